@@ -1,0 +1,106 @@
+# Linkdesk.  `make run` and `make test` are the two commands; see README.md.
+
+VERSION   := 0.1.0
+PKGS      := libmicrohttpd libpq jansson libical libsodium libcurl
+CC        ?= cc
+SANITIZE  ?=
+BUILD     := build/$(if $(SANITIZE),san,rel)
+
+WARN := -std=c17 -Wall -Wextra -Wstrict-prototypes -Wmissing-prototypes \
+	-Wshadow -Wpointer-arith -Wcast-qual -Wformat-security -Wvla \
+	-Wwrite-strings -fno-common -Werror
+OPT  := $(if $(SANITIZE),-O1 -g -fno-omit-frame-pointer -fsanitize=$(SANITIZE) -fno-sanitize-recover=all,-O2 -g)
+CPPFLAGS += -D_GNU_SOURCE -DLINKDESK_VERSION='"$(VERSION)"' -Iinclude \
+	$(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+CFLAGS   += $(WARN) $(OPT) -MMD -MP
+LDFLAGS  += $(if $(SANITIZE),-fsanitize=$(SANITIZE))
+LDLIBS   += $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lpthread
+
+CORE_SRC   := $(sort $(wildcard core/*.c))
+SERVER_SRC := $(sort $(wildcard server/*.c server/*/*.c))
+MIGRATIONS := $(sort $(wildcard sql/[0-9][0-9][0-9]_*.sql))
+GEN_SRC    := $(BUILD)/gen/migrations.c $(BUILD)/gen/demo.c
+
+CORE_OBJ   := $(CORE_SRC:%.c=$(BUILD)/%.o)
+SERVER_OBJ := $(SERVER_SRC:%.c=$(BUILD)/%.o) $(GEN_SRC:.c=.o)
+
+UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
+HTTP_SRC := $(sort $(wildcard tests/http/test_*.c))
+SUPPORT_SRC := $(sort $(wildcard tests/support/*.c))
+TEST_BIN := $(UNIT_SRC:tests/%.c=$(BUILD)/tests/%) $(HTTP_SRC:tests/%.c=$(BUILD)/tests/%)
+
+.PHONY: all run stop test test-build deps deps-test format format-check clean
+
+all: $(BUILD)/linkdesk
+
+$(BUILD)/linkdesk: $(CORE_OBJ) $(SERVER_OBJ)
+	@echo "  LINK    $@"
+	@$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	@echo "  CC      $<"
+	@$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
+
+$(BUILD)/gen/%.o: $(BUILD)/gen/%.c
+	@$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
+
+$(BUILD)/gen/migrations.c: $(MIGRATIONS) scripts/embed.sh
+	@mkdir -p $(dir $@)
+	@sh scripts/embed.sh migrations $@ $(MIGRATIONS)
+
+$(BUILD)/gen/demo.c: sql/demo.sql scripts/embed.sh
+	@mkdir -p $(dir $@)
+	@sh scripts/embed.sh demo $@ sql/demo.sql
+
+# Unit tests link core/ only; HTTP tests talk to a running server.
+$(BUILD)/tests/unit/%: tests/unit/%.c $(CORE_OBJ)
+	@mkdir -p $(dir $@)
+	@echo "  TEST    $@"
+	@$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(CORE_OBJ) \
+		$(LDLIBS) -lcmocka
+
+$(BUILD)/tests/http/%: tests/http/%.c $(SUPPORT_SRC) $(CORE_OBJ)
+	@mkdir -p $(dir $@)
+	@echo "  TEST    $@"
+	@$(CC) $(CPPFLAGS) -Itests/support $(CFLAGS) $(LDFLAGS) -o $@ $< \
+		$(SUPPORT_SRC) $(CORE_OBJ) $(LDLIBS) -lcmocka
+
+deps:
+	@sh scripts/deps.sh run
+
+deps-test:
+	@sh scripts/deps.sh test
+
+# Build, start the embedded cluster, migrate, load the demo, serve.
+run: deps
+	@$(MAKE) --no-print-directory all
+	@sh scripts/devdb.sh start
+	@$(BUILD)/linkdesk migrate
+	@$(BUILD)/linkdesk seed-demo
+	@sh scripts/banner.sh
+	@mkdir -p var
+	@exec $(BUILD)/linkdesk serve & echo $$! > var/linkdesk.pid; wait
+
+stop:
+	@if [ -s var/linkdesk.pid ]; then kill `cat var/linkdesk.pid` 2>/dev/null || true; rm -f var/linkdesk.pid; fi
+	@sh scripts/devdb.sh stop
+
+test: deps-test
+	@$(MAKE) --no-print-directory SANITIZE=address,undefined test-build
+	@sh tests/run.sh build/san
+
+test-build: $(BUILD)/linkdesk $(TEST_BIN)
+
+FORMAT_SRC = $(wildcard core/*.c server/*.c server/*/*.c include/*.h server/*/*.h tests/*/*.c tests/*/*.h)
+
+format:
+	clang-format -i $(FORMAT_SRC)
+
+format-check:
+	@clang-format --dry-run --Werror $(FORMAT_SRC)
+
+clean:
+	rm -rf build
+
+-include $(shell find build -name '*.d' 2>/dev/null)

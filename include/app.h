@@ -1,0 +1,35 @@
+/*
+ * The running server's shared state: settings, the store and the working-day
+ * calendar.  One per process, created by `linkdesk serve`.
+ */
+#ifndef APP_H
+#define APP_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+
+#include "config.h"
+#include "workcal.h"
+
+struct store;
+
+struct app {
+	struct config cfg;
+	struct store *store;
+	pthread_rwlock_t cal_lock;
+	struct workcal cal;
+	atomic_int active_requests;
+};
+
+/* Reload the calendar from the holidays table (after an import). */
+enum ld_err app_reload_calendar(struct app *app);
+
+/*
+ * Run fn with the calendar held for reading: the calendar may be swapped by
+ * a reload at any time, so nobody keeps a pointer to it.
+ */
+enum ld_err app_with_calendar(struct app *app,
+			      enum ld_err (*fn)(const struct workcal *, void *),
+			      void *ctx);
+
+#endif

@@ -1,0 +1,37 @@
+/*
+ * Every setting of the server, read once from the environment at start-up.
+ * The table in server/config.c is the one place each is declared, with its
+ * default, bounds and description; `linkdesk serve --help` prints it.
+ */
+#ifndef CONFIG_H
+#define CONFIG_H
+
+#include <stdio.h>
+
+#include "ld_err.h"
+
+struct config {
+	char *database_url;
+	char *listen; /* "address:port" */
+	char *base_url;
+	char *division;
+	long threads;
+	long db_pool;
+	long max_body;
+	long conn_timeout;
+	long per_ip_connections;
+	long conn_memory;
+	long max_connections;
+};
+
+/*
+ * Fill cfg from the environment (getenv), applying defaults.  On a bad value
+ * returns LD_EINVAL and writes a one-line reason into why.
+ */
+enum ld_err config_load(struct config *cfg, char *why, size_t whylen);
+void config_release(struct config *cfg);
+
+/* Print every setting with its default and description. */
+void config_print_help(FILE *out);
+
+#endif

@@ -1,0 +1,31 @@
+/*
+ * The standard rules for England and Wales bank holidays, used only to fill
+ * years that GOV.UK has not yet published (marked provisional).  One-off
+ * days (2020's moved May holiday, 2022's jubilee and funeral, 2023's
+ * coronation) are data in the published feed, never rules here.
+ */
+#ifndef HOLIDAY_RULES_H
+#define HOLIDAY_RULES_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#define HOLIDAY_RULES_MAX 8
+
+struct holiday {
+	int32_t day;
+	const char *title; /* static text */
+	bool substitute;   /* moved off a weekend */
+};
+
+/* Easter Sunday of a Gregorian year (the anonymous Gregorian algorithm). */
+int32_t holiday_rules_easter(int year);
+
+/*
+ * Fill out with the standard England and Wales bank holidays of a year, in
+ * date order; returns how many (always 8).
+ */
+int holiday_rules_england_wales(int year,
+				struct holiday out[HOLIDAY_RULES_MAX]);
+
+#endif

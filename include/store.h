@@ -1,0 +1,103 @@
+/*
+ * The store: the one way in to PostgreSQL.  Only server/store/ includes
+ * libpq; everything else calls these functions.  A store owns a bounded
+ * pool of connections shared by every thread.
+ *
+ * Functions return LD_EUNAVAILABLE when the database cannot be reached (the
+ * HTTP layer answers 503) and LD_EDB for an unexpected database error, whose
+ * text is logged and never sent to a client.
+ */
+#ifndef STORE_H
+#define STORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ld_err.h"
+
+struct store;
+struct workcal;
+struct holiday_feed;
+
+/* A schema migration embedded in the binary from sql/NNN_name.sql. */
+struct migration {
+	int version;
+	const char *name;
+	const char *sql;
+};
+
+/* The migrations of this build, in order (generated at build time). */
+extern const struct migration migrations[];
+extern const size_t migrations_count;
+
+/*
+ * Create a store with at most pool_size connections.  Connections are made
+ * lazily, so this succeeds while the database is down.  Free with
+ * store_free().
+ */
+struct store *store_new(const char *conninfo, int pool_size);
+void store_free(struct store *s);
+
+/* A round trip to the database: LD_OK or LD_EUNAVAILABLE. */
+enum ld_err store_ping(struct store *s);
+
+/*
+ * The highest migration applied; LD_ENOTFOUND when the database has never
+ * been migrated.
+ */
+enum ld_err store_schema_version(struct store *s, int *version);
+
+/*
+ * Apply every migration not yet recorded, each in its own transaction, in
+ * order, under an advisory lock so two processes cannot race.  *applied is
+ * set to how many were applied now.  On failure why holds a one-line reason
+ * and the failed migration has left nothing behind.
+ */
+enum ld_err migrate_store_apply(struct store *s, const struct migration *m,
+				size_t n, int *applied, char *why,
+				size_t whylen);
+
+/*
+ * Load the holidays of a division into cal, with the covered range being
+ * every whole year that has holidays loaded.
+ */
+enum ld_err holiday_store_load(struct store *s, const char *division,
+			       struct workcal *cal);
+
+/*
+ * Replace, for every division and year present in feed, that year's
+ * holidays with the feed's (provisional ones included).  One transaction.
+ * *added counts rows inserted; *years counts (division, year) pairs.
+ */
+enum ld_err holiday_store_import(struct store *s,
+				 const struct holiday_feed *feed, int *added,
+				 int *years);
+
+/*
+ * Add provisional England and Wales holidays, from the standard rules, for
+ * each year from..to that has none yet.  *added counts years filled.
+ */
+enum ld_err holiday_store_generate(struct store *s, int from, int to,
+				   int *added);
+
+struct holiday_row {
+	int32_t day;
+	char title[128];
+	char notes[128];
+	bool provisional;
+};
+
+/* Call fn for each holiday of a division in a year (0: all), by date. */
+enum ld_err holiday_store_list(struct store *s, const char *division, int year,
+			       void (*fn)(const struct holiday_row *, void *),
+			       void *ctx);
+
+/*
+ * Run the demo organisation's SQL in one transaction if the database holds
+ * no organisation yet (no organisation_name setting); *loaded says whether
+ * it ran.
+ */
+enum ld_err store_seed_demo(struct store *s, const char *sql, bool *loaded);
+
+#endif

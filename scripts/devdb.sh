@@ -1,0 +1,77 @@
+#!/bin/sh
+# The embedded PostgreSQL cluster of `make run` and of the test suite.
+#   devdb.sh start | stop | status | url
+# Settings (environment):
+#   LD_PGDATA  data folder (default: var/pg, or a folder under /var/tmp
+#              recorded in var/pgdata.path when the postgres user cannot
+#              reach var/)
+#   LD_PGPORT  TCP port on 127.0.0.1 (default 55432)
+#   LD_PGFAST  1 to trade durability for speed (tests only)
+# initdb and pg_ctl refuse to run as root: as root they run as `postgres`.
+set -eu
+cmd=${1:-status}
+port=${LD_PGPORT:-55432}
+pgbin=$(ls -d /usr/lib/postgresql/15/bin 2>/dev/null ||
+	ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
+[ -x "$pgbin/pg_ctl" ] || { echo "devdb: PostgreSQL server not installed" >&2; exit 1; }
+
+as_pg() {
+	if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
+}
+
+datadir() {
+	if [ -n "${LD_PGDATA:-}" ]; then echo "$LD_PGDATA"; return; fi
+	mkdir -p var
+	if [ -s var/pgdata.path ]; then cat var/pgdata.path; return; fi
+	d="$(pwd)/var/pg"
+	if [ "$(id -u)" = 0 ] && ! runuser -u postgres -- test -x "$(pwd)/var"; then
+		# A clone under a private home folder: postgres cannot reach it.
+		d="/var/tmp/linkdesk-$(pwd | cksum | cut -d' ' -f1)/pg"
+	fi
+	echo "$d" > var/pgdata.path
+	echo "$d"
+}
+
+data=$(datadir)
+log="$(dirname "$data")/postgresql.log"
+
+case "$cmd" in
+start)
+	mkdir -p "$data"
+	if [ "$(id -u)" = 0 ]; then chown postgres: "$data" "$(dirname "$data")"; fi
+	chmod 700 "$data"
+	if [ ! -f "$data/PG_VERSION" ]; then
+		as_pg "$pgbin/initdb" -D "$data" -U postgres -A trust -E UTF8 \
+			--locale=C.UTF-8 --no-instructions >/dev/null
+	fi
+	opts="-c listen_addresses=127.0.0.1 -p $port -k $data"
+	if [ "${LD_PGFAST:-0}" = 1 ]; then
+		opts="$opts -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+	fi
+	if ! as_pg "$pgbin/pg_ctl" -D "$data" status >/dev/null 2>&1; then
+		as_pg "$pgbin/pg_ctl" -D "$data" -l "$log" -o "$opts" -w -t 60 start >/dev/null
+	fi
+	psql="psql -X -q -h 127.0.0.1 -p $port -U postgres -d postgres -v ON_ERROR_STOP=1"
+	if [ -z "$($psql -tAc "SELECT 1 FROM pg_roles WHERE rolname = 'linkdesk'")" ]; then
+		$psql -c "CREATE ROLE linkdesk LOGIN CREATEDB"
+	fi
+	if [ -z "$($psql -tAc "SELECT 1 FROM pg_database WHERE datname = 'linkdesk'")" ]; then
+		$psql -c "CREATE DATABASE linkdesk OWNER linkdesk"
+	fi
+	;;
+stop)
+	if [ -f "$data/PG_VERSION" ] && as_pg "$pgbin/pg_ctl" -D "$data" status >/dev/null 2>&1; then
+		as_pg "$pgbin/pg_ctl" -D "$data" -m "${LD_PGSTOP_MODE:-fast}" -w stop >/dev/null
+	fi
+	;;
+status)
+	as_pg "$pgbin/pg_ctl" -D "$data" status
+	;;
+url)
+	echo "host=127.0.0.1 port=$port dbname=linkdesk user=linkdesk"
+	;;
+*)
+	echo "usage: devdb.sh start|stop|status|url" >&2
+	exit 2
+	;;
+esac

@@ -1,0 +1,112 @@
+#include "config.h"
+
+#include <errno.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "xalloc.h"
+
+enum config_type { CONFIG_STRING, CONFIG_LONG };
+
+struct config_def {
+	const char *name;
+	enum config_type type;
+	const char *def;
+	long min;
+	long max;
+	size_t offset;
+	const char *help;
+};
+
+/*
+ * The embedded cluster of `make run` listens on 127.0.0.1:55432 with a
+ * `linkdesk` role; left unset, everything points there.
+ */
+static const struct config_def config_defs[] = {
+	{"LINKDESK_DATABASE_URL", CONFIG_STRING,
+	 "host=127.0.0.1 port=55432 dbname=linkdesk user=linkdesk", 0, 0,
+	 offsetof(struct config, database_url),
+	 "libpq connection string or URI of the application database"},
+	{"LINKDESK_LISTEN", CONFIG_STRING, "127.0.0.1:8080", 0, 0,
+	 offsetof(struct config, listen), "address:port the server listens on"},
+	{"LINKDESK_BASE_URL", CONFIG_STRING, "http://localhost:8080", 0, 0,
+	 offsetof(struct config, base_url),
+	 "public address of the dashboard, used in emails and feeds"},
+	{"LINKDESK_HOLIDAY_DIVISION", CONFIG_STRING, "england-and-wales", 0, 0,
+	 offsetof(struct config, division),
+	 "bank-holiday division: england-and-wales, scotland, "
+	 "northern-ireland"},
+	{"LINKDESK_THREADS", CONFIG_LONG, "4", 1, 256,
+	 offsetof(struct config, threads), "HTTP worker threads"},
+	{"LINKDESK_DB_POOL", CONFIG_LONG, "8", 1, 512,
+	 offsetof(struct config, db_pool), "PostgreSQL connections at most"},
+	{"LINKDESK_MAX_BODY", CONFIG_LONG, "1048576", 1024, 1073741824,
+	 offsetof(struct config, max_body),
+	 "largest JSON request body in bytes (413 beyond)"},
+	{"LINKDESK_CONN_TIMEOUT", CONFIG_LONG, "30", 1, 3600,
+	 offsetof(struct config, conn_timeout),
+	 "seconds an idle or slow connection is kept"},
+	{"LINKDESK_PER_IP_CONNECTIONS", CONFIG_LONG, "256", 1, 100000,
+	 offsetof(struct config, per_ip_connections),
+	 "connections at once from one address"},
+	{"LINKDESK_CONN_MEMORY", CONFIG_LONG, "65536", 8192, 16777216,
+	 offsetof(struct config, conn_memory),
+	 "bytes per connection for headers (431 beyond)"},
+	{"LINKDESK_MAX_CONNECTIONS", CONFIG_LONG, "1024", 1, 100000,
+	 offsetof(struct config, max_connections),
+	 "connections at once in all"},
+};
+
+#define NCONFIG (sizeof(config_defs) / sizeof(config_defs[0]))
+
+enum ld_err config_load(struct config *cfg, char *why, size_t whylen)
+{
+	memset(cfg, 0, sizeof(*cfg));
+	for (size_t i = 0; i < NCONFIG; i++) {
+		const struct config_def *d = &config_defs[i];
+		const char *v = getenv(d->name);
+		char *target = (char *)cfg + d->offset;
+
+		if (!v || !*v)
+			v = d->def;
+		if (d->type == CONFIG_STRING) {
+			*(char **)target = xstrdup(v);
+			continue;
+		}
+		char *end;
+		errno = 0;
+		long n = strtol(v, &end, 10);
+		if (errno || end == v || *end || n < d->min || n > d->max) {
+			snprintf(
+				why, whylen,
+				"invalid %s \"%s\": a whole number from %ld to "
+				"%ld is needed",
+				d->name, v, d->min, d->max);
+			config_release(cfg);
+			return LD_EINVAL;
+		}
+		*(long *)target = n;
+	}
+	return LD_OK;
+}
+
+void config_release(struct config *cfg)
+{
+	for (size_t i = 0; i < NCONFIG; i++) {
+		if (config_defs[i].type != CONFIG_STRING)
+			continue;
+		char **p = (char **)((char *)cfg + config_defs[i].offset);
+		free(*p);
+		*p = NULL;
+	}
+}
+
+void config_print_help(FILE *out)
+{
+	fprintf(out, "Settings (environment variables):\n");
+	for (size_t i = 0; i < NCONFIG; i++)
+		fprintf(out, "  %-28s %s\n  %-28s default: %s\n",
+			config_defs[i].name, config_defs[i].help, "",
+			config_defs[i].def);
+}

@@ -1,0 +1,402 @@
+#include "http.h"
+
+#include <netdb.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "app.h"
+#include "arena.h"
+#include "log.h"
+#include "xalloc.h"
+
+#define SHUTDOWN_WAIT_MS 10000
+
+/* Sent with every response: see docs/security.md. */
+static const struct reply_header security_headers[] = {
+	{"X-Content-Type-Options", "nosniff"},
+	{"Referrer-Policy", "same-origin"},
+	{"X-Frame-Options", "DENY"},
+	{"Content-Security-Policy",
+	 "default-src 'self'; script-src 'self'; style-src 'self'; "
+	 "img-src 'self' data:; font-src 'self'; object-src 'none'; "
+	 "base-uri 'none'; form-action 'self'; frame-ancestors 'none'"},
+	{"Cache-Control", "no-store"},
+};
+
+const char *request_query(struct request *req, const char *key)
+{
+	return MHD_lookup_connection_value(req->conn, MHD_GET_ARGUMENT_KIND,
+					   key);
+}
+
+const char *request_header(struct request *req, const char *name)
+{
+	return MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, name);
+}
+
+enum ld_err request_fail(struct request *req, enum ld_err err,
+			 const char *field, const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	req->err_field = field ? arena_strdup(req->arena, field) : NULL;
+	req->err_message = arena_strdup(req->arena, msg);
+	return err;
+}
+
+static void json_release(void *p)
+{
+	json_decref(p);
+}
+
+enum ld_err request_json(struct request *req, json_t **out)
+{
+	json_error_t jerr;
+	json_t *v;
+
+	if (req->body.len == 0)
+		return request_fail(req, LD_EINVAL, NULL,
+				    "request body is empty: a JSON object is "
+				    "expected");
+	v = json_loadb(req->body.ptr, req->body.len, JSON_REJECT_DUPLICATES,
+		       &jerr);
+	if (!v)
+		return request_fail(req, LD_EINVAL, NULL,
+				    "malformed JSON at line %d column %d: %s",
+				    jerr.line, jerr.column, jerr.text);
+	arena_defer(req->arena, json_release, v);
+	if (!json_is_object(v))
+		return request_fail(req, LD_EINVAL, NULL,
+				    "a JSON object is expected");
+	*out = v;
+	return LD_OK;
+}
+
+void reply_bytes(struct request *req, unsigned int status,
+		 const char *content_type, const void *data, size_t len)
+{
+	free(req->data);
+	req->data = xmalloc(len);
+	memcpy(req->data, data, len);
+	req->len = len;
+	req->status = status;
+	req->content_type = content_type;
+}
+
+void reply_json(struct request *req, unsigned int status, json_t *value)
+{
+	free(req->data);
+	req->data = json_dumps(value, JSON_COMPACT);
+	if (!req->data)
+		abort(); /* jansson fails only when out of memory */
+	req->len = strlen(req->data);
+	req->status = status;
+	req->content_type = "application/json";
+	json_decref(value);
+}
+
+void reply_header(struct request *req, const char *name, const char *value)
+{
+	if (req->nheaders == HTTP_MAX_HEADERS)
+		abort(); /* a programmer error: raise HTTP_MAX_HEADERS */
+	req->headers[req->nheaders++] = (struct reply_header){name, value};
+}
+
+static const char *default_message(enum ld_err err)
+{
+	switch (err) {
+	case LD_ENOTFOUND: return "not found";
+	case LD_EUNAUTHORISED: return "sign-in required";
+	case LD_EFORBIDDEN: return "not permitted for your role";
+	case LD_EUNAVAILABLE: return "database unavailable, try again shortly";
+	case LD_ETOOLARGE: return "request body too large";
+	case LD_ERATELIMIT: return "too many attempts, try again later";
+	default: return "internal error";
+	}
+}
+
+static void reply_error(struct request *req, enum ld_err err)
+{
+	const char *msg =
+		req->err_message ? req->err_message : default_message(err);
+	json_t *body = json_pack("{s:{s:s, s:s, s:o}}", "error", "code",
+				 ld_err_name(err), "message", msg, "field",
+				 req->err_field ? json_string(req->err_field)
+						: json_null());
+	reply_json(req, http_status(err), body);
+}
+
+/* Match path against a pattern, filling req->params for {name} segments. */
+static bool route_match(const char *pattern, const char *path,
+			struct request *req)
+{
+	int nparams = 0;
+	const char *p = pattern, *s = path;
+
+	while (*p && *s) {
+		if (*p != '/' || *s != '/')
+			return false;
+		p++;
+		s++;
+		size_t plen = strcspn(p, "/");
+		size_t slen = strcspn(s, "/");
+		if (*p == '{') {
+			if (slen == 0 || nparams == HTTP_MAX_PARAMS)
+				return false;
+			req->params[nparams++] =
+				arena_strndup(req->arena, s, slen);
+		} else if (plen != slen || strncmp(p, s, plen)) {
+			return false;
+		}
+		p += plen;
+		s += slen;
+	}
+	if (*p || *s)
+		return false;
+	req->nparams = nparams;
+	return true;
+}
+
+static enum ld_err dispatch(struct request *req)
+{
+	bool path_known = false;
+	const char *method = strcmp(req->method, "HEAD") ? req->method : "GET";
+
+	if (req->body_too_large)
+		return request_fail(req, LD_ETOOLARGE, NULL,
+				    "request body over the limit of %ld bytes",
+				    req->app->cfg.max_body);
+	for (size_t i = 0; i < http_routes_count; i++) {
+		const struct route *r = &http_routes[i];
+		if (!route_match(r->pattern, req->path, req))
+			continue;
+		path_known = true;
+		if (strcmp(r->method, method))
+			continue;
+		return r->handler(req);
+	}
+	if (path_known) {
+		req->err_message = "method not allowed on this address";
+		reply_error(req, LD_EINVAL);
+		req->status = 405;
+		return LD_OK;
+	}
+	return request_fail(req, LD_ENOTFOUND, NULL, "no such address");
+}
+
+static enum MHD_Result queue_reply(struct request *req)
+{
+	struct MHD_Response *resp;
+	enum MHD_Result ret;
+
+	if (req->data)
+		resp = MHD_create_response_from_buffer(req->len, req->data,
+						       MHD_RESPMEM_MUST_FREE);
+	else
+		resp = MHD_create_response_from_buffer(0, NULL,
+						       MHD_RESPMEM_PERSISTENT);
+	req->data = NULL;
+	if (!resp)
+		return MHD_NO;
+	for (size_t i = 0;
+	     i < sizeof(security_headers) / sizeof(security_headers[0]); i++)
+		MHD_add_response_header(resp, security_headers[i].name,
+					security_headers[i].value);
+	if (req->content_type)
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE,
+					req->content_type);
+	for (int i = 0; i < req->nheaders; i++)
+		MHD_add_response_header(resp, req->headers[i].name,
+					req->headers[i].value);
+	ret = MHD_queue_response(req->conn, req->status, resp);
+	MHD_destroy_response(resp);
+	return ret;
+}
+
+static enum MHD_Result respond(struct request *req)
+{
+	enum ld_err err = dispatch(req);
+	if (err)
+		reply_error(req, err);
+	if (!req->status)
+		req->status = 200;
+	return queue_reply(req);
+}
+
+static bool content_length_over(struct request *req, long max)
+{
+	const char *cl = request_header(req, MHD_HTTP_HEADER_CONTENT_LENGTH);
+	char *end;
+	if (!cl)
+		return false;
+	unsigned long long n = strtoull(cl, &end, 10);
+	return *end == '\0' && n > (unsigned long long)max;
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
+				  const char *url, const char *method,
+				  const char *version, const char *upload_data,
+				  size_t *upload_data_size, void **con_cls)
+{
+	struct app *app = cls;
+	struct request *req = *con_cls;
+	(void)version;
+
+	/*
+	 * The first call only sets up: a response queued here would be sent
+	 * with Connection: close by libmicrohttpd 0.9.75, losing keep-alive.
+	 */
+	if (!req) {
+		req = xcalloc(1, sizeof(*req));
+		clock_gettime(CLOCK_MONOTONIC, &req->start);
+		req->conn = conn;
+		req->app = app;
+		req->arena = arena_new();
+		req->method = arena_strdup(req->arena, method);
+		req->path = arena_strdup(req->arena, url);
+		buf_init(&req->body, (size_t)app->cfg.max_body);
+		atomic_fetch_add(&app->active_requests, 1);
+		*con_cls = req;
+		/*
+		 * The exception: a declared body over the limit is refused at
+		 * once, so a client that sent "Expect: 100-continue" never
+		 * sends it, and closing the connection is what we want.
+		 */
+		if (content_length_over(req, app->cfg.max_body)) {
+			req->body_too_large = true;
+			return respond(req);
+		}
+		return MHD_YES;
+	}
+	if (*upload_data_size) {
+		if (!req->body_too_large &&
+		    buf_add(&req->body, upload_data, *upload_data_size)) {
+			req->body_too_large = true;
+			buf_release(&req->body);
+			/*
+			 * Answer now rather than read a body we will refuse;
+			 * libmicrohttpd closes the connection after.
+			 */
+			*upload_data_size = 0;
+			return respond(req);
+		}
+		*upload_data_size = 0;
+		return MHD_YES;
+	}
+	if (req->status)
+		return MHD_YES; /* already answered (413 mid-upload) */
+	return respond(req);
+}
+
+static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
+			 enum MHD_RequestTerminationCode why)
+{
+	struct app *app = cls;
+	struct request *req = *con_cls;
+	struct timespec end;
+	(void)conn;
+
+	if (!req)
+		return;
+	clock_gettime(CLOCK_MONOTONIC, &end);
+	double ms = (double)(end.tv_sec - req->start.tv_sec) * 1e3 +
+		    (double)(end.tv_nsec - req->start.tv_nsec) / 1e6;
+	if (why == MHD_REQUEST_TERMINATED_COMPLETED_OK)
+		log_info("%s %s %u %.1fms", req->method, req->path, req->status,
+			 ms);
+	else
+		log_info("%s %s %u %.1fms aborted (%d)", req->method, req->path,
+			 req->status, ms, (int)why);
+	free(req->data);
+	buf_release(&req->body);
+	arena_free(req->arena);
+	free(req);
+	*con_cls = NULL;
+	atomic_fetch_sub(&app->active_requests, 1);
+}
+
+static void mhd_log(void *cls, const char *fmt, va_list ap)
+{
+	char msg[512];
+	(void)cls;
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	msg[strcspn(msg, "\n")] = '\0';
+	log_warn("http: %s", msg);
+}
+
+/* Split "host:port" or "[v6]:port" and resolve it. */
+static struct addrinfo *resolve_listen(const char *listen)
+{
+	char host[256];
+	const char *colon = strrchr(listen, ':');
+	struct addrinfo hints = {0}, *ai = NULL;
+
+	if (!colon || colon == listen ||
+	    (size_t)(colon - listen) >= sizeof(host))
+		return NULL;
+	if (listen[0] == '[' && colon[-1] == ']')
+		snprintf(host, sizeof(host), "%.*s", (int)(colon - listen - 2),
+			 listen + 1);
+	else
+		snprintf(host, sizeof(host), "%.*s", (int)(colon - listen),
+			 listen);
+	hints.ai_family = AF_UNSPEC;
+	hints.ai_socktype = SOCK_STREAM;
+	hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
+	if (getaddrinfo(host, colon + 1, &hints, &ai))
+		return NULL;
+	return ai;
+}
+
+struct MHD_Daemon *http_start(struct app *app)
+{
+	struct addrinfo *ai = resolve_listen(app->cfg.listen);
+	struct MHD_Daemon *d;
+	unsigned int flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO |
+			     MHD_USE_ITC | MHD_USE_ERROR_LOG;
+
+	if (!ai) {
+		log_error("cannot use LINKDESK_LISTEN \"%s\": host:port needed",
+			  app->cfg.listen);
+		return NULL;
+	}
+	if (ai->ai_family == AF_INET6)
+		flags |= MHD_USE_IPv6;
+	d = MHD_start_daemon(
+		flags, 0, NULL, NULL, on_request, app, MHD_OPTION_SOCK_ADDR,
+		ai->ai_addr, MHD_OPTION_THREAD_POOL_SIZE,
+		(unsigned int)app->cfg.threads, MHD_OPTION_CONNECTION_TIMEOUT,
+		(unsigned int)app->cfg.conn_timeout,
+		MHD_OPTION_PER_IP_CONNECTION_LIMIT,
+		(unsigned int)app->cfg.per_ip_connections,
+		MHD_OPTION_CONNECTION_LIMIT,
+		(unsigned int)app->cfg.max_connections,
+		MHD_OPTION_CONNECTION_MEMORY_LIMIT,
+		(size_t)app->cfg.conn_memory,
+		MHD_OPTION_LISTENING_ADDRESS_REUSE, 1,
+		MHD_OPTION_NOTIFY_COMPLETED, on_completed, app,
+		MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL, MHD_OPTION_END);
+	freeaddrinfo(ai);
+	if (!d)
+		log_error("cannot listen on %s", app->cfg.listen);
+	return d;
+}
+
+void http_stop(struct MHD_Daemon *d, struct app *app)
+{
+	MHD_socket listener = MHD_quiesce_daemon(d);
+	for (int waited = 0; atomic_load(&app->active_requests) > 0 &&
+			     waited < SHUTDOWN_WAIT_MS;
+	     waited += 20)
+		usleep(20 * 1000);
+	MHD_stop_daemon(d);
+	if (listener != MHD_INVALID_SOCKET)
+		close(listener);
+}

@@ -1,0 +1,144 @@
+#include "input.h"
+
+#include <string.h>
+
+#include "date.h"
+
+enum ld_err input_known_fields(struct request *req, json_t *obj,
+			       const char *const *fields)
+{
+	const char *key;
+	json_t *value;
+
+	json_object_foreach(obj, key, value)
+	{
+		bool known = false;
+		for (int i = 0; fields[i] && !known; i++)
+			known = !strcmp(key, fields[i]);
+		if (!known)
+			return request_fail(req, LD_EINVAL, key,
+					    "unknown field \"%.60s\"", key);
+	}
+	return LD_OK;
+}
+
+static json_t *field_value(json_t *obj, const char *field, bool required,
+			   struct request *req, enum ld_err *err)
+{
+	json_t *v = json_object_get(obj, field);
+	*err = LD_OK;
+	if (!v || json_is_null(v)) {
+		if (required)
+			*err = request_fail(req, LD_EINVAL, field,
+					    "%s is required", field);
+		return NULL;
+	}
+	return v;
+}
+
+enum ld_err input_string(struct request *req, json_t *obj, const char *field,
+			 size_t maxlen, bool required, const char **out)
+{
+	enum ld_err err;
+	json_t *v = field_value(obj, field, required, req, &err);
+	if (!v)
+		return err;
+	if (!json_is_string(v))
+		return request_fail(req, LD_EINVAL, field,
+				    "%s must be a string", field);
+	const char *s = json_string_value(v);
+	size_t len = json_string_length(v);
+	if (strlen(s) != len)
+		return request_fail(req, LD_EINVAL, field,
+				    "%s must not contain NUL characters",
+				    field);
+	if (len == 0 && required)
+		return request_fail(req, LD_EINVAL, field,
+				    "%s must not be empty", field);
+	if (len > maxlen)
+		return request_fail(req, LD_EINVAL, field,
+				    "%s is longer than %zu characters", field,
+				    maxlen);
+	for (size_t i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if ((c < 0x20 && c != '\n' && c != '\t' && c != '\r') ||
+		    c == 0x7f)
+			return request_fail(req, LD_EINVAL, field,
+					    "%s contains a control character",
+					    field);
+	}
+	*out = s;
+	return LD_OK;
+}
+
+enum ld_err input_date(struct request *req, json_t *obj, const char *field,
+		       bool required, int32_t *out)
+{
+	enum ld_err err;
+	json_t *v = field_value(obj, field, required, req, &err);
+	if (!v)
+		return err;
+	if (!json_is_string(v) || date_parse(json_string_value(v), out))
+		return request_fail(req, LD_EINVAL, field,
+				    "%s must be a real date as YYYY-MM-DD",
+				    field);
+	return LD_OK;
+}
+
+enum ld_err input_int(struct request *req, json_t *obj, const char *field,
+		      long long min, long long max, bool required,
+		      long long *out)
+{
+	enum ld_err err;
+	json_t *v = field_value(obj, field, required, req, &err);
+	if (!v)
+		return err;
+	if (!json_is_integer(v))
+		return request_fail(req, LD_EINVAL, field,
+				    "%s must be a whole number", field);
+	long long n = json_integer_value(v);
+	if (n < min || n > max)
+		return request_fail(req, LD_EINVAL, field,
+				    "%s must be from %lld to %lld", field, min,
+				    max);
+	*out = n;
+	return LD_OK;
+}
+
+enum ld_err input_bool(struct request *req, json_t *obj, const char *field,
+		       bool required, bool *out)
+{
+	enum ld_err err;
+	json_t *v = field_value(obj, field, required, req, &err);
+	if (!v)
+		return err;
+	if (!json_is_boolean(v))
+		return request_fail(req, LD_EINVAL, field,
+				    "%s must be true or false", field);
+	*out = json_is_true(v);
+	return LD_OK;
+}
+
+enum ld_err input_enum(struct request *req, json_t *obj, const char *field,
+		       const char *const *values, bool required, int *out)
+{
+	enum ld_err err;
+	json_t *v = field_value(obj, field, required, req, &err);
+	if (!v)
+		return err;
+	const char *s = json_string_value(v);
+	for (int i = 0; s && values[i]; i++) {
+		if (!strcmp(s, values[i])) {
+			*out = i;
+			return LD_OK;
+		}
+	}
+	char allowed[400] = "";
+	for (int i = 0; values[i]; i++) {
+		size_t len = strlen(allowed);
+		snprintf(allowed + len, sizeof(allowed) - len, "%s%s",
+			 i ? ", " : "", values[i]);
+	}
+	return request_fail(req, LD_EINVAL, field, "%s must be one of: %s",
+			    field, allowed);
+}

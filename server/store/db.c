@@ -1,0 +1,282 @@
+#include "db.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "log.h"
+#include "xalloc.h"
+
+#define ACQUIRE_TIMEOUT_SECONDS 10
+
+struct store {
+	char *conninfo;
+	pthread_mutex_t lock;
+	pthread_cond_t freed;
+	struct db *slots;
+	bool *busy;
+	int size;
+};
+
+struct store *store_new(const char *conninfo, int pool_size)
+{
+	struct store *s = xcalloc(1, sizeof(*s));
+	s->conninfo = xstrdup(conninfo);
+	s->size = pool_size;
+	s->slots = xcalloc((size_t)pool_size, sizeof(*s->slots));
+	s->busy = xcalloc((size_t)pool_size, sizeof(*s->busy));
+	pthread_mutex_init(&s->lock, NULL);
+	pthread_cond_init(&s->freed, NULL);
+	return s;
+}
+
+void store_free(struct store *s)
+{
+	if (!s)
+		return;
+	for (int i = 0; i < s->size; i++)
+		if (s->slots[i].pg)
+			PQfinish(s->slots[i].pg);
+	pthread_mutex_destroy(&s->lock);
+	pthread_cond_destroy(&s->freed);
+	free(s->slots);
+	free(s->busy);
+	free(s->conninfo);
+	free(s);
+}
+
+PGconn *db_connect(const char *conninfo, char *why, size_t whylen)
+{
+	/*
+	 * Our defaults come first: with expand_dbname the caller's connection
+	 * string is expanded in place and overrides them.
+	 */
+	const char *keys[] = {"connect_timeout", "application_name", "options",
+			      "dbname", NULL};
+	const char *vals[] = {"5", "linkdesk", "-c client_min_messages=warning",
+			      conninfo, NULL};
+	PGconn *pg = PQconnectdbParams(keys, vals, 1);
+
+	if (PQstatus(pg) != CONNECTION_OK) {
+		const char *msg = PQerrorMessage(pg);
+		size_t len = strcspn(msg, "\n");
+		snprintf(why, whylen, "%.*s", (int)len, msg);
+		PQfinish(pg);
+		return NULL;
+	}
+	return pg;
+}
+
+static enum ld_err acquire(struct store *s, struct db **out)
+{
+	struct timespec deadline;
+	int slot = -1;
+
+	clock_gettime(CLOCK_REALTIME, &deadline);
+	deadline.tv_sec += ACQUIRE_TIMEOUT_SECONDS;
+	pthread_mutex_lock(&s->lock);
+	for (;;) {
+		/* Prefer a slot that is already connected. */
+		for (int i = 0; i < s->size; i++) {
+			if (s->busy[i])
+				continue;
+			if (slot < 0 || (s->slots[i].pg && !s->slots[slot].pg))
+				slot = i;
+		}
+		if (slot >= 0)
+			break;
+		if (pthread_cond_timedwait(&s->freed, &s->lock, &deadline)) {
+			pthread_mutex_unlock(&s->lock);
+			log_warn("database pool exhausted: every connection "
+				 "busy for %d seconds",
+				 ACQUIRE_TIMEOUT_SECONDS);
+			return LD_EUNAVAILABLE;
+		}
+	}
+	s->busy[slot] = true;
+	pthread_mutex_unlock(&s->lock);
+
+	struct db *db = &s->slots[slot];
+	db->reused = db->pg != NULL;
+	db->statements = 0;
+	db->lost = false;
+	db->retryable = false;
+	if (!db->pg) {
+		char why[256];
+		db->pg = db_connect(s->conninfo, why, sizeof(why));
+		if (!db->pg) {
+			log_warn("database unavailable: %s", why);
+			pthread_mutex_lock(&s->lock);
+			s->busy[slot] = false;
+			pthread_cond_signal(&s->freed);
+			pthread_mutex_unlock(&s->lock);
+			return LD_EUNAVAILABLE;
+		}
+	}
+	*out = db;
+	return LD_OK;
+}
+
+static void release(struct store *s, struct db *db)
+{
+	if (db->lost || PQstatus(db->pg) != CONNECTION_OK ||
+	    PQtransactionStatus(db->pg) != PQTRANS_IDLE) {
+		PQfinish(db->pg);
+		db->pg = NULL;
+	}
+	pthread_mutex_lock(&s->lock);
+	s->busy[db - s->slots] = false;
+	pthread_cond_signal(&s->freed);
+	pthread_mutex_unlock(&s->lock);
+}
+
+enum ld_err db_run(struct store *s, enum ld_err (*fn)(struct db *, void *),
+		   void *ctx)
+{
+	for (int attempt = 0;; attempt++) {
+		struct db *db;
+		enum ld_err err = acquire(s, &db);
+		if (err)
+			return err;
+		err = fn(db, ctx);
+		bool again =
+			err == LD_EUNAVAILABLE && db->retryable && attempt == 0;
+		release(s, db);
+		if (!again)
+			return err;
+	}
+}
+
+const char *db_sqlstate(const PGresult *res)
+{
+	const char *state =
+		res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
+	return state ? state : "";
+}
+
+static bool connection_failure(struct db *db, const char *state)
+{
+	/* Class 08 is connection exceptions; 57P0x is the server going away. */
+	return PQstatus(db->pg) != CONNECTION_OK || !strncmp(state, "08", 2) ||
+	       !strcmp(state, "57P01") || !strcmp(state, "57P02") ||
+	       !strcmp(state, "57P03");
+}
+
+enum ld_err db_exec(struct db *db, const char *name, const char *sql,
+		    int nparams, const char *const *params, PGresult **out)
+{
+	PGresult *res =
+		PQexecParams(db->pg, sql, nparams, NULL, params, NULL, NULL, 0);
+	ExecStatusType st = PQresultStatus(res);
+
+	if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK) {
+		db->statements++;
+		if (out)
+			*out = res;
+		else
+			PQclear(res);
+		return LD_OK;
+	}
+
+	const char *state = db_sqlstate(res);
+	enum ld_err err = LD_EDB;
+	if (connection_failure(db, state)) {
+		db->lost = true;
+		db->retryable = db->reused && db->statements == 0;
+		err = LD_EUNAVAILABLE;
+		log_warn("database connection lost in %s: %s", name,
+			 PQerrorMessage(db->pg));
+	} else if (!strcmp(state, "23505")) {
+		err = LD_ECONFLICT;
+	} else if (!strcmp(state, "40001") || !strcmp(state, "40P01")) {
+		err = LD_ECONFLICT;
+	} else {
+		const char *msg = PQresultErrorMessage(res);
+		log_error("database error in %s: %s %.*s", name, state,
+			  (int)strcspn(msg, "\n"), msg);
+	}
+	PQclear(res);
+	return err;
+}
+
+enum ld_err db_begin(struct db *db)
+{
+	return db_exec(db, "begin", "BEGIN", 0, NULL, NULL);
+}
+
+enum ld_err db_commit(struct db *db)
+{
+	return db_exec(db, "commit", "COMMIT", 0, NULL, NULL);
+}
+
+void db_rollback(struct db *db)
+{
+	if (db->pg && PQtransactionStatus(db->pg) != PQTRANS_IDLE)
+		PQclear(PQexec(db->pg, "ROLLBACK"));
+}
+
+static enum ld_err ping(struct db *db, void *ctx)
+{
+	(void)ctx;
+	return db_exec(db, "ping", "SELECT 1", 0, NULL, NULL);
+}
+
+enum ld_err store_ping(struct store *s)
+{
+	return db_run(s, ping, NULL);
+}
+
+static enum ld_err schema_version(struct db *db, void *ctx)
+{
+	PGresult *res;
+	enum ld_err err =
+		db_exec(db, "schema_version",
+			"SELECT to_regclass('schema_migration') IS NOT NULL", 0,
+			NULL, &res);
+	if (err)
+		return err;
+	bool exists = PQgetvalue(res, 0, 0)[0] == 't';
+	PQclear(res);
+	if (!exists)
+		return LD_ENOTFOUND;
+	err = db_exec(db, "schema_version",
+		      "SELECT coalesce(max(version), 0) FROM schema_migration",
+		      0, NULL, &res);
+	if (err)
+		return err;
+	*(int *)ctx = (int)db_long(res, 0, 0);
+	PQclear(res);
+	return LD_OK;
+}
+
+enum ld_err store_schema_version(struct store *s, int *version)
+{
+	return db_run(s, schema_version, version);
+}
+
+long db_long(const PGresult *res, int row, int col)
+{
+	const char *v = PQgetvalue(res, row, col);
+	char *end;
+	errno = 0;
+	long n = strtol(v, &end, 10);
+	if (errno || end == v || *end) {
+		log_error(
+			"database returned \"%s\" where a number was expected",
+			v);
+		return 0;
+	}
+	return n;
+}
+
+long db_affected(PGresult *res)
+{
+	const char *v = PQcmdTuples(res);
+	char *end;
+	errno = 0;
+	long n = strtol(v, &end, 10);
+	return errno || end == v || *end ? 0 : n;
+}

@@ -1,0 +1,57 @@
+/*
+ * Internals of the store, shared by the files of server/store/ only: this is
+ * the one header that includes libpq.
+ */
+#ifndef STORE_DB_H
+#define STORE_DB_H
+
+#include <libpq-fe.h>
+#include <stdbool.h>
+
+#include "ld_err.h"
+#include "store.h"
+
+/* A pooled connection, lent to one unit of work at a time. */
+struct db {
+	PGconn *pg;
+	bool reused;	/* was connected before this unit of work began */
+	int statements; /* statements that succeeded in this unit of work */
+	bool lost;	/* the connection failed: drop it on release */
+	bool retryable; /* lost before anything ran: safe to run again */
+};
+
+/*
+ * Run fn on a pooled connection.  When a connection that sat in the pool
+ * turns out to be dead before any statement succeeds (the database was
+ * restarted), the unit is run once more on a fresh connection.
+ */
+enum ld_err db_run(struct store *s, enum ld_err (*fn)(struct db *, void *),
+		   void *ctx);
+
+/*
+ * Execute one parameterised statement (text parameters, text results).  On
+ * success *res holds the result (PQclear it; may pass NULL to discard).  A
+ * unique violation is LD_ECONFLICT, a lost connection LD_EUNAVAILABLE,
+ * anything else LD_EDB with libpq's text logged under the name.
+ */
+enum ld_err db_exec(struct db *db, const char *name, const char *sql,
+		    int nparams, const char *const *params, PGresult **res);
+
+enum ld_err db_begin(struct db *db);
+enum ld_err db_commit(struct db *db);
+/* Roll back, ignoring errors: for the exit path of a failed unit. */
+void db_rollback(struct db *db);
+
+/* A fresh connection outside the pool (migrations); NULL with why set. */
+PGconn *db_connect(const char *conninfo, char *why, size_t whylen);
+
+/* A whole-number column of a result (0, logged, if it is not one). */
+long db_long(const PGresult *res, int row, int col);
+
+/* Rows changed by an INSERT, UPDATE or DELETE; 0 for anything else. */
+long db_affected(PGresult *res);
+
+/* The SQLSTATE of a failed result, or "" */
+const char *db_sqlstate(const PGresult *res);
+
+#endif

@@ -1,0 +1,85 @@
+#!/bin/sh
+# The whole test suite, as `make test` runs it:
+#   - a throwaway PostgreSQL cluster on a free port in a temporary folder,
+#     removed afterwards whatever the outcome;
+#   - the cmocka unit tests of core/, then the black-box tests of the
+#     server over HTTP, all built with AddressSanitizer and UBSan;
+#   - the formatting check.
+# The last line is "N passed, N failed".
+set -u
+build=${1:-build/san}
+root=$(pwd)
+tmp=$(mktemp -d /var/tmp/linkdesk-test.XXXXXX)
+chmod 755 "$tmp"
+port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+
+export LD_PGDATA="$tmp/pg" LD_PGPORT="$port" LD_PGFAST=1
+cleanup() {
+	LD_PGSTOP_MODE=immediate sh "$root/scripts/devdb.sh" stop >/dev/null 2>&1
+	rm -rf "$tmp"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+passed=0
+failed=0
+failures=""
+
+if ! sh scripts/devdb.sh start; then
+	echo "test cluster did not start"
+	echo "0 passed, 1 failed"
+	exit 1
+fi
+
+export LINKDESK_DATABASE_URL="host=127.0.0.1 port=$port dbname=linkdesk user=linkdesk"
+export LINKDESK_BIN="$root/$build/linkdesk"
+export LINKDESK_TEST_TMP="$tmp"
+export LINKDESK_TEST_DBCTL="env LD_PGDATA=$LD_PGDATA LD_PGPORT=$port LD_PGFAST=1 sh $root/scripts/devdb.sh"
+export LINKDESK_ROOT="$root"
+export ASAN_OPTIONS="abort_on_error=0:detect_leaks=1:strict_string_checks=1"
+export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
+export LSAN_OPTIONS="suppressions=$root/tests/lsan.supp:print_suppressions=0"
+
+if ! "$LINKDESK_BIN" migrate >"$tmp/migrate.log" 2>&1; then
+	cat "$tmp/migrate.log"
+	echo "0 passed, 1 failed"
+	exit 1
+fi
+
+# Run one cmocka binary and add its counts; a crash counts as a failure.
+run_cmocka() {
+	out="$tmp/$(basename "$1").out"
+	"$1" >"$out" 2>&1
+	rc=$?
+	cat "$out"
+	p=$(sed -n 's/^\[  PASSED  \] \([0-9][0-9]*\) test.*/\1/p' "$out" | tail -n 1)
+	f=$(sed -n 's/^\[  FAILED  \] \([0-9][0-9]*\) test(s), listed.*/\1/p' "$out" | tail -n 1)
+	p=${p:-0}
+	f=${f:-0}
+	if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
+		f=1
+		echo "$1 exited with status $rc"
+	fi
+	passed=$((passed + p))
+	failed=$((failed + f))
+	[ "$f" -eq 0 ] || failures="$failures $(basename "$1")"
+}
+
+for t in "$build"/tests/unit/test_* "$build"/tests/http/test_*; do
+	case "$t" in *.d | *.o) continue ;; esac
+	[ -x "$t" ] || continue
+	echo "== $t"
+	run_cmocka "$t"
+done
+
+echo "== format"
+if make --no-print-directory format-check; then
+	passed=$((passed + 1))
+else
+	failed=$((failed + 1))
+	failures="$failures format"
+fi
+
+[ -z "$failures" ] || echo "failed:$failures"
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
