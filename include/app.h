@@ -32,4 +32,9 @@ enum ld_err app_with_calendar(struct app *app,
 			      enum ld_err (*fn)(const struct workcal *, void *),
 			      void *ctx);
 
+/*
+ * Today in Europe/London; LINKDESK_TODAY fixes it (tests and demos only).
+ */
+int32_t app_today(struct app *app);
+
 #endif

@@ -22,6 +22,10 @@ struct config {
 	long per_ip_connections;
 	long conn_memory;
 	long max_connections;
+	long session_idle;
+	long session_max;
+	char *password_hash; /* "moderate" or "interactive" */
+	char *today;	     /* "" or a fixed YYYY-MM-DD */
 };
 
 /*

@@ -14,6 +14,7 @@
 
 #include "buf.h"
 #include "ld_err.h"
+#include "principal.h"
 
 struct app;
 struct arena;
@@ -40,6 +41,10 @@ struct request {
 	const char *params[HTTP_MAX_PARAMS]; /* {name} segments of the route */
 	int nparams;
 
+	/* Who is asking, once the route's access check has passed. */
+	bool signed_in;
+	struct principal who;
+
 	/* Set by request_fail() for the error body. */
 	const char *err_field;
 	const char *err_message;
@@ -59,6 +64,7 @@ struct route {
 	const char *method;
 	const char *pattern; /* "/api/v1/cases/{id}" */
 	http_handler handler;
+	unsigned roles; /* enum role bits allowed; 0: no sign-in needed */
 };
 
 /* The route table and its size, in server/http/routes.c. */
@@ -96,6 +102,30 @@ enum ld_err request_fail(struct request *req, enum ld_err err,
 
 /* Reply with a JSON value (the reference is stolen). */
 void reply_json(struct request *req, unsigned int status, json_t *value);
+
+/*
+ * Finish a handler that called the store: on success reply with the JSON
+ * text it built (taking ownership); on failure pass the error on with the
+ * store's reason, if it gave one.
+ */
+enum ld_err reply_result(struct request *req, enum ld_err err, char *json,
+			 const struct why *why, unsigned int status);
+
+/* Reply with JSON text the store built (ownership of text is taken). */
+void reply_json_text(struct request *req, unsigned int status, char *text);
+
+/*
+ * Check the route's access rule: authenticate (session cookie or bearer
+ * token), check the CSRF token and Origin of a cookie-authenticated change,
+ * then the role.  Fills req->who.
+ */
+enum ld_err auth_check(struct request *req, const struct route *r);
+
+/* The client's address as text (for rate limits and the audit log). */
+const char *request_ip(struct request *req);
+
+/* A path parameter as a positive id; LD_ENOTFOUND when it is not one. */
+enum ld_err request_id(struct request *req, int i, int64_t *out);
 
 /* Reply with bytes (copied). */
 void reply_bytes(struct request *req, unsigned int status,

@@ -37,4 +37,25 @@ enum ld_err input_bool(struct request *req, json_t *obj, const char *field,
 enum ld_err input_enum(struct request *req, json_t *obj, const char *field,
 		       const char *const *values, bool required, int *out);
 
+/*
+ * After an error inside element i of array name, make the error's field
+ * read "name[i].field" (i counted from 0, as in JSON); with i < 0, inside
+ * the object name: "name.field".
+ */
+void input_nest_field(struct request *req, const char *name, int i);
+
+/* An array field (may be absent: *out NULL); at most max elements. */
+enum ld_err input_array(struct request *req, json_t *obj, const char *field,
+			size_t max, json_t **out);
+
+/* An array of positive ids into arena memory. */
+enum ld_err input_ids(struct request *req, json_t *obj, const char *field,
+		      int64_t **ids, int *n);
+
+/*
+ * The version a change is made against: "version" in the body, or an
+ * If-Match header ("3" or W/"3").  Required.
+ */
+enum ld_err input_version(struct request *req, json_t *obj, int *out);
+
 #endif

@@ -24,6 +24,15 @@ enum ld_err {
 	LD_EINTERNAL,	  /* a bug: should never be seen */
 };
 
+/*
+ * Why a change was refused, for the person who asked: the field at fault
+ * (NULL for the request as a whole) and a sentence.
+ */
+struct why {
+	const char *field;
+	char msg[256];
+};
+
 /* A short lower-case name for an error, e.g. "not_found"; never NULL. */
 const char *ld_err_name(enum ld_err err);
 

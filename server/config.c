@@ -56,6 +56,19 @@ static const struct config_def config_defs[] = {
 	{"LINKDESK_MAX_CONNECTIONS", CONFIG_LONG, "1024", 1, 100000,
 	 offsetof(struct config, max_connections),
 	 "connections at once in all"},
+	{"LINKDESK_SESSION_IDLE", CONFIG_LONG, "1800", 60, 86400,
+	 offsetof(struct config, session_idle),
+	 "seconds of inactivity that end a session"},
+	{"LINKDESK_SESSION_MAX", CONFIG_LONG, "43200", 300, 604800,
+	 offsetof(struct config, session_max),
+	 "seconds after sign-in that end a session however active"},
+	{"LINKDESK_PASSWORD_HASH", CONFIG_STRING, "moderate", 0, 0,
+	 offsetof(struct config, password_hash),
+	 "Argon2id limits for new password hashes: moderate, or interactive "
+	 "(tests only)"},
+	{"LINKDESK_TODAY", CONFIG_STRING, "", 0, 0,
+	 offsetof(struct config, today),
+	 "a fixed date for today (tests and demos only; empty: the clock)"},
 };
 
 #define NCONFIG (sizeof(config_defs) / sizeof(config_defs[0]))
@@ -87,6 +100,15 @@ enum ld_err config_load(struct config *cfg, char *why, size_t whylen)
 			return LD_EINVAL;
 		}
 		*(long *)target = n;
+	}
+	if (strcmp(cfg->password_hash, "moderate") &&
+	    strcmp(cfg->password_hash, "interactive")) {
+		snprintf(why, whylen,
+			 "invalid LINKDESK_PASSWORD_HASH \"%s\": moderate or "
+			 "interactive",
+			 cfg->password_hash);
+		config_release(cfg);
+		return LD_EINVAL;
 	}
 	return LD_OK;
 }

@@ -3,7 +3,12 @@
 #include <string.h>
 
 #include "cli.h"
+#include "auth_store.h"
+#include "secret.h"
 #include "store.h"
+
+/* Printed by make run; never a real password. */
+#define DEMO_PASSWORD "demo-linkdesk-2026"
 
 #ifndef LINKDESK_VERSION
 #define LINKDESK_VERSION "0.0.0-dev"
@@ -79,6 +84,20 @@ int cmd_seed_demo(int argc, char **argv)
 	if (!cli_open(&cfg, &store))
 		return 1;
 	enum ld_err err = store_seed_demo(store, demo_sql, &loaded);
+	if (!err && loaded) {
+		/* One hash serves every demo user: they share a password. */
+		char hash[SECRET_PWHASH_LEN];
+		int changed;
+		err = secret_init();
+		if (!err)
+			err = secret_password_hash(
+				DEMO_PASSWORD,
+				!strcmp(cfg.password_hash, "interactive"),
+				hash);
+		if (!err)
+			err = auth_store_set_passwords(
+				store, "%@demo.linkdesk.test", hash, &changed);
+	}
 	cli_close(&cfg, store);
 	if (err) {
 		fprintf(stderr, "linkdesk: demo data not loaded: %s\n",

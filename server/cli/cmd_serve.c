@@ -2,11 +2,15 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
+
+#include "date.h"
 
 #include "app.h"
 #include "cli.h"
 #include "http.h"
 #include "log.h"
+#include "secret.h"
 #include "store.h"
 
 enum ld_err app_reload_calendar(struct app *app)
@@ -35,6 +39,14 @@ enum ld_err app_with_calendar(struct app *app,
 	enum ld_err err = fn(&app->cal, ctx);
 	pthread_rwlock_unlock(&app->cal_lock);
 	return err;
+}
+
+int32_t app_today(struct app *app)
+{
+	int32_t day;
+	if (app->cfg.today[0] && date_parse(app->cfg.today, &day) == LD_OK)
+		return day;
+	return date_from_unix_london((int64_t)time(NULL));
 }
 
 /* The one-line reason serve refuses to start, or NULL to go ahead. */
@@ -81,6 +93,18 @@ int cmd_serve(int argc, char **argv)
 	memset(&app, 0, sizeof(app));
 	if (config_load(&app.cfg, why, sizeof(why))) {
 		fprintf(stderr, "linkdesk: %s\n", why);
+		return 1;
+	}
+	int32_t fixed;
+	if (app.cfg.today[0] && date_parse(app.cfg.today, &fixed)) {
+		fprintf(stderr,
+			"linkdesk: LINKDESK_TODAY must be YYYY-MM-DD\n");
+		config_release(&app.cfg);
+		return 1;
+	}
+	if (secret_init()) {
+		fprintf(stderr, "linkdesk: libsodium cannot start\n");
+		config_release(&app.cfg);
 		return 1;
 	}
 	/*

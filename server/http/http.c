@@ -1,6 +1,9 @@
 #include "http.h"
 
+#include <arpa/inet.h>
+#include <errno.h>
 #include <netdb.h>
+#include <netinet/in.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -102,6 +105,66 @@ void reply_json(struct request *req, unsigned int status, json_t *value)
 	json_decref(value);
 }
 
+void reply_json_text(struct request *req, unsigned int status, char *text)
+{
+	free(req->data);
+	req->data = text;
+	req->len = strlen(text);
+	req->status = status;
+	req->content_type = "application/json";
+}
+
+enum ld_err reply_result(struct request *req, enum ld_err err, char *json,
+			 const struct why *why, unsigned int status)
+{
+	if (err) {
+		free(json);
+		if (why && why->msg[0])
+			return request_fail(req, err, why->field, "%s",
+					    why->msg);
+		return err;
+	}
+	reply_json_text(req, status, json);
+	return LD_OK;
+}
+
+enum ld_err request_id(struct request *req, int i, int64_t *out)
+{
+	const char *s = i < req->nparams ? req->params[i] : NULL;
+	char *end;
+	if (!s || *s < '1' || *s > '9')
+		return request_fail(req, LD_ENOTFOUND, NULL, "not found");
+	errno = 0;
+	long long v = strtoll(s, &end, 10);
+	if (errno || *end || v <= 0)
+		return request_fail(req, LD_ENOTFOUND, NULL, "not found");
+	*out = v;
+	return LD_OK;
+}
+
+const char *request_ip(struct request *req)
+{
+	const union MHD_ConnectionInfo *ci = MHD_get_connection_info(
+		req->conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	char addr[INET6_ADDRSTRLEN] = "unknown";
+	if (ci && ci->client_addr) {
+		const struct sockaddr *sa = ci->client_addr;
+		if (sa->sa_family == AF_INET)
+			inet_ntop(
+				AF_INET,
+				&((const struct sockaddr_in *)(const void *)sa)
+					 ->sin_addr,
+				addr, sizeof(addr));
+		else if (sa->sa_family == AF_INET6)
+			inet_ntop(
+				AF_INET6,
+				&((const struct sockaddr_in6 *)(const void *)sa)
+					 ->sin6_addr,
+				addr, sizeof(addr));
+	}
+	return arena_strdup(req->arena, addr);
+}
+
 void reply_header(struct request *req, const char *name, const char *value)
 {
 	if (req->nheaders == HTTP_MAX_HEADERS)
@@ -180,6 +243,9 @@ static enum ld_err dispatch(struct request *req)
 		path_known = true;
 		if (strcmp(r->method, method))
 			continue;
+		enum ld_err err = auth_check(req, r);
+		if (err)
+			return err;
 		return r->handler(req);
 	}
 	if (path_known) {
@@ -370,7 +436,8 @@ struct MHD_Daemon *http_start(struct app *app)
 	if (ai->ai_family == AF_INET6)
 		flags |= MHD_USE_IPv6;
 	d = MHD_start_daemon(
-		flags, 0, NULL, NULL, on_request, app, MHD_OPTION_SOCK_ADDR,
+		flags, 0, NULL, NULL, on_request, app,
+		MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL, MHD_OPTION_SOCK_ADDR,
 		ai->ai_addr, MHD_OPTION_THREAD_POOL_SIZE,
 		(unsigned int)app->cfg.threads, MHD_OPTION_CONNECTION_TIMEOUT,
 		(unsigned int)app->cfg.conn_timeout,
@@ -381,8 +448,7 @@ struct MHD_Daemon *http_start(struct app *app)
 		MHD_OPTION_CONNECTION_MEMORY_LIMIT,
 		(size_t)app->cfg.conn_memory,
 		MHD_OPTION_LISTENING_ADDRESS_REUSE, 1,
-		MHD_OPTION_NOTIFY_COMPLETED, on_completed, app,
-		MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL, MHD_OPTION_END);
+		MHD_OPTION_NOTIFY_COMPLETED, on_completed, app, MHD_OPTION_END);
 	freeaddrinfo(ai);
 	if (!d)
 		log_error("cannot listen on %s", app->cfg.listen);

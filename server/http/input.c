@@ -1,7 +1,10 @@
 #include "input.h"
 
+#include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "arena.h"
 #include "date.h"
 
 enum ld_err input_known_fields(struct request *req, json_t *obj,
@@ -141,4 +144,87 @@ enum ld_err input_enum(struct request *req, json_t *obj, const char *field,
 	}
 	return request_fail(req, LD_EINVAL, field, "%s must be one of: %s",
 			    field, allowed);
+}
+
+void input_nest_field(struct request *req, const char *name, int i)
+{
+	const char *inner = req->err_field ? req->err_field : "";
+	const char *dot = req->err_field ? "." : "";
+	if (i < 0)
+		req->err_field =
+			arena_printf(req->arena, "%s%s%s", name, dot, inner);
+	else
+		req->err_field = arena_printf(req->arena, "%s[%d]%s%s", name, i,
+					      dot, inner);
+}
+
+enum ld_err input_array(struct request *req, json_t *obj, const char *field,
+			size_t max, json_t **out)
+{
+	json_t *v = json_object_get(obj, field);
+	*out = NULL;
+	if (!v || json_is_null(v))
+		return LD_OK;
+	if (!json_is_array(v))
+		return request_fail(req, LD_EINVAL, field,
+				    "%s must be an array", field);
+	if (json_array_size(v) > max)
+		return request_fail(req, LD_EINVAL, field,
+				    "%s has more than %zu items", field, max);
+	*out = v;
+	return LD_OK;
+}
+
+enum ld_err input_ids(struct request *req, json_t *obj, const char *field,
+		      int64_t **ids, int *n)
+{
+	json_t *arr, *v;
+	size_t i;
+	enum ld_err err = input_array(req, obj, field, 1000, &arr);
+	*ids = NULL;
+	*n = 0;
+	if (err || !arr)
+		return err;
+	*ids = arena_calloc(req->arena, json_array_size(arr) + 1,
+			    sizeof(**ids));
+	json_array_foreach(arr, i, v)
+	{
+		if (!json_is_integer(v) || json_integer_value(v) <= 0)
+			return request_fail(req, LD_EINVAL, field,
+					    "%s must hold ids (whole numbers "
+					    "above 0)",
+					    field);
+		(*ids)[(*n)++] = json_integer_value(v);
+	}
+	return LD_OK;
+}
+
+enum ld_err input_version(struct request *req, json_t *obj, int *out)
+{
+	const char *match = request_header(req, "If-Match");
+	long long v = 0;
+	if (json_object_get(obj, "version")) {
+		enum ld_err err =
+			input_int(req, obj, "version", 1, 2147483647, true, &v);
+		if (!err)
+			*out = (int)v;
+		return err;
+	}
+	if (match) {
+		char *end;
+		if (!strncmp(match, "W/", 2))
+			match += 2;
+		if (*match == '"')
+			match++;
+		errno = 0;
+		v = strtoll(match, &end, 10);
+		if (!errno && v > 0 && v < 2147483647 &&
+		    (*end == '"' || *end == '\0')) {
+			*out = (int)v;
+			return LD_OK;
+		}
+	}
+	return request_fail(req, LD_EINVAL, "version",
+			    "version is required (or an If-Match header): the "
+			    "version you are changing");
 }

@@ -1,11 +1,66 @@
-/* The one route table: every address the server answers is here. */
+/*
+ * The one route table: every address the server answers, and who may use
+ * it.  Leadership reads everything and changes nothing, so no route that
+ * changes data lists it.  Finer rules (a service officer's own area, a
+ * validator's title) are checked in the store.
+ */
 #include "handlers.h"
+#include "workflow.h"
+
+#define PUBLIC 0
+#define ANYONE ROLE_ANY
+#define LINK   ROLE_LINK_OFFICER
+#define ADMIN  ROLE_ADMINISTRATOR
+#define READERS                                                                \
+	(ROLE_LINK_OFFICER | ROLE_SERVICE_OFFICER | ROLE_VALIDATOR |           \
+	 ROLE_LEADERSHIP)
+#define WORKERS (ROLE_LINK_OFFICER | ROLE_SERVICE_OFFICER | ROLE_VALIDATOR)
 
 const struct route http_routes[] = {
-	{"GET", "/healthz", h_healthz},
-	{"GET", "/api/v1/ping", h_ping},
-	{"GET", "/api/v1/workdays", h_workdays},
-	{"POST", "/api/v1/workdays", h_workdays_post},
+	{"GET", "/healthz", h_healthz, PUBLIC},
+	{"GET", "/api/v1/ping", h_ping, PUBLIC},
+	{"GET", "/api/v1/workdays", h_workdays, PUBLIC},
+	{"POST", "/api/v1/workdays", h_workdays_post, PUBLIC},
+
+	{"POST", "/api/v1/session", h_signin, PUBLIC},
+	{"DELETE", "/api/v1/session", h_signout, ANYONE},
+	{"GET", "/api/v1/me", h_me, ANYONE},
+	{"DELETE", "/api/v1/sessions/{id}", h_session_end, ANYONE},
+	{"GET", "/api/v1/tokens", h_tokens, ANYONE},
+	{"POST", "/api/v1/tokens", h_token_create, ANYONE},
+	{"DELETE", "/api/v1/tokens/{id}", h_token_revoke, ANYONE},
+
+	{"POST", "/api/v1/complaints", h_complaint_add, LINK},
+	{"GET", "/api/v1/complaints/{id}", h_complaint_get, READERS},
+	{"PUT", "/api/v1/complaints/{id}/resident", h_resident_put, LINK},
+	{"POST", "/api/v1/cases", h_case_register, LINK},
+	{"GET", "/api/v1/cases", h_case_list, READERS},
+	{"GET", "/api/v1/cases/{id}", h_case_get, READERS},
+	{"POST", "/api/v1/cases/{id}/correspondence", h_correspondence_add,
+	 LINK},
+	{"POST", "/api/v1/cases/{id}/determination", h_determination_add, LINK},
+	{"POST", "/api/v1/cases/{id}/stage", h_case_stage, LINK},
+	{"POST", "/api/v1/cases/{id}/close", h_case_close, LINK},
+	{"GET", "/api/v1/tasks", h_task_list, READERS},
+	{"GET", "/api/v1/tasks/{id}", h_task_get, READERS},
+	{"PATCH", "/api/v1/tasks/{id}", h_task_update, LINK},
+	{"POST", "/api/v1/tasks/{id}/actions", h_task_action, WORKERS},
+
+	{"GET", "/api/v1/service-areas", h_areas, ANYONE},
+	{"POST", "/api/v1/service-areas", h_area_add, ADMIN},
+	{"PATCH", "/api/v1/service-areas/{id}", h_area_update, ADMIN},
+	{"GET", "/api/v1/users", h_users, ADMIN | LINK},
+	{"POST", "/api/v1/users", h_user_add, ADMIN},
+	{"PATCH", "/api/v1/users/{id}", h_user_update, ADMIN},
+	{"GET", "/api/v1/ombudsmen", h_ombudsmen, ANYONE},
+	{"GET", "/api/v1/validator-titles", h_validator_titles, ANYONE},
+	{"GET", "/api/v1/positions", h_positions, ADMIN | LINK},
+	{"PUT", "/api/v1/positions/{code}", h_position_set, ADMIN},
+	{"GET", "/api/v1/notice-recipients", h_recipients, ADMIN | LINK},
+	{"POST", "/api/v1/notice-recipients", h_recipient_add, ADMIN},
+	{"DELETE", "/api/v1/notice-recipients/{id}", h_recipient_delete, ADMIN},
+	{"GET", "/api/v1/outbox", h_outbox, ADMIN},
+	{"POST", "/api/v1/holidays/import", h_holidays_import, ADMIN},
 };
 
 const size_t http_routes_count = sizeof(http_routes) / sizeof(http_routes[0]);

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "date.h"
 #include "log.h"
 #include "xalloc.h"
 
@@ -189,8 +190,13 @@ enum ld_err db_exec(struct db *db, const char *name, const char *sql,
 		err = LD_EUNAVAILABLE;
 		log_warn("database connection lost in %s: %s", name,
 			 PQerrorMessage(db->pg));
-	} else if (!strcmp(state, "23505")) {
-		err = LD_ECONFLICT;
+	} else if (!strcmp(state, "23505") || !strcmp(state, "23503") ||
+		   !strcmp(state, "23514") || !strcmp(state, "23502")) {
+		const char *c =
+			PQresultErrorField(res, PG_DIAG_CONSTRAINT_NAME);
+		snprintf(db->constraint, sizeof(db->constraint), "%s",
+			 c ? c : "");
+		err = !strcmp(state, "23505") ? LD_ECONFLICT : LD_EVALIDATION;
 	} else if (!strcmp(state, "40001") || !strcmp(state, "40P01")) {
 		err = LD_ECONFLICT;
 	} else {
@@ -279,4 +285,92 @@ long db_affected(PGresult *res)
 	errno = 0;
 	long n = strtol(v, &end, 10);
 	return errno || end == v || *end ? 0 : n;
+}
+
+enum ld_err db_begin_as(struct db *db, int64_t actor_id)
+{
+	struct db_num n;
+	const char *params[] = {db_num(&n, actor_id)};
+	enum ld_err err = db_begin(db);
+	if (err)
+		return err;
+	return db_exec(db, "actor",
+		       "SELECT set_config('linkdesk.actor', $1, true)", 1,
+		       params, NULL);
+}
+
+enum ld_err db_json(struct db *db, const char *name, const char *sql,
+		    int nparams, const char *const *params, char **json)
+{
+	PGresult *res;
+	enum ld_err err = db_exec(db, name, sql, nparams, params, &res);
+	if (err)
+		return err;
+	if (PQntuples(res) == 0 || PQgetisnull(res, 0, 0)) {
+		PQclear(res);
+		return LD_ENOTFOUND;
+	}
+	*json = xstrdup(PQgetvalue(res, 0, 0));
+	PQclear(res);
+	return LD_OK;
+}
+
+const char *db_num(struct db_num *n, int64_t v)
+{
+	snprintf(n->s, sizeof(n->s), "%lld", (long long)v);
+	return n->s;
+}
+
+const char *db_hex(struct db_hex *h, const unsigned char *bytes, size_t len)
+{
+	static const char digits[] = "0123456789abcdef";
+	size_t o = 0;
+	if (len > 64)
+		len = 64;
+	h->s[o++] = '\\';
+	h->s[o++] = 'x';
+	for (size_t i = 0; i < len; i++) {
+		h->s[o++] = digits[bytes[i] >> 4];
+		h->s[o++] = digits[bytes[i] & 15];
+	}
+	h->s[o] = '\0';
+	return h->s;
+}
+
+struct json_ctx {
+	const char *name;
+	const char *sql;
+	int n;
+	const char *const *params;
+	char **json;
+};
+
+static enum ld_err json_query(struct db *db, void *arg)
+{
+	struct json_ctx *c = arg;
+	return db_json(db, c->name, c->sql, c->n, c->params, c->json);
+}
+
+enum ld_err db_run_json(struct store *s, const char *name, const char *sql,
+			int nparams, const char *const *params, char **json)
+{
+	struct json_ctx c = {name, sql, nparams, params, json};
+	return db_run(s, json_query, &c);
+}
+
+const char *db_date(struct db_date *d, int32_t day)
+{
+	if (!day)
+		return NULL;
+	date_format(day, d->s);
+	return d->s;
+}
+
+int32_t db_day(const PGresult *res, int row, int col)
+{
+	int32_t day;
+	if (PQgetisnull(res, row, col) ||
+	    date_parse(PQgetvalue(res, row, col), &day))
+		return 0;
+	return day;
 }

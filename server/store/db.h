@@ -7,6 +7,8 @@
 
 #include <libpq-fe.h>
 #include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
 
 #include "ld_err.h"
 #include "store.h"
@@ -18,6 +20,7 @@ struct db {
 	int statements; /* statements that succeeded in this unit of work */
 	bool lost;	/* the connection failed: drop it on release */
 	bool retryable; /* lost before anything ran: safe to run again */
+	char constraint[64]; /* of the last integrity violation */
 };
 
 /*
@@ -31,13 +34,52 @@ enum ld_err db_run(struct store *s, enum ld_err (*fn)(struct db *, void *),
 /*
  * Execute one parameterised statement (text parameters, text results).  On
  * success *res holds the result (PQclear it; may pass NULL to discard).  A
- * unique violation is LD_ECONFLICT, a lost connection LD_EUNAVAILABLE,
- * anything else LD_EDB with libpq's text logged under the name.
+ * unique violation is LD_ECONFLICT, a foreign-key or check violation
+ * LD_EVALIDATION (db->constraint names it), a lost connection
+ * LD_EUNAVAILABLE, anything else LD_EDB with libpq's text logged.
  */
 enum ld_err db_exec(struct db *db, const char *name, const char *sql,
 		    int nparams, const char *const *params, PGresult **res);
 
 enum ld_err db_begin(struct db *db);
+
+/*
+ * Begin a transaction acting for a user: the audit trigger records actor_id
+ * on every row the transaction changes.
+ */
+enum ld_err db_begin_as(struct db *db, int64_t actor_id);
+
+/*
+ * Run a statement whose one row and column is JSON text; *json is a malloc'd
+ * copy.  LD_ENOTFOUND when there is no row or the value is NULL.
+ */
+enum ld_err db_json(struct db *db, const char *name, const char *sql,
+		    int nparams, const char *const *params, char **json);
+
+/* db_json() on a pooled connection, outside any transaction. */
+enum ld_err db_run_json(struct store *s, const char *name, const char *sql,
+			int nparams, const char *const *params, char **json);
+
+/* Decimal text of a number, for a statement parameter. */
+struct db_num {
+	char s[24];
+};
+const char *db_num(struct db_num *n, int64_t v);
+
+/* "YYYY-MM-DD" of a day number, or NULL for 0 (no date). */
+struct db_date {
+	char s[11];
+};
+const char *db_date(struct db_date *d, int32_t day);
+
+/* A date column as a day number (0 when NULL). */
+int32_t db_day(const PGresult *res, int row, int col);
+
+/* Hex text "\x..." of bytes, for a bytea parameter. */
+struct db_hex {
+	char s[2 + 2 * 64 + 1];
+};
+const char *db_hex(struct db_hex *h, const unsigned char *bytes, size_t len);
 enum ld_err db_commit(struct db *db);
 /* Roll back, ignoring errors: for the exit path of a failed unit. */
 void db_rollback(struct db *db);

@@ -1,0 +1,158 @@
+#include "workflow.h"
+
+#include <string.h>
+
+const char *const role_names[] = {"link_officer",  "service_officer",
+				  "validator",	   "leadership",
+				  "administrator", NULL};
+const char *const task_status_names[] = {
+	"open", "in_progress", "submitted", "validated",
+	"sent", "done",	       "cancelled", NULL};
+const char *const task_action_names[] = {
+	"start",    "submit", "approve", "return", "send",
+	"complete", "cancel", "pause",	 "resume", NULL};
+const char *const case_stage_names[] = {
+	"notified",   "assessment", "investigation", "draft_decision",
+	"determined", "remedies",   "closed",	     NULL};
+
+int workflow_lookup(const char *const *names, const char *name)
+{
+	for (int i = 0; name && names[i]; i++)
+		if (!strcmp(names[i], name))
+			return i;
+	return -1;
+}
+
+unsigned workflow_roles(const char *const *names, int n)
+{
+	unsigned mask = 0;
+	for (int i = 0; i < n; i++) {
+		int r = workflow_lookup(role_names, names[i]);
+		if (r >= 0)
+			mask |= 1u << r;
+	}
+	return mask;
+}
+
+#define S(x)	(1u << (x))
+#define WORKING (S(TASK_OPEN) | S(TASK_IN_PROGRESS))
+#define LIVE	(WORKING | S(TASK_SUBMITTED) | S(TASK_VALIDATED) | S(TASK_SENT))
+
+struct task_rule {
+	enum task_action action;
+	unsigned from;	/* statuses it may be taken in */
+	unsigned roles; /* roles that may take it */
+	bool area_only; /* a service officer only on their own area's tasks */
+	enum task_status to;
+	const char *refused; /* said when the status does not allow it */
+};
+
+/* One row per action; `to` of TASK_PAUSE and TASK_RESUME is unused. */
+static const struct task_rule task_rules[] = {
+	{TASK_START, S(TASK_OPEN), ROLE_LINK_OFFICER | ROLE_SERVICE_OFFICER,
+	 true, TASK_IN_PROGRESS, "only an open task can be started"},
+	{TASK_SUBMIT, WORKING, ROLE_LINK_OFFICER | ROLE_SERVICE_OFFICER, true,
+	 TASK_SUBMITTED,
+	 "an answer can be submitted only while the task is open or in "
+	 "progress"},
+	{TASK_APPROVE, S(TASK_SUBMITTED), ROLE_VALIDATOR, false, TASK_SUBMITTED,
+	 "only an answer awaiting validation can be approved"},
+	{TASK_RETURN, S(TASK_SUBMITTED), ROLE_VALIDATOR, false,
+	 TASK_IN_PROGRESS,
+	 "only an answer awaiting validation can be returned"},
+	{TASK_SEND, S(TASK_VALIDATED), ROLE_LINK_OFFICER, false, TASK_SENT,
+	 "evidence cannot be recorded as sent until every required sign-off "
+	 "is given on its latest version"},
+	{TASK_COMPLETE, S(TASK_SENT), ROLE_LINK_OFFICER, false, TASK_DONE,
+	 "a task is done only once its evidence has been sent to the "
+	 "Ombudsman"},
+	{TASK_CANCEL, LIVE, ROLE_LINK_OFFICER, false, TASK_CANCELLED,
+	 "a task that is done or cancelled cannot be cancelled"},
+	{TASK_PAUSE, WORKING, ROLE_LINK_OFFICER, false, TASK_OPEN,
+	 "only an open or in-progress task can be paused"},
+	{TASK_RESUME, WORKING, ROLE_LINK_OFFICER, false, TASK_OPEN,
+	 "only an open or in-progress task can be resumed"},
+};
+
+enum ld_err workflow_task_action(enum task_status from, enum task_action action,
+				 unsigned roles, bool own_area,
+				 enum task_status *to, const char **why)
+{
+	for (size_t i = 0; i < sizeof(task_rules) / sizeof(task_rules[0]);
+	     i++) {
+		const struct task_rule *r = &task_rules[i];
+		if (r->action != action)
+			continue;
+		/*
+		 * A link officer acts on every area; a service officer only on
+		 * their own, where the rule says so.
+		 */
+		unsigned usable = roles & r->roles;
+		if (r->area_only && !own_area)
+			usable &= ~(unsigned)ROLE_SERVICE_OFFICER;
+		if (!usable) {
+			*why = "your role cannot do this";
+			return LD_EFORBIDDEN;
+		}
+		if (!(r->from & S(from))) {
+			*why = r->refused;
+			return LD_ECONFLICT;
+		}
+		*to = (action == TASK_PAUSE || action == TASK_RESUME) ? from
+								      : r->to;
+		return LD_OK;
+	}
+	*why = "unknown action";
+	return LD_EINVAL;
+}
+
+bool workflow_task_awaits_assignee(enum task_status s)
+{
+	return s == TASK_OPEN || s == TASK_IN_PROGRESS;
+}
+
+bool workflow_task_closed(enum task_status s)
+{
+	return s == TASK_DONE || s == TASK_CANCELLED;
+}
+
+enum ld_err workflow_case_stage(enum case_stage from, enum case_stage to,
+				const char **why)
+{
+	if (from == STAGE_CLOSED) {
+		*why = "the case is closed";
+		return LD_ECONFLICT;
+	}
+	if (to == STAGE_CLOSED) {
+		*why = "close a case with its own action, which checks its "
+		       "orders";
+		return LD_ECONFLICT;
+	}
+	if (to == STAGE_DETERMINED || to == STAGE_REMEDIES) {
+		*why = "register the determination to move the case on";
+		return LD_ECONFLICT;
+	}
+	if (to <= from) {
+		*why = "a case moves forward only";
+		return LD_ECONFLICT;
+	}
+	return LD_OK;
+}
+
+enum ld_err workflow_case_close(enum case_stage from, int orders_unconfirmed,
+				int open_tasks, const char **why)
+{
+	if (from == STAGE_CLOSED) {
+		*why = "the case is already closed";
+		return LD_ECONFLICT;
+	}
+	if (orders_unconfirmed > 0) {
+		*why = "the Ombudsman has not yet confirmed every order is met";
+		return LD_ECONFLICT;
+	}
+	if (open_tasks > 0) {
+		*why = "tasks are still open: complete or cancel them first";
+		return LD_ECONFLICT;
+	}
+	return LD_OK;
+}

@@ -1,0 +1,324 @@
+/* Administration: service areas, users, positions, recipients, holidays. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "admin_store.h"
+#include "app.h"
+#include "arena.h"
+#include "buf.h"
+#include "handlers.h"
+#include "holiday_feed.h"
+#include "input.h"
+#include "secret.h"
+#include "store.h"
+
+#define LIST_HANDLER(handler, call)                                            \
+	enum ld_err handler(struct request *req)                               \
+	{                                                                      \
+		char *json = NULL;                                             \
+		return reply_result(req, call(req->app->store, &json), json,   \
+				    NULL, 200);                                \
+	}
+
+LIST_HANDLER(h_areas, admin_store_areas)
+LIST_HANDLER(h_users, admin_store_users)
+LIST_HANDLER(h_ombudsmen, admin_store_ombudsmen)
+LIST_HANDLER(h_validator_titles, admin_store_validator_titles)
+LIST_HANDLER(h_positions, admin_store_positions)
+LIST_HANDLER(h_recipients, admin_store_recipients)
+
+/* An id field that may be null (-> 0) or absent (-> -1, unchanged). */
+static enum ld_err nullable_id(struct request *req, json_t *body,
+			       const char *field, int64_t *out)
+{
+	json_t *v = json_object_get(body, field);
+	long long n;
+	*out = -1;
+	if (!v)
+		return LD_OK;
+	if (json_is_null(v)) {
+		*out = 0;
+		return LD_OK;
+	}
+	enum ld_err err = input_int(req, body, field, 1, INT64_MAX, true, &n);
+	if (!err)
+		*out = n;
+	return err;
+}
+
+static enum ld_err area_save(struct request *req, int64_t id)
+{
+	static const char *const fields[] = {"name", "head_of_service_id",
+					     "slt_director_id", "digest_daily",
+					     NULL};
+	const char *name = NULL;
+	int64_t head, director;
+	bool daily = false;
+	int digest = -1;
+	struct why why = {0};
+	json_t *body;
+	char *json = NULL;
+	enum ld_err err;
+
+	if ((err = request_json(req, &body)) ||
+	    (err = input_known_fields(req, body, fields)) ||
+	    (err = input_string(req, body, "name", 120, !id, &name)) ||
+	    (err = nullable_id(req, body, "head_of_service_id", &head)) ||
+	    (err = nullable_id(req, body, "slt_director_id", &director)) ||
+	    (err = input_bool(req, body, "digest_daily", false, &daily)))
+		return err;
+	if (json_object_get(body, "digest_daily"))
+		digest = daily;
+	if (!id) {
+		head = head < 0 ? 0 : head;
+		director = director < 0 ? 0 : director;
+	}
+	err = admin_store_area_save(req->app->store, &req->who, id, name, head,
+				    director, digest, &json, &why);
+	return reply_result(req, err, json, &why, id ? 200 : 201);
+}
+
+enum ld_err h_area_add(struct request *req)
+{
+	return area_save(req, 0);
+}
+
+enum ld_err h_area_update(struct request *req)
+{
+	int64_t id;
+	enum ld_err err = request_id(req, 0, &id);
+	return err ? err : area_save(req, id);
+}
+
+/* roles as a PostgreSQL array literal of known role names. */
+static enum ld_err roles_field(struct request *req, json_t *body,
+			       const char **out)
+{
+	json_t *arr, *v;
+	size_t i;
+	struct buf b;
+	enum ld_err err = input_array(req, body, "roles", 5, &arr);
+	*out = NULL;
+	if (err || !arr)
+		return err;
+	buf_init(&b, 200);
+	buf_addch(&b, '{');
+	json_array_foreach(arr, i, v)
+	{
+		int r = workflow_lookup(role_names, json_string_value(v));
+		if (r < 0) {
+			buf_release(&b);
+			return request_fail(req, LD_EINVAL, "roles",
+					    "roles are link_officer, "
+					    "service_officer, validator, "
+					    "leadership, administrator");
+		}
+		buf_printf(&b, "%s%s", i ? "," : "", role_names[r]);
+	}
+	buf_addch(&b, '}');
+	*out = arena_strdup(req->arena, buf_str(&b));
+	buf_release(&b);
+	return LD_OK;
+}
+
+static enum ld_err user_save(struct request *req, int64_t id)
+{
+	static const char *const fields[] = {"email",
+					     "name",
+					     "job_title",
+					     "service_area_id",
+					     "validator_title_id",
+					     "resident_access",
+					     "active",
+					     "roles",
+					     "password",
+					     "version",
+					     NULL};
+	struct user_in in = {0};
+	const char *password = NULL;
+	bool flag;
+	struct why why = {0};
+	json_t *body;
+	char *json = NULL;
+	enum ld_err err;
+
+	in.resident_access = in.active = -1;
+	if ((err = request_json(req, &body)) ||
+	    (err = input_known_fields(req, body, fields)) ||
+	    (err = input_string(req, body, "email", 254, !id, &in.email)) ||
+	    (err = input_string(req, body, "name", 120, !id, &in.name)) ||
+	    (err = input_string(req, body, "job_title", 120, false,
+				&in.job_title)) ||
+	    (err = nullable_id(req, body, "service_area_id",
+			       &in.service_area_id)) ||
+	    (err = nullable_id(req, body, "validator_title_id",
+			       &in.validator_title_id)) ||
+	    (err = roles_field(req, body, &in.roles)) ||
+	    (err = input_string(req, body, "password", 1024, false, &password)))
+		return err;
+	if (json_object_get(body, "resident_access")) {
+		if ((err = input_bool(req, body, "resident_access", true,
+				      &flag)))
+			return err;
+		in.resident_access = flag;
+	}
+	if (json_object_get(body, "active")) {
+		if ((err = input_bool(req, body, "active", true, &flag)))
+			return err;
+		in.active = flag;
+	}
+	if (id && (err = input_version(req, body, &in.version)))
+		return err;
+	if (in.email && !strchr(in.email, '@'))
+		return request_fail(req, LD_EINVAL, "email",
+				    "email must be an address");
+	if (password) {
+		char hash[SECRET_PWHASH_LEN];
+		if (strlen(password) < 12)
+			return request_fail(req, LD_EVALIDATION, "password",
+					    "a password has at least 12 "
+					    "characters");
+		if (secret_password_hash(
+			    password,
+			    !strcmp(req->app->cfg.password_hash, "interactive"),
+			    hash))
+			return LD_EINTERNAL;
+		in.password_hash = arena_strdup(req->arena, hash);
+	}
+	if (!id) {
+		in.service_area_id =
+			in.service_area_id < 0 ? 0 : in.service_area_id;
+		in.validator_title_id =
+			in.validator_title_id < 0 ? 0 : in.validator_title_id;
+	}
+	err = admin_store_user_save(req->app->store, &req->who, id, &in, &json,
+				    &why);
+	if (err == LD_ENOTFOUND && id)
+		return request_fail(req, LD_EPRECONDITION, "version",
+				    "no such user, or changed by someone else: "
+				    "reload it");
+	if (err == LD_ENOTFOUND)
+		return request_fail(req, LD_ECONFLICT, "email",
+				    "a user has this email");
+	return reply_result(req, err, json, &why, id ? 200 : 201);
+}
+
+enum ld_err h_user_add(struct request *req)
+{
+	return user_save(req, 0);
+}
+
+enum ld_err h_user_update(struct request *req)
+{
+	int64_t id;
+	enum ld_err err = request_id(req, 0, &id);
+	return err ? err : user_save(req, id);
+}
+
+enum ld_err h_position_set(struct request *req)
+{
+	static const char *const fields[] = {"user_id", NULL};
+	int64_t user_id;
+	struct why why = {0};
+	json_t *body;
+	char *json = NULL;
+	enum ld_err err;
+
+	if ((err = request_json(req, &body)) ||
+	    (err = input_known_fields(req, body, fields)) ||
+	    (err = nullable_id(req, body, "user_id", &user_id)))
+		return err;
+	if (user_id < 0)
+		return request_fail(req, LD_EINVAL, "user_id",
+				    "user_id is required (null to vacate)");
+	err = admin_store_position_set(req->app->store, &req->who,
+				       req->params[0], user_id, &json, &why);
+	return reply_result(req, err, json, &why, 200);
+}
+
+enum ld_err h_recipient_add(struct request *req)
+{
+	static const char *const fields[] = {"event", "kind", "position",
+					     "address", NULL};
+	static const char *const events[] = {"first_chaser", "final_chaser",
+					     "determination", "sanction_notice",
+					     NULL};
+	static const char *const kinds[] = {"head_of_service", "slt_director",
+					    "position",	       "link_officers",
+					    "address",	       NULL};
+	int event = 0, kind = 0;
+	const char *position = NULL, *address = NULL;
+	struct why why = {0};
+	json_t *body;
+	char *json = NULL;
+	enum ld_err err;
+
+	if ((err = request_json(req, &body)) ||
+	    (err = input_known_fields(req, body, fields)) ||
+	    (err = input_enum(req, body, "event", events, true, &event)) ||
+	    (err = input_enum(req, body, "kind", kinds, true, &kind)) ||
+	    (err = input_string(req, body, "position", 40,
+				!strcmp(kinds[kind], "position"), &position)) ||
+	    (err = input_string(req, body, "address", 254,
+				!strcmp(kinds[kind], "address"), &address)))
+		return err;
+	err = admin_store_recipient_add(req->app->store, &req->who,
+					events[event], kinds[kind], position,
+					address, &json, &why);
+	if (err == LD_EVALIDATION)
+		return request_fail(req, err, NULL,
+				    "the position must exist, the address "
+				    "must be an email address, and only their "
+				    "own kinds take them");
+	return reply_result(req, err, json, &why, 201);
+}
+
+enum ld_err h_recipient_delete(struct request *req)
+{
+	int64_t id;
+	enum ld_err err = request_id(req, 0, &id);
+	if (!err)
+		err = admin_store_recipient_delete(req->app->store, &req->who,
+						   id);
+	if (err)
+		return err;
+	reply_json(req, 200, json_pack("{s:I}", "deleted", (json_int_t)id));
+	return LD_OK;
+}
+
+enum ld_err h_outbox(struct request *req)
+{
+	static const char *const statuses[] = {"queued", "sent", "failed",
+					       NULL};
+	const char *status = request_query(req, "status");
+	char *json = NULL;
+	if (status && workflow_lookup(statuses, status) < 0)
+		return request_fail(req, LD_EINVAL, "status",
+				    "status is queued, sent or failed");
+	return reply_result(req,
+			    admin_store_outbox(req->app->store, status, &json),
+			    json, NULL, 200);
+}
+
+/* POST /api/v1/holidays/import: the GOV.UK feed as the body. */
+enum ld_err h_holidays_import(struct request *req)
+{
+	struct holiday_feed feed;
+	char why[256];
+	int added, years;
+	enum ld_err err =
+		holiday_feed_parse(req->body.ptr ? req->body.ptr : "",
+				   req->body.len, &feed, why, sizeof(why));
+	if (err)
+		return request_fail(req, LD_EINVAL, NULL, "%s", why);
+	err = holiday_store_import(req->app->store, &feed, &added, &years);
+	holiday_feed_release(&feed);
+	if (!err)
+		err = app_reload_calendar(req->app);
+	if (err)
+		return err;
+	reply_json(req, 200,
+		   json_pack("{s:i, s:i}", "imported", added, "division_years",
+			     years));
+	return LD_OK;
+}

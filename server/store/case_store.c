@@ -1,0 +1,553 @@
+/* Complaints and Ombudsman cases: registration, reading, stage, closure. */
+#include "case_store.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "case_store_int.h"
+#include "reference.h"
+
+void why_set(struct why *w, const char *field, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	w->field = field;
+	vsnprintf(w->msg, sizeof(w->msg), fmt, ap);
+	va_end(ap);
+}
+
+const char *area_scope(const struct principal *p, struct db_num *n)
+{
+	if (p->roles & (ROLE_LINK_OFFICER | ROLE_VALIDATOR | ROLE_LEADERSHIP))
+		return NULL;
+	/* A service officer with no area sees nothing: area -1 matches none. */
+	return db_num(n, p->service_area_id ? p->service_area_id : -1);
+}
+
+enum ld_err why_constraint(struct db *db, enum ld_err err, struct why *why)
+{
+	static const struct {
+		const char *constraint, *field, *msg;
+	} known[] = {
+		{"complaint_reference_key", "reference",
+		 "a complaint with this reference already exists"},
+		{"complaint_service_area_id_fkey", "service_area_id",
+		 "no such service area"},
+		{"ombudsman_case_ombudsman_id_reference_key", "reference",
+		 "this Ombudsman reference is already registered"},
+		{"task_assignee_id_fkey", "assignee_id", "no such user"},
+		{"task_service_area_id_fkey", "service_area_id",
+		 "no such service area"},
+		{"signoff_evidence_version_id_validator_title_id_key", NULL,
+		 "this version already has a sign-off for your title"},
+		{"determination_case_id_key", NULL,
+		 "this case already has its determination"},
+	};
+	if (err != LD_ECONFLICT && err != LD_EVALIDATION)
+		return err;
+	for (size_t i = 0; i < sizeof(known) / sizeof(known[0]); i++) {
+		if (!strcmp(db->constraint, known[i].constraint)) {
+			why_set(why, known[i].field, "%s", known[i].msg);
+			return err;
+		}
+	}
+	why_set(why, NULL, "%s",
+		err == LD_ECONFLICT ? "already exists"
+				    : "a value is not allowed");
+	return err;
+}
+
+enum ld_err finish(struct db *db, enum ld_err err)
+{
+	if (!err)
+		err = db_commit(db);
+	if (err)
+		db_rollback(db);
+	return err;
+}
+
+enum ld_err case_read(struct db *db, const struct principal *p, int64_t id,
+		      char **json)
+{
+	struct db_num n, area;
+	const char *params[] = {
+		db_num(&n, id), area_scope(p, &area),
+		principal_sees_residents(p) ? "t" : "f",
+		p->roles & (ROLE_LINK_OFFICER | ROLE_LEADERSHIP) ? "t" : "f"};
+	return db_json(db, "case_read", "SELECT case_json($1, $2, $3, $4)", 4,
+		       params, json);
+}
+
+/* Complaints ------------------------------------------------------------ */
+
+struct complaint_ctx {
+	const struct principal *p;
+	const struct complaint_in *in;
+	int64_t id;
+	char **json;
+	struct why *why;
+};
+
+static enum ld_err complaint_read(struct db *db, const struct principal *p,
+				  int64_t id, char **json)
+{
+	struct db_num n;
+	const char *params[] = {db_num(&n, id),
+				principal_sees_residents(p) ? "t" : "f"};
+	return db_json(
+		db, "complaint_read",
+		"SELECT json_build_object('id', cp.id, 'reference', "
+		"cp.reference,"
+		" 'category', cp.category, 'received_on', cp.received_on,"
+		" 'service_area', json_build_object('id', a.id, 'name', "
+		"a.name),"
+		" 'summary', CASE WHEN $2 THEN cp.summary END,"
+		" 'resident', CASE WHEN $2 THEN (SELECT json_build_object("
+		"  'name', r.name, 'address', r.address, 'contact', r.contact,"
+		"  'vulnerabilities', r.vulnerabilities, 'adjustments',"
+		"  r.adjustments) FROM resident r WHERE r.complaint_id = cp.id)"
+		"  END,"
+		" 'cases', coalesce((SELECT json_agg(case_summary_json(c)"
+		"  ORDER BY c.id) FROM ombudsman_case c"
+		"  WHERE c.complaint_id = cp.id), '[]'), 'version', cp.version)"
+		" FROM complaint cp JOIN service_area a"
+		" ON a.id = cp.service_area_id WHERE cp.id = $1",
+		2, params, json);
+}
+
+static enum ld_err resident_write(struct db *db, int64_t complaint_id,
+				  const struct complaint_in *in)
+{
+	struct db_num n;
+	const char *params[] = {db_num(&n, complaint_id),
+				in->name,
+				in->address,
+				in->contact,
+				in->vulnerabilities,
+				in->adjustments};
+	return db_exec(db, "resident_write",
+		       "INSERT INTO resident (complaint_id, name, address,"
+		       " contact, vulnerabilities, adjustments)"
+		       " VALUES ($1, $2, $3, $4, $5, $6)"
+		       " ON CONFLICT (complaint_id) DO UPDATE SET"
+		       " name = $2, address = $3, contact = $4,"
+		       " vulnerabilities = $5, adjustments = $6,"
+		       " version = resident.version + 1",
+		       6, params, NULL);
+}
+
+static enum ld_err add_complaint(struct db *db, void *arg)
+{
+	struct complaint_ctx *c = arg;
+	struct db_num area;
+	struct db_date rec;
+	PGresult *res = NULL;
+	const char *params[] = {c->in->reference, c->in->category,
+				db_num(&area, c->in->service_area_id),
+				db_date(&rec, c->in->received_on),
+				c->in->summary ? c->in->summary : ""};
+	enum ld_err err = db_begin_as(db, c->p->user_id);
+	if (err)
+		goto out;
+	err = db_exec(db, "complaint_add",
+		      "INSERT INTO complaint (reference, category,"
+		      " service_area_id, received_on, summary)"
+		      " VALUES ($1, $2, $3, $4, $5) RETURNING id",
+		      5, params, &res);
+	if (err) {
+		err = why_constraint(db, err, c->why);
+		goto out;
+	}
+	c->id = db_long(res, 0, 0);
+	PQclear(res);
+	if (c->in->resident && (err = resident_write(db, c->id, c->in)))
+		goto out;
+	err = complaint_read(db, c->p, c->id, c->json);
+out:
+	return finish(db, err);
+}
+
+enum ld_err case_store_add_complaint(struct store *s, const struct principal *p,
+				     const struct complaint_in *in, char **json,
+				     struct why *why)
+{
+	struct complaint_ctx c = {p, in, 0, json, why};
+	return db_run(s, add_complaint, &c);
+}
+
+static enum ld_err get_complaint(struct db *db, void *arg)
+{
+	struct complaint_ctx *c = arg;
+	/* Service officers reach complaints only through their tasks. */
+	if (!(c->p->roles &
+	      (ROLE_LINK_OFFICER | ROLE_VALIDATOR | ROLE_LEADERSHIP))) {
+		struct db_num n, area;
+		const char *params[] = {db_num(&n, c->id),
+					db_num(&area, c->p->service_area_id)};
+		char *seen;
+		enum ld_err err = db_json(
+			db, "complaint_visible",
+			"SELECT 'true' FROM task t JOIN ombudsman_case c"
+			" ON c.id = t.case_id WHERE c.complaint_id = $1"
+			" AND t.service_area_id = $2 LIMIT 1",
+			2, params, &seen);
+		if (err)
+			return err;
+		free(seen);
+	}
+	return complaint_read(db, c->p, c->id, c->json);
+}
+
+enum ld_err case_store_complaint(struct store *s, const struct principal *p,
+				 int64_t id, char **json)
+{
+	struct complaint_ctx c = {p, NULL, id, json, NULL};
+	return db_run(s, get_complaint, &c);
+}
+
+static enum ld_err set_resident(struct db *db, void *arg)
+{
+	struct complaint_ctx *c = arg;
+	enum ld_err err = db_begin_as(db, c->p->user_id);
+	if (!err)
+		err = resident_write(db, c->id, c->in);
+	if (err == LD_EVALIDATION)
+		err = LD_ENOTFOUND; /* no such complaint */
+	if (!err)
+		err = complaint_read(db, c->p, c->id, c->json);
+	return finish(db, err);
+}
+
+enum ld_err case_store_set_resident(struct store *s, const struct principal *p,
+				    int64_t complaint_id,
+				    const struct complaint_in *in, char **json)
+{
+	struct complaint_ctx c = {p, in, complaint_id, json, NULL};
+	return db_run(s, set_resident, &c);
+}
+
+/* Cases ----------------------------------------------------------------- */
+
+struct register_ctx {
+	const struct principal *p;
+	const struct case_in *in;
+	char **json;
+	struct why *why;
+};
+
+static enum ld_err register_case(struct db *db, void *arg)
+{
+	struct register_ctx *c = arg;
+	const struct case_in *in = c->in;
+	char ref[REFERENCE_MAX];
+	struct db_num cid, lo, oid, caseid, actor;
+	struct db_date rec;
+	PGresult *res = NULL;
+	enum ld_err err = db_begin_as(db, c->p->user_id);
+	if (err)
+		goto out;
+
+	const char *q1[] = {in->ombudsman};
+	err = db_exec(db, "ombudsman_find",
+		      "SELECT id, reference_mask, reference_example"
+		      " FROM ombudsman WHERE code = $1",
+		      1, q1, &res);
+	if (err)
+		goto out;
+	if (PQntuples(res) == 0) {
+		why_set(c->why, "ombudsman", "no Ombudsman with code %.20s",
+			in->ombudsman);
+		err = LD_EVALIDATION;
+		goto out;
+	}
+	int64_t ombudsman_id = db_long(res, 0, 0);
+	const char *mask =
+		PQgetisnull(res, 0, 1) ? NULL : PQgetvalue(res, 0, 1);
+	if (reference_normalise(mask, in->reference, ref)) {
+		why_set(c->why, "reference",
+			"not a %s reference: it looks like %s", in->ombudsman,
+			PQgetvalue(res, 0, 2));
+		err = LD_EINVAL;
+		goto out;
+	}
+	PQclear(res);
+	res = NULL;
+
+	int64_t link_officer =
+		in->link_officer_id ? in->link_officer_id : c->p->user_id;
+	const char *q2[] = {db_num(&cid, in->complaint_id),
+			    db_num(&lo, link_officer)};
+	err = db_exec(db, "case_register_check",
+		      "SELECT EXISTS (SELECT 1 FROM complaint WHERE id = $1),"
+		      " EXISTS (SELECT 1 FROM user_role r JOIN app_user u"
+		      "  ON u.id = r.user_id WHERE r.user_id = $2"
+		      "  AND r.role = 'link_officer' AND u.active)",
+		      2, q2, &res);
+	if (err)
+		goto out;
+	if (PQgetvalue(res, 0, 0)[0] != 't') {
+		why_set(c->why, "complaint_id", "no such complaint");
+		err = LD_EVALIDATION;
+		goto out;
+	}
+	if (PQgetvalue(res, 0, 1)[0] != 't') {
+		why_set(c->why, "link_officer_id",
+			"the link officer must be an active user with the link "
+			"officer role");
+		err = LD_EVALIDATION;
+		goto out;
+	}
+	PQclear(res);
+	res = NULL;
+
+	const char *q3[] = {q2[0], db_num(&oid, ombudsman_id), ref,
+			    db_date(&rec, in->received_on), q2[1]};
+	err = db_exec(db, "case_insert",
+		      "INSERT INTO ombudsman_case (complaint_id, ombudsman_id,"
+		      " reference, received_on, link_officer_id)"
+		      " VALUES ($1, $2, $3, $4, $5) RETURNING id",
+		      5, q3, &res);
+	if (err) {
+		err = why_constraint(db, err, c->why);
+		goto out;
+	}
+	int64_t case_id = db_long(res, 0, 0);
+	PQclear(res);
+	res = NULL;
+	const char *q4[] = {db_num(&caseid, case_id), q3[3],
+			    in->channel ? in->channel : "email",
+			    in->summary ? in->summary : "",
+			    db_num(&actor, c->p->user_id)};
+	err = db_exec(db, "case_notification",
+		      "INSERT INTO correspondence (case_id, direction, kind,"
+		      " dated_on, channel, summary, created_by)"
+		      " VALUES ($1, 'in', 'notification', $2, $3, $4, $5)",
+		      5, q4, NULL);
+	if (err) {
+		err = why_constraint(db, err, c->why);
+		goto out;
+	}
+	err = case_read(db, c->p, case_id, c->json);
+out:
+	PQclear(res);
+	return finish(db, err);
+}
+
+enum ld_err case_store_register(struct store *s, const struct principal *p,
+				const struct case_in *in, char **json,
+				struct why *why)
+{
+	struct register_ctx c = {p, in, json, why};
+	return db_run(s, register_case, &c);
+}
+
+struct get_ctx {
+	const struct principal *p;
+	int64_t id;
+	char **json;
+};
+
+static enum ld_err get_case(struct db *db, void *arg)
+{
+	struct get_ctx *c = arg;
+	return case_read(db, c->p, c->id, c->json);
+}
+
+enum ld_err case_store_get(struct store *s, const struct principal *p,
+			   int64_t id, char **json)
+{
+	struct get_ctx c = {p, id, json};
+	return db_run(s, get_case, &c);
+}
+
+struct list_ctx {
+	const struct principal *p;
+	const struct list_query *q;
+	char **json;
+};
+
+static enum ld_err list_cases(struct db *db, void *arg)
+{
+	struct list_ctx *c = arg;
+	const struct list_query *q = c->q;
+	struct db_num area, scope, limit, offset;
+	const char *params[] = {
+		q->stage,
+		q->ombudsman,
+		q->service_area_id ? db_num(&area, q->service_area_id) : NULL,
+		area_scope(c->p, &scope),
+		q->open_only ? "t" : "f",
+		q->q,
+		db_num(&limit, q->per_page),
+		db_num(&offset, (int64_t)(q->page - 1) * q->per_page),
+	};
+	return db_json(
+		db, "case_list",
+		"WITH f AS (SELECT c, count(*) OVER () AS total"
+		" FROM ombudsman_case c"
+		" JOIN ombudsman o ON o.id = c.ombudsman_id"
+		" JOIN complaint cp ON cp.id = c.complaint_id"
+		" WHERE ($1::text IS NULL OR c.stage = $1)"
+		" AND ($2::text IS NULL OR o.code = $2)"
+		" AND ($3::bigint IS NULL OR cp.service_area_id = $3)"
+		" AND ($4::bigint IS NULL OR EXISTS (SELECT 1 FROM task t"
+		"  WHERE t.case_id = c.id AND t.service_area_id = $4))"
+		" AND (NOT $5 OR c.stage <> 'closed')"
+		" AND ($6::text IS NULL OR c.reference ILIKE '%' || $6 || '%'"
+		"  OR cp.reference ILIKE '%' || $6 || '%')"
+		" ORDER BY c.received_on DESC, c.id DESC LIMIT $7 OFFSET $8)"
+		" SELECT json_build_object('items', coalesce(json_agg("
+		" case_summary_json(f.c)), '[]'), 'total',"
+		" coalesce(max(f.total), 0), 'page', $8::int / $7::int + 1,"
+		" 'per_page', $7::int) FROM f",
+		8, params, c->json);
+}
+
+enum ld_err case_store_list(struct store *s, const struct principal *p,
+			    const struct list_query *q, char **json)
+{
+	struct list_ctx c = {p, q, json};
+	return db_run(s, list_cases, &c);
+}
+
+struct stage_ctx {
+	const struct principal *p;
+	int64_t id;
+	int version;
+	enum case_stage to;
+	int32_t closed_on;
+	const char *outcome;
+	char **json;
+	struct why *why;
+};
+
+/* Lock a case for a change; LD_EPRECONDITION when version is stale. */
+static enum ld_err lock_case(struct db *db, int64_t id, int version,
+			     enum case_stage *stage, struct why *why)
+{
+	struct db_num n;
+	const char *params[] = {db_num(&n, id)};
+	PGresult *res;
+	enum ld_err err = db_exec(db, "case_lock",
+				  "SELECT stage, version FROM ombudsman_case"
+				  " WHERE id = $1 FOR UPDATE",
+				  1, params, &res);
+	if (err)
+		return err;
+	if (PQntuples(res) == 0) {
+		PQclear(res);
+		return LD_ENOTFOUND;
+	}
+	*stage = (enum case_stage)workflow_lookup(case_stage_names,
+						  PQgetvalue(res, 0, 0));
+	long current = db_long(res, 0, 1);
+	PQclear(res);
+	if (version && current != version) {
+		why_set(why, "version",
+			"the case was changed by someone else (now version "
+			"%ld): reload it",
+			current);
+		return LD_EPRECONDITION;
+	}
+	return LD_OK;
+}
+
+static enum ld_err set_stage(struct db *db, void *arg)
+{
+	struct stage_ctx *c = arg;
+	enum case_stage from;
+	const char *why;
+	struct db_num n;
+	enum ld_err err = db_begin_as(db, c->p->user_id);
+	if (!err)
+		err = lock_case(db, c->id, c->version, &from, c->why);
+	if (err)
+		goto out;
+	if ((err = workflow_case_stage(from, c->to, &why))) {
+		why_set(c->why, "stage", "%s", why);
+		goto out;
+	}
+	const char *params[] = {db_num(&n, c->id), case_stage_names[c->to]};
+	err = db_exec(
+		db, "case_stage",
+		"UPDATE ombudsman_case SET stage = $2, version = version + 1,"
+		" updated_at = now() WHERE id = $1",
+		2, params, NULL);
+	if (!err)
+		err = case_read(db, c->p, c->id, c->json);
+out:
+	return finish(db, err);
+}
+
+enum ld_err case_store_set_stage(struct store *s, const struct principal *p,
+				 int64_t id, int version, enum case_stage to,
+				 char **json, struct why *why)
+{
+	struct stage_ctx c = {p, id, version, to, 0, NULL, json, why};
+	return db_run(s, set_stage, &c);
+}
+
+static enum ld_err close_case(struct db *db, void *arg)
+{
+	struct stage_ctx *c = arg;
+	enum case_stage from;
+	struct db_num n;
+	struct db_date d;
+	const char *why;
+	PGresult *res = NULL;
+	const char *params[] = {db_num(&n, c->id), db_date(&d, c->closed_on),
+				c->outcome};
+	enum ld_err err = db_begin_as(db, c->p->user_id);
+	if (!err)
+		err = lock_case(db, c->id, c->version, &from, c->why);
+	if (err)
+		goto out;
+	err = db_exec(db, "case_close_check",
+		      "SELECT (SELECT count(*) FROM remedy WHERE case_id = $1"
+		      "  AND type = 'order' AND confirmed_on IS NULL),"
+		      " (SELECT count(*) FROM task WHERE case_id = $1"
+		      "  AND status NOT IN ('done', 'cancelled')),"
+		      " EXISTS (SELECT 1 FROM remedy WHERE case_id = $1"
+		      "  AND type = 'order')",
+		      1, params, &res);
+	if (err)
+		goto out;
+	err = workflow_case_close(from, (int)db_long(res, 0, 0),
+				  (int)db_long(res, 0, 1), &why);
+	bool has_orders = PQgetvalue(res, 0, 2)[0] == 't';
+	if (err) {
+		why_set(c->why, NULL, "%s", why);
+		goto out;
+	}
+	if (has_orders && strcmp(c->outcome, "orders_satisfied")) {
+		why_set(c->why, "outcome",
+			"a case with orders closes as orders_satisfied");
+		err = LD_EVALIDATION;
+		goto out;
+	}
+	err = db_exec(
+		db, "case_close",
+		"UPDATE ombudsman_case SET stage = 'closed', closed_on = $2,"
+		" outcome = $3, version = version + 1, updated_at = now()"
+		" WHERE id = $1",
+		3, params, NULL);
+	if (err) {
+		err = why_constraint(db, err, c->why);
+		goto out;
+	}
+	err = case_read(db, c->p, c->id, c->json);
+out:
+	PQclear(res);
+	return finish(db, err);
+}
+
+enum ld_err case_store_close(struct store *s, const struct principal *p,
+			     int64_t id, int version, int32_t closed_on,
+			     const char *outcome, char **json, struct why *why)
+{
+	struct stage_ctx c = {p,	 id,	  version, STAGE_CLOSED,
+			      closed_on, outcome, json,	   why};
+	return db_run(s, close_case, &c);
+}

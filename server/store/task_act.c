@@ -1,0 +1,405 @@
+/* Tasks: reading, listing, editing, and the actions of the workflow. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "case_store_int.h"
+#include "date.h"
+
+static bool reads_every_area(const struct principal *p)
+{
+	return p->roles &
+	       (ROLE_LINK_OFFICER | ROLE_VALIDATOR | ROLE_LEADERSHIP);
+}
+
+static enum ld_err task_read(struct db *db, const struct principal *p,
+			     int64_t id, char **json)
+{
+	struct db_num n, area;
+	const char *params[] = {db_num(&n, id), area_scope(p, &area)};
+	return db_json(db, "task_read", "SELECT task_detail_json($1, $2)", 2,
+		       params, json);
+}
+
+struct get_ctx {
+	const struct principal *p;
+	int64_t id;
+	char **json;
+};
+
+static enum ld_err get_task(struct db *db, void *arg)
+{
+	struct get_ctx *c = arg;
+	return task_read(db, c->p, c->id, c->json);
+}
+
+enum ld_err task_store_get(struct store *s, const struct principal *p,
+			   int64_t id, char **json)
+{
+	struct get_ctx c = {p, id, json};
+	return db_run(s, get_task, &c);
+}
+
+struct list_ctx {
+	const struct principal *p;
+	const struct list_query *q;
+	char **json;
+};
+
+static enum ld_err list_tasks(struct db *db, void *arg)
+{
+	struct list_ctx *c = arg;
+	const struct list_query *q = c->q;
+	struct db_num area, scope, who, cs, limit, offset;
+	struct db_date before, after, today;
+	const char *params[] = {
+		q->status,
+		q->service_area_id ? db_num(&area, q->service_area_id) : NULL,
+		area_scope(c->p, &scope),
+		q->assignee_id ? db_num(&who, q->assignee_id) : NULL,
+		q->ombudsman,
+		db_date(&before, q->due_before),
+		db_date(&after, q->due_after),
+		q->overdue ? "t" : "f",
+		db_date(&today, q->today),
+		q->open_only ? "t" : "f",
+		q->case_id ? db_num(&cs, q->case_id) : NULL,
+		q->kind,
+		db_num(&limit, q->per_page),
+		db_num(&offset, (int64_t)(q->page - 1) * q->per_page),
+	};
+	return db_json(
+		db, "task_list",
+		"WITH f AS (SELECT t, count(*) OVER () AS total FROM task t"
+		" JOIN ombudsman_case c ON c.id = t.case_id"
+		" JOIN ombudsman o ON o.id = c.ombudsman_id"
+		" WHERE ($1::text IS NULL OR t.status = $1)"
+		" AND ($2::bigint IS NULL OR t.service_area_id = $2)"
+		" AND ($3::bigint IS NULL OR t.service_area_id = $3)"
+		" AND ($4::bigint IS NULL OR t.assignee_id = $4)"
+		" AND ($5::text IS NULL OR o.code = $5)"
+		" AND ($6::date IS NULL OR effective_due(t) <= $6)"
+		" AND ($7::date IS NULL OR effective_due(t) >= $7)"
+		" AND (NOT $8 OR task_overdue(t, $9))"
+		" AND (NOT $10 OR t.status NOT IN ('done', 'cancelled'))"
+		" AND ($11::bigint IS NULL OR t.case_id = $11)"
+		" AND ($12::text IS NULL OR t.kind = $12)"
+		" ORDER BY effective_due(t), t.id LIMIT $13 OFFSET $14)"
+		" SELECT json_build_object('items', coalesce(json_agg("
+		" task_json(f.t)), '[]'), 'total', coalesce(max(f.total), 0),"
+		" 'page', $14::int / $13::int + 1, 'per_page', $13::int) FROM "
+		"f",
+		14, params, c->json);
+}
+
+enum ld_err task_store_list(struct store *s, const struct principal *p,
+			    const struct list_query *q, char **json)
+{
+	struct list_ctx c = {p, q, json};
+	return db_run(s, list_tasks, &c);
+}
+
+/* A task locked for a change, with what the rules need to know. */
+struct locked_task {
+	enum task_status status;
+	int64_t area;
+	int64_t remedy_id;
+	bool case_closed;
+	bool paused;
+	char channel[10];
+	char title[301];
+};
+
+static enum ld_err lock_task(struct db *db, const struct principal *p,
+			     int64_t id, int version, struct locked_task *t,
+			     struct why *why)
+{
+	struct db_num n;
+	const char *params[] = {db_num(&n, id)};
+	PGresult *res;
+	enum ld_err err = db_exec(
+		db, "task_lock",
+		"SELECT t.status, t.service_area_id, coalesce(t.remedy_id, 0),"
+		" c.stage = 'closed', t.paused_on IS NOT NULL,"
+		" o.submission_channel, t.title, t.version"
+		" FROM task t JOIN ombudsman_case c ON c.id = t.case_id"
+		" JOIN ombudsman o ON o.id = c.ombudsman_id"
+		" WHERE t.id = $1 FOR UPDATE OF t",
+		1, params, &res);
+	if (err)
+		return err;
+	if (PQntuples(res) == 0) {
+		PQclear(res);
+		return LD_ENOTFOUND;
+	}
+	t->status = (enum task_status)workflow_lookup(task_status_names,
+						      PQgetvalue(res, 0, 0));
+	t->area = db_long(res, 0, 1);
+	t->remedy_id = db_long(res, 0, 2);
+	t->case_closed = PQgetvalue(res, 0, 3)[0] == 't';
+	t->paused = PQgetvalue(res, 0, 4)[0] == 't';
+	snprintf(t->channel, sizeof(t->channel), "%s", PQgetvalue(res, 0, 5));
+	snprintf(t->title, sizeof(t->title), "%s", PQgetvalue(res, 0, 6));
+	long current = db_long(res, 0, 7);
+	PQclear(res);
+	/* Other areas' tasks do not exist for a service officer. */
+	if (!reads_every_area(p) && t->area != p->service_area_id)
+		return LD_ENOTFOUND;
+	if (version != current) {
+		why_set(why, "version",
+			"the task was changed by someone else (now version "
+			"%ld): reload it",
+			current);
+		return LD_EPRECONDITION;
+	}
+	if (t->case_closed) {
+		why_set(why, NULL, "the case is closed");
+		return LD_ECONFLICT;
+	}
+	return LD_OK;
+}
+
+struct act_ctx {
+	const struct principal *p;
+	int64_t id;
+	const struct task_action_in *in;
+	char **json;
+	struct why *why;
+};
+
+static enum ld_err submit(struct db *db, struct act_ctx *c)
+{
+	struct db_num n, who;
+	const char *params[] = {db_num(&n, c->id), c->in->answer,
+				c->in->attachments ? c->in->attachments : "[]",
+				db_num(&who, c->p->user_id)};
+	return db_exec(
+		db, "task_submit",
+		"WITH v AS (INSERT INTO evidence_version (task_id, case_id,"
+		"  number, answer, attachments, submitted_by)"
+		"  SELECT id, case_id, (SELECT coalesce(max(number), 0) + 1"
+		"  FROM evidence_version WHERE task_id = $1), $2,"
+		"  $3::jsonb, $4 FROM task WHERE id = $1)"
+		" UPDATE task SET status = 'submitted', answer = $2,"
+		" return_comment = '' WHERE id = $1",
+		4, params, NULL);
+}
+
+/* Record a validator's decision; on the last approval, validated. */
+static enum ld_err sign_off(struct db *db, struct act_ctx *c, bool approve)
+{
+	struct db_num n, title, who;
+	PGresult *res;
+	const char *params[] = {
+		db_num(&n, c->id), db_num(&title, c->p->validator_title_id),
+		db_num(&who, c->p->user_id), approve ? "approved" : "returned",
+		c->in->comment ? c->in->comment : ""};
+	enum ld_err err =
+		db_exec(db, "task_signoff",
+			"INSERT INTO signoff (evidence_version_id, case_id,"
+			" validator_title_id, user_id, decision, comment)"
+			" SELECT v.id, v.case_id, $2, $3, $4, $5 FROM "
+			"evidence_version v"
+			" WHERE v.task_id = $1 ORDER BY v.number DESC LIMIT 1",
+			5, params, NULL);
+	if (err)
+		return why_constraint(db, err, c->why);
+	if (!approve) {
+		const char *back[] = {params[0], params[4]};
+		return db_exec(db, "task_returned",
+			       "UPDATE task SET status = 'in_progress',"
+			       " return_comment = $2 WHERE id = $1",
+			       2, back, NULL);
+	}
+	err = db_exec(db, "task_validated",
+		      "UPDATE task SET status = 'validated' WHERE id = $1"
+		      " AND (validation_json($1)->>'complete')::boolean"
+		      " RETURNING id",
+		      1, params, &res);
+	if (!err)
+		PQclear(res);
+	return err;
+}
+
+static enum ld_err send_evidence(struct db *db, struct act_ctx *c,
+				 const struct locked_task *t)
+{
+	struct db_num n, who;
+	struct db_date d;
+	const char *params[] = {db_num(&n, c->id), db_date(&d, c->in->dated_on),
+				c->in->channel ? c->in->channel : t->channel,
+				db_num(&who, c->p->user_id)};
+	return db_exec(
+		db, "task_send",
+		"WITH t AS (UPDATE task SET status = 'sent', sent_on = $2"
+		"  WHERE id = $1 RETURNING case_id, title, remedy_id),"
+		" m AS (INSERT INTO correspondence (case_id, direction, kind,"
+		"  dated_on, channel, summary, created_by)"
+		"  SELECT case_id, 'out', 'evidence_submitted', $2, $3,"
+		"  'Evidence sent for task: ' || title || ' (version ' ||"
+		"  (SELECT max(number) FROM evidence_version WHERE task_id = "
+		"$1)"
+		"  || ')', $4 FROM t)"
+		" UPDATE remedy SET complied_on = $2, version = version + 1"
+		" WHERE id = (SELECT remedy_id FROM t) AND complied_on IS NULL",
+		4, params, NULL);
+}
+
+static enum ld_err act(struct db *db, void *arg)
+{
+	struct act_ctx *c = arg;
+	const struct task_action_in *in = c->in;
+	struct locked_task t;
+	enum task_status to;
+	const char *why;
+	struct db_num n;
+	struct db_date d;
+
+	enum ld_err err = db_begin_as(db, c->p->user_id);
+	if (!err)
+		err = lock_task(db, c->p, c->id, in->version, &t, c->why);
+	if (err)
+		goto out;
+	err = workflow_task_action(t.status, in->action, c->p->roles,
+				   t.area == c->p->service_area_id, &to, &why);
+	if (err) {
+		why_set(c->why, "action", "%s", why);
+		goto out;
+	}
+	const char *params[] = {db_num(&n, c->id), db_date(&d, in->dated_on),
+				task_status_names[to]};
+	switch (in->action) {
+	case TASK_SUBMIT:
+		if (!in->answer || !*in->answer) {
+			why_set(c->why, "answer",
+				"say what the answer is, or what is attached");
+			err = LD_EVALIDATION;
+			break;
+		}
+		err = submit(db, c);
+		break;
+	case TASK_APPROVE:
+	case TASK_RETURN:
+		if (!c->p->validator_title_id) {
+			why_set(c->why, NULL,
+				"you have no validator title to sign as");
+			err = LD_EFORBIDDEN;
+			break;
+		}
+		if (in->action == TASK_RETURN &&
+		    (!in->comment || !*in->comment)) {
+			why_set(c->why, "comment",
+				"say why the answer is returned");
+			err = LD_EVALIDATION;
+			break;
+		}
+		err = sign_off(db, c, in->action == TASK_APPROVE);
+		break;
+	case TASK_SEND: err = send_evidence(db, c, &t); break;
+	case TASK_PAUSE:
+	case TASK_RESUME:
+		if (t.paused == (in->action == TASK_PAUSE)) {
+			why_set(c->why, "action", "the task is %s paused",
+				t.paused ? "already" : "not");
+			err = LD_ECONFLICT;
+			break;
+		}
+		err = db_exec(db, "task_pause",
+			      "UPDATE task SET"
+			      " paused_days = paused_days + CASE WHEN paused_on"
+			      "  IS NULL THEN 0 ELSE greatest($2::date -"
+			      "  paused_on, 0) END,"
+			      " paused_on = CASE WHEN paused_on IS NULL THEN"
+			      "  $2::date END WHERE id = $1",
+			      2, params, NULL);
+		break;
+	default:
+		err = db_exec(
+			db, "task_status",
+			"UPDATE task SET status = $3, completed_on ="
+			" CASE WHEN $3 IN ('done', 'cancelled') THEN $2::date"
+			" END WHERE id = $1",
+			3, params, NULL);
+		break;
+	}
+	if (err)
+		goto out;
+	err = db_exec(
+		db, "task_bump",
+		"UPDATE task SET version = version + 1, updated_at = now()"
+		" WHERE id = $1",
+		1, params, NULL);
+	if (!err)
+		err = task_read(db, c->p, c->id, c->json);
+out:
+	return finish(db, err);
+}
+
+enum ld_err task_store_act(struct store *s, const struct principal *p,
+			   int64_t id, const struct task_action_in *in,
+			   char **json, struct why *why)
+{
+	struct act_ctx c = {p, id, in, json, why};
+	return db_run(s, act, &c);
+}
+
+struct update_ctx {
+	const struct principal *p;
+	int64_t id;
+	const struct task_update_in *in;
+	char **json;
+	struct why *why;
+};
+
+static enum ld_err update(struct db *db, void *arg)
+{
+	struct update_ctx *c = arg;
+	const struct task_update_in *in = c->in;
+	struct locked_task t;
+	struct db_num n, who, area;
+	const char *params[] = {
+		db_num(&n, c->id),
+		in->assignee_id > 0 ? db_num(&who, in->assignee_id) : NULL,
+		in->assignee_id < 0 ? "t" : "f",
+		in->service_area_id ? db_num(&area, in->service_area_id) : NULL,
+		in->priority,
+		in->title,
+		in->detail};
+	enum ld_err err = db_begin_as(db, c->p->user_id);
+	if (!err)
+		err = lock_task(db, c->p, c->id, in->version, &t, c->why);
+	if (err)
+		goto out;
+	if (workflow_task_closed(t.status)) {
+		why_set(c->why, NULL,
+			"a task that is done or cancelled cannot "
+			"be changed");
+		err = LD_ECONFLICT;
+		goto out;
+	}
+	err = db_exec(
+		db, "task_update",
+		"UPDATE task SET"
+		" assignee_id = CASE WHEN $3 THEN assignee_id ELSE $2::bigint"
+		"  END,"
+		" service_area_id = coalesce($4::bigint, service_area_id),"
+		" priority = coalesce($5, priority),"
+		" title = coalesce($6, title), detail = coalesce($7, detail),"
+		" version = version + 1, updated_at = now() WHERE id = $1",
+		7, params, NULL);
+	if (err) {
+		err = why_constraint(db, err, c->why);
+		goto out;
+	}
+	err = task_read(db, c->p, c->id, c->json);
+out:
+	return finish(db, err);
+}
+
+enum ld_err task_store_update(struct store *s, const struct principal *p,
+			      int64_t id, const struct task_update_in *in,
+			      char **json, struct why *why)
+{
+	struct update_ctx c = {p, id, in, json, why};
+	return db_run(s, update, &c);
+}
