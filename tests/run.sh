@@ -70,6 +70,7 @@ run_cmocka() {
 
 for t in "$build"/tests/unit/test_* "$build"/tests/http/test_*; do
 	case "$t" in *.d | *.o) continue ;; esac
+	case "$t" in *${ONLY:-}*) ;; *) continue ;; esac
 	[ -x "$t" ] || continue
 	echo "== $t"
 	run_cmocka "$t"
@@ -83,6 +84,16 @@ else
 	failures="$failures format"
 fi
 
-[ -z "$failures" ] || echo "failed:$failures"
+if [ -n "$failures" ]; then
+	# The servers' own logs say what the client could not.
+	for log in "$tmp"/server-*.log; do
+		[ -f "$log" ] || continue
+		if grep -q "ERROR\|error\|runtime error" "$log"; then
+			echo "== $log"
+			grep -B2 -A30 "ERROR\|runtime error" "$log" | head -60
+		fi
+	done
+	echo "failed:$failures"
+fi
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -16,8 +16,8 @@
 	enum ld_err handler(struct request *req)                               \
 	{                                                                      \
 		char *json = NULL;                                             \
-		return reply_result(req, call(req->app->store, &json), json,   \
-				    NULL, 200);                                \
+		enum ld_err err = call(req->app->store, &json);                \
+		return reply_result(req, err, json, NULL, 200);                \
 	}
 
 LIST_HANDLER(h_areas, admin_store_areas)

@@ -145,16 +145,16 @@ static enum ld_err lock_task(struct db *db, const struct principal *p,
 	/* Other areas' tasks do not exist for a service officer. */
 	if (!reads_every_area(p) && t->area != p->service_area_id)
 		return LD_ENOTFOUND;
+	if (t->case_closed) {
+		why_set(why, NULL, "the case is closed");
+		return LD_ECONFLICT;
+	}
 	if (version != current) {
 		why_set(why, "version",
 			"the task was changed by someone else (now version "
 			"%ld): reload it",
 			current);
 		return LD_EPRECONDITION;
-	}
-	if (t->case_closed) {
-		why_set(why, NULL, "the case is closed");
-		return LD_ECONFLICT;
 	}
 	return LD_OK;
 }

@@ -1,0 +1,809 @@
+/*
+ * The three flows of the council's guidance (section 5) through the API,
+ * as the people who do them: an investigation, a final determination
+ * through to closure, and an escalation.  Then every refused transition,
+ * the role boundaries, bad input and concurrent edits.
+ *
+ * The server runs with LINKDESK_TODAY=2026-11-23 (a Monday) against the
+ * demo organisation.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "api.h"
+
+static struct itest_server server;
+static struct api lo, repairs, housing, asc, v1, v2, v3, director, admin;
+static long area_repairs, area_housing;
+static int seq;
+
+static long area_id(const char *name)
+{
+	json_t *areas =
+		api_expect(&lo, 200, "GET", "/api/v1/service-areas", NULL);
+	size_t i;
+	json_t *a;
+	long id = 0;
+	json_array_foreach(areas, i, a) if (!strcmp(jstr(a, "name"), name)) id =
+		(long)jint(a, "id");
+	json_decref(areas);
+	assert_true(id > 0);
+	return id;
+}
+
+static int setup(void **state)
+{
+	static const char *const env[] = {"LINKDESK_TODAY=2026-11-23", NULL};
+	(void)state;
+	itest_server_start(&server, env);
+	api_signin(&lo, server.base, "link.officer");
+	api_signin(&repairs, server.base, "repairs.officer");
+	api_signin(&housing, server.base, "housing.officer");
+	api_signin(&asc, server.base, "asc.officer");
+	api_signin(&v1, server.base, "ad.resident.contacts");
+	api_signin(&v2, server.base, "head.disputes");
+	api_signin(&v3, server.base, "rx.manager");
+	api_signin(&director, server.base, "director");
+	api_signin(&admin, server.base, "admin");
+	area_repairs = area_id("Repairs and Maintenance");
+	area_housing = area_id("Housing Management");
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct api *all[] = {&lo, &repairs, &housing,  &asc,  &v1,
+			     &v2, &v3,	    &director, &admin};
+	(void)state;
+	for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++)
+		api_release(all[i]);
+	assert_int_equal(itest_server_stop(&server), 0);
+	return 0;
+}
+
+/* A new complaint in an area, with a resident; returns its id. */
+static long new_complaint(long area)
+{
+	json_t *c = api_expect(
+		&lo, 201, "POST", "/api/v1/complaints",
+		F("{\"reference\": \"T-%d-%d\", \"category\": \"Repairs\","
+		  " \"service_area_id\": %ld, \"received_on\": \"2026-06-01\","
+		  " \"summary\": \"Leak not fixed\", \"resident\": {\"name\":"
+		  " \"Zebedee Canaryfield\", \"vulnerabilities\": \"COPD\"}}",
+		  (int)getpid(), ++seq, area));
+	long id = (long)jint(c, "id");
+	json_decref(c);
+	return id;
+}
+
+/* A new HOS case on a new complaint; returns the case JSON. */
+static json_t *new_case(long area, const char *ombudsman, const char *ref)
+{
+	long complaint = new_complaint(area);
+	return api_expect(&lo, 201, "POST", "/api/v1/cases",
+			  F("{\"complaint_id\": %ld, \"ombudsman\": \"%s\","
+			    " \"reference\": \"%s\", \"received_on\":"
+			    " \"2026-11-16\"}",
+			    complaint, ombudsman, ref));
+}
+
+static json_t *task_of(json_t *c, int i)
+{
+	return json_array_get(json_object_get(c, "tasks"), (size_t)i);
+}
+
+static json_t *act(struct api *who, long status, long task, const char *action,
+		   const char *extra)
+{
+	json_t *t =
+		api_expect(&lo, 200, "GET", F("/api/v1/tasks/%ld", task), NULL);
+	long version = (long)jint(t, "version");
+	json_decref(t);
+	return api_expect(
+		who, status, "POST", F("/api/v1/tasks/%ld/actions", task),
+		F("{\"action\": \"%s\", \"version\": %ld%s%s}", action, version,
+		  extra ? ", " : "", extra ? extra : ""));
+}
+
+/* Submit, three sign-offs, sent: the evidence route of section 5. */
+static void evidence_through(struct api *officer, long task)
+{
+	json_decref(act(officer, 200, task, "submit",
+			"\"answer\": \"Records attached\", \"attachments\":"
+			" [\"repairs-log.pdf\"]"));
+	json_decref(act(&v1, 200, task, "approve", NULL));
+	json_decref(act(&v2, 200, task, "approve", NULL));
+	json_t *t = act(&v3, 200, task, "approve", NULL);
+	assert_string_equal(jstr(t, "status"), "validated");
+	json_decref(t);
+	t = act(&lo, 200, task, "send", "\"dated_on\": \"2026-11-23\"");
+	assert_string_equal(jstr(t, "status"), "sent");
+	json_decref(t);
+}
+
+/* How many outbox rows match a condition (SQL). */
+static long outbox_count(const char *where)
+{
+	char *out;
+	assert_int_equal(
+		api_sql(F("SELECT count(*) FROM outbox WHERE %s", where), &out),
+		0);
+	long n = strtol(out, NULL, 10);
+	free(out);
+	return n;
+}
+
+static void test_investigation(void **state)
+{
+	(void)state;
+	json_t *c = new_case(area_repairs, "HOS", "2026-00101");
+	long case_id = (long)jint(c, "id");
+	assert_string_equal(jstr(c, "reference"), "202600101");
+	assert_string_equal(jstr(c, "stage"), "notified");
+	json_decref(c);
+
+	c = api_expect(
+		&lo, 201, "POST",
+		F("/api/v1/cases/%ld/correspondence", case_id),
+		F("{\"kind\": \"information_request\", \"dated_on\":"
+		  " \"2026-11-23\", \"channel\": \"portal\", \"summary\":"
+		  " \"Evidence requested\", \"tasks\": [{\"title\":"
+		  " \"Repair history and damp survey\","
+		  " \"service_area_id\": %ld, \"assignee_id\": %ld}]}",
+		  area_repairs, repairs.user_id));
+	json_t *t = task_of(c, 0);
+	long task = (long)jint(t, "id");
+	/* 15 working days from Monday 23 November 2026. */
+	assert_string_equal(jstr(t, "due_on"), "2026-12-14");
+	assert_string_equal(jstr(t, "due_rule"), "working_days:15");
+	assert_string_equal(jstr(t, "status"), "open");
+	assert_string_equal(jstr(t, "kind"), "information_request");
+	json_decref(c);
+
+	/* The assignee is told, with no resident detail. */
+	assert_int_equal(outbox_count(F("task_id = %ld AND kind = "
+					"'task_assigned' AND recipient = "
+					"'repairs.officer@demo.linkdesk.test'",
+					task)),
+			 1);
+	assert_int_equal(outbox_count(F("task_id = %ld AND (body LIKE "
+					"'%%Canaryfield%%' OR subject LIKE "
+					"'%%Canaryfield%%')",
+					task)),
+			 0);
+
+	/* The service officer sees it in their open tasks. */
+	json_t *mine = api_expect(&repairs, 200, "GET",
+				  "/api/v1/tasks?open=true&per_page=200", NULL);
+	bool found = false;
+	size_t i;
+	json_t *item;
+	json_array_foreach(json_object_get(mine, "items"), i, item) found |=
+		jint(item, "id") == task;
+	assert_true(found);
+	json_decref(mine);
+
+	json_decref(act(&repairs, 200, task, "start", NULL));
+	json_decref(act(&repairs, 200, task, "submit",
+			"\"answer\": \"Repair log and survey attached\","
+			" \"attachments\": [\"log.pdf\", \"survey.pdf\"]"));
+	t = act(&v1, 200, task, "approve", NULL);
+	assert_string_equal(jstr(t, "status"), "submitted");
+	assert_false(json_is_true(
+		json_object_get(json_object_get(t, "validation"), "complete")));
+	json_decref(t);
+
+	/* Not sent until every required sign-off is in. */
+	json_t *refused = act(&lo, 409, task, "send", NULL);
+	assert_non_null(
+		strstr(jstr(json_object_get(refused, "error"), "message"),
+		       "sign-off"));
+	json_decref(refused);
+	json_decref(act(&v2, 200, task, "approve", NULL));
+	t = act(&v3, 200, task, "approve", "\"comment\": \"Content checked\"");
+	assert_string_equal(jstr(t, "status"), "validated");
+	assert_true(json_is_true(
+		json_object_get(json_object_get(t, "validation"), "complete")));
+	json_decref(t);
+	json_decref(act(&v3, 409, task, "approve", NULL));
+
+	t = act(&lo, 200, task, "send", "\"dated_on\": \"2026-11-24\"");
+	assert_string_equal(jstr(t, "status"), "sent");
+	assert_string_equal(jstr(t, "sent_on"), "2026-11-24");
+	json_decref(t);
+	json_decref(api_expect(&lo, 201, "POST",
+			       F("/api/v1/cases/%ld/correspondence", case_id),
+			       "{\"kind\": \"acknowledgement\", \"dated_on\":"
+			       " \"2026-11-25\", \"summary\":"
+			       " \"Ombudsman acknowledged receipt\"}"));
+	t = act(&lo, 200, task, "complete", NULL);
+	assert_string_equal(jstr(t, "status"), "done");
+	json_decref(t);
+
+	c = api_expect(&lo, 200, "GET", F("/api/v1/cases/%ld", case_id), NULL);
+	json_t *timeline = json_object_get(c, "correspondence");
+	const char *kinds[] = {"notification", "information_request",
+			       "evidence_submitted", "acknowledgement"};
+	assert_int_equal(json_array_size(timeline), 4);
+	for (i = 0; i < 4; i++)
+		assert_string_equal(jstr(json_array_get(timeline, i), "kind"),
+				    kinds[i]);
+	assert_string_equal(jstr(json_array_get(timeline, 2), "direction"),
+			    "out");
+	/* Every change left an audit row with its actor. */
+	assert_true(json_array_size(json_object_get(c, "audit")) >= 10);
+	json_decref(c);
+}
+
+static void test_determination(void **state)
+{
+	(void)state;
+	json_t *c = new_case(area_housing, "HOS", "202600202");
+	long case_id = (long)jint(c, "id");
+	json_decref(c);
+
+	/* An LGSCO finding is not a Housing Ombudsman one. */
+	api_refused(&lo, 422, "validation_failed", "findings", "POST",
+		    F("/api/v1/cases/%ld/determination", case_id),
+		    "{\"decided_on\": \"2026-11-02\", \"findings\":"
+		    " [{\"element\": \"x\", \"finding\": \"no_fault\"}]}");
+
+	c = api_expect(
+		&lo, 201, "POST", F("/api/v1/cases/%ld/determination", case_id),
+		F("{\"decided_on\": \"2026-11-02\", \"findings\": ["
+		  "{\"element\": \"Handling of repairs\", \"finding\":"
+		  " \"maladministration\"},"
+		  "{\"element\": \"Complaint handling\", \"finding\":"
+		  " \"service_failure\"}],"
+		  " \"remedies\": ["
+		  "{\"type\": \"order\", \"kind\": \"apology\", "
+		  "\"description\":"
+		  " \"Apologise in writing\", \"weeks\": 4, "
+		  "\"service_area_id\":"
+		  " %ld},"
+		  "{\"type\": \"order\", \"kind\": \"compensation\","
+		  " \"description\": \"Pay 350 pounds\", \"amount_pence\": "
+		  "35000,"
+		  " \"due_on\": \"2026-11-30\", \"service_area_id\": %ld},"
+		  "{\"type\": \"recommendation\", \"kind\": \"training\","
+		  " \"description\": \"Train staff on damp\", \"weeks\": 8,"
+		  " \"service_area_id\": %ld}]}",
+		  area_housing, area_housing, area_housing));
+	assert_string_equal(jstr(c, "stage"), "remedies");
+	json_t *det = json_object_get(c, "determination");
+	assert_true(json_is_true(json_object_get(det, "upheld")));
+	assert_int_equal(json_array_size(json_object_get(det, "findings")), 2);
+	json_t *remedies = json_object_get(c, "remedies");
+	assert_int_equal(json_array_size(remedies), 3);
+	/* Four weeks of the report: 28 days.  Eight weeks lands on Monday
+	 * 28 December 2026, the Boxing Day substitute. */
+	assert_string_equal(jstr(json_array_get(remedies, 0), "due_on"),
+			    "2026-11-30");
+	assert_int_equal(jint(json_array_get(remedies, 1), "amount_pence"),
+			 35000);
+	assert_string_equal(jstr(json_array_get(remedies, 2), "due_on"),
+			    "2026-12-28");
+	assert_string_equal(jstr(json_array_get(remedies, 0), "compliance"),
+			    "pending");
+	long order1 = (long)jint(json_array_get(remedies, 0), "task_id");
+	long order2 = (long)jint(json_array_get(remedies, 1), "task_id");
+	long rec = (long)jint(json_array_get(remedies, 2), "task_id");
+	json_decref(c);
+
+	/* The SLT director and the head of communications are told. */
+	assert_int_equal(outbox_count(F("case_id = %ld AND kind ="
+					" 'determination' AND recipient IN"
+					" ('director@demo.linkdesk.test',"
+					" 'comms@demo.linkdesk.test')",
+					case_id)),
+			 2);
+
+	api_refused(&lo, 409, "conflict", NULL, "POST",
+		    F("/api/v1/cases/%ld/close", case_id),
+		    "{\"outcome\": \"orders_satisfied\", \"version\": 2}");
+
+	evidence_through(&housing, order1);
+	evidence_through(&housing, order2);
+	c = api_expect(&lo, 200, "GET", F("/api/v1/cases/%ld", case_id), NULL);
+	assert_string_equal(
+		jstr(json_array_get(json_object_get(c, "remedies"), 0),
+		     "compliance"),
+		"complied_on_time");
+	long remedy1 = (long)jint(
+		json_array_get(json_object_get(c, "remedies"), 0), "id");
+	long remedy2 = (long)jint(
+		json_array_get(json_object_get(c, "remedies"), 1), "id");
+	json_decref(c);
+
+	c = api_expect(&lo, 201, "POST",
+		       F("/api/v1/cases/%ld/correspondence", case_id),
+		       F("{\"kind\": \"orders_confirmed\", \"dated_on\":"
+			 " \"2026-11-25\", \"remedy_ids\": [%ld, %ld]}",
+			 remedy1, remedy2));
+	assert_string_equal(
+		jstr(json_array_get(json_object_get(c, "remedies"), 0),
+		     "compliance"),
+		"confirmed");
+	long version = (long)jint(c, "version");
+	json_decref(c);
+
+	/* The recommendation's task is still open. */
+	api_refused(&lo, 409, "conflict", NULL, "POST",
+		    F("/api/v1/cases/%ld/close", case_id),
+		    F("{\"outcome\": \"orders_satisfied\", \"version\": %ld}",
+		      version));
+	json_decref(act(&lo, 200, rec, "cancel", NULL));
+	api_refused(
+		&lo, 422, "validation_failed", "outcome", "POST",
+		F("/api/v1/cases/%ld/close", case_id),
+		F("{\"outcome\": \"no_orders\", \"version\": %ld}", version));
+	c = api_expect(
+		&lo, 200, "POST", F("/api/v1/cases/%ld/close", case_id),
+		F("{\"outcome\": \"orders_satisfied\", \"version\": %ld}",
+		  version));
+	assert_string_equal(jstr(c, "stage"), "closed");
+	assert_string_equal(jstr(c, "closed_on"), "2026-11-23");
+	json_decref(c);
+
+	/* Nothing more happens on a closed case. */
+	api_refused(
+		&lo, 409, "conflict", NULL, "POST",
+		F("/api/v1/cases/%ld/determination", case_id),
+		"{\"decided_on\": \"2026-11-20\", \"findings\":"
+		" [{\"element\": \"x\", \"finding\": \"maladministration\"}]}");
+	api_refused(&lo, 409, "conflict", "kind", "POST",
+		    F("/api/v1/cases/%ld/correspondence", case_id),
+		    "{\"kind\": \"first_chaser\"}");
+	api_refused(&lo, 409, "conflict", NULL, "POST",
+		    F("/api/v1/tasks/%ld/actions", order1),
+		    "{\"action\": \"cancel\", \"version\": 99}");
+}
+
+static void test_escalation(void **state)
+{
+	(void)state;
+	json_t *c = new_case(area_repairs, "HOS", "202600303");
+	long case_id = (long)jint(c, "id");
+	json_decref(c);
+	c = api_expect(&lo, 201, "POST",
+		       F("/api/v1/cases/%ld/correspondence", case_id),
+		       F("{\"kind\": \"information_request\", \"dated_on\":"
+			 " \"2026-10-26\", \"tasks\": [{\"title\": \"Records\","
+			 " \"service_area_id\": %ld}]}",
+			 area_repairs));
+	long task = (long)jint(task_of(c, 0), "id");
+	assert_string_equal(jstr(task_of(c, 0), "due_on"), "2026-11-16");
+	json_decref(c);
+	/* Unassigned: every service officer of the area is told. */
+	assert_int_equal(outbox_count(F("task_id = %ld AND kind ="
+					" 'task_assigned'",
+					task)),
+			 2);
+
+	c = api_expect(&lo, 201, "POST",
+		       F("/api/v1/cases/%ld/correspondence", case_id),
+		       "{\"kind\": \"first_chaser\", \"revised_due_on\":"
+		       " \"2026-11-30\"}");
+	assert_string_equal(jstr(task_of(c, 0), "priority"), "high");
+	assert_string_equal(jstr(task_of(c, 0), "due_on"), "2026-11-16");
+	assert_string_equal(jstr(task_of(c, 0), "revised_due_on"),
+			    "2026-11-30");
+	json_decref(c);
+	assert_int_equal(
+		outbox_count(F("case_id = %ld AND kind ="
+			       " 'first_chaser' AND recipient IN"
+			       " ('head.repairs@demo.linkdesk.test',"
+			       " 'resident.contact@demo.linkdesk.test')",
+			       case_id)),
+		2);
+	assert_int_equal(outbox_count(F("case_id = %ld AND recipient ="
+					" 'ceo@demo.linkdesk.test'",
+					case_id)),
+			 0);
+
+	c = api_expect(&lo, 201, "POST",
+		       F("/api/v1/cases/%ld/correspondence", case_id),
+		       "{\"kind\": \"final_chaser\"}");
+	assert_string_equal(jstr(task_of(c, 0), "priority"), "urgent");
+	json_decref(c);
+	assert_int_equal(outbox_count(F("case_id = %ld AND kind ="
+					" 'final_chaser' AND recipient ="
+					" 'ceo@demo.linkdesk.test'",
+					case_id)),
+			 1);
+	/* No notice names the resident. */
+	assert_int_equal(outbox_count(F("case_id = %ld AND body LIKE"
+					" '%%Canaryfield%%'",
+					case_id)),
+			 0);
+
+	c = api_expect(&lo, 201, "POST",
+		       F("/api/v1/cases/%ld/correspondence", case_id),
+		       F("{\"kind\": \"extension_agreed\", \"revised_due_on\":"
+			 " \"2026-12-21\", \"task_ids\": [%ld]}",
+			 task));
+	assert_string_equal(jstr(task_of(c, 0), "due_on"), "2026-11-16");
+	assert_string_equal(jstr(task_of(c, 0), "revised_due_on"),
+			    "2026-12-21");
+	json_decref(c);
+	api_refused(&lo, 422, "validation_failed", "revised_due_on", "POST",
+		    F("/api/v1/cases/%ld/correspondence", case_id),
+		    "{\"kind\": \"extension_agreed\"}");
+	api_refused(&lo, 422, "validation_failed", "task_ids", "POST",
+		    F("/api/v1/cases/%ld/correspondence", case_id),
+		    "{\"kind\": \"extension_agreed\", \"revised_due_on\":"
+		    " \"2026-12-22\", \"task_ids\": [999999]}");
+}
+
+static void test_refused_transitions(void **state)
+{
+	(void)state;
+	json_t *c = new_case(area_repairs, "LGSCO", "26-123-456");
+	long case_id = (long)jint(c, "id");
+	assert_string_equal(jstr(c, "reference"), "26 123 456");
+	json_decref(c);
+	c = api_expect(
+		&lo, 201, "POST",
+		F("/api/v1/cases/%ld/correspondence", case_id),
+		F("{\"kind\": \"information_request\", \"response_due_on\":"
+		  " \"2026-12-04\", \"tasks\": [{\"title\": \"Policy\","
+		  " \"service_area_id\": %ld}]}",
+		  area_repairs));
+	long task = (long)jint(task_of(c, 0), "id");
+	/* The LGSCO's own response date is the task's due date. */
+	assert_string_equal(jstr(task_of(c, 0), "due_on"), "2026-12-04");
+	assert_string_equal(jstr(task_of(c, 0), "due_rule"), "given");
+	json_decref(c);
+
+	json_decref(act(&lo, 409, task, "send", NULL));
+	json_decref(act(&lo, 409, task, "complete", NULL));
+	json_decref(act(&repairs, 403, task, "approve", NULL));
+	json_decref(act(&v1, 409, task, "approve", NULL));
+	json_decref(act(&v1, 403, task, "submit", "\"answer\": \"x\""));
+	json_decref(act(&asc, 404, task, "start", NULL));
+	json_decref(act(&repairs, 422, task, "submit", "\"answer\": \"\""));
+	json_decref(act(&lo, 200, task, "pause", NULL));
+	json_decref(act(&lo, 409, task, "pause", NULL));
+	json_t *t =
+		act(&lo, 200, task, "resume", "\"dated_on\": \"2026-11-27\"");
+	assert_int_equal(jint(t, "paused_days"), 4);
+	json_decref(t);
+	api_refused(&lo, 412, "precondition_failed", "version", "POST",
+		    F("/api/v1/tasks/%ld/actions", task),
+		    "{\"action\": \"start\", \"version\": 1}");
+	api_refused(&lo, 409, "conflict", "stage", "POST",
+		    F("/api/v1/cases/%ld/stage", case_id),
+		    "{\"stage\": \"closed\", \"version\": 2}");
+	c = api_expect(&lo, 200, "POST", F("/api/v1/cases/%ld/stage", case_id),
+		       "{\"stage\": \"investigation\", \"version\": 2}");
+	json_decref(c);
+	api_refused(&lo, 409, "conflict", "stage", "POST",
+		    F("/api/v1/cases/%ld/stage", case_id),
+		    "{\"stage\": \"assessment\", \"version\": 3}");
+	api_refused(&lo, 412, "precondition_failed", "version", "POST",
+		    F("/api/v1/cases/%ld/stage", case_id),
+		    "{\"stage\": \"draft_decision\", \"version\": 2}");
+	/* A duplicate reference per Ombudsman. */
+	long complaint = new_complaint(area_repairs);
+	api_refused(&lo, 409, "conflict", "reference", "POST", "/api/v1/cases",
+		    F("{\"complaint_id\": %ld, \"ombudsman\": \"LGSCO\","
+		      " \"reference\": \"26123456\"}",
+		      complaint));
+}
+
+static void test_roles(void **state)
+{
+	struct itest_resp r;
+	(void)state;
+	json_t *c = new_case(area_housing, "HOS", "202600404");
+	long case_id = (long)jint(c, "id");
+	long complaint = (long)jint(json_object_get(c, "complaint"), "id");
+	json_decref(c);
+	c = api_expect(&lo, 201, "POST",
+		       F("/api/v1/cases/%ld/correspondence", case_id),
+		       F("{\"kind\": \"information_request\", \"tasks\":"
+			 " [{\"title\": \"Tenancy file\", \"service_area_id\":"
+			 " %ld}]}",
+			 area_housing));
+	long task = (long)jint(task_of(c, 0), "id");
+	/* The link officer sees the resident. */
+	assert_string_equal(
+		jstr(json_object_get(json_object_get(c, "complaint"),
+				     "resident"),
+		     "name"),
+		"Zebedee Canaryfield");
+	json_decref(c);
+
+	/* Leadership reads everything and changes nothing. */
+	c = api_expect(&director, 200, "GET", F("/api/v1/cases/%ld", case_id),
+		       NULL);
+	assert_true(json_is_null(
+		json_object_get(json_object_get(c, "complaint"), "resident")));
+	json_decref(c);
+	api_call(&director, "POST", "/api/v1/complaints",
+		 "{\"reference\": \"X\"}", &r);
+	assert_int_equal(r.status, 403);
+	assert_null(strstr(r.body, "Canaryfield"));
+	assert_int_equal(json_object_size(r.json), 1); /* only "error" */
+	itest_resp_release(&r);
+	api_refused(&director, 403, "forbidden", NULL, "POST",
+		    F("/api/v1/tasks/%ld/actions", task),
+		    "{\"action\": \"start\", \"version\": 1}");
+
+	/* Another area's officer: the case does not exist for them. */
+	api_call(&repairs, "GET", F("/api/v1/cases/%ld", case_id), NULL, &r);
+	assert_int_equal(r.status, 404);
+	assert_null(strstr(r.body, "Canaryfield"));
+	assert_null(strstr(r.body, "202600404"));
+	itest_resp_release(&r);
+	api_refused(&repairs, 404, "not_found", NULL, "GET",
+		    F("/api/v1/tasks/%ld", task), NULL);
+	api_refused(&repairs, 404, "not_found", NULL, "GET",
+		    F("/api/v1/complaints/%ld", complaint), NULL);
+	json_t *list =
+		api_expect(&repairs, 200, "GET",
+			   F("/api/v1/tasks?case_id=%ld", case_id), NULL);
+	assert_int_equal(jint(list, "total"), 0);
+	json_decref(list);
+
+	/* The area's own officer: the case, not the resident, unless
+	 * granted (housing.officer is). */
+	c = api_expect(&housing, 200, "GET", F("/api/v1/cases/%ld", case_id),
+		       NULL);
+	assert_string_equal(
+		jstr(json_object_get(json_object_get(c, "complaint"),
+				     "resident"),
+		     "name"),
+		"Zebedee Canaryfield");
+	assert_true(json_is_null(json_object_get(c, "correspondence")));
+	json_decref(c);
+	struct api head;
+	api_signin(&head, server.base, "head.housing");
+	c = api_expect(&head, 200, "GET", F("/api/v1/cases/%ld", case_id),
+		       NULL);
+	assert_true(json_is_null(
+		json_object_get(json_object_get(c, "complaint"), "resident")));
+	json_decref(c);
+	api_release(&head);
+
+	/* Validators read without resident details. */
+	c = api_expect(&v1, 200, "GET", F("/api/v1/complaints/%ld", complaint),
+		       NULL);
+	assert_true(json_is_null(json_object_get(c, "resident")));
+	json_decref(c);
+
+	/* Administrators manage, they do not do casework. */
+	api_refused(&admin, 403, "forbidden", NULL, "GET", "/api/v1/cases",
+		    NULL);
+	api_refused(&lo, 403, "forbidden", NULL, "POST", "/api/v1/users", "{}");
+	api_refused(&repairs, 403, "forbidden", NULL, "POST",
+		    "/api/v1/complaints", "{}");
+
+	/* Refusals are audited. */
+	char *out;
+	assert_int_equal(api_sql("SELECT count(*) > 0 FROM audit_log WHERE"
+				 " action = 'access_refused'",
+				 &out),
+			 0);
+	assert_string_equal(out, "t\n");
+	free(out);
+}
+
+static void test_bad_input(void **state)
+{
+	static const struct {
+		const char *path, *body, *code, *field;
+	} cases[] = {
+		{"/api/v1/complaints", "{", "invalid", NULL},
+		{"/api/v1/complaints", "{\"reference\": 5}", "invalid",
+		 "reference"},
+		{"/api/v1/complaints",
+		 "{\"reference\": \"R\", \"category\": \"C\","
+		 " \"service_area_id\": 1, \"received_on\": \"2026-02-30\"}",
+		 "invalid", "received_on"},
+		{"/api/v1/complaints",
+		 "{\"reference\": \"R\", \"category\": \"C\","
+		 " \"service_area_id\": 999999, \"received_on\": "
+		 "\"2026-02-03\"}",
+		 "validation_failed", "service_area_id"},
+		{"/api/v1/complaints",
+		 "{\"reference\": \"R\", \"category\": \"C\","
+		 " \"service_area_id\": 1, \"received_on\": \"2026-02-03\","
+		 " \"resident\": {\"name\": \"\"}}",
+		 "invalid", "resident.name"},
+		{"/api/v1/complaints",
+		 "{\"reference\": \"R\", \"reference\": \"S\"}", "invalid",
+		 NULL},
+		{"/api/v1/complaints",
+		 "{\"reference\": \"R\", \"category\": \"C\","
+		 " \"service_area_id\": 1, \"received_on\": \"2026-02-03\","
+		 " \"colour\": \"red\"}",
+		 "invalid", "colour"},
+		{"/api/v1/cases",
+		 "{\"complaint_id\": 1, \"ombudsman\": \"HOS\", \"reference\":"
+		 " \"12345\"}",
+		 "invalid", "reference"},
+		{"/api/v1/cases",
+		 "{\"complaint_id\": 1, \"ombudsman\": \"PHSO\", \"reference\":"
+		 " \"12345\"}",
+		 "validation_failed", "ombudsman"},
+		{"/api/v1/cases",
+		 "{\"complaint_id\": -4, \"ombudsman\": \"HOS\", \"reference\":"
+		 " \"202612345\"}",
+		 "invalid", "complaint_id"},
+		{"/api/v1/cases",
+		 "{\"complaint_id\": 999999, \"ombudsman\": \"HOS\","
+		 " \"reference\": \"202612345\"}",
+		 "validation_failed", "complaint_id"},
+		{"/api/v1/cases/1/correspondence", "{\"kind\": \"letter\"}",
+		 "invalid", "kind"},
+		{"/api/v1/cases/1/correspondence",
+		 "{\"kind\": \"information_request\"}", "validation_failed",
+		 "tasks"},
+		{"/api/v1/cases/1/correspondence",
+		 "{\"kind\": \"information_request\", \"tasks\": [{\"title\":"
+		 " \"x\", \"service_area_id\": 1, \"weeks\": -2}]}",
+		 "invalid", "tasks[0].weeks"},
+		{"/api/v1/cases/1/correspondence",
+		 "{\"kind\": \"other\", \"dated_on\": \"yesterday\"}",
+		 "invalid", "dated_on"},
+		{"/api/v1/cases/1/correspondence",
+		 "{\"kind\": \"other\", \"summary\": 12}", "invalid",
+		 "summary"},
+		{"/api/v1/cases/1/determination",
+		 "{\"decided_on\": \"2026-11-02\", \"findings\": []}",
+		 "invalid", "findings"},
+		{"/api/v1/cases/1/determination",
+		 "{\"decided_on\": \"2026-11-02\", \"findings\": [{\"element\":"
+		 " \"x\", \"finding\": \"maladministration\"}], \"remedies\":"
+		 " [{\"type\": \"order\", \"kind\": \"compensation\","
+		 " \"description\": \"pay\", \"amount_pence\": -5,"
+		 " \"service_area_id\": 1}]}",
+		 "invalid", "remedies[0].amount_pence"},
+		{"/api/v1/cases/1/determination",
+		 "{\"decided_on\": \"2026-11-02\", \"findings\": [{\"element\":"
+		 " \"x\", \"finding\": \"maladministration\"}], \"remedies\":"
+		 " [{\"type\": \"order\", \"kind\": \"compensation\","
+		 " \"description\": \"pay\", \"amount_pence\":"
+		 " 99999999999999, \"service_area_id\": 1}]}",
+		 "invalid", "remedies[0].amount_pence"},
+		{"/api/v1/cases/1/determination",
+		 "{\"decided_on\": \"2026-11-02\", \"findings\": [{\"element\":"
+		 " \"x\", \"finding\": \"maladministration\"}], \"remedies\":"
+		 " [{\"type\": \"order\", \"kind\": \"unicorns\","
+		 " \"description\": \"x\", \"service_area_id\": 1}]}",
+		 "invalid", "remedies[0].kind"},
+		{"/api/v1/cases/1/stage", "{\"stage\": \"investigation\"}",
+		 "invalid", "version"},
+		{"/api/v1/tasks/1/actions",
+		 "{\"action\": \"fly\", \"version\": 1}", "invalid", "action"},
+		{"/api/v1/tasks/1/actions",
+		 "{\"action\": \"submit\", \"version\": 1, \"attachments\": "
+		 "[3]}",
+		 "invalid", "attachments"},
+	};
+	char *before, *after;
+	(void)state;
+	assert_int_equal(
+		api_sql("SELECT (SELECT count(*) FROM complaint) || '/'"
+			" || (SELECT count(*) FROM ombudsman_case) ||"
+			" '/' || (SELECT count(*) FROM task) || '/' ||"
+			" (SELECT count(*) FROM correspondence)",
+			&before),
+		0);
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		long status = !strcmp(cases[i].code, "invalid") ? 400 : 422;
+		api_refused(&lo, status, cases[i].code, cases[i].field, "POST",
+			    cases[i].path, cases[i].body);
+	}
+	/* An overlong string. */
+	char *big = malloc(5000);
+	memset(big, 'x', 4999);
+	big[4999] = '\0';
+	api_refused(&lo, 400, "invalid", "summary", "POST",
+		    "/api/v1/cases/1/correspondence",
+		    F("{\"kind\": \"other\", \"summary\": \"%s\"}", big));
+	free(big);
+	assert_int_equal(
+		api_sql("SELECT (SELECT count(*) FROM complaint) || '/'"
+			" || (SELECT count(*) FROM ombudsman_case) ||"
+			" '/' || (SELECT count(*) FROM task) || '/' ||"
+			" (SELECT count(*) FROM correspondence)",
+			&after),
+		0);
+	assert_string_equal(before, after); /* nothing stored */
+	free(before);
+	free(after);
+}
+
+static void test_concurrent_edits(void **state)
+{
+	(void)state;
+	json_t *c = new_case(area_repairs, "HOS", "202600505");
+	long case_id = (long)jint(c, "id");
+	json_decref(c);
+	c = api_expect(&lo, 201, "POST",
+		       F("/api/v1/cases/%ld/correspondence", case_id),
+		       F("{\"kind\": \"information_request\", \"tasks\":"
+			 " [{\"title\": \"Gas safety record\","
+			 " \"service_area_id\": %ld}]}",
+			 area_repairs));
+	long task = (long)jint(task_of(c, 0), "id");
+	long version = (long)jint(task_of(c, 0), "version");
+	json_decref(c);
+
+	struct api lo2;
+	api_signin(&lo2, server.base, "link.officer2");
+	json_t *t = api_expect(&lo, 200, "PATCH", F("/api/v1/tasks/%ld", task),
+			       F("{\"version\": %ld, \"assignee_id\": %ld}",
+				 version, repairs.user_id));
+	assert_int_equal(jint(t, "version"), version + 1);
+	json_decref(t);
+	api_refused(&lo2, 412, "precondition_failed", "version", "PATCH",
+		    F("/api/v1/tasks/%ld", task),
+		    F("{\"version\": %ld, \"priority\": \"urgent\"}", version));
+	t = api_expect(&lo, 200, "GET", F("/api/v1/tasks/%ld", task), NULL);
+	assert_string_equal(jstr(t, "priority"),
+			    "normal"); /* not overwritten */
+	assert_string_equal(jstr(json_object_get(t, "assignee"), "name"),
+			    "Dan Price");
+	json_decref(t);
+	api_release(&lo2);
+}
+
+static void test_audit_is_append_only(void **state)
+{
+	char *out;
+	(void)state;
+	assert_int_not_equal(api_sql("UPDATE audit_log SET action = 'x'", &out),
+			     0);
+	assert_non_null(strstr(out, "append-only"));
+	free(out);
+	assert_int_not_equal(api_sql("DELETE FROM audit_log", &out), 0);
+	free(out);
+	assert_int_not_equal(api_sql("TRUNCATE audit_log", &out), 0);
+	free(out);
+	/* Task changes carry their actor; resident details never appear. */
+	assert_int_equal(api_sql("SELECT count(*) = 0 FROM audit_log l"
+				 " JOIN ombudsman_case c ON c.id = l.case_id"
+				 " WHERE c.reference LIKE '2026%'"
+				 " AND l.actor_id IS NULL",
+				 &out),
+			 0);
+	assert_string_equal(out, "t\n");
+	free(out);
+	assert_int_equal(api_sql("SELECT count(*) FROM audit_log WHERE"
+				 " before::text LIKE '%Canaryfield%' OR"
+				 " after::text LIKE '%Canaryfield%'",
+				 &out),
+			 0);
+	assert_string_equal(out, "0\n");
+	free(out);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_investigation),
+		cmocka_unit_test(test_determination),
+		cmocka_unit_test(test_escalation),
+		cmocka_unit_test(test_refused_transitions),
+		cmocka_unit_test(test_roles),
+		cmocka_unit_test(test_bad_input),
+		cmocka_unit_test(test_concurrent_edits),
+		cmocka_unit_test(test_audit_is_append_only),
+	};
+	curl_global_init(CURL_GLOBAL_DEFAULT);
+	int rc =
+		cmocka_run_group_tests_name("workflow", tests, setup, teardown);
+	curl_global_cleanup();
+	return rc;
+}

@@ -1,0 +1,127 @@
+#include "api.h"
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+void api_signin(struct api *a, const char *base, const char *who)
+{
+	char body[256], url[128];
+	struct itest_resp r;
+
+	memset(a, 0, sizeof(*a));
+	a->h = curl_easy_init();
+	curl_easy_setopt(a->h, CURLOPT_COOKIEFILE, "");
+	snprintf(a->base, sizeof(a->base), "%s", base);
+	snprintf(body, sizeof(body),
+		 "{\"email\": \"%s@demo.linkdesk.test\", \"password\": \"%s\"}",
+		 who, DEMO_PASSWORD);
+	snprintf(url, sizeof(url), "%s/api/v1/session", base);
+	static const char *const headers[] = {"Content-Type: application/json",
+					      NULL};
+	itest_request(a->h, "POST", url, body, headers, &r);
+	if (r.status != 201)
+		fail_msg("sign-in as %s: %ld %s", who, r.status, r.body);
+	snprintf(a->csrf, sizeof(a->csrf), "%s", jstr(r.json, "csrf_token"));
+	a->user_id = (long)jint(r.json, "id");
+	itest_resp_release(&r);
+}
+
+void api_release(struct api *a)
+{
+	if (a->h)
+		curl_easy_cleanup(a->h);
+	a->h = NULL;
+}
+
+void api_call(struct api *a, const char *method, const char *path,
+	      const char *body, struct itest_resp *r)
+{
+	char url[1024], csrf[128], bearer[128];
+	const char *headers[4] = {"Content-Type: application/json"};
+	int n = 1;
+
+	snprintf(url, sizeof(url), "%s%s", a->base, path);
+	if (a->bearer[0]) {
+		snprintf(bearer, sizeof(bearer), "Authorization: Bearer %s",
+			 a->bearer);
+		headers[n++] = bearer;
+	} else if (a->csrf[0]) {
+		snprintf(csrf, sizeof(csrf), "X-CSRF-Token: %s", a->csrf);
+		headers[n++] = csrf;
+	}
+	headers[n] = NULL;
+	itest_request(a->h, method, url, body, headers, r);
+}
+
+json_t *api_expect(struct api *a, long status, const char *method,
+		   const char *path, const char *body)
+{
+	struct itest_resp r;
+	api_call(a, method, path, body, &r);
+	if (r.status != status)
+		fail_msg("%s %s: %ld, want %ld: %s", method, path, r.status,
+			 status, r.body);
+	json_t *j = json_incref(r.json);
+	itest_resp_release(&r);
+	return j;
+}
+
+const char *F(const char *fmt, ...)
+{
+	static char bufs[8][16384];
+	static int next;
+	char *b = bufs[next++ % 8];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(b, sizeof(bufs[0]), fmt, ap);
+	va_end(ap);
+	return b;
+}
+
+void api_refused(struct api *a, long status, const char *code,
+		 const char *field, const char *method, const char *path,
+		 const char *body)
+{
+	struct itest_resp r;
+	api_call(a, method, path, body, &r);
+	if (r.status != status || strcmp(itest_error_code(&r), code))
+		fail_msg("%s %s %s: %ld %s, want %ld %s", method, path,
+			 body ? body : "", r.status, r.body, status, code);
+	json_t *f = json_object_get(json_object_get(r.json, "error"), "field");
+	if (field &&
+	    (!json_is_string(f) || strcmp(json_string_value(f), field)))
+		fail_msg("%s %s %s: field %s, want %s", method, path,
+			 body ? body : "",
+			 json_is_string(f) ? json_string_value(f) : "null",
+			 field);
+	itest_resp_release(&r);
+}
+
+int api_sql(const char *sql, char **out)
+{
+	char cmd[8192];
+	snprintf(cmd, sizeof(cmd),
+		 "psql -X -q -t -A -v ON_ERROR_STOP=1 "
+		 "\"$LINKDESK_DATABASE_URL\" "
+		 "-c \"%s\" 2>&1",
+		 sql);
+	return itest_sh(cmd, out);
+}
+
+long long jint(json_t *o, const char *key)
+{
+	return json_integer_value(json_object_get(o, key));
+}
+
+const char *jstr(json_t *o, const char *key)
+{
+	const char *s = json_string_value(json_object_get(o, key));
+	return s ? s : "";
+}

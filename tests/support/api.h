@@ -1,0 +1,50 @@
+/*
+ * A signed-in client of the JSON API for the black-box tests: a libcurl
+ * handle with its own cookie jar and the session's CSRF token.
+ */
+#ifndef API_H
+#define API_H
+
+#include "itest.h"
+
+#define DEMO_PASSWORD "demo-linkdesk-2026"
+
+struct api {
+	CURL *h;
+	char base[64];
+	char csrf[64];
+	char bearer[80]; /* "" or an API token used instead of the cookie */
+	long user_id;
+};
+
+/* Sign in as a demo user ("link.officer" -> link.officer@demo...). */
+void api_signin(struct api *a, const char *base, const char *who);
+void api_release(struct api *a);
+
+/* One call; body may be NULL.  Release r with itest_resp_release(). */
+void api_call(struct api *a, const char *method, const char *path,
+	      const char *body, struct itest_resp *r);
+
+/*
+ * A call that must answer status: returns the parsed body (json_decref it),
+ * failing the test with the body otherwise.
+ */
+json_t *api_expect(struct api *a, long status, const char *method,
+		   const char *path, const char *body);
+
+/* printf into one of eight rotating static buffers, for paths and bodies. */
+const char *F(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* The error code and field of a failed call, checked. */
+void api_refused(struct api *a, long status, const char *code,
+		 const char *field, const char *method, const char *path,
+		 const char *body);
+
+/* Run SQL against the suite's database as the application's role. */
+int api_sql(const char *sql, char **out);
+
+/* Integer member, string member (or "" ). */
+long long jint(json_t *o, const char *key);
+const char *jstr(json_t *o, const char *key);
+
+#endif
