@@ -19,7 +19,7 @@ LDLIBS   += $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lpthread
 CORE_SRC   := $(sort $(wildcard core/*.c))
 SERVER_SRC := $(sort $(wildcard server/*.c server/*/*.c))
 MIGRATIONS := $(sort $(wildcard sql/[0-9][0-9][0-9]_*.sql))
-GEN_SRC    := $(BUILD)/gen/migrations.c $(BUILD)/gen/demo.c
+GEN_SRC    := $(BUILD)/gen/migrations.c $(BUILD)/gen/demo.c $(BUILD)/gen/openapi.c
 
 CORE_OBJ   := $(CORE_SRC:%.c=$(BUILD)/%.o)
 SERVER_OBJ := $(SERVER_SRC:%.c=$(BUILD)/%.o) $(GEN_SRC:.c=.o)
@@ -51,7 +51,11 @@ $(BUILD)/gen/migrations.c: $(MIGRATIONS) scripts/embed.sh
 
 $(BUILD)/gen/demo.c: sql/demo.sql scripts/embed.sh
 	@mkdir -p $(dir $@)
-	@sh scripts/embed.sh demo $@ sql/demo.sql
+	@sh scripts/embed.sh file $@ demo_sql sql/demo.sql
+
+$(BUILD)/gen/openapi.c: docs/openapi.json scripts/embed.sh
+	@mkdir -p $(dir $@)
+	@sh scripts/embed.sh file $@ openapi_json docs/openapi.json
 
 # Unit tests link core/ only; HTTP tests talk to a running server.
 $(BUILD)/tests/unit/%: tests/unit/%.c $(CORE_OBJ)

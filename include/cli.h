@@ -25,7 +25,4 @@ bool cli_wants_help(int argc, char **argv);
 bool cli_open(struct config *cfg, struct store **store);
 void cli_close(struct config *cfg, struct store *store);
 
-/* The demo organisation's SQL, embedded from sql/demo.sql. */
-extern const char demo_sql[];
-
 #endif

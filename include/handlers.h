@@ -7,6 +7,7 @@
 /* h_system.c */
 enum ld_err h_healthz(struct request *req);
 enum ld_err h_ping(struct request *req);
+enum ld_err h_openapi(struct request *req);
 enum ld_err h_workdays(struct request *req);
 enum ld_err h_workdays_post(struct request *req);
 

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "embedded.h"
 #include "auth_store.h"
 #include "secret.h"
 #include "store.h"

@@ -1,9 +1,11 @@
 /* System routes: health, the fixed ceiling route, the working-day calendar. */
 #include <errno.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "app.h"
 #include "date.h"
+#include "embedded.h"
 #include "handlers.h"
 #include "input.h"
 #include "store.h"
@@ -27,6 +29,13 @@ enum ld_err h_healthz(struct request *req)
 	reply_json(req, 200,
 		   json_pack("{s:s, s:s, s:i}", "status", "ok", "database",
 			     "ok", "schema_version", version));
+	return LD_OK;
+}
+
+enum ld_err h_openapi(struct request *req)
+{
+	reply_bytes(req, 200, "application/json", openapi_json,
+		    strlen(openapi_json));
 	return LD_OK;
 }
 

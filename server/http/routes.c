@@ -19,6 +19,7 @@
 const struct route http_routes[] = {
 	{"GET", "/healthz", h_healthz, PUBLIC},
 	{"GET", "/api/v1/ping", h_ping, PUBLIC},
+	{"GET", "/api/v1/openapi.json", h_openapi, PUBLIC},
 	{"GET", "/api/v1/workdays", h_workdays, PUBLIC},
 	{"POST", "/api/v1/workdays", h_workdays_post, PUBLIC},
 

@@ -266,6 +266,59 @@ static void test_request_log(void **state)
 	free(log);
 }
 
+/* Every documented route exists: none answers "no such address" or 405. */
+static void test_openapi_matches_routes(void **state)
+{
+	struct itest_resp doc;
+	const char *path;
+	json_t *ops;
+	(void)state;
+	get("/api/v1/openapi.json", &doc);
+	assert_int_equal(doc.status, 200);
+	assert_string_equal(
+		json_string_value(json_object_get(doc.json, "openapi")),
+		"3.1.0");
+	json_t *paths = json_object_get(doc.json, "paths");
+	assert_true(json_object_size(paths) > 30);
+	json_object_foreach(paths, path, ops)
+	{
+		const char *method;
+		json_t *op;
+		char concrete[256], url[512];
+		size_t o = 0;
+		for (const char *p = path; *p && o < sizeof(concrete) - 20;) {
+			if (*p == '{') {
+				o += (size_t)snprintf(concrete + o,
+						      sizeof(concrete) - o,
+						      "1");
+				p = strchr(p, '}') + 1;
+			} else {
+				concrete[o++] = *p++;
+			}
+		}
+		concrete[o] = '\0';
+		snprintf(url, sizeof(url), "%s%s", server.base, concrete);
+		json_object_foreach(ops, method, op)
+		{
+			struct itest_resp r;
+			char upper[16];
+			size_t i;
+			for (i = 0; method[i] && i < sizeof(upper) - 1; i++)
+				upper[i] = (char)(method[i] - 32);
+			upper[i] = '\0';
+			itest_request(NULL, upper, url,
+				      strcmp(upper, "GET") ? "{}" : NULL, NULL,
+				      &r);
+			if (r.status == 405 || r.status == 0 ||
+			    strstr(r.body, "no such address"))
+				fail_msg("%s %s: %ld %s", upper, concrete,
+					 r.status, r.body);
+			itest_resp_release(&r);
+		}
+	}
+	itest_resp_release(&doc);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -277,6 +330,7 @@ int main(void)
 		cmocka_unit_test(test_oversize_body),
 		cmocka_unit_test(test_database_goes_away),
 		cmocka_unit_test(test_request_log),
+		cmocka_unit_test(test_openapi_matches_routes),
 	};
 	curl_global_init(CURL_GLOBAL_DEFAULT);
 	int rc = cmocka_run_group_tests_name("server", tests, start, stop);
