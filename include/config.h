@@ -26,6 +26,10 @@ struct config {
 	long session_max;
 	char *password_hash; /* "moderate" or "interactive" */
 	char *today;	     /* "" or a fixed YYYY-MM-DD */
+	char *clamd;	     /* "" or clamd's socket path or host:port */
+	long file_max;
+	long task_files_max;
+	long retention_days;
 };
 
 /*

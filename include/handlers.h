@@ -53,4 +53,11 @@ enum ld_err h_recipient_delete(struct request *req);
 enum ld_err h_outbox(struct request *req);
 enum ld_err h_holidays_import(struct request *req);
 
+/* h_files.c */
+extern const struct upload_ops file_upload_ops;
+enum ld_err h_file_upload(struct request *req);
+enum ld_err h_file_download(struct request *req);
+enum ld_err h_file_remove(struct request *req);
+enum ld_err h_bundle(struct request *req);
+
 #endif

@@ -45,6 +45,11 @@ struct request {
 	bool signed_in;
 	struct principal who;
 
+	const struct route *route; /* matched on the first call */
+	void *upload;		   /* the upload route's own state */
+	size_t discarded;	   /* bytes dropped after a refusal */
+	enum ld_err upload_err;	   /* an upload refused part-way */
+
 	/* Set by request_fail() for the error body. */
 	const char *err_field;
 	const char *err_message;
@@ -56,15 +61,30 @@ struct request {
 	size_t len;
 	struct reply_header headers[HTTP_MAX_HEADERS];
 	int nheaders;
+	struct MHD_Response *response; /* a streamed reply, instead of data */
 };
 
 typedef enum ld_err (*http_handler)(struct request *req);
+
+/*
+ * A route that takes a streamed upload instead of a JSON body: begin runs
+ * once the caller is known to be allowed, data for every chunk of the body,
+ * and the route's handler when the body is complete.  abort runs whenever
+ * the request ends without the handler having finished the upload (a
+ * failure, a dropped connection), and must undo begin.
+ */
+struct upload_ops {
+	enum ld_err (*begin)(struct request *req);
+	enum ld_err (*data)(struct request *req, const char *data, size_t len);
+	void (*abort)(struct request *req);
+};
 
 struct route {
 	const char *method;
 	const char *pattern; /* "/api/v1/cases/{id}" */
 	http_handler handler;
 	unsigned roles; /* enum role bits allowed; 0: no sign-in needed */
+	const struct upload_ops *upload;
 };
 
 /* The route table and its size, in server/http/routes.c. */
@@ -130,6 +150,10 @@ enum ld_err request_id(struct request *req, int i, int64_t *out);
 /* Reply with bytes (copied). */
 void reply_bytes(struct request *req, unsigned int status,
 		 const char *content_type, const void *data, size_t len);
+
+/* Reply with a response the handler built (streamed); ownership taken. */
+void reply_response(struct request *req, unsigned int status,
+		    const char *content_type, struct MHD_Response *resp);
 
 /* Add a response header; name and value must outlive the request. */
 void reply_header(struct request *req, const char *name, const char *value);

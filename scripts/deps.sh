@@ -6,9 +6,10 @@
 # apt-get line to run and fails.
 set -eu
 run_pkgs="gcc make pkg-config libmicrohttpd-dev libpq-dev libjansson-dev
-libical-dev libsodium-dev libcurl4-openssl-dev postgresql-15
+libical-dev libsodium-dev libcurl4-openssl-dev libzip-dev postgresql-15
 postgresql-client-15 ca-certificates"
-test_pkgs="libcmocka-dev python3 python3-aiosmtpd clang-format curl"
+test_pkgs="libcmocka-dev python3 python3-aiosmtpd clang-format curl clamav-daemon
+clamav unzip"
 
 want=$run_pkgs
 [ "${1:-run}" = test ] && want="$run_pkgs $test_pkgs"

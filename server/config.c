@@ -69,6 +69,19 @@ static const struct config_def config_defs[] = {
 	{"LINKDESK_TODAY", CONFIG_STRING, "", 0, 0,
 	 offsetof(struct config, today),
 	 "a fixed date for today (tests and demos only; empty: the clock)"},
+	{"LINKDESK_CLAMD", CONFIG_STRING, "", 0, 0,
+	 offsetof(struct config, clamd),
+	 "clamd's socket path or host:port for virus scanning (empty: files "
+	 "are marked not scanned)"},
+	{"LINKDESK_FILE_MAX", CONFIG_LONG, "20971520", 1024, 1073741824,
+	 offsetof(struct config, file_max),
+	 "largest evidence file in bytes (the HOS portal's 20 MB)"},
+	{"LINKDESK_TASK_FILES_MAX", CONFIG_LONG, "209715200", 1024, 10737418240,
+	 offsetof(struct config, task_files_max),
+	 "largest total of a task's current evidence files in bytes"},
+	{"LINKDESK_RETENTION_DAYS", CONFIG_LONG, "2190", 0, 36500,
+	 offsetof(struct config, retention_days),
+	 "days after a case closes that its files' contents are kept"},
 };
 
 #define NCONFIG (sizeof(config_defs) / sizeof(config_defs[0]))

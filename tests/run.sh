@@ -14,7 +14,9 @@ chmod 755 "$tmp"
 port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 
 export LD_PGDATA="$tmp/pg" LD_PGPORT="$port" LD_PGFAST=1
+clamd_pid=""
 cleanup() {
+	[ -z "$clamd_pid" ] || kill "$clamd_pid" 2>/dev/null
 	LD_PGSTOP_MODE=immediate sh "$root/scripts/devdb.sh" stop >/dev/null 2>&1
 	rm -rf "$tmp"
 }
@@ -39,6 +41,30 @@ export LINKDESK_ROOT="$root"
 export ASAN_OPTIONS="abort_on_error=0:detect_leaks=1:strict_string_checks=1"
 export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
 export LSAN_OPTIONS="suppressions=$root/tests/lsan.supp:print_suppressions=0"
+
+# A real clamd for the evidence tests, with a signature database of its
+# own: freshclam cannot reach its servers from here, so the EICAR test
+# file's MD5 signature is all it knows.
+if command -v clamd >/dev/null 2>&1; then
+	mkdir -p "$tmp/clamav/db"
+	printf '%s' 'X5O!P%@AP[4\PZX54(P^)7CC)7}$EICAR-STANDARD-ANTIVIRUS-TEST-FILE!$H+H*' >"$tmp/clamav/eicar.com"
+	sigtool --md5 "$tmp/clamav/eicar.com" >"$tmp/clamav/db/eicar.hdb"
+	cat >"$tmp/clamav/clamd.conf" <<CONF
+LocalSocket $tmp/clamav/clamd.sock
+DatabaseDirectory $tmp/clamav/db
+Foreground yes
+LogFile $tmp/clamav/clamd.log
+StreamMaxLength 100M
+CONF
+	[ "$(id -u)" = 0 ] && echo "User root" >>"$tmp/clamav/clamd.conf"
+	clamd -c "$tmp/clamav/clamd.conf" >/dev/null 2>&1 &
+	clamd_pid=$!
+	for _ in $(seq 1 100); do
+		[ -S "$tmp/clamav/clamd.sock" ] && break
+		sleep 0.1
+	done
+	export LINKDESK_TEST_CLAMD="$tmp/clamav/clamd.sock"
+fi
 
 # Tests sign in often: interactive Argon2id limits keep that quick.
 export LINKDESK_PASSWORD_HASH=interactive

@@ -18,6 +18,9 @@
 
 #define SHUTDOWN_WAIT_MS 10000
 
+/* Room for multipart boundaries and headers around an uploaded file. */
+#define UPLOAD_OVERHEAD (64 * 1024)
+
 /* Sent with every response: see docs/security.md. */
 static const struct reply_header security_headers[] = {
 	{"X-Content-Type-Options", "nosniff"},
@@ -165,6 +168,16 @@ const char *request_ip(struct request *req)
 	return arena_strdup(req->arena, addr);
 }
 
+void reply_response(struct request *req, unsigned int status,
+		    const char *content_type, struct MHD_Response *resp)
+{
+	if (req->response)
+		MHD_destroy_response(req->response);
+	req->response = resp;
+	req->status = status;
+	req->content_type = content_type;
+}
+
 void reply_header(struct request *req, const char *name, const char *value)
 {
 	if (req->nheaders == HTTP_MAX_HEADERS)
@@ -227,34 +240,49 @@ static bool route_match(const char *pattern, const char *path,
 	return true;
 }
 
-static enum ld_err dispatch(struct request *req)
+/* Find the route for the request; NULL with *path_known when only the
+ * method is wrong. */
+static const struct route *find_route(struct request *req, bool *path_known)
 {
-	bool path_known = false;
 	const char *method = strcmp(req->method, "HEAD") ? req->method : "GET";
-
-	if (req->body_too_large)
-		return request_fail(req, LD_ETOOLARGE, NULL,
-				    "request body over the limit of %ld bytes",
-				    req->app->cfg.max_body);
+	*path_known = false;
 	for (size_t i = 0; i < http_routes_count; i++) {
 		const struct route *r = &http_routes[i];
 		if (!route_match(r->pattern, req->path, req))
 			continue;
-		path_known = true;
-		if (strcmp(r->method, method))
-			continue;
-		enum ld_err err = auth_check(req, r);
-		if (err)
-			return err;
-		return r->handler(req);
+		*path_known = true;
+		if (!strcmp(r->method, method))
+			return r;
 	}
-	if (path_known) {
-		req->err_message = "method not allowed on this address";
-		reply_error(req, LD_EINVAL);
-		req->status = 405;
-		return LD_OK;
+	return NULL;
+}
+
+static enum ld_err dispatch(struct request *req)
+{
+	bool path_known;
+	const struct route *r = req->route;
+	enum ld_err err;
+
+	if (req->body_too_large)
+		return request_fail(req, LD_ETOOLARGE, NULL,
+				    "request body over the limit of %ld bytes",
+				    r && r->upload ? req->app->cfg.file_max
+						   : req->app->cfg.max_body);
+	if (req->upload_err)
+		return req->upload_err;
+	if (!r && !(r = find_route(req, &path_known))) {
+		if (path_known) {
+			req->err_message = "method not allowed on this address";
+			reply_error(req, LD_EINVAL);
+			req->status = 405;
+			return LD_OK;
+		}
+		return request_fail(req, LD_ENOTFOUND, NULL, "no such address");
 	}
-	return request_fail(req, LD_ENOTFOUND, NULL, "no such address");
+	/* An upload route was checked before its body arrived. */
+	if (!r->upload && (err = auth_check(req, r)))
+		return err;
+	return r->handler(req);
 }
 
 static enum MHD_Result queue_reply(struct request *req)
@@ -262,7 +290,10 @@ static enum MHD_Result queue_reply(struct request *req)
 	struct MHD_Response *resp;
 	enum MHD_Result ret;
 
-	if (req->data)
+	if (req->response) {
+		resp = req->response;
+		req->response = NULL;
+	} else if (req->data)
 		resp = MHD_create_response_from_buffer(req->len, req->data,
 						       MHD_RESPMEM_MUST_FREE);
 	else
@@ -330,15 +361,51 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
 		buf_init(&req->body, (size_t)app->cfg.max_body);
 		atomic_fetch_add(&app->active_requests, 1);
 		*con_cls = req;
+		bool path_known;
+		req->route = find_route(req, &path_known);
+		bool upload = req->route && req->route->upload;
 		/*
 		 * The exception: a declared body over the limit is refused at
 		 * once, so a client that sent "Expect: 100-continue" never
 		 * sends it, and closing the connection is what we want.
 		 */
-		if (content_length_over(req, app->cfg.max_body)) {
+		if (content_length_over(req, upload ? app->cfg.file_max +
+							      UPLOAD_OVERHEAD
+						    : app->cfg.max_body)) {
 			req->body_too_large = true;
 			return respond(req);
 		}
+		/*
+		 * An upload is checked before its body is read, so a refused
+		 * one costs nothing; the answer waits for the next call.
+		 */
+		if (upload) {
+			req->upload_err = auth_check(req, req->route);
+			if (!req->upload_err)
+				req->upload_err =
+					req->route->upload->begin(req);
+		}
+		return MHD_YES;
+	}
+	if (*upload_data_size && req->route && req->route->upload) {
+		size_t len = *upload_data_size;
+		*upload_data_size = 0;
+		if (req->status)
+			return MHD_YES; /* answered; discard the rest */
+		if (!req->upload_err) {
+			req->upload_err =
+				req->route->upload->data(req, upload_data, len);
+			return MHD_YES;
+		}
+		/*
+		 * Refused: read and drop the rest of the body so the client
+		 * hears the answer on a connection that stays open, unless it
+		 * goes on past any body we would have taken.
+		 */
+		req->discarded += len;
+		if (req->discarded >
+		    (size_t)app->cfg.file_max + UPLOAD_OVERHEAD)
+			return respond(req);
 		return MHD_YES;
 	}
 	if (*upload_data_size) {
@@ -380,6 +447,10 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 	else
 		log_info("%s %s %u %.1fms aborted (%d)", req->method, req->path,
 			 req->status, ms, (int)why);
+	if (req->upload && req->route && req->route->upload)
+		req->route->upload->abort(req);
+	if (req->response)
+		MHD_destroy_response(req->response);
 	free(req->data);
 	buf_release(&req->body);
 	arena_free(req->arena);

@@ -71,7 +71,7 @@ PGconn *db_connect(const char *conninfo, char *why, size_t whylen)
 	return pg;
 }
 
-static enum ld_err acquire(struct store *s, struct db **out)
+enum ld_err db_acquire(struct store *s, struct db **out)
 {
 	struct timespec deadline;
 	int slot = -1;
@@ -121,7 +121,7 @@ static enum ld_err acquire(struct store *s, struct db **out)
 	return LD_OK;
 }
 
-static void release(struct store *s, struct db *db)
+void db_release(struct store *s, struct db *db)
 {
 	if (db->lost || PQstatus(db->pg) != CONNECTION_OK ||
 	    PQtransactionStatus(db->pg) != PQTRANS_IDLE) {
@@ -139,13 +139,13 @@ enum ld_err db_run(struct store *s, enum ld_err (*fn)(struct db *, void *),
 {
 	for (int attempt = 0;; attempt++) {
 		struct db *db;
-		enum ld_err err = acquire(s, &db);
+		enum ld_err err = db_acquire(s, &db);
 		if (err)
 			return err;
 		err = fn(db, ctx);
 		bool again =
 			err == LD_EUNAVAILABLE && db->retryable && attempt == 0;
-		release(s, db);
+		db_release(s, db);
 		if (!again)
 			return err;
 	}

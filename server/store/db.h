@@ -24,6 +24,14 @@ struct db {
 };
 
 /*
+ * Borrow a pooled connection for work that spans several calls (an upload,
+ * a streamed download); give it back with db_release(), which drops it if
+ * it failed or was left inside a transaction.
+ */
+enum ld_err db_acquire(struct store *s, struct db **out);
+void db_release(struct store *s, struct db *db);
+
+/*
  * Run fn on a pooled connection.  When a connection that sat in the pool
  * turns out to be dead before any statement succeeds (the database was
  * restarted), the unit is run once more on a fresh connection.

@@ -170,16 +170,34 @@ struct act_ctx {
 static enum ld_err submit(struct db *db, struct act_ctx *c)
 {
 	struct db_num n, who;
+	PGresult *res;
 	const char *params[] = {db_num(&n, c->id), c->in->answer,
 				c->in->attachments ? c->in->attachments : "[]",
 				db_num(&who, c->p->user_id)};
+	enum ld_err err = db_exec(db, "task_files_ready",
+				  "SELECT count(*) FROM evidence_file WHERE"
+				  " task_id = $1 AND replaced_at IS NULL AND"
+				  " status IN ('pending', 'quarantined')",
+				  1, params, &res);
+	if (err)
+		return err;
+	long waiting = db_long(res, 0, 0);
+	PQclear(res);
+	if (waiting) {
+		why_set(c->why, "files",
+			"a file is quarantined or not yet scanned: remove or "
+			"replace it first");
+		return LD_ECONFLICT;
+	}
+	/* The version records the exact files, with their hashes. */
 	return db_exec(
 		db, "task_submit",
 		"WITH v AS (INSERT INTO evidence_version (task_id, case_id,"
-		"  number, answer, attachments, submitted_by)"
+		"  number, answer, attachments, files, submitted_by)"
 		"  SELECT id, case_id, (SELECT coalesce(max(number), 0) + 1"
 		"  FROM evidence_version WHERE task_id = $1), $2,"
-		"  $3::jsonb, $4 FROM task WHERE id = $1)"
+		"  $3::jsonb, evidence_files_json($1), $4 FROM task"
+		"  WHERE id = $1)"
 		" UPDATE task SET status = 'submitted', answer = $2,"
 		" return_comment = '' WHERE id = $1",
 		4, params, NULL);
@@ -194,14 +212,14 @@ static enum ld_err sign_off(struct db *db, struct act_ctx *c, bool approve)
 		db_num(&n, c->id), db_num(&title, c->p->validator_title_id),
 		db_num(&who, c->p->user_id), approve ? "approved" : "returned",
 		c->in->comment ? c->in->comment : ""};
-	enum ld_err err =
-		db_exec(db, "task_signoff",
-			"INSERT INTO signoff (evidence_version_id, case_id,"
-			" validator_title_id, user_id, decision, comment)"
-			" SELECT v.id, v.case_id, $2, $3, $4, $5 FROM "
-			"evidence_version v"
-			" WHERE v.task_id = $1 ORDER BY v.number DESC LIMIT 1",
-			5, params, NULL);
+	enum ld_err err = db_exec(
+		db, "task_signoff",
+		"INSERT INTO signoff (evidence_version_id, case_id,"
+		" validator_title_id, user_id, decision, comment, files)"
+		" SELECT v.id, v.case_id, $2, $3, $4, $5, v.files"
+		" FROM evidence_version v"
+		" WHERE v.task_id = $1 ORDER BY v.number DESC LIMIT 1",
+		5, params, NULL);
 	if (err)
 		return why_constraint(db, err, c->why);
 	if (!approve) {
@@ -229,17 +247,22 @@ static enum ld_err send_evidence(struct db *db, struct act_ctx *c,
 	const char *params[] = {db_num(&n, c->id), db_date(&d, c->in->dated_on),
 				c->in->channel ? c->in->channel : t->channel,
 				db_num(&who, c->p->user_id)};
+	/* What was sent is the validated version, its files named by hash. */
 	return db_exec(
 		db, "task_send",
-		"WITH t AS (UPDATE task SET status = 'sent', sent_on = $2"
+		"WITH v AS (SELECT number, files FROM evidence_version"
+		"  WHERE task_id = $1 ORDER BY number DESC LIMIT 1),"
+		" t AS (UPDATE task SET status = 'sent', sent_on = $2,"
+		"  sent_version = (SELECT number FROM v)"
 		"  WHERE id = $1 RETURNING case_id, title, remedy_id),"
 		" m AS (INSERT INTO correspondence (case_id, direction, kind,"
 		"  dated_on, channel, summary, created_by)"
 		"  SELECT case_id, 'out', 'evidence_submitted', $2, $3,"
 		"  'Evidence sent for task: ' || title || ' (version ' ||"
-		"  (SELECT max(number) FROM evidence_version WHERE task_id = "
-		"$1)"
-		"  || ')', $4 FROM t)"
+		"  v.number || coalesce('; files: ' || (SELECT string_agg("
+		"  (f->>'name') || ' sha256 ' || (f->>'sha256'), ', ')"
+		"  FROM jsonb_array_elements(v.files) f), '') || ')', $4"
+		"  FROM t, v)"
 		" UPDATE remedy SET complied_on = $2, version = version + 1"
 		" WHERE id = (SELECT remedy_id FROM t) AND complied_on IS NULL",
 		4, params, NULL);

@@ -1,0 +1,34 @@
+/*
+ * A virus scan by ClamAV's clamd over its socket with INSTREAM: the file is
+ * sent in chunks as it arrives and clamd answers once it has it all.
+ */
+#ifndef CLAMD_H
+#define CLAMD_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "ld_err.h"
+
+struct clamd_stream;
+
+/*
+ * Connect to clamd at addr: a UNIX socket path ("/run/clamav/clamd.ctl") or
+ * "host:port".  LD_EIO when it cannot be reached.
+ */
+enum ld_err clamd_open(const char *addr, struct clamd_stream **out);
+
+/* Send the next bytes of the file. */
+enum ld_err clamd_write(struct clamd_stream *s, const void *data, size_t len);
+
+/*
+ * End the stream and read the verdict: *infected, with the signature's
+ * name, or clean.  LD_EIO when clamd fails or answers with an error.
+ */
+enum ld_err clamd_finish(struct clamd_stream *s, bool *infected,
+			 char *signature, size_t siglen);
+
+/* Close and free; NULL is a no-op. */
+void clamd_close(struct clamd_stream *s);
+
+#endif

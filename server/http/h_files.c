@@ -1,0 +1,421 @@
+/*
+ * Evidence files: streamed upload (multipart, through libmicrohttpd's post
+ * processor) into the store while hashing and scanning, download, removal,
+ * and the bundle ready for the Ombudsman.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <zip.h>
+
+#include "app.h"
+#include "arena.h"
+#include "buf.h"
+#include "clamd.h"
+#include "file_store.h"
+#include "filetype.h"
+#include "handlers.h"
+#include "log.h"
+
+struct upload {
+	struct MHD_PostProcessor *pp;
+	struct file_upload *file;
+	struct clamd_stream *scan;
+	bool scan_failed;
+	crypto_hash_sha256_state sha;
+	unsigned char head[FILETYPE_HEAD];
+	size_t head_len;
+	char name[FILENAME_MAX_LEN];
+	bool got_file;
+	bool resident_detail;
+	enum ld_err err;
+	struct why why;
+};
+
+static enum MHD_Result upload_chunk(void *cls, enum MHD_ValueKind kind,
+				    const char *key, const char *filename,
+				    const char *content_type,
+				    const char *transfer_encoding,
+				    const char *data, uint64_t off, size_t size)
+{
+	struct request *req = cls;
+	struct upload *u = req->upload;
+	(void)kind;
+	(void)content_type;
+	(void)transfer_encoding;
+
+	if (strcmp(key, "file"))
+		return MHD_YES; /* other fields are ignored */
+	if (off == 0) {
+		if (u->got_file) {
+			u->err = LD_EINVAL;
+			u->why.field = "file";
+			snprintf(u->why.msg, sizeof(u->why.msg),
+				 "send one file per upload");
+			return MHD_NO;
+		}
+		u->got_file = true;
+		filename_sanitise(filename ? filename : "file", u->name);
+	}
+	if (u->head_len < sizeof(u->head)) {
+		size_t take = sizeof(u->head) - u->head_len;
+		take = take < size ? take : size;
+		memcpy(u->head + u->head_len, data, take);
+		u->head_len += take;
+	}
+	crypto_hash_sha256_update(&u->sha, (const unsigned char *)data, size);
+	if (u->scan && !u->scan_failed && clamd_write(u->scan, data, size))
+		u->scan_failed = true;
+	u->err = file_upload_write(u->file, data, size, &u->why);
+	return u->err ? MHD_NO : MHD_YES;
+}
+
+static enum ld_err upload_begin(struct request *req)
+{
+	struct upload *u = arena_calloc(req->arena, 1, sizeof(*u));
+	struct file_limits limits = {req->app->cfg.file_max,
+				     req->app->cfg.task_files_max};
+	const char *replaces = request_query(req, "replaces");
+	const char *resident = request_query(req, "resident_detail");
+	int64_t task_id, replaces_id = 0;
+	struct why why = {0};
+	enum ld_err err;
+
+	if ((err = request_id(req, 0, &task_id)))
+		return err;
+	if (replaces) {
+		char *end;
+		errno = 0;
+		replaces_id = strtoll(replaces, &end, 10);
+		if (errno || *end || replaces_id <= 0)
+			return request_fail(req, LD_EINVAL, "replaces",
+					    "replaces must be a file id");
+	}
+	u->resident_detail = resident && !strcmp(resident, "true");
+	u->pp = MHD_create_post_processor(req->conn, 64 * 1024, upload_chunk,
+					  req);
+	if (!u->pp)
+		return request_fail(req, LD_EINVAL, "file",
+				    "send the file as multipart/form-data in a "
+				    "field named file");
+	crypto_hash_sha256_init(&u->sha);
+	req->upload = u;
+	err = file_store_upload_begin(req->app->store, &req->who, task_id,
+				      replaces_id, &limits, &u->file, &why);
+	if (err)
+		return why.msg[0] ? request_fail(req, err, why.field, "%s",
+						 why.msg)
+				  : err;
+	if (req->app->cfg.clamd[0] && clamd_open(req->app->cfg.clamd, &u->scan))
+		u->scan_failed = true; /* stored as pending, scanned later */
+	return LD_OK;
+}
+
+static enum ld_err upload_data(struct request *req, const char *data,
+			       size_t len)
+{
+	struct upload *u = req->upload;
+	if (MHD_post_process(u->pp, data, len) == MHD_YES)
+		return LD_OK;
+	if (u->err)
+		return request_fail(req, u->err, u->why.field, "%s",
+				    u->why.msg[0] ? u->why.msg
+						  : "the file could not be "
+						    "stored");
+	return request_fail(req, LD_EINVAL, "file",
+			    "the multipart body is malformed");
+}
+
+static void upload_abort(struct request *req)
+{
+	struct upload *u = req->upload;
+	if (!u)
+		return;
+	if (u->pp)
+		MHD_destroy_post_processor(u->pp);
+	clamd_close(u->scan);
+	file_upload_abort(u->file);
+	req->upload = NULL;
+}
+
+const struct upload_ops file_upload_ops = {upload_begin, upload_data,
+					   upload_abort};
+
+/* POST /api/v1/tasks/{id}/files: the body is complete. */
+enum ld_err h_file_upload(struct request *req)
+{
+	struct upload *u = req->upload;
+	const char *content_type, *why_type;
+	const char *status = "not_scanned";
+	char signature[200] = "", hex[65];
+	unsigned char digest[crypto_hash_sha256_BYTES];
+	enum ld_err err;
+
+	if (!u->got_file)
+		return request_fail(req, LD_EINVAL, "file",
+				    "no file: send it in a field named file");
+	if (filetype_detect(u->name, u->head, u->head_len, &content_type,
+			    &why_type))
+		return request_fail(req, LD_EVALIDATION, "file", "%s: %s",
+				    u->name, why_type);
+	crypto_hash_sha256_final(&u->sha, digest);
+	sodium_bin2hex(hex, sizeof(hex), digest, sizeof(digest));
+	if (req->app->cfg.clamd[0]) {
+		bool infected = false;
+		status = "pending";
+		if (!u->scan_failed &&
+		    !clamd_finish(u->scan, &infected, signature,
+				  sizeof(signature)))
+			status = infected ? "quarantined" : "available";
+		if (!strcmp(status, "quarantined"))
+			log_warn("upload to task %s quarantined: %s",
+				 req->params[0], signature);
+	}
+	char *json = NULL;
+	struct file_upload *file = u->file;
+	u->file = NULL; /* finish frees it whatever happens */
+	err = file_upload_finish(file, u->name, content_type, hex,
+				 u->resident_detail, status, signature,
+				 req->app->cfg.base_url, &json, &u->why);
+	return reply_result(req, err, json, &u->why, 201);
+}
+
+struct download {
+	struct file_reader *reader;
+};
+
+static ssize_t download_read(void *cls, uint64_t pos, char *buf, size_t max)
+{
+	struct download *d = cls;
+	(void)pos;
+	long n = file_reader_read(d->reader, buf, max);
+	if (n < 0)
+		return MHD_CONTENT_READER_END_WITH_ERROR;
+	if (n == 0)
+		return MHD_CONTENT_READER_END_OF_STREAM;
+	return n;
+}
+
+static void download_free(void *cls)
+{
+	struct download *d = cls;
+	file_reader_close(d->reader);
+	free(d);
+}
+
+/* An attachment header safe for any name: ASCII fallback plus RFC 5987. */
+static const char *disposition(struct request *req, const char *name)
+{
+	struct buf b;
+	buf_init(&b, 2048);
+	buf_addstr(&b, "attachment; filename=\"");
+	for (const unsigned char *p = (const unsigned char *)name; *p; p++)
+		buf_addch(&b,
+			  (*p < 0x20 || *p >= 0x7f || *p == '"' || *p == '\\')
+				  ? '_'
+				  : (char)*p);
+	buf_addstr(&b, "\"; filename*=UTF-8''");
+	for (const unsigned char *p = (const unsigned char *)name; *p; p++) {
+		if ((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') ||
+		    (*p >= '0' && *p <= '9') || strchr("-._~", *p))
+			buf_addch(&b, (char)*p);
+		else
+			buf_printf(&b, "%%%02X", *p);
+	}
+	const char *out = arena_strdup(req->arena, buf_str(&b));
+	buf_release(&b);
+	return out;
+}
+
+enum ld_err h_file_download(struct request *req)
+{
+	struct file_meta meta;
+	struct download *d;
+	struct why why = {0};
+	int64_t id;
+	enum ld_err err;
+
+	if ((err = request_id(req, 0, &id)))
+		return err;
+	d = calloc(1, sizeof(*d));
+	if (!d)
+		abort();
+	err = file_store_open(req->app->store, &req->who, id, &meta, &d->reader,
+			      &why);
+	if (err) {
+		free(d);
+		return reply_result(req, err, NULL, &why, 200);
+	}
+	struct MHD_Response *resp = MHD_create_response_from_callback(
+		(uint64_t)meta.size, 64 * 1024, download_read, d,
+		download_free);
+	if (!resp) {
+		download_free(d);
+		return LD_EINTERNAL;
+	}
+	reply_response(req, 200, arena_strdup(req->arena, meta.content_type),
+		       resp);
+	reply_header(req, "Content-Disposition", disposition(req, meta.name));
+	reply_header(req, "ETag",
+		     arena_printf(req->arena, "\"%s\"", meta.sha256));
+	reply_header(req, "X-Linkdesk-SHA256",
+		     arena_strdup(req->arena, meta.sha256));
+	return LD_OK;
+}
+
+enum ld_err h_file_remove(struct request *req)
+{
+	struct why why = {0};
+	char *json = NULL;
+	int64_t id;
+	enum ld_err err = request_id(req, 0, &id);
+	if (!err)
+		err = file_store_remove(req->app->store, &req->who, id, &json,
+					&why);
+	return reply_result(req, err, json, &why, 200);
+}
+
+/* Copy one stored file into an open stdio file. */
+static enum ld_err copy_out(struct request *req, int64_t id, FILE *out,
+			    struct why *why)
+{
+	struct file_meta meta;
+	struct file_reader *r;
+	char chunk[64 * 1024];
+	long n;
+	enum ld_err err =
+		file_store_open(req->app->store, &req->who, id, &meta, &r, why);
+	if (err)
+		return err;
+	while ((n = file_reader_read(r, chunk, sizeof(chunk))) > 0)
+		if (fwrite(chunk, 1, (size_t)n, out) != (size_t)n)
+			n = -1;
+	file_reader_close(r);
+	return n < 0 ? LD_EIO : LD_OK;
+}
+
+/*
+ * GET /api/v1/tasks/{id}/bundle: the validated version's files as one ZIP
+ * with manifest.json (names, sizes, hashes, who approved when).  Each file is
+ * copied to a temporary file first, so memory stays small whatever the size.
+ */
+enum ld_err h_bundle(struct request *req)
+{
+	char dir[] = "/tmp/linkdesk-bundle-XXXXXX";
+	struct why why = {0};
+	char *manifest_text = NULL;
+	json_t *manifest = NULL, *files, *f, *warnings;
+	zip_t *zip = NULL;
+	int64_t task_id;
+	size_t i;
+	int fd = -1;
+	enum ld_err err;
+
+	if ((err = request_id(req, 0, &task_id)))
+		return err;
+	if ((err = file_store_bundle_manifest(req->app->store, &req->who,
+					      task_id, &manifest_text, &why)))
+		return reply_result(req, err, NULL, &why, 200);
+	manifest = json_loads(manifest_text, 0, NULL);
+	free(manifest_text);
+	if (!manifest || !mkdtemp(dir)) {
+		json_decref(manifest);
+		return LD_EIO;
+	}
+	char *zip_path = arena_printf(req->arena, "%s/bundle.zip", dir);
+	zip = zip_open(zip_path, ZIP_CREATE | ZIP_TRUNCATE, NULL);
+	files = json_object_get(manifest, "files");
+	warnings = json_array();
+	json_int_t limit = json_integer_value(
+		json_object_get(manifest, "portal_file_limit"));
+	err = zip ? LD_OK : LD_EIO;
+	json_array_foreach(files, i, f)
+	{
+		if (err)
+			break;
+		char *part = arena_printf(req->arena, "%s/%zu", dir, i);
+		FILE *out = fopen(part, "wb");
+		if (!out) {
+			err = LD_EIO;
+			break;
+		}
+		err = copy_out(req,
+			       json_integer_value(json_object_get(f, "id")),
+			       out, &why);
+		if (fclose(out))
+			err = LD_EIO;
+		const char *name =
+			json_string_value(json_object_get(f, "name"));
+		/* Numbered, so two files of one name cannot collide. */
+		char *entry = arena_printf(req->arena, "%02zu-%s", i + 1, name);
+		zip_source_t *src =
+			err ? NULL : zip_source_file(zip, part, 0, -1);
+		if (!err && (!src || zip_file_add(zip, entry, src,
+						  ZIP_FL_ENC_UTF_8) < 0)) {
+			zip_source_free(src);
+			err = LD_EIO;
+		}
+		json_int_t size =
+			json_integer_value(json_object_get(f, "size"));
+		if (limit > 0 && size > limit)
+			json_array_append_new(
+				warnings,
+				json_sprintf(
+					"%s is over the Ombudsman portal's "
+					"limit of %lld MB",
+					name, (long long)(limit >> 20)));
+	}
+	json_object_set_new(manifest, "warnings", warnings);
+	if (!err) {
+		char *text = json_dumps(manifest, JSON_INDENT(2));
+		zip_source_t *src =
+			zip_source_buffer(zip, text, strlen(text), 1);
+		if (!src || zip_file_add(zip, "manifest.json", src,
+					 ZIP_FL_ENC_UTF_8) < 0) {
+			zip_source_free(src);
+			free(text);
+			err = LD_EIO;
+		}
+	}
+	if (!err && zip_close(zip) < 0)
+		err = LD_EIO;
+	else if (err && zip)
+		zip_discard(zip);
+	if (!err)
+		fd = open(zip_path, O_RDONLY | O_CLOEXEC);
+	struct stat st;
+	if (fd >= 0 && fstat(fd, &st)) {
+		close(fd);
+		fd = -1;
+	}
+	/* The open descriptor keeps the ZIP readable once its name is gone. */
+	for (i = 0; i < json_array_size(files); i++)
+		unlink(arena_printf(req->arena, "%s/%zu", dir, i));
+	unlink(zip_path);
+	rmdir(dir);
+	size_t nwarn = json_array_size(warnings);
+	json_decref(manifest);
+	if (err || fd < 0)
+		return reply_result(req, err ? err : LD_EIO, NULL, &why, 200);
+	struct MHD_Response *resp =
+		MHD_create_response_from_fd((size_t)st.st_size, fd);
+	if (!resp) {
+		close(fd);
+		return LD_EINTERNAL;
+	}
+	reply_response(req, 200, "application/zip", resp);
+	reply_header(
+		req, "Content-Disposition",
+		arena_printf(req->arena,
+			     "attachment; filename=\"task-%lld-evidence.zip\"",
+			     (long long)task_id));
+	if (nwarn)
+		reply_header(req, "X-Linkdesk-Warnings",
+			     arena_printf(req->arena, "%zu", nwarn));
+	return LD_OK;
+}
