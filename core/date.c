@@ -100,13 +100,13 @@ void date_format(int32_t days, char out[DATE_STRLEN])
 	snprintf(out, DATE_STRLEN, "%04d-%02d-%02d", y, m, d);
 }
 
-int32_t date_from_unix_london(int64_t unix_seconds)
+/*
+ * Europe/London is UTC in winter and UTC+1 from 01:00 UTC on the last Sunday
+ * of March to 01:00 UTC on the last Sunday of October.  Working it out here
+ * keeps the rule pure and independent of the process's TZ.
+ */
+static int64_t london_seconds(int64_t unix_seconds)
 {
-	/*
-	 * Europe/London is UTC in winter and UTC+1 from 01:00 UTC on the last
-	 * Sunday of March to 01:00 UTC on the last Sunday of October.  Working
-	 * it out here keeps the rule pure and independent of the process's TZ.
-	 */
 	int64_t day = unix_seconds / 86400 - (unix_seconds % 86400 < 0);
 	int y, m, d;
 	date_to_ymd((int32_t)day, &y, &m, &d);
@@ -118,5 +118,17 @@ int32_t date_from_unix_london(int64_t unix_seconds)
 	int64_t end = (int64_t)bst_end * 86400 + 3600;
 	if (unix_seconds >= start && unix_seconds < end)
 		unix_seconds += 3600;
-	return (int32_t)(unix_seconds / 86400 - (unix_seconds % 86400 < 0));
+	return unix_seconds;
+}
+
+int32_t date_from_unix_london(int64_t unix_seconds)
+{
+	int64_t t = london_seconds(unix_seconds);
+	return (int32_t)(t / 86400 - (t % 86400 < 0));
+}
+
+int date_london_hour(int64_t unix_seconds)
+{
+	int64_t t = london_seconds(unix_seconds) % 86400;
+	return (int)((t < 0 ? t + 86400 : t) / 3600);
 }

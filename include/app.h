@@ -6,6 +6,7 @@
 #define APP_H
 
 #include <pthread.h>
+#include <stddef.h>
 #include <stdatomic.h>
 
 #include "config.h"
@@ -20,6 +21,13 @@ struct app {
 	struct workcal cal;
 	atomic_int active_requests;
 };
+
+/*
+ * Load the settings, start libsodium and make the store (connecting lazily).
+ * On failure why holds a one-line reason.  Release with app_close().
+ */
+enum ld_err app_open(struct app *app, char *why, size_t whylen);
+void app_close(struct app *app);
 
 /* Reload the calendar from the holidays table (after an import). */
 enum ld_err app_reload_calendar(struct app *app);

@@ -30,6 +30,20 @@ struct config {
 	long file_max;
 	long task_files_max;
 	long retention_days;
+	char *smtp_url; /* "" : write .eml files to mail_dir instead */
+	char *smtp_from;
+	char *smtp_user;
+	char *smtp_password;
+	char *smtp_tls; /* try, require, off */
+	char *mail_dir;
+	long mail_attempts;
+	long mail_retry;
+	long reminder_days;
+	long reminder_working_days;
+	long reminder_hour;
+	long nearly_overdue_days;
+	long scheduler_seconds;
+	long scheduler;
 };
 
 /*

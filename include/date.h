@@ -41,4 +41,7 @@ void date_format(int32_t days, char out[DATE_STRLEN]);
 /* Today's date in Europe/London for a Unix time. */
 int32_t date_from_unix_london(int64_t unix_seconds);
 
+/* The hour of the day (0-23) in Europe/London at a Unix time. */
+int date_london_hour(int64_t unix_seconds);
+
 #endif

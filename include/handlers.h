@@ -60,4 +60,11 @@ enum ld_err h_file_download(struct request *req);
 enum ld_err h_file_remove(struct request *req);
 enum ld_err h_bundle(struct request *req);
 
+/* h_feeds.c */
+enum ld_err h_feeds(struct request *req);
+enum ld_err h_feed_create(struct request *req);
+enum ld_err h_feed_revoke(struct request *req);
+enum ld_err h_feed(struct request *req);
+enum ld_err h_outbox_retry(struct request *req);
+
 #endif

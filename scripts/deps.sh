@@ -8,8 +8,8 @@ set -eu
 run_pkgs="gcc make pkg-config libmicrohttpd-dev libpq-dev libjansson-dev
 libical-dev libsodium-dev libcurl4-openssl-dev libzip-dev postgresql-15
 postgresql-client-15 ca-certificates"
-test_pkgs="libcmocka-dev python3 python3-aiosmtpd clang-format curl clamav-daemon
-clamav unzip"
+test_pkgs="libcmocka-dev python3 python3-aiosmtpd python3-icalendar clang-format
+curl clamav-daemon clamav unzip"
 
 want=$run_pkgs
 [ "${1:-run}" = test ] && want="$run_pkgs $test_pkgs"

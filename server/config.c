@@ -82,6 +82,46 @@ static const struct config_def config_defs[] = {
 	{"LINKDESK_RETENTION_DAYS", CONFIG_LONG, "2190", 0, 36500,
 	 offsetof(struct config, retention_days),
 	 "days after a case closes that its files' contents are kept"},
+	{"LINKDESK_SMTP_URL", CONFIG_STRING, "", 0, 0,
+	 offsetof(struct config, smtp_url),
+	 "smtp://host:port (or smtps://) of the mail server; empty: messages "
+	 "are written as .eml files to LINKDESK_MAIL_DIR"},
+	{"LINKDESK_SMTP_FROM", CONFIG_STRING, "linkdesk@localhost", 0, 0,
+	 offsetof(struct config, smtp_from), "the sender address"},
+	{"LINKDESK_SMTP_USER", CONFIG_STRING, "", 0, 0,
+	 offsetof(struct config, smtp_user), "SMTP user name (empty: none)"},
+	{"LINKDESK_SMTP_PASSWORD", CONFIG_STRING, "", 0, 0,
+	 offsetof(struct config, smtp_password), "SMTP password"},
+	{"LINKDESK_SMTP_TLS", CONFIG_STRING, "try", 0, 0,
+	 offsetof(struct config, smtp_tls), "STARTTLS: try, require or off"},
+	{"LINKDESK_MAIL_DIR", CONFIG_STRING, "var/mail", 0, 0,
+	 offsetof(struct config, mail_dir),
+	 "where messages go as .eml files when no SMTP server is set"},
+	{"LINKDESK_MAIL_ATTEMPTS", CONFIG_LONG, "8", 1, 100,
+	 offsetof(struct config, mail_attempts),
+	 "tries before a message is marked failed"},
+	{"LINKDESK_MAIL_RETRY_SECONDS", CONFIG_LONG, "60", 1, 3600,
+	 offsetof(struct config, mail_retry),
+	 "first wait before a retry; doubles each time, at most an hour"},
+	{"LINKDESK_REMINDER_DAYS", CONFIG_LONG, "3", 1, 60,
+	 offsetof(struct config, reminder_days),
+	 "days between reminders of an open task"},
+	{"LINKDESK_REMINDER_WORKING_DAYS", CONFIG_LONG, "0", 0, 1,
+	 offsetof(struct config, reminder_working_days),
+	 "1: count reminder days as working days; 0: calendar days"},
+	{"LINKDESK_REMINDER_HOUR", CONFIG_LONG, "8", 0, 23,
+	 offsetof(struct config, reminder_hour),
+	 "hour of the day (Europe/London) reminders and digests go from"},
+	{"LINKDESK_NEARLY_OVERDUE_DAYS", CONFIG_LONG, "3", 0, 60,
+	 offsetof(struct config, nearly_overdue_days),
+	 "working days ahead that count as nearly overdue"},
+	{"LINKDESK_SCHEDULER_SECONDS", CONFIG_LONG, "30", 1, 3600,
+	 offsetof(struct config, scheduler_seconds),
+	 "seconds between the scheduler's rounds"},
+	{"LINKDESK_SCHEDULER", CONFIG_LONG, "1", 0, 1,
+	 offsetof(struct config, scheduler),
+	 "1: serve runs the scheduler (reminders, digests, mail); 0: cron "
+	 "runs linkdesk remind --once"},
 };
 
 #define NCONFIG (sizeof(config_defs) / sizeof(config_defs[0]))
@@ -113,6 +153,15 @@ enum ld_err config_load(struct config *cfg, char *why, size_t whylen)
 			return LD_EINVAL;
 		}
 		*(long *)target = n;
+	}
+	if (strcmp(cfg->smtp_tls, "try") && strcmp(cfg->smtp_tls, "require") &&
+	    strcmp(cfg->smtp_tls, "off")) {
+		snprintf(
+			why, whylen,
+			"invalid LINKDESK_SMTP_TLS \"%s\": try, require or off",
+			cfg->smtp_tls);
+		config_release(cfg);
+		return LD_EINVAL;
 	}
 	if (strcmp(cfg->password_hash, "moderate") &&
 	    strcmp(cfg->password_hash, "interactive")) {

@@ -17,6 +17,7 @@ static const struct command commands[] = {
 	{"seed-demo", cmd_seed_demo, "load the demo organisation if empty"},
 	{"workdays", cmd_workdays, "working-day arithmetic (add, between)"},
 	{"holidays", cmd_holidays, "bank holidays (import, list, generate)"},
+	{"remind", cmd_remind, "send due reminders, digests and mail once"},
 	{"retention", cmd_retention, "remove closed cases' file contents"},
 	{"version", cmd_version, "print the version"},
 };

@@ -11,7 +11,7 @@ build=${1:-build/san}
 root=$(pwd)
 tmp=$(mktemp -d /var/tmp/linkdesk-test.XXXXXX)
 chmod 755 "$tmp"
-port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+port=$(/usr/bin/python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 
 export LD_PGDATA="$tmp/pg" LD_PGPORT="$port" LD_PGFAST=1
 clamd_pid=""
@@ -38,6 +38,8 @@ export LINKDESK_BIN="$root/$build/linkdesk"
 export LINKDESK_TEST_TMP="$tmp"
 export LINKDESK_TEST_DBCTL="env LD_PGDATA=$LD_PGDATA LD_PGPORT=$port LD_PGFAST=1 sh $root/scripts/devdb.sh"
 export LINKDESK_ROOT="$root"
+# Debian's own Python, where python3-aiosmtpd and python3-icalendar live.
+export LINKDESK_TEST_PYTHON=/usr/bin/python3
 export ASAN_OPTIONS="abort_on_error=0:detect_leaks=1:strict_string_checks=1"
 export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
 export LSAN_OPTIONS="suppressions=$root/tests/lsan.supp:print_suppressions=0"

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -303,9 +304,15 @@ static enum MHD_Result queue_reply(struct request *req)
 	if (!resp)
 		return MHD_NO;
 	for (size_t i = 0;
-	     i < sizeof(security_headers) / sizeof(security_headers[0]); i++)
-		MHD_add_response_header(resp, security_headers[i].name,
-					security_headers[i].value);
+	     i < sizeof(security_headers) / sizeof(security_headers[0]); i++) {
+		bool own = false;
+		for (int k = 0; k < req->nheaders; k++)
+			own |= !strcasecmp(req->headers[k].name,
+					   security_headers[i].name);
+		if (!own)
+			MHD_add_response_header(resp, security_headers[i].name,
+						security_headers[i].value);
+	}
 	if (req->content_type)
 		MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE,
 					req->content_type);
@@ -441,11 +448,13 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 	clock_gettime(CLOCK_MONOTONIC, &end);
 	double ms = (double)(end.tv_sec - req->start.tv_sec) * 1e3 +
 		    (double)(end.tv_nsec - req->start.tv_nsec) / 1e6;
+	/* A feed's token is its password: never in the log. */
+	const char *path =
+		strncmp(req->path, "/feeds/", 7) ? req->path : "/feeds/(token)";
 	if (why == MHD_REQUEST_TERMINATED_COMPLETED_OK)
-		log_info("%s %s %u %.1fms", req->method, req->path, req->status,
-			 ms);
+		log_info("%s %s %u %.1fms", req->method, path, req->status, ms);
 	else
-		log_info("%s %s %u %.1fms aborted (%d)", req->method, req->path,
+		log_info("%s %s %u %.1fms aborted (%d)", req->method, path,
 			 req->status, ms, (int)why);
 	if (req->upload && req->route && req->route->upload)
 		req->route->upload->abort(req);

@@ -54,6 +54,11 @@ const struct route http_routes[] = {
 	{"DELETE", "/api/v1/files/{id}", h_file_remove, WORKERS, NULL},
 	{"GET", "/api/v1/tasks/{id}/bundle", h_bundle, READERS, NULL},
 
+	{"GET", "/api/v1/feeds", h_feeds, ANYONE, NULL},
+	{"POST", "/api/v1/feeds", h_feed_create, ANYONE, NULL},
+	{"DELETE", "/api/v1/feeds/{id}", h_feed_revoke, ANYONE, NULL},
+	{"GET", "/feeds/{token}", h_feed, PUBLIC, NULL},
+
 	{"GET", "/api/v1/service-areas", h_areas, ANYONE, NULL},
 	{"POST", "/api/v1/service-areas", h_area_add, ADMIN, NULL},
 	{"PATCH", "/api/v1/service-areas/{id}", h_area_update, ADMIN, NULL},
@@ -69,6 +74,7 @@ const struct route http_routes[] = {
 	{"DELETE", "/api/v1/notice-recipients/{id}", h_recipient_delete, ADMIN,
 	 NULL},
 	{"GET", "/api/v1/outbox", h_outbox, ADMIN, NULL},
+	{"POST", "/api/v1/outbox/{id}/retry", h_outbox_retry, ADMIN, NULL},
 	{"POST", "/api/v1/holidays/import", h_holidays_import, ADMIN, NULL},
 };
 

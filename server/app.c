@@ -1,0 +1,75 @@
+/* The running process's shared state: settings, store, calendar, clock. */
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "app.h"
+#include "date.h"
+#include "secret.h"
+#include "store.h"
+
+enum ld_err app_open(struct app *app, char *why, size_t whylen)
+{
+	int32_t fixed;
+	memset(app, 0, sizeof(*app));
+	if (config_load(&app->cfg, why, whylen))
+		return LD_EINVAL;
+	if (app->cfg.today[0] && date_parse(app->cfg.today, &fixed)) {
+		snprintf(why, whylen, "LINKDESK_TODAY must be YYYY-MM-DD");
+		config_release(&app->cfg);
+		return LD_EINVAL;
+	}
+	if (secret_init()) {
+		snprintf(why, whylen, "libsodium cannot start");
+		config_release(&app->cfg);
+		return LD_EINTERNAL;
+	}
+	pthread_rwlock_init(&app->cal_lock, NULL);
+	workcal_init(&app->cal);
+	app->store = store_new(app->cfg.database_url, (int)app->cfg.db_pool);
+	return LD_OK;
+}
+
+void app_close(struct app *app)
+{
+	store_free(app->store);
+	workcal_release(&app->cal);
+	pthread_rwlock_destroy(&app->cal_lock);
+	config_release(&app->cfg);
+}
+
+enum ld_err app_reload_calendar(struct app *app)
+{
+	struct workcal fresh, old;
+	workcal_init(&fresh);
+	enum ld_err err =
+		holiday_store_load(app->store, app->cfg.division, &fresh);
+	if (err) {
+		workcal_release(&fresh);
+		return err;
+	}
+	pthread_rwlock_wrlock(&app->cal_lock);
+	old = app->cal;
+	app->cal = fresh;
+	pthread_rwlock_unlock(&app->cal_lock);
+	workcal_release(&old);
+	return LD_OK;
+}
+
+enum ld_err app_with_calendar(struct app *app,
+			      enum ld_err (*fn)(const struct workcal *, void *),
+			      void *ctx)
+{
+	pthread_rwlock_rdlock(&app->cal_lock);
+	enum ld_err err = fn(&app->cal, ctx);
+	pthread_rwlock_unlock(&app->cal_lock);
+	return err;
+}
+
+int32_t app_today(struct app *app)
+{
+	int32_t day;
+	if (app->cfg.today[0] && date_parse(app->cfg.today, &day) == LD_OK)
+		return day;
+	return date_from_unix_london((int64_t)time(NULL));
+}

@@ -1,0 +1,239 @@
+/* Delivering the outbox: each message built, then sent or written. */
+#include <curl/curl.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "app.h"
+#include "buf.h"
+#include "date.h"
+#include "ics.h"
+#include "jobs.h"
+#include "log.h"
+#include "mail.h"
+#include "mail_store.h"
+
+#define BATCH	    20
+#define MESSAGE_MAX (4 * 1024 * 1024)
+
+/* The host of the base URL, for Message-IDs and UIDs. */
+static void base_host(const char *base_url, char *out, size_t len)
+{
+	const char *p = strstr(base_url, "://");
+	p = p ? p + 3 : base_url;
+	size_t n = strcspn(p, ":/");
+	snprintf(out, len, "%.*s", (int)(n ? n : 9), n ? p : "localhost");
+}
+
+/* The invite part of a message from its outbox JSON; NULL without one. */
+static char *invite_ics(struct app *app, const struct outbox_msg *m,
+			const char *host, const char **method)
+{
+	json_t *inv = m->invite ? json_loads(m->invite, 0, NULL) : NULL;
+	int32_t checkpoint, due;
+	if (!inv)
+		return NULL;
+	const char *meth = json_string_value(json_object_get(inv, "method"));
+	const char *cp = json_string_value(json_object_get(inv, "checkpoint"));
+	const char *du = json_string_value(json_object_get(inv, "due"));
+	if (!meth || !cp || !du || date_parse(cp, &checkpoint) ||
+	    date_parse(du, &due)) {
+		json_decref(inv);
+		return NULL;
+	}
+	long long task = json_integer_value(json_object_get(inv, "task_id"));
+	char uid[256], summary[512], description[1024], url[512], org[300],
+		att[300];
+	snprintf(uid, sizeof(uid), "task-%lld@%s", task, host);
+	snprintf(summary, sizeof(summary), "Due %s: %s: %s", du,
+		 json_string_value(json_object_get(inv, "case_reference")),
+		 json_string_value(json_object_get(inv, "title")));
+	snprintf(url, sizeof(url), "%s/tasks/%lld", app->cfg.base_url, task);
+	snprintf(description, sizeof(description),
+		 "Ombudsman task due %s. Open it in Linkdesk: %s", du, url);
+	snprintf(org, sizeof(org), "mailto:%s", app->cfg.smtp_from);
+	snprintf(att, sizeof(att), "mailto:%s", m->recipient);
+	struct ics_event ev = {
+		.uid = uid,
+		.date = checkpoint,
+		.stamp = (int64_t)time(NULL),
+		.sequence = (int)json_integer_value(
+			json_object_get(inv, "sequence")),
+		.summary = summary,
+		.description = description,
+		.url = url,
+		.alarm = true,
+		.cancelled = !strcmp(meth, "CANCEL"),
+	};
+	*method = strcmp(meth, "CANCEL") ? "REQUEST" : "CANCEL";
+	char *ics = ics_calendar(*method, NULL, org, att, &ev, 1);
+	json_decref(inv);
+	return ics;
+}
+
+struct upload {
+	const char *data;
+	size_t len, off;
+};
+
+static size_t read_message(char *out, size_t size, size_t n, void *arg)
+{
+	struct upload *u = arg;
+	size_t want = size * n, left = u->len - u->off;
+	size_t take = want < left ? want : left;
+	memcpy(out, u->data + u->off, take);
+	u->off += take;
+	return take;
+}
+
+static enum ld_err smtp_send(struct app *app, const char *to,
+			     const struct buf *msg, char *why, size_t whylen)
+{
+	char from[300], rcpt[300], errbuf[CURL_ERROR_SIZE] = "";
+	struct upload u = {msg->ptr, msg->len, 0};
+	struct curl_slist *rcpts;
+	CURL *c = curl_easy_init();
+	CURLcode rc;
+
+	if (!c) {
+		snprintf(why, whylen, "curl did not start");
+		return LD_EIO;
+	}
+	snprintf(from, sizeof(from), "<%s>", app->cfg.smtp_from);
+	snprintf(rcpt, sizeof(rcpt), "<%s>", to);
+	rcpts = curl_slist_append(NULL, rcpt);
+	curl_easy_setopt(c, CURLOPT_URL, app->cfg.smtp_url);
+	curl_easy_setopt(c, CURLOPT_MAIL_FROM, from);
+	curl_easy_setopt(c, CURLOPT_MAIL_RCPT, rcpts);
+	curl_easy_setopt(c, CURLOPT_READFUNCTION, read_message);
+	curl_easy_setopt(c, CURLOPT_READDATA, &u);
+	curl_easy_setopt(c, CURLOPT_UPLOAD, 1L);
+	curl_easy_setopt(c, CURLOPT_INFILESIZE_LARGE, (curl_off_t)msg->len);
+	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, 10L);
+	curl_easy_setopt(c, CURLOPT_TIMEOUT, 60L);
+	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf);
+	curl_easy_setopt(c, CURLOPT_USE_SSL,
+			 !strcmp(app->cfg.smtp_tls, "require") ? CURLUSESSL_ALL
+			 : !strcmp(app->cfg.smtp_tls, "try")   ? CURLUSESSL_TRY
+							     : CURLUSESSL_NONE);
+	if (app->cfg.smtp_user[0]) {
+		curl_easy_setopt(c, CURLOPT_USERNAME, app->cfg.smtp_user);
+		curl_easy_setopt(c, CURLOPT_PASSWORD, app->cfg.smtp_password);
+	}
+	rc = curl_easy_perform(c);
+	if (rc != CURLE_OK)
+		snprintf(why, whylen, "%s",
+			 errbuf[0] ? errbuf : curl_easy_strerror(rc));
+	curl_slist_free_all(rcpts);
+	curl_easy_cleanup(c);
+	return rc == CURLE_OK ? LD_OK : LD_EIO;
+}
+
+/* Without SMTP: the message as an .eml file, whole or not at all. */
+static enum ld_err write_eml(struct app *app, int64_t id, const struct buf *msg,
+			     char *why, size_t whylen)
+{
+	char path[600], tmp[620];
+	mkdir(app->cfg.mail_dir, 0750);
+	snprintf(path, sizeof(path), "%s/%lld.eml", app->cfg.mail_dir,
+		 (long long)id);
+	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640);
+	if (fd < 0 || write(fd, msg->ptr, msg->len) != (ssize_t)msg->len ||
+	    fsync(fd) || close(fd) || rename(tmp, path)) {
+		snprintf(why, whylen, "cannot write the .eml file: %s",
+			 strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		unlink(tmp);
+		return LD_EIO;
+	}
+	return LD_OK;
+}
+
+static enum ld_err deliver_one(struct app *app, const struct outbox_msg *m,
+			       char *why, size_t whylen)
+{
+	char host[128], message_id[200];
+	const char *method = NULL;
+	struct buf msg;
+	enum ld_err err;
+
+	base_host(app->cfg.base_url, host, sizeof(host));
+	/* Derived from the row: a resend is recognisably the same message. */
+	snprintf(message_id, sizeof(message_id), "linkdesk.outbox.%lld@%s",
+		 (long long)m->id, host);
+	char *ics = invite_ics(app, m, host, &method);
+	struct buf text;
+	buf_init(&text, MESSAGE_MAX);
+	buf_addstr(&text, m->body);
+	/* An invite's text links to its task like every other notice. */
+	if (ics && m->task_id)
+		buf_printf(&text, "\n\nOpen it in Linkdesk: %s/tasks/%lld\n",
+			   app->cfg.base_url, (long long)m->task_id);
+	struct mail_message mm = {.from = app->cfg.smtp_from,
+				  .to = m->recipient,
+				  .subject = m->subject,
+				  .text = buf_str(&text),
+				  .message_id = message_id,
+				  .date = (int64_t)time(NULL),
+				  .ics = ics,
+				  .ics_method = method};
+	buf_init(&msg, MESSAGE_MAX);
+	err = mail_build(&mm, &msg);
+	buf_release(&text);
+	free(ics);
+	if (err)
+		snprintf(why, whylen, "message too large");
+	else if (app->cfg.smtp_url[0])
+		err = smtp_send(app, m->recipient, &msg, why, whylen);
+	else
+		err = write_eml(app, m->id, &msg, why, whylen);
+	buf_release(&msg);
+	return err;
+}
+
+enum ld_err jobs_deliver(struct app *app, int *sent, int *failed)
+{
+	*sent = *failed = 0;
+	for (int round = 0; round < 50; round++) {
+		struct outbox_msg *msgs;
+		int n;
+		enum ld_err err = outbox_store_claim(
+			app->store, BATCH, app->cfg.mail_retry, &msgs, &n);
+		if (err)
+			return err;
+		for (int i = 0; i < n; i++) {
+			char why[300] = "";
+			if (deliver_one(app, &msgs[i], why, sizeof(why))) {
+				log_warn("mail %lld to outbox recipient not "
+					 "delivered (try %d): %s",
+					 (long long)msgs[i].id,
+					 msgs[i].attempts, why);
+				(*failed)++;
+				err = outbox_store_failed(
+					app->store, msgs[i].id, why,
+					(int)app->cfg.mail_attempts);
+			} else {
+				(*sent)++;
+				err = outbox_store_sent(app->store, msgs[i].id);
+			}
+			if (err) {
+				/* Its lease expires and it goes again. */
+				outbox_msgs_free(msgs, n);
+				return err;
+			}
+		}
+		outbox_msgs_free(msgs, n);
+		if (n < BATCH)
+			break;
+	}
+	return LD_OK;
+}

@@ -1,0 +1,176 @@
+/*
+ * The scheduler thread of `linkdesk serve`, and the jobs it runs: reminders
+ * every few days, the Monday (or daily) digest, delivering the outbox.
+ * Every claim is made in the database, so any number of servers may run it.
+ */
+#include <jansson.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <time.h>
+
+#include "app.h"
+#include "date.h"
+#include "jobs.h"
+#include "log.h"
+#include "mail_store.h"
+#include "workcal.h"
+#include "xalloc.h"
+
+struct slots_ctx {
+	struct app *app;
+	const int32_t *days;
+	int n;
+	int32_t today;
+	json_t *out;
+	int32_t horizon;
+};
+
+/*
+ * The latest reminder slot due by today for a task set on day: every
+ * reminder_days (calendar or working) after it.
+ */
+static int32_t latest_slot(const struct workcal *cal, const struct config *cfg,
+			   int32_t set_on, int32_t today)
+{
+	long step = cfg->reminder_days;
+	if (!cfg->reminder_working_days) {
+		long k = (today - set_on) / step;
+		return k >= 1 ? set_on + (int32_t)(k * step) : 0;
+	}
+	int elapsed;
+	int32_t slot;
+	if (workcal_between(cal, set_on, today, &elapsed) || elapsed < step)
+		return 0;
+	if (workcal_add(cal, set_on, (int)((elapsed / step) * step), &slot))
+		return 0;
+	return slot;
+}
+
+static enum ld_err slots(const struct workcal *cal, void *arg)
+{
+	struct slots_ctx *c = arg;
+	char set[DATE_STRLEN], slot[DATE_STRLEN];
+	for (int i = 0; i < c->n; i++) {
+		int32_t s =
+			latest_slot(cal, &c->app->cfg, c->days[i], c->today);
+		if (!s)
+			continue;
+		date_format(c->days[i], set);
+		date_format(s, slot);
+		json_array_append_new(c->out, json_pack("{s:s, s:s}", "set_on",
+							set, "slot", slot));
+	}
+	return LD_OK;
+}
+
+enum ld_err jobs_remind(struct app *app, int32_t today, int *queued)
+{
+	int32_t *days;
+	int n;
+	enum ld_err err = remind_store_set_days(app->store, &days, &n);
+	*queued = 0;
+	if (err)
+		return err;
+	struct slots_ctx c = {app, days, n, today, json_array(), 0};
+	app_with_calendar(app, slots, &c);
+	char *text = json_dumps(c.out, JSON_COMPACT);
+	json_decref(c.out);
+	free(days);
+	err = remind_store_sweep(app->store, today, text, app->cfg.base_url,
+				 queued);
+	free(text);
+	return err;
+}
+
+static enum ld_err horizon(const struct workcal *cal, void *arg)
+{
+	struct slots_ctx *c = arg;
+	return workcal_add(cal, c->today, (int)c->app->cfg.nearly_overdue_days,
+			   &c->horizon);
+}
+
+enum ld_err jobs_digest(struct app *app, int32_t today, int *queued)
+{
+	struct slots_ctx c = {app, NULL, 0, today, NULL, 0};
+	*queued = 0;
+	if (app_with_calendar(app, horizon, &c))
+		c.horizon = today + (int32_t)app->cfg.nearly_overdue_days;
+	return remind_store_digest(app->store, today, c.horizon,
+				   date_weekday(today) == 1, app->cfg.base_url,
+				   queued);
+}
+
+struct scheduler {
+	struct app *app;
+	pthread_t thread;
+	pthread_mutex_t lock;
+	pthread_cond_t wake;
+	bool stop;
+};
+
+static void round_of_work(struct app *app, unsigned round)
+{
+	int64_t now = (int64_t)time(NULL);
+	int32_t today = app_today(app);
+	int queued, sent, failed;
+
+	/* Reminders and digests from the hour of day set, London time. */
+	if (date_london_hour(now) >= app->cfg.reminder_hour) {
+		if (!jobs_remind(app, today, &queued) && queued)
+			log_info("queued %d reminders", queued);
+		if (!jobs_digest(app, today, &queued) && queued)
+			log_info("queued %d digests", queued);
+	}
+	if (!jobs_deliver(app, &sent, &failed) && (sent || failed))
+		log_info("mail: %d sent, %d failed", sent, failed);
+	/* Holidays imported by another server arrive within ten minutes. */
+	if (round % (unsigned)(600 / app->cfg.scheduler_seconds + 1) == 0)
+		app_reload_calendar(app);
+}
+
+static void *run(void *arg)
+{
+	struct scheduler *s = arg;
+	for (unsigned round = 1;; round++) {
+		struct timespec until;
+		pthread_mutex_lock(&s->lock);
+		clock_gettime(CLOCK_REALTIME, &until);
+		until.tv_sec += s->app->cfg.scheduler_seconds;
+		while (!s->stop &&
+		       pthread_cond_timedwait(&s->wake, &s->lock, &until) == 0)
+			;
+		bool stop = s->stop;
+		pthread_mutex_unlock(&s->lock);
+		if (stop)
+			return NULL;
+		round_of_work(s->app, round);
+	}
+}
+
+struct scheduler *scheduler_start(struct app *app)
+{
+	struct scheduler *s = xcalloc(1, sizeof(*s));
+	s->app = app;
+	pthread_mutex_init(&s->lock, NULL);
+	pthread_cond_init(&s->wake, NULL);
+	if (pthread_create(&s->thread, NULL, run, s)) {
+		log_error("cannot start the scheduler");
+		free(s);
+		return NULL;
+	}
+	return s;
+}
+
+void scheduler_stop(struct scheduler *s)
+{
+	if (!s)
+		return;
+	pthread_mutex_lock(&s->lock);
+	s->stop = true;
+	pthread_cond_signal(&s->wake);
+	pthread_mutex_unlock(&s->lock);
+	pthread_join(s->thread, NULL);
+	pthread_mutex_destroy(&s->lock);
+	pthread_cond_destroy(&s->wake);
+	free(s);
+}

@@ -1,0 +1,363 @@
+#include "mail_store.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "case_store_int.h"
+#include "date.h"
+#include "xalloc.h"
+
+struct claim_ctx {
+	int limit;
+	long retry;
+	struct outbox_msg *msgs;
+	int n;
+};
+
+static enum ld_err claim(struct db *db, void *arg)
+{
+	struct claim_ctx *c = arg;
+	struct db_num limit, retry;
+	PGresult *res;
+	const char *params[] = {db_num(&limit, c->limit),
+				db_num(&retry, c->retry)};
+	enum ld_err err = db_exec(
+		db, "outbox_claim",
+		"UPDATE outbox o SET attempts = o.attempts + 1,"
+		" next_attempt_at = now() + make_interval(secs =>"
+		"  least($2::float8 * power(2, o.attempts), 3600))"
+		" FROM (SELECT id FROM outbox WHERE status = 'queued'"
+		"  AND next_attempt_at <= now() ORDER BY id LIMIT $1"
+		"  FOR UPDATE SKIP LOCKED) due"
+		" WHERE o.id = due.id"
+		" RETURNING o.id, o.attempts, o.recipient, o.subject, o.body,"
+		" o.invite::text, coalesce(o.task_id, 0)",
+		2, params, &res);
+	if (err)
+		return err;
+	c->n = PQntuples(res);
+	c->msgs = xcalloc((size_t)c->n + 1, sizeof(*c->msgs));
+	for (int i = 0; i < c->n; i++) {
+		struct outbox_msg *m = &c->msgs[i];
+		m->id = db_long(res, i, 0);
+		m->attempts = (int)db_long(res, i, 1);
+		m->recipient = xstrdup(PQgetvalue(res, i, 2));
+		m->subject = xstrdup(PQgetvalue(res, i, 3));
+		m->body = xstrdup(PQgetvalue(res, i, 4));
+		m->task_id = db_long(res, i, 6);
+		m->invite = PQgetisnull(res, i, 5)
+				    ? NULL
+				    : xstrdup(PQgetvalue(res, i, 5));
+	}
+	PQclear(res);
+	return LD_OK;
+}
+
+enum ld_err outbox_store_claim(struct store *s, int limit, long retry,
+			       struct outbox_msg **out, int *n)
+{
+	struct claim_ctx c = {limit, retry, NULL, 0};
+	enum ld_err err = db_run(s, claim, &c);
+	*out = c.msgs;
+	*n = c.n;
+	return err;
+}
+
+void outbox_msgs_free(struct outbox_msg *msgs, int n)
+{
+	for (int i = 0; i < n; i++) {
+		free(msgs[i].recipient);
+		free(msgs[i].subject);
+		free(msgs[i].body);
+		free(msgs[i].invite);
+	}
+	free(msgs);
+}
+
+struct mark_ctx {
+	int64_t id;
+	const char *why;
+	int max;
+};
+
+static enum ld_err mark_sent(struct db *db, void *arg)
+{
+	struct mark_ctx *c = arg;
+	struct db_num n;
+	const char *params[] = {db_num(&n, c->id)};
+	return db_exec(db, "outbox_sent",
+		       "UPDATE outbox SET status = 'sent', sent_at = now(),"
+		       " last_error = '' WHERE id = $1",
+		       1, params, NULL);
+}
+
+enum ld_err outbox_store_sent(struct store *s, int64_t id)
+{
+	struct mark_ctx c = {id, NULL, 0};
+	return db_run(s, mark_sent, &c);
+}
+
+static enum ld_err mark_failed(struct db *db, void *arg)
+{
+	struct mark_ctx *c = arg;
+	struct db_num n, max;
+	const char *params[] = {db_num(&n, c->id), c->why,
+				db_num(&max, c->max)};
+	return db_exec(db, "outbox_failed",
+		       "UPDATE outbox SET last_error = left($2, 500),"
+		       " status = CASE WHEN attempts >= $3::int THEN 'failed'"
+		       " ELSE 'queued' END WHERE id = $1",
+		       3, params, NULL);
+}
+
+enum ld_err outbox_store_failed(struct store *s, int64_t id, const char *why,
+				int max_attempts)
+{
+	struct mark_ctx c = {id, why, max_attempts};
+	return db_run(s, mark_failed, &c);
+}
+
+struct retry_ctx {
+	const struct principal *p;
+	int64_t id;
+};
+
+static enum ld_err retry(struct db *db, void *arg)
+{
+	struct retry_ctx *c = arg;
+	struct db_num n, who;
+	PGresult *res;
+	const char *params[] = {db_num(&n, c->id), db_num(&who, c->p->user_id)};
+	enum ld_err err = db_begin_as(db, c->p->user_id);
+	if (err)
+		goto out;
+	err = db_exec(
+		db, "outbox_retry",
+		"WITH r AS (UPDATE outbox SET status = 'queued', attempts = 0,"
+		"  next_attempt_at = now() WHERE id = $1 AND status ="
+		"  'failed' RETURNING id)"
+		" INSERT INTO audit_log (actor_id, action, entity, entity_id)"
+		" SELECT $2, 'retry', 'outbox', id FROM r RETURNING id",
+		2, params, &res);
+	if (err)
+		goto out;
+	if (PQntuples(res) == 0)
+		err = LD_ENOTFOUND;
+	PQclear(res);
+out:
+	return finish(db, err);
+}
+
+enum ld_err outbox_store_retry(struct store *s, const struct principal *p,
+			       int64_t id)
+{
+	struct retry_ctx c = {p, id};
+	return db_run(s, retry, &c);
+}
+
+struct days_ctx {
+	int32_t *days;
+	int n;
+};
+
+static enum ld_err set_days(struct db *db, void *arg)
+{
+	struct days_ctx *c = arg;
+	PGresult *res;
+	enum ld_err err = db_exec(
+		db, "remind_days",
+		"SELECT DISTINCT set_on FROM task WHERE status IN ('open',"
+		" 'in_progress') AND paused_on IS NULL",
+		0, NULL, &res);
+	if (err)
+		return err;
+	c->n = PQntuples(res);
+	c->days = xcalloc((size_t)c->n + 1, sizeof(*c->days));
+	for (int i = 0; i < c->n; i++)
+		c->days[i] = db_day(res, i, 0);
+	PQclear(res);
+	return LD_OK;
+}
+
+enum ld_err remind_store_set_days(struct store *s, int32_t **days, int *n)
+{
+	struct days_ctx c = {NULL, 0};
+	enum ld_err err = db_run(s, set_days, &c);
+	*days = c.days;
+	*n = c.n;
+	return err;
+}
+
+struct sweep_ctx {
+	int32_t today;
+	const char *slots, *base_url;
+	int queued;
+};
+
+/* The facts a reminder or digest line names: never a resident. */
+#define TASK_LINE                                                              \
+	"o.code || ' ' || c.reference || ': ' || t.title || ' (due ' ||"       \
+	" to_char(effective_due(t), 'FMDay DD FMMonth YYYY') || ')'"
+
+static enum ld_err sweep(struct db *db, void *arg)
+{
+	struct sweep_ctx *c = arg;
+	struct db_date today;
+	PGresult *res = NULL;
+	const char *params[] = {db_date(&today, c->today), c->slots,
+				c->base_url};
+	enum ld_err err = db_begin(db);
+	if (err)
+		goto out;
+	err = db_exec(db, "overdue_mark",
+		      "UPDATE task t SET overdue_since = CASE WHEN"
+		      " task_overdue(t, $1) THEN coalesce(overdue_since, $1)"
+		      " END WHERE status NOT IN ('done', 'cancelled', 'sent')"
+		      " AND (overdue_since IS NULL) = task_overdue(t, $1)",
+		      1, params, NULL);
+	if (err)
+		goto out;
+	/*
+	 * Tasks another server is sweeping are skipped, and the unique
+	 * (task, slot) key stops a second reminder for the same slot.
+	 */
+	err = db_exec(
+		db, "remind_sweep",
+		"WITH slots AS (SELECT * FROM json_to_recordset($2::json)"
+		"  AS x(set_on date, slot date)),"
+		" due AS (SELECT t.id, s.slot FROM task t"
+		"  JOIN slots s ON s.set_on = t.set_on"
+		"  WHERE t.status IN ('open', 'in_progress')"
+		"  AND t.paused_on IS NULL AND s.slot > t.set_on"
+		"  AND s.slot <= $1::date FOR UPDATE OF t SKIP LOCKED),"
+		" fresh AS (INSERT INTO reminder (task_id, slot)"
+		"  SELECT id, slot FROM due ON CONFLICT DO NOTHING"
+		"  RETURNING task_id)"
+		" INSERT INTO outbox (kind, recipient, user_id, case_id, "
+		"task_id,"
+		" subject, body)"
+		" SELECT 'reminder', u.email, u.id, t.case_id, t.id,"
+		" CASE WHEN task_overdue(t, $1::date) THEN 'Overdue: '"
+		"  ELSE 'Reminder: ' END || o.code || ' ' || c.reference || ': "
+		"'"
+		"  || t.title,"
+		" 'This Ombudsman task is still open' || CASE WHEN"
+		"  task_overdue(t, $1::date) THEN ' and OVERDUE' ELSE '' END ||"
+		"  E'.\\n\\n' || " TASK_LINE
+		" || E'\\nPriority: ' || t.priority"
+		"  || E'\\nStatus: ' || t.status ||"
+		"  E'\\n\\nOpen it in Linkdesk: ' || $3 || '/tasks/' || t.id ||"
+		"  E'\\n\\nYou will be reminded every few days until it is "
+		"done.'"
+		" FROM fresh f JOIN task t ON t.id = f.task_id"
+		" JOIN ombudsman_case c ON c.id = t.case_id"
+		" JOIN ombudsman o ON o.id = c.ombudsman_id"
+		" JOIN app_user u ON u.active AND (u.id = t.assignee_id OR"
+		"  (t.assignee_id IS NULL AND u.service_area_id ="
+		"  t.service_area_id AND EXISTS (SELECT 1 FROM user_role r"
+		"  WHERE r.user_id = u.id AND r.role = 'service_officer')))"
+		" RETURNING id",
+		3, params, &res);
+	if (err)
+		goto out;
+	c->queued = PQntuples(res);
+	err = db_commit(db);
+out:
+	PQclear(res);
+	if (err)
+		db_rollback(db);
+	return err;
+}
+
+enum ld_err remind_store_sweep(struct store *s, int32_t today,
+			       const char *slots_json, const char *base_url,
+			       int *queued)
+{
+	struct sweep_ctx c = {today, slots_json, base_url, 0};
+	enum ld_err err = db_run(s, sweep, &c);
+	*queued = c.queued;
+	return err;
+}
+
+struct digest_ctx {
+	int32_t today, horizon;
+	bool monday;
+	const char *base_url;
+	int queued;
+};
+
+static enum ld_err digest(struct db *db, void *arg)
+{
+	struct digest_ctx *c = arg;
+	struct db_date today, horizon;
+	PGresult *res = NULL;
+	const char *params[] = {db_date(&today, c->today),
+				db_date(&horizon, c->horizon),
+				c->monday ? "t" : "f", c->base_url};
+	enum ld_err err = db_begin(db);
+	if (err)
+		goto out;
+	/*
+	 * Areas whose digest is due today claim their (area, day) row; area 0
+	 * is the link officers' digest of every area.  The same overdue and
+	 * nearly-overdue functions as the reports.
+	 */
+	err = db_exec(
+		db, "digest",
+		"WITH claimed AS (INSERT INTO digest_run (area_id, day)"
+		"  SELECT id, $1::date FROM service_area"
+		"  WHERE active AND ($3 OR digest_daily)"
+		"  UNION ALL SELECT 0, $1::date WHERE $3"
+		"  ON CONFLICT DO NOTHING RETURNING area_id),"
+		" lines AS (SELECT cl.area_id, string_agg(CASE WHEN"
+		"  task_overdue(t, $1::date) THEN 'OVERDUE  ' ELSE 'Due soon '"
+		"  END || " TASK_LINE " || E'\\n  ' || $4 || '/tasks/' || t.id,"
+		"  E'\\n' ORDER BY effective_due(t), t.id) AS text,"
+		"  count(*) AS n FROM claimed cl JOIN task t"
+		"  ON (cl.area_id = 0 OR t.service_area_id = cl.area_id)"
+		"  JOIN ombudsman_case c ON c.id = t.case_id"
+		"  JOIN ombudsman o ON o.id = c.ombudsman_id"
+		"  WHERE task_overdue(t, $1::date)"
+		"  OR task_nearly_overdue(t, $1::date, $2::date)"
+		"  GROUP BY cl.area_id),"
+		" who AS (SELECT l.area_id, u.id, u.email FROM lines l"
+		"  JOIN app_user u ON u.active AND ((l.area_id = 0 AND u.id IN"
+		"  (SELECT user_id FROM user_role WHERE role = 'link_officer'))"
+		"  OR (l.area_id <> 0 AND (u.id = (SELECT head_of_service_id"
+		"  FROM service_area WHERE id = l.area_id) OR "
+		"(u.service_area_id"
+		"  = l.area_id AND u.id IN (SELECT user_id FROM user_role"
+		"  WHERE role = 'service_officer'))))))"
+		" INSERT INTO outbox (kind, recipient, user_id, subject, body)"
+		" SELECT 'digest', w.email, w.id, 'Ombudsman tasks overdue and "
+		"due"
+		"  soon: ' || coalesce((SELECT name FROM service_area WHERE id "
+		"="
+		"  w.area_id), 'every service area') || ' (' || l.n || ')',"
+		" 'Ombudsman tasks overdue, or due within the next working "
+		"days,"
+		" as of ' || to_char($1::date, 'FMDay DD FMMonth YYYY') ||"
+		" E':\\n\\n' || l.text"
+		" FROM who w JOIN lines l ON l.area_id = w.area_id RETURNING "
+		"id",
+		4, params, &res);
+	if (err)
+		goto out;
+	c->queued = PQntuples(res);
+	err = db_commit(db);
+out:
+	PQclear(res);
+	if (err)
+		db_rollback(db);
+	return err;
+}
+
+enum ld_err remind_store_digest(struct store *s, int32_t today, int32_t horizon,
+				bool monday, const char *base_url, int *queued)
+{
+	struct digest_ctx c = {today, horizon, monday, base_url, 0};
+	enum ld_err err = db_run(s, digest, &c);
+	*queued = c.queued;
+	return err;
+}
