@@ -19,7 +19,9 @@ LDLIBS   += $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lpthread
 CORE_SRC   := $(sort $(wildcard core/*.c))
 SERVER_SRC := $(sort $(wildcard server/*.c server/*/*.c))
 MIGRATIONS := $(sort $(wildcard sql/[0-9][0-9][0-9]_*.sql))
-GEN_SRC    := $(BUILD)/gen/migrations.c $(BUILD)/gen/demo.c $(BUILD)/gen/openapi.c
+TEMPLATES  := $(sort $(wildcard web/templates/*.html))
+GEN_SRC    := $(BUILD)/gen/migrations.c $(BUILD)/gen/demo.c $(BUILD)/gen/openapi.c \
+	$(BUILD)/gen/templates.c
 
 CORE_OBJ   := $(CORE_SRC:%.c=$(BUILD)/%.o)
 SERVER_OBJ := $(SERVER_SRC:%.c=$(BUILD)/%.o) $(GEN_SRC:.c=.o)
@@ -29,7 +31,7 @@ HTTP_SRC := $(sort $(wildcard tests/http/test_*.c))
 SUPPORT_SRC := $(sort $(wildcard tests/support/*.c))
 TEST_BIN := $(UNIT_SRC:tests/%.c=$(BUILD)/tests/%) $(HTTP_SRC:tests/%.c=$(BUILD)/tests/%)
 
-.PHONY: all run stop test test-build deps deps-test format format-check clean
+.PHONY: all run stop test test-build deps deps-test format format-check clean web
 
 all: $(BUILD)/linkdesk
 
@@ -52,6 +54,10 @@ $(BUILD)/gen/migrations.c: $(MIGRATIONS) scripts/embed.sh
 $(BUILD)/gen/demo.c: sql/demo.sql scripts/embed.sh
 	@mkdir -p $(dir $@)
 	@sh scripts/embed.sh file $@ demo_sql sql/demo.sql
+
+$(BUILD)/gen/templates.c: $(TEMPLATES) scripts/embed.sh
+	@mkdir -p $(dir $@)
+	@sh scripts/embed.sh templates $@ $(TEMPLATES)
 
 $(BUILD)/gen/openapi.c: docs/openapi.json scripts/embed.sh
 	@mkdir -p $(dir $@)
@@ -76,8 +82,12 @@ deps:
 deps-test:
 	@sh scripts/deps.sh test
 
+# The dashboard's GOV.UK Frontend assets, from npm.
+web:
+	@sh scripts/web.sh
+
 # Build, start the embedded cluster, migrate, load the demo, serve.
-run: deps
+run: deps web
 	@$(MAKE) --no-print-directory all
 	@sh scripts/devdb.sh start
 	@$(BUILD)/linkdesk migrate
@@ -90,7 +100,8 @@ stop:
 	@if [ -s var/linkdesk.pid ]; then kill `cat var/linkdesk.pid` 2>/dev/null || true; rm -f var/linkdesk.pid; fi
 	@sh scripts/devdb.sh stop
 
-test: deps-test
+test: deps-test web
+	@$(MAKE) --no-print-directory all
 	@$(MAKE) --no-print-directory SANITIZE=address,undefined test-build
 	@sh tests/run.sh build/san
 

@@ -132,3 +132,18 @@ int date_london_hour(int64_t unix_seconds)
 	int64_t t = london_seconds(unix_seconds) % 86400;
 	return (int)((t < 0 ? t + 86400 : t) / 3600);
 }
+
+void date_format_long(int32_t days, char out[DATE_LONG_LEN])
+{
+	static const char *const weekdays[] = {
+		"Monday", "Tuesday",  "Wednesday", "Thursday",
+		"Friday", "Saturday", "Sunday"};
+	static const char *const months[] = {"January", "February", "March",
+					     "April",	"May",	    "June",
+					     "July",	"August",   "September",
+					     "October", "November", "December"};
+	int y, m, d;
+	date_to_ymd(days, &y, &m, &d);
+	snprintf(out, DATE_LONG_LEN, "%s %d %s %d",
+		 weekdays[date_weekday(days) - 1], d, months[m - 1], y);
+}

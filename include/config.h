@@ -44,6 +44,7 @@ struct config {
 	long nearly_overdue_days;
 	long scheduler_seconds;
 	long scheduler;
+	char *web_dir;
 };
 
 /*

@@ -41,6 +41,12 @@ void date_format(int32_t days, char out[DATE_STRLEN]);
 /* Today's date in Europe/London for a Unix time. */
 int32_t date_from_unix_london(int64_t unix_seconds);
 
+/* "Friday 19 December 2025" plus the terminating NUL fits here. */
+#define DATE_LONG_LEN 40
+
+/* A date as people read it: "Friday 19 December 2025". */
+void date_format_long(int32_t days, char out[DATE_LONG_LEN]);
+
 /* The hour of the day (0-23) in Europe/London at a Unix time. */
 int date_london_hour(int64_t unix_seconds);
 

@@ -8,4 +8,8 @@ extern const char demo_sql[];
 /* docs/openapi.json: the API description served at /api/v1/openapi.json. */
 extern const char openapi_json[];
 
+/* The dashboard pages of web/templates, by file name without .html. */
+struct tmpl_set;
+extern const struct tmpl_set web_templates;
+
 #endif

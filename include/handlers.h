@@ -2,7 +2,10 @@
 #ifndef HANDLERS_H
 #define HANDLERS_H
 
+#include <stdint.h>
+
 #include "http.h"
+#include "secret.h"
 
 /* h_system.c */
 enum ld_err h_healthz(struct request *req);
@@ -66,5 +69,64 @@ enum ld_err h_feed_create(struct request *req);
 enum ld_err h_feed_revoke(struct request *req);
 enum ld_err h_feed(struct request *req);
 enum ld_err h_outbox_retry(struct request *req);
+
+/* static.c */
+bool static_path(const char *path);
+enum ld_err h_static(struct request *req);
+
+/* h_auth.c, for the sign-in page too */
+enum ld_err auth_signin(struct request *req, const char *email,
+			const char *password, char token[SECRET_TOKEN_LEN],
+			char csrf[SECRET_TOKEN_LEN], int64_t *user_id);
+const char *auth_session_cookie(struct request *req, const char *token,
+				long max_age);
+
+/* h_cases.c, for the pages' forms too */
+struct correspondence_in;
+struct determination_in;
+enum ld_err cases_correspond(struct request *req, int64_t id,
+			     struct correspondence_in *in, char **json,
+			     struct why *why);
+enum ld_err cases_determine(struct request *req, int64_t id,
+			    struct determination_in *in, char **json,
+			    struct why *why);
+
+/* h_files.c */
+enum ld_err file_upload_complete(struct request *req, char **json,
+				 struct why *why);
+
+/* h_pages.c: the pages that show things */
+enum ld_err h_page_root(struct request *req);
+enum ld_err h_page_home(struct request *req);
+enum ld_err h_page_leadership(struct request *req);
+enum ld_err h_page_my_tasks(struct request *req);
+enum ld_err h_page_validation(struct request *req);
+enum ld_err h_page_task(struct request *req);
+enum ld_err h_page_task_act(struct request *req);
+enum ld_err h_page_cases(struct request *req);
+enum ld_err h_page_case(struct request *req);
+/* The task page again after a failed action, showing why. */
+enum ld_err page_task(struct request *req, int64_t id, json_t *form,
+		      const struct why *why, enum ld_err failed);
+enum ld_err page_case(struct request *req, int64_t id, json_t *extra);
+
+/* h_forms.c: the pages' forms */
+enum ld_err h_page_signin(struct request *req);
+enum ld_err h_page_signin_post(struct request *req);
+enum ld_err h_page_signout(struct request *req);
+enum ld_err h_page_case_new(struct request *req);
+enum ld_err h_page_case_new_post(struct request *req);
+enum ld_err h_page_record(struct request *req);
+enum ld_err h_page_record_post(struct request *req);
+enum ld_err h_page_determination(struct request *req);
+enum ld_err h_page_determination_post(struct request *req);
+enum ld_err h_page_case_close(struct request *req);
+enum ld_err h_page_calendar(struct request *req);
+enum ld_err h_page_calendar_post(struct request *req);
+enum ld_err h_page_calendar_revoke(struct request *req);
+enum ld_err h_page_admin(struct request *req);
+enum ld_err h_page_admin_user(struct request *req);
+enum ld_err h_page_admin_holidays(struct request *req);
+enum ld_err h_page_upload(struct request *req);
 
 #endif

@@ -14,6 +14,7 @@ struct principal {
 	int64_t validator_title_id; /* 0: not a validator */
 	bool resident_access;	    /* granted to a service officer */
 	char csrf[48];
+	char name[121];
 };
 
 /* May this user read resident details? */

@@ -2,6 +2,7 @@
 # Write a C file embedding files as NUL-terminated byte arrays.
 #   embed.sh migrations OUT.c sql/001_x.sql ...  -> migrations[], migrations_count
 #   embed.sh file OUT.c SYMBOL PATH               -> const char SYMBOL[]
+#   embed.sh templates OUT.c web/templates/x.html ... -> web_templates
 set -eu
 kind=$1 out=$2
 shift 2
@@ -11,7 +12,24 @@ bytes() { od -An -v -tx1 "$1" | sed 's/\([0-9a-f][0-9a-f]\)/0x\1,/g'; echo 0x00;
 	echo '#include <stddef.h>'
 	echo '#include "embedded.h"'
 	echo '#include "store.h"'
-	if [ "$kind" = file ]; then
+	echo '#include "tmpl.h"'
+	if [ "$kind" = templates ]; then
+		i=0
+		for f in "$@"; do
+			echo "static const char t$i[] = {"
+			bytes "$f"
+			echo '};'
+			i=$((i + 1))
+		done
+		echo 'static const struct tmpl items[] = {'
+		i=0
+		for f in "$@"; do
+			echo "	{\"$(basename "$f" .html)\", t$i},"
+			i=$((i + 1))
+		done
+		echo '};'
+		echo "const struct tmpl_set web_templates = {items, $i};"
+	elif [ "$kind" = file ]; then
 		echo "const char $1[] = {"
 		bytes "$2"
 		echo '};'

@@ -122,6 +122,9 @@ static const struct config_def config_defs[] = {
 	 offsetof(struct config, scheduler),
 	 "1: serve runs the scheduler (reminders, digests, mail); 0: cron "
 	 "runs linkdesk remind --once"},
+	{"LINKDESK_WEB_DIR", CONFIG_STRING, "web", 0, 0,
+	 offsetof(struct config, web_dir),
+	 "the dashboard's files: static/ and vendor/assets/ (make web)"},
 };
 
 #define NCONFIG (sizeof(config_defs) / sizeof(config_defs[0]))

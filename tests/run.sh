@@ -104,6 +104,30 @@ for t in "$build"/tests/unit/test_* "$build"/tests/http/test_*; do
 	run_cmocka "$t"
 done
 
+echo "== browser"
+if command -v node >/dev/null 2>&1 && [ -x /usr/bin/chromium ]; then
+	export LINKDESK_TEST_ARTIFACTS="$root/build/test-artifacts"
+	rm -rf "$LINKDESK_TEST_ARTIFACTS"
+	out="$tmp/browser.out"
+	# The browser tests drive the release build: ASan's checks are for C.
+	LINKDESK_BIN="$root/build/rel/linkdesk" node --test --test-reporter=tap \
+		tests/browser/ >"$out" 2>&1
+	rc=$?
+	cat "$out"
+	p=$(sed -n 's/^# pass \([0-9][0-9]*\)$/\1/p' "$out" | tail -n 1)
+	f=$(sed -n 's/^# fail \([0-9][0-9]*\)$/\1/p' "$out" | tail -n 1)
+	p=${p:-0}
+	f=${f:-0}
+	if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then f=1; fi
+	passed=$((passed + p))
+	failed=$((failed + f))
+	[ "$f" -eq 0 ] || failures="$failures browser"
+else
+	echo "node or chromium missing"
+	failed=$((failed + 1))
+	failures="$failures browser"
+fi
+
 echo "== format"
 if make --no-print-directory format-check; then
 	passed=$((passed + 1))

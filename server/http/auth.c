@@ -7,6 +7,7 @@
 #include "auth_store.h"
 #include "http.h"
 #include "log.h"
+#include "page.h"
 #include "secret.h"
 #include "workflow.h"
 
@@ -32,6 +33,14 @@ static size_t origin_len(const char *url)
 static enum ld_err check_csrf(struct request *req)
 {
 	const char *token = request_header(req, "X-CSRF-Token");
+	/* Pages' forms carry it as a field, or in the action's query. */
+	if (!token)
+		token = request_query(req, "csrf_token");
+	if (!token && page_path(req->path)) {
+		json_t *form = page_form(req);
+		const char *field = form ? page_field(form, "csrf_token") : "";
+		token = *field ? field : NULL;
+	}
 	const char *origin = request_header(req, "Origin");
 	const char *base = req->app->cfg.base_url;
 

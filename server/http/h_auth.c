@@ -27,8 +27,8 @@ static void make_dummy(void)
 		dummy_hash[0] = '\0';
 }
 
-static const char *session_cookie(struct request *req, const char *token,
-				  long max_age)
+const char *auth_session_cookie(struct request *req, const char *token,
+				long max_age)
 {
 	bool tls = !strncmp(req->app->cfg.base_url, "https:", 6);
 	return arena_printf(req->arena,
@@ -55,22 +55,18 @@ static enum ld_err reply_me(struct request *req, const struct principal *p,
 	return LD_OK;
 }
 
-enum ld_err h_signin(struct request *req)
+enum ld_err auth_signin(struct request *req, const char *email,
+			const char *password, char token[SECRET_TOKEN_LEN],
+			char csrf[SECRET_TOKEN_LEN], int64_t *user_id)
 {
-	static const char *const fields[] = {"email", "password", NULL};
-	const char *email, *password, *ip = request_ip(req);
+	const char *ip = request_ip(req);
 	const char *agent = request_header(req, "User-Agent");
 	char hash[SECRET_PWHASH_LEN] = "";
-	int64_t user_id = 0;
-	bool limited;
-	json_t *body;
+	unsigned char token_hash[SECRET_HASH_LEN];
+	bool limited, ok;
 	enum ld_err err;
 
-	if ((err = request_json(req, &body)) ||
-	    (err = input_known_fields(req, body, fields)) ||
-	    (err = input_string(req, body, "email", 254, true, &email)) ||
-	    (err = input_string(req, body, "password", 1024, true, &password)))
-		return err;
+	*user_id = 0;
 	if ((err = auth_store_rate_limited(req->app->store, email, ip,
 					   &limited)))
 		return err;
@@ -78,40 +74,54 @@ enum ld_err h_signin(struct request *req)
 		return request_fail(req, LD_ERATELIMIT, NULL,
 				    "too many failed sign-ins: wait 15 "
 				    "minutes and try again");
-
-	err = auth_store_find_user(req->app->store, email, &user_id, hash);
+	err = auth_store_find_user(req->app->store, email, user_id, hash);
 	if (err && err != LD_ENOTFOUND)
 		return err;
-	bool ok;
 	if (err == LD_ENOTFOUND) {
 		dummy_fast =
 			!strcmp(req->app->cfg.password_hash, "interactive");
 		pthread_once(&dummy_once, make_dummy);
 		secret_password_verify(dummy_hash, password);
 		ok = false;
-		user_id = 0;
+		*user_id = 0;
 	} else {
 		ok = secret_password_verify(hash, password);
 	}
-
-	char token[SECRET_TOKEN_LEN], csrf[SECRET_TOKEN_LEN];
-	unsigned char token_hash[SECRET_HASH_LEN];
 	secret_token(token);
 	secret_token(csrf);
 	secret_hash(token, token_hash);
 	err = auth_store_signin(req->app->store, email, ip, agent ? agent : "",
-				ok ? user_id : 0, ok, token_hash, csrf,
+				ok ? *user_id : 0, ok, token_hash, csrf,
 				req->app->cfg.session_max);
 	if (err)
 		return err;
 	if (!ok)
 		return request_fail(req, LD_EUNAUTHORISED, NULL,
 				    "email or password not recognised");
+	return LD_OK;
+}
 
+enum ld_err h_signin(struct request *req)
+{
+	static const char *const fields[] = {"email", "password", NULL};
+	const char *email, *password;
+	char token[SECRET_TOKEN_LEN], csrf[SECRET_TOKEN_LEN];
+	int64_t user_id;
+	json_t *body;
+	enum ld_err err;
+
+	if ((err = request_json(req, &body)) ||
+	    (err = input_known_fields(req, body, fields)) ||
+	    (err = input_string(req, body, "email", 254, true, &email)) ||
+	    (err = input_string(req, body, "password", 1024, true,
+				&password)) ||
+	    (err = auth_signin(req, email, password, token, csrf, &user_id)))
+		return err;
 	struct principal p = {0};
 	p.user_id = user_id;
-	reply_header(req, "Set-Cookie",
-		     session_cookie(req, token, req->app->cfg.session_max));
+	reply_header(
+		req, "Set-Cookie",
+		auth_session_cookie(req, token, req->app->cfg.session_max));
 	return reply_me(req, &p, csrf, 201);
 }
 
@@ -124,7 +134,7 @@ enum ld_err h_signout(struct request *req)
 		req->app->store, req->who.user_id, req->who.session_id);
 	if (err)
 		return err;
-	reply_header(req, "Set-Cookie", session_cookie(req, "", 0));
+	reply_header(req, "Set-Cookie", auth_session_cookie(req, "", 0));
 	reply_json(req, 200, json_pack("{s:b}", "signed_out", 1));
 	return LD_OK;
 }

@@ -373,6 +373,14 @@ static enum ld_err correspond_with_calendar(const struct workcal *cal,
 				     c->json, c->why);
 }
 
+enum ld_err cases_correspond(struct request *req, int64_t id,
+			     struct correspondence_in *in, char **json,
+			     struct why *why)
+{
+	struct correspond_call call = {req, id, in, json, why};
+	return app_with_calendar(req->app, correspond_with_calendar, &call);
+}
+
 enum ld_err h_correspondence_add(struct request *req)
 {
 	static const char *const fields[] = {
@@ -484,6 +492,14 @@ static enum ld_err remedy_fields(struct request *req, json_t *r,
 		return err;
 	in->weeks = (int)weeks;
 	return LD_OK;
+}
+
+enum ld_err cases_determine(struct request *req, int64_t id,
+			    struct determination_in *in, char **json,
+			    struct why *why)
+{
+	struct determine_call call = {req, id, in, json, why};
+	return app_with_calendar(req->app, determine_with_calendar, &call);
 }
 
 enum ld_err h_determination_add(struct request *req)

@@ -146,8 +146,9 @@ static void upload_abort(struct request *req)
 const struct upload_ops file_upload_ops = {upload_begin, upload_data,
 					   upload_abort};
 
-/* POST /api/v1/tasks/{id}/files: the body is complete. */
-enum ld_err h_file_upload(struct request *req)
+/* The body of an upload is complete: check, finish, record. */
+enum ld_err file_upload_complete(struct request *req, char **json,
+				 struct why *why)
 {
 	struct upload *u = req->upload;
 	const char *content_type, *why_type;
@@ -176,13 +177,21 @@ enum ld_err h_file_upload(struct request *req)
 			log_warn("upload to task %s quarantined: %s",
 				 req->params[0], signature);
 	}
-	char *json = NULL;
 	struct file_upload *file = u->file;
 	u->file = NULL; /* finish frees it whatever happens */
 	err = file_upload_finish(file, u->name, content_type, hex,
 				 u->resident_detail, status, signature,
-				 req->app->cfg.base_url, &json, &u->why);
-	return reply_result(req, err, json, &u->why, 201);
+				 req->app->cfg.base_url, json, why);
+	return err;
+}
+
+/* POST /api/v1/tasks/{id}/files: the body is complete. */
+enum ld_err h_file_upload(struct request *req)
+{
+	char *json = NULL;
+	struct why why = {0};
+	enum ld_err err = file_upload_complete(req, &json, &why);
+	return reply_result(req, err, json, &why, 201);
 }
 
 struct download {

@@ -13,6 +13,8 @@
 #include <unistd.h>
 
 #include "app.h"
+#include "handlers.h"
+#include "page.h"
 #include "arena.h"
 #include "log.h"
 #include "xalloc.h"
@@ -271,6 +273,9 @@ static enum ld_err dispatch(struct request *req)
 						   : req->app->cfg.max_body);
 	if (req->upload_err)
 		return req->upload_err;
+	if (!r && static_path(req->path) &&
+	    (!strcmp(req->method, "GET") || !strcmp(req->method, "HEAD")))
+		return h_static(req);
 	if (!r && !(r = find_route(req, &path_known))) {
 		if (path_known) {
 			req->err_message = "method not allowed on this address";
@@ -327,7 +332,9 @@ static enum MHD_Result queue_reply(struct request *req)
 static enum MHD_Result respond(struct request *req)
 {
 	enum ld_err err = dispatch(req);
-	if (err)
+	if (err && page_path(req->path))
+		page_error(req, err);
+	else if (err)
 		reply_error(req, err);
 	if (!req->status)
 		req->status = 200;

@@ -17,6 +17,37 @@
 #define WORKERS (ROLE_LINK_OFFICER | ROLE_SERVICE_OFFICER | ROLE_VALIDATOR)
 
 const struct route http_routes[] = {
+	/* The dashboard's pages */
+	{"GET", "/", h_page_root, ANYONE, NULL},
+	{"GET", "/sign-in", h_page_signin, PUBLIC, NULL},
+	{"POST", "/sign-in", h_page_signin_post, PUBLIC, NULL},
+	{"POST", "/sign-out", h_page_signout, ANYONE, NULL},
+	{"GET", "/home", h_page_home, LINK, NULL},
+	{"GET", "/leadership", h_page_leadership, ROLE_LEADERSHIP | LINK, NULL},
+	{"GET", "/my-tasks", h_page_my_tasks, ROLE_SERVICE_OFFICER, NULL},
+	{"GET", "/validation", h_page_validation, ROLE_VALIDATOR, NULL},
+	{"GET", "/tasks/{id}", h_page_task, READERS, NULL},
+	{"POST", "/tasks/{id}/act", h_page_task_act, WORKERS, NULL},
+	{"POST", "/tasks/{id}/upload", h_page_upload, WORKERS,
+	 &file_upload_ops},
+	{"GET", "/cases", h_page_cases, READERS, NULL},
+	{"GET", "/cases/new", h_page_case_new, LINK, NULL},
+	{"POST", "/cases/new", h_page_case_new_post, LINK, NULL},
+	{"GET", "/cases/{id}", h_page_case, READERS, NULL},
+	{"GET", "/cases/{id}/record", h_page_record, LINK, NULL},
+	{"POST", "/cases/{id}/record", h_page_record_post, LINK, NULL},
+	{"GET", "/cases/{id}/determination", h_page_determination, LINK, NULL},
+	{"POST", "/cases/{id}/determination", h_page_determination_post, LINK,
+	 NULL},
+	{"POST", "/cases/{id}/close", h_page_case_close, LINK, NULL},
+	{"GET", "/calendar", h_page_calendar, ANYONE, NULL},
+	{"POST", "/calendar", h_page_calendar_post, ANYONE, NULL},
+	{"POST", "/calendar/{id}/revoke", h_page_calendar_revoke, ANYONE, NULL},
+	{"GET", "/admin", h_page_admin, ADMIN, NULL},
+	{"POST", "/admin/users", h_page_admin_user, ADMIN, NULL},
+	{"POST", "/admin/holidays", h_page_admin_holidays, ADMIN, NULL},
+
+	/* The JSON API */
 	{"GET", "/healthz", h_healthz, PUBLIC, NULL},
 	{"GET", "/api/v1/ping", h_ping, PUBLIC, NULL},
 	{"GET", "/api/v1/openapi.json", h_openapi, PUBLIC, NULL},

@@ -11,7 +11,7 @@
 	"u.id, coalesce(u.service_area_id, 0), "                               \
 	"coalesce(u.validator_title_id, 0), u.resident_access, "               \
 	"array_to_string(ARRAY(SELECT role FROM user_role r"                   \
-	" WHERE r.user_id = u.id ORDER BY role), ',')"
+	" WHERE r.user_id = u.id ORDER BY role), ','), u.name"
 
 /* Fill p from the PRINCIPAL_COLUMNS starting at column col. */
 static void read_principal(PGresult *res, int col, struct principal *p)
@@ -32,6 +32,7 @@ static void read_principal(PGresult *res, int col, struct principal *p)
 			*r++ = '\0';
 	}
 	p->roles = workflow_roles(names, n);
+	snprintf(p->name, sizeof(p->name), "%s", PQgetvalue(res, 0, col + 5));
 }
 
 struct limit_ctx {

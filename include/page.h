@@ -1,0 +1,65 @@
+/*
+ * Helpers of the dashboard's pages (server-rendered HTML from
+ * web/templates): the context every page has, forms, errors, redirects.
+ */
+#ifndef PAGE_H
+#define PAGE_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "http.h"
+
+/* Is this request for a page (not the API, a feed or a file)? */
+bool page_path(const char *path);
+
+/*
+ * The context of every page: organisation, title, the user and their
+ * navigation (current marks the page's entry), the CSRF token, and empty
+ * errors.  A new reference.
+ */
+json_t *page_ctx(struct request *req, const char *title, const char *current);
+
+/* Render a template with ctx (stolen) as the reply. */
+enum ld_err page_render(struct request *req, unsigned int status,
+			const char *name, json_t *ctx);
+
+/* Reply 303 See Other to location (copied). */
+enum ld_err page_redirect(struct request *req, const char *location);
+
+/* The page a failed request shows: sign-in for 401, else an error page. */
+enum ld_err page_error(struct request *req, enum ld_err err);
+
+/* Add an error to a page's context: the summary links to #id. */
+void page_field_error(json_t *ctx, const char *id, const char *text);
+
+/* The urlencoded form of a POST (owned by the request); NULL when bad. */
+json_t *page_form(struct request *req);
+
+/* A form field as a string; "" when missing. */
+const char *page_field(json_t *form, const char *name);
+
+/*
+ * A GOV.UK date input named id (id-day, id-month, id-year) as its context
+ * object for the date_input partial, and the date: false with the
+ * object's error set when required and missing, or not a real date.
+ */
+bool page_date(json_t *form, const char *id, const char *label,
+	       const char *hint, bool required, int32_t *out, json_t **input);
+
+/* A date input's context object showing a date (0: empty). */
+json_t *page_date_input(const char *id, const char *label, const char *hint,
+			int32_t day);
+
+/* Does the user have a role (enum role bit)? */
+bool page_has_role(struct request *req, unsigned role);
+
+/* The calendar's view of today's tasks: decorate an array of tasks. */
+void page_view_tasks(struct request *req, json_t *tasks);
+
+/* A section object for the tasks_table partial (tasks stolen). */
+json_t *page_tasks_section(struct request *req, const char *caption,
+			   const char *empty, json_t *tasks);
+
+#endif

@@ -1,0 +1,971 @@
+/* The dashboard's forms: each keeps what was typed when it is refused. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "admin_store.h"
+#include "app.h"
+#include "arena.h"
+#include "auth_store.h"
+#include "case_store.h"
+#include "date.h"
+#include "handlers.h"
+#include "buf.h"
+#include "holiday_feed.h"
+#include "mail_store.h"
+#include "page.h"
+#include "page_store.h"
+#include "secret.h"
+#include "store.h"
+#include "view.h"
+#include "workflow.h"
+
+static json_t *parsed(char *text)
+{
+	json_t *j = text ? json_loads(text, 0, NULL) : NULL;
+	free(text);
+	return j;
+}
+
+static bool positive_id(const char *s, int64_t *out)
+{
+	char *end;
+	errno = 0;
+	long long v = strtoll(s, &end, 10);
+	if (errno || end == s || *end || v <= 0)
+		return false;
+	*out = v;
+	return true;
+}
+
+/* Sign in and out ------------------------------------------------------- */
+
+enum ld_err h_page_signin(struct request *req)
+{
+	json_t *ctx = page_ctx(req, "Sign in", NULL);
+	const char *expired = request_query(req, "expired");
+	const char *out = request_query(req, "signed_out");
+	json_object_set_new(ctx, "expired", json_boolean(expired != NULL));
+	json_object_set_new(ctx, "signed_out", json_boolean(out != NULL));
+	return page_render(req, 200, "signin", ctx);
+}
+
+enum ld_err h_page_signin_post(struct request *req)
+{
+	json_t *form = page_form(req);
+	char token[SECRET_TOKEN_LEN], csrf[SECRET_TOKEN_LEN];
+	int64_t user_id;
+	if (!form)
+		return request_fail(req, LD_EINVAL, NULL,
+				    "The form is malformed.");
+	const char *email = page_field(form, "email");
+	const char *password = page_field(form, "password");
+	json_t *ctx = page_ctx(req, "Sign in", NULL);
+	json_object_set_new(ctx, "values", json_pack("{s:s}", "email", email));
+	if (!*email || strlen(email) > 254)
+		page_field_error(ctx, "email", "Enter your email address");
+	if (!*password || strlen(password) > 1024)
+		page_field_error(ctx, "password", "Enter your password");
+	if (json_is_true(json_object_get(ctx, "has_errors")))
+		return page_render(req, 400, "signin", ctx);
+	enum ld_err err =
+		auth_signin(req, email, password, token, csrf, &user_id);
+	if (err == LD_EUNAUTHORISED || err == LD_ERATELIMIT) {
+		page_field_error(
+			ctx, "email",
+			err == LD_ERATELIMIT
+				? "Too many failed sign-ins: wait 15 "
+				  "minutes and try again"
+				: "Enter the email address and password "
+				  "of your account");
+		return page_render(req, http_status(err), "signin", ctx);
+	}
+	json_decref(ctx);
+	if (err)
+		return err;
+	reply_header(
+		req, "Set-Cookie",
+		auth_session_cookie(req, token, req->app->cfg.session_max));
+	return page_redirect(req, "/");
+}
+
+enum ld_err h_page_signout(struct request *req)
+{
+	if (req->who.session_id)
+		auth_store_end_session(req->app->store, req->who.user_id,
+				       req->who.session_id);
+	reply_header(req, "Set-Cookie", auth_session_cookie(req, "", 0));
+	return page_redirect(req, "/sign-in?signed_out=1");
+}
+
+/* Register a notification ----------------------------------------------- */
+
+static enum ld_err case_form(struct request *req, json_t *form, json_t *ctx,
+			     json_t *received, unsigned int status)
+{
+	char *text = NULL;
+	json_t *complaints = page_store_complaints(req->app->store, &text)
+				     ? json_array()
+				     : parsed(text);
+	json_t *ombudsmen = admin_store_ombudsmen(req->app->store, &text)
+				    ? json_array()
+				    : parsed(text);
+	const char *cid = page_field(form, "complaint_id");
+	const char *om = page_field(form, "ombudsman");
+	size_t i;
+	json_t *o;
+	json_array_foreach(complaints, i, o) json_object_set_new(
+		o, "selected",
+		json_boolean(*cid &&
+			     json_integer_value(json_object_get(o, "id")) ==
+				     strtoll(cid, NULL, 10)));
+	json_array_foreach(ombudsmen, i, o) json_object_set_new(
+		o, "selected",
+		json_boolean(!strcmp(
+			om, json_string_value(json_object_get(o, "code")))));
+	json_object_set_new(ctx, "complaints", complaints);
+	json_object_set_new(ctx, "ombudsmen", ombudsmen);
+	json_object_set_new(ctx, "received", received);
+	json_object_set_new(ctx, "values",
+			    json_pack("{s:s, s:s}", "reference",
+				      page_field(form, "reference"), "summary",
+				      page_field(form, "summary")));
+	return page_render(req, status, "case_new", ctx);
+}
+
+enum ld_err h_page_case_new(struct request *req)
+{
+	json_t *form = json_object();
+	json_t *ctx = page_ctx(req, "Register a notification", "/cases/new");
+	json_object_set_new(ctx, "back", json_string("/home"));
+	enum ld_err err = case_form(
+		req, form, ctx,
+		page_date_input("received_on", "Date received",
+				"For example, 23 11 2026", app_today(req->app)),
+		200);
+	json_decref(form);
+	return err;
+}
+
+enum ld_err h_page_case_new_post(struct request *req)
+{
+	json_t *form = page_form(req), *received;
+	struct case_in in = {0};
+	struct why why = {0};
+	char *json = NULL;
+	if (!form)
+		return request_fail(req, LD_EINVAL, NULL,
+				    "The form is malformed.");
+	json_t *ctx = page_ctx(req, "Register a notification", "/cases/new");
+	bool ok = page_date(form, "received_on", "Date received",
+			    "For example, 23 11 2026", true, &in.received_on,
+			    &received);
+	if (!ok)
+		page_field_error(
+			ctx, "received_on",
+			json_string_value(json_object_get(received, "error")));
+	if (!positive_id(page_field(form, "complaint_id"), &in.complaint_id))
+		page_field_error(ctx, "complaint_id", "Choose the complaint");
+	in.ombudsman = page_field(form, "ombudsman");
+	if (!*in.ombudsman)
+		page_field_error(ctx, "ombudsman", "Choose the Ombudsman");
+	in.reference = page_field(form, "reference");
+	if (!*in.reference)
+		page_field_error(ctx, "reference",
+				 "Enter the Ombudsman's reference");
+	in.summary = page_field(form, "summary");
+	in.channel = "email";
+	if (strlen(in.summary) > 4000)
+		page_field_error(ctx, "summary", "The summary is too long");
+	if (!json_is_true(json_object_get(ctx, "has_errors"))) {
+		enum ld_err err = case_store_register(
+			req->app->store, &req->who, &in, &json, &why);
+		json_t *c = err ? NULL : parsed(json);
+		if (c) {
+			const char *to = arena_printf(
+				req->arena, "/cases/%lld?done=notification",
+				(long long)json_integer_value(
+					json_object_get(c, "id")));
+			json_decref(c);
+			json_decref(received);
+			json_decref(ctx);
+			return page_redirect(req, to);
+		}
+		if (err == LD_EUNAVAILABLE) {
+			json_decref(received);
+			json_decref(ctx);
+			return err;
+		}
+		page_field_error(ctx, why.field ? why.field : "reference",
+				 why.msg[0] ? why.msg
+					    : "That could not be done");
+	}
+	return case_form(req, form, ctx, received, 400);
+}
+
+/* Record correspondence ------------------------------------------------- */
+
+struct kind_page {
+	const char *kind, *heading;
+	bool task, response_due, revised;
+};
+
+static const struct kind_page kind_pages[] = {
+	{"information_request", "Record an information or evidence request",
+	 true, true, false},
+	{"first_chaser", "Record a 1st chaser", false, false, true},
+	{"final_chaser", "Record a 2nd or final chaser", false, false, true},
+	{"extension_agreed", "Record an extension agreed", false, false, true},
+	{"draft_decision", "Record a draft decision", false, true, false},
+	{"acknowledgement", "Record an acknowledgement sent", false, false,
+	 false},
+	{"sanction_notice", "Record a sanction notice", false, false, false},
+	{"orders_confirmed", "Record the Ombudsman's confirmation", false,
+	 false, false},
+	{"other", "Record other correspondence", false, false, false},
+};
+
+static const struct kind_page *kind_of(struct request *req)
+{
+	const char *k = request_query(req, "kind");
+	for (size_t i = 0; k && i < sizeof(kind_pages) / sizeof(kind_pages[0]);
+	     i++)
+		if (!strcmp(kind_pages[i].kind, k))
+			return &kind_pages[i];
+	return NULL;
+}
+
+static enum ld_err record_form(struct request *req, int64_t case_id,
+			       const struct kind_page *k, json_t *form,
+			       json_t *ctx, json_t *dated, json_t *due,
+			       json_t *revised, unsigned int status)
+{
+	char *text = NULL;
+	enum ld_err err =
+		case_store_get(req->app->store, &req->who, case_id, &text);
+	json_t *c = err ? NULL : parsed(text);
+	if (!c) {
+		json_decref(ctx);
+		json_decref(dated);
+		json_decref(due);
+		json_decref(revised);
+		return err ? err : LD_EINTERNAL;
+	}
+	json_t *areas = admin_store_areas(req->app->store, &text)
+				? json_array()
+				: parsed(text);
+	json_t *people = page_store_assignees(req->app->store, &text)
+				 ? json_array()
+				 : parsed(text);
+	int64_t area = 0, who = 0;
+	positive_id(page_field(form, "service_area_id"), &area);
+	positive_id(page_field(form, "assignee_id"), &who);
+	size_t i;
+	json_t *o;
+	json_array_foreach(areas, i, o) json_object_set_new(
+		o, "selected",
+		json_boolean(json_integer_value(json_object_get(o, "id")) ==
+			     area));
+	json_array_foreach(people, i, o) json_object_set_new(
+		o, "selected",
+		json_boolean(json_integer_value(json_object_get(o, "id")) ==
+			     who));
+	json_object_set_new(ctx, "case", c);
+	json_object_set_new(ctx, "kind", json_string(k->kind));
+	json_object_set_new(ctx, "heading", json_string(k->heading));
+	json_object_set_new(ctx, "show_task", json_boolean(k->task));
+	json_object_set_new(ctx, "show_response_due",
+			    json_boolean(k->response_due));
+	json_object_set_new(ctx, "show_revised", json_boolean(k->revised));
+	json_object_set_new(ctx, "areas", areas);
+	json_object_set_new(ctx, "assignees", people);
+	json_object_set_new(ctx, "dated", dated);
+	json_object_set_new(ctx, "response_due", due);
+	json_object_set_new(ctx, "revised", revised);
+	json_object_set_new(ctx, "back",
+			    json_sprintf("/cases/%lld", (long long)case_id));
+	json_object_set_new(ctx, "values",
+			    json_pack("{s:s, s:s, s:s}", "title",
+				      page_field(form, "title"), "detail",
+				      page_field(form, "detail"), "summary",
+				      page_field(form, "summary")));
+	return page_render(req, status, "record", ctx);
+}
+
+enum ld_err h_page_record(struct request *req)
+{
+	const struct kind_page *k = kind_of(req);
+	int64_t id;
+	enum ld_err err = request_id(req, 0, &id);
+	if (err)
+		return err;
+	if (!k)
+		return request_fail(req, LD_ENOTFOUND, NULL, "no such form");
+	json_t *form = json_object();
+	json_t *ctx = page_ctx(req, k->heading, "/cases");
+	err = record_form(
+		req, id, k, form, ctx,
+		page_date_input("dated_on", "Date of the correspondence",
+				"For example, 23 11 2026", app_today(req->app)),
+		page_date_input("response_due_on",
+				"The date the Ombudsman set for a response "
+				"(optional)",
+				"Leave blank for its usual period in working "
+				"days",
+				0),
+		page_date_input("revised_due_on", "The new due date",
+				"For example, 14 12 2026", 0),
+		200);
+	json_decref(form);
+	return err;
+}
+
+enum ld_err h_page_record_post(struct request *req)
+{
+	const struct kind_page *k = kind_of(req);
+	json_t *form = page_form(req), *dated, *due, *revised;
+	struct correspondence_in in = {0};
+	struct task_in task = {0};
+	struct why why = {0};
+	int64_t id;
+	char *json = NULL;
+	enum ld_err err = request_id(req, 0, &id);
+	if (err)
+		return err;
+	if (!k || !form)
+		return request_fail(req, LD_EINVAL, NULL,
+				    "The form is malformed.");
+	json_t *ctx = page_ctx(req, k->heading, "/cases");
+	if (!page_date(form, "dated_on", "Date of the correspondence",
+		       "For example, 23 11 2026", true, &in.dated_on, &dated))
+		page_field_error(
+			ctx, "dated_on",
+			json_string_value(json_object_get(dated, "error")));
+	if (!page_date(form, "response_due_on",
+		       "The date the Ombudsman set for a response (optional)",
+		       "Leave blank for its usual period in working days",
+		       false, &in.response_due_on, &due))
+		page_field_error(
+			ctx, "response_due_on",
+			json_string_value(json_object_get(due, "error")));
+	if (!page_date(form, "revised_due_on", "The new due date",
+		       "For example, 14 12 2026",
+		       !strcmp(k->kind, "extension_agreed"), &in.revised_due_on,
+		       &revised))
+		page_field_error(
+			ctx, "revised_due_on",
+			json_string_value(json_object_get(revised, "error")));
+	in.kind = k->kind;
+	in.summary = page_field(form, "summary");
+	in.channel = "email";
+	if (strlen(in.summary) > 4000)
+		page_field_error(ctx, "summary", "The summary is too long");
+	if (k->task) {
+		task.title = page_field(form, "title");
+		task.detail = page_field(form, "detail");
+		task.working_days = -1;
+		if (!*task.title || strlen(task.title) > 300)
+			page_field_error(ctx, "title",
+					 "Enter what exactly the Ombudsman "
+					 "asked for, in up to 300 characters");
+		if (!positive_id(page_field(form, "service_area_id"),
+				 &task.service_area_id))
+			page_field_error(ctx, "service_area_id",
+					 "Choose the service area");
+		positive_id(page_field(form, "assignee_id"), &task.assignee_id);
+		if (strlen(task.detail) > 4000)
+			page_field_error(ctx, "detail",
+					 "The detail is too long");
+		in.tasks = &task;
+		in.ntasks = 1;
+	}
+	if (!json_is_true(json_object_get(ctx, "has_errors"))) {
+		err = cases_correspond(req, id, &in, &json, &why);
+		if (!err) {
+			free(json);
+			json_decref(ctx);
+			json_decref(dated);
+			json_decref(due);
+			json_decref(revised);
+			return page_redirect(
+				req,
+				arena_printf(req->arena, "/cases/%lld?done=%s",
+					     (long long)id, k->kind));
+		}
+		if (err == LD_ENOTFOUND || err == LD_EUNAVAILABLE) {
+			json_decref(ctx);
+			json_decref(dated);
+			json_decref(due);
+			json_decref(revised);
+			return err;
+		}
+		page_field_error(ctx, "dated_on",
+				 why.msg[0] ? why.msg
+					    : "That could not be done");
+	}
+	return record_form(req, id, k, form, ctx, dated, due, revised, 400);
+}
+
+/* The determination ----------------------------------------------------- */
+
+#define FINDING_ROWS 3
+#define REMEDY_ROWS  4
+
+static enum ld_err determination_form(struct request *req, int64_t case_id,
+				      json_t *form, json_t *ctx,
+				      json_t *decided, unsigned int status)
+{
+	static const char *const remedy_kinds[] = {
+		"apology",  "compensation",    "works", "policy_review",
+		"training", "self_assessment", "other", NULL};
+	static const char *const remedy_labels[] = {
+		"Apology",
+		"Compensation",
+		"Repairs or works",
+		"Policy review",
+		"Staff training",
+		"Self-assessment against the Code",
+		"Other"};
+	char *text = NULL, key[32];
+	enum ld_err err =
+		case_store_get(req->app->store, &req->who, case_id, &text);
+	json_t *c = err ? NULL : parsed(text);
+	if (!c) {
+		json_decref(ctx);
+		json_decref(decided);
+		return err ? err : LD_EINTERNAL;
+	}
+	json_t *oms = admin_store_ombudsmen(req->app->store, &text)
+			      ? json_array()
+			      : parsed(text);
+	const char *code = json_string_value(
+		json_object_get(json_object_get(c, "ombudsman"), "code"));
+	json_t *allowed = NULL, *o;
+	size_t i;
+	json_array_foreach(oms, i, o)
+	{
+		const char *oc = json_string_value(json_object_get(o, "code"));
+		if (code && oc && !strcmp(oc, code))
+			allowed = json_object_get(o, "findings");
+	}
+	json_t *rows = json_array();
+	for (int n = 1; n <= FINDING_ROWS; n++) {
+		json_t *choices = json_array();
+		json_t *f;
+		snprintf(key, sizeof(key), "finding-%d", n);
+		const char *chosen = page_field(form, key);
+		json_array_foreach(allowed, i, f) json_array_append_new(
+			choices,
+			json_pack("{s:s, s:s, s:b}", "value",
+				  json_string_value(f), "label",
+				  view_finding(json_string_value(f)),
+				  "selected",
+				  !strcmp(chosen, json_string_value(f))));
+		snprintf(key, sizeof(key), "element-%d", n);
+		json_array_append_new(rows,
+				      json_pack("{s:i, s:b, s:s, s:o}", "n", n,
+						"optional", n > 1, "element",
+						page_field(form, key),
+						"choices", choices));
+	}
+	json_t *areas_text_list = admin_store_areas(req->app->store, &text)
+					  ? json_array()
+					  : parsed(text);
+	json_t *remedies = json_array();
+	for (int n = 1; n <= REMEDY_ROWS; n++) {
+		json_t *kinds = json_array(),
+		       *areas = json_deep_copy(areas_text_list);
+		snprintf(key, sizeof(key), "kind-%d", n);
+		const char *kind = page_field(form, key);
+		for (int k = 0; remedy_kinds[k]; k++)
+			json_array_append_new(
+				kinds,
+				json_pack("{s:s, s:s, s:b}", "value",
+					  remedy_kinds[k], "label",
+					  remedy_labels[k], "selected",
+					  !strcmp(kind, remedy_kinds[k])));
+		snprintf(key, sizeof(key), "area-%d", n);
+		const char *area = page_field(form, key);
+		json_array_foreach(areas, i, o) json_object_set_new(
+			o, "selected",
+			json_boolean(
+				json_integer_value(json_object_get(o, "id")) ==
+				strtoll(area, NULL, 10)));
+		char dk[32], ak[32], wk[32], tk[32];
+		snprintf(dk, sizeof(dk), "description-%d", n);
+		snprintf(ak, sizeof(ak), "amount-%d", n);
+		snprintf(wk, sizeof(wk), "weeks-%d", n);
+		snprintf(tk, sizeof(tk), "type-%d", n);
+		json_array_append_new(
+			remedies,
+			json_pack(
+				"{s:i, s:s, s:s, s:s, s:b, s:o, s:o}", "n", n,
+				"description", page_field(form, dk), "amount",
+				page_field(form, ak), "weeks",
+				*page_field(form, wk) ? page_field(form, wk)
+						      : "4",
+				"is_order",
+				strcmp(page_field(form, tk), "recommendation"),
+				"kinds", kinds, "areas", areas));
+	}
+	json_decref(areas_text_list);
+	json_decref(oms);
+	json_object_set_new(ctx, "case", c);
+	json_object_set_new(ctx, "decided", decided);
+	json_object_set_new(ctx, "finding_rows", rows);
+	json_object_set_new(ctx, "remedy_rows", remedies);
+	json_object_set_new(ctx, "back",
+			    json_sprintf("/cases/%lld", (long long)case_id));
+	return page_render(req, status, "determination", ctx);
+}
+
+enum ld_err h_page_determination(struct request *req)
+{
+	int64_t id;
+	enum ld_err err = request_id(req, 0, &id);
+	if (err)
+		return err;
+	json_t *form = json_object();
+	err = determination_form(
+		req, id, form,
+		page_ctx(req, "Register the determination", "/cases"),
+		page_date_input("decided_on", "Date of the determination",
+				"For example, 2 11 2026", app_today(req->app)),
+		200);
+	json_decref(form);
+	return err;
+}
+
+/* Pounds as typed ("350", "350.50", "£1,200") to pence; -1 if not money. */
+static long long pence(const char *s)
+{
+	long long p = 0;
+	int decimals = -1;
+	if (*s == '\xc2' && s[1] == '\xa3')
+		s += 2;
+	if (!*s)
+		return -1;
+	for (; *s; s++) {
+		if (*s == ',' && decimals < 0)
+			continue;
+		if (*s == '.' && decimals < 0) {
+			decimals = 0;
+			continue;
+		}
+		if (*s < '0' || *s > '9' || decimals == 2 || p > 100000000000LL)
+			return -1;
+		p = p * 10 + (*s - '0');
+		if (decimals >= 0)
+			decimals++;
+	}
+	if (decimals < 0)
+		decimals = 0;
+	for (; decimals < 2; decimals++)
+		p *= 10;
+	return p;
+}
+
+enum ld_err h_page_determination_post(struct request *req)
+{
+	json_t *form = page_form(req), *decided;
+	struct determination_in in = {0};
+	struct finding_in findings[FINDING_ROWS];
+	struct remedy_in remedies[REMEDY_ROWS];
+	struct why why = {0};
+	char key[32], *json = NULL;
+	int64_t id;
+	enum ld_err err = request_id(req, 0, &id);
+	if (err)
+		return err;
+	if (!form)
+		return request_fail(req, LD_EINVAL, NULL,
+				    "The form is malformed.");
+	json_t *ctx = page_ctx(req, "Register the determination", "/cases");
+	if (!page_date(form, "decided_on", "Date of the determination",
+		       "For example, 2 11 2026", true, &in.decided_on,
+		       &decided))
+		page_field_error(
+			ctx, "decided_on",
+			json_string_value(json_object_get(decided, "error")));
+	for (int n = 1; n <= FINDING_ROWS; n++) {
+		snprintf(key, sizeof(key), "element-%d", n);
+		const char *element = page_field(form, key);
+		if (!*element) {
+			if (n == 1)
+				page_field_error(
+					ctx, "element-1",
+					"Enter the complaint element of "
+					"the first finding");
+			continue;
+		}
+		if (strlen(element) > 300) {
+			page_field_error(ctx, arena_strdup(req->arena, key),
+					 "The complaint element is too long");
+			continue;
+		}
+		findings[in.nfindings].element = element;
+		snprintf(key, sizeof(key), "finding-%d", n);
+		findings[in.nfindings++].finding = page_field(form, key);
+	}
+	for (int n = 1; n <= REMEDY_ROWS; n++) {
+		struct remedy_in *r = &remedies[in.nremedies];
+		char k[32];
+		snprintf(k, sizeof(k), "description-%d", n);
+		const char *desc = page_field(form, k);
+		if (!*desc)
+			continue;
+		memset(r, 0, sizeof(*r));
+		r->description = desc;
+		snprintf(k, sizeof(k), "type-%d", n);
+		r->type = strcmp(page_field(form, k), "recommendation")
+				  ? "order"
+				  : "recommendation";
+		snprintf(k, sizeof(k), "kind-%d", n);
+		r->kind = arena_strdup(req->arena, page_field(form, k));
+		snprintf(k, sizeof(k), "amount-%d", n);
+		const char *amount = page_field(form, k);
+		r->amount_pence = *amount ? pence(amount) : -1;
+		if (*amount && r->amount_pence < 0)
+			page_field_error(
+				ctx, arena_printf(req->arena, "amount-%d", n),
+				"Enter the compensation in pounds, "
+				"like 350 or 350.50");
+		snprintf(k, sizeof(k), "weeks-%d", n);
+		char *end;
+		long weeks = strtol(page_field(form, k), &end, 10);
+		if (*end || weeks < 1 || weeks > 104)
+			page_field_error(
+				ctx, arena_printf(req->arena, "weeks-%d", n),
+				"Enter the weeks as a number from 1 "
+				"to 104");
+		r->weeks = (int)weeks;
+		snprintf(k, sizeof(k), "area-%d", n);
+		if (!positive_id(page_field(form, k), &r->service_area_id))
+			page_field_error(ctx,
+					 arena_printf(req->arena, "area-%d", n),
+					 "Choose the service area");
+		in.nremedies++;
+	}
+	in.findings = findings;
+	in.remedies = remedies;
+	in.channel = "email";
+	if (!json_is_true(json_object_get(ctx, "has_errors"))) {
+		err = cases_determine(req, id, &in, &json, &why);
+		if (!err) {
+			free(json);
+			json_decref(ctx);
+			json_decref(decided);
+			return page_redirect(
+				req,
+				arena_printf(req->arena,
+					     "/cases/%lld?done=determination",
+					     (long long)id));
+		}
+		if (err == LD_ENOTFOUND || err == LD_EUNAVAILABLE) {
+			json_decref(ctx);
+			json_decref(decided);
+			return err;
+		}
+		page_field_error(ctx, "element-1",
+				 why.msg[0] ? why.msg
+					    : "That could not be done");
+	}
+	return determination_form(req, id, form, ctx, decided, 400);
+}
+
+enum ld_err h_page_case_close(struct request *req)
+{
+	json_t *form = page_form(req);
+	struct why why = {0};
+	char *json = NULL, *end;
+	int64_t id;
+	enum ld_err err = request_id(req, 0, &id);
+	if (err)
+		return err;
+	if (!form)
+		return request_fail(req, LD_EINVAL, NULL,
+				    "The form is malformed.");
+	long version = strtol(page_field(form, "version"), &end, 10);
+	if (*end || version <= 0)
+		return request_fail(req, LD_EINVAL, NULL,
+				    "The form is malformed.");
+	err = case_store_close(req->app->store, &req->who, id, (int)version,
+			       app_today(req->app), page_field(form, "outcome"),
+			       &json, &why);
+	free(json);
+	if (err)
+		return request_fail(req, err, why.field, "%s",
+				    why.msg[0] ? why.msg
+					       : "The case cannot close.");
+	return page_redirect(req,
+			     arena_printf(req->arena, "/cases/%lld?done=closed",
+					  (long long)id));
+}
+
+/* Calendar -------------------------------------------------------------- */
+
+static enum ld_err calendar_page(struct request *req, json_t *created)
+{
+	char *text = NULL;
+	enum ld_err err = feed_store_list(req->app->store, &req->who, &text);
+	json_t *feeds = err ? NULL : parsed(text);
+	if (!feeds) {
+		json_decref(created);
+		return err ? err : LD_EINTERNAL;
+	}
+	size_t i;
+	json_t *f;
+	json_array_foreach(feeds, i, f)
+	{
+		const char *scope =
+			json_string_value(json_object_get(f, "scope"));
+		json_object_set_new(
+			f, "scope_label",
+			!strcmp(scope, "mine") ? json_string("My tasks")
+			: !strcmp(scope, "all")
+				? json_string("Every open deadline")
+				: json_sprintf(
+					  "Tasks of %s",
+					  json_string_value(json_object_get(
+						  json_object_get(
+							  f, "service_area"),
+						  "name"))));
+	}
+	json_t *ctx = page_ctx(req, "Calendar", "/calendar");
+	json_object_set_new(ctx, "has_feeds",
+			    json_boolean(json_array_size(feeds) > 0));
+	json_object_set_new(ctx, "feeds", feeds);
+	json_object_set_new(ctx, "area_choice",
+			    json_boolean(req->who.service_area_id > 0));
+	json_object_set_new(ctx, "area_name", json_string("your service area"));
+	json_object_set_new(ctx, "all_choice",
+			    json_boolean(page_has_role(
+				    req, ROLE_LINK_OFFICER | ROLE_LEADERSHIP)));
+	if (created)
+		json_object_set_new(ctx, "new_feed", created);
+	return page_render(req, 200, "calendar", ctx);
+}
+
+enum ld_err h_page_calendar(struct request *req)
+{
+	return calendar_page(req, NULL);
+}
+
+enum ld_err h_page_calendar_post(struct request *req)
+{
+	json_t *form = page_form(req);
+	char token[SECRET_TOKEN_LEN], *json = NULL;
+	unsigned char hash[SECRET_HASH_LEN];
+	struct why why = {0};
+	if (!form)
+		return request_fail(req, LD_EINVAL, NULL,
+				    "The form is malformed.");
+	const char *scope = page_field(form, "scope");
+	int64_t area = 0;
+	if (!strcmp(scope, "area"))
+		area = req->who.service_area_id;
+	else if (strcmp(scope, "all"))
+		scope = "mine";
+	secret_token(token);
+	secret_hash(token, hash);
+	enum ld_err err = feed_store_create(req->app->store, &req->who, scope,
+					    area, hash, &json, &why);
+	free(json);
+	if (err)
+		return request_fail(req, err, NULL, "%s",
+				    why.msg[0] ? why.msg : "Not possible");
+	const char *base = req->app->cfg.base_url;
+	const char *rest = strstr(base, "://");
+	/* Shown on this page once; only the hash is kept. */
+	return calendar_page(
+		req,
+		json_pack("{s:s, s:s}", "url",
+			  arena_printf(req->arena, "%s/feeds/%s.ics", base,
+				       token),
+			  "webcal_url",
+			  arena_printf(req->arena, "webcal://%s/feeds/%s.ics",
+				       rest ? rest + 3 : base, token)));
+}
+
+enum ld_err h_page_calendar_revoke(struct request *req)
+{
+	int64_t id;
+	enum ld_err err = request_id(req, 0, &id);
+	if (!err)
+		err = feed_store_revoke(req->app->store, &req->who, id);
+	if (err)
+		return err;
+	return page_redirect(req, "/calendar");
+}
+
+/* Administration -------------------------------------------------------- */
+
+static enum ld_err admin_page(struct request *req, json_t *ctx,
+			      unsigned int status)
+{
+	static const char *const role_values[] = {
+		"service_officer", "link_officer", "validator", "leadership",
+		"administrator"};
+	static const char *const role_labels[] = {
+		"Service-area officer", "Link officer", "Validator",
+		"Leadership", "Administrator"};
+	char *text = NULL;
+	json_t *users = admin_store_users(req->app->store, &text)
+				? json_array()
+				: parsed(text);
+	json_t *areas = admin_store_areas(req->app->store, &text)
+				? json_array()
+				: parsed(text);
+	json_t *recipients = admin_store_recipients(req->app->store, &text)
+				     ? json_array()
+				     : parsed(text);
+	json_t *failed = admin_store_outbox(req->app->store, "failed", &text)
+				 ? json_array()
+				 : parsed(text);
+	size_t i;
+	json_t *o;
+	json_array_foreach(users, i, o)
+	{
+		struct buf b;
+		json_t *r;
+		size_t k;
+		buf_init(&b, 200);
+		json_array_foreach(json_object_get(o, "roles"), k, r)
+			buf_printf(&b, "%s%s", k ? ", " : "",
+				   json_string_value(r));
+		json_object_set_new(o, "roles_text", json_string(buf_str(&b)));
+		buf_release(&b);
+	}
+	json_array_foreach(recipients, i, o)
+		json_object_set_new(o, "event_label",
+				    json_string(view_label(json_string_value(
+					    json_object_get(o, "event")))));
+	json_t *choices = json_array();
+	for (int k = 0; k < 5; k++)
+		json_array_append_new(choices,
+				      json_pack("{s:s, s:s}", "value",
+						role_values[k], "label",
+						role_labels[k]));
+	json_object_set_new(ctx, "users", users);
+	json_object_set_new(ctx, "areas", areas);
+	json_object_set_new(ctx, "recipients", recipients);
+	json_object_set_new(ctx, "failed_mail", failed);
+	json_object_set_new(ctx, "role_choices", choices);
+	return page_render(req, status, "admin", ctx);
+}
+
+enum ld_err h_page_admin(struct request *req)
+{
+	json_t *ctx = page_ctx(req, "Administration", "/admin");
+	const char *done = request_query(req, "done");
+	if (done)
+		json_object_set_new(
+			ctx, "flash",
+			json_string(!strcmp(done, "holidays")
+					    ? "Bank holidays imported."
+					    : "User added."));
+	return admin_page(req, ctx, 200);
+}
+
+enum ld_err h_page_admin_user(struct request *req)
+{
+	json_t *form = page_form(req);
+	struct user_in in = {0};
+	struct why why = {0};
+	char hash[SECRET_PWHASH_LEN], *json = NULL;
+	if (!form)
+		return request_fail(req, LD_EINVAL, NULL,
+				    "The form is malformed.");
+	json_t *ctx = page_ctx(req, "Administration", "/admin");
+	in.name = page_field(form, "name");
+	in.email = page_field(form, "email");
+	in.job_title = "";
+	in.resident_access = in.active = -1;
+	const char *role = page_field(form, "role");
+	const char *password = page_field(form, "password");
+	if (!*in.name || strlen(in.name) > 120)
+		page_field_error(ctx, "name", "Enter the user's full name");
+	if (!strchr(in.email, '@') || strlen(in.email) > 254)
+		page_field_error(ctx, "email", "Enter an email address");
+	if (strlen(password) < 12 || strlen(password) > 1024)
+		page_field_error(ctx, "password",
+				 "Enter a password of at least 12 characters");
+	if (workflow_lookup(role_names, role) < 0)
+		page_field_error(ctx, "name", "Choose a role");
+	if (!positive_id(page_field(form, "service_area_id"),
+			 &in.service_area_id))
+		in.service_area_id = 0;
+	json_object_set_new(
+		ctx, "values",
+		json_pack("{s:s, s:s}", "name", in.name, "email", in.email));
+	if (!json_is_true(json_object_get(ctx, "has_errors"))) {
+		if (secret_password_hash(
+			    password,
+			    !strcmp(req->app->cfg.password_hash, "interactive"),
+			    hash)) {
+			json_decref(ctx);
+			return LD_EINTERNAL;
+		}
+		in.password_hash = hash;
+		in.roles = arena_printf(req->arena, "{%s}", role);
+		enum ld_err err = admin_store_user_save(
+			req->app->store, &req->who, 0, &in, &json, &why);
+		free(json);
+		if (!err) {
+			json_decref(ctx);
+			return page_redirect(req, "/admin?done=user");
+		}
+		page_field_error(ctx, "email",
+				 err == LD_ENOTFOUND
+					 ? "A user has this email"
+					 : "The user could not be added");
+	}
+	return admin_page(req, ctx, 400);
+}
+
+enum ld_err h_page_admin_holidays(struct request *req)
+{
+	json_t *form = page_form(req);
+	struct holiday_feed feed;
+	char why[256];
+	int added, years;
+	if (!form)
+		return request_fail(req, LD_EINVAL, NULL,
+				    "The form is malformed.");
+	const char *text = page_field(form, "feed");
+	if (holiday_feed_parse(text, strlen(text), &feed, why, sizeof(why))) {
+		json_t *ctx = page_ctx(req, "Administration", "/admin");
+		page_field_error(ctx, "feed",
+				 arena_printf(req->arena,
+					      "The file is not GOV.UK's "
+					      "bank-holidays.json: %s",
+					      why));
+		return admin_page(req, ctx, 400);
+	}
+	enum ld_err err =
+		holiday_store_import(req->app->store, &feed, &added, &years);
+	holiday_feed_release(&feed);
+	if (!err)
+		err = app_reload_calendar(req->app);
+	return err ? err : page_redirect(req, "/admin?done=holidays");
+}
+
+/* An upload from the task page: the same stream, then back to the task. */
+enum ld_err h_page_upload(struct request *req)
+{
+	char *json = NULL;
+	struct why why = {0};
+	int64_t id;
+	enum ld_err err = request_id(req, 0, &id);
+	if (!err)
+		err = file_upload_complete(req, &json, &why);
+	free(json);
+	if (err == LD_ENOTFOUND || err == LD_EUNAVAILABLE)
+		return err;
+	if (err)
+		return page_task(req, id, NULL, &why, err);
+	return page_redirect(req, arena_printf(req->arena,
+					       "/tasks/%lld?done=uploaded",
+					       (long long)id));
+}

@@ -1,0 +1,524 @@
+/* The dashboard's pages that show things: homes, tasks, cases. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "app.h"
+#include "arena.h"
+#include "admin_store.h"
+#include "case_store.h"
+#include "date.h"
+#include "handlers.h"
+#include "page.h"
+#include "page_store.h"
+#include "view.h"
+#include "workcal.h"
+#include "workflow.h"
+
+/* Parse store JSON text into the request's keeping; NULL on error. */
+static json_t *parsed(char *text)
+{
+	json_t *j = text ? json_loads(text, 0, NULL) : NULL;
+	free(text);
+	return j;
+}
+
+/* A label and tag for every listed value member of each object. */
+static void label_members(json_t *items, const char *key)
+{
+	size_t i;
+	json_t *o;
+	char name[64];
+	json_array_foreach(items, i, o)
+	{
+		const char *v = json_string_value(json_object_get(o, key));
+		snprintf(name, sizeof(name), "%s_label", key);
+		json_object_set_new(o, name, json_string(view_label(v)));
+	}
+}
+
+static void long_dates(json_t *items, const char *const *keys)
+{
+	size_t i;
+	json_t *o;
+	json_array_foreach(items, i, o) view_dates(o, keys);
+}
+
+enum ld_err h_page_root(struct request *req)
+{
+	static const struct {
+		unsigned role;
+		const char *home;
+	} homes[] = {
+		{ROLE_LINK_OFFICER, "/home"},
+		{ROLE_SERVICE_OFFICER, "/my-tasks"},
+		{ROLE_VALIDATOR, "/validation"},
+		{ROLE_LEADERSHIP, "/leadership"},
+		{ROLE_ADMINISTRATOR, "/admin"},
+	};
+	for (size_t i = 0; i < sizeof(homes) / sizeof(homes[0]); i++)
+		if (req->who.roles & homes[i].role)
+			return page_redirect(req, homes[i].home);
+	return page_redirect(req, "/calendar");
+}
+
+struct horizon_ctx {
+	int32_t today, horizon;
+	long days;
+};
+
+static enum ld_err horizon(const struct workcal *cal, void *arg)
+{
+	struct horizon_ctx *c = arg;
+	return workcal_add(cal, c->today, (int)c->days, &c->horizon);
+}
+
+static json_t *home_data(struct request *req)
+{
+	struct horizon_ctx h = {app_today(req->app), 0,
+				req->app->cfg.nearly_overdue_days};
+	char *text = NULL;
+	if (app_with_calendar(req->app, horizon, &h))
+		h.horizon = h.today + 3;
+	if (page_store_home(req->app->store, h.today, h.horizon, &text))
+		return NULL;
+	return parsed(text);
+}
+
+enum ld_err h_page_home(struct request *req)
+{
+	static const char *const dates[] = {"received_on", "dated_on", NULL};
+	json_t *home = home_data(req);
+	char today[DATE_LONG_LEN];
+	if (!home)
+		return LD_EUNAVAILABLE;
+	json_t *ctx = page_ctx(req, "Home", "/home");
+	date_format_long(app_today(req->app), today);
+	json_object_set_new(ctx, "today_long", json_string(today));
+	json_object_set_new(ctx, "show_case_links", json_true());
+	json_object_set_new(
+		ctx, "overdue",
+		page_tasks_section(
+			req, "Overdue", "Nothing is overdue.",
+			json_incref(json_object_get(home, "overdue"))));
+	json_object_set_new(
+		ctx, "due_soon",
+		page_tasks_section(
+			req, "Due in the next 3 working days",
+			"Nothing is due soon.",
+			json_incref(json_object_get(home, "due_soon"))));
+	json_object_set_new(
+		ctx, "awaiting_validation",
+		page_tasks_section(req, "Evidence awaiting validation",
+				   "No evidence is waiting for sign-off.",
+				   json_incref(json_object_get(
+					   home, "awaiting_validation"))));
+	json_object_set_new(
+		ctx, "ready_to_send",
+		page_tasks_section(
+			req, "Validated, ready to send",
+			"Nothing is waiting to be sent.",
+			json_incref(json_object_get(home, "ready_to_send"))));
+	const char *lists[] = {"new_cases", "chasers", "awaiting_confirmation",
+			       "by_ombudsman", "by_area"};
+	for (size_t i = 0; i < sizeof(lists) / sizeof(lists[0]); i++)
+		json_object_set(ctx, lists[i], json_object_get(home, lists[i]));
+	long_dates(json_object_get(ctx, "new_cases"), dates);
+	long_dates(json_object_get(ctx, "chasers"), dates);
+	label_members(json_object_get(ctx, "chasers"), "kind");
+	json_decref(home);
+	return page_render(req, 200, "home", ctx);
+}
+
+enum ld_err h_page_leadership(struct request *req)
+{
+	json_t *home = home_data(req);
+	char today[DATE_LONG_LEN];
+	if (!home)
+		return LD_EUNAVAILABLE;
+	json_t *ctx = page_ctx(req, "Performance", "/leadership");
+	date_format_long(app_today(req->app), today);
+	json_object_set_new(ctx, "today_long", json_string(today));
+	json_object_set_new(ctx, "show_case_links", json_true());
+	json_object_set_new(
+		ctx, "overdue",
+		page_tasks_section(
+			req, "Overdue tasks", "Nothing is overdue.",
+			json_incref(json_object_get(home, "overdue"))));
+	json_object_set_new(ctx, "home", home);
+	return page_render(req, 200, "leadership", ctx);
+}
+
+enum ld_err h_page_my_tasks(struct request *req)
+{
+	char *text = NULL;
+	enum ld_err err =
+		page_store_my_tasks(req->app->store, &req->who, &text);
+	json_t *tasks = err ? NULL : parsed(text);
+	if (!tasks)
+		return err ? err : LD_EINTERNAL;
+	page_view_tasks(req, tasks);
+	json_t *ctx = page_ctx(req, "My tasks", "/my-tasks");
+	json_object_set_new(ctx, "has_tasks",
+			    json_boolean(json_array_size(tasks) > 0));
+	json_object_set_new(ctx, "tasks", tasks);
+	/* The area's name, from any task or the list of areas. */
+	json_object_set_new(ctx, "area", json_string("your service area"));
+	return page_render(req, 200, "my_tasks", ctx);
+}
+
+enum ld_err h_page_validation(struct request *req)
+{
+	char *text = NULL;
+	if (!req->who.validator_title_id)
+		return request_fail(req, LD_EFORBIDDEN, NULL,
+				    "You have no validator title to sign as.");
+	enum ld_err err =
+		page_store_validation(req->app->store, &req->who, &text);
+	json_t *tasks = err ? NULL : parsed(text);
+	if (!tasks)
+		return err ? err : LD_EINTERNAL;
+	json_t *ctx = page_ctx(req, "Validation", "/validation");
+	json_object_set_new(ctx, "show_case_links", json_true());
+	char *titles = NULL;
+	json_t *list = admin_store_validator_titles(req->app->store, &titles)
+			       ? NULL
+			       : parsed(titles);
+	json_t *t;
+	size_t i;
+	json_array_foreach(
+		list, i, t) if (json_integer_value(json_object_get(t, "id")) ==
+				req->who.validator_title_id)
+		json_object_set(ctx, "validator_title",
+				json_object_get(t, "title"));
+	json_decref(list);
+	json_object_set_new(ctx, "queue",
+			    page_tasks_section(req, "Awaiting your sign-off",
+					       "Nothing is waiting for you.",
+					       tasks));
+	return page_render(req, 200, "validation", ctx);
+}
+
+/* The task page, with the actions this user may take; errors from a
+ * failed action shown with what they typed. */
+enum ld_err page_task(struct request *req, int64_t id, json_t *form,
+		      const struct why *why, enum ld_err failed)
+{
+	char *text = NULL;
+	enum ld_err err = task_store_get(req->app->store, &req->who, id, &text);
+	json_t *task = err ? NULL : parsed(text);
+	if (!task)
+		return err ? err : LD_EINTERNAL;
+	json_t *one = json_array();
+	json_array_append(one, task);
+	page_view_tasks(req, one);
+	json_decref(one);
+
+	const char *status = json_string_value(json_object_get(task, "status"));
+	int st = workflow_lookup(task_status_names, status);
+	bool own = json_integer_value(json_object_get(
+			   json_object_get(task, "service_area"), "id")) ==
+		   req->who.service_area_id;
+	bool lo = page_has_role(req, ROLE_LINK_OFFICER);
+	bool worker = lo || (page_has_role(req, ROLE_SERVICE_OFFICER) && own);
+	bool evidence_open = st == TASK_OPEN || st == TASK_IN_PROGRESS ||
+			     st == TASK_SUBMITTED || st == TASK_VALIDATED;
+	bool validator = page_has_role(req, ROLE_VALIDATOR) &&
+			 req->who.validator_title_id && st == TASK_SUBMITTED;
+
+	json_t *ctx = page_ctx(
+		req, json_string_value(json_object_get(task, "title")), NULL);
+	/* Files: size, status and whether they can be downloaded. */
+	size_t i;
+	json_t *f;
+	json_array_foreach(json_object_get(task, "files"), i, f)
+	{
+		const char *fs =
+			json_string_value(json_object_get(f, "status"));
+		long long size = json_integer_value(json_object_get(f, "size"));
+		json_object_set_new(f, "status_label",
+				    json_string(view_label(fs)));
+		json_object_set_new(f, "status_tag", json_string(""));
+		json_object_set_new(f, "downloadable",
+				    json_boolean(!strcmp(fs, "available") ||
+						 !strcmp(fs, "not_scanned")));
+		json_object_set_new(
+			f, "size_text",
+			size < 1024 ? json_sprintf("%lld bytes", size)
+				    : json_sprintf("%lld KB",
+						   (size + 1023) / 1024));
+	}
+	/* A validator whose title has already decided this version waits. */
+	json_t *signoffs = json_object_get(json_object_get(task, "validation"),
+					   "signoffs");
+	json_t *s;
+	const char *my_title = "validator";
+	json_array_foreach(signoffs, i, s)
+	{
+		if (json_integer_value(json_object_get(s, "title_id")) !=
+		    req->who.validator_title_id)
+			continue;
+		my_title = json_string_value(json_object_get(s, "title"));
+		if (json_is_string(json_object_get(s, "decision")))
+			validator = false;
+	}
+	json_object_set_new(ctx, "validator_title",
+			    json_string(my_title ? my_title : "validator"));
+	json_object_set_new(ctx, "task", task);
+	json_object_set_new(ctx, "can_upload",
+			    json_boolean(worker && evidence_open));
+	json_object_set_new(ctx, "can_submit",
+			    json_boolean(worker && (st == TASK_OPEN ||
+						    st == TASK_IN_PROGRESS)));
+	json_object_set_new(ctx, "can_validate", json_boolean(validator));
+	json_object_set_new(ctx, "lo_actions", json_boolean(lo));
+	json_object_set_new(ctx, "can_send",
+			    json_boolean(st == TASK_VALIDATED));
+	json_object_set_new(ctx, "can_complete", json_boolean(st == TASK_SENT));
+	json_object_set_new(ctx, "can_cancel",
+			    json_boolean(st >= 0 && !workflow_task_closed(st)));
+	json_object_set_new(ctx, "can_see_case", json_true());
+	json_object_set_new(
+		ctx, "has_versions",
+		json_boolean(json_array_size(json_object_get(
+				     task, "evidence_versions")) > 0));
+	const char *done = request_query(req, "done");
+	if (done && !failed)
+		json_object_set_new(
+			ctx, "flash",
+			json_sprintf("Done: %s.", view_label(done)));
+	if (form)
+		json_object_set_new(ctx, "values",
+				    json_pack("{s:s, s:s}", "answer",
+					      page_field(form, "answer"),
+					      "comment",
+					      page_field(form, "comment")));
+	if (failed) {
+		const char *field = why && why->field ? why->field : NULL;
+		const char *target = field && (!strcmp(field, "answer") ||
+					       !strcmp(field, "comment"))
+					     ? field
+					     : "main-content";
+		page_field_error(ctx, target,
+				 why && why->msg[0]
+					 ? why->msg
+					 : "That could not be done.");
+	}
+	return page_render(req, failed ? http_status(failed) : 200, "task",
+			   ctx);
+}
+
+enum ld_err h_page_task(struct request *req)
+{
+	int64_t id;
+	enum ld_err err = request_id(req, 0, &id);
+	return err ? err : page_task(req, id, NULL, NULL, LD_OK);
+}
+
+/* POST /tasks/{id}/act: a workflow action from the task page's forms. */
+enum ld_err h_page_task_act(struct request *req)
+{
+	struct task_action_in in = {0};
+	struct why why = {0};
+	json_t *form = page_form(req);
+	char *json = NULL;
+	int64_t id;
+	enum ld_err err = request_id(req, 0, &id);
+	if (err)
+		return err;
+	if (!form)
+		return request_fail(req, LD_EINVAL, NULL,
+				    "The form is malformed.");
+	int action =
+		workflow_lookup(task_action_names, page_field(form, "action"));
+	char *end;
+	long version = strtol(page_field(form, "version"), &end, 10);
+	if (action < 0 || *end || version <= 0)
+		return request_fail(req, LD_EINVAL, NULL,
+				    "The form is malformed.");
+	in.action = (enum task_action)action;
+	in.version = (int)version;
+	in.answer = page_field(form, "answer");
+	in.comment = page_field(form, "comment");
+	in.dated_on = app_today(req->app);
+	if (strlen(in.answer) > 20000 || strlen(in.comment) > 4000) {
+		why.field = in.action == TASK_SUBMIT ? "answer" : "comment";
+		snprintf(why.msg, sizeof(why.msg), "That is too long.");
+		return page_task(req, id, form, &why, LD_EINVAL);
+	}
+	err = task_store_act(req->app->store, &req->who, id, &in, &json, &why);
+	free(json);
+	if (err == LD_ENOTFOUND)
+		return err;
+	if (err)
+		return page_task(req, id, form, &why, err);
+	return page_redirect(
+		req, arena_printf(req->arena, "/tasks/%lld?done=%s",
+				  (long long)id, task_action_names[action]));
+}
+
+enum ld_err h_page_cases(struct request *req)
+{
+	static const char *const dates[] = {"received_on", "next_due_on", NULL};
+	struct list_query q = {0};
+	char *text = NULL;
+	const char *search = request_query(req, "q");
+	const char *open = request_query(req, "open");
+
+	q.page = 1;
+	q.per_page = 200;
+	q.today = app_today(req->app);
+	q.q = search && *search && strlen(search) <= 40 ? search : NULL;
+	q.open_only = open && !strcmp(open, "true");
+	enum ld_err err =
+		case_store_list(req->app->store, &req->who, &q, &text);
+	json_t *list = err ? NULL : parsed(text);
+	if (!list)
+		return err ? err : LD_EINTERNAL;
+	json_t *items = json_object_get(list, "items");
+	long_dates(items, dates);
+	size_t i;
+	json_t *c;
+	json_array_foreach(items, i, c)
+	{
+		json_object_set_new(c, "stage_label",
+				    json_string(view_label(json_string_value(
+					    json_object_get(c, "stage")))));
+		json_object_set_new(c, "stage_tag", json_string(""));
+	}
+	json_t *ctx = page_ctx(req, "Cases", "/cases");
+	json_object_set(ctx, "items", items);
+	json_object_set(ctx, "total", json_object_get(list, "total"));
+	json_object_set_new(ctx, "q", json_string(q.q ? q.q : ""));
+	json_object_set_new(ctx, "open", json_boolean(q.open_only));
+	json_decref(list);
+	return page_render(req, 200, "cases", ctx);
+}
+
+enum ld_err page_case(struct request *req, int64_t id, json_t *extra)
+{
+	static const char *const cdates[] = {"received_on", "closed_on", NULL};
+	static const char *const mdates[] = {"dated_on", NULL};
+	static const char *const rdates[] = {"due_on", NULL};
+	char *text = NULL;
+	enum ld_err err = case_store_get(req->app->store, &req->who, id, &text);
+	json_t *c = err ? NULL : parsed(text);
+	if (!c)
+		return err ? err : LD_EINTERNAL;
+	const char *stage = json_string_value(json_object_get(c, "stage"));
+	view_dates(c, cdates);
+	view_dates(json_object_get(c, "complaint"), cdates);
+	json_object_set_new(c, "stage_label", json_string(view_label(stage)));
+	json_object_set_new(c, "stage_tag", json_string(""));
+	json_object_set_new(c, "outcome_label",
+			    json_string(view_label(json_string_value(
+				    json_object_get(c, "outcome")))));
+	json_t *m, *r;
+	size_t i;
+	json_array_foreach(json_object_get(c, "correspondence"), i, m)
+	{
+		view_dates(m, mdates);
+		json_object_set_new(m, "kind_label",
+				    json_string(view_label(json_string_value(
+					    json_object_get(m, "kind")))));
+		json_object_set_new(
+			m, "direction_label",
+			json_string(!strcmp(json_string_value(json_object_get(
+						    m, "direction")),
+					    "in")
+					    ? "received"
+					    : "sent"));
+	}
+	json_t *det = json_object_get(c, "determination");
+	if (json_is_object(det)) {
+		static const char *const ddates[] = {"decided_on", NULL};
+		view_dates(det, ddates);
+		json_array_foreach(json_object_get(det, "findings"), i, m)
+			json_object_set_new(
+				m, "finding_label",
+				json_string(view_finding(json_string_value(
+					json_object_get(m, "finding")))));
+	}
+	bool orders_open = false;
+	json_array_foreach(json_object_get(c, "remedies"), i, r)
+	{
+		view_dates(r, rdates);
+		const char *comp =
+			json_string_value(json_object_get(r, "compliance"));
+		json_object_set_new(r, "compliance_label",
+				    json_string(view_label(comp)));
+		json_object_set_new(r, "compliance_tag", json_string(""));
+		json_object_set_new(r, "type_label",
+				    json_string(view_label(json_string_value(
+					    json_object_get(r, "type")))));
+		json_t *amount = json_object_get(r, "amount_pence");
+		if (json_is_integer(amount))
+			json_object_set_new(
+				r, "amount_text",
+				json_sprintf("£%lld.%02lld",
+					     json_integer_value(amount) / 100,
+					     json_integer_value(amount) % 100));
+		orders_open |=
+			!strcmp(json_string_value(json_object_get(r, "type")),
+				"order") &&
+			strcmp(comp, "confirmed");
+	}
+	bool open_tasks = false;
+	json_array_foreach(json_object_get(c, "tasks"), i, m)
+	{
+		const char *ts =
+			json_string_value(json_object_get(m, "status"));
+		open_tasks |= strcmp(ts, "done") && strcmp(ts, "cancelled");
+	}
+	bool has_orders = false;
+	json_array_foreach(json_object_get(c, "remedies"), i, r) has_orders |=
+		!strcmp(json_string_value(json_object_get(r, "type")), "order");
+
+	json_t *ctx = page_ctx(req,
+			       arena_printf(req->arena, "Case %s",
+					    json_string_value(json_object_get(
+						    c, "reference"))),
+			       "/cases");
+	json_object_set_new(ctx, "show_case_links", json_false());
+	json_object_set_new(
+		ctx, "tasks_section",
+		page_tasks_section(req, "Tasks", "No tasks yet.",
+				   json_incref(json_object_get(c, "tasks"))));
+	json_object_set_new(
+		ctx, "is_link_officer",
+		json_boolean(page_has_role(req, ROLE_LINK_OFFICER)));
+	json_object_set_new(ctx, "open", json_boolean(strcmp(stage, "closed")));
+	json_object_set_new(ctx, "can_close",
+			    json_boolean(!orders_open && !open_tasks &&
+					 (!strcmp(stage, "remedies") ||
+					  !strcmp(stage, "determined"))));
+	json_object_set_new(
+		ctx, "close_outcome",
+		json_string(has_orders ? "orders_satisfied" : "no_orders"));
+	json_object_set_new(
+		ctx, "has_remedies",
+		json_boolean(json_array_size(json_object_get(c, "remedies"))));
+	json_object_set_new(ctx, "has_timeline",
+			    json_boolean(json_array_size(
+				    json_object_get(c, "correspondence"))));
+	size_t audit = json_array_size(json_object_get(c, "audit"));
+	json_object_set_new(ctx, "has_audit", json_boolean(audit > 0));
+	json_object_set_new(ctx, "audit_count",
+			    json_integer((json_int_t)audit));
+	json_object_set_new(ctx, "case", c);
+	const char *done = request_query(req, "done");
+	if (done)
+		json_object_set_new(
+			ctx, "flash",
+			json_sprintf("Recorded: %s.", view_label(done)));
+	if (extra)
+		json_object_update(ctx, extra);
+	return page_render(req, 200, "case", ctx);
+}
+
+enum ld_err h_page_case(struct request *req)
+{
+	int64_t id;
+	enum ld_err err = request_id(req, 0, &id);
+	return err ? err : page_case(req, id, NULL);
+}

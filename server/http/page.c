@@ -1,0 +1,297 @@
+#include "page.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "app.h"
+#include "arena.h"
+#include "buf.h"
+#include "date.h"
+#include "embedded.h"
+#include "form.h"
+#include "log.h"
+#include "page_store.h"
+#include "tmpl.h"
+#include "view.h"
+#include "workflow.h"
+
+#define PAGE_MAX (8 * 1024 * 1024)
+
+bool page_path(const char *path)
+{
+	return strncmp(path, "/api/", 5) && strncmp(path, "/feeds/", 7) &&
+	       strcmp(path, "/healthz") && strncmp(path, "/assets/", 8) &&
+	       strncmp(path, "/static/", 8);
+}
+
+bool page_has_role(struct request *req, unsigned role)
+{
+	return req->signed_in && (req->who.roles & role);
+}
+
+struct nav_item {
+	unsigned roles;
+	const char *href, *text;
+};
+
+static const struct nav_item nav_items[] = {
+	{ROLE_LINK_OFFICER, "/home", "Home"},
+	{ROLE_SERVICE_OFFICER, "/my-tasks", "My tasks"},
+	{ROLE_VALIDATOR, "/validation", "Validation"},
+	{ROLE_LEADERSHIP, "/leadership", "Performance"},
+	{ROLE_LINK_OFFICER | ROLE_VALIDATOR | ROLE_LEADERSHIP, "/cases",
+	 "Cases"},
+	{ROLE_LINK_OFFICER, "/cases/new", "Register a notification"},
+	{ROLE_ANY, "/calendar", "Calendar"},
+	{ROLE_ADMINISTRATOR, "/admin", "Administration"},
+};
+
+json_t *page_ctx(struct request *req, const char *title, const char *current)
+{
+	char *org_text = NULL;
+	json_t *org = NULL;
+	json_t *ctx = json_pack("{s:s, s:b, s:[], s:{}, s:{}}", "title", title,
+				"has_errors", 0, "errors", "err", "values");
+	if (!page_store_organisation(req->app->store, &org_text))
+		org = json_loads(org_text, 0, NULL);
+	free(org_text);
+	json_object_set_new(ctx, "org",
+			    json_string(org ? json_string_value(json_object_get(
+						      org, "name"))
+					    : "Linkdesk"));
+	json_decref(org);
+	if (!req->signed_in)
+		return ctx;
+
+	json_t *nav = json_array();
+	for (size_t i = 0; i < sizeof(nav_items) / sizeof(nav_items[0]); i++)
+		if (req->who.roles & nav_items[i].roles)
+			json_array_append_new(
+				nav,
+				json_pack("{s:s, s:s, s:b}", "href",
+					  nav_items[i].href, "text",
+					  nav_items[i].text, "current",
+					  current &&
+						  !strcmp(current,
+							  nav_items[i].href)));
+	struct buf roles;
+	buf_init(&roles, 200);
+	static const char *const role_text[] = {
+		"link officer", "service-area officer", "validator",
+		"leadership", "administrator"};
+	for (int i = 0; i < 5; i++)
+		if (req->who.roles & (1u << i))
+			buf_printf(&roles, "%s%s", roles.len ? ", " : "",
+				   role_text[i]);
+	json_object_set_new(ctx, "user",
+			    json_pack("{s:s, s:s}", "name", req->who.name,
+				      "role_text", buf_str(&roles)));
+	buf_release(&roles);
+	json_object_set_new(ctx, "nav", nav);
+	json_object_set_new(ctx, "has_nav", json_true());
+	json_object_set_new(ctx, "csrf", json_string(req->who.csrf));
+	return ctx;
+}
+
+enum ld_err page_render(struct request *req, unsigned int status,
+			const char *name, json_t *ctx)
+{
+	struct buf out;
+	char why[200];
+	buf_init(&out, PAGE_MAX);
+	enum ld_err err =
+		tmpl_render(&web_templates, name, ctx, &out, why, sizeof(why));
+	json_decref(ctx);
+	if (err) {
+		log_error("template %s: %s", name, why);
+		buf_release(&out);
+		return LD_EINTERNAL;
+	}
+	req->len = out.len;
+	free(req->data);
+	req->data = buf_detach(&out);
+	req->status = status;
+	req->content_type = "text/html; charset=utf-8";
+	return LD_OK;
+}
+
+enum ld_err page_redirect(struct request *req, const char *location)
+{
+	reply_header(req, "Location", arena_strdup(req->arena, location));
+	req->status = 303;
+	return LD_OK;
+}
+
+enum ld_err page_error(struct request *req, enum ld_err err)
+{
+	const char *heading, *message = req->err_message;
+	if (err == LD_EUNAUTHORISED) {
+		bool expired =
+			req->err_field && !strcmp(req->err_field, "session");
+		return page_redirect(req, expired ? "/sign-in?expired=1"
+						  : "/sign-in");
+	}
+	switch (err) {
+	case LD_ENOTFOUND:
+		heading = "Page not found";
+		message = "If you typed the web address, check it is correct.";
+		break;
+	case LD_EFORBIDDEN:
+		heading = "You cannot see this page";
+		if (!message)
+			message = "Your role does not include it.";
+		break;
+	case LD_EUNAVAILABLE:
+		heading = "Sorry, the service is unavailable";
+		message = "The database cannot be reached. Try again in a few "
+			  "minutes.";
+		break;
+	case LD_EINVAL:
+	case LD_EVALIDATION:
+	case LD_ECONFLICT:
+	case LD_EPRECONDITION:
+	case LD_ETOOLARGE: heading = "That could not be done"; break;
+	default:
+		heading = "Sorry, there is a problem with the service";
+		message = "Try again later.";
+		break;
+	}
+	json_t *ctx = page_ctx(req, heading, NULL);
+	json_object_set_new(ctx, "heading", json_string(heading));
+	json_object_set_new(ctx, "message",
+			    json_string(message ? message : ""));
+	enum ld_err rerr = page_render(req, http_status(err), "error", ctx);
+	if (rerr) /* the error page itself failed: plain text, at least */
+		reply_bytes(req, http_status(err), "text/plain; charset=utf-8",
+			    heading, strlen(heading));
+	return LD_OK;
+}
+
+void page_field_error(json_t *ctx, const char *id, const char *text)
+{
+	json_array_append_new(json_object_get(ctx, "errors"),
+			      json_pack("{s:s, s:s}", "id", id, "text", text));
+	json_object_set_new(json_object_get(ctx, "err"), id, json_string(text));
+	json_object_set_new(ctx, "has_errors", json_true());
+}
+
+static void release_json(void *p)
+{
+	json_decref(p);
+}
+
+json_t *page_form(struct request *req)
+{
+	json_t *form;
+	if (form_parse(req->body.ptr ? req->body.ptr : "", req->body.len,
+		       &form))
+		return NULL;
+	arena_defer(req->arena, release_json, form);
+	return form;
+}
+
+const char *page_field(json_t *form, const char *name)
+{
+	const char *v = json_string_value(json_object_get(form, name));
+	return v ? v : "";
+}
+
+static bool whole(const char *s, long min, long max, int *out)
+{
+	char *end;
+	while (*s == ' ')
+		s++;
+	errno = 0;
+	long v = strtol(s, &end, 10);
+	while (*end == ' ')
+		end++;
+	if (errno || end == s || *end || v < min || v > max)
+		return false;
+	*out = (int)v;
+	return true;
+}
+
+json_t *page_date_input(const char *id, const char *label, const char *hint,
+			int32_t day)
+{
+	int y = 0, m = 0, d = 0;
+	char ys[8] = "", ms[4] = "", ds[4] = "";
+	if (day) {
+		date_to_ymd(day, &y, &m, &d);
+		snprintf(ys, sizeof(ys), "%d", y);
+		snprintf(ms, sizeof(ms), "%d", m);
+		snprintf(ds, sizeof(ds), "%d", d);
+	}
+	return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s}", "id", id, "label",
+			 label, "hint", hint, "day", ds, "month", ms, "year",
+			 ys);
+}
+
+bool page_date(json_t *form, const char *id, const char *label,
+	       const char *hint, bool required, int32_t *out, json_t **input)
+{
+	char key[64];
+	const char *parts[3];
+	const char *names[] = {"day", "month", "year"};
+	bool empty = true;
+	for (int i = 0; i < 3; i++) {
+		snprintf(key, sizeof(key), "%s-%s", id, names[i]);
+		parts[i] = page_field(form, key);
+		empty &= !*parts[i];
+	}
+	*input = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s}", "id", id, "label",
+			   label, "hint", hint, "day", parts[0], "month",
+			   parts[1], "year", parts[2]);
+	*out = 0;
+	if (empty) {
+		if (!required)
+			return true;
+		json_object_set_new(*input, "error",
+				    json_sprintf("Enter %s", label));
+		return false;
+	}
+	int d, m, y;
+	if (!whole(parts[0], 1, 31, &d) || !whole(parts[1], 1, 12, &m) ||
+	    !whole(parts[2], DATE_MIN_YEAR, DATE_MAX_YEAR, &y) ||
+	    !date_valid_ymd(y, m, d)) {
+		json_object_set_new(
+			*input, "error",
+			json_sprintf("%s must be a real date", label));
+		return false;
+	}
+	*out = date_from_ymd(y, m, d);
+	return true;
+}
+
+struct view_ctx {
+	int32_t today;
+	json_t *tasks;
+};
+
+static enum ld_err view(const struct workcal *cal, void *arg)
+{
+	struct view_ctx *c = arg;
+	view_tasks(cal, c->today, c->tasks);
+	return LD_OK;
+}
+
+void page_view_tasks(struct request *req, json_t *tasks)
+{
+	struct view_ctx c = {app_today(req->app), tasks};
+	app_with_calendar(req->app, view, &c);
+}
+
+json_t *page_tasks_section(struct request *req, const char *caption,
+			   const char *empty, json_t *tasks)
+{
+	if (!json_is_array(tasks)) {
+		json_decref(tasks);
+		tasks = json_array();
+	}
+	page_view_tasks(req, tasks);
+	return json_pack("{s:s, s:s, s:o, s:b, s:I}", "caption", caption,
+			 "empty", empty, "tasks", tasks, "has_tasks",
+			 json_array_size(tasks) > 0, "count",
+			 (json_int_t)json_array_size(tasks));
+}

@@ -1,0 +1,179 @@
+#include "view.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "date.h"
+#include "workcal.h"
+
+struct label {
+	const char *value, *label, *tag;
+};
+
+static const struct label labels[] = {
+	{"open", "Open", "govuk-tag--blue"},
+	{"in_progress", "In progress", "govuk-tag--light-blue"},
+	{"submitted", "Awaiting validation", "govuk-tag--yellow"},
+	{"validated", "Validated", "govuk-tag--turquoise"},
+	{"sent", "Sent to the Ombudsman", "govuk-tag--purple"},
+	{"done", "Done", "govuk-tag--green"},
+	{"cancelled", "Cancelled", "govuk-tag--grey"},
+	{"notified", "Notified", "govuk-tag--blue"},
+	{"assessment", "Assessment", "govuk-tag--light-blue"},
+	{"investigation", "Investigation", "govuk-tag--yellow"},
+	{"draft_decision", "Draft decision", "govuk-tag--orange"},
+	{"determined", "Determined", "govuk-tag--purple"},
+	{"remedies", "Remedies in progress", "govuk-tag--pink"},
+	{"closed", "Closed", "govuk-tag--grey"},
+	{"pending", "Pending", "govuk-tag--grey"},
+	{"complied_on_time", "Complied on time", "govuk-tag--green"},
+	{"complied_late", "Complied late", "govuk-tag--orange"},
+	{"confirmed", "Confirmed by the Ombudsman", "govuk-tag--green"},
+	{"available", "Scanned, clean", "govuk-tag--green"},
+	{"not_scanned", "Not scanned", "govuk-tag--grey"},
+	{"quarantined", "Quarantined", "govuk-tag--red"},
+	{"removed", "Removed", "govuk-tag--grey"},
+	{"information_request", "Information request", NULL},
+	{"corrective_action", "Corrective action", NULL},
+	{"order", "Order", NULL},
+	{"recommendation", "Recommendation", NULL},
+	{"chaser_response", "Chaser response", NULL},
+	{"first_chaser", "1st chaser", NULL},
+	{"final_chaser", "Final chaser", NULL},
+	{"sanction_notice", "Sanction notice", NULL},
+	{"notification", "Notification", NULL},
+	{"acknowledgement", "Acknowledgement", NULL},
+	{"evidence_submitted", "Evidence submitted", NULL},
+	{"extension_requested", "Extension requested", NULL},
+	{"extension_agreed", "Extension agreed", NULL},
+	{"orders_confirmed", "Orders confirmed", NULL},
+	{"determination", "Final determination", NULL},
+	{"other", "Other", NULL},
+	{"high", "High priority", "govuk-tag--orange"},
+	{"urgent", "Urgent", "govuk-tag--red"},
+	{"normal", "Normal", "govuk-tag--grey"},
+};
+
+static const struct label *find(const char *value)
+{
+	for (size_t i = 0; value && i < sizeof(labels) / sizeof(labels[0]); i++)
+		if (!strcmp(labels[i].value, value))
+			return &labels[i];
+	return NULL;
+}
+
+const char *view_label(const char *value)
+{
+	const struct label *l = find(value);
+	return l ? l->label : value ? value : "";
+}
+
+static void set_long(json_t *obj, const char *key, const char *iso)
+{
+	int32_t day;
+	char out[DATE_LONG_LEN], name[64];
+	if (!iso || date_parse(iso, &day))
+		return;
+	date_format_long(day, out);
+	snprintf(name, sizeof(name), "%s_long", key);
+	json_object_set_new(obj, name, json_string(out));
+}
+
+void view_dates(json_t *obj, const char *const *keys)
+{
+	for (int i = 0; keys[i]; i++)
+		set_long(obj, keys[i],
+			 json_string_value(json_object_get(obj, keys[i])));
+}
+
+void view_task(const struct workcal *cal, int32_t today, json_t *task)
+{
+	static const char *const dates[] = {
+		"due_on", "revised_due_on", "effective_due_on",
+		"set_on", "sent_on",	    "completed_on",
+		NULL};
+	const char *status = json_string_value(json_object_get(task, "status"));
+	const char *due_iso =
+		json_string_value(json_object_get(task, "effective_due_on"));
+	const struct label *l = find(status);
+	bool live = status && strcmp(status, "done") &&
+		    strcmp(status, "cancelled") && strcmp(status, "sent");
+	int32_t due;
+	int n;
+	char text[80] = "";
+
+	view_dates(task, dates);
+	json_object_set_new(task, "status_label",
+			    json_string(l	 ? l->label
+					: status ? status
+						 : ""));
+	json_object_set_new(task, "status_tag",
+			    json_string(l && l->tag ? l->tag : ""));
+	json_object_set_new(task, "kind_label",
+			    json_string(view_label(json_string_value(
+				    json_object_get(task, "kind")))));
+	const char *prio = json_string_value(json_object_get(task, "priority"));
+	if (prio && strcmp(prio, "normal")) {
+		json_object_set_new(task, "priority_label",
+				    json_string(view_label(prio)));
+		json_object_set_new(task, "priority_tag",
+				    json_string(find(prio)->tag));
+	}
+	/* Always set, so a template never finds an outer value instead. */
+	json_object_set_new(task, "overdue", json_false());
+	json_object_set_new(task, "due_soon", json_false());
+	json_object_set_new(task, "due_text", json_string(""));
+	if (!live || !due_iso || date_parse(due_iso, &due) ||
+	    workcal_between(cal, today, due, &n))
+		return;
+	if (n < 0)
+		snprintf(text, sizeof(text), "%d working day%s overdue", -n,
+			 n == -1 ? "" : "s");
+	else if (due == today)
+		snprintf(text, sizeof(text), "due today");
+	else if (n == 0)
+		snprintf(text, sizeof(text),
+			 "due on a day that is not a working day: plan for "
+			 "today");
+	else
+		snprintf(text, sizeof(text), "due in %d working day%s", n,
+			 n == 1 ? "" : "s");
+	json_object_set_new(task, "due_text", json_string(text));
+	json_object_set_new(task, "overdue", json_boolean(n < 0));
+	json_object_set_new(task, "due_soon", json_boolean(n >= 0 && n <= 3));
+	if (!workcal_is_working_day(cal, due)) {
+		int32_t plan;
+		char out[DATE_LONG_LEN];
+		if (!workcal_on_or_before(cal, due, &plan)) {
+			date_format_long(plan, out);
+			json_object_set_new(task, "plan_by_long",
+					    json_string(out));
+		}
+	}
+}
+
+void view_tasks(const struct workcal *cal, int32_t today, json_t *tasks)
+{
+	size_t i;
+	json_t *t;
+	json_array_foreach(tasks, i, t) view_task(cal, today, t);
+}
+
+const char *view_finding(const char *f)
+{
+	static const char *const map[][2] = {
+		{"no_maladministration", "No maladministration"},
+		{"service_failure", "Service failure"},
+		{"maladministration", "Maladministration"},
+		{"severe_maladministration", "Severe maladministration"},
+		{"reasonable_redress", "Reasonable redress"},
+		{"outside_jurisdiction", "Outside jurisdiction"},
+		{"fault_causing_injustice", "Fault causing injustice (upheld)"},
+		{"fault_without_injustice", "Fault without injustice (upheld)"},
+		{"no_fault", "No fault (not upheld)"},
+	};
+	for (size_t i = 0; f && i < sizeof(map) / sizeof(map[0]); i++)
+		if (!strcmp(map[i][0], f))
+			return map[i][1];
+	return f ? f : "";
+}

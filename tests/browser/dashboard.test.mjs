@@ -1,0 +1,256 @@
+// The dashboard in a real browser (Debian's chromium driven by
+// playwright-core): a whole investigation played by three kinds of user,
+// axe-core on every page at WCAG 2.2 AA, every page at 320 pixels wide,
+// the main flow by keyboard alone, each role's navigation, and pages that
+// work with JavaScript off.  Screenshots go to LINKDESK_TEST_ARTIFACTS.
+import { test, before, after } from 'node:test'
+import assert from 'node:assert/strict'
+import { spawn } from 'node:child_process'
+import { mkdtempSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { createServer } from 'node:net'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { chromium } from 'playwright-core'
+
+const root = process.env.LINKDESK_ROOT
+const artifacts = process.env.LINKDESK_TEST_ARTIFACTS || mkdtempSync(join(tmpdir(), 'shots-'))
+const axeSource = readFileSync(join(root, 'node_modules/axe-core/axe.min.js'), 'utf8')
+const password = 'demo-linkdesk-2026'
+let server, base, browser
+const checked = new Set()
+
+function freePort () {
+  return new Promise((resolve) => {
+    const s = createServer()
+    s.listen(0, '127.0.0.1', () => { const { port } = s.address(); s.close(() => resolve(port)) })
+  })
+}
+
+before(async () => {
+  mkdirSync(artifacts, { recursive: true })
+  const port = await freePort()
+  base = `http://127.0.0.1:${port}`
+  server = spawn(process.env.LINKDESK_BIN, ['serve'], {
+    env: { ...process.env, LINKDESK_LISTEN: `127.0.0.1:${port}`, LINKDESK_BASE_URL: base,
+      LINKDESK_TODAY: '2026-11-23', LINKDESK_SCHEDULER: '0', LINKDESK_WEB_DIR: join(root, 'web') },
+    stdio: ['ignore', 'ignore', 'inherit']
+  })
+  for (let i = 0; i < 100; i++) {
+    try { if ((await fetch(`${base}/api/v1/ping`)).ok) break } catch {}
+    await new Promise((resolve) => setTimeout(resolve, 100))
+  }
+  browser = await chromium.launch({
+    executablePath: process.env.LINKDESK_CHROMIUM || '/usr/bin/chromium',
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking',
+      '--disable-component-update', '--no-first-run', '--disable-sync', '--disable-quic']
+  })
+})
+
+after(async () => {
+  await browser?.close()
+  server?.kill('SIGTERM')
+  await new Promise((resolve) => server.on('exit', resolve))
+})
+
+// axe at WCAG 2.2 AA, wide and at 320 pixels, with a screenshot of each.
+async function check (page, name) {
+  const violations = async () => {
+    await page.evaluate(axeSource)
+    return page.evaluate(async () => {
+      const r = await window.axe.run(document, {
+        runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'] }
+      })
+      return r.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`)
+    })
+  }
+  assert.deepEqual(await violations(), [], `axe on ${name}`)
+  await page.screenshot({ path: join(artifacts, `${name}.png`), fullPage: true })
+  const size = page.viewportSize()
+  await page.setViewportSize({ width: 320, height: 640 })
+  assert.deepEqual(await violations(), [], `axe on ${name} at 320 px`)
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth)
+  assert.ok(overflow <= 0, `${name} scrolls sideways at 320 px by ${overflow} px`)
+  await page.screenshot({ path: join(artifacts, `${name}-320.png`), fullPage: true })
+  await page.setViewportSize(size)
+  checked.add(name)
+}
+
+// Press Tab until the selector has the focus: keyboard only.
+async function tabTo (page, selector) {
+  for (let i = 0; i < 80; i++) {
+    if (await page.evaluate((s) => document.activeElement?.matches(s), selector)) return
+    await page.keyboard.press('Tab')
+  }
+  throw new Error(`could not reach ${selector} by keyboard`)
+}
+
+async function signIn (context, who, { keyboard = false } = {}) {
+  const page = await context.newPage()
+  await page.goto(`${base}/sign-in`)
+  if (keyboard) {
+    await tabTo(page, '#email')
+    await page.keyboard.type(`${who}@demo.linkdesk.test`)
+    await tabTo(page, '#password')
+    await page.keyboard.type(password)
+    await page.keyboard.press('Enter')
+  } else {
+    await page.fill('#email', `${who}@demo.linkdesk.test`)
+    await page.fill('#password', password)
+    await page.click('button:has-text("Sign in")')
+  }
+  await page.waitForURL((url) => !url.pathname.startsWith('/sign-in'))
+  return page
+}
+
+async function navTexts (page) {
+  return page.$$eval('.govuk-header__navigation-item a', (as) => as.map((a) => a.textContent.trim()))
+}
+
+test('a whole investigation through the browser', async () => {
+  const lo = await browser.newContext()
+  // The link officer registers a notification and an evidence request.
+  let page = await lo.newPage()
+  await page.goto(`${base}/sign-in`)
+  await check(page, '01-sign-in')
+  await page.click('button:has-text("Sign in")')
+  assert.match(await page.textContent('.govuk-error-summary'), /Enter your email address/)
+  await check(page, '02-sign-in-errors')
+  await page.close()
+  page = await signIn(lo, 'link.officer', { keyboard: true })
+  assert.match(page.url(), /\/home$/)
+  assert.match(await page.textContent('h1'), /What needs doing today/)
+  await check(page, '03-link-officer-home')
+
+  await page.goto(`${base}/cases/new`)
+  await check(page, '04-register-notification')
+  await page.click('button:has-text("Register")')
+  assert.match(await page.textContent('.govuk-error-summary'), /Choose the complaint/)
+  await page.fill('#reference', 'not a reference')
+  await page.selectOption('#complaint_id', { label: 'CMP-2025-0519: Repairs delay' })
+  await page.check('#ombudsman-HOS')
+  await page.click('button:has-text("Register")')
+  // Refused, with what was typed kept.
+  assert.match(await page.textContent('.govuk-error-summary'), /not a HOS reference/)
+  assert.equal(await page.inputValue('#reference'), 'not a reference')
+  await check(page, '05-register-refused')
+  await page.fill('#reference', '2026-55501')
+  await page.click('button:has-text("Register")')
+  assert.match(await page.textContent('h1'), /HOS 202655501/)
+  await check(page, '06-case-notified')
+
+  await page.click('a:has-text("An information or evidence request")')
+  await check(page, '07-evidence-request')
+  await page.fill('#title', 'Boiler repair records since October')
+  await page.selectOption('#service_area_id', { label: 'Repairs and Maintenance' })
+  await page.selectOption('#assignee_id', { label: 'Dan Price (Repairs and Maintenance)' })
+  await page.click('button:has-text("Record")')
+  assert.match(await page.textContent('main'), /Boiler repair records since October/)
+  // Due 15 working days after 23 November 2026.
+  assert.match(await page.textContent('main'), /Monday 14 December 2026/)
+  assert.match(await page.textContent('main'), /due in 15 working days/)
+  await check(page, '08-case-with-task')
+  const taskHref = await page.getAttribute('a:has-text("Boiler repair records since October")', 'href')
+
+  // The service-area officer answers, by keyboard.
+  const so = await browser.newContext()
+  page = await signIn(so, 'repairs.officer')
+  assert.match(page.url(), /\/my-tasks$/)
+  assert.match(await page.textContent('main'), /Boiler repair records since October/)
+  await check(page, '09-my-tasks')
+  assert.deepEqual(await navTexts(page), ['My tasks', 'Calendar'])
+  await page.goto(base + taskHref)
+  await check(page, '10-task-service-officer')
+  await page.setInputFiles('#file', { name: 'boiler-log.pdf', mimeType: 'application/pdf',
+    buffer: Buffer.from('%PDF-1.4\nboiler log\n%%EOF\n') })
+  await page.click('button:has-text("Upload file")')
+  assert.match(await page.textContent('main'), /boiler-log\.pdf/)
+  await tabTo(page, '#answer')
+  await page.keyboard.type('Boiler visits log attached, with the engineer reports.')
+  await tabTo(page, '#submit-answer')
+  await page.keyboard.press('Enter')
+  await page.waitForURL(/done=submit/)
+  assert.match(await page.textContent('main'), /Awaiting validation/)
+  await check(page, '11-task-submitted')
+
+  // Three validators sign off.
+  let n = 0
+  for (const v of ['ad.resident.contacts', 'head.disputes', 'rx.manager']) {
+    const ctx = await browser.newContext()
+    page = await signIn(ctx, v)
+    assert.match(page.url(), /\/validation$/)
+    if (!n) await check(page, '12-validation-queue')
+    await page.click('a:has-text("Boiler repair records since October")')
+    if (!n) await check(page, '13-task-validator')
+    await page.click('button:has-text("Approve")')
+    assert.match(await page.textContent('main'), /approved by/)
+    await ctx.close()
+    n++
+  }
+
+  // The link officer records it sent.
+  page = await lo.newPage()
+  await page.goto(base + taskHref)
+  assert.match(await page.textContent('main'), /Validated/)
+  await page.click('button:has-text("Record as sent to the Ombudsman")')
+  assert.match(await page.textContent('main'), /Sent to the Ombudsman/)
+  await check(page, '14-task-sent')
+  await page.click('a:has-text("HOS 202655501")')
+  assert.match(await page.textContent('main'), /Evidence submitted/)
+  await check(page, '15-case-timeline')
+  await lo.close()
+  await so.close()
+})
+
+test('each role sees its own navigation and nothing more', async () => {
+  const expect = {
+    'link.officer': ['Home', 'Cases', 'Register a notification', 'Calendar'],
+    'repairs.officer': ['My tasks', 'Calendar'],
+    'ad.resident.contacts': ['Validation', 'Cases', 'Calendar'],
+    director: ['Performance', 'Cases', 'Calendar'],
+    admin: ['Calendar', 'Administration']
+  }
+  for (const [who, nav] of Object.entries(expect)) {
+    const ctx = await browser.newContext()
+    const page = await signIn(ctx, who)
+    assert.deepEqual(await navTexts(page), nav, who)
+    if (who === 'director') await check(page, '16-leadership')
+    if (who === 'admin') await check(page, '17-admin')
+    await ctx.close()
+  }
+  const so = await browser.newContext()
+  const page = await signIn(so, 'repairs.officer')
+  const r = await page.goto(`${base}/home`)
+  assert.equal(r.status(), 403)
+  assert.match(await page.textContent('h1'), /You cannot see this page/)
+  await check(page, '18-forbidden')
+  // Another area's case is not there at all, and no resident is shown.
+  const other = await page.goto(`${base}/cases/5`)
+  assert.equal(other.status(), 404)
+  assert.doesNotMatch(await page.content(), /Kowalczyk/)
+  await page.goto(`${base}/calendar`)
+  await check(page, '19-calendar')
+  await page.click('button:has-text("Make a calendar address")')
+  assert.match(await page.inputValue('#feed-url'), /\/feeds\/[A-Za-z0-9_-]{43}\.ics$/)
+  await check(page, '20-calendar-made')
+  await so.close()
+})
+
+test('pages work with JavaScript off, and sessions end', async () => {
+  const ctx = await browser.newContext({ javaScriptEnabled: false })
+  const page = await signIn(ctx, 'link.officer')
+  assert.match(page.url(), /\/home$/)
+  await page.goto(`${base}/cases/1`)
+  assert.match(await page.textContent('h1'), /HOS 202513877/)
+  // The link officer sees the resident; the page escapes what it shows.
+  assert.match(await page.textContent('main'), /Mrs Joan Ellery/)
+  await page.click('button:has-text("Sign out")')
+  assert.match(page.url(), /\/sign-in\?signed_out=1$/)
+  await page.goto(`${base}/home`)
+  assert.match(page.url(), /\/sign-in$/)
+  await ctx.close()
+})
+
+test('every page was checked', () => {
+  assert.ok(checked.size >= 20, `${checked.size} pages checked`)
+  writeFileSync(join(artifacts, 'pages.txt'), [...checked].join('\n') + '\n')
+})
