@@ -1,7 +1,7 @@
 # Linkdesk.  `make run` and `make test` are the two commands; see README.md.
 
 VERSION   := 0.1.0
-PKGS      := libmicrohttpd libpq jansson libical libsodium libcurl libzip
+PKGS      := libmicrohttpd libpq jansson libical libsodium libcurl libzip xlsxwriter
 CC        ?= cc
 SANITIZE  ?=
 BUILD     := build/$(if $(SANITIZE),san,rel)

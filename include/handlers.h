@@ -129,4 +129,14 @@ enum ld_err h_page_admin_user(struct request *req);
 enum ld_err h_page_admin_holidays(struct request *req);
 enum ld_err h_page_upload(struct request *req);
 
+/* h_reports.c */
+struct period;
+int64_t reports_area(struct request *req);
+enum ld_err reports_period(struct request *req, struct period *p);
+enum ld_err kpi_cases_json(struct request *req, json_t **out, struct period *p);
+enum ld_err h_kpis(struct request *req);
+enum ld_err h_kpi_cases(struct request *req);
+enum ld_err h_export(struct request *req);
+enum ld_err h_export_kpi(struct request *req);
+
 #endif

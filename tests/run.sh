@@ -105,7 +105,9 @@ for t in "$build"/tests/unit/test_* "$build"/tests/http/test_*; do
 done
 
 echo "== browser"
-if command -v node >/dev/null 2>&1 && [ -x /usr/bin/chromium ]; then
+if [ -n "${ONLY:-}" ] && [ "${ONLY}" != browser ]; then
+	echo "skipped (ONLY=$ONLY)"
+elif command -v node >/dev/null 2>&1 && [ -x /usr/bin/chromium ]; then
 	export LINKDESK_TEST_ARTIFACTS="$root/build/test-artifacts"
 	rm -rf "$LINKDESK_TEST_ARTIFACTS"
 	out="$tmp/browser.out"

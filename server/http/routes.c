@@ -90,6 +90,11 @@ const struct route http_routes[] = {
 	{"DELETE", "/api/v1/feeds/{id}", h_feed_revoke, ANYONE, NULL},
 	{"GET", "/feeds/{token}", h_feed, PUBLIC, NULL},
 
+	{"GET", "/api/v1/kpis", h_kpis, READERS, NULL},
+	{"GET", "/api/v1/kpis/cases", h_kpi_cases, READERS, NULL},
+	{"GET", "/api/v1/exports/kpi/{name}", h_export_kpi, READERS, NULL},
+	{"GET", "/api/v1/exports/{name}", h_export, READERS, NULL},
+
 	{"GET", "/api/v1/service-areas", h_areas, ANYONE, NULL},
 	{"POST", "/api/v1/service-areas", h_area_add, ADMIN, NULL},
 	{"PATCH", "/api/v1/service-areas/{id}", h_area_update, ADMIN, NULL},

@@ -88,6 +88,9 @@ void itest_server_start(struct itest_server *s, const char *const *env)
 int itest_server_stop(struct itest_server *s)
 {
 	int status = -1;
+	/* Never kill(0): that would signal our whole process group. */
+	if (s->pid <= 0)
+		return -1;
 	kill(s->pid, SIGTERM);
 	for (int i = 0; i < 300; i++) {
 		if (waitpid(s->pid, &status, WNOHANG) == s->pid)
