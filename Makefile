@@ -14,7 +14,7 @@ CPPFLAGS += -D_GNU_SOURCE -DLINKDESK_VERSION='"$(VERSION)"' -Iinclude \
 	$(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 CFLAGS   += $(WARN) $(OPT) -MMD -MP
 LDFLAGS  += $(if $(SANITIZE),-fsanitize=$(SANITIZE))
-LDLIBS   += $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lpthread
+LDLIBS   += $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lpthread -lm
 
 CORE_SRC   := $(sort $(wildcard core/*.c))
 SERVER_SRC := $(sort $(wildcard server/*.c server/*/*.c))

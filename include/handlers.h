@@ -139,4 +139,8 @@ enum ld_err h_kpi_cases(struct request *req);
 enum ld_err h_export(struct request *req);
 enum ld_err h_export_kpi(struct request *req);
 
+/* h_leadership.c */
+enum ld_err h_page_kpi_cases(struct request *req);
+enum ld_err h_page_annual(struct request *req);
+
 #endif

@@ -130,25 +130,6 @@ enum ld_err h_page_home(struct request *req)
 	return page_render(req, 200, "home", ctx);
 }
 
-enum ld_err h_page_leadership(struct request *req)
-{
-	json_t *home = home_data(req);
-	char today[DATE_LONG_LEN];
-	if (!home)
-		return LD_EUNAVAILABLE;
-	json_t *ctx = page_ctx(req, "Performance", "/leadership");
-	date_format_long(app_today(req->app), today);
-	json_object_set_new(ctx, "today_long", json_string(today));
-	json_object_set_new(ctx, "show_case_links", json_true());
-	json_object_set_new(
-		ctx, "overdue",
-		page_tasks_section(
-			req, "Overdue tasks", "Nothing is overdue.",
-			json_incref(json_object_get(home, "overdue"))));
-	json_object_set_new(ctx, "home", home);
-	return page_render(req, 200, "leadership", ctx);
-}
-
 enum ld_err h_page_my_tasks(struct request *req)
 {
 	char *text = NULL;
@@ -386,7 +367,7 @@ enum ld_err h_page_cases(struct request *req)
 					    json_object_get(c, "stage")))));
 		json_object_set_new(c, "stage_tag", json_string(""));
 	}
-	json_t *ctx = page_ctx(req, "Cases", "/cases");
+	json_t *ctx = page_ctx(req, "Ombudsman cases", "/cases");
 	json_object_set(ctx, "items", items);
 	json_object_set(ctx, "total", json_object_get(list, "total"));
 	json_object_set_new(ctx, "q", json_string(q.q ? q.q : ""));

@@ -213,7 +213,20 @@ test('each role sees its own navigation and nothing more', async () => {
     const ctx = await browser.newContext()
     const page = await signIn(ctx, who)
     assert.deepEqual(await navTexts(page), nav, who)
-    if (who === 'director') await check(page, '16-leadership')
+    if (who === 'director') {
+      await page.goto(`${base}/leadership?period=2025-26`)
+      await check(page, '16-leadership')
+      // A number leads to the cases behind it.
+      await page.click('a:has(span:text(" cases behind Cases received"))')
+      assert.match(await page.textContent('h1'), /Cases behind cases_received/)
+      await check(page, '16-leadership-drill-down')
+      await page.goto(`${base}/reports/annual?year=2026-27`)
+      assert.match(await page.textContent('h1'), /annual report 2026-27/)
+      await check(page, '16-annual-report')
+      await page.emulateMedia({ media: 'print' })
+      await page.pdf?.({ path: join(artifacts, '16-annual-report.pdf'), format: 'A4' }).catch(() => {})
+      await page.emulateMedia({ media: 'screen' })
+    }
     if (who === 'admin') await check(page, '17-admin')
     await ctx.close()
   }
