@@ -139,6 +139,26 @@ enum ld_err h_kpi_cases(struct request *req);
 enum ld_err h_export(struct request *req);
 enum ld_err h_export_kpi(struct request *req);
 
+/* h_code.c */
+/* Add the complaint's stage timeliness to its JSON. */
+void code_timeliness(struct request *req, json_t *complaint);
+enum ld_err h_complaint_stages(struct request *req);
+enum ld_err h_complaint_codes(struct request *req);
+enum ld_err h_sa_list(struct request *req);
+enum ld_err h_sa_create(struct request *req);
+enum ld_err h_sa_get(struct request *req);
+enum ld_err h_sa_answer(struct request *req);
+enum ld_err h_sa_approve(struct request *req);
+enum ld_err h_sa_publish(struct request *req);
+enum ld_err h_sa_export(struct request *req);
+enum ld_err h_page_sa_list(struct request *req);
+enum ld_err h_page_sa_create(struct request *req);
+enum ld_err h_page_sa(struct request *req);
+enum ld_err h_page_provision(struct request *req);
+enum ld_err h_page_provision_post(struct request *req);
+enum ld_err h_page_sa_approve(struct request *req);
+enum ld_err h_page_sa_publish(struct request *req);
+
 /* h_leadership.c */
 enum ld_err h_page_kpi_cases(struct request *req);
 enum ld_err h_page_annual(struct request *req);

@@ -136,7 +136,15 @@ enum ld_err h_complaint_get(struct request *req)
 	if (!err)
 		err = case_store_complaint(req->app->store, &req->who, id,
 					   &json);
-	return reply_result(req, err, json, NULL, 200);
+	if (err)
+		return reply_result(req, err, json, NULL, 200);
+	json_t *c = json_loads(json, 0, NULL);
+	free(json);
+	if (!c)
+		return LD_EINTERNAL;
+	code_timeliness(req, c);
+	reply_json(req, 200, c);
+	return LD_OK;
 }
 
 enum ld_err h_resident_put(struct request *req)

@@ -486,6 +486,21 @@ enum ld_err page_case(struct request *req, int64_t id, json_t *extra)
 	json_object_set_new(ctx, "has_audit", json_boolean(audit > 0));
 	json_object_set_new(ctx, "audit_count",
 			    json_integer((json_int_t)audit));
+	/* How the original complaint was handled against the Code. */
+	char *complaint_text = NULL;
+	int64_t complaint_id = json_integer_value(
+		json_object_get(json_object_get(c, "complaint"), "id"));
+	if (!case_store_complaint(req->app->store, &req->who, complaint_id,
+				  &complaint_text)) {
+		json_t *complaint = parsed(complaint_text);
+		if (complaint) {
+			code_timeliness(req, complaint);
+			json_object_set(
+				ctx, "timeliness",
+				json_object_get(complaint, "timeliness"));
+			json_decref(complaint);
+		}
+	}
 	json_object_set_new(ctx, "case", c);
 	const char *done = request_query(req, "done");
 	if (done)

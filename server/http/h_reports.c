@@ -15,6 +15,7 @@
 #include "app.h"
 #include "arena.h"
 #include "csv.h"
+#include "export.h"
 #include "date.h"
 #include "handlers.h"
 #include "period.h"
@@ -128,17 +129,8 @@ enum ld_err h_kpi_cases(struct request *req)
 	return LD_OK;
 }
 
-/* A table to export: named, typed columns and text cells. */
-struct table {
-	int ncols, nrows;
-	const char **names;
-	enum report_type *types;
-	const char *(*cell)(void *src, int row, int col);
-	void *src;
-};
-
-static enum ld_err write_csv(struct request *req, const struct table *t,
-			     const char *filename)
+enum ld_err export_csv(struct request *req, const struct table *t,
+		       const char *filename)
 {
 	struct buf out;
 	enum ld_err err = LD_OK;
@@ -173,8 +165,8 @@ static enum ld_err write_csv(struct request *req, const struct table *t,
 	return LD_OK;
 }
 
-static enum ld_err write_xlsx(struct request *req, const struct table *t,
-			      const char *filename, const char *sheet)
+enum ld_err export_xlsx(struct request *req, const struct table *t,
+			const char *filename, const char *sheet)
 {
 	char dir[] = "/tmp/linkdesk-export-XXXXXX";
 	if (!mkdtemp(dir))
@@ -306,8 +298,8 @@ enum ld_err h_export(struct request *req)
 	if (cases && !principal_sees_residents(&req->who))
 		t.ncols--;
 	const char *file = cases ? "ombudsman-case-log" : "ombudsman-task-log";
-	err = xlsx ? write_xlsx(req, &t, file, cases ? "Cases" : "Tasks")
-		   : write_csv(req, &t, file);
+	err = xlsx ? export_xlsx(req, &t, file, cases ? "Cases" : "Tasks")
+		   : export_csv(req, &t, file);
 	report_rows_free(rows);
 	return err;
 }
@@ -345,9 +337,9 @@ enum ld_err h_export_kpi(struct request *req)
 	const char *file = arena_printf(req->arena, "kpi-%s-%s", p.label,
 					request_query(req, "figure"));
 	err = !strcmp(name, "kpi-cases.xlsx")
-		      ? write_xlsx(req, &t, file, "Cases")
+		      ? export_xlsx(req, &t, file, "Cases")
 	      : !strcmp(name, "kpi-cases.csv")
-		      ? write_csv(req, &t, file)
+		      ? export_csv(req, &t, file)
 		      : request_fail(req, LD_ENOTFOUND, NULL, "no such export");
 	json_decref(cases);
 	return err;

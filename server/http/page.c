@@ -43,6 +43,8 @@ static const struct nav_item nav_items[] = {
 	{ROLE_LINK_OFFICER | ROLE_VALIDATOR | ROLE_LEADERSHIP, "/cases",
 	 "Cases"},
 	{ROLE_LINK_OFFICER, "/cases/new", "Register a notification"},
+	{ROLE_LINK_OFFICER | ROLE_LEADERSHIP | ROLE_ADMINISTRATOR,
+	 "/self-assessments", "Self-assessment"},
 	{ROLE_ANY, "/calendar", "Calendar"},
 	{ROLE_ADMINISTRATOR, "/admin", "Administration"},
 };

@@ -14,7 +14,9 @@
 #define READERS                                                                \
 	(ROLE_LINK_OFFICER | ROLE_SERVICE_OFFICER | ROLE_VALIDATOR |           \
 	 ROLE_LEADERSHIP)
-#define WORKERS (ROLE_LINK_OFFICER | ROLE_SERVICE_OFFICER | ROLE_VALIDATOR)
+#define CODE_READERS (ROLE_LINK_OFFICER | ROLE_LEADERSHIP | ROLE_ADMINISTRATOR)
+#define CODE_WRITERS (ROLE_LINK_OFFICER | ROLE_ADMINISTRATOR)
+#define WORKERS	     (ROLE_LINK_OFFICER | ROLE_SERVICE_OFFICER | ROLE_VALIDATOR)
 
 const struct route http_routes[] = {
 	/* The dashboard's pages */
@@ -27,6 +29,17 @@ const struct route http_routes[] = {
 	{"GET", "/leadership/cases", h_page_kpi_cases, ROLE_LEADERSHIP | LINK,
 	 NULL},
 	{"GET", "/reports/annual", h_page_annual, ROLE_LEADERSHIP | LINK, NULL},
+	{"GET", "/self-assessments", h_page_sa_list, CODE_READERS, NULL},
+	{"POST", "/self-assessments", h_page_sa_create, CODE_WRITERS, NULL},
+	{"GET", "/self-assessments/{id}", h_page_sa, CODE_READERS, NULL},
+	{"GET", "/self-assessments/{id}/provisions/{number}", h_page_provision,
+	 CODE_WRITERS, NULL},
+	{"POST", "/self-assessments/{id}/provisions/{number}",
+	 h_page_provision_post, CODE_WRITERS, NULL},
+	{"POST", "/self-assessments/{id}/approve", h_page_sa_approve,
+	 CODE_WRITERS, NULL},
+	{"POST", "/self-assessments/{id}/publish", h_page_sa_publish,
+	 CODE_WRITERS, NULL},
 	{"GET", "/my-tasks", h_page_my_tasks, ROLE_SERVICE_OFFICER, NULL},
 	{"GET", "/validation", h_page_validation, ROLE_VALIDATOR, NULL},
 	{"GET", "/tasks/{id}", h_page_task, READERS, NULL},
@@ -93,6 +106,20 @@ const struct route http_routes[] = {
 	{"DELETE", "/api/v1/feeds/{id}", h_feed_revoke, ANYONE, NULL},
 	{"GET", "/feeds/{token}", h_feed, PUBLIC, NULL},
 
+	{"PATCH", "/api/v1/complaints/{id}/stages", h_complaint_stages, LINK,
+	 NULL},
+	{"GET", "/api/v1/complaint-codes", h_complaint_codes, READERS, NULL},
+	{"GET", "/api/v1/self-assessments", h_sa_list, CODE_READERS, NULL},
+	{"POST", "/api/v1/self-assessments", h_sa_create, CODE_WRITERS, NULL},
+	{"GET", "/api/v1/self-assessments/{id}", h_sa_get, CODE_READERS, NULL},
+	{"PUT", "/api/v1/self-assessments/{id}/answers/{number}", h_sa_answer,
+	 CODE_WRITERS, NULL},
+	{"POST", "/api/v1/self-assessments/{id}/approve", h_sa_approve,
+	 CODE_WRITERS, NULL},
+	{"POST", "/api/v1/self-assessments/{id}/publish", h_sa_publish,
+	 CODE_WRITERS, NULL},
+	{"GET", "/api/v1/self-assessments/{id}/export.xlsx", h_sa_export,
+	 CODE_READERS, NULL},
 	{"GET", "/api/v1/kpis", h_kpis, READERS, NULL},
 	{"GET", "/api/v1/kpis/cases", h_kpi_cases, READERS, NULL},
 	{"GET", "/api/v1/exports/kpi/{name}", h_export_kpi, READERS, NULL},

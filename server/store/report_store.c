@@ -37,6 +37,7 @@ enum ld_err report_store_kpis(struct store *s, const struct period *p,
 		"$1::date,"
 		"  'to', $2::date),"
 		" 'figures', kpi_figures($1, $2, $3, $4, $5),"
+		" 'complaint_handling', code_figures($1, $2, $4),"
 		" 'previous', json_build_object('period', json_build_object("
 		"  'label', $11::text, 'from', $6::date, 'to', $7::date),"
 		"  'figures', kpi_figures($6, $7, $3, $4, $5)),"

@@ -203,11 +203,11 @@ test('a whole investigation through the browser', async () => {
 
 test('each role sees its own navigation and nothing more', async () => {
   const expect = {
-    'link.officer': ['Home', 'Cases', 'Register a notification', 'Calendar'],
+    'link.officer': ['Home', 'Cases', 'Register a notification', 'Self-assessment', 'Calendar'],
     'repairs.officer': ['My tasks', 'Calendar'],
     'ad.resident.contacts': ['Validation', 'Cases', 'Calendar'],
-    director: ['Performance', 'Cases', 'Calendar'],
-    admin: ['Calendar', 'Administration']
+    director: ['Performance', 'Cases', 'Self-assessment', 'Calendar'],
+    admin: ['Self-assessment', 'Calendar', 'Administration']
   }
   for (const [who, nav] of Object.entries(expect)) {
     const ctx = await browser.newContext()
@@ -248,6 +248,31 @@ test('each role sees its own navigation and nothing more', async () => {
   await so.close()
 })
 
+test('a self-assessment against the Code, and the case page\'s timeliness', async () => {
+  const ctx = await browser.newContext()
+  const page = await signIn(ctx, 'link.officer')
+  await page.goto(`${base}/self-assessments`)
+  await check(page, '21-self-assessments')
+  await page.fill('#title', 'Annual self-assessment 2026-27')
+  await page.click('button:has-text("Start")')
+  assert.match(await page.textContent('h1'), /Annual self-assessment 2026-27/)
+  await check(page, '22-self-assessment')
+  await page.click('a:has(span:text(" answer")) >> nth=0')
+  await check(page, '23-provision')
+  await page.check('#complies-no')
+  await page.click('button:has-text("Save")')
+  assert.match(await page.textContent('.govuk-error-summary'), /say what will be done/)
+  await page.fill('#action', 'Update the policy definition')
+  await page.fill('#expected_on-day', '31')
+  await page.fill('#expected_on-month', '3')
+  await page.fill('#expected_on-year', '2027')
+  await page.click('button:has-text("Save")')
+  assert.match(await page.textContent('main'), /Update the policy definition by 2027-03-31/)
+  await page.goto(`${base}/cases/1`)
+  assert.match(await page.textContent('main'), /Complaint handling against the Complaint Handling Code 2024/)
+  await ctx.close()
+})
+
 test('pages work with JavaScript off, and sessions end', async () => {
   const ctx = await browser.newContext({ javaScriptEnabled: false })
   const page = await signIn(ctx, 'link.officer')
@@ -264,6 +289,6 @@ test('pages work with JavaScript off, and sessions end', async () => {
 })
 
 test('every page was checked', () => {
-  assert.ok(checked.size >= 20, `${checked.size} pages checked`)
+  assert.ok(checked.size >= 23, `${checked.size} pages checked`)
   writeFileSync(join(artifacts, 'pages.txt'), [...checked].join('\n') + '\n')
 })
