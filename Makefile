@@ -31,7 +31,7 @@ HTTP_SRC := $(sort $(wildcard tests/http/test_*.c))
 SUPPORT_SRC := $(sort $(wildcard tests/support/*.c))
 TEST_BIN := $(UNIT_SRC:tests/%.c=$(BUILD)/tests/%) $(HTTP_SRC:tests/%.c=$(BUILD)/tests/%)
 
-.PHONY: all run stop test test-build deps deps-test format format-check clean web
+.PHONY: all run stop test test-build deps deps-test format format-check clean web fuzz fuzz-build
 
 all: $(BUILD)/linkdesk
 
@@ -101,11 +101,35 @@ stop:
 	@sh scripts/devdb.sh stop
 
 test: deps-test web
-	@$(MAKE) --no-print-directory all
+	@$(MAKE) --no-print-directory all fuzz-build
 	@$(MAKE) --no-print-directory SANITIZE=address,undefined test-build
 	@sh tests/run.sh build/san
 
 test-build: $(BUILD)/linkdesk $(TEST_BIN)
+
+# Fuzz targets (libFuzzer, clang), over core/ and their own file.
+FUZZ_SRC   := $(sort $(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_BIN   := $(FUZZ_SRC:tests/fuzz/%.c=build/fuzz/%)
+FUZZ_FLAGS := -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
+	-D_GNU_SOURCE -Iinclude $(shell pkg-config --cflags jansson libical libsodium 2>/dev/null)
+FUZZ_SECONDS ?= 60
+
+build/fuzz/%: tests/fuzz/%.c $(CORE_SRC)
+	@mkdir -p $(dir $@)
+	@echo "  FUZZ    $@"
+	@clang $(FUZZ_FLAGS) -o $@ $< $(CORE_SRC) \
+		$(shell pkg-config --libs jansson libical libsodium 2>/dev/null) -lpthread
+
+fuzz-build: $(FUZZ_BIN)
+
+# Each target for FUZZ_SECONDS; crashes found are fixed and their inputs
+# kept in tests/fuzz/corpus/NAME as regression inputs.
+fuzz: fuzz-build
+	@for t in $(FUZZ_BIN); do \
+		n=$$(basename $$t | sed 's/^fuzz_//'); mkdir -p build/fuzz/corpus-$$n; \
+		$$t -max_total_time=$(FUZZ_SECONDS) -timeout=10 build/fuzz/corpus-$$n \
+			tests/fuzz/corpus/$$n || exit 1; \
+	done
 
 FORMAT_SRC = $(wildcard core/*.c server/*.c server/*/*.c include/*.h server/*/*.h tests/*/*.c tests/*/*.h)
 

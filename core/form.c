@@ -67,6 +67,7 @@ enum ld_err form_parse(const char *text, size_t len, json_t **out)
 					? json_stringn(buf, (size_t)vlen)
 					: NULL;
 			if (!v || !key || !*key) {
+				json_decref(v);
 				err = LD_EINVAL;
 			} else {
 				json_t *old = json_object_get(obj, key);

@@ -11,7 +11,8 @@ postgresql-client-15 ca-certificates"
 # Node.js and npm fetch GOV.UK Frontend; an existing node is fine.
 command -v npm >/dev/null 2>&1 || run_pkgs="$run_pkgs nodejs npm"
 test_pkgs="libcmocka-dev python3 python3-aiosmtpd python3-icalendar clang-format
-curl clamav-daemon clamav unzip chromium fonts-liberation python3-openpyxl"
+curl clamav-daemon clamav unzip chromium fonts-liberation python3-openpyxl
+clang libclang-rt-14-dev wrk"
 
 want=$run_pkgs
 [ "${1:-run}" = test ] && want="$run_pkgs $test_pkgs"

@@ -104,6 +104,24 @@ for t in "$build"/tests/unit/test_* "$build"/tests/http/test_*; do
 	run_cmocka "$t"
 done
 
+# Fuzz targets, a few seconds each: a smoke run (make fuzz runs longer).
+for t in build/fuzz/fuzz_*; do
+	[ -x "$t" ] || continue
+	case "$t" in *${ONLY:-}*) ;; *) continue ;; esac
+	n=$(basename "$t" | sed 's/^fuzz_//')
+	echo "== $t"
+	mkdir -p "$tmp/corpus-$n"
+	if "$t" -max_total_time=3 -timeout=10 "$tmp/corpus-$n" "tests/fuzz/corpus/$n" \
+		>"$tmp/fuzz-$n.log" 2>&1; then
+		tail -n 1 "$tmp/fuzz-$n.log"
+		passed=$((passed + 1))
+	else
+		tail -n 40 "$tmp/fuzz-$n.log"
+		failed=$((failed + 1))
+		failures="$failures fuzz_$n"
+	fi
+done
+
 echo "== browser"
 if [ -n "${ONLY:-}" ] && [ "${ONLY}" != browser ]; then
 	echo "skipped (ONLY=$ONLY)"
