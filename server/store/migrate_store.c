@@ -32,7 +32,10 @@ static enum ld_err apply_one(struct db *db, const struct migration *m,
 	PGresult *res = PQexec(db->pg, m->sql);
 	if (PQresultStatus(res) != PGRES_COMMAND_OK &&
 	    PQresultStatus(res) != PGRES_TUPLES_OK) {
-		const char *msg = PQresultErrorMessage(res);
+		const char *msg =
+			PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY);
+		if (!msg)
+			msg = PQresultErrorMessage(res);
 		snprintf(why, whylen, "migration %s failed: %.*s", m->name,
 			 (int)strcspn(msg, "\n"), msg);
 		PQclear(res);

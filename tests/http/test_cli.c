@@ -106,6 +106,48 @@ static void test_migrate(void **state)
 	expect(dbname, "migrate", 1, "newer than this build");
 }
 
+/* The first line psql prints for one query in database db. */
+static char *psql_value(const char *db, const char *sql)
+{
+	char cmd[2048], *out;
+	snprintf(cmd, sizeof(cmd),
+		 "psql -X -q -A -t -v ON_ERROR_STOP=1 '%s dbname=%s' -c \"%s\"",
+		 getenv("LINKDESK_DATABASE_URL"), db, sql);
+	assert_int_equal(itest_sh(cmd, &out), 0);
+	out[strcspn(out, "\n")] = '\0';
+	return out;
+}
+
+/*
+ * A migration that fails part-way leaves nothing of itself behind: the
+ * tables it made before the failing statement are gone, the recorded
+ * version is the one before, and once the cause is removed it applies.
+ */
+static void test_failed_migration(void **state)
+{
+	char *v;
+	(void)state;
+	/* 007 creates reminder, then digest_run, which now already exists. */
+	psql(dbname, "CREATE TABLE digest_run (x int)");
+	expect(dbname, "migrate", 1,
+	       "migration 007_reminders failed: relation \"digest_run\" "
+	       "already exists");
+	v = psql_value(dbname, "SELECT max(version) FROM schema_migration");
+	assert_string_equal(v, "6");
+	free(v);
+	v = psql_value(dbname, "SELECT to_regclass('reminder') IS NULL");
+	assert_string_equal(v, "t");
+	free(v);
+	expect(dbname, "serve", 1,
+	       "database is at migration 6, this build needs");
+
+	psql(dbname, "DROP TABLE digest_run");
+	expect(dbname, "migrate", 0, "migrations applied: ");
+	v = psql_value(dbname, "SELECT to_regclass('reminder') IS NOT NULL");
+	assert_string_equal(v, "t");
+	free(v);
+}
+
 static void test_serve_unreachable(void **state)
 {
 	char *out;
@@ -220,6 +262,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_help),
 		cmocka_unit_test_setup_teardown(test_migrate, fresh_db,
+						drop_db),
+		cmocka_unit_test_setup_teardown(test_failed_migration, fresh_db,
 						drop_db),
 		cmocka_unit_test(test_serve_unreachable),
 		cmocka_unit_test_setup_teardown(test_holidays, fresh_db,
