@@ -318,6 +318,10 @@ static enum MHD_Result queue_reply(struct request *req)
 			MHD_add_response_header(resp, security_headers[i].name,
 						security_headers[i].value);
 	}
+	/* Behind TLS (the proxy's), browsers are told to keep to it. */
+	if (!strncmp(req->app->cfg.base_url, "https://", 8))
+		MHD_add_response_header(resp, "Strict-Transport-Security",
+					"max-age=31536000; includeSubDomains");
 	if (req->content_type)
 		MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE,
 					req->content_type);
