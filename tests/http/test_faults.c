@@ -30,30 +30,6 @@
 
 #include "api.h"
 
-/* The first row and column a query returns, as a number. */
-static long sql_long(const char *sql)
-{
-	char *out;
-	assert_int_equal(api_sql(sql, &out), 0);
-	long n = strtol(out, NULL, 10);
-	free(out);
-	return n;
-}
-
-static long area_id(struct api *a, const char *name)
-{
-	json_t *areas =
-		api_expect(a, 200, "GET", "/api/v1/service-areas", NULL);
-	size_t i;
-	json_t *e;
-	long id = 0;
-	json_array_foreach(areas, i, e) if (!strcmp(jstr(e, "name"), name)) id =
-		(long)jint(e, "id");
-	json_decref(areas);
-	assert_true(id > 0);
-	return id;
-}
-
 /* A TCP connection to the server with a receive timeout, or -1. */
 static int raw_connect(int port, int timeout_s)
 {
@@ -212,7 +188,7 @@ static void test_sigkill_mid_writes(void **state)
 	api_signin(&lo, s.base, "link.officer");
 	api_signin(&repairs, s.base, "repairs.officer");
 	w.api = &lo;
-	w.area = area_id(&lo, "Repairs and Maintenance");
+	w.area = api_area_id(&lo, "Repairs and Maintenance");
 	w.assignee = repairs.user_id;
 	assert_int_equal(pthread_create(&th, NULL, write_load, &w), 0);
 	for (int i = 0; i < 600 && atomic_load(&w.ncases) < 25; i++)
@@ -239,40 +215,43 @@ static void test_sigkill_mid_writes(void **state)
 	 * assigned task without its email, no request without its task. */
 	char like[64];
 	snprintf(like, sizeof(like), "'KILL-%d-%%'", (int)getpid());
-	assert_true(sql_long(F("SELECT count(*) FROM complaint WHERE "
-			       "reference LIKE %s",
-			       like)) >= atomic_load(&w.ncases));
+	assert_true(api_sql_long(F("SELECT count(*) FROM complaint WHERE "
+				   "reference LIKE %s",
+				   like)) >= atomic_load(&w.ncases));
 	assert_int_equal(
-		sql_long(F("SELECT count(*) FROM complaint c WHERE reference "
-			   "LIKE %s AND NOT EXISTS (SELECT 1 FROM audit_log a "
-			   "WHERE a.entity = 'complaint' AND a.entity_id = "
-			   "c.id AND a.action = 'insert')",
-			   like)),
+		api_sql_long(
+			F("SELECT count(*) FROM complaint c WHERE reference "
+			  "LIKE %s AND NOT EXISTS (SELECT 1 FROM audit_log a "
+			  "WHERE a.entity = 'complaint' AND a.entity_id = "
+			  "c.id AND a.action = 'insert')",
+			  like)),
 		0);
 	assert_int_equal(
-		sql_long(F("SELECT count(*) FROM ombudsman_case oc JOIN "
-			   "complaint c ON c.id = oc.complaint_id WHERE "
-			   "c.reference LIKE %s AND NOT EXISTS (SELECT 1 FROM "
-			   "audit_log a WHERE a.entity = 'ombudsman_case' AND "
-			   "a.entity_id = oc.id AND a.action = 'insert')",
-			   like)),
+		api_sql_long(
+			F("SELECT count(*) FROM ombudsman_case oc JOIN "
+			  "complaint c ON c.id = oc.complaint_id WHERE "
+			  "c.reference LIKE %s AND NOT EXISTS (SELECT 1 FROM "
+			  "audit_log a WHERE a.entity = 'ombudsman_case' AND "
+			  "a.entity_id = oc.id AND a.action = 'insert')",
+			  like)),
 		0);
 	assert_int_equal(
-		sql_long(F("SELECT count(*) FROM task t JOIN ombudsman_case oc "
-			   "ON oc.id = t.case_id JOIN complaint c ON c.id = "
-			   "oc.complaint_id WHERE c.reference LIKE %s AND NOT "
-			   "EXISTS (SELECT 1 FROM outbox o WHERE o.task_id = "
-			   "t.id AND o.kind = 'task_assigned')",
-			   like)),
+		api_sql_long(
+			F("SELECT count(*) FROM task t JOIN ombudsman_case oc "
+			  "ON oc.id = t.case_id JOIN complaint c ON c.id = "
+			  "oc.complaint_id WHERE c.reference LIKE %s AND NOT "
+			  "EXISTS (SELECT 1 FROM outbox o WHERE o.task_id = "
+			  "t.id AND o.kind = 'task_assigned')",
+			  like)),
 		0);
 	assert_int_equal(
-		sql_long(F("SELECT count(*) FROM correspondence r JOIN "
-			   "ombudsman_case oc ON oc.id = r.case_id JOIN "
-			   "complaint c ON c.id = oc.complaint_id WHERE "
-			   "c.reference LIKE %s AND r.kind = "
-			   "'information_request' AND NOT EXISTS (SELECT 1 "
-			   "FROM task t WHERE t.correspondence_id = r.id)",
-			   like)),
+		api_sql_long(F("SELECT count(*) FROM correspondence r JOIN "
+			       "ombudsman_case oc ON oc.id = r.case_id JOIN "
+			       "complaint c ON c.id = oc.complaint_id WHERE "
+			       "c.reference LIKE %s AND r.kind = "
+			       "'information_request' AND NOT EXISTS (SELECT 1 "
+			       "FROM task t WHERE t.correspondence_id = r.id)",
+			       like)),
 		0);
 	api_release(&lo);
 	api_release(&repairs);
@@ -469,7 +448,7 @@ static void test_no_resident_details_leak(void **state)
 	api_signin(&lo, s.base, "link.officer");
 	api_signin(&repairs, s.base, "repairs.officer");
 	api_signin(&director, s.base, "director");
-	long area = area_id(&lo, "Repairs and Maintenance");
+	long area = api_area_id(&lo, "Repairs and Maintenance");
 	json_t *c = api_expect(
 		&lo, 201, "POST", "/api/v1/complaints",
 		F("{\"reference\": \"LEAK-%d\", \"category\": \"Repairs\","
@@ -544,7 +523,8 @@ static void test_no_resident_details_leak(void **state)
 	if (*leak)
 		fail_msg("resident details in email: %s", leak);
 	free(leak);
-	assert_true(sql_long(F("SELECT count(*) FROM outbox WHERE case_id = "
+	assert_true(
+		api_sql_long(F("SELECT count(*) FROM outbox WHERE case_id = "
 			       "%ld",
 			       case_id)) > 0);
 

@@ -194,15 +194,6 @@ static json_t *act(struct api *who, long status, long task, const char *action,
 		  extra ? ", " : "", extra ? extra : ""));
 }
 
-static long count_sql(const char *sql)
-{
-	char *out;
-	assert_int_equal(api_sql(sql, &out), 0);
-	long n = strtol(out, NULL, 10);
-	free(out);
-	return n;
-}
-
 static const char pdf1[] = "%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\n"
 			   "trailer << /Root 1 0 R >>\n%%EOF\n";
 static const char pdf2[] = "%PDF-1.7\nrepair log, second edition\n%%EOF\n";
@@ -242,10 +233,11 @@ static void test_upload_download_replace(void **state)
 	assert_int_not_equal(jint(file_named(t, "Repair log.pdf"), "id"), id);
 	json_decref(t);
 	/* The replaced file is kept, not current. */
-	assert_int_equal(count_sql(F("SELECT count(*) FROM evidence_file WHERE"
-				     " id = %ld AND replaced_at IS NOT NULL",
-				     id)),
-			 1);
+	assert_int_equal(
+		api_sql_long(F("SELECT count(*) FROM evidence_file WHERE"
+			       " id = %ld AND replaced_at IS NOT NULL",
+			       id)),
+		1);
 }
 
 static void test_signoff_on_exact_bytes(void **state)
@@ -275,7 +267,7 @@ static void test_signoff_on_exact_bytes(void **state)
 		&lo, 409, "conflict", "action", "POST",
 		F("/api/v1/tasks/%ld/actions", task),
 		F("{\"action\": \"send\", \"version\": %ld}",
-		  (long)count_sql(
+		  (long)api_sql_long(
 			  F("SELECT version FROM task WHERE id = %ld", task))));
 	json_decref(act(&v1, 200, task, "approve", NULL));
 	json_decref(act(&v2, 200, task, "approve", NULL));
@@ -345,9 +337,9 @@ static void test_refused_uploads_store_nothing(void **state)
 {
 	(void)state;
 	long task = new_task(NULL);
-	long before = count_sql("SELECT count(*) FROM evidence_file");
+	long before = api_sql_long("SELECT count(*) FROM evidence_file");
 	long objects =
-		count_sql("SELECT count(*) FROM pg_largeobject_metadata");
+		api_sql_long("SELECT count(*) FROM pg_largeobject_metadata");
 	struct itest_resp r;
 
 	char *big = malloc(FILE_MAX + 10);
@@ -380,10 +372,10 @@ static void test_refused_uploads_store_nothing(void **state)
 	assert_int_equal(r.status, 403);
 	itest_resp_release(&r);
 
-	assert_int_equal(count_sql("SELECT count(*) FROM evidence_file"),
+	assert_int_equal(api_sql_long("SELECT count(*) FROM evidence_file"),
 			 before);
 	assert_int_equal(
-		count_sql("SELECT count(*) FROM pg_largeobject_metadata"),
+		api_sql_long("SELECT count(*) FROM pg_largeobject_metadata"),
 		objects);
 }
 
@@ -403,16 +395,17 @@ static void test_eicar_quarantined(void **state)
 	api_refused(&lo, 409, "conflict", NULL, "GET",
 		    F("/api/v1/files/%ld", id), NULL);
 	json_decref(act(&housing, 409, task, "submit", "\"answer\": \"x\""));
-	assert_int_equal(count_sql(F("SELECT count(*) FROM evidence_file WHERE"
-				     " id = %ld AND scan_detail ILIKE"
-				     " '%%Eicar%%'",
-				     id)),
-			 1);
+	assert_int_equal(
+		api_sql_long(F("SELECT count(*) FROM evidence_file WHERE"
+			       " id = %ld AND scan_detail ILIKE"
+			       " '%%Eicar%%'",
+			       id)),
+		1);
 	/* The uploader and both link officers are told. */
-	assert_int_equal(count_sql(F("SELECT count(*) FROM outbox WHERE"
-				     " kind = 'file_quarantined' AND"
-				     " task_id = %ld",
-				     task)),
+	assert_int_equal(api_sql_long(F("SELECT count(*) FROM outbox WHERE"
+					" kind = 'file_quarantined' AND"
+					" task_id = %ld",
+					task)),
 			 3);
 	/* Removing it lets the work go on. */
 	json_decref(api_expect(&housing, 200, "DELETE",
@@ -457,9 +450,9 @@ static void test_interrupted_upload(void **state)
 {
 	(void)state;
 	long task = new_task(NULL);
-	long before = count_sql("SELECT count(*) FROM evidence_file");
+	long before = api_sql_long("SELECT count(*) FROM evidence_file");
 	long objects =
-		count_sql("SELECT count(*) FROM pg_largeobject_metadata");
+		api_sql_long("SELECT count(*) FROM pg_largeobject_metadata");
 	struct sockaddr_in sa = {0};
 	char head_buf[2048], chunk[8192];
 	int fd = socket(AF_INET, SOCK_STREAM, 0);
@@ -495,15 +488,15 @@ static void test_interrupted_upload(void **state)
 	curl_slist_free_all(cookies);
 	api_release(&a);
 	/* The server notices and rolls back; give it a moment. */
-	for (int i = 0; i < 50 && count_sql("SELECT count(*) FROM"
-					    " pg_stat_activity WHERE state ="
-					    " 'idle in transaction'") > 0;
+	for (int i = 0; i < 50 && api_sql_long("SELECT count(*) FROM"
+					       " pg_stat_activity WHERE state ="
+					       " 'idle in transaction'") > 0;
 	     i++)
 		usleep(100 * 1000);
-	assert_int_equal(count_sql("SELECT count(*) FROM evidence_file"),
+	assert_int_equal(api_sql_long("SELECT count(*) FROM evidence_file"),
 			 before);
 	assert_int_equal(
-		count_sql("SELECT count(*) FROM pg_largeobject_metadata"),
+		api_sql_long("SELECT count(*) FROM pg_largeobject_metadata"),
 		objects);
 	/* And is still well. */
 	json_decref(upload_ok(&housing, task, NULL, "after.pdf", pdf1,
@@ -534,10 +527,11 @@ static void test_retention(void **state)
 			 0);
 	assert_non_null(strstr(out, "old.pdf"));
 	free(out);
-	assert_int_equal(count_sql(F("SELECT count(*) FROM evidence_file WHERE"
-				     " id = %ld AND content IS NOT NULL",
-				     id)),
-			 1);
+	assert_int_equal(
+		api_sql_long(F("SELECT count(*) FROM evidence_file WHERE"
+			       " id = %ld AND content IS NOT NULL",
+			       id)),
+		1);
 	assert_int_equal(itest_sh("LINKDESK_TODAY=2026-11-23 \"$LINKDESK_BIN\""
 				  " retention 2>&1",
 				  &out),
@@ -546,16 +540,17 @@ static void test_retention(void **state)
 	free(out);
 	/* Metadata and hash stay; the bytes are gone; the log says so. */
 	assert_int_equal(
-		count_sql(F("SELECT count(*) FROM evidence_file WHERE"
-			    " id = %ld AND content IS NULL AND status ="
-			    " 'removed' AND length(sha256) = 64",
-			    id)),
+		api_sql_long(F("SELECT count(*) FROM evidence_file WHERE"
+			       " id = %ld AND content IS NULL AND status ="
+			       " 'removed' AND length(sha256) = 64",
+			       id)),
 		1);
-	assert_int_equal(count_sql(F("SELECT count(*) FROM audit_log WHERE"
-				     " entity = 'evidence_file' AND entity_id ="
-				     " %ld AND after->>'status' = 'removed'",
-				     id)),
-			 1);
+	assert_int_equal(
+		api_sql_long(F("SELECT count(*) FROM audit_log WHERE"
+			       " entity = 'evidence_file' AND entity_id ="
+			       " %ld AND after->>'status' = 'removed'",
+			       id)),
+		1);
 	api_refused(&lo, 409, "conflict", NULL, "GET",
 		    F("/api/v1/files/%ld", id), NULL);
 }

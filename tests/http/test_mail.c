@@ -97,16 +97,6 @@ static int remind(const char *day, const char *extra, char **out)
 	return rc;
 }
 
-static long count_sql(const char *sql)
-{
-	char *out;
-	if (api_sql(sql, &out))
-		fail_msg("%s: %s", sql, out);
-	long n = strtol(out, NULL, 10);
-	free(out);
-	return n;
-}
-
 static int setup(void **state)
 {
 	static const char *const env[] = {"LINKDESK_TODAY=2026-11-23",
@@ -306,10 +296,11 @@ static void test_fortnight_of_reminders(void **state)
 		for (int twice = 0; twice < 2; twice++)
 			assert_int_equal(remind(day, "", NULL), 0);
 	}
-	assert_int_equal(count_sql(F("SELECT count(*) FROM outbox WHERE kind ="
-				     " 'reminder' AND task_id = %ld",
-				     task)),
-			 4);
+	assert_int_equal(
+		api_sql_long(F("SELECT count(*) FROM outbox WHERE kind ="
+			       " 'reminder' AND task_id = %ld",
+			       task)),
+		4);
 	char *slots;
 	assert_int_equal(api_sql(F("SELECT string_agg(to_char(slot, 'MMDD'),"
 				   " ',' ORDER BY slot) FROM reminder WHERE"
@@ -328,10 +319,11 @@ static void test_fortnight_of_reminders(void **state)
 		&lo, 200, "POST", F("/api/v1/tasks/%ld/actions", task),
 		F("{\"action\": \"cancel\", \"version\": %ld}", version)));
 	assert_int_equal(remind("2026-12-08", "", NULL), 0);
-	assert_int_equal(count_sql(F("SELECT count(*) FROM outbox WHERE kind ="
-				     " 'reminder' AND task_id = %ld",
-				     task)),
-			 4);
+	assert_int_equal(
+		api_sql_long(F("SELECT count(*) FROM outbox WHERE kind ="
+			       " 'reminder' AND task_id = %ld",
+			       task)),
+		4);
 	/* Delivered, each once, naming the task and linking to it. */
 	assert_int_equal(remind("2026-12-08", NULL, NULL), 0);
 	json_t *all = sink_messages();
@@ -372,22 +364,24 @@ static void test_two_servers_send_once(void **state)
 	itest_server_start(&b, env);
 	/* Until both have swept and every reminder for these is delivered. */
 	for (int i = 0; i < 100; i++) {
-		if (count_sql(F("SELECT count(*) FROM outbox WHERE kind ="
-				" 'reminder' AND status = 'sent' AND task_id >="
-				" %ld",
-				first)) >= 12 &&
-		    count_sql("SELECT count(*) FROM outbox WHERE status ="
-			      " 'queued' AND next_attempt_at <= now()") == 0)
+		if (api_sql_long(
+			    F("SELECT count(*) FROM outbox WHERE kind ="
+			      " 'reminder' AND status = 'sent' AND task_id >="
+			      " %ld",
+			      first)) >= 12 &&
+		    api_sql_long("SELECT count(*) FROM outbox WHERE status ="
+				 " 'queued' AND next_attempt_at <= now()") == 0)
 			break;
 		usleep(200 * 1000);
 	}
 	usleep(2500 * 1000); /* two more rounds each: nothing more goes */
 	assert_int_equal(itest_server_stop(&a), 0);
 	assert_int_equal(itest_server_stop(&b), 0);
-	assert_int_equal(count_sql(F("SELECT count(*) FROM outbox WHERE kind ="
-				     " 'reminder' AND task_id >= %ld",
-				     first)),
-			 12);
+	assert_int_equal(
+		api_sql_long(F("SELECT count(*) FROM outbox WHERE kind ="
+			       " 'reminder' AND task_id >= %ld",
+			       first)),
+		12);
 	json_t *all = sink_messages();
 	json_t *twins = messages_about(all, "Twin server task");
 	/* Each Message-ID once: no message went twice. */
@@ -419,18 +413,18 @@ static void test_smtp_down_then_back(void **state)
 	assert_non_null(strstr(out, "failed: "));
 	free(out);
 	assert_int_equal(
-		count_sql(F("SELECT count(*) FROM outbox WHERE task_id ="
-			    " %ld AND status = 'queued' AND attempts ="
-			    " 1 AND last_error <> ''",
-			    task)),
+		api_sql_long(F("SELECT count(*) FROM outbox WHERE task_id ="
+			       " %ld AND status = 'queued' AND attempts ="
+			       " 1 AND last_error <> ''",
+			       task)),
 		2);
 	sink_start();
 	usleep(2200 * 1000); /* the first retry waits 2 s */
 	assert_int_equal(remind("2026-11-23", NULL, NULL), 0);
 	assert_int_equal(
-		count_sql(F("SELECT count(*) FROM outbox WHERE task_id ="
-			    " %ld AND status = 'sent'",
-			    task)),
+		api_sql_long(F("SELECT count(*) FROM outbox WHERE task_id ="
+			       " %ld AND status = 'sent'",
+			       task)),
 		2);
 	json_t *all = sink_messages();
 	json_t *mine = messages_about(all, "Written while mail was down");
@@ -443,17 +437,18 @@ static void test_digest_once_a_day(void **state)
 {
 	(void)state;
 	/* Monday 23 November: every area, and the link officers. */
-	assert_int_equal(count_sql("SELECT count(*) FROM digest_run WHERE day ="
-				   " '2026-11-23' AND area_id = 0"),
-			 1);
-	long before = count_sql("SELECT count(*) FROM outbox WHERE kind ="
-				" 'digest' AND recipient ="
-				" 'link.officer@demo.linkdesk.test'");
+	assert_int_equal(
+		api_sql_long("SELECT count(*) FROM digest_run WHERE day ="
+			     " '2026-11-23' AND area_id = 0"),
+		1);
+	long before = api_sql_long("SELECT count(*) FROM outbox WHERE kind ="
+				   " 'digest' AND recipient ="
+				   " 'link.officer@demo.linkdesk.test'");
 	assert_true(before >= 1);
 	assert_int_equal(remind("2026-11-23", "", NULL), 0);
-	assert_int_equal(count_sql("SELECT count(*) FROM outbox WHERE kind ="
-				   " 'digest' AND recipient ="
-				   " 'link.officer@demo.linkdesk.test'"),
+	assert_int_equal(api_sql_long("SELECT count(*) FROM outbox WHERE kind ="
+				      " 'digest' AND recipient ="
+				      " 'link.officer@demo.linkdesk.test'"),
 			 before);
 	char *body;
 	assert_int_equal(api_sql("SELECT body FROM outbox WHERE kind = 'digest'"
@@ -466,9 +461,10 @@ static void test_digest_once_a_day(void **state)
 	free(body);
 	/* Tuesday: only daily areas, and none is. */
 	assert_int_equal(remind("2026-11-24", "", NULL), 0);
-	assert_int_equal(count_sql("SELECT count(*) FROM digest_run WHERE day ="
-				   " '2026-11-24'"),
-			 0);
+	assert_int_equal(
+		api_sql_long("SELECT count(*) FROM digest_run WHERE day ="
+			     " '2026-11-24'"),
+		0);
 }
 
 static void test_feeds(void **state)

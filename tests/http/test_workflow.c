@@ -25,20 +25,6 @@ static struct api lo, repairs, housing, asc, v1, v2, v3, director, admin;
 static long area_repairs, area_housing;
 static int seq;
 
-static long area_id(const char *name)
-{
-	json_t *areas =
-		api_expect(&lo, 200, "GET", "/api/v1/service-areas", NULL);
-	size_t i;
-	json_t *a;
-	long id = 0;
-	json_array_foreach(areas, i, a) if (!strcmp(jstr(a, "name"), name)) id =
-		(long)jint(a, "id");
-	json_decref(areas);
-	assert_true(id > 0);
-	return id;
-}
-
 static int setup(void **state)
 {
 	static const char *const env[] = {"LINKDESK_TODAY=2026-11-23", NULL};
@@ -53,8 +39,8 @@ static int setup(void **state)
 	api_signin(&v3, server.base, "rx.manager");
 	api_signin(&director, server.base, "director");
 	api_signin(&admin, server.base, "admin");
-	area_repairs = area_id("Repairs and Maintenance");
-	area_housing = area_id("Housing Management");
+	area_repairs = api_area_id(&lo, "Repairs and Maintenance");
+	area_housing = api_area_id(&lo, "Housing Management");
 	return 0;
 }
 
@@ -132,13 +118,7 @@ static void evidence_through(struct api *officer, long task)
 /* How many outbox rows match a condition (SQL). */
 static long outbox_count(const char *where)
 {
-	char *out;
-	assert_int_equal(
-		api_sql(F("SELECT count(*) FROM outbox WHERE %s", where), &out),
-		0);
-	long n = strtol(out, NULL, 10);
-	free(out);
-	return n;
+	return api_sql_long(F("SELECT count(*) FROM outbox WHERE %s", where));
 }
 
 static void test_investigation(void **state)

@@ -115,6 +115,30 @@ int api_sql(const char *sql, char **out)
 	return itest_sh(cmd, out);
 }
 
+long api_sql_long(const char *sql)
+{
+	char *out;
+	assert_int_equal(api_sql(sql, &out), 0);
+	long n = strtol(out, NULL, 10);
+	free(out);
+	return n;
+}
+
+long api_area_id(struct api *a, const char *name)
+{
+	json_t *areas =
+		api_expect(a, 200, "GET", "/api/v1/service-areas", NULL);
+	size_t i;
+	json_t *e;
+	long id = 0;
+	json_array_foreach(areas, i, e) if (!strcmp(jstr(e, "name"), name)) id =
+		(long)jint(e, "id");
+	json_decref(areas);
+	if (id <= 0)
+		fail_msg("no service area called %s", name);
+	return id;
+}
+
 long long jint(json_t *o, const char *key)
 {
 	return json_integer_value(json_object_get(o, key));

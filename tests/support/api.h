@@ -43,6 +43,10 @@ void api_refused(struct api *a, long status, const char *code,
 /* Run SQL against the suite's database as the application's role. */
 int api_sql(const char *sql, char **out);
 
+/* The number a query answers (its first column of its first row). */
+long api_sql_long(const char *sql);
+/* The id of the service area called name, as a sees it. */
+long api_area_id(struct api *a, const char *name);
 /* Integer member, string member (or "" ). */
 long long jint(json_t *o, const char *key);
 const char *jstr(json_t *o, const char *key);
