@@ -31,7 +31,7 @@ HTTP_SRC := $(sort $(wildcard tests/http/test_*.c))
 SUPPORT_SRC := $(sort $(wildcard tests/support/*.c))
 TEST_BIN := $(UNIT_SRC:tests/%.c=$(BUILD)/tests/%) $(HTTP_SRC:tests/%.c=$(BUILD)/tests/%)
 
-.PHONY: all run stop test test-build deps deps-test format format-check clean web fuzz fuzz-build
+.PHONY: all run stop test test-build deps deps-test format format-check clean web fuzz fuzz-build bench soak
 
 all: $(BUILD)/linkdesk
 
@@ -130,6 +130,15 @@ fuzz: fuzz-build
 		$$t -max_total_time=$(FUZZ_SECONDS) -timeout=10 build/fuzz/corpus-$$n \
 			tests/fuzz/corpus/$$n || exit 1; \
 	done
+
+# National-scale benchmark against this machine's ceilings (bench/README.md);
+# BENCH_CASES=2000 for a quick run.
+bench: deps-test all
+	@sh bench/run.sh
+
+# An hour of mixed load on two servers (SOAK_SECONDS), memory sampled.
+soak: deps-test all
+	@sh tests/soak.sh build/rel
 
 FORMAT_SRC = $(wildcard core/*.c server/*.c server/*/*.c include/*.h server/*/*.h tests/*/*.c tests/*/*.h)
 

@@ -1,0 +1,194 @@
+#!/bin/sh
+# make bench: Linkdesk at national scale against this machine's own
+# ceilings, all measured in one run.  Writes bench/results/DATE-HOST.md.
+#   BENCH_CASES     Ombudsman cases in the big dataset (200000: 1,000,000
+#                   tasks, 3,000,000 correspondence rows)
+#   BENCH_SECONDS   seconds per load scenario (10)
+#   BENCH_CONNS     connections, for wrk and pgbench alike (64)
+# Needs wrk and pgbench (make deps-test installs them).
+set -eu
+root=$(pwd)
+cases=${BENCH_CASES:-200000}
+secs=${BENCH_SECONDS:-10}
+conns=${BENCH_CONNS:-64}
+small=2000
+bin="$root/build/rel/linkdesk"
+tmp=$(mktemp -d /var/tmp/linkdesk-bench.XXXXXX)
+chmod 755 "$tmp"
+port=$(/usr/bin/python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+hport=$(/usr/bin/python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+export LD_PGDATA="$tmp/pg" LD_PGPORT="$port"
+server=""
+cleanup() {
+	[ -z "$server" ] || kill "$server" 2>/dev/null || true
+	LD_PGSTOP_MODE=immediate sh "$root/scripts/devdb.sh" stop >/dev/null 2>&1 || true
+	rm -rf "$tmp"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+for t in wrk pgbench; do
+	command -v $t >/dev/null || { echo "bench: $t is missing: make deps-test" >&2; exit 1; }
+done
+sh scripts/devdb.sh start
+su_url="host=127.0.0.1 port=$port user=postgres"
+export LINKDESK_PASSWORD_HASH=interactive
+now() { date +%s.%N; }
+elapsed() { /usr/bin/python3 -c "print(f'{($2 - $1) * 1000:.0f} ms')"; }
+
+# A database: migrated, the demo organisation, then the generator.
+make_db() {
+	psql -X -q "$su_url dbname=postgres" -c "CREATE DATABASE $1 OWNER linkdesk"
+	LINKDESK_DATABASE_URL="host=127.0.0.1 port=$port dbname=$1 user=linkdesk" "$bin" migrate >/dev/null 2>&1
+	LINKDESK_DATABASE_URL="host=127.0.0.1 port=$port dbname=$1 user=linkdesk" "$bin" seed-demo >/dev/null 2>&1
+	t0=$(now)
+	psql -X -q "$su_url dbname=$1" -v cases="$2" -v areas=200 -v users=5000 -f bench/generate.sql
+	echo "generated $1 with $2 cases in $(elapsed "$t0" "$(now)")"
+}
+
+start_server() {
+	LINKDESK_DATABASE_URL="host=127.0.0.1 port=$port dbname=$1 user=linkdesk" \
+	LINKDESK_LISTEN="127.0.0.1:$hport" LINKDESK_TODAY=2026-11-23 \
+	LINKDESK_SCHEDULER=0 \
+		"$bin" serve >"$tmp/server-$1.log" 2>&1 &
+	server=$!
+	for _ in $(seq 1 100); do
+		curl -fs "http://127.0.0.1:$hport/api/v1/ping" >/dev/null 2>&1 && return 0
+		sleep 0.1
+	done
+	cat "$tmp/server-$1.log"
+	exit 1
+}
+
+stop_server() {
+	kill "$server"
+	wait "$server" 2>/dev/null || true
+	server=""
+}
+
+# An API token for a demo user.
+token() {
+	jar="$tmp/jar-$1"
+	csrf=$(curl -fs -c "$jar" -H 'Content-Type: application/json' \
+		-d "{\"email\": \"$1@demo.linkdesk.test\", \"password\": \"demo-linkdesk-2026\"}" \
+		"http://127.0.0.1:$hport/api/v1/session" |
+		/usr/bin/python3 -c 'import json, sys; print(json.load(sys.stdin)["csrf_token"])')
+	curl -fs -b "$jar" -H 'Content-Type: application/json' -H "X-CSRF-Token: $csrf" \
+		-d '{"name": "bench"}' "http://127.0.0.1:$hport/api/v1/tokens" |
+		/usr/bin/python3 -c 'import json, sys; print(json.load(sys.stdin)["token"])'
+}
+
+# wrk SCENARIO TOKEN PATH [extra wrk args]: one row of requests/s, p50, p99, errors.
+load() {
+	name=$1 tok=$2 path=$3
+	shift 3
+	# Let the previous scenario's stragglers finish first: wait until a
+	# request that needs the database answers within a second.
+	for _ in $(seq 1 120); do
+		curl -fs -m 1 -o /dev/null -H "Authorization: Bearer $tok" \
+			"http://127.0.0.1:$hport/api/v1/me" && break
+		sleep 0.5
+	done
+	wrk -t2 -c"$conns" -d"${secs}s" --timeout 10s --latency -H "Authorization: Bearer $tok" \
+		-s bench/report.lua "$@" "http://127.0.0.1:$hport$path" >"$tmp/wrk.out" 2>&1 || true
+	res=$(grep '^BENCH ' "$tmp/wrk.out" | cut -d' ' -f2-)
+	if [ -z "$res" ]; then
+		cat "$tmp/wrk.out" >&2
+		res="0 0 0 1"
+	fi
+	echo "$name $res" >>"$tmp/loads"
+	echo "$name: $res (requests/s p50_ms p99_ms errors)"
+}
+
+echo "== datasets"
+make_db bsmall "$small"
+make_db bench "$cases"
+psql -X -q "$su_url dbname=postgres" -c "CREATE DATABASE pgb OWNER linkdesk"
+pgbench -i -q -s 10 "host=127.0.0.1 port=$port dbname=pgb user=linkdesk" >/dev/null 2>&1
+: >"$tmp/loads"
+
+echo "== ceilings"
+pgbench -S -M prepared -c "$conns" -j 2 -T "$secs" -n \
+	"host=127.0.0.1 port=$port dbname=pgb user=linkdesk" >"$tmp/pgbench.out" 2>&1
+db_ceiling=$(sed -n 's/^tps = \([0-9.]*\) .*/\1/p' "$tmp/pgbench.out" | head -n 1)
+echo "database ceiling (pgbench -S, $conns clients): $db_ceiling"
+
+echo "== scenario 1 on the small dataset"
+start_server bsmall
+officer=$(token repairs.officer)
+load "1 small: my open tasks (10,000 tasks)" "$officer" "/api/v1/tasks?open=true&per_page=50"
+stop_server
+
+echo "== the big dataset"
+start_server bench
+lo=$(token link.officer)
+officer=$(token repairs.officer)
+director=$(token director)
+load "HTTP ceiling: /api/v1/ping" "$lo" "/api/v1/ping"
+load "1: my open tasks" "$officer" "/api/v1/tasks?open=true&per_page=50"
+load "2: link officer home" "$lo" "/home"
+range=$(psql -X -A -t "$su_url dbname=bench" -c "SELECT min(id) || ' ' || max(id) FROM ombudsman_case WHERE stage <> 'closed'")
+export BENCH_LO="${range% *}" BENCH_HI="${range#* }" BENCH_PATH="/api/v1/cases/%d"
+load "3: case page data" "$lo" "/api/v1/cases/1"
+unset BENCH_PATH
+area=$(psql -X -A -t "$su_url dbname=bench" -c "SELECT id FROM service_area WHERE name = 'Bench area 7'")
+feed=$(curl -fs -H "Authorization: Bearer $lo" -H 'Content-Type: application/json' \
+	-d "{\"scope\": \"area\", \"service_area_id\": $area}" "http://127.0.0.1:$hport/api/v1/feeds" |
+	/usr/bin/python3 -c 'import json, sys; u = json.load(sys.stdin)["url"]; print(u[u.index("/feeds/"):])')
+etag=$(curl -fsi "http://127.0.0.1:$hport$feed" | tr -d '\r' | sed -n 's/^[Ee][Tt]ag: //p')
+events=$(curl -fs "http://127.0.0.1:$hport$feed" | grep -c '^BEGIN:VEVENT' || true)
+load "4a: area feed ($events events)" "$lo" "$feed"
+load "4b: area feed, If-None-Match" "$lo" "$feed" -H "If-None-Match: $etag"
+load "5a: quarterly KPIs, organisation" "$director" "/api/v1/kpis?period=2026-Q2"
+load "5b: quarterly KPIs, one area" "$director" "/api/v1/kpis?period=2026-Q2&service_area_id=$area"
+export BENCH_PATH="/api/v1/cases/%d/correspondence"
+export BENCH_BODY="{\"kind\": \"information_request\", \"dated_on\": \"2026-11-23\", \"channel\": \"portal\", \"summary\": \"Bench\", \"tasks\": [{\"title\": \"Bench evidence\", \"service_area_id\": $area}]}"
+load "6: write mix (correspondence + task + audit + outbox)" "$lo" "/api/v1/cases/1/correspondence"
+unset BENCH_PATH BENCH_BODY
+rss=$(sed -n 's/^VmHWM:[[:space:]]*\([0-9]*\) kB/\1/p' "/proc/$server/status")
+
+echo "== batch jobs"
+t0=$(now)
+curl -fs -o /dev/null -H "Authorization: Bearer $director" "http://127.0.0.1:$hport/reports/annual?year=2025-26" || true
+annual=$(elapsed "$t0" "$(now)")
+t0=$(now)
+curl -fs -o "$tmp/tasks.xlsx" -H "Authorization: Bearer $lo" "http://127.0.0.1:$hport/api/v1/exports/task-log.xlsx" || true
+xlsx=$(elapsed "$t0" "$(now)")
+xlsx_rows=$(/usr/bin/python3 -c "import openpyxl; print(openpyxl.load_workbook('$tmp/tasks.xlsx', read_only=True).active.max_row - 1)" 2>/dev/null || echo "?")
+stop_server
+t0=$(now)
+LINKDESK_DATABASE_URL="host=127.0.0.1 port=$port dbname=bench user=linkdesk" LINKDESK_TODAY=2026-11-23 \
+	"$bin" remind --once --no-mail >"$tmp/remind.log" 2>&1
+sweep=$(elapsed "$t0" "$(now)")
+queued=$(psql -X -A -t "$su_url dbname=bench" -c "SELECT count(*) FILTER (WHERE kind = 'reminder') || ' reminders, ' || count(*) FILTER (WHERE kind = 'digest') || ' digests' FROM outbox")
+
+# The table.
+host=$(uname -n)
+file="bench/results/$(date +%F)-$host.md"
+mkdir -p bench/results
+{
+	echo "# Linkdesk benchmark, $(date +%F)"
+	echo
+	echo "Machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.1f GB", $2 / 1048576}' /proc/meminfo), $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1), $(. /etc/os-release; echo "$PRETTY_NAME"), PostgreSQL $(psql -X -A -t "$su_url dbname=postgres" -c 'SHOW server_version')."
+	echo "Dataset: $(psql -X -A -t "$su_url dbname=bench" -c "SELECT (SELECT count(*) FROM service_area) || ' service areas, ' || (SELECT count(*) FROM app_user) || ' users, ' || (SELECT count(*) FROM ombudsman_case) || ' cases, ' || (SELECT count(*) FROM task) || ' tasks (' || (SELECT count(*) FROM task WHERE status = 'open') || ' open), ' || (SELECT count(*) FROM correspondence) || ' correspondence rows'")."
+	echo "Each load: wrk, $conns connections, ${secs} s, API token authentication, keep-alive."
+	echo
+	echo "| Scenario | Requests/s | p50 ms | p99 ms | Errors | Ratio to the database ceiling |"
+	echo "|---|---|---|---|---|---|"
+	echo "| Database ceiling: pgbench -S, prepared, $conns clients | $db_ceiling | | | | 1.00 |"
+	while read -r line; do
+		name=${line% * * * *}
+		set -- ${line##"$name" }
+		ratio=$(/usr/bin/python3 -c "print(f'{$1 / $db_ceiling:.2f}')")
+		echo "| $name | $1 | $2 | $3 | $4 | $ratio |"
+	done <"$tmp/loads"
+	echo
+	echo "| Batch job | Time |"
+	echo "|---|---|"
+	echo "| Reminder sweep and Monday digests (remind --once --no-mail): $queued | $sweep |"
+	echo "| Annual report page, 2025-26 | $annual |"
+	echo "| XLSX task log, $xlsx_rows rows | $xlsx |"
+	echo "| Server peak resident memory (VmHWM) after the loads | $((rss / 1024)) MB |"
+} >"$file"
+cat "$file"
+echo "written $file"
