@@ -59,7 +59,8 @@ csrf=$(curl -fs -c "$jar" -H 'Content-Type: application/json' \
 tok=$(curl -fs -b "$jar" -H 'Content-Type: application/json' -H "X-CSRF-Token: $csrf" \
 	-d '{"name": "soak"}' "http://127.0.0.1:$first/api/v1/tokens" |
 	/usr/bin/python3 -c 'import json, sys; print(json.load(sys.stdin)["token"])')
-range=$(psql -X -A -t "$LINKDESK_DATABASE_URL" -c "SELECT min(id) || ' ' || max(id) FROM ombudsman_case WHERE stage <> 'closed'")
+range=$(psql -X -A -t "$LINKDESK_DATABASE_URL" -c "SELECT min(id) || ' ' || max(id) FROM ombudsman_case")
+open=$(psql -X -A -t "$LINKDESK_DATABASE_URL" -c "SELECT min(id) FROM ombudsman_case WHERE stage = 'investigation'")
 area=$(psql -X -A -t "$LINKDESK_DATABASE_URL" -c "SELECT min(id) FROM service_area")
 export BENCH_LO="${range% *}" BENCH_HI="${range#* }"
 body="{\"kind\": \"information_request\", \"dated_on\": \"2026-11-23\", \"channel\": \"portal\", \"summary\": \"Soak\", \"tasks\": [{\"title\": \"Soak evidence\", \"service_area_id\": $area}]}"
@@ -84,6 +85,7 @@ while [ "$left" -gt 0 ]; do
 			-s bench/report.lua "http://127.0.0.1:$p/api/v1/tasks?open=true" >>"$tmp/wrk.out" 2>&1 &
 		loads="$loads $!"
 		BENCH_PATH="/api/v1/cases/%d/correspondence" BENCH_BODY="$body" \
+			BENCH_LO="$open" BENCH_HI="$open" \
 			wrk -t1 -c2 -d"${chunk}s" --timeout 10s -H "Authorization: Bearer $tok" \
 			-s bench/report.lua "http://127.0.0.1:$p/" >>"$tmp/wrk.out" 2>&1 &
 		loads="$loads $!"

@@ -295,9 +295,10 @@ enum ld_err h_outbox(struct request *req)
 	if (status && workflow_lookup(statuses, status) < 0)
 		return request_fail(req, LD_EINVAL, "status",
 				    "status is queued, sent or failed");
-	return reply_result(req,
-			    admin_store_outbox(req->app->store, status, &json),
-			    json, NULL, 200);
+	/* Separate statements: the order arguments are evaluated is not
+	 * defined, and json must be read after the store has set it. */
+	enum ld_err err = admin_store_outbox(req->app->store, status, &json);
+	return reply_result(req, err, json, NULL, 200);
 }
 
 /* POST /api/v1/holidays/import: the GOV.UK feed as the body. */
