@@ -35,6 +35,7 @@ struct config {
 	char *smtp_user;
 	char *smtp_password;
 	char *smtp_tls; /* try, require, off */
+	long smtp_timeout;
 	char *mail_dir;
 	long mail_attempts;
 	long mail_retry;

@@ -1,8 +1,11 @@
 """A real SMTP server for the tests (Debian's python3-aiosmtpd).
 
-Usage: smtp_sink.py PORT DIR
+Usage: smtp_sink.py PORT DIR [MODE]
 Each message received is written to DIR as N.eml, preceded by one
-X-Envelope-To header per recipient.  Runs until killed.
+X-Envelope-To header per recipient.  Runs until killed.  MODE makes it a
+bad server instead, keeping nothing: "reject" answers every message with
+451, "hang" never answers the message, "drop" closes the connection in
+the middle of it.
 """
 import asyncio
 import itertools
@@ -13,11 +16,19 @@ from aiosmtpd.controller import Controller
 
 
 class Sink:
-    def __init__(self, folder):
+    def __init__(self, folder, mode):
         self.folder = folder
+        self.mode = mode
         self.numbers = itertools.count(1)
 
     async def handle_DATA(self, server, session, envelope):
+        if self.mode == "reject":
+            return "451 4.3.0 Try again later"
+        if self.mode == "hang":
+            await asyncio.sleep(3600)
+        if self.mode == "drop":
+            server.transport.close()
+            return "421 4.3.0 Closing"
         number = next(self.numbers)
         head = "".join("X-Envelope-To: %s\r\n" % r for r in envelope.rcpt_tos)
         path = os.path.join(self.folder, "%06d.eml" % number)
@@ -29,8 +40,9 @@ class Sink:
 
 def main():
     port, folder = int(sys.argv[1]), sys.argv[2]
+    mode = sys.argv[3] if len(sys.argv) > 3 else "ok"
     os.makedirs(folder, exist_ok=True)
-    controller = Controller(Sink(folder), hostname="127.0.0.1", port=port)
+    controller = Controller(Sink(folder, mode), hostname="127.0.0.1", port=port)
     controller.start()
     print("listening", flush=True)
     try:

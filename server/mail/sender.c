@@ -116,7 +116,10 @@ static enum ld_err smtp_send(struct app *app, const char *to,
 	curl_easy_setopt(c, CURLOPT_UPLOAD, 1L);
 	curl_easy_setopt(c, CURLOPT_INFILESIZE_LARGE, (curl_off_t)msg->len);
 	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, 10L);
-	curl_easy_setopt(c, CURLOPT_TIMEOUT, 60L);
+	curl_easy_setopt(c, CURLOPT_TIMEOUT, app->cfg.smtp_timeout);
+	/* SMTP waits for each reply on a clock of its own (120 s). */
+	curl_easy_setopt(c, CURLOPT_SERVER_RESPONSE_TIMEOUT,
+			 app->cfg.smtp_timeout);
 	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf);
 	curl_easy_setopt(c, CURLOPT_USE_SSL,
@@ -133,7 +136,15 @@ static enum ld_err smtp_send(struct app *app, const char *to,
 			 errbuf[0] ? errbuf : curl_easy_strerror(rc));
 	curl_slist_free_all(rcpts);
 	curl_easy_cleanup(c);
-	return rc == CURLE_OK ? LD_OK : LD_EIO;
+	if (rc == CURLE_OK)
+		return LD_OK;
+	/* The server, not this message: unreachable, silent or gone. */
+	bool server = rc == CURLE_COULDNT_CONNECT ||
+		      rc == CURLE_COULDNT_RESOLVE_HOST ||
+		      rc == CURLE_OPERATION_TIMEDOUT ||
+		      rc == CURLE_SEND_ERROR || rc == CURLE_RECV_ERROR ||
+		      rc == CURLE_GOT_NOTHING;
+	return server ? LD_EUNAVAILABLE : LD_EIO;
 }
 
 /* Without SMTP: the message as an .eml file, whole or not at all. */
@@ -202,8 +213,11 @@ static enum ld_err deliver_one(struct app *app, const struct outbox_msg *m,
 
 enum ld_err jobs_deliver(struct app *app, int *sent, int *failed)
 {
+	/* Once the server itself fails, the rest of the batch is not tried
+	 * (each would wait out the same timeout) but backs off with it. */
+	char down[300] = "";
 	*sent = *failed = 0;
-	for (int round = 0; round < 50; round++) {
+	for (int round = 0; round < 50 && !down[0]; round++) {
 		struct outbox_msg *msgs;
 		int n;
 		enum ld_err err = outbox_store_claim(
@@ -212,7 +226,18 @@ enum ld_err jobs_deliver(struct app *app, int *sent, int *failed)
 			return err;
 		for (int i = 0; i < n; i++) {
 			char why[300] = "";
-			if (deliver_one(app, &msgs[i], why, sizeof(why))) {
+			enum ld_err sent_err = LD_EUNAVAILABLE;
+			if (down[0])
+				snprintf(why, sizeof(why),
+					 "not tried: the mail server failed: "
+					 "%.200s",
+					 down);
+			else
+				sent_err = deliver_one(app, &msgs[i], why,
+						       sizeof(why));
+			if (sent_err == LD_EUNAVAILABLE && !down[0])
+				snprintf(down, sizeof(down), "%s", why);
+			if (sent_err) {
 				log_warn("mail %lld to outbox recipient not "
 					 "delivered (try %d): %s",
 					 (long long)msgs[i].id,

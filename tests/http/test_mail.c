@@ -27,7 +27,8 @@ static int smtp_port;
 static pid_t smtp_pid;
 static char sink[512];
 
-static void sink_start(void)
+/* Start the sink as a good server (mode NULL) or a bad one. */
+static void sink_start_mode(const char *mode)
 {
 	char port[16];
 	snprintf(port, sizeof(port), "%d", smtp_port);
@@ -40,7 +41,7 @@ static void sink_start(void)
 		dup2(devnull, 1);
 		dup2(devnull, 2);
 		execl(getenv("LINKDESK_TEST_PYTHON"), "python3", script, port,
-		      sink, (char *)NULL);
+		      sink, mode ? mode : "ok", (char *)NULL);
 		_exit(127);
 	}
 	/* Ready when it accepts a connection. */
@@ -59,6 +60,11 @@ static void sink_start(void)
 		usleep(100 * 1000);
 	}
 	fail_msg("the SMTP sink did not start");
+}
+
+static void sink_start(void)
+{
+	sink_start_mode(NULL);
 }
 
 static void sink_stop(void)
@@ -433,6 +439,55 @@ static void test_smtp_down_then_back(void **state)
 	json_decref(all);
 }
 
+/*
+ * A server that refuses the message, one that never answers it, and one
+ * that drops the connection half-way: each time the messages stay queued
+ * with the reason, and go once a good server is back.
+ */
+static void test_smtp_misbehaves(void **state)
+{
+	static const char *const modes[] = {"reject", "hang", "drop"};
+	(void)state;
+	for (int i = 0; i < 3; i++) {
+		sink_stop();
+		sink_start_mode(modes[i]);
+		long task = new_task("2026-11-23",
+				     F("Bad mail server %s", modes[i]));
+		char *out;
+		assert_int_equal(
+			remind("2026-11-23", "LINKDESK_SMTP_TIMEOUT=2", &out),
+			0);
+		free(out);
+		/* --no-mail above queued them; now deliver, and fail. */
+		assert_int_equal(
+			itest_sh(F("LINKDESK_TODAY=2026-11-23 "
+				   "LINKDESK_SMTP_URL=smtp://127.0.0.1:%d "
+				   "LINKDESK_SMTP_TLS=off "
+				   "LINKDESK_SMTP_TIMEOUT=2 "
+				   "LINKDESK_MAIL_RETRY_SECONDS=1 "
+				   "\"$LINKDESK_BIN\" remind --once >/dev/null "
+				   "2>&1",
+				   smtp_port),
+				 NULL),
+			0);
+		assert_int_equal(
+			api_sql_long(F("SELECT count(*) FROM outbox WHERE "
+				       "task_id = %ld AND status = 'queued' "
+				       "AND attempts >= 1 AND last_error <> ''",
+				       task)),
+			2);
+		sink_stop();
+		sink_start();
+		usleep(2200 * 1000); /* the first retry waits 2 s */
+		assert_int_equal(remind("2026-11-23", NULL, NULL), 0);
+		assert_int_equal(
+			api_sql_long(F("SELECT count(*) FROM outbox WHERE "
+				       "task_id = %ld AND status = 'sent'",
+				       task)),
+			2);
+	}
+}
+
 static void test_digest_once_a_day(void **state)
 {
 	(void)state;
@@ -573,6 +628,7 @@ int main(void)
 		cmocka_unit_test(test_fortnight_of_reminders),
 		cmocka_unit_test(test_two_servers_send_once),
 		cmocka_unit_test(test_smtp_down_then_back),
+		cmocka_unit_test(test_smtp_misbehaves),
 		cmocka_unit_test(test_digest_once_a_day),
 		cmocka_unit_test(test_feeds),
 	};
