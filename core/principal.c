@@ -2,6 +2,13 @@
 
 #include "workflow.h"
 
+bool principal_sees_all_areas(const struct principal *p)
+{
+	/* Service-area officers are confined to their area; nobody else. */
+	return p->roles &
+	       (ROLE_LINK_OFFICER | ROLE_VALIDATOR | ROLE_LEADERSHIP);
+}
+
 bool principal_sees_residents(const struct principal *p)
 {
 	/*

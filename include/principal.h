@@ -17,6 +17,8 @@ struct principal {
 	char name[121];
 };
 
+/* Does this user read every service area (not only their own)? */
+bool principal_sees_all_areas(const struct principal *p);
 /* May this user read resident details? */
 bool principal_sees_residents(const struct principal *p);
 

@@ -27,8 +27,7 @@
 /* A service officer's reports are their area's; others choose. */
 int64_t reports_area(struct request *req)
 {
-	if (!(req->who.roles &
-	      (ROLE_LINK_OFFICER | ROLE_VALIDATOR | ROLE_LEADERSHIP)))
+	if (!principal_sees_all_areas(&req->who))
 		return req->who.service_area_id ? req->who.service_area_id : -1;
 	const char *a = request_query(req, "service_area_id");
 	char *end;

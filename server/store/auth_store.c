@@ -265,28 +265,25 @@ enum ld_err auth_store_token(struct store *s,
 	return db_run(s, token, &c);
 }
 
+/*
+ * End one of the user's own sessions or tokens: sql updates row $2 of user
+ * $1 and records it in the audit log, returning a row if it did.
+ */
 struct end_ctx {
-	int64_t user_id, session_id;
+	const char *name, *sql;
+	int64_t user_id, id;
 };
 
-static enum ld_err end_session(struct db *db, void *arg)
+static enum ld_err end_owned(struct db *db, void *arg)
 {
 	struct end_ctx *c = arg;
-	struct db_num u, sid;
-	const char *params[] = {db_num(&u, c->user_id),
-				db_num(&sid, c->session_id)};
+	struct db_num u, id;
+	const char *params[] = {db_num(&u, c->user_id), db_num(&id, c->id)};
 	PGresult *res;
 	enum ld_err err = db_begin_as(db, c->user_id);
 	if (err)
 		goto out;
-	err = db_exec(
-		db, "session_end",
-		"WITH e AS (UPDATE session SET ended_at = now()"
-		"  WHERE id = $2 AND user_id = $1 AND ended_at IS NULL"
-		"  RETURNING id)"
-		" INSERT INTO audit_log (actor_id, action, entity, entity_id)"
-		" SELECT $1, 'signout', 'session', id FROM e RETURNING id",
-		2, params, &res);
+	err = db_exec(db, c->name, c->sql, 2, params, &res);
 	if (err)
 		goto out;
 	if (PQntuples(res) == 0)
@@ -303,8 +300,15 @@ out:
 enum ld_err auth_store_end_session(struct store *s, int64_t user_id,
 				   int64_t session_id)
 {
-	struct end_ctx c = {user_id, session_id};
-	return db_run(s, end_session, &c);
+	struct end_ctx c = {
+		"session_end",
+		"WITH e AS (UPDATE session SET ended_at = now()"
+		"  WHERE id = $2 AND user_id = $1 AND ended_at IS NULL"
+		"  RETURNING id)"
+		" INSERT INTO audit_log (actor_id, action, entity, entity_id)"
+		" SELECT $1, 'signout', 'session', id FROM e RETURNING id",
+		user_id, session_id};
+	return db_run(s, end_owned, &c);
 }
 
 enum ld_err auth_store_me(struct store *s, const struct principal *p,
@@ -389,47 +393,19 @@ enum ld_err auth_store_list_tokens(struct store *s, int64_t user_id,
 		1, params, json);
 }
 
-struct revoke_ctx {
-	int64_t user_id, token_id;
-};
-
-static enum ld_err revoke_token(struct db *db, void *arg)
+enum ld_err auth_store_revoke_token(struct store *s, int64_t user_id,
+				    int64_t token_id)
 {
-	struct revoke_ctx *c = arg;
-	struct db_num u, t;
-	const char *params[] = {db_num(&u, c->user_id),
-				db_num(&t, c->token_id)};
-	PGresult *res;
-	enum ld_err err = db_begin_as(db, c->user_id);
-	if (err)
-		goto out;
-	err = db_exec(
-		db, "token_revoke",
+	struct end_ctx c = {
+		"token_revoke",
 		"WITH r AS (UPDATE api_token SET revoked_at = now()"
 		"  WHERE id = $2 AND user_id = $1 AND revoked_at IS NULL"
 		"  RETURNING id)"
 		" INSERT INTO audit_log (actor_id, action, entity, entity_id)"
 		" SELECT $1, 'token_revoked', 'api_token', id FROM r"
 		" RETURNING id",
-		2, params, &res);
-	if (err)
-		goto out;
-	if (PQntuples(res) == 0)
-		err = LD_ENOTFOUND;
-	PQclear(res);
-out:
-	if (!err)
-		err = db_commit(db);
-	if (err)
-		db_rollback(db);
-	return err;
-}
-
-enum ld_err auth_store_revoke_token(struct store *s, int64_t user_id,
-				    int64_t token_id)
-{
-	struct revoke_ctx c = {user_id, token_id};
-	return db_run(s, revoke_token, &c);
+		user_id, token_id};
+	return db_run(s, end_owned, &c);
 }
 
 struct refusal_ctx {

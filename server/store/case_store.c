@@ -20,7 +20,7 @@ void why_set(struct why *w, const char *field, const char *fmt, ...)
 
 const char *area_scope(const struct principal *p, struct db_num *n)
 {
-	if (p->roles & (ROLE_LINK_OFFICER | ROLE_VALIDATOR | ROLE_LEADERSHIP))
+	if (principal_sees_all_areas(p))
 		return NULL;
 	/* A service officer with no area sees nothing: area -1 matches none. */
 	return db_num(n, p->service_area_id ? p->service_area_id : -1);
@@ -195,8 +195,7 @@ static enum ld_err get_complaint(struct db *db, void *arg)
 {
 	struct complaint_ctx *c = arg;
 	/* Service officers reach complaints only through their tasks. */
-	if (!(c->p->roles &
-	      (ROLE_LINK_OFFICER | ROLE_VALIDATOR | ROLE_LEADERSHIP))) {
+	if (!principal_sees_all_areas(c->p)) {
 		struct db_num n, area;
 		const char *params[] = {db_num(&n, c->id),
 					db_num(&area, c->p->service_area_id)};
@@ -357,23 +356,30 @@ enum ld_err case_store_register(struct store *s, const struct principal *p,
 	return db_run(s, register_case, &c);
 }
 
-struct get_ctx {
+struct read_ctx {
+	record_reader *read;
 	const struct principal *p;
 	int64_t id;
 	char **json;
 };
 
-static enum ld_err get_case(struct db *db, void *arg)
+static enum ld_err read_one(struct db *db, void *arg)
 {
-	struct get_ctx *c = arg;
-	return case_read(db, c->p, c->id, c->json);
+	struct read_ctx *c = arg;
+	return c->read(db, c->p, c->id, c->json);
+}
+
+enum ld_err store_read(struct store *s, record_reader *read,
+		       const struct principal *p, int64_t id, char **json)
+{
+	struct read_ctx c = {read, p, id, json};
+	return db_run(s, read_one, &c);
 }
 
 enum ld_err case_store_get(struct store *s, const struct principal *p,
 			   int64_t id, char **json)
 {
-	struct get_ctx c = {p, id, json};
-	return db_run(s, get_case, &c);
+	return store_read(s, case_read, p, id, json);
 }
 
 struct list_ctx {

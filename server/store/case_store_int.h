@@ -20,8 +20,18 @@ enum ld_err why_constraint(struct db *db, enum ld_err err, struct why *why);
 /* Commit on success, roll back on failure; returns the outcome. */
 enum ld_err finish(struct db *db, enum ld_err err);
 
+/* A record as this user may see it, read inside a unit of work. */
+typedef enum ld_err record_reader(struct db *db, const struct principal *p,
+				  int64_t id, char **json);
+
 /* The case as case_json() builds it for this user. */
-enum ld_err case_read(struct db *db, const struct principal *p, int64_t id,
-		      char **json);
+record_reader case_read;
+
+/* The task as task_detail_json() builds it for this user. */
+record_reader task_read;
+
+/* One reader run as a unit of work of its own. */
+enum ld_err store_read(struct store *s, record_reader *read,
+		       const struct principal *p, int64_t id, char **json);
 
 #endif

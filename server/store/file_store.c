@@ -19,12 +19,6 @@ struct file_upload {
 	int fd;
 };
 
-static bool all_areas(const struct principal *p)
-{
-	return p->roles &
-	       (ROLE_LINK_OFFICER | ROLE_VALIDATOR | ROLE_LEADERSHIP);
-}
-
 void file_upload_abort(struct file_upload *u)
 {
 	if (!u)
@@ -80,7 +74,7 @@ enum ld_err file_store_upload_begin(struct store *s, const struct principal *p,
 	const char *status = PQgetvalue(res, 0, 2);
 	u->task_total = db_long(res, 0, 3);
 	bool replaces_ok = PQgetvalue(res, 0, 4)[0] == 't';
-	if (!all_areas(p) && area != p->service_area_id) {
+	if (!principal_sees_all_areas(p) && area != p->service_area_id) {
 		err = LD_ENOTFOUND;
 		goto fail;
 	}
@@ -224,12 +218,7 @@ enum ld_err file_upload_finish(struct file_upload *u, const char *name,
 		if (err)
 			goto out;
 	}
-	struct db_num area;
-	const char *read[] = {
-		params[0],
-		all_areas(u->p) ? NULL : db_num(&area, u->p->service_area_id)};
-	if ((err = db_json(db, "task_read", "SELECT task_detail_json($1, $2)",
-			   2, read, json)))
+	if ((err = task_read(db, u->p, u->task_id, json)))
 		goto out;
 	err = db_commit(db);
 out:
@@ -248,7 +237,7 @@ struct remove_ctx {
 static enum ld_err remove_file(struct db *db, void *arg)
 {
 	struct remove_ctx *c = arg;
-	struct db_num f, who, area;
+	struct db_num f, who;
 	PGresult *res = NULL;
 	const char *params[] = {db_num(&f, c->id)};
 	enum ld_err err = db_begin_as(db, c->p->user_id);
@@ -263,7 +252,8 @@ static enum ld_err remove_file(struct db *db, void *arg)
 	if (err)
 		goto out;
 	if (PQntuples(res) == 0 ||
-	    (!all_areas(c->p) && db_long(res, 0, 1) != c->p->service_area_id)) {
+	    (!principal_sees_all_areas(c->p) &&
+	     db_long(res, 0, 1) != c->p->service_area_id)) {
 		err = LD_ENOTFOUND;
 		goto out;
 	}
@@ -290,11 +280,7 @@ static enum ld_err remove_file(struct db *db, void *arg)
 	    (err = db_exec(db, "evidence_revise",
 			   "SELECT evidence_revise($1, $2)", 2, tp, NULL)))
 		goto out;
-	const char *read[] = {
-		tp[0],
-		all_areas(c->p) ? NULL : db_num(&area, c->p->service_area_id)};
-	err = db_json(db, "task_read", "SELECT task_detail_json($1, $2)", 2,
-		      read, c->json);
+	err = task_read(db, c->p, db_long(res, 0, 0), c->json);
 out:
 	PQclear(res);
 	return finish(db, err);
@@ -341,7 +327,8 @@ enum ld_err file_store_open(struct store *s, const struct principal *p,
 	if (err)
 		goto fail;
 	if (PQntuples(res) == 0 ||
-	    (!all_areas(p) && db_long(res, 0, 7) != p->service_area_id) ||
+	    (!principal_sees_all_areas(p) &&
+	     db_long(res, 0, 7) != p->service_area_id) ||
 	    (PQgetvalue(res, 0, 6)[0] == 't' && !principal_sees_residents(p))) {
 		err = LD_ENOTFOUND;
 		goto fail;
@@ -402,9 +389,8 @@ static enum ld_err manifest(struct db *db, void *arg)
 	struct manifest_ctx *c = arg;
 	struct db_num t, area;
 	PGresult *res;
-	const char *params[] = {
-		db_num(&t, c->task_id),
-		all_areas(c->p) ? NULL : db_num(&area, c->p->service_area_id)};
+	const char *params[] = {db_num(&t, c->task_id),
+				area_scope(c->p, &area)};
 	enum ld_err err = db_exec(
 		db, "bundle_check",
 		"SELECT t.status, (validation_json(t.id)->>'complete')::boolean"

@@ -6,14 +6,8 @@
 #include "case_store_int.h"
 #include "date.h"
 
-static bool reads_every_area(const struct principal *p)
-{
-	return p->roles &
-	       (ROLE_LINK_OFFICER | ROLE_VALIDATOR | ROLE_LEADERSHIP);
-}
-
-static enum ld_err task_read(struct db *db, const struct principal *p,
-			     int64_t id, char **json)
+enum ld_err task_read(struct db *db, const struct principal *p, int64_t id,
+		      char **json)
 {
 	struct db_num n, area;
 	const char *params[] = {db_num(&n, id), area_scope(p, &area)};
@@ -21,23 +15,10 @@ static enum ld_err task_read(struct db *db, const struct principal *p,
 		       params, json);
 }
 
-struct get_ctx {
-	const struct principal *p;
-	int64_t id;
-	char **json;
-};
-
-static enum ld_err get_task(struct db *db, void *arg)
-{
-	struct get_ctx *c = arg;
-	return task_read(db, c->p, c->id, c->json);
-}
-
 enum ld_err task_store_get(struct store *s, const struct principal *p,
 			   int64_t id, char **json)
 {
-	struct get_ctx c = {p, id, json};
-	return db_run(s, get_task, &c);
+	return store_read(s, task_read, p, id, json);
 }
 
 struct list_ctx {
@@ -143,7 +124,7 @@ static enum ld_err lock_task(struct db *db, const struct principal *p,
 	long current = db_long(res, 0, 7);
 	PQclear(res);
 	/* Other areas' tasks do not exist for a service officer. */
-	if (!reads_every_area(p) && t->area != p->service_area_id)
+	if (!principal_sees_all_areas(p) && t->area != p->service_area_id)
 		return LD_ENOTFOUND;
 	if (t->case_closed) {
 		why_set(why, NULL, "the case is closed");
