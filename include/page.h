@@ -62,4 +62,12 @@ void page_view_tasks(struct request *req, json_t *tasks);
 json_t *page_tasks_section(struct request *req, const char *caption,
 			   const char *empty, json_t *tasks);
 
+/*
+ * The same for the first few of a longer list: total is how many there are
+ * (the section says "the first N of total" when it shows fewer).
+ */
+json_t *page_tasks_section_of(struct request *req, const char *caption,
+			      const char *empty, json_t *tasks,
+			      json_int_t total);
+
 #endif

@@ -96,29 +96,29 @@ enum ld_err h_page_home(struct request *req)
 	date_format_long(app_today(req->app), today);
 	json_object_set_new(ctx, "today_long", json_string(today));
 	json_object_set_new(ctx, "show_case_links", json_true());
-	json_object_set_new(
-		ctx, "overdue",
-		page_tasks_section(
-			req, "Overdue", "Nothing is overdue.",
-			json_incref(json_object_get(home, "overdue"))));
-	json_object_set_new(
-		ctx, "due_soon",
-		page_tasks_section(
-			req, "Due in the next 3 working days",
-			"Nothing is due soon.",
-			json_incref(json_object_get(home, "due_soon"))));
-	json_object_set_new(
-		ctx, "awaiting_validation",
-		page_tasks_section(req, "Evidence awaiting validation",
-				   "No evidence is waiting for sign-off.",
-				   json_incref(json_object_get(
-					   home, "awaiting_validation"))));
-	json_object_set_new(
-		ctx, "ready_to_send",
-		page_tasks_section(
-			req, "Validated, ready to send",
-			"Nothing is waiting to be sent.",
-			json_incref(json_object_get(home, "ready_to_send"))));
+	static const struct {
+		const char *key, *caption, *empty;
+	} sections[] = {
+		{"overdue", "Overdue", "Nothing is overdue."},
+		{"due_soon", "Due in the next 3 working days",
+		 "Nothing is due soon."},
+		{"awaiting_validation", "Evidence awaiting validation",
+		 "No evidence is waiting for sign-off."},
+		{"ready_to_send", "Validated, ready to send",
+		 "Nothing is waiting to be sent."},
+	};
+	json_t *totals = json_object_get(home, "totals");
+	for (size_t i = 0; i < sizeof(sections) / sizeof(sections[0]); i++)
+		json_object_set_new(
+			ctx, sections[i].key,
+			page_tasks_section_of(
+				req, sections[i].caption, sections[i].empty,
+				json_incref(
+					json_object_get(home, sections[i].key)),
+				json_integer_value(json_object_get(
+					totals, sections[i].key))));
+	json_object_set(ctx, "new_cases_total",
+			json_object_get(totals, "new_cases"));
 	const char *lists[] = {"new_cases", "chasers", "awaiting_confirmation",
 			       "by_ombudsman", "by_area"};
 	for (size_t i = 0; i < sizeof(lists) / sizeof(lists[0]); i++)

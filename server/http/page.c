@@ -284,16 +284,28 @@ void page_view_tasks(struct request *req, json_t *tasks)
 	app_with_calendar(req->app, view, &c);
 }
 
-json_t *page_tasks_section(struct request *req, const char *caption,
-			   const char *empty, json_t *tasks)
+json_t *page_tasks_section_of(struct request *req, const char *caption,
+			      const char *empty, json_t *tasks,
+			      json_int_t total)
 {
 	if (!json_is_array(tasks)) {
 		json_decref(tasks);
 		tasks = json_array();
 	}
+	json_int_t shown = (json_int_t)json_array_size(tasks);
+	if (total < shown)
+		total = shown;
 	page_view_tasks(req, tasks);
-	return json_pack("{s:s, s:s, s:o, s:b, s:I}", "caption", caption,
-			 "empty", empty, "tasks", tasks, "has_tasks",
-			 json_array_size(tasks) > 0, "count",
-			 (json_int_t)json_array_size(tasks));
+	json_t *section = json_pack("{s:s, s:s, s:o, s:b, s:I}", "caption",
+				    caption, "empty", empty, "tasks", tasks,
+				    "has_tasks", shown > 0, "count", total);
+	if (total > shown)
+		json_object_set_new(section, "shown", json_integer(shown));
+	return section;
+}
+
+json_t *page_tasks_section(struct request *req, const char *caption,
+			   const char *empty, json_t *tasks)
+{
+	return page_tasks_section_of(req, caption, empty, tasks, 0);
 }

@@ -107,6 +107,7 @@ enum ld_err db_acquire(struct store *s, struct db **out)
 	db->retryable = false;
 	if (!db->pg) {
 		char why[256];
+		db->nprepared = 0;
 		db->pg = db_connect(s->conninfo, why, sizeof(why));
 		if (!db->pg) {
 			log_warn("database unavailable: %s", why);
@@ -166,11 +167,48 @@ static bool connection_failure(struct db *db, const char *state)
 	       !strcmp(state, "57P03");
 }
 
+/* FNV-1a: a statement's name on the connection is a hash of its text. */
+static uint64_t text_hash(const char *s)
+{
+	uint64_t h = 0xcbf29ce484222325u;
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 0x100000001b3u;
+	return h;
+}
+
+/*
+ * Run sql as a prepared statement, preparing it on first use on this
+ * connection: parsing is done once, and PostgreSQL's plan cache can keep a
+ * generic plan.  The SQL texts are the program's own, so their number is
+ * bounded; past DB_PREPARED_MAX they run unprepared.
+ */
+static PGresult *exec_prepared(struct db *db, const char *sql, int nparams,
+			       const char *const *params)
+{
+	uint64_t h = text_hash(sql);
+	char name[24];
+	int i;
+
+	snprintf(name, sizeof(name), "ld%016llx", (unsigned long long)h);
+	for (i = 0; i < db->nprepared && db->prepared[i] != h; i++)
+		;
+	if (i == db->nprepared) {
+		if (db->nprepared == DB_PREPARED_MAX)
+			return PQexecParams(db->pg, sql, nparams, NULL, params,
+					    NULL, NULL, 0);
+		PGresult *res = PQprepare(db->pg, name, sql, nparams, NULL);
+		if (PQresultStatus(res) != PGRES_COMMAND_OK)
+			return res;
+		PQclear(res);
+		db->prepared[db->nprepared++] = h;
+	}
+	return PQexecPrepared(db->pg, name, nparams, params, NULL, NULL, 0);
+}
+
 enum ld_err db_exec(struct db *db, const char *name, const char *sql,
 		    int nparams, const char *const *params, PGresult **out)
 {
-	PGresult *res =
-		PQexecParams(db->pg, sql, nparams, NULL, params, NULL, NULL, 0);
+	PGresult *res = exec_prepared(db, sql, nparams, params);
 	ExecStatusType st = PQresultStatus(res);
 
 	if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK) {
@@ -200,6 +238,11 @@ enum ld_err db_exec(struct db *db, const char *name, const char *sql,
 	} else if (!strcmp(state, "40001") || !strcmp(state, "40P01")) {
 		err = LD_ECONFLICT;
 	} else {
+		/* A prepared plan the schema moved under ("cached plan must
+		 * not change result type"): start afresh on a new connection.
+		 */
+		if (!strcmp(state, "0A000"))
+			db->lost = true;
 		const char *msg = PQresultErrorMessage(res);
 		log_error("database error in %s: %s %.*s", name, state,
 			  (int)strcspn(msg, "\n"), msg);
@@ -373,4 +416,43 @@ int32_t db_day(const PGresult *res, int row, int col)
 	    date_parse(PQgetvalue(res, row, col), &day))
 		return 0;
 	return day;
+}
+
+void filter_init(struct filter *f)
+{
+	buf_init(&f->sql, 4096);
+	f->n = 0;
+}
+
+void filter_release(struct filter *f)
+{
+	buf_release(&f->sql);
+}
+
+int filter_param(struct filter *f, const char *value)
+{
+	/* The callers add a fixed, small set of filters. */
+	if (f->n == FILTER_MAX_PARAMS)
+		abort();
+	f->params[f->n++] = value;
+	return f->n;
+}
+
+void filter_add(struct filter *f, const char *clause, const char *value)
+{
+	if (!value)
+		return;
+	buf_addstr(&f->sql, " AND ");
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wformat-nonliteral"
+	buf_printf(&f->sql, clause, filter_param(f, value));
+#pragma GCC diagnostic pop
+}
+
+void filter_add_if(struct filter *f, bool cond, const char *clause)
+{
+	if (cond) {
+		buf_addstr(&f->sql, " AND ");
+		buf_addstr(&f->sql, clause);
+	}
 }

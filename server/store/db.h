@@ -10,8 +10,15 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "buf.h"
 #include "ld_err.h"
 #include "store.h"
+
+/*
+ * Each connection keeps up to this many statements prepared (parsed once,
+ * planned by PostgreSQL's plan cache); past it, statements run unprepared.
+ */
+#define DB_PREPARED_MAX 512
 
 /* A pooled connection, lent to one unit of work at a time. */
 struct db {
@@ -21,6 +28,9 @@ struct db {
 	bool lost;	/* the connection failed: drop it on release */
 	bool retryable; /* lost before anything ran: safe to run again */
 	char constraint[64]; /* of the last integrity violation */
+	/* Statements prepared on this connection, by a hash of their text. */
+	uint64_t prepared[DB_PREPARED_MAX];
+	int nprepared;
 };
 
 /*
@@ -103,5 +113,32 @@ long db_affected(PGresult *res);
 
 /* The SQLSTATE of a failed result, or "" */
 const char *db_sqlstate(const PGresult *res);
+
+/*
+ * A query's WHERE clause built from the filters actually given, so that
+ * each combination is its own prepared statement with a plan that uses the
+ * indexes (rather than one statement of "$1 IS NULL OR ..." for all).
+ */
+#define FILTER_MAX_PARAMS 16
+struct filter {
+	struct buf sql; /* " AND clause" for each filter added */
+	const char *params[FILTER_MAX_PARAMS];
+	int n;
+};
+
+void filter_init(struct filter *f);
+void filter_release(struct filter *f);
+
+/* Add a parameter; returns its number ($n) for the caller's SQL. */
+int filter_param(struct filter *f, const char *value);
+
+/*
+ * Add " AND clause", where clause names the value as "$%d" (once); with a
+ * NULL value nothing is added.  filter_add_if() adds a clause without a
+ * parameter when cond holds.
+ */
+void filter_add(struct filter *f, const char *clause, const char *value)
+	__attribute__((format(printf, 2, 0)));
+void filter_add_if(struct filter *f, bool cond, const char *clause);
 
 #endif

@@ -27,50 +27,64 @@ struct list_ctx {
 	char **json;
 };
 
+/*
+ * The filtered task list: a page of ids in due-date order (from the open-task
+ * indexes), their JSON from task_doc, and the total, in one statement.
+ */
 static enum ld_err list_tasks(struct db *db, void *arg)
 {
 	struct list_ctx *c = arg;
 	const struct list_query *q = c->q;
 	struct db_num area, scope, who, cs, limit, offset;
 	struct db_date before, after, today;
-	const char *params[] = {
-		q->status,
-		q->service_area_id ? db_num(&area, q->service_area_id) : NULL,
-		area_scope(c->p, &scope),
-		q->assignee_id ? db_num(&who, q->assignee_id) : NULL,
-		q->ombudsman,
-		db_date(&before, q->due_before),
-		db_date(&after, q->due_after),
-		q->overdue ? "t" : "f",
-		db_date(&today, q->today),
-		q->open_only ? "t" : "f",
-		q->case_id ? db_num(&cs, q->case_id) : NULL,
-		q->kind,
-		db_num(&limit, q->per_page),
-		db_num(&offset, (int64_t)(q->page - 1) * q->per_page),
-	};
-	return db_json(
-		db, "task_list",
-		"WITH f AS (SELECT t, count(*) OVER () AS total FROM task t"
-		" JOIN ombudsman_case c ON c.id = t.case_id"
-		" JOIN ombudsman o ON o.id = c.ombudsman_id"
-		" WHERE ($1::text IS NULL OR t.status = $1)"
-		" AND ($2::bigint IS NULL OR t.service_area_id = $2)"
-		" AND ($3::bigint IS NULL OR t.service_area_id = $3)"
-		" AND ($4::bigint IS NULL OR t.assignee_id = $4)"
-		" AND ($5::text IS NULL OR o.code = $5)"
-		" AND ($6::date IS NULL OR effective_due(t) <= $6)"
-		" AND ($7::date IS NULL OR effective_due(t) >= $7)"
-		" AND (NOT $8 OR task_overdue(t, $9))"
-		" AND (NOT $10 OR t.status NOT IN ('done', 'cancelled'))"
-		" AND ($11::bigint IS NULL OR t.case_id = $11)"
-		" AND ($12::text IS NULL OR t.kind = $12)"
-		" ORDER BY effective_due(t), t.id LIMIT $13 OFFSET $14)"
-		" SELECT json_build_object('items', coalesce(json_agg("
-		" task_json(f.t)), '[]'), 'total', coalesce(max(f.total), 0),"
-		" 'page', $14::int / $13::int + 1, 'per_page', $13::int) FROM "
-		"f",
-		14, params, c->json);
+	struct filter f;
+	struct buf sql;
+
+	filter_init(&f);
+	filter_add(&f, "t.status = $%d", q->status);
+	filter_add(&f, "t.service_area_id = $%d",
+		   q->service_area_id ? db_num(&area, q->service_area_id)
+				      : NULL);
+	filter_add(&f, "t.service_area_id = $%d", area_scope(c->p, &scope));
+	filter_add(&f, "t.assignee_id = $%d",
+		   q->assignee_id ? db_num(&who, q->assignee_id) : NULL);
+	filter_add(&f,
+		   "EXISTS (SELECT 1 FROM ombudsman_case c JOIN ombudsman o"
+		   " ON o.id = c.ombudsman_id WHERE c.id = t.case_id"
+		   " AND o.code = $%d)",
+		   q->ombudsman);
+	filter_add(&f, "effective_due(t) <= $%d",
+		   db_date(&before, q->due_before));
+	filter_add(&f, "effective_due(t) >= $%d",
+		   db_date(&after, q->due_after));
+	filter_add(&f, "task_overdue(t, $%d)",
+		   q->overdue ? db_date(&today, q->today) : NULL);
+	filter_add_if(&f, q->open_only,
+		      "t.status NOT IN ('done', 'cancelled')");
+	filter_add(&f, "t.case_id = $%d",
+		   q->case_id ? db_num(&cs, q->case_id) : NULL);
+	filter_add(&f, "t.kind = $%d", q->kind);
+	int lim = filter_param(&f, db_num(&limit, q->per_page));
+	int off = filter_param(
+		&f, db_num(&offset, (int64_t)(q->page - 1) * q->per_page));
+
+	buf_init(&sql, 8192);
+	buf_printf(&sql,
+		   "WITH f AS NOT MATERIALIZED (SELECT t.id,"
+		   " effective_due(t) AS due FROM task t WHERE true%s),"
+		   " p AS (SELECT * FROM f ORDER BY due, id LIMIT $%d"
+		   " OFFSET $%d)"
+		   " SELECT json_build_object('items', (SELECT"
+		   " coalesce(json_agg(d.doc ORDER BY p.due, p.id), '[]')"
+		   " FROM p JOIN task_doc d ON d.id = p.id),"
+		   " 'total', (SELECT count(*) FROM f),"
+		   " 'page', $%d::int / $%d::int + 1, 'per_page', $%d::int)",
+		   buf_str(&f.sql), lim, off, off, lim, lim);
+	enum ld_err err =
+		db_json(db, "task_list", buf_str(&sql), f.n, f.params, c->json);
+	buf_release(&sql);
+	filter_release(&f);
+	return err;
 }
 
 enum ld_err task_store_list(struct store *s, const struct principal *p,

@@ -19,6 +19,7 @@
 #include <cmocka.h>
 
 #include "api.h"
+#include "buf.h"
 
 static struct itest_server server;
 static struct api lo, repairs, housing, asc, v1, v2, v3, director, admin;
@@ -770,6 +771,65 @@ static void test_audit_is_append_only(void **state)
 	free(out);
 }
 
+/*
+ * The link officer's home lists the first 50 of each list with the true
+ * total, and the task list's total and pages agree with the database.
+ */
+static void test_home_is_bounded(void **state)
+{
+	(void)state;
+	json_t *c = new_case(area_repairs, "HOS", "2026-00990");
+	long case_id = (long)jint(c, "id");
+	json_decref(c);
+	struct buf body;
+	buf_init(&body, 1 << 16);
+	buf_printf(&body, "{\"kind\": \"information_request\", \"dated_on\":"
+			  " \"2026-10-01\", \"channel\": \"portal\","
+			  " \"summary\": \"Many asks\", \"tasks\": [");
+	for (int i = 0; i < 60; i++)
+		buf_printf(&body,
+			   "%s{\"title\": \"Item %d\", \"service_area_id\":"
+			   " %ld, \"due_on\": \"2026-11-%02d\"}",
+			   i ? ", " : "", i, area_repairs, 2 + i % 18);
+	buf_addstr(&body, "]}");
+	json_decref(api_expect(&lo, 201, "POST",
+			       F("/api/v1/cases/%ld/correspondence", case_id),
+			       buf_str(&body)));
+	buf_release(&body);
+
+	long overdue = api_sql_long(
+		"SELECT count(*) FROM task t WHERE status IN ('open',"
+		" 'in_progress', 'submitted', 'validated') AND paused_on IS "
+		"NULL"
+		" AND coalesce(revised_due_on, due_on) < '2026-11-23'");
+	assert_true(overdue >= 60);
+	struct itest_resp r;
+	api_call(&lo, "GET", "/home", NULL, &r);
+	assert_int_equal(r.status, 200);
+	assert_non_null(
+		strstr(r.body, F("Showing the first 50 of %ld.", overdue)));
+	itest_resp_release(&r);
+
+	json_t *page = api_expect(
+		&lo, 200, "GET",
+		"/api/v1/tasks?overdue=true&per_page=20&page=2", NULL);
+	assert_int_equal(jint(page, "total"), overdue);
+	assert_int_equal(jint(page, "page"), 2);
+	json_t *items = json_object_get(page, "items");
+	assert_int_equal(json_array_size(items), 20);
+	/* Most overdue first, across the pages. */
+	const char *prev = "";
+	size_t i;
+	json_t *t;
+	json_array_foreach(items, i, t)
+	{
+		const char *due = jstr(t, "effective_due_on");
+		assert_true(strcmp(prev, due) <= 0);
+		prev = due;
+	}
+	json_decref(page);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -781,6 +841,7 @@ int main(void)
 		cmocka_unit_test(test_bad_input),
 		cmocka_unit_test(test_concurrent_edits),
 		cmocka_unit_test(test_audit_is_append_only),
+		cmocka_unit_test(test_home_is_bounded),
 	};
 	curl_global_init(CURL_GLOBAL_DEFAULT);
 	int rc =
