@@ -102,11 +102,44 @@ static enum ld_err checkpoints(const struct workcal *cal, void *arg)
 	return LD_OK;
 }
 
+/*
+ * A hash of everything the feed's body is made from: the program's version
+ * and base URL, the feed's name, and each task's fields and checkpoint.
+ */
+static char *feed_etag(struct request *req, const char *name,
+		       const struct feed_task *tasks, const int32_t *cps, int n)
+{
+	crypto_hash_sha256_state st;
+	unsigned char raw[crypto_hash_sha256_BYTES];
+	char *etag = arena_alloc(req->arena, 36);
+
+	crypto_hash_sha256_init(&st);
+	const char *head =
+		arena_printf(req->arena, "%s\n%s\n%s\n", LINKDESK_VERSION,
+			     req->app->cfg.base_url, name);
+	crypto_hash_sha256_update(&st, (const unsigned char *)head,
+				  strlen(head));
+	for (int i = 0; i < n; i++) {
+		const struct feed_task *t = &tasks[i];
+		const char *row = arena_printf(
+			req->arena, "%lld %d %d %lld %d %s\x1f%s\n",
+			(long long)t->id, (int)t->due, (int)cps[i],
+			(long long)t->stamp, t->version, t->case_ref, t->title);
+		crypto_hash_sha256_update(&st, (const unsigned char *)row,
+					  strlen(row));
+	}
+	crypto_hash_sha256_final(&st, raw);
+	etag[0] = '"';
+	sodium_bin2hex(etag + 1, 33, raw, 16);
+	strcat(etag, "\"");
+	return etag;
+}
+
 /* GET /feeds/{token}.ics: public by its long random token. */
 enum ld_err h_feed(struct request *req)
 {
 	char token[SECRET_TOKEN_LEN + 8], name[200], host[128];
-	unsigned char hash[SECRET_HASH_LEN], etag_raw[32];
+	unsigned char hash[SECRET_HASH_LEN];
 	struct feed_task *tasks = NULL;
 	int n = 0;
 
@@ -129,6 +162,18 @@ enum ld_err h_feed(struct request *req)
 		tasks, n,
 		arena_calloc(req->arena, (size_t)n + 1, sizeof(int32_t))};
 	app_with_calendar(req->app, checkpoints, &cps);
+
+	/* The feed is a function of what was just read: its hash is a strong
+	 * ETag, checked before anything is built. */
+	char *etag = feed_etag(req, name, tasks, cps.out, n);
+	reply_header(req, "ETag", etag);
+	reply_header(req, "Cache-Control", "private, max-age=300");
+	const char *match = request_header(req, "If-None-Match");
+	if (match && !strcmp(match, etag)) {
+		free(tasks);
+		req->status = 304;
+		return LD_OK;
+	}
 	struct ics_event *ev =
 		arena_calloc(req->arena, (size_t)n * 2 + 1, sizeof(*ev));
 	for (int i = 0; i < n; i++) {
@@ -171,21 +216,6 @@ enum ld_err h_feed(struct request *req)
 	char *ics = ics_calendar(NULL,
 				 arena_printf(req->arena, "Linkdesk: %s", name),
 				 NULL, NULL, ev, (size_t)n * 2);
-	/* Stamps come from the rows, so the feed is byte-identical until a
-	 * task changes: its hash is a strong ETag. */
-	crypto_hash_sha256(etag_raw, (const unsigned char *)ics, strlen(ics));
-	char *etag = arena_alloc(req->arena, 67);
-	etag[0] = '"';
-	sodium_bin2hex(etag + 1, 65, etag_raw, 16);
-	strcat(etag, "\"");
-	reply_header(req, "ETag", etag);
-	reply_header(req, "Cache-Control", "private, max-age=300");
-	const char *match = request_header(req, "If-None-Match");
-	if (match && !strcmp(match, etag)) {
-		free(ics);
-		req->status = 304;
-		return LD_OK;
-	}
 	req->data = ics;
 	req->len = strlen(ics);
 	req->status = 200;

@@ -133,54 +133,69 @@ struct tasks_ctx {
 	size_t namelen;
 };
 
+/*
+ * A feed's open tasks, nearest first: the feed is read first, then its tasks
+ * by the open-task index of its scope (one statement per scope, so each
+ * plan uses its index).
+ */
 static enum ld_err tasks(struct db *db, void *arg)
 {
+	static const char *const by_scope[] = {"t.assignee_id = $1",
+					       "t.service_area_id = $1",
+					       "$1::bigint > 0"};
 	struct tasks_ctx *c = arg;
 	struct db_hex h;
 	PGresult *res;
 	const char *params[] = {db_hex(&h, c->hash, SECRET_HASH_LEN)};
 	enum ld_err err = db_exec(
-		db, "feed_tasks",
-		"WITH f AS (SELECT f.* FROM feed f JOIN app_user u"
-		"  ON u.id = f.user_id AND u.active WHERE f.token_hash = $1"
-		"  AND f.revoked_at IS NULL AND " FEED_ALLOWED ")"
-		" SELECT f.scope || ':' || coalesce((SELECT name FROM"
-		"  service_area WHERE id = f.service_area_id), (SELECT name "
-		"FROM"
-		"  app_user WHERE id = f.user_id)), t.id, effective_due(t),"
-		" extract(epoch FROM t.updated_at)::bigint, t.version, t.title,"
-		" o.code || ' ' || c.reference"
-		" FROM f LEFT JOIN task t ON t.status NOT IN ('done', "
-		"'cancelled',"
-		"  'sent') AND ((f.scope = 'mine' AND t.assignee_id = "
-		"f.user_id)"
-		"  OR (f.scope = 'area' AND t.service_area_id ="
-		"  f.service_area_id) OR f.scope = 'all')"
-		" LEFT JOIN ombudsman_case c ON c.id = t.case_id"
-		" LEFT JOIN ombudsman o ON o.id = c.ombudsman_id"
-		" ORDER BY effective_due(t), t.id",
+		db, "feed_read",
+		"SELECT f.scope, coalesce(f.service_area_id, f.user_id),"
+		" f.scope || ':' || coalesce((SELECT name FROM service_area"
+		"  WHERE id = f.service_area_id), u.name)"
+		" FROM feed f JOIN app_user u ON u.id = f.user_id AND u.active"
+		" WHERE f.token_hash = $1 AND f.revoked_at IS NULL"
+		" AND " FEED_ALLOWED,
 		1, params, &res);
 	if (err)
 		return err;
-	int rows = PQntuples(res);
-	if (rows == 0) {
+	if (PQntuples(res) == 0) {
 		PQclear(res);
 		return LD_ENOTFOUND;
 	}
-	snprintf(c->name, c->namelen, "%s", PQgetvalue(res, 0, 0));
-	c->tasks = xcalloc((size_t)rows, sizeof(*c->tasks));
+	int scope = !strcmp(PQgetvalue(res, 0, 0), "mine")   ? 0
+		    : !strcmp(PQgetvalue(res, 0, 0), "area") ? 1
+							     : 2;
+	char owner[24];
+	snprintf(owner, sizeof(owner), "%s", PQgetvalue(res, 0, 1));
+	snprintf(c->name, c->namelen, "%s", PQgetvalue(res, 0, 2));
+	PQclear(res);
+
+	char sql[1024];
+	const char *owner_param[] = {owner};
+	snprintf(sql, sizeof(sql),
+		 "SELECT t.id, effective_due(t),"
+		 " extract(epoch FROM t.updated_at)::bigint, t.version,"
+		 " t.title, o.code || ' ' || c.reference"
+		 " FROM task t JOIN ombudsman_case c ON c.id = t.case_id"
+		 " JOIN ombudsman o ON o.id = c.ombudsman_id"
+		 " WHERE t.status NOT IN ('done', 'cancelled')"
+		 " AND t.status <> 'sent' AND %s"
+		 " ORDER BY effective_due(t), t.id",
+		 by_scope[scope]);
+	if ((err = db_exec(db, "feed_tasks", sql, 1, owner_param, &res)))
+		return err;
+	int rows = PQntuples(res);
+	c->tasks = xcalloc((size_t)rows + 1, sizeof(*c->tasks));
 	for (int i = 0; i < rows; i++) {
-		if (PQgetisnull(res, i, 1))
-			continue; /* a feed with no open task */
 		struct feed_task *t = &c->tasks[c->n++];
-		t->id = db_long(res, i, 1);
-		t->due = db_day(res, i, 2);
-		t->stamp = db_long(res, i, 3);
-		t->version = (int)db_long(res, i, 4);
+		t->id = db_long(res, i, 0);
+		t->due = db_day(res, i, 1);
+		t->stamp = db_long(res, i, 2);
+		t->version = (int)db_long(res, i, 3);
 		snprintf(t->title, sizeof(t->title), "%s",
-			 PQgetvalue(res, i, 5));
+			 PQgetvalue(res, i, 4));
 		snprintf(t->case_ref, sizeof(t->case_ref), "%s",
-			 PQgetvalue(res, i, 6));
+			 PQgetvalue(res, i, 5));
 	}
 	PQclear(res);
 	return LD_OK;
