@@ -37,6 +37,28 @@ CREATE OR REPLACE FUNCTION task_json(t task) RETURNS json LANGUAGE sql STABLE AS
     SELECT doc FROM task_doc WHERE id = t.id
 $$;
 
+-- One line of the case list (case_summary_json), as a view for lists.
+CREATE VIEW case_doc AS
+    SELECT c.id, c.received_on, json_build_object('id', c.id, 'reference', c.reference,
+        'stage', c.stage, 'outcome', c.outcome, 'received_on', c.received_on,
+        'closed_on', c.closed_on, 'ombudsman', o.code, 'complaint_reference', cp.reference,
+        'service_area', json_build_object('id', a.id, 'name', a.name),
+        'link_officer', CASE WHEN u.id IS NOT NULL
+                             THEN json_build_object('id', u.id, 'name', u.name) END,
+        'open_tasks', w.open_tasks, 'next_due_on', w.next_due_on) AS doc
+    FROM ombudsman_case c
+    JOIN ombudsman o ON o.id = c.ombudsman_id
+    JOIN complaint cp ON cp.id = c.complaint_id
+    JOIN service_area a ON a.id = cp.service_area_id
+    LEFT JOIN app_user u ON u.id = c.link_officer_id
+    CROSS JOIN LATERAL (SELECT count(*) AS open_tasks, min(effective_due(t)) AS next_due_on
+        FROM task t WHERE t.case_id = c.id AND t.status NOT IN ('done', 'cancelled')) w;
+
+CREATE OR REPLACE FUNCTION case_summary_json(c ombudsman_case) RETURNS json
+LANGUAGE sql STABLE AS $$
+    SELECT doc FROM case_doc WHERE id = c.id
+$$;
+
 -- Work still owed (what "open" means in the indexes task_open_due,
 -- task_area_open and task_assignee_open), past its date and not paused.
 -- Written so that the planner sees those indexes' predicate in it.
@@ -76,27 +98,32 @@ BEGIN
             FROM (SELECT t.id FROM task t WHERE t.status = 'validated'
                   ORDER BY effective_due(t), t.id LIMIT 50) p
             JOIN task_doc d ON d.id = p.id),
-        'new_cases', (SELECT coalesce(json_agg(case_summary_json(c)
-                                               ORDER BY c.received_on DESC, c.id DESC), '[]')
-            FROM (SELECT * FROM ombudsman_case WHERE stage = 'notified'
-                  ORDER BY received_on DESC, id DESC LIMIT 50) c),
+        'new_cases', (SELECT coalesce(json_agg(d.doc ORDER BY d.received_on DESC, d.id DESC), '[]')
+            FROM (SELECT id FROM ombudsman_case WHERE stage = 'notified'
+                  ORDER BY received_on DESC, id DESC LIMIT 50) p
+            JOIN case_doc d ON d.id = p.id),
         'totals', (SELECT json_build_object(
             'overdue', count(*) FILTER (WHERE task_overdue(t, p_today)),
             'due_soon', count(*) FILTER (WHERE task_nearly_overdue(t, p_today, p_horizon)),
             'awaiting_validation', count(*) FILTER (WHERE t.status = 'submitted'),
             'ready_to_send', count(*) FILTER (WHERE t.status = 'validated'),
-            'new_cases', (SELECT count(*) FROM ombudsman_case WHERE stage = 'notified'))
+            'new_cases', (SELECT count(*) FROM ombudsman_case WHERE stage = 'notified'),
+            'chasers', (SELECT count(*) FROM correspondence m JOIN ombudsman_case c ON c.id = m.case_id
+                        WHERE c.stage <> 'closed'
+                        AND m.kind IN ('first_chaser', 'final_chaser', 'sanction_notice')
+                        AND m.dated_on > p_today - 60))
             FROM task t WHERE t.status NOT IN ('done', 'cancelled')),
         'chasers', coalesce((SELECT json_agg(json_build_object('case_id', m.case_id,
                 'reference', o.code || ' ' || c.reference, 'kind', m.kind,
                 'dated_on', m.dated_on) ORDER BY m.dated_on DESC)
-            FROM ombudsman_case c JOIN correspondence m ON m.case_id = c.id
-            JOIN ombudsman o ON o.id = c.ombudsman_id
-            WHERE c.stage <> 'closed'
-            AND m.kind IN ('first_chaser', 'final_chaser', 'sanction_notice')
-            AND m.dated_on > p_today - 60), '[]'),
-        'awaiting_confirmation', coalesce((SELECT json_agg(case_summary_json(c) ORDER BY c.id)
-            FROM ombudsman_case c WHERE c.stage = 'remedies'
+            FROM (SELECT m.* FROM correspondence m JOIN ombudsman_case c ON c.id = m.case_id
+                  WHERE c.stage <> 'closed'
+                  AND m.kind IN ('first_chaser', 'final_chaser', 'sanction_notice')
+                  AND m.dated_on > p_today - 60 ORDER BY m.dated_on DESC, m.id DESC LIMIT 50) m
+            JOIN ombudsman_case c ON c.id = m.case_id
+            JOIN ombudsman o ON o.id = c.ombudsman_id), '[]'),
+        'awaiting_confirmation', coalesce((SELECT json_agg(d.doc ORDER BY c.id)
+            FROM ombudsman_case c JOIN case_doc d ON d.id = c.id WHERE c.stage = 'remedies'
             AND NOT EXISTS (SELECT 1 FROM remedy r WHERE r.case_id = c.id
                             AND r.type = 'order' AND r.complied_on IS NULL)
             AND EXISTS (SELECT 1 FROM remedy r WHERE r.case_id = c.id
@@ -198,3 +225,121 @@ BEGIN
     AND (p_area IS NULL OR EXISTS (SELECT 1 FROM task t WHERE t.case_id = c.id
                                    AND t.service_area_id = p_area)));
 END $$;
+
+-- Indexes for the reminder sweep's recipients and for the KPIs, each fact
+-- found by the date that puts it in a period.
+CREATE INDEX app_user_area ON app_user (service_area_id);
+CREATE INDEX ombudsman_case_received ON ombudsman_case (received_on);
+CREATE INDEX ombudsman_case_closed ON ombudsman_case (closed_on) WHERE closed_on IS NOT NULL;
+CREATE INDEX determination_decided ON determination (decided_on);
+CREATE INDEX finding_determination ON finding (determination_id);
+CREATE INDEX remedy_determination ON remedy (determination_id);
+CREATE INDEX task_requests_set ON task (set_on) WHERE kind = 'information_request';
+CREATE INDEX correspondence_chasers ON correspondence (dated_on)
+    WHERE kind IN ('first_chaser', 'final_chaser', 'sanction_notice');
+
+-- The days a task was open: from being set to being sent or completed,
+-- whichever came first.  "Open at the end of a period" is this range
+-- containing the period's last day, which a GiST index answers without
+-- reading the years of finished work.
+CREATE FUNCTION task_open_span(set_on date, sent_on date, completed_on date)
+RETURNS daterange LANGUAGE sql IMMUTABLE AS $$
+    SELECT daterange(set_on, CASE WHEN least(sent_on, completed_on) IS NOT NULL
+                                  THEN greatest(set_on, least(sent_on, completed_on)) END, '[)')
+$$;
+CREATE INDEX task_open_span ON task USING gist (task_open_span(set_on, sent_on, completed_on))
+    WHERE status <> 'cancelled';
+
+-- What a KPI fact says about its case.
+CREATE VIEW case_fact AS
+    SELECT c.id, o.code AS ombudsman, cp.service_area_id AS area_id,
+           c.received_on, c.closed_on, c.outcome
+    FROM ombudsman_case c JOIN ombudsman o ON o.id = c.ombudsman_id
+    JOIN complaint cp ON cp.id = c.complaint_id;
+
+-- The working days after a up to and including b: weekdays by arithmetic
+-- (1900-01-01 was a Monday), less the division's holidays on weekdays.
+CREATE FUNCTION weekdays_upto(d date) RETURNS integer LANGUAGE sql IMMUTABLE AS $$
+    SELECT ((d - date '1900-01-01') - ((d - date '1900-01-01') % 7 + 7) % 7) / 7 * 5
+           + least(((d - date '1900-01-01') % 7 + 7) % 7 + 1, 5)
+$$;
+CREATE OR REPLACE FUNCTION working_days_between(a date, b date) RETURNS integer
+LANGUAGE sql STABLE AS $$
+    SELECT CASE WHEN b <= a THEN 0 ELSE weekdays_upto(b) - weekdays_upto(a)
+        - (SELECT count(*)::integer FROM holiday h
+           WHERE h.division = coalesce((SELECT value FROM setting WHERE name = 'holiday_division'),
+                                       'england-and-wales')
+           AND h.day > a AND h.day <= b AND extract(isodow FROM h.day) < 6) END
+$$;
+
+-- The same facts as before (sql/009_reports.sql), each branch read through
+-- its date index.
+CREATE OR REPLACE FUNCTION kpi_facts(p_from date, p_to date, p_today date)
+RETURNS TABLE (figure text, case_id bigint, task_id bigint, ombudsman text,
+               area_id bigint, key text, on_time boolean, on_time_revised boolean,
+               amount bigint, paid bigint, days integer)
+LANGUAGE sql STABLE AS $$
+    SELECT 'cases_received', c.id, NULL::bigint, c.ombudsman, c.area_id, NULL,
+           NULL::boolean, NULL::boolean, NULL::bigint, NULL::bigint, NULL::integer
+    FROM case_fact c WHERE c.received_on BETWEEN p_from AND p_to
+    UNION ALL
+    SELECT 'cases_investigated', c.id, NULL, c.ombudsman, c.area_id, NULL,
+           NULL, NULL, NULL, NULL, NULL
+    FROM determination d JOIN case_fact c ON c.id = d.case_id
+    WHERE d.decided_on BETWEEN p_from AND p_to
+    UNION ALL
+    SELECT 'cases_closed', c.id, NULL, c.ombudsman, c.area_id, c.outcome,
+           NULL, NULL, NULL, NULL, NULL
+    FROM case_fact c WHERE c.closed_on BETWEEN p_from AND p_to
+    UNION ALL
+    SELECT 'evidence_requests', c.id, t.id, c.ombudsman, t.service_area_id,
+           CASE WHEN t.sent_on IS NULL THEN 'outstanding' ELSE 'answered' END,
+           t.sent_on <= t.due_on, t.sent_on <= coalesce(t.revised_due_on, t.due_on),
+           NULL, NULL,
+           CASE WHEN t.sent_on IS NOT NULL THEN working_days_between(t.set_on, t.sent_on) END
+    FROM task t JOIN case_fact c ON c.id = t.case_id
+    WHERE t.kind = 'information_request' AND t.status <> 'cancelled'
+    AND t.set_on BETWEEN p_from AND p_to
+    UNION ALL
+    SELECT CASE m.kind WHEN 'first_chaser' THEN 'first_chasers'
+                       WHEN 'final_chaser' THEN 'final_chasers'
+                       ELSE 'sanctions' END,
+           c.id, NULL, c.ombudsman, c.area_id, NULL, NULL, NULL, NULL, NULL, NULL
+    FROM correspondence m JOIN case_fact c ON c.id = m.case_id
+    WHERE m.kind IN ('first_chaser', 'final_chaser', 'sanction_notice')
+    AND m.dated_on BETWEEN p_from AND p_to
+    UNION ALL
+    SELECT 'determinations', c.id, NULL, c.ombudsman, c.area_id,
+           CASE WHEN EXISTS (SELECT 1 FROM finding f WHERE f.determination_id = d.id
+                             AND f.upheld) THEN 'upheld' ELSE 'not_upheld' END,
+           NULL, NULL, NULL, NULL, NULL
+    FROM determination d JOIN case_fact c ON c.id = d.case_id
+    WHERE d.decided_on BETWEEN p_from AND p_to
+    UNION ALL
+    SELECT 'findings', c.id, NULL, c.ombudsman, c.area_id, f.finding,
+           NULL, NULL, NULL, NULL, NULL
+    FROM determination d JOIN case_fact c ON c.id = d.case_id
+    JOIN finding f ON f.determination_id = d.id
+    WHERE d.decided_on BETWEEN p_from AND p_to
+    UNION ALL
+    SELECT CASE r.type WHEN 'order' THEN 'orders' ELSE 'recommendations' END,
+           c.id, r.task_id, c.ombudsman, coalesce(t.service_area_id, c.area_id),
+           CASE WHEN r.complied_on IS NOT NULL AND r.complied_on <= coalesce(t.revised_due_on, r.due_on)
+                    THEN 'complied_on_time'
+                WHEN r.complied_on IS NOT NULL THEN 'complied_late'
+                WHEN r.confirmed_on IS NOT NULL THEN 'confirmed'
+                WHEN coalesce(t.revised_due_on, r.due_on) < p_today
+                     AND coalesce(t.status, 'open') <> 'cancelled' THEN 'overdue'
+                ELSE 'not_yet_due' END,
+           NULL, NULL, r.amount_pence, r.paid_pence, NULL
+    FROM determination d JOIN remedy r ON r.determination_id = d.id
+    JOIN case_fact c ON c.id = r.case_id LEFT JOIN task t ON t.id = r.task_id
+    WHERE d.decided_on BETWEEN p_from AND p_to
+    UNION ALL
+    SELECT 'open_tasks_at_end', c.id, t.id, c.ombudsman, t.service_area_id,
+           CASE WHEN coalesce(t.revised_due_on, t.due_on) < p_to THEN 'overdue' ELSE 'in_time' END,
+           NULL, NULL, NULL, NULL, NULL
+    FROM task t JOIN case_fact c ON c.id = t.case_id
+    WHERE task_open_span(t.set_on, t.sent_on, t.completed_on) @> p_to
+    AND t.status <> 'cancelled'
+$$;

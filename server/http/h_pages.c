@@ -119,6 +119,8 @@ enum ld_err h_page_home(struct request *req)
 					totals, sections[i].key))));
 	json_object_set(ctx, "new_cases_total",
 			json_object_get(totals, "new_cases"));
+	json_object_set(ctx, "chasers_total",
+			json_object_get(totals, "chasers"));
 	const char *lists[] = {"new_cases", "chasers", "awaiting_confirmation",
 			       "by_ombudsman", "by_area"};
 	for (size_t i = 0; i < sizeof(lists) / sizeof(lists[0]); i++)
@@ -345,9 +347,13 @@ enum ld_err h_page_cases(struct request *req)
 	char *text = NULL;
 	const char *search = request_query(req, "q");
 	const char *open = request_query(req, "open");
+	const char *stage = request_query(req, "stage");
 
 	q.page = 1;
 	q.per_page = 200;
+	/* An unknown stage is no filter: this page's links make the known. */
+	q.stage = stage && workflow_lookup(case_stage_names, stage) >= 0 ? stage
+									 : NULL;
 	q.today = app_today(req->app);
 	q.q = search && *search && strlen(search) <= 40 ? search : NULL;
 	q.open_only = open && !strcmp(open, "true");

@@ -388,41 +388,42 @@ struct list_ctx {
 	char **json;
 };
 
+/* The case list: a page of ids, newest first, their case_doc, the total. */
 static enum ld_err list_cases(struct db *db, void *arg)
 {
 	struct list_ctx *c = arg;
 	const struct list_query *q = c->q;
-	struct db_num area, scope, limit, offset;
-	const char *params[] = {
-		q->stage,
-		q->ombudsman,
-		q->service_area_id ? db_num(&area, q->service_area_id) : NULL,
-		area_scope(c->p, &scope),
-		q->open_only ? "t" : "f",
-		q->q,
-		db_num(&limit, q->per_page),
-		db_num(&offset, (int64_t)(q->page - 1) * q->per_page),
-	};
-	return db_json(
-		db, "case_list",
-		"WITH f AS (SELECT c, count(*) OVER () AS total"
-		" FROM ombudsman_case c"
-		" JOIN ombudsman o ON o.id = c.ombudsman_id"
-		" JOIN complaint cp ON cp.id = c.complaint_id"
-		" WHERE ($1::text IS NULL OR c.stage = $1)"
-		" AND ($2::text IS NULL OR o.code = $2)"
-		" AND ($3::bigint IS NULL OR cp.service_area_id = $3)"
-		" AND ($4::bigint IS NULL OR EXISTS (SELECT 1 FROM task t"
-		"  WHERE t.case_id = c.id AND t.service_area_id = $4))"
-		" AND (NOT $5 OR c.stage <> 'closed')"
-		" AND ($6::text IS NULL OR c.reference ILIKE '%' || $6 || '%'"
-		"  OR cp.reference ILIKE '%' || $6 || '%')"
-		" ORDER BY c.received_on DESC, c.id DESC LIMIT $7 OFFSET $8)"
-		" SELECT json_build_object('items', coalesce(json_agg("
-		" case_summary_json(f.c)), '[]'), 'total',"
-		" coalesce(max(f.total), 0), 'page', $8::int / $7::int + 1,"
-		" 'per_page', $7::int) FROM f",
-		8, params, c->json);
+	struct db_num area, scope;
+	struct filter f;
+
+	filter_init(&f);
+	filter_add(&f, "c.stage = $%d", q->stage);
+	filter_add(&f,
+		   "c.ombudsman_id = (SELECT id FROM ombudsman WHERE code ="
+		   " $%d)",
+		   q->ombudsman);
+	filter_add(&f,
+		   "c.complaint_id IN (SELECT id FROM complaint WHERE"
+		   " service_area_id = $%d)",
+		   q->service_area_id ? db_num(&area, q->service_area_id)
+				      : NULL);
+	filter_add(&f,
+		   "EXISTS (SELECT 1 FROM task t WHERE t.case_id = c.id AND"
+		   " t.service_area_id = $%d)",
+		   area_scope(c->p, &scope));
+	filter_add_if(&f, q->open_only, "c.stage <> 'closed'");
+	filter_add(&f,
+		   "(c.reference ILIKE '%%' || $%1$d || '%%' OR c.complaint_id"
+		   " IN (SELECT id FROM complaint WHERE reference ILIKE '%%' ||"
+		   " $%1$d || '%%'))",
+		   q->q);
+	struct page_query pq = {"c.id, c.received_on FROM ombudsman_case c",
+				"received_on DESC, id DESC",
+				"p.received_on DESC, p.id DESC",
+				"case_doc",
+				q->page,
+				q->per_page};
+	return filter_page(db, "case_list", &f, &pq, c->json);
 }
 
 enum ld_err case_store_list(struct store *s, const struct principal *p,

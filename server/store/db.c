@@ -456,3 +456,32 @@ void filter_add_if(struct filter *f, bool cond, const char *clause)
 		buf_addstr(&f->sql, clause);
 	}
 }
+
+enum ld_err filter_page(struct db *db, const char *name, struct filter *f,
+			const struct page_query *q, char **json)
+{
+	struct db_num limit, offset;
+	struct buf sql;
+	int lim = filter_param(f, db_num(&limit, q->per_page));
+	int off = filter_param(
+		f, db_num(&offset, (int64_t)(q->page - 1) * q->per_page));
+
+	/* The filter inlined twice: the page read in index order, the total
+	 * counted from the index. */
+	buf_init(&sql, 8192);
+	buf_printf(&sql,
+		   "WITH f AS NOT MATERIALIZED (SELECT %s WHERE true%s),"
+		   " p AS (SELECT * FROM f ORDER BY %s LIMIT $%d OFFSET $%d)"
+		   " SELECT json_build_object('items', (SELECT"
+		   " coalesce(json_agg(d.doc ORDER BY %s), '[]')"
+		   " FROM p JOIN %s d ON d.id = p.id),"
+		   " 'total', (SELECT count(*) FROM f),"
+		   " 'page', $%d::int / $%d::int + 1, 'per_page', $%d::int)",
+		   q->rows, buf_str(&f->sql), q->order, lim, off,
+		   q->items_order, q->view, off, lim, lim);
+	enum ld_err err =
+		db_json(db, name, buf_str(&sql), f->n, f->params, json);
+	buf_release(&sql);
+	filter_release(f);
+	return err;
+}

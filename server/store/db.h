@@ -141,4 +141,17 @@ void filter_add(struct filter *f, const char *clause, const char *value)
 	__attribute__((format(printf, 2, 0)));
 void filter_add_if(struct filter *f, bool cond, const char *clause);
 
+/*
+ * One page of a filtered list as {items, total, page, per_page}: rows is
+ * "columns FROM table alias" whose columns include id and the sort keys,
+ * filtered by f; order sorts them (for the page) and, written against "p.",
+ * the items; each item is the doc column of view for that id.  Releases f.
+ */
+struct page_query {
+	const char *rows, *order, *items_order, *view;
+	int page, per_page;
+};
+enum ld_err filter_page(struct db *db, const char *name, struct filter *f,
+			const struct page_query *q, char **json);
+
 #endif

@@ -230,7 +230,9 @@ static enum ld_err sweep(struct db *db, void *arg)
 		"  JOIN slots s ON s.set_on = t.set_on"
 		"  WHERE t.status IN ('open', 'in_progress')"
 		"  AND t.paused_on IS NULL AND s.slot > t.set_on"
-		"  AND s.slot <= $1::date FOR UPDATE OF t SKIP LOCKED),"
+		"  AND s.slot <= $1::date AND NOT EXISTS (SELECT 1 FROM"
+		"  reminder r WHERE r.task_id = t.id AND r.slot = s.slot)"
+		"  FOR UPDATE OF t SKIP LOCKED),"
 		" fresh AS (INSERT INTO reminder (task_id, slot)"
 		"  SELECT id, slot FROM due ON CONFLICT DO NOTHING"
 		"  RETURNING task_id)"
@@ -253,10 +255,15 @@ static enum ld_err sweep(struct db *db, void *arg)
 		" FROM fresh f JOIN task t ON t.id = f.task_id"
 		" JOIN ombudsman_case c ON c.id = t.case_id"
 		" JOIN ombudsman o ON o.id = c.ombudsman_id"
-		" JOIN app_user u ON u.active AND (u.id = t.assignee_id OR"
-		"  (t.assignee_id IS NULL AND u.service_area_id ="
-		"  t.service_area_id AND EXISTS (SELECT 1 FROM user_role r"
-		"  WHERE r.user_id = u.id AND r.role = 'service_officer')))"
+		/* The assignee; for an unassigned task, its area's officers
+		 * (two indexed lookups, not one OR over every user). */
+		" JOIN LATERAL (SELECT u.id, u.email FROM app_user u"
+		"  WHERE u.id = t.assignee_id AND u.active"
+		"  UNION ALL SELECT u.id, u.email FROM app_user u"
+		"  WHERE t.assignee_id IS NULL AND u.active"
+		"  AND u.service_area_id = t.service_area_id"
+		"  AND EXISTS (SELECT 1 FROM user_role r WHERE r.user_id = u.id"
+		"  AND r.role = 'service_officer')) u ON true"
 		" RETURNING id",
 		3, params, &res);
 	if (err)

@@ -35,10 +35,9 @@ static enum ld_err list_tasks(struct db *db, void *arg)
 {
 	struct list_ctx *c = arg;
 	const struct list_query *q = c->q;
-	struct db_num area, scope, who, cs, limit, offset;
+	struct db_num area, scope, who, cs;
 	struct db_date before, after, today;
 	struct filter f;
-	struct buf sql;
 
 	filter_init(&f);
 	filter_add(&f, "t.status = $%d", q->status);
@@ -64,27 +63,13 @@ static enum ld_err list_tasks(struct db *db, void *arg)
 	filter_add(&f, "t.case_id = $%d",
 		   q->case_id ? db_num(&cs, q->case_id) : NULL);
 	filter_add(&f, "t.kind = $%d", q->kind);
-	int lim = filter_param(&f, db_num(&limit, q->per_page));
-	int off = filter_param(
-		&f, db_num(&offset, (int64_t)(q->page - 1) * q->per_page));
-
-	buf_init(&sql, 8192);
-	buf_printf(&sql,
-		   "WITH f AS NOT MATERIALIZED (SELECT t.id,"
-		   " effective_due(t) AS due FROM task t WHERE true%s),"
-		   " p AS (SELECT * FROM f ORDER BY due, id LIMIT $%d"
-		   " OFFSET $%d)"
-		   " SELECT json_build_object('items', (SELECT"
-		   " coalesce(json_agg(d.doc ORDER BY p.due, p.id), '[]')"
-		   " FROM p JOIN task_doc d ON d.id = p.id),"
-		   " 'total', (SELECT count(*) FROM f),"
-		   " 'page', $%d::int / $%d::int + 1, 'per_page', $%d::int)",
-		   buf_str(&f.sql), lim, off, off, lim, lim);
-	enum ld_err err =
-		db_json(db, "task_list", buf_str(&sql), f.n, f.params, c->json);
-	buf_release(&sql);
-	filter_release(&f);
-	return err;
+	struct page_query pq = {"t.id, effective_due(t) AS due FROM task t",
+				"due, id",
+				"p.due, p.id",
+				"task_doc",
+				q->page,
+				q->per_page};
+	return filter_page(db, "task_list", &f, &pq, c->json);
 }
 
 enum ld_err task_store_list(struct store *s, const struct principal *p,

@@ -830,6 +830,59 @@ static void test_home_is_bounded(void **state)
 	json_decref(page);
 }
 
+/* The case list's filters and pages agree with the database. */
+static void test_case_list_filters(void **state)
+{
+	(void)state;
+	json_decref(new_case(area_repairs, "HOS", "2026-00771"));
+	json_decref(new_case(area_housing, "HOS", "2026-00772"));
+	static const struct {
+		const char *query, *where;
+	} cases[] = {
+		{"q=0077", "c.reference ILIKE '%0077%' OR cp.reference ILIKE"
+			   " '%0077%'"},
+		{"stage=notified&ombudsman=HOS",
+		 "c.stage = 'notified' AND o.code = 'HOS'"},
+		{"open=true", "c.stage <> 'closed'"},
+		{"ombudsman=LGSCO", "o.code = 'LGSCO'"},
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		json_t *l = api_expect(
+			&lo, 200, "GET",
+			F("/api/v1/cases?%s&per_page=200", cases[i].query),
+			NULL);
+		long want = api_sql_long(
+			F("SELECT count(*) FROM ombudsman_case c JOIN ombudsman"
+			  " o ON o.id = c.ombudsman_id JOIN complaint cp ON"
+			  " cp.id = c.complaint_id WHERE %s",
+			  cases[i].where));
+		assert_int_equal(jint(l, "total"), want);
+		assert_int_equal(json_array_size(json_object_get(l, "items")),
+				 want);
+		json_decref(l);
+	}
+	/* A service officer's list: the cases with a task in their area. */
+	json_t *l = api_expect(&repairs, 200, "GET", "/api/v1/cases", NULL);
+	assert_int_equal(jint(l, "total"),
+			 api_sql_long(F("SELECT count(DISTINCT case_id) FROM"
+					" task WHERE service_area_id = %ld",
+					area_repairs)));
+	json_decref(l);
+	/* Pages: newest first, no case twice. */
+	json_t *p1 =
+		api_expect(&lo, 200, "GET", "/api/v1/cases?per_page=3", NULL);
+	json_t *p2 = api_expect(&lo, 200, "GET",
+				"/api/v1/cases?per_page=3&page=2", NULL);
+	json_t *a = json_array_get(json_object_get(p1, "items"), 2);
+	json_t *b = json_array_get(json_object_get(p2, "items"), 0);
+	assert_true(strcmp(jstr(a, "received_on"), jstr(b, "received_on")) >=
+		    0);
+	assert_int_not_equal(jint(a, "id"), jint(b, "id"));
+	assert_int_equal(jint(p2, "page"), 2);
+	json_decref(p1);
+	json_decref(p2);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -842,6 +895,7 @@ int main(void)
 		cmocka_unit_test(test_concurrent_edits),
 		cmocka_unit_test(test_audit_is_append_only),
 		cmocka_unit_test(test_home_is_bounded),
+		cmocka_unit_test(test_case_list_filters),
 	};
 	curl_global_init(CURL_GLOBAL_DEFAULT);
 	int rc =
