@@ -81,7 +81,16 @@ $$;
 CREATE OR REPLACE FUNCTION home_json(p_today date, p_horizon date) RETURNS json
 LANGUAGE plpgsql STABLE AS $$
 BEGIN
-    RETURN json_build_object(
+    -- One pass over the open tasks counts them by area; the totals add up
+    -- the areas.
+    RETURN (WITH areas AS (
+        SELECT t.service_area_id, count(*) AS open_tasks,
+               count(*) FILTER (WHERE task_overdue(t, p_today)) AS overdue_tasks,
+               count(*) FILTER (WHERE task_nearly_overdue(t, p_today, p_horizon)) AS due_soon,
+               count(*) FILTER (WHERE t.status = 'submitted') AS submitted,
+               count(*) FILTER (WHERE t.status = 'validated') AS validated
+        FROM task t WHERE t.status NOT IN ('done', 'cancelled') GROUP BY 1)
+    SELECT json_build_object(
         'overdue', (SELECT coalesce(json_agg(d.doc ORDER BY d.due, d.id), '[]')
             FROM (SELECT t.id FROM task t WHERE task_overdue(t, p_today)
                   ORDER BY effective_due(t), t.id LIMIT 50) p
@@ -103,16 +112,15 @@ BEGIN
                   ORDER BY received_on DESC, id DESC LIMIT 50) p
             JOIN case_doc d ON d.id = p.id),
         'totals', (SELECT json_build_object(
-            'overdue', count(*) FILTER (WHERE task_overdue(t, p_today)),
-            'due_soon', count(*) FILTER (WHERE task_nearly_overdue(t, p_today, p_horizon)),
-            'awaiting_validation', count(*) FILTER (WHERE t.status = 'submitted'),
-            'ready_to_send', count(*) FILTER (WHERE t.status = 'validated'),
+            'overdue', coalesce(sum(x.overdue_tasks), 0),
+            'due_soon', coalesce(sum(x.due_soon), 0),
+            'awaiting_validation', coalesce(sum(x.submitted), 0),
+            'ready_to_send', coalesce(sum(x.validated), 0),
             'new_cases', (SELECT count(*) FROM ombudsman_case WHERE stage = 'notified'),
             'chasers', (SELECT count(*) FROM correspondence m JOIN ombudsman_case c ON c.id = m.case_id
                         WHERE c.stage <> 'closed'
                         AND m.kind IN ('first_chaser', 'final_chaser', 'sanction_notice')
-                        AND m.dated_on > p_today - 60))
-            FROM task t WHERE t.status NOT IN ('done', 'cancelled')),
+                        AND m.dated_on > p_today - 60)) FROM areas x),
         'chasers', coalesce((SELECT json_agg(json_build_object('case_id', m.case_id,
                 'reference', o.code || ' ' || c.reference, 'kind', m.kind,
                 'dated_on', m.dated_on) ORDER BY m.dated_on DESC)
@@ -122,27 +130,27 @@ BEGIN
                   AND m.dated_on > p_today - 60 ORDER BY m.dated_on DESC, m.id DESC LIMIT 50) m
             JOIN ombudsman_case c ON c.id = m.case_id
             JOIN ombudsman o ON o.id = c.ombudsman_id), '[]'),
-        'awaiting_confirmation', coalesce((SELECT json_agg(d.doc ORDER BY c.id)
-            FROM ombudsman_case c JOIN case_doc d ON d.id = c.id WHERE c.stage = 'remedies'
-            AND NOT EXISTS (SELECT 1 FROM remedy r WHERE r.case_id = c.id
-                            AND r.type = 'order' AND r.complied_on IS NULL)
-            AND EXISTS (SELECT 1 FROM remedy r WHERE r.case_id = c.id
-                        AND r.type = 'order' AND r.confirmed_on IS NULL)), '[]'),
+        'awaiting_confirmation', coalesce((SELECT json_agg(d.doc ORDER BY d.id)
+            FROM (SELECT c.id FROM ombudsman_case c WHERE c.stage = 'remedies'
+                  AND NOT EXISTS (SELECT 1 FROM remedy r WHERE r.case_id = c.id
+                                  AND r.type = 'order' AND r.complied_on IS NULL)
+                  AND EXISTS (SELECT 1 FROM remedy r WHERE r.case_id = c.id
+                              AND r.type = 'order' AND r.confirmed_on IS NULL)) p
+            JOIN case_doc d ON d.id = p.id), '[]'),
         'by_ombudsman', (SELECT json_agg(json_build_object('name', o.code,
-                'open_cases', coalesce(oc.n, 0), 'overdue_tasks', coalesce(ot.n, 0))
-                ORDER BY o.id)
-            FROM ombudsman o
-            LEFT JOIN (SELECT ombudsman_id, count(*) AS n FROM ombudsman_case
-                       WHERE stage <> 'closed' GROUP BY 1) oc ON oc.ombudsman_id = o.id
-            LEFT JOIN (SELECT c.ombudsman_id, count(*) AS n FROM task t
-                       JOIN ombudsman_case c ON c.id = t.case_id
-                       WHERE task_overdue(t, p_today) GROUP BY 1) ot ON ot.ombudsman_id = o.id),
+                'open_cases', (SELECT count(*) FROM ombudsman_case c
+                               WHERE c.stage <> 'closed' AND c.ombudsman_id = o.id),
+                'overdue_tasks', coalesce(ot.n, 0)) ORDER BY o.id)
+            FROM ombudsman o LEFT JOIN (
+                -- Each overdue task's case looked up by its key, rather
+                -- than every case read to join them.
+                SELECT (SELECT c.ombudsman_id FROM ombudsman_case c WHERE c.id = t.case_id) AS id,
+                       count(*) AS n
+                FROM task t WHERE task_overdue(t, p_today) GROUP BY 1) ot ON ot.id = o.id),
         'by_area', coalesce((SELECT json_agg(json_build_object('name', a.name,
                 'open_tasks', x.open_tasks, 'overdue_tasks', x.overdue_tasks) ORDER BY a.name)
-            FROM (SELECT t.service_area_id, count(*) AS open_tasks,
-                         count(*) FILTER (WHERE task_overdue(t, p_today)) AS overdue_tasks
-                  FROM task t WHERE t.status NOT IN ('done', 'cancelled') GROUP BY 1) x
-            JOIN service_area a ON a.id = x.service_area_id WHERE a.active), '[]'));
+            FROM areas x JOIN service_area a ON a.id = x.service_area_id WHERE a.active), '[]'))
+    );
 END $$;
 
 CREATE OR REPLACE FUNCTION my_tasks_json(p_user bigint, p_area bigint) RETURNS json
@@ -343,3 +351,66 @@ LANGUAGE sql STABLE AS $$
     WHERE task_open_span(t.set_on, t.sent_on, t.completed_on) @> p_to
     AND t.status <> 'cancelled'
 $$;
+
+-- Every figure of a period in one pass over its facts, for the whole
+-- organisation (g_set 3) and, with p_split, each Ombudsman (1) and each
+-- service area (2): one reading of the facts where there were many.
+CREATE FUNCTION kpi_groups(p_from date, p_to date, p_today date, p_area bigint,
+                           p_ombudsman text, p_split boolean)
+RETURNS TABLE (g_ombudsman text, g_area bigint, g_set integer, figures json)
+LANGUAGE sql STABLE AS $$
+    WITH f AS (SELECT * FROM kpi_facts(p_from, p_to, p_today)
+               WHERE (p_area IS NULL OR area_id = p_area)
+               AND (p_ombudsman IS NULL OR ombudsman = p_ombudsman))
+    SELECT f.by_ombudsman, f.by_area, GROUPING(f.by_ombudsman, f.by_area), json_build_object(
+        'cases_received', count(*) FILTER (WHERE figure = 'cases_received'),
+        'cases_investigated', count(*) FILTER (WHERE figure = 'cases_investigated'),
+        'cases_closed', count(*) FILTER (WHERE figure = 'cases_closed'),
+        'cases_closed_by_outcome', coalesce((SELECT json_object_agg(k, n) FROM
+            (SELECT k, count(*) AS n FROM unnest(array_agg(key)
+                FILTER (WHERE figure = 'cases_closed')) k GROUP BY k) x), '{}'),
+        'evidence_requests', count(*) FILTER (WHERE figure = 'evidence_requests'),
+        'evidence_answered', count(*) FILTER (WHERE figure = 'evidence_requests'
+                                              AND key = 'answered'),
+        'evidence_on_time', count(*) FILTER (WHERE figure = 'evidence_requests' AND on_time),
+        'evidence_on_time_revised', count(*) FILTER (WHERE figure = 'evidence_requests'
+                                                     AND on_time_revised),
+        'evidence_days_average', round(avg(days) FILTER (WHERE figure = 'evidence_requests'), 1),
+        'evidence_days_p90', percentile_disc(0.9) WITHIN GROUP (ORDER BY days)
+                             FILTER (WHERE figure = 'evidence_requests' AND days IS NOT NULL),
+        'first_chasers', count(*) FILTER (WHERE figure = 'first_chasers'),
+        'final_chasers', count(*) FILTER (WHERE figure = 'final_chasers'),
+        'sanctions', count(*) FILTER (WHERE figure = 'sanctions'),
+        'determinations', count(*) FILTER (WHERE figure = 'determinations'),
+        'upheld', count(*) FILTER (WHERE figure = 'determinations' AND key = 'upheld'),
+        'upheld_rate', round(100.0 * count(*) FILTER (WHERE figure = 'determinations'
+                                                       AND key = 'upheld')
+                             / nullif(count(*) FILTER (WHERE figure = 'determinations'), 0), 1),
+        'findings', coalesce((SELECT json_object_agg(k, n) FROM
+            (SELECT k, count(*) AS n FROM unnest(array_agg(key)
+                FILTER (WHERE figure = 'findings')) k GROUP BY k) x), '{}'),
+        'orders', count(*) FILTER (WHERE figure = 'orders'),
+        'recommendations', count(*) FILTER (WHERE figure = 'recommendations'),
+        'remedies_complied_on_time', count(*) FILTER (WHERE figure IN ('orders', 'recommendations')
+                                                      AND key = 'complied_on_time'),
+        'remedies_complied_late', count(*) FILTER (WHERE figure IN ('orders', 'recommendations')
+                                                   AND key = 'complied_late'),
+        'remedies_overdue', count(*) FILTER (WHERE figure IN ('orders', 'recommendations')
+                                             AND key = 'overdue'),
+        'compensation_ordered_pence', coalesce(sum(amount) FILTER (WHERE figure = 'orders'), 0),
+        'compensation_paid_pence', coalesce(sum(paid) FILTER (WHERE figure = 'orders'), 0),
+        'open_tasks_at_end', count(*) FILTER (WHERE figure = 'open_tasks_at_end'),
+        'overdue_tasks_at_end', count(*) FILTER (WHERE figure = 'open_tasks_at_end'
+                                                 AND key = 'overdue'))
+    FROM (SELECT x.*, CASE WHEN p_split THEN x.ombudsman END AS by_ombudsman,
+                 CASE WHEN p_split THEN x.area_id END AS by_area FROM f x) f
+    GROUP BY GROUPING SETS ((), (f.by_ombudsman), (f.by_area))
+$$;
+
+CREATE OR REPLACE FUNCTION kpi_figures(p_from date, p_to date, p_today date, p_area bigint,
+                                       p_ombudsman text) RETURNS json
+LANGUAGE plpgsql STABLE AS $$
+BEGIN
+    RETURN (SELECT figures FROM kpi_groups(p_from, p_to, p_today, p_area, p_ombudsman, false)
+            WHERE g_set = 3);
+END $$;

@@ -57,7 +57,12 @@ PGconn *db_connect(const char *conninfo, char *why, size_t whylen)
 	 */
 	const char *keys[] = {"connect_timeout", "application_name", "options",
 			      "dbname", NULL};
-	const char *vals[] = {"5", "linkdesk", "-c client_min_messages=warning",
+	/*
+	 * No JIT: its compile time (hundreds of milliseconds) is spent on
+	 * queries the planner overestimates, and our queries are short.
+	 */
+	const char *vals[] = {"5", "linkdesk",
+			      "-c client_min_messages=warning -c jit=off",
 			      conninfo, NULL};
 	PGconn *pg = PQconnectdbParams(keys, vals, 1);
 
