@@ -13,6 +13,16 @@
 
 #define ACQUIRE_TIMEOUT_SECONDS 10
 
+/* A remembered answer, valid for the snapshot it was computed in. */
+struct memo {
+	char *key;
+	char *version;
+	char *json;
+	unsigned long used; /* when last read, for replacing the oldest */
+};
+
+#define MEMO_SLOTS 64
+
 struct store {
 	char *conninfo;
 	pthread_mutex_t lock;
@@ -20,6 +30,8 @@ struct store {
 	struct db *slots;
 	bool *busy;
 	int size;
+	struct memo memo[MEMO_SLOTS]; /* under lock */
+	unsigned long memo_clock;
 };
 
 struct store *store_new(const char *conninfo, int pool_size)
@@ -41,6 +53,11 @@ void store_free(struct store *s)
 	for (int i = 0; i < s->size; i++)
 		if (s->slots[i].pg)
 			PQfinish(s->slots[i].pg);
+	for (int i = 0; i < MEMO_SLOTS; i++) {
+		free(s->memo[i].key);
+		free(s->memo[i].version);
+		free(s->memo[i].json);
+	}
 	pthread_mutex_destroy(&s->lock);
 	pthread_cond_destroy(&s->freed);
 	free(s->slots);
@@ -489,4 +506,77 @@ enum ld_err filter_page(struct db *db, const char *name, struct filter *f,
 	buf_release(&sql);
 	filter_release(f);
 	return err;
+}
+
+struct memo_ctx {
+	struct store *s;
+	const char *key;
+	const char *name, *sql;
+	int n;
+	const char *const *params;
+	char **json;
+};
+
+static enum ld_err memo_query(struct db *db, void *arg)
+{
+	struct memo_ctx *c = arg;
+	struct store *s = c->s;
+	PGresult *res;
+	/*
+	 * The set of committed transactions is the data's version: the same
+	 * snapshot (xmin:xmax:in-progress) sees the same data.  Sessions are
+	 * touched at most once a minute, so reads alone leave it alone.
+	 */
+	enum ld_err err =
+		db_exec(db, "data_version",
+			"SELECT pg_current_snapshot()::text", 0, NULL, &res);
+	if (err)
+		return err;
+	char *version = xstrdup(PQgetvalue(res, 0, 0));
+	PQclear(res);
+
+	pthread_mutex_lock(&s->lock);
+	struct memo *slot = &s->memo[0];
+	for (int i = 0; i < MEMO_SLOTS; i++) {
+		struct memo *m = &s->memo[i];
+		if (m->key && !strcmp(m->key, c->key) &&
+		    !strcmp(m->version, version)) {
+			m->used = ++s->memo_clock;
+			*c->json = xstrdup(m->json);
+			pthread_mutex_unlock(&s->lock);
+			free(version);
+			return LD_OK;
+		}
+		if (m->used < slot->used)
+			slot = m;
+	}
+	pthread_mutex_unlock(&s->lock);
+
+	err = db_json(db, c->name, c->sql, c->n, c->params, c->json);
+	if (err) {
+		free(version);
+		return err;
+	}
+	/*
+	 * Computed after the version was read: if anything committed in
+	 * between, later readers' snapshots differ and they compute afresh.
+	 */
+	pthread_mutex_lock(&s->lock);
+	free(slot->key);
+	free(slot->version);
+	free(slot->json);
+	slot->key = xstrdup(c->key);
+	slot->json = xstrdup(*c->json);
+	slot->version = version;
+	slot->used = ++s->memo_clock;
+	pthread_mutex_unlock(&s->lock);
+	return LD_OK;
+}
+
+enum ld_err db_run_json_memo(struct store *s, const char *key, const char *name,
+			     const char *sql, int nparams,
+			     const char *const *params, char **json)
+{
+	struct memo_ctx c = {s, key, name, sql, nparams, params, json};
+	return db_run(s, memo_query, &c);
 }

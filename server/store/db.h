@@ -115,6 +115,15 @@ long db_affected(PGresult *res);
 const char *db_sqlstate(const PGresult *res);
 
 /*
+ * db_run_json() for an expensive read (the KPIs), answered from memory when
+ * the same key was computed in the same database snapshot: nothing has
+ * been committed since, so the answer is the same.
+ */
+enum ld_err db_run_json_memo(struct store *s, const char *key, const char *name,
+			     const char *sql, int nparams,
+			     const char *const *params, char **json);
+
+/*
  * A query's WHERE clause built from the filters actually given, so that
  * each combination is its own prepared statement with a plan that uses the
  * indexes (rather than one statement of "$1 IS NULL OR ..." for all).

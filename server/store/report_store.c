@@ -2,6 +2,7 @@
 
 #include <jansson.h>
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -30,8 +31,12 @@ enum ld_err report_store_kpis(struct store *s, const struct period *p,
 				p->label,
 				prev.label,
 				earlier.label};
-	return db_run_json(
-		s, "kpis",
+	char key[160];
+	snprintf(key, sizeof(key), "kpis %s %s %s %s %s", params[0], params[1],
+		 params[2], params[3] ? params[3] : "-",
+		 ombudsman ? ombudsman : "-");
+	return db_run_json_memo(
+		s, key, "kpis",
 		/* The period's figures, by Ombudsman and by area, from one
 		 * reading of its facts (kpi_groups). */
 		"WITH g AS (SELECT * FROM kpi_groups($1, $2, $3, $4, $5, true))"

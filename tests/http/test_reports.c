@@ -333,6 +333,37 @@ static void test_working_days_sql(void **state)
 			 253);
 }
 
+/*
+ * The KPIs are remembered for as long as nothing changes (the same database
+ * snapshot), and follow the first change made after.
+ */
+static void test_kpis_follow_changes(void **state)
+{
+	(void)state;
+	/* 2026-Q2: July to September 2026. */
+	const char *path = "/api/v1/kpis?period=2026-Q2";
+	json_t *k1 = api_expect(&boss, 200, "GET", path, NULL);
+	json_t *k2 = api_expect(&boss, 200, "GET", path, NULL);
+	assert_true(json_equal(k1, k2));
+	long long before =
+		fig(json_object_get(k1, "figures"), "cases_received");
+	char *out = NULL;
+	assert_int_equal(
+		api_sql("UPDATE ombudsman_case SET received_on = '2026-08-03'"
+			" WHERE id = (SELECT min(id) FROM ombudsman_case WHERE"
+			" received_on NOT BETWEEN '2026-07-01' AND "
+			"'2026-09-30')",
+			&out),
+		0);
+	free(out);
+	json_t *k3 = api_expect(&boss, 200, "GET", path, NULL);
+	assert_int_equal(fig(json_object_get(k3, "figures"), "cases_received"),
+			 before + 1);
+	json_decref(k1);
+	json_decref(k2);
+	json_decref(k3);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -340,6 +371,7 @@ int main(void)
 		cmocka_unit_test(test_year_and_drilldown),
 		cmocka_unit_test(test_exports),
 		cmocka_unit_test(test_working_days_sql),
+		cmocka_unit_test(test_kpis_follow_changes),
 	};
 	curl_global_init(CURL_GLOBAL_DEFAULT);
 	int rc = cmocka_run_group_tests_name("reports", tests, setup, teardown);
