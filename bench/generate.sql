@@ -33,9 +33,14 @@ SELECT service_area_id AS area, array_agg(u.id ORDER BY u.id) AS ids
 FROM app_user u JOIN user_role r ON r.user_id = u.id AND r.role = 'service_officer'
 WHERE service_area_id IS NOT NULL GROUP BY service_area_id;
 
+-- Areas differ in size as they do in a housing organisation: Repairs and
+-- Maintenance (the demo's first area, whose officer scenario 1 signs in as)
+-- has a tenth of the complaints, the rest share the remainder.
 INSERT INTO complaint (reference, category, service_area_id, received_on, summary)
 SELECT 'BENCH-' || g, 'Repairs',
-       (SELECT ids[1 + g % array_length(ids, 1)] FROM area_pick),
+       CASE WHEN g % 10 = 0
+            THEN (SELECT id FROM service_area WHERE name = 'Repairs and Maintenance')
+            ELSE (SELECT ids[1 + g % array_length(ids, 1)] FROM area_pick) END,
        date '2016-11-23' + (g * 3650 / :cases)::int, 'Bench complaint'
 FROM generate_series(1, :cases) g;
 

@@ -414,3 +414,14 @@ BEGIN
     RETURN (SELECT figures FROM kpi_groups(p_from, p_to, p_today, p_area, p_ombudsman, false)
             WHERE g_set = 3);
 END $$;
+
+-- Who must do a task: its assignee, or else every service officer of its
+-- area.  Two indexed lookups (one OR over every user was a scan).
+CREATE FUNCTION task_doers(p_assignee bigint, p_area bigint)
+RETURNS TABLE (id bigint, email text) LANGUAGE sql STABLE AS $$
+    SELECT u.id, u.email FROM app_user u WHERE u.id = p_assignee AND u.active
+    UNION ALL
+    SELECT u.id, u.email FROM app_user u
+    WHERE p_assignee IS NULL AND u.active AND u.service_area_id = p_area
+    AND EXISTS (SELECT 1 FROM user_role r WHERE r.user_id = u.id AND r.role = 'service_officer')
+$$;

@@ -255,15 +255,8 @@ static enum ld_err sweep(struct db *db, void *arg)
 		" FROM fresh f JOIN task t ON t.id = f.task_id"
 		" JOIN ombudsman_case c ON c.id = t.case_id"
 		" JOIN ombudsman o ON o.id = c.ombudsman_id"
-		/* The assignee; for an unassigned task, its area's officers
-		 * (two indexed lookups, not one OR over every user). */
-		" JOIN LATERAL (SELECT u.id, u.email FROM app_user u"
-		"  WHERE u.id = t.assignee_id AND u.active"
-		"  UNION ALL SELECT u.id, u.email FROM app_user u"
-		"  WHERE t.assignee_id IS NULL AND u.active"
-		"  AND u.service_area_id = t.service_area_id"
-		"  AND EXISTS (SELECT 1 FROM user_role r WHERE r.user_id = u.id"
-		"  AND r.role = 'service_officer')) u ON true"
+		" JOIN LATERAL task_doers(t.assignee_id, t.service_area_id) u"
+		"  ON true"
 		" RETURNING id",
 		3, params, &res);
 	if (err)

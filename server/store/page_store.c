@@ -1,5 +1,7 @@
 #include "page_store.h"
 
+#include <stdio.h>
+
 #include "case_store_int.h"
 
 enum ld_err page_store_home(struct store *s, int32_t today, int32_t horizon,
@@ -7,8 +9,10 @@ enum ld_err page_store_home(struct store *s, int32_t today, int32_t horizon,
 {
 	struct db_date t, h;
 	const char *params[] = {db_date(&t, today), db_date(&h, horizon)};
-	return db_run_json(s, "home", "SELECT home_json($1, $2)", 2, params,
-			   json);
+	char key[64];
+	snprintf(key, sizeof(key), "home %s %s", params[0], params[1]);
+	return db_run_json_memo(s, key, "home", "SELECT home_json($1, $2)", 2,
+				params, json);
 }
 
 enum ld_err page_store_my_tasks(struct store *s, const struct principal *p,

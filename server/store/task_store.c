@@ -171,11 +171,7 @@ static enum ld_err queue_task_notice(struct db *db, const struct case_facts *f,
 		"task_id,"
 		" subject, body)"
 		" SELECT 'task_assigned', u.email, u.id, $1, t.id, $3, $4"
-		" FROM task t JOIN app_user u ON u.active"
-		" AND (u.id = t.assignee_id OR (t.assignee_id IS NULL"
-		"  AND u.service_area_id = t.service_area_id"
-		"  AND EXISTS (SELECT 1 FROM user_role r WHERE r.user_id = u.id"
-		"  AND r.role = 'service_officer')))"
+		" FROM task t, task_doers(t.assignee_id, t.service_area_id) u"
 		" WHERE t.id = $2",
 		4, params, NULL);
 out:
