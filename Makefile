@@ -120,6 +120,15 @@ build/fuzz/%: tests/fuzz/%.c $(CORE_SRC)
 	@clang $(FUZZ_FLAGS) -o $@ $< $(CORE_SRC) \
 		$(shell pkg-config --libs jansson libical libsodium 2>/dev/null) -lpthread
 
+# JSON bodies go through the real handlers: this target links the server.
+FUZZ_SERVER_SRC := $(filter-out server/main.c,$(SERVER_SRC))
+build/fuzz/fuzz_bodies: tests/fuzz/fuzz_bodies.c $(CORE_SRC) $(FUZZ_SERVER_SRC) $(GEN_SRC)
+	@mkdir -p $(dir $@)
+	@echo "  FUZZ    $@"
+	@clang $(FUZZ_FLAGS) $(shell pkg-config --cflags $(PKGS) 2>/dev/null) \
+		-DLINKDESK_VERSION='"$(VERSION)"' -o $@ $< $(CORE_SRC) \
+		$(FUZZ_SERVER_SRC) $(GEN_SRC) $(LDLIBS)
+
 fuzz-build: $(FUZZ_BIN)
 
 # Each target for FUZZ_SECONDS; crashes found are fixed and their inputs

@@ -36,14 +36,19 @@ static const struct reply_header security_headers[] = {
 	{"Cache-Control", "no-store"},
 };
 
+/* A request built in-process (the body fuzzer's) has no connection. */
 const char *request_query(struct request *req, const char *key)
 {
+	if (!req->conn)
+		return NULL;
 	return MHD_lookup_connection_value(req->conn, MHD_GET_ARGUMENT_KIND,
 					   key);
 }
 
 const char *request_header(struct request *req, const char *name)
 {
+	if (!req->conn)
+		return NULL;
 	return MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, name);
 }
 
@@ -150,8 +155,11 @@ enum ld_err request_id(struct request *req, int i, int64_t *out)
 
 const char *request_ip(struct request *req)
 {
-	const union MHD_ConnectionInfo *ci = MHD_get_connection_info(
-		req->conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	const union MHD_ConnectionInfo *ci =
+		req->conn
+			? MHD_get_connection_info(
+				  req->conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS)
+			: NULL;
 	char addr[INET6_ADDRSTRLEN] = "unknown";
 	if (ci && ci->client_addr) {
 		const struct sockaddr *sa = ci->client_addr;
@@ -194,7 +202,9 @@ static const char *default_message(enum ld_err err)
 	case LD_ENOTFOUND: return "not found";
 	case LD_EUNAUTHORISED: return "sign-in required";
 	case LD_EFORBIDDEN: return "not permitted for your role";
-	case LD_EUNAVAILABLE: return "database unavailable, try again shortly";
+	case LD_EUNAVAILABLE:
+		return "the database cannot be reached or is out of space:"
+		       " nothing was saved, try again shortly";
 	case LD_ETOOLARGE: return "request body too large";
 	case LD_ERATELIMIT: return "too many attempts, try again later";
 	default: return "internal error";

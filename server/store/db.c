@@ -259,6 +259,13 @@ enum ld_err db_exec(struct db *db, const char *name, const char *sql,
 		err = !strcmp(state, "23505") ? LD_ECONFLICT : LD_EVALIDATION;
 	} else if (!strcmp(state, "40001") || !strcmp(state, "40P01")) {
 		err = LD_ECONFLICT;
+	} else if (!strncmp(state, "53", 2)) {
+		/* Insufficient resources: disk full, out of memory, too many
+		 * connections.  The transaction is undone; say so. */
+		err = LD_EUNAVAILABLE;
+		log_error("database out of resources in %s: %s %.*s", name,
+			  state, (int)strcspn(PQresultErrorMessage(res), "\n"),
+			  PQresultErrorMessage(res));
 	} else {
 		/* A prepared plan the schema moved under ("cached plan must
 		 * not change result type"): start afresh on a new connection.

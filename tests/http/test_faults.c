@@ -605,6 +605,71 @@ static void test_backup_restore(void **state)
 	assert_int_equal(itest_sh(cmd, NULL), 0);
 }
 
+/*
+ * The database out of disk space (SQLSTATE 53100, raised here by a trigger
+ * for one probe, as PostgreSQL raises it when a write finds no room): the
+ * request answers 503 with a JSON reason, nothing of the change is stored,
+ * and the same request succeeds once there is room again.
+ */
+static void test_disk_full(void **state)
+{
+	struct itest_server s;
+	struct api lo;
+	char *out = NULL;
+	(void)state;
+	itest_server_start(&s, NULL);
+	api_signin(&lo, s.base, "link.officer");
+	long case_id = api_sql_long(
+		"SELECT min(id) FROM ombudsman_case WHERE stage <> 'closed'");
+	long area = api_area_id(&lo, "Repairs and Maintenance");
+	assert_int_equal(
+		api_sql("CREATE FUNCTION disk_full_probe() RETURNS trigger"
+			" LANGUAGE plpgsql AS \\$\\$ BEGIN RAISE EXCEPTION"
+			" 'could not extend file: No space left on device'"
+			" USING ERRCODE = 'disk_full'; END \\$\\$;"
+			" CREATE TRIGGER disk_full_probe BEFORE INSERT ON task"
+			" FOR EACH ROW WHEN (NEW.title = 'Disk full probe')"
+			" EXECUTE FUNCTION disk_full_probe()",
+			&out),
+		0);
+	free(out);
+	static const char counts[] =
+		"SELECT (SELECT count(*) FROM correspondence) || ' ' ||"
+		" (SELECT count(*) FROM task) || ' ' || (SELECT count(*) FROM"
+		" audit_log) || ' ' || (SELECT count(*) FROM outbox)";
+	char *before, *after;
+	assert_int_equal(api_sql(counts, &before), 0);
+	const char *path = F("/api/v1/cases/%ld/correspondence", case_id);
+	const char *body =
+		F("{\"kind\": \"information_request\", \"dated_on\":"
+		  " \"2026-11-23\", \"channel\": \"portal\", \"summary\":"
+		  " \"Probe\", \"tasks\": [{\"title\": \"Disk full probe\","
+		  " \"service_area_id\": %ld}]}",
+		  area);
+	struct itest_resp r;
+	api_call(&lo, "POST", path, body, &r);
+	assert_int_equal(r.status, 503);
+	assert_non_null(r.json);
+	assert_string_equal(jstr(json_object_get(r.json, "error"), "code"),
+			    "unavailable");
+	assert_non_null(strstr(
+		jstr(json_object_get(r.json, "error"), "message"), "space"));
+	itest_resp_release(&r);
+	assert_int_equal(api_sql(counts, &after), 0);
+	assert_string_equal(before, after);
+	free(before);
+	free(after);
+
+	assert_int_equal(api_sql("DROP TRIGGER disk_full_probe ON task;"
+				 " DROP FUNCTION disk_full_probe()",
+				 &out),
+			 0);
+	free(out);
+	json_decref(api_expect(&lo, 201, "POST", path, body));
+	api_release(&lo);
+	assert_int_equal(itest_server_stop(&s), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -615,6 +680,7 @@ int main(void)
 		cmocka_unit_test(test_per_address_limit),
 		cmocka_unit_test(test_behind_tls),
 		cmocka_unit_test(test_no_resident_details_leak),
+		cmocka_unit_test(test_disk_full),
 		cmocka_unit_test(test_backup_restore),
 	};
 	signal(SIGPIPE, SIG_IGN);
