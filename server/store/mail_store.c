@@ -219,20 +219,38 @@ static enum ld_err sweep(struct db *db, void *arg)
 	if (err)
 		goto out;
 	/*
-	 * Tasks another server is sweeping are skipped, and the unique
-	 * (task, slot) key stops a second reminder for the same slot.
+	 * First the (task, slot) pairs not yet reminded, read while nothing
+	 * writes the reminder table (in one statement with the insert below,
+	 * the check would read the rows being inserted, once per task).
 	 */
 	err = db_exec(
+		db, "remind_due",
+		"SELECT coalesce(array_agg(t.id), '{}'),"
+		" coalesce(array_agg(s.slot), '{}') FROM task t"
+		" JOIN json_to_recordset($2::json) AS s(set_on date, slot date)"
+		"  ON s.set_on = t.set_on"
+		" WHERE t.status IN ('open', 'in_progress')"
+		" AND t.paused_on IS NULL AND s.slot > t.set_on"
+		" AND s.slot <= $1::date AND NOT EXISTS (SELECT 1 FROM"
+		" reminder r WHERE r.task_id = t.id AND r.slot = s.slot)",
+		2, params, &res);
+	if (err)
+		goto out;
+	const char *sweep_params[] = {params[0], PQgetvalue(res, 0, 0),
+				      params[2], PQgetvalue(res, 0, 1)};
+	/*
+	 * Then each, locked and checked again: tasks another server is
+	 * sweeping are skipped, and the unique (task, slot) key stops a
+	 * second reminder for the same slot.
+	 */
+	PGresult *sent = NULL;
+	err = db_exec(
 		db, "remind_sweep",
-		"WITH slots AS (SELECT * FROM json_to_recordset($2::json)"
-		"  AS x(set_on date, slot date)),"
-		" due AS (SELECT t.id, s.slot FROM task t"
-		"  JOIN slots s ON s.set_on = t.set_on"
+		"WITH due AS (SELECT t.id, d.slot"
+		"  FROM unnest($2::bigint[], $4::date[]) AS d(id, slot)"
+		"  JOIN task t ON t.id = d.id"
 		"  WHERE t.status IN ('open', 'in_progress')"
-		"  AND t.paused_on IS NULL AND s.slot > t.set_on"
-		"  AND s.slot <= $1::date AND NOT EXISTS (SELECT 1 FROM"
-		"  reminder r WHERE r.task_id = t.id AND r.slot = s.slot)"
-		"  FOR UPDATE OF t SKIP LOCKED),"
+		"  AND t.paused_on IS NULL FOR UPDATE OF t SKIP LOCKED),"
 		" fresh AS (INSERT INTO reminder (task_id, slot)"
 		"  SELECT id, slot FROM due ON CONFLICT DO NOTHING"
 		"  RETURNING task_id)"
@@ -258,10 +276,11 @@ static enum ld_err sweep(struct db *db, void *arg)
 		" JOIN LATERAL task_doers(t.assignee_id, t.service_area_id) u"
 		"  ON true"
 		" RETURNING id",
-		3, params, &res);
+		4, sweep_params, &sent);
 	if (err)
 		goto out;
-	c->queued = PQntuples(res);
+	c->queued = PQntuples(sent);
+	PQclear(sent);
 	err = db_commit(db);
 out:
 	PQclear(res);
