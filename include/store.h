@@ -100,4 +100,16 @@ enum ld_err holiday_store_list(struct store *s, const char *division, int year,
  */
 enum ld_err store_seed_demo(struct store *s, const char *sql, bool *loaded);
 
+/*
+ * Answers remembered per database snapshot.  store_snapshot() names the
+ * committed state now (free() it); an answer put under a key and that
+ * version is got back only while nothing has committed since, so it is
+ * the answer computing afresh would give.  Entries are few and bounded in
+ * bytes (16 MB in all); the least recently used go first.
+ */
+enum ld_err store_snapshot(struct store *s, char **version);
+char *store_memo_get(struct store *s, const char *key, const char *version);
+void store_memo_put(struct store *s, const char *key, const char *version,
+		    const char *text);
+
 #endif

@@ -1,5 +1,6 @@
 /* Calendar feeds: subscriptions behind revocable tokens, and the feeds. */
 #include <sodium.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -11,7 +12,9 @@
 #include "input.h"
 #include "mail_store.h"
 #include "secret.h"
+#include "store.h"
 #include "workcal.h"
+#include "xalloc.h"
 
 #define CHECKPOINT_DAYS 3
 
@@ -136,11 +139,37 @@ static char *feed_etag(struct request *req, const char *name,
 }
 
 /* GET /feeds/{token}.ics: public by its long random token. */
+/* The feed's reply: 304 when the client has it, else the calendar. */
+static enum ld_err feed_reply(struct request *req, const char *etag, char *ics)
+{
+	reply_header(req, "ETag", arena_strdup(req->arena, etag));
+	reply_header(req, "Cache-Control", "private, max-age=300");
+	const char *match = request_header(req, "If-None-Match");
+	if (match && !strcmp(match, etag)) {
+		free(ics);
+		req->status = 304;
+		return LD_OK;
+	}
+	req->data = ics;
+	req->len = strlen(ics);
+	req->status = 200;
+	req->content_type = "text/calendar; charset=utf-8";
+	return LD_OK;
+}
+
+/*
+ * GET /feeds/{token}.ics: public by its long random token.  Calendar
+ * clients ask often and tasks change seldom, so the built feed is
+ * remembered per database snapshot: until anything commits (a task, the
+ * feed revoked, its owner deactivated) it is served from memory.
+ */
 enum ld_err h_feed(struct request *req)
 {
 	char token[SECRET_TOKEN_LEN + 8], name[200], host[128];
+	char key[8 + 2 * SECRET_HASH_LEN + 1];
 	unsigned char hash[SECRET_HASH_LEN];
 	struct feed_task *tasks = NULL;
+	char *version = NULL;
 	int n = 0;
 
 	snprintf(token, sizeof(token), "%s", req->params[0]);
@@ -148,12 +177,29 @@ enum ld_err h_feed(struct request *req)
 	if (len > 4 && !strcmp(token + len - 4, ".ics"))
 		token[len - 4] = '\0';
 	secret_hash(token, hash);
+	memcpy(key, "feed ", 5);
+	sodium_bin2hex(key + 5, sizeof(key) - 5, hash, SECRET_HASH_LEN);
+	if (store_snapshot(req->app->store, &version) == LD_OK) {
+		char *hit = store_memo_get(req->app->store, key, version);
+		if (hit) {
+			/* "etag\nfeed": the feed moved to the front. */
+			char *nl = strchr(hit, '\n');
+			*nl = '\0';
+			char *etag = arena_strdup(req->arena, hit);
+			memmove(hit, nl + 1, strlen(nl + 1) + 1);
+			free(version);
+			return feed_reply(req, etag, hit);
+		}
+	}
 	enum ld_err err = feed_store_tasks(req->app->store, hash, &tasks, &n,
 					   name, sizeof(name));
-	if (err == LD_ENOTFOUND)
-		return request_fail(req, err, NULL, "no such calendar feed");
-	if (err)
+	if (err) {
+		free(version);
+		if (err == LD_ENOTFOUND)
+			return request_fail(req, err, NULL,
+					    "no such calendar feed");
 		return err;
+	}
 
 	const char *p = strstr(req->app->cfg.base_url, "://");
 	p = p ? p + 3 : req->app->cfg.base_url;
@@ -162,18 +208,9 @@ enum ld_err h_feed(struct request *req)
 		tasks, n,
 		arena_calloc(req->arena, (size_t)n + 1, sizeof(int32_t))};
 	app_with_calendar(req->app, checkpoints, &cps);
-
 	/* The feed is a function of what was just read: its hash is a strong
-	 * ETag, checked before anything is built. */
+	 * ETag. */
 	char *etag = feed_etag(req, name, tasks, cps.out, n);
-	reply_header(req, "ETag", etag);
-	reply_header(req, "Cache-Control", "private, max-age=300");
-	const char *match = request_header(req, "If-None-Match");
-	if (match && !strcmp(match, etag)) {
-		free(tasks);
-		req->status = 304;
-		return LD_OK;
-	}
 	struct ics_event *ev =
 		arena_calloc(req->arena, (size_t)n * 2 + 1, sizeof(*ev));
 	for (int i = 0; i < n; i++) {
@@ -216,11 +253,17 @@ enum ld_err h_feed(struct request *req)
 	char *ics = ics_calendar(NULL,
 				 arena_printf(req->arena, "Linkdesk: %s", name),
 				 NULL, NULL, ev, (size_t)n * 2);
-	req->data = ics;
-	req->len = strlen(ics);
-	req->status = 200;
-	req->content_type = "text/calendar; charset=utf-8";
-	return LD_OK;
+	if (version) {
+		size_t elen = strlen(etag), ilen = strlen(ics);
+		char *memo = xmalloc(elen + ilen + 2);
+		memcpy(memo, etag, elen);
+		memo[elen] = '\n';
+		memcpy(memo + elen + 1, ics, ilen + 1);
+		store_memo_put(req->app->store, key, version, memo);
+		free(memo);
+		free(version);
+	}
+	return feed_reply(req, etag, ics);
 }
 
 enum ld_err h_outbox_retry(struct request *req)

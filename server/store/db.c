@@ -21,7 +21,8 @@ struct memo {
 	unsigned long used; /* when last read, for replacing the oldest */
 };
 
-#define MEMO_SLOTS 64
+#define MEMO_SLOTS     64
+#define MEMO_MAX_BYTES (16u << 20) /* all entries together */
 
 struct store {
 	char *conninfo;
@@ -32,6 +33,7 @@ struct store {
 	int size;
 	struct memo memo[MEMO_SLOTS]; /* under lock */
 	unsigned long memo_clock;
+	size_t memo_bytes;
 };
 
 struct store *store_new(const char *conninfo, int pool_size)
@@ -515,19 +517,9 @@ enum ld_err filter_page(struct db *db, const char *name, struct filter *f,
 	return err;
 }
 
-struct memo_ctx {
-	struct store *s;
-	const char *key;
-	const char *name, *sql;
-	int n;
-	const char *const *params;
-	char **json;
-};
-
-static enum ld_err memo_query(struct db *db, void *arg)
+static enum ld_err snapshot_query(struct db *db, void *arg)
 {
-	struct memo_ctx *c = arg;
-	struct store *s = c->s;
+	char **version = arg;
 	PGresult *res;
 	/*
 	 * The set of committed transactions is the data's version: the same
@@ -539,51 +531,97 @@ static enum ld_err memo_query(struct db *db, void *arg)
 			"SELECT pg_current_snapshot()::text", 0, NULL, &res);
 	if (err)
 		return err;
-	char *version = xstrdup(PQgetvalue(res, 0, 0));
+	*version = xstrdup(PQgetvalue(res, 0, 0));
 	PQclear(res);
+	return LD_OK;
+}
 
+enum ld_err store_snapshot(struct store *s, char **version)
+{
+	*version = NULL;
+	return db_run(s, snapshot_query, version);
+}
+
+static void memo_drop(struct store *s, struct memo *m)
+{
+	if (m->json)
+		s->memo_bytes -= strlen(m->json);
+	free(m->key);
+	free(m->version);
+	free(m->json);
+	memset(m, 0, sizeof(*m));
+}
+
+char *store_memo_get(struct store *s, const char *key, const char *version)
+{
+	char *text = NULL;
 	pthread_mutex_lock(&s->lock);
-	struct memo *slot = &s->memo[0];
 	for (int i = 0; i < MEMO_SLOTS; i++) {
 		struct memo *m = &s->memo[i];
-		if (m->key && !strcmp(m->key, c->key) &&
+		if (m->key && !strcmp(m->key, key) &&
 		    !strcmp(m->version, version)) {
 			m->used = ++s->memo_clock;
-			*c->json = xstrdup(m->json);
-			pthread_mutex_unlock(&s->lock);
-			free(version);
-			return LD_OK;
+			text = xstrdup(m->json);
+			break;
 		}
-		if (m->used < slot->used)
-			slot = m;
 	}
 	pthread_mutex_unlock(&s->lock);
+	return text;
+}
 
-	err = db_json(db, c->name, c->sql, c->n, c->params, c->json);
-	if (err) {
-		free(version);
-		return err;
-	}
-	/*
-	 * Computed after the version was read: if anything committed in
-	 * between, later readers' snapshots differ and they compute afresh.
-	 */
+void store_memo_put(struct store *s, const char *key, const char *version,
+		    const char *text)
+{
+	size_t len = strlen(text);
+	if (len > MEMO_MAX_BYTES / 4)
+		return;
 	pthread_mutex_lock(&s->lock);
-	free(slot->key);
-	free(slot->version);
-	free(slot->json);
-	slot->key = xstrdup(c->key);
-	slot->json = xstrdup(*c->json);
-	slot->version = version;
+	/* One entry a key; then room, the least recently used first. */
+	struct memo *slot = NULL;
+	for (int i = 0; i < MEMO_SLOTS; i++)
+		if (s->memo[i].key && !strcmp(s->memo[i].key, key))
+			memo_drop(s, &s->memo[i]);
+	for (;;) {
+		struct memo *oldest = NULL;
+		slot = NULL;
+		for (int i = 0; i < MEMO_SLOTS; i++) {
+			struct memo *m = &s->memo[i];
+			if (!m->key && !slot)
+				slot = m;
+			if (m->key && (!oldest || m->used < oldest->used))
+				oldest = m;
+		}
+		if (slot && s->memo_bytes + len <= MEMO_MAX_BYTES)
+			break;
+		memo_drop(s, oldest);
+	}
+	slot->key = xstrdup(key);
+	slot->version = xstrdup(version);
+	slot->json = xstrdup(text);
 	slot->used = ++s->memo_clock;
+	s->memo_bytes += len;
 	pthread_mutex_unlock(&s->lock);
-	return LD_OK;
 }
 
 enum ld_err db_run_json_memo(struct store *s, const char *key, const char *name,
 			     const char *sql, int nparams,
 			     const char *const *params, char **json)
 {
-	struct memo_ctx c = {s, key, name, sql, nparams, params, json};
-	return db_run(s, memo_query, &c);
+	char *version;
+	enum ld_err err = store_snapshot(s, &version);
+	if (err)
+		return err;
+	if ((*json = store_memo_get(s, key, version))) {
+		free(version);
+		return LD_OK;
+	}
+	/*
+	 * Computed after the version was read: if anything committed in
+	 * between, later readers' snapshots differ and they compute afresh.
+	 */
+	err = db_run_json(s, name, sql, nparams, params, json);
+	if (!err)
+		store_memo_put(s, key, version, *json);
+	free(version);
+	return err;
 }
