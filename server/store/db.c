@@ -34,6 +34,9 @@ struct store {
 	struct memo memo[MEMO_SLOTS]; /* under lock */
 	unsigned long memo_clock;
 	size_t memo_bytes;
+	/* Keys being computed now, so that one computes and the rest wait. */
+	char *computing[MEMO_SLOTS];
+	pthread_cond_t computed;
 };
 
 struct store *store_new(const char *conninfo, int pool_size)
@@ -45,6 +48,7 @@ struct store *store_new(const char *conninfo, int pool_size)
 	s->busy = xcalloc((size_t)pool_size, sizeof(*s->busy));
 	pthread_mutex_init(&s->lock, NULL);
 	pthread_cond_init(&s->freed, NULL);
+	pthread_cond_init(&s->computed, NULL);
 	return s;
 }
 
@@ -59,9 +63,11 @@ void store_free(struct store *s)
 		free(s->memo[i].key);
 		free(s->memo[i].version);
 		free(s->memo[i].json);
+		free(s->computing[i]);
 	}
 	pthread_mutex_destroy(&s->lock);
 	pthread_cond_destroy(&s->freed);
+	pthread_cond_destroy(&s->computed);
 	free(s->slots);
 	free(s->busy);
 	free(s->conninfo);
@@ -603,6 +609,48 @@ void store_memo_put(struct store *s, const char *key, const char *version,
 	pthread_mutex_unlock(&s->lock);
 }
 
+/*
+ * Claim key@version for computing, or wait while another thread computes
+ * it (a burst of the same request computes once).  False: nothing to
+ * claim (every claim slot busy), compute without claiming.
+ */
+static bool memo_claim(struct store *s, const char *claim, bool *waited)
+{
+	*waited = false;
+	pthread_mutex_lock(&s->lock);
+	for (;;) {
+		int free_slot = -1;
+		bool busy = false;
+		for (int i = 0; i < MEMO_SLOTS; i++) {
+			if (!s->computing[i])
+				free_slot = free_slot < 0 ? i : free_slot;
+			else if (!strcmp(s->computing[i], claim))
+				busy = true;
+		}
+		if (busy) {
+			*waited = true;
+			pthread_cond_wait(&s->computed, &s->lock);
+			continue;
+		}
+		if (free_slot >= 0 && !*waited)
+			s->computing[free_slot] = xstrdup(claim);
+		pthread_mutex_unlock(&s->lock);
+		return free_slot >= 0 && !*waited;
+	}
+}
+
+static void memo_release_claim(struct store *s, const char *claim)
+{
+	pthread_mutex_lock(&s->lock);
+	for (int i = 0; i < MEMO_SLOTS; i++)
+		if (s->computing[i] && !strcmp(s->computing[i], claim)) {
+			free(s->computing[i]);
+			s->computing[i] = NULL;
+		}
+	pthread_cond_broadcast(&s->computed);
+	pthread_mutex_unlock(&s->lock);
+}
+
 enum ld_err db_run_json_memo(struct store *s, const char *key, const char *name,
 			     const char *sql, int nparams,
 			     const char *const *params, char **json)
@@ -611,9 +659,21 @@ enum ld_err db_run_json_memo(struct store *s, const char *key, const char *name,
 	enum ld_err err = store_snapshot(s, &version);
 	if (err)
 		return err;
-	if ((*json = store_memo_get(s, key, version))) {
-		free(version);
-		return LD_OK;
+	size_t klen = strlen(key), vlen = strlen(version);
+	char *claim = xmalloc(klen + vlen + 2);
+	memcpy(claim, key, klen);
+	claim[klen] = '@';
+	memcpy(claim + klen + 1, version, vlen + 1);
+	bool waited = false, claimed = false;
+	for (int round = 0; round < 2; round++) {
+		if ((*json = store_memo_get(s, key, version)))
+			goto done;
+		if (round == 0)
+			claimed = memo_claim(s, claim, &waited);
+		if (!waited)
+			break;
+		/* Another thread computed it: it is there, unless that
+		 * computation failed, and then this one computes. */
 	}
 	/*
 	 * Computed after the version was read: if anything committed in
@@ -622,6 +682,10 @@ enum ld_err db_run_json_memo(struct store *s, const char *key, const char *name,
 	err = db_run_json(s, name, sql, nparams, params, json);
 	if (!err)
 		store_memo_put(s, key, version, *json);
+	if (claimed)
+		memo_release_claim(s, claim);
+done:
+	free(claim);
 	free(version);
 	return err;
 }
