@@ -18,6 +18,11 @@ chmod 755 "$tmp"
 port=$(/usr/bin/python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 hport=$(/usr/bin/python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 export LD_PGDATA="$tmp/pg" LD_PGPORT="$port"
+# A database server set up for its data, as docs/deploy.md advises: a
+# quarter of memory (up to 2 GB here) for shared buffers.
+mem_mb=$(awk '/MemTotal/ {print int($2 / 1024)}' /proc/meminfo)
+buffers_mb=$((mem_mb / 4 > 2048 ? 2048 : mem_mb / 4))
+export LD_PGOPTS="-c shared_buffers=${buffers_mb}MB -c effective_cache_size=$((mem_mb / 2))MB"
 server=""
 cleanup() {
 	[ -z "$server" ] || kill "$server" 2>/dev/null || true
@@ -173,7 +178,7 @@ sweep2=$(elapsed "$t0" "$(now)")
 
 # The table.
 host=$(uname -n)
-file="bench/results/$(date +%F)-$host.md"
+file="bench/results/$(date +%F)-$host-$cases.md"
 mkdir -p bench/results
 {
 	echo "# Linkdesk benchmark, $(date +%F)"

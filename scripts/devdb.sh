@@ -7,6 +7,7 @@
 #              reach var/)
 #   LD_PGPORT  TCP port on 127.0.0.1 (default 55432)
 #   LD_PGFAST  1 to trade durability for speed (tests only)
+#   LD_PGOPTS  more server settings ("-c name=value ...")
 # initdb and pg_ctl refuse to run as root: as root they run as `postgres`.
 set -eu
 cmd=${1:-status}
@@ -48,6 +49,7 @@ start)
 	if [ "${LD_PGFAST:-0}" = 1 ]; then
 		opts="$opts -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
 	fi
+	opts="$opts ${LD_PGOPTS:-}"
 	if ! as_pg "$pgbin/pg_ctl" -D "$data" status >/dev/null 2>&1; then
 		as_pg "$pgbin/pg_ctl" -D "$data" -l "$log" -o "$opts" -w -t 60 start >/dev/null
 	fi
