@@ -619,6 +619,92 @@ static void test_feeds(void **state)
 	itest_resp_release(&r);
 }
 
+/*
+ * The server killed (SIGKILL) while it is sending reminders through a slow
+ * mail server: after a restart every reminder is delivered, each task's
+ * reminder was queued once, and a message sent again (the one in flight
+ * when the server died) carries the same Message-ID, so mail clients show
+ * it once: at least once, as documented, and no more.
+ */
+static void test_killed_mid_send(void **state)
+{
+	(void)state;
+	enum { N = 12 };
+	char smtp[64];
+	snprintf(smtp, sizeof(smtp), "LINKDESK_SMTP_URL=smtp://127.0.0.1:%d",
+		 smtp_port);
+	sink_stop();
+	sink_start_mode("slow");
+	long first = 0;
+	for (int i = 0; i < N; i++) {
+		long t = new_task("2026-11-20", F("Crash mail task %d", i));
+		if (!first)
+			first = t;
+	}
+	const char *env[] = {"LINKDESK_TODAY=2026-11-23",
+			     "LINKDESK_SCHEDULER_SECONDS=1",
+			     "LINKDESK_REMINDER_HOUR=0",
+			     "LINKDESK_SMTP_TLS=off",
+			     "LINKDESK_MAIL_RETRY_SECONDS=1",
+			     smtp,
+			     NULL};
+	struct itest_server a;
+	itest_server_start(&a, env);
+	/* Some delivered, not all: then the server dies. */
+	static const char sent_sql[] =
+		"SELECT count(*) FROM outbox WHERE kind = 'reminder' AND"
+		" status = 'sent' AND task_id >= %ld";
+	long sent = 0;
+	for (int i = 0; i < 300 && sent < 3; i++) {
+		usleep(50 * 1000);
+		sent = api_sql_long(F(sent_sql, first));
+	}
+	kill(a.pid, SIGKILL);
+	int status;
+	waitpid(a.pid, &status, 0);
+	assert_true(WIFSIGNALED(status));
+	assert_true(sent >= 3 && sent < N);
+
+	itest_server_start(&a, env);
+	for (int i = 0; i < 300; i++) {
+		if (api_sql_long(F(sent_sql, first)) == N)
+			break;
+		usleep(100 * 1000);
+	}
+	assert_int_equal(itest_server_stop(&a), 0);
+	sink_stop();
+	sink_start();
+	assert_int_equal(api_sql_long(F("SELECT count(*) FROM outbox WHERE kind"
+					" = 'reminder' AND task_id >= %ld",
+					first)),
+			 N);
+	assert_int_equal(api_sql_long(F(sent_sql, first)), N);
+
+	json_t *all = sink_messages();
+	json_t *mine = messages_about(all, "Crash mail task");
+	size_t i, received = 0, distinct = 0;
+	json_t *m;
+	json_array_foreach(mine, i, m)
+	{
+		const char *subject = jstr(m, "subject");
+		if (strncmp(subject, "Overdue: ", 9) &&
+		    strncmp(subject, "Reminder: ", 10))
+			continue;
+		received++;
+		bool seen = false;
+		for (size_t k = 0; k < i; k++)
+			seen |= !strcmp(
+				jstr(m, "message_id"),
+				jstr(json_array_get(mine, k), "message_id"));
+		distinct += !seen;
+	}
+	/* Every reminder arrived; at most the one in flight twice. */
+	assert_int_equal(distinct, N);
+	assert_true(received <= N + 1);
+	json_decref(mine);
+	json_decref(all);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -626,6 +712,7 @@ int main(void)
 		cmocka_unit_test(test_invite_updates_and_cancel),
 		cmocka_unit_test(test_fortnight_of_reminders),
 		cmocka_unit_test(test_two_servers_send_once),
+		cmocka_unit_test(test_killed_mid_send),
 		cmocka_unit_test(test_smtp_down_then_back),
 		cmocka_unit_test(test_smtp_misbehaves),
 		cmocka_unit_test(test_digest_once_a_day),
