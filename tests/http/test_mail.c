@@ -347,24 +347,38 @@ static void test_fortnight_of_reminders(void **state)
 	json_decref(all);
 }
 
-static void test_two_servers_send_once(void **state)
+/*
+ * n tasks due on 20 November titled "<title> i", and the settings of a
+ * server whose scheduler sweeps every second and sends to the sink.
+ * Returns the first task's id.
+ */
+static long due_tasks(int n, const char *title, const char ***env)
 {
-	(void)state;
-	char smtp[64];
+	static char smtp[64];
+	static const char *settings[] = {"LINKDESK_TODAY=2026-11-23",
+					 "LINKDESK_SCHEDULER_SECONDS=1",
+					 "LINKDESK_REMINDER_HOUR=0",
+					 "LINKDESK_SMTP_TLS=off",
+					 "LINKDESK_MAIL_RETRY_SECONDS=1",
+					 smtp,
+					 NULL};
 	snprintf(smtp, sizeof(smtp), "LINKDESK_SMTP_URL=smtp://127.0.0.1:%d",
 		 smtp_port);
 	long first = 0;
-	for (int i = 0; i < 12; i++) {
-		long t = new_task("2026-11-20", F("Twin server task %d", i));
+	for (int i = 0; i < n; i++) {
+		long t = new_task("2026-11-20", F("%s %d", title, i));
 		if (!first)
 			first = t;
 	}
-	const char *env[] = {"LINKDESK_TODAY=2026-11-23",
-			     "LINKDESK_SCHEDULER_SECONDS=1",
-			     "LINKDESK_REMINDER_HOUR=0",
-			     "LINKDESK_SMTP_TLS=off",
-			     smtp,
-			     NULL};
+	*env = settings;
+	return first;
+}
+
+static void test_two_servers_send_once(void **state)
+{
+	(void)state;
+	const char **env;
+	long first = due_tasks(12, "Twin server task", &env);
 	struct itest_server a, b;
 	itest_server_start(&a, env);
 	itest_server_start(&b, env);
@@ -630,24 +644,10 @@ static void test_killed_mid_send(void **state)
 {
 	(void)state;
 	enum { N = 12 };
-	char smtp[64];
-	snprintf(smtp, sizeof(smtp), "LINKDESK_SMTP_URL=smtp://127.0.0.1:%d",
-		 smtp_port);
 	sink_stop();
 	sink_start_mode("slow");
-	long first = 0;
-	for (int i = 0; i < N; i++) {
-		long t = new_task("2026-11-20", F("Crash mail task %d", i));
-		if (!first)
-			first = t;
-	}
-	const char *env[] = {"LINKDESK_TODAY=2026-11-23",
-			     "LINKDESK_SCHEDULER_SECONDS=1",
-			     "LINKDESK_REMINDER_HOUR=0",
-			     "LINKDESK_SMTP_TLS=off",
-			     "LINKDESK_MAIL_RETRY_SECONDS=1",
-			     smtp,
-			     NULL};
+	const char **env;
+	long first = due_tasks(N, "Crash mail task", &env);
 	struct itest_server a;
 	itest_server_start(&a, env);
 	/* Some delivered, not all: then the server dies. */
