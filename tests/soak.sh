@@ -34,6 +34,10 @@ command -v wrk >/dev/null || { echo "soak: wrk is missing: make deps-test" >&2; 
 sh scripts/devdb.sh start
 "$bin" migrate >/dev/null 2>&1
 "$bin" seed-demo >/dev/null 2>&1
+# A council's worth of cases to spread the load over (writes aimed at one
+# case would grow it without bound, which no real case does).
+psql -X -q "host=127.0.0.1 port=$port user=postgres dbname=linkdesk" \
+	-v cases=2000 -v areas=20 -v users=200 -f bench/generate.sql >/dev/null
 
 ports=""
 for i in 1 2; do
@@ -60,7 +64,8 @@ tok=$(curl -fs -b "$jar" -H 'Content-Type: application/json' -H "X-CSRF-Token: $
 	-d '{"name": "soak"}' "http://127.0.0.1:$first/api/v1/tokens" |
 	/usr/bin/python3 -c 'import json, sys; print(json.load(sys.stdin)["token"])')
 range=$(psql -X -A -t "$LINKDESK_DATABASE_URL" -c "SELECT min(id) || ' ' || max(id) FROM ombudsman_case")
-open=$(psql -X -A -t "$LINKDESK_DATABASE_URL" -c "SELECT min(id) FROM ombudsman_case WHERE stage = 'investigation'")
+# The generated open cases: the last year's, contiguous ids.
+open=$(psql -X -A -t "$LINKDESK_DATABASE_URL" -c "SELECT min(oc.id) || ' ' || max(oc.id) FROM ombudsman_case oc JOIN complaint c ON c.id = oc.complaint_id WHERE c.reference LIKE 'BENCH-%' AND oc.stage <> 'closed'")
 area=$(psql -X -A -t "$LINKDESK_DATABASE_URL" -c "SELECT min(id) FROM service_area")
 export BENCH_LO="${range% *}" BENCH_HI="${range#* }"
 body="{\"kind\": \"information_request\", \"dated_on\": \"2026-11-23\", \"channel\": \"portal\", \"summary\": \"Soak\", \"tasks\": [{\"title\": \"Soak evidence\", \"service_area_id\": $area}]}"
@@ -85,7 +90,7 @@ while [ "$left" -gt 0 ]; do
 			-s bench/report.lua "http://127.0.0.1:$p/api/v1/tasks?open=true" >>"$tmp/wrk.out" 2>&1 &
 		loads="$loads $!"
 		BENCH_PATH="/api/v1/cases/%d/correspondence" BENCH_BODY="$body" \
-			BENCH_LO="$open" BENCH_HI="$open" \
+			BENCH_LO="${open% *}" BENCH_HI="${open#* }" \
 			wrk -t1 -c2 -d"${chunk}s" --timeout 10s -H "Authorization: Bearer $tok" \
 			-s bench/report.lua "http://127.0.0.1:$p/" >>"$tmp/wrk.out" 2>&1 &
 		loads="$loads $!"

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -53,9 +54,15 @@ void itest_server_start(struct itest_server *s, const char *const *env)
 	snprintf(s->base, sizeof(s->base), "http://127.0.0.1:%d", s->port);
 	snprintf(s->log, sizeof(s->log), "%s/server-%d-%d.log", tmp,
 		 (int)getpid(), ++seq);
+	pid_t parent = getpid();
 	s->pid = fork();
 	if (s->pid == 0) {
 		char listen[64];
+		/* A test that dies (a failed assertion, a sanitizer abort)
+		 * takes its servers with it. */
+		prctl(PR_SET_PDEATHSIG, SIGTERM);
+		if (getppid() != parent)
+			_exit(127);
 		snprintf(listen, sizeof(listen), "127.0.0.1:%d", s->port);
 		setenv("LINKDESK_LISTEN", listen, 1);
 		for (int i = 0; env && env[i]; i++)
