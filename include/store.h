@@ -112,4 +112,13 @@ char *store_memo_get(struct store *s, const char *key, const char *version);
 void store_memo_put(struct store *s, const char *key, const char *version,
 		    const char *text);
 
+/*
+ * The text remembered under key for the current snapshot, or compute(ctx)'s
+ * (malloc'd) and remember it; a burst of callers computes once.  free()
+ * *text.
+ */
+enum ld_err store_remember(struct store *s, const char *key,
+			   enum ld_err (*compute)(void *ctx, char **text),
+			   void *ctx, char **text);
+
 #endif

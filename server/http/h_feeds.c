@@ -138,7 +138,6 @@ static char *feed_etag(struct request *req, const char *name,
 	return etag;
 }
 
-/* GET /feeds/{token}.ics: public by its long random token. */
 /* The feed's reply: 304 when the client has it, else the calendar. */
 static enum ld_err feed_reply(struct request *req, const char *etag, char *ics)
 {
@@ -157,49 +156,23 @@ static enum ld_err feed_reply(struct request *req, const char *etag, char *ics)
 	return LD_OK;
 }
 
-/*
- * GET /feeds/{token}.ics: public by its long random token.  Calendar
- * clients ask often and tasks change seldom, so the built feed is
- * remembered per database snapshot: until anything commits (a task, the
- * feed revoked, its owner deactivated) it is served from memory.
- */
-enum ld_err h_feed(struct request *req)
-{
-	char token[SECRET_TOKEN_LEN + 8], name[200], host[128];
-	char key[8 + 2 * SECRET_HASH_LEN + 1];
-	unsigned char hash[SECRET_HASH_LEN];
-	struct feed_task *tasks = NULL;
-	char *version = NULL;
-	int n = 0;
+struct feed_build {
+	struct request *req;
+	const unsigned char *hash;
+};
 
-	snprintf(token, sizeof(token), "%s", req->params[0]);
-	size_t len = strlen(token);
-	if (len > 4 && !strcmp(token + len - 4, ".ics"))
-		token[len - 4] = '\0';
-	secret_hash(token, hash);
-	memcpy(key, "feed ", 5);
-	sodium_bin2hex(key + 5, sizeof(key) - 5, hash, SECRET_HASH_LEN);
-	if (store_snapshot(req->app->store, &version) == LD_OK) {
-		char *hit = store_memo_get(req->app->store, key, version);
-		if (hit) {
-			/* "etag\nfeed": the feed moved to the front. */
-			char *nl = strchr(hit, '\n');
-			*nl = '\0';
-			char *etag = arena_strdup(req->arena, hit);
-			memmove(hit, nl + 1, strlen(nl + 1) + 1);
-			free(version);
-			return feed_reply(req, etag, hit);
-		}
-	}
-	enum ld_err err = feed_store_tasks(req->app->store, hash, &tasks, &n,
-					   name, sizeof(name));
-	if (err) {
-		free(version);
-		if (err == LD_ENOTFOUND)
-			return request_fail(req, err, NULL,
-					    "no such calendar feed");
+/* The feed as "ETag\nbody" (for store_remember), or LD_ENOTFOUND. */
+static enum ld_err feed_build(void *arg, char **text)
+{
+	struct feed_build *fb = arg;
+	struct request *req = fb->req;
+	char name[200], host[128];
+	struct feed_task *tasks = NULL;
+	int n = 0;
+	enum ld_err err = feed_store_tasks(req->app->store, fb->hash, &tasks,
+					   &n, name, sizeof(name));
+	if (err)
 		return err;
-	}
 
 	const char *p = strstr(req->app->cfg.base_url, "://");
 	p = p ? p + 3 : req->app->cfg.base_url;
@@ -253,17 +226,48 @@ enum ld_err h_feed(struct request *req)
 	char *ics = ics_calendar(NULL,
 				 arena_printf(req->arena, "Linkdesk: %s", name),
 				 NULL, NULL, ev, (size_t)n * 2);
-	if (version) {
-		size_t elen = strlen(etag), ilen = strlen(ics);
-		char *memo = xmalloc(elen + ilen + 2);
-		memcpy(memo, etag, elen);
-		memo[elen] = '\n';
-		memcpy(memo + elen + 1, ics, ilen + 1);
-		store_memo_put(req->app->store, key, version, memo);
-		free(memo);
-		free(version);
-	}
-	return feed_reply(req, etag, ics);
+	size_t elen = strlen(etag), ilen = strlen(ics);
+	*text = xmalloc(elen + ilen + 2);
+	memcpy(*text, etag, elen);
+	(*text)[elen] = '\n';
+	memcpy(*text + elen + 1, ics, ilen + 1);
+	free(ics);
+	return LD_OK;
+}
+
+/*
+ * GET /feeds/{token}.ics: public by its long random token.  Calendar
+ * clients ask often and tasks change seldom, so the built feed is
+ * remembered per database snapshot: until anything commits (a task, the
+ * feed revoked, its owner deactivated) it is served from memory.
+ */
+enum ld_err h_feed(struct request *req)
+{
+	char token[SECRET_TOKEN_LEN + 8];
+	char key[8 + 2 * SECRET_HASH_LEN + 1];
+	unsigned char hash[SECRET_HASH_LEN];
+	char *text;
+
+	snprintf(token, sizeof(token), "%s", req->params[0]);
+	size_t len = strlen(token);
+	if (len > 4 && !strcmp(token + len - 4, ".ics"))
+		token[len - 4] = '\0';
+	secret_hash(token, hash);
+	memcpy(key, "feed ", 5);
+	sodium_bin2hex(key + 5, sizeof(key) - 5, hash, SECRET_HASH_LEN);
+	struct feed_build fb = {req, hash};
+	enum ld_err err =
+		store_remember(req->app->store, key, feed_build, &fb, &text);
+	if (err == LD_ENOTFOUND)
+		return request_fail(req, err, NULL, "no such calendar feed");
+	if (err)
+		return err;
+	/* "ETag\nbody": the body moved to the front, for the reply. */
+	char *nl = strchr(text, '\n');
+	*nl = '\0';
+	char *etag = arena_strdup(req->arena, text);
+	memmove(text, nl + 1, strlen(nl + 1) + 1);
+	return feed_reply(req, etag, text);
 }
 
 enum ld_err h_outbox_retry(struct request *req)

@@ -651,9 +651,9 @@ static void memo_release_claim(struct store *s, const char *claim)
 	pthread_mutex_unlock(&s->lock);
 }
 
-enum ld_err db_run_json_memo(struct store *s, const char *key, const char *name,
-			     const char *sql, int nparams,
-			     const char *const *params, char **json)
+enum ld_err store_remember(struct store *s, const char *key,
+			   enum ld_err (*compute)(void *ctx, char **text),
+			   void *ctx, char **text)
 {
 	char *version;
 	enum ld_err err = store_snapshot(s, &version);
@@ -666,7 +666,7 @@ enum ld_err db_run_json_memo(struct store *s, const char *key, const char *name,
 	memcpy(claim + klen + 1, version, vlen + 1);
 	bool waited = false, claimed = false;
 	for (int round = 0; round < 2; round++) {
-		if ((*json = store_memo_get(s, key, version)))
+		if ((*text = store_memo_get(s, key, version)))
 			goto done;
 		if (round == 0)
 			claimed = memo_claim(s, claim, &waited);
@@ -679,13 +679,34 @@ enum ld_err db_run_json_memo(struct store *s, const char *key, const char *name,
 	 * Computed after the version was read: if anything committed in
 	 * between, later readers' snapshots differ and they compute afresh.
 	 */
-	err = db_run_json(s, name, sql, nparams, params, json);
+	err = compute(ctx, text);
 	if (!err)
-		store_memo_put(s, key, version, *json);
+		store_memo_put(s, key, version, *text);
 	if (claimed)
 		memo_release_claim(s, claim);
 done:
 	free(claim);
 	free(version);
 	return err;
+}
+
+struct json_memo_ctx {
+	struct store *s;
+	const char *name, *sql;
+	int n;
+	const char *const *params;
+};
+
+static enum ld_err json_memo_compute(void *arg, char **json)
+{
+	struct json_memo_ctx *c = arg;
+	return db_run_json(c->s, c->name, c->sql, c->n, c->params, json);
+}
+
+enum ld_err db_run_json_memo(struct store *s, const char *key, const char *name,
+			     const char *sql, int nparams,
+			     const char *const *params, char **json)
+{
+	struct json_memo_ctx c = {s, name, sql, nparams, params};
+	return store_remember(s, key, json_memo_compute, &c, json);
 }
