@@ -20,6 +20,10 @@ struct app {
 	pthread_rwlock_t cal_lock;
 	struct workcal cal;
 	atomic_int active_requests;
+	/* Slow work off the HTTP threads (request_defer), made by http_start.
+	 */
+	struct workpool *hash_pool; /* password hashes */
+	struct workpool *work_pool; /* uploads, downloads, bundles */
 };
 
 /*

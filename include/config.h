@@ -46,6 +46,17 @@ struct config {
 	long scheduler_seconds;
 	long scheduler;
 	char *web_dir;
+	char *owner_database_url;
+	long statement_timeout; /* ms */
+	long lock_timeout;	/* ms */
+	long hash_threads;
+	long hash_queue;
+	long work_threads;
+	long work_queue;
+	long head_timeout; /* seconds */
+	char *spool_dir;
+	long require_scan;
+	char *trusted_proxies; /* "" or "addr,addr" */
 };
 
 /*

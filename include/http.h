@@ -18,6 +18,7 @@
 
 struct app;
 struct arena;
+struct workpool;
 
 #define HTTP_MAX_PARAMS	 4
 #define HTTP_MAX_HEADERS 12
@@ -62,6 +63,12 @@ struct request {
 	struct reply_header headers[HTTP_MAX_HEADERS];
 	int nheaders;
 	struct MHD_Response *response; /* a streamed reply, instead of data */
+
+	/* Work handed to a pool by request_defer(); the connection waits. */
+	enum ld_err (*deferred)(struct request *req);
+	struct workpool *defer_pool;
+	bool defer_done;
+	enum ld_err defer_err;
 };
 
 typedef enum ld_err (*http_handler)(struct request *req);
@@ -146,6 +153,19 @@ const char *request_ip(struct request *req);
 
 /* A path parameter as a positive id; LD_ENOTFOUND when it is not one. */
 enum ld_err request_id(struct request *req, int i, int64_t *out);
+
+/*
+ * Finish the request on a thread of pool instead of this HTTP thread, for
+ * slow work (a password hash, a virus scan, storing an upload): the
+ * connection is suspended, fn runs on the pool with the request as it is,
+ * and what it replies (or the error it returns) is sent when it is done.
+ * The HTTP thread serves other connections meanwhile.  A handler ends with
+ * `return request_defer(req, req->app->hash_pool, fn);`.  When the pool's
+ * queue is full the answer is 503 with Retry-After, and fn never runs.
+ * Without a connection (the body fuzzer) or a pool, fn runs here and now.
+ */
+enum ld_err request_defer(struct request *req, struct workpool *pool,
+			  enum ld_err (*fn)(struct request *req));
 
 /* Reply with bytes (copied). */
 void reply_bytes(struct request *req, unsigned int status,

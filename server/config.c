@@ -125,6 +125,47 @@ static const struct config_def config_defs[] = {
 	 offsetof(struct config, scheduler),
 	 "1: serve runs the scheduler (reminders, digests, mail); 0: cron "
 	 "runs linkdesk remind --once"},
+	{"LINKDESK_OWNER_DATABASE_URL", CONFIG_STRING,
+	 "host=127.0.0.1 port=55432 dbname=linkdesk user=linkdesk_owner", 0, 0,
+	 offsetof(struct config, owner_database_url),
+	 "connection of the role that owns the schema: linkdesk migrate uses "
+	 "it; the server runs as LINKDESK_DATABASE_URL's role"},
+	{"LINKDESK_STATEMENT_TIMEOUT", CONFIG_LONG, "30000", 100, 3600000,
+	 offsetof(struct config, statement_timeout),
+	 "milliseconds one statement may run on the server's connections "
+	 "(503 beyond)"},
+	{"LINKDESK_LOCK_TIMEOUT", CONFIG_LONG, "5000", 10, 600000,
+	 offsetof(struct config, lock_timeout),
+	 "milliseconds a statement waits for a row lock (503 beyond)"},
+	{"LINKDESK_HASH_THREADS", CONFIG_LONG, "2", 1, 64,
+	 offsetof(struct config, hash_threads),
+	 "threads for password hashing (each Argon2id takes 256 MiB)"},
+	{"LINKDESK_HASH_QUEUE", CONFIG_LONG, "16", 1, 10000,
+	 offsetof(struct config, hash_queue),
+	 "sign-ins waiting for a hashing thread (503 with Retry-After "
+	 "beyond)"},
+	{"LINKDESK_WORK_THREADS", CONFIG_LONG, "2", 1, 64,
+	 offsetof(struct config, work_threads),
+	 "threads for slow work off the HTTP threads: scanning and storing "
+	 "uploads, spooling downloads and bundles"},
+	{"LINKDESK_WORK_QUEUE", CONFIG_LONG, "64", 1, 10000,
+	 offsetof(struct config, work_queue),
+	 "slow jobs waiting for a thread (503 with Retry-After beyond)"},
+	{"LINKDESK_HEAD_TIMEOUT", CONFIG_LONG, "15", 1, 3600,
+	 offsetof(struct config, head_timeout),
+	 "seconds a client has to send a whole request head, however it "
+	 "trickles"},
+	{"LINKDESK_SPOOL_DIR", CONFIG_STRING, "/var/tmp", 0, 0,
+	 offsetof(struct config, spool_dir),
+	 "where uploads and downloads are spooled (unlinked temporary "
+	 "files)"},
+	{"LINKDESK_REQUIRE_SCAN", CONFIG_LONG, "0", 0, 1,
+	 offsetof(struct config, require_scan),
+	 "1: files not scanned clean cannot be validated or sent"},
+	{"LINKDESK_TRUSTED_PROXIES", CONFIG_STRING, "", 0, 0,
+	 offsetof(struct config, trusted_proxies),
+	 "comma-separated addresses of reverse proxies whose "
+	 "X-Forwarded-For is believed (empty: none)"},
 	{"LINKDESK_WEB_DIR", CONFIG_STRING, "web", 0, 0,
 	 offsetof(struct config, web_dir),
 	 "the dashboard's files: static/ and vendor/assets/ (make web)"},

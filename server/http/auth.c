@@ -1,5 +1,8 @@
 /* Who is asking: sessions, API tokens, CSRF and role checks. */
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <strings.h>
 
 #include "app.h"
@@ -122,4 +125,30 @@ enum ld_err auth_check(struct request *req, const struct route *r)
 				    "not permitted for your role");
 	}
 	return LD_OK;
+}
+
+const char *request_ip(struct request *req)
+{
+	const union MHD_ConnectionInfo *ci =
+		req->conn
+			? MHD_get_connection_info(
+				  req->conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS)
+			: NULL;
+	char addr[INET6_ADDRSTRLEN] = "unknown";
+	if (ci && ci->client_addr) {
+		const struct sockaddr *sa = ci->client_addr;
+		if (sa->sa_family == AF_INET)
+			inet_ntop(
+				AF_INET,
+				&((const struct sockaddr_in *)(const void *)sa)
+					 ->sin_addr,
+				addr, sizeof(addr));
+		else if (sa->sa_family == AF_INET6)
+			inet_ntop(
+				AF_INET6,
+				&((const struct sockaddr_in6 *)(const void *)sa)
+					 ->sin6_addr,
+				addr, sizeof(addr));
+	}
+	return arena_strdup(req->arena, addr);
 }

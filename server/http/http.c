@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <netdb.h>
 #include <netinet/in.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,6 +18,7 @@
 #include "page.h"
 #include "arena.h"
 #include "log.h"
+#include "workpool.h"
 #include "xalloc.h"
 
 #define SHUTDOWN_WAIT_MS 10000
@@ -151,32 +153,6 @@ enum ld_err request_id(struct request *req, int i, int64_t *out)
 		return request_fail(req, LD_ENOTFOUND, NULL, "not found");
 	*out = v;
 	return LD_OK;
-}
-
-const char *request_ip(struct request *req)
-{
-	const union MHD_ConnectionInfo *ci =
-		req->conn
-			? MHD_get_connection_info(
-				  req->conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS)
-			: NULL;
-	char addr[INET6_ADDRSTRLEN] = "unknown";
-	if (ci && ci->client_addr) {
-		const struct sockaddr *sa = ci->client_addr;
-		if (sa->sa_family == AF_INET)
-			inet_ntop(
-				AF_INET,
-				&((const struct sockaddr_in *)(const void *)sa)
-					 ->sin_addr,
-				addr, sizeof(addr));
-		else if (sa->sa_family == AF_INET6)
-			inet_ntop(
-				AF_INET6,
-				&((const struct sockaddr_in6 *)(const void *)sa)
-					 ->sin6_addr,
-				addr, sizeof(addr));
-	}
-	return arena_strdup(req->arena, addr);
 }
 
 void reply_response(struct request *req, unsigned int status,
@@ -343,9 +319,8 @@ static enum MHD_Result queue_reply(struct request *req)
 	return ret;
 }
 
-static enum MHD_Result respond(struct request *req)
+static enum MHD_Result finish(struct request *req, enum ld_err err)
 {
-	enum ld_err err = dispatch(req);
 	if (err && page_path(req->path))
 		page_error(req, err);
 	else if (err)
@@ -353,6 +328,55 @@ static enum MHD_Result respond(struct request *req)
 	if (!req->status)
 		req->status = 200;
 	return queue_reply(req);
+}
+
+enum ld_err request_defer(struct request *req, struct workpool *pool,
+			  enum ld_err (*fn)(struct request *req))
+{
+	if (!req->conn || !pool)
+		return fn(req);
+	req->deferred = fn;
+	req->defer_pool = pool;
+	return LD_OK;
+}
+
+/*
+ * Held by the HTTP thread from queueing a job until its connection is
+ * suspended, and by the job to resume it: a job that ends at once cannot
+ * resume a connection that is not yet suspended.
+ */
+static pthread_mutex_t defer_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static void run_deferred(void *arg)
+{
+	struct request *req = arg;
+	enum ld_err err = req->deferred(req);
+	pthread_mutex_lock(&defer_lock);
+	req->defer_err = err;
+	req->defer_done = true;
+	MHD_resume_connection(req->conn);
+	pthread_mutex_unlock(&defer_lock);
+}
+
+static enum MHD_Result respond(struct request *req)
+{
+	enum ld_err err = dispatch(req);
+	if (!err && req->deferred) {
+		pthread_mutex_lock(&defer_lock);
+		bool queued =
+			workpool_submit(req->defer_pool, run_deferred, req);
+		if (queued)
+			MHD_suspend_connection(req->conn);
+		pthread_mutex_unlock(&defer_lock);
+		if (queued)
+			return MHD_YES; /* on_request is called again */
+		req->deferred = NULL;
+		reply_header(req, "Retry-After", "2");
+		err = request_fail(req, LD_EUNAVAILABLE, NULL,
+				   "the server is busy: try again in a few "
+				   "seconds");
+	}
+	return finish(req, err);
 }
 
 static bool content_length_over(struct request *req, long max)
@@ -373,6 +397,14 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
 	struct app *app = cls;
 	struct request *req = *con_cls;
 	(void)version;
+
+	/* Resumed: the deferred work is done, or not yet (a spurious call). */
+	if (req && req->deferred) {
+		if (!req->defer_done)
+			return MHD_YES;
+		req->deferred = NULL;
+		return finish(req, req->defer_err);
+	}
 
 	/*
 	 * The first call only sets up: a response queued here would be sent
@@ -527,7 +559,8 @@ struct MHD_Daemon *http_start(struct app *app)
 	struct addrinfo *ai = resolve_listen(app->cfg.listen);
 	struct MHD_Daemon *d;
 	unsigned int flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO |
-			     MHD_USE_ITC | MHD_USE_ERROR_LOG;
+			     MHD_USE_ITC | MHD_USE_ERROR_LOG |
+			     MHD_ALLOW_SUSPEND_RESUME;
 
 	if (!ai) {
 		log_error("cannot use LINKDESK_LISTEN \"%s\": host:port needed",
@@ -551,8 +584,19 @@ struct MHD_Daemon *http_start(struct app *app)
 		MHD_OPTION_LISTENING_ADDRESS_REUSE, 1,
 		MHD_OPTION_NOTIFY_COMPLETED, on_completed, app, MHD_OPTION_END);
 	freeaddrinfo(ai);
-	if (!d)
+	if (!d) {
 		log_error("cannot listen on %s", app->cfg.listen);
+		return NULL;
+	}
+	app->hash_pool =
+		workpool_new("password hashing", (int)app->cfg.hash_threads,
+			     (int)app->cfg.hash_queue);
+	app->work_pool = workpool_new("slow work", (int)app->cfg.work_threads,
+				      (int)app->cfg.work_queue);
+	if (!app->hash_pool || !app->work_pool) {
+		http_stop(d, app);
+		return NULL;
+	}
 	return d;
 }
 
@@ -563,6 +607,13 @@ void http_stop(struct MHD_Daemon *d, struct app *app)
 			     waited < SHUTDOWN_WAIT_MS;
 	     waited += 20)
 		usleep(20 * 1000);
+	/*
+	 * A job resumes its connection when it ends, so every job ends before
+	 * the daemon does; each is bounded by the statement and SMTP timeouts.
+	 */
+	workpool_free(app->hash_pool);
+	workpool_free(app->work_pool);
+	app->hash_pool = app->work_pool = NULL;
 	MHD_stop_daemon(d);
 	if (listener != MHD_INVALID_SOCKET)
 		close(listener);
