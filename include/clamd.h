@@ -1,6 +1,6 @@
 /*
  * A virus scan by ClamAV's clamd over its socket with INSTREAM: the file is
- * sent in chunks as it arrives and clamd answers once it has it all.
+ * sent in chunks and clamd answers once it has it all.
  */
 #ifndef CLAMD_H
 #define CLAMD_H
@@ -30,5 +30,12 @@ enum ld_err clamd_finish(struct clamd_stream *s, bool *infected,
 
 /* Close and free; NULL is a no-op. */
 void clamd_close(struct clamd_stream *s);
+
+/*
+ * Scan a whole local file (from offset 0): the stream above in one call.
+ * Slow work: never on an HTTP thread.
+ */
+enum ld_err clamd_scan_fd(const char *addr, int fd, bool *infected,
+			  char *signature, size_t siglen);
 
 #endif

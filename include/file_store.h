@@ -1,7 +1,8 @@
 /*
- * Evidence files in PostgreSQL large objects.  An upload holds one pooled
- * connection and one transaction from its first byte to its last, so an
- * upload that is cut off leaves nothing behind.  Reads stream the same way.
+ * Evidence files in PostgreSQL large objects.  No connection is held while
+ * bytes move to or from a client: an upload is spooled to a local file
+ * first and stored in one short transaction once whole (one cut off leaves
+ * nothing behind); a download is copied out to a spool the same way.
  */
 #ifndef FILE_STORE_H
 #define FILE_STORE_H
@@ -14,46 +15,49 @@
 #include "principal.h"
 
 struct store;
-struct file_upload;
-struct file_reader;
 
 struct file_limits {
 	int64_t file_max; /* bytes in one file */
-	int64_t task_max; /* bytes in a task's current files */
+	int64_t task_max; /* bytes a task's files hold, old versions too */
 };
 
 /*
- * Begin an upload to a task: check the user may add evidence to it (404 for
- * another area's, 403 for a role that may not, 409 once sent), open the
- * transaction and a large object.  replaces_id (0: none) is a current file
- * of the same task that the new one replaces.
+ * Before an upload's body is read (nothing is held or locked): may this user
+ * add evidence to the task (404 for another area's, 403 for a role that may
+ * not, 409 once sent)?  replaces_id (0: none) is a current file of the same
+ * task that the new one replaces.  *stored is what the task's files hold
+ * already, for file_limits_check() while the body arrives.
  */
-enum ld_err file_store_upload_begin(struct store *s, const struct principal *p,
+enum ld_err file_store_upload_check(struct store *s, const struct principal *p,
 				    int64_t task_id, int64_t replaces_id,
-				    const struct file_limits *limits,
-				    struct file_upload **out, struct why *why);
+				    int64_t *stored, struct why *why);
 
-/* Append bytes; LD_ETOOLARGE (with why) past a limit. */
-enum ld_err file_upload_write(struct file_upload *u, const void *data,
-			      size_t len, struct why *why);
+/* LD_ETOOLARGE (with why) when size bytes more break a limit. */
+enum ld_err file_limits_check(const struct file_limits *limits, int64_t stored,
+			      int64_t size, struct why *why);
 
-/* Bytes written so far. */
-int64_t file_upload_size(const struct file_upload *u);
+/* A file received whole into a spool file, to be stored. */
+struct file_new {
+	int64_t task_id, replaces_id; /* replaces_id 0: none */
+	const char *name, *content_type, *sha256_hex;
+	int64_t size;
+	bool resident_detail;
+	const char *status; /* pending, available, quarantined, not_scanned */
+	const char *scan_detail;
+	int fd; /* the spool, read from offset 0 */
+};
 
 /*
- * Record the file (status: pending, available, quarantined or
- * not_scanned), revise a submitted answer's version, queue a notice when
- * quarantined, and commit.  *json is the task as task_detail_json shows it.
- * The upload is freed whatever the outcome.
+ * Store a spooled file in one short transaction: lock the task (waiting at
+ * most the lock timeout), check the rules and limits again, copy the bytes
+ * into a large object, record the file, revise a submitted answer's version
+ * and queue a notice when quarantined.  *json is the task as
+ * task_detail_json shows it.
  */
-enum ld_err file_upload_finish(struct file_upload *u, const char *name,
-			       const char *content_type, const char *sha256_hex,
-			       bool resident_detail, const char *status,
-			       const char *scan_detail, const char *base_url,
-			       char **json, struct why *why);
-
-/* Roll back and free; NULL is a no-op. */
-void file_upload_abort(struct file_upload *u);
+enum ld_err file_store_add(struct store *s, const struct principal *p,
+			   const struct file_new *f,
+			   const struct file_limits *limits,
+			   const char *base_url, char **json, struct why *why);
 
 /* Remove a file from its task's current set (as the user). */
 enum ld_err file_store_remove(struct store *s, const struct principal *p,
@@ -68,17 +72,25 @@ struct file_meta {
 };
 
 /*
- * Open a file to read if this user may download it: 404 when not visible
- * (another area, or resident details not entitled), 409 when quarantined,
- * pending or removed.
+ * Copy a file this user may download into fd, in one short read-only
+ * transaction, so that no connection is held while a client reads it: 404
+ * when not visible (another area, or resident details not entitled), 409
+ * when quarantined, pending or removed.  p NULL: the scheduler's own read
+ * of any file with contents (to scan it).
  */
-enum ld_err file_store_open(struct store *s, const struct principal *p,
-			    int64_t file_id, struct file_meta *meta,
-			    struct file_reader **out, struct why *why);
+enum ld_err file_store_copy(struct store *s, const struct principal *p,
+			    int64_t file_id, struct file_meta *meta, int fd,
+			    struct why *why);
 
-/* Read up to len bytes; 0 at the end, -1 on error. */
-long file_reader_read(struct file_reader *r, void *buf, size_t len);
-void file_reader_close(struct file_reader *r);
+/* Up to max files waiting for a scan (pending), oldest first. */
+enum ld_err file_store_pending(struct store *s, int64_t *ids, int max, int *n);
+
+/*
+ * Record a pending file's scan: available, or quarantined with the
+ * signature (the uploader and link officers are told).
+ */
+enum ld_err file_store_scanned(struct store *s, int64_t file_id, bool infected,
+			       const char *signature, const char *base_url);
 
 /*
  * The validated evidence of a task, for a bundle: its version's files (each

@@ -25,6 +25,12 @@ enum ld_err jobs_digest(struct app *app, int32_t today, int *queued);
  */
 enum ld_err jobs_deliver(struct app *app, int *sent, int *failed);
 
+/*
+ * Scan the files left pending because clamd could not be reached, once it
+ * answers; *scanned counts those with a verdict.
+ */
+enum ld_err jobs_rescan(struct app *app, int *scanned);
+
 /* Start and stop the scheduler thread of a server. */
 struct scheduler *scheduler_start(struct app *app);
 void scheduler_stop(struct scheduler *s);

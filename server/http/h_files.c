@@ -1,7 +1,8 @@
 /*
  * Evidence files: streamed upload (multipart, through libmicrohttpd's post
- * processor) into the store while hashing and scanning, download, removal,
- * and the bundle ready for the Ombudsman.
+ * processor) into a spool while hashing, then scanned and stored on the
+ * work pool; download and the bundle for the Ombudsman spooled the same
+ * way; removal.  No database connection waits on a client's bytes.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -21,12 +22,14 @@
 #include "filetype.h"
 #include "handlers.h"
 #include "log.h"
+#include "spool.h"
 
 struct upload {
 	struct MHD_PostProcessor *pp;
-	struct file_upload *file;
-	struct clamd_stream *scan;
-	bool scan_failed;
+	int fd; /* the spool */
+	int64_t task_id, replaces_id;
+	int64_t size, stored;
+	struct file_limits limits;
 	crypto_hash_sha256_state sha;
 	unsigned char head[FILETYPE_HEAD];
 	size_t head_len;
@@ -37,6 +40,7 @@ struct upload {
 	struct why why;
 };
 
+/* On the HTTP thread: the bytes go to the spool, nothing else. */
 static enum MHD_Result upload_chunk(void *cls, enum MHD_ValueKind kind,
 				    const char *key, const char *filename,
 				    const char *content_type,
@@ -62,6 +66,9 @@ static enum MHD_Result upload_chunk(void *cls, enum MHD_ValueKind kind,
 		u->got_file = true;
 		filename_sanitise(filename ? filename : "file", u->name);
 	}
+	if ((u->err = file_limits_check(&u->limits, u->stored,
+					u->size + (int64_t)size, &u->why)))
+		return MHD_NO;
 	if (u->head_len < sizeof(u->head)) {
 		size_t take = sizeof(u->head) - u->head_len;
 		take = take < size ? take : size;
@@ -69,34 +76,47 @@ static enum MHD_Result upload_chunk(void *cls, enum MHD_ValueKind kind,
 		u->head_len += take;
 	}
 	crypto_hash_sha256_update(&u->sha, (const unsigned char *)data, size);
-	if (u->scan && !u->scan_failed && clamd_write(u->scan, data, size))
-		u->scan_failed = true;
-	u->err = file_upload_write(u->file, data, size, &u->why);
-	return u->err ? MHD_NO : MHD_YES;
+	if (size && write(u->fd, data, size) != (ssize_t)size) {
+		u->err = LD_EIO;
+		log_warn("cannot write an upload's spool file");
+		return MHD_NO;
+	}
+	u->size += (int64_t)size;
+	return MHD_YES;
 }
 
+/*
+ * Before the body: may this user add evidence here?  A refused upload costs
+ * one short read; an allowed one holds no connection while it arrives.
+ */
 static enum ld_err upload_begin(struct request *req)
 {
 	struct upload *u = arena_calloc(req->arena, 1, sizeof(*u));
-	struct file_limits limits = {req->app->cfg.file_max,
-				     req->app->cfg.task_files_max};
 	const char *replaces = request_query(req, "replaces");
 	const char *resident = request_query(req, "resident_detail");
-	int64_t task_id, replaces_id = 0;
 	struct why why = {0};
 	enum ld_err err;
 
-	if ((err = request_id(req, 0, &task_id)))
+	u->fd = -1;
+	u->limits = (struct file_limits){req->app->cfg.file_max,
+					 req->app->cfg.task_files_max};
+	if ((err = request_id(req, 0, &u->task_id)))
 		return err;
 	if (replaces) {
 		char *end;
 		errno = 0;
-		replaces_id = strtoll(replaces, &end, 10);
-		if (errno || *end || replaces_id <= 0)
+		u->replaces_id = strtoll(replaces, &end, 10);
+		if (errno || *end || u->replaces_id <= 0)
 			return request_fail(req, LD_EINVAL, "replaces",
 					    "replaces must be a file id");
 	}
 	u->resident_detail = resident && !strcmp(resident, "true");
+	err = file_store_upload_check(req->app->store, &req->who, u->task_id,
+				      u->replaces_id, &u->stored, &why);
+	if (err)
+		return why.msg[0] ? request_fail(req, err, why.field, "%s",
+						 why.msg)
+				  : err;
 	u->pp = MHD_create_post_processor(req->conn, 64 * 1024, upload_chunk,
 					  req);
 	if (!u->pp)
@@ -105,14 +125,8 @@ static enum ld_err upload_begin(struct request *req)
 				    "field named file");
 	crypto_hash_sha256_init(&u->sha);
 	req->upload = u;
-	err = file_store_upload_begin(req->app->store, &req->who, task_id,
-				      replaces_id, &limits, &u->file, &why);
-	if (err)
-		return why.msg[0] ? request_fail(req, err, why.field, "%s",
-						 why.msg)
-				  : err;
-	if (req->app->cfg.clamd[0] && clamd_open(req->app->cfg.clamd, &u->scan))
-		u->scan_failed = true; /* stored as pending, scanned later */
+	if ((u->fd = spool_open(req->app->cfg.spool_dir)) < 0)
+		return LD_EIO;
 	return LD_OK;
 }
 
@@ -138,24 +152,25 @@ static void upload_abort(struct request *req)
 		return;
 	if (u->pp)
 		MHD_destroy_post_processor(u->pp);
-	clamd_close(u->scan);
-	file_upload_abort(u->file);
+	if (u->fd >= 0)
+		close(u->fd);
 	req->upload = NULL;
 }
 
 const struct upload_ops file_upload_ops = {upload_begin, upload_data,
 					   upload_abort};
 
-/* The body of an upload is complete: check, finish, record. */
+/*
+ * The body of an upload is complete and spooled: check its type, scan it,
+ * store it.  Slow work: on a pool thread (request_defer), never an HTTP one.
+ */
 enum ld_err file_upload_complete(struct request *req, char **json,
 				 struct why *why)
 {
 	struct upload *u = req->upload;
 	const char *content_type, *why_type;
-	const char *status = "not_scanned";
 	char signature[200] = "", hex[65];
 	unsigned char digest[crypto_hash_sha256_BYTES];
-	enum ld_err err;
 
 	if (!u->got_file)
 		return request_fail(req, LD_EINVAL, "file",
@@ -166,27 +181,33 @@ enum ld_err file_upload_complete(struct request *req, char **json,
 				    u->name, why_type);
 	crypto_hash_sha256_final(&u->sha, digest);
 	sodium_bin2hex(hex, sizeof(hex), digest, sizeof(digest));
+	struct file_new f = {.task_id = u->task_id,
+			     .replaces_id = u->replaces_id,
+			     .name = u->name,
+			     .content_type = content_type,
+			     .sha256_hex = hex,
+			     .size = u->size,
+			     .resident_detail = u->resident_detail,
+			     .status = "not_scanned",
+			     .scan_detail = signature,
+			     .fd = u->fd};
 	if (req->app->cfg.clamd[0]) {
 		bool infected = false;
-		status = "pending";
-		if (!u->scan_failed &&
-		    !clamd_finish(u->scan, &infected, signature,
-				  sizeof(signature)))
-			status = infected ? "quarantined" : "available";
-		if (!strcmp(status, "quarantined"))
-			log_warn("upload to task %s quarantined: %s",
-				 req->params[0], signature);
+		/* Unreachable: stored as pending, scanned by the scheduler. */
+		f.status = "pending";
+		if (!clamd_scan_fd(req->app->cfg.clamd, u->fd, &infected,
+				   signature, sizeof(signature)))
+			f.status = infected ? "quarantined" : "available";
+		if (infected)
+			log_warn("upload to task %lld quarantined: %s",
+				 (long long)u->task_id, signature);
 	}
-	struct file_upload *file = u->file;
-	u->file = NULL; /* finish frees it whatever happens */
-	err = file_upload_finish(file, u->name, content_type, hex,
-				 u->resident_detail, status, signature,
-				 req->app->cfg.base_url, json, why);
-	return err;
+	struct file_limits limits = u->limits;
+	return file_store_add(req->app->store, &req->who, &f, &limits,
+			      req->app->cfg.base_url, json, why);
 }
 
-/* POST /api/v1/tasks/{id}/files: the body is complete. */
-enum ld_err h_file_upload(struct request *req)
+static enum ld_err upload_store(struct request *req)
 {
 	char *json = NULL;
 	struct why why = {0};
@@ -194,27 +215,10 @@ enum ld_err h_file_upload(struct request *req)
 	return reply_result(req, err, json, &why, 201);
 }
 
-struct download {
-	struct file_reader *reader;
-};
-
-static ssize_t download_read(void *cls, uint64_t pos, char *buf, size_t max)
+/* POST /api/v1/tasks/{id}/files: the body is complete. */
+enum ld_err h_file_upload(struct request *req)
 {
-	struct download *d = cls;
-	(void)pos;
-	long n = file_reader_read(d->reader, buf, max);
-	if (n < 0)
-		return MHD_CONTENT_READER_END_WITH_ERROR;
-	if (n == 0)
-		return MHD_CONTENT_READER_END_OF_STREAM;
-	return n;
-}
-
-static void download_free(void *cls)
-{
-	struct download *d = cls;
-	file_reader_close(d->reader);
-	free(d);
+	return request_defer(req, req->app->work_pool, upload_store);
 }
 
 /* An attachment header safe for any name: ASCII fallback plus RFC 5987. */
@@ -241,30 +245,31 @@ static const char *disposition(struct request *req, const char *name)
 	return out;
 }
 
-enum ld_err h_file_download(struct request *req)
+/*
+ * On the work pool: copy the file to a spool in one short transaction, then
+ * serve the spool, so a slow reader holds no database connection.
+ */
+static enum ld_err download_spool(struct request *req)
 {
 	struct file_meta meta;
-	struct download *d;
 	struct why why = {0};
 	int64_t id;
 	enum ld_err err;
+	int fd;
 
 	if ((err = request_id(req, 0, &id)))
 		return err;
-	d = calloc(1, sizeof(*d));
-	if (!d)
-		abort();
-	err = file_store_open(req->app->store, &req->who, id, &meta, &d->reader,
-			      &why);
+	if ((fd = spool_open(req->app->cfg.spool_dir)) < 0)
+		return LD_EIO;
+	err = file_store_copy(req->app->store, &req->who, id, &meta, fd, &why);
 	if (err) {
-		free(d);
+		close(fd);
 		return reply_result(req, err, NULL, &why, 200);
 	}
-	struct MHD_Response *resp = MHD_create_response_from_callback(
-		(uint64_t)meta.size, 64 * 1024, download_read, d,
-		download_free);
+	struct MHD_Response *resp =
+		MHD_create_response_from_fd64((uint64_t)meta.size, fd);
 	if (!resp) {
-		download_free(d);
+		close(fd);
 		return LD_EINTERNAL;
 	}
 	reply_response(req, 200, arena_strdup(req->arena, meta.content_type),
@@ -275,6 +280,11 @@ enum ld_err h_file_download(struct request *req)
 	reply_header(req, "X-Linkdesk-SHA256",
 		     arena_strdup(req->arena, meta.sha256));
 	return LD_OK;
+}
+
+enum ld_err h_file_download(struct request *req)
+{
+	return request_defer(req, req->app->work_pool, download_spool);
 }
 
 enum ld_err h_file_remove(struct request *req)
@@ -294,18 +304,10 @@ static enum ld_err copy_out(struct request *req, int64_t id, FILE *out,
 			    struct why *why)
 {
 	struct file_meta meta;
-	struct file_reader *r;
-	char chunk[64 * 1024];
-	long n;
-	enum ld_err err =
-		file_store_open(req->app->store, &req->who, id, &meta, &r, why);
-	if (err)
-		return err;
-	while ((n = file_reader_read(r, chunk, sizeof(chunk))) > 0)
-		if (fwrite(chunk, 1, (size_t)n, out) != (size_t)n)
-			n = -1;
-	file_reader_close(r);
-	return n < 0 ? LD_EIO : LD_OK;
+	if (fflush(out))
+		return LD_EIO;
+	return file_store_copy(req->app->store, &req->who, id, &meta,
+			       fileno(out), why);
 }
 
 /*
@@ -313,7 +315,7 @@ static enum ld_err copy_out(struct request *req, int64_t id, FILE *out,
  * with manifest.json (names, sizes, hashes, who approved when).  Each file is
  * copied to a temporary file first, so memory stays small whatever the size.
  */
-enum ld_err h_bundle(struct request *req)
+static enum ld_err bundle(struct request *req)
 {
 	char dir[] = "/tmp/linkdesk-bundle-XXXXXX";
 	struct why why = {0};
@@ -427,4 +429,9 @@ enum ld_err h_bundle(struct request *req)
 		reply_header(req, "X-Linkdesk-Warnings",
 			     arena_printf(req->arena, "%zu", nwarn));
 	return LD_OK;
+}
+
+enum ld_err h_bundle(struct request *req)
+{
+	return request_defer(req, req->app->work_pool, bundle);
 }

@@ -952,7 +952,7 @@ enum ld_err h_page_admin_holidays(struct request *req)
 }
 
 /* An upload from the task page: the same stream, then back to the task. */
-enum ld_err h_page_upload(struct request *req)
+static enum ld_err page_upload_store(struct request *req)
 {
 	char *json = NULL;
 	struct why why = {0};
@@ -968,4 +968,10 @@ enum ld_err h_page_upload(struct request *req)
 	return page_redirect(req, arena_printf(req->arena,
 					       "/tasks/%lld?done=uploaded",
 					       (long long)id));
+}
+
+/* Scanned and stored on the work pool, as the API's upload is. */
+enum ld_err h_page_upload(struct request *req)
+{
+	return request_defer(req, req->app->work_pool, page_upload_store);
 }

@@ -150,3 +150,25 @@ void clamd_close(struct clamd_stream *s)
 	close(s->fd);
 	free(s);
 }
+
+enum ld_err clamd_scan_fd(const char *addr, int fd, bool *infected,
+			  char *signature, size_t siglen)
+{
+	struct clamd_stream *s;
+	char chunk[64 * 1024];
+	off_t off = 0;
+	ssize_t n;
+	enum ld_err err = clamd_open(addr, &s);
+
+	if (err)
+		return err;
+	while ((n = pread(fd, chunk, sizeof(chunk), off)) > 0 &&
+	       !(err = clamd_write(s, chunk, (size_t)n)))
+		off += n;
+	if (!err && n < 0)
+		err = LD_EIO;
+	if (!err)
+		err = clamd_finish(s, infected, signature, siglen);
+	clamd_close(s);
+	return err;
+}

@@ -1,18 +1,23 @@
 /*
  * The scheduler thread of `linkdesk serve`, and the jobs it runs: reminders
- * every few days, the Monday (or daily) digest, delivering the outbox.
+ * every few days, the Monday (or daily) digest, delivering the outbox,
+ * scanning files that were stored while clamd could not be reached.
  * Every claim is made in the database, so any number of servers may run it.
  */
 #include <jansson.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "app.h"
+#include "clamd.h"
 #include "date.h"
+#include "file_store.h"
 #include "jobs.h"
 #include "log.h"
 #include "mail_store.h"
+#include "spool.h"
 #include "workcal.h"
 #include "xalloc.h"
 
@@ -100,6 +105,51 @@ enum ld_err jobs_digest(struct app *app, int32_t today, int *queued)
 				   queued);
 }
 
+#define RESCAN_BATCH 20
+
+/*
+ * Each file is copied to a spool in a short read, scanned with no
+ * connection held, and its verdict written in a short transaction.
+ */
+enum ld_err jobs_rescan(struct app *app, int *scanned)
+{
+	int64_t ids[RESCAN_BATCH];
+	int n;
+	enum ld_err err;
+
+	*scanned = 0;
+	if (!app->cfg.clamd[0])
+		return LD_OK;
+	if ((err = file_store_pending(app->store, ids, RESCAN_BATCH, &n)))
+		return err;
+	for (int i = 0; i < n; i++) {
+		struct file_meta meta;
+		struct why why = {0};
+		char signature[200] = "";
+		bool infected = false;
+		int fd = spool_open(app->cfg.spool_dir);
+		if (fd < 0)
+			return LD_EIO;
+		err = file_store_copy(app->store, NULL, ids[i], &meta, fd,
+				      &why);
+		if (!err)
+			err = clamd_scan_fd(app->cfg.clamd, fd, &infected,
+					    signature, sizeof(signature));
+		close(fd);
+		if (err == LD_EIO)
+			return LD_OK; /* clamd still unreachable: next round */
+		if (err)
+			continue;
+		if (infected)
+			log_warn("pending file %lld quarantined: %s",
+				 (long long)ids[i], signature);
+		if (!file_store_scanned(app->store, ids[i], infected, signature,
+					app->cfg.base_url))
+			(*scanned)++;
+	}
+	return LD_OK;
+}
+
 struct scheduler {
 	struct app *app;
 	pthread_t thread;
@@ -121,6 +171,8 @@ static void round_of_work(struct app *app, unsigned round)
 		if (!jobs_digest(app, today, &queued) && queued)
 			log_info("queued %d digests", queued);
 	}
+	if (!jobs_rescan(app, &queued) && queued)
+		log_info("scanned %d pending files", queued);
 	if (!jobs_deliver(app, &sent, &failed) && (sent || failed))
 		log_info("mail: %d sent, %d failed", sent, failed);
 	/* Holidays imported by another server arrive within ten minutes. */

@@ -4,169 +4,209 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "case_store_int.h"
 #include "xalloc.h"
 
-struct file_upload {
-	struct store *store;
-	struct db *db;
-	const struct principal *p;
-	int64_t task_id, case_id, replaces_id;
-	int64_t size, task_total;
-	struct file_limits limits;
-	unsigned int oid;
-	int fd;
-};
-
-void file_upload_abort(struct file_upload *u)
+/*
+ * The rules for adding a file to a task, read (and with lock, locked) in
+ * the caller's transaction: visible to the user, a role that may add
+ * evidence, a task still open to evidence, a current file to replace.
+ * *stored is every byte the task's files hold in the database, removed and
+ * replaced versions included, since their contents are kept.
+ */
+static enum ld_err upload_rules(struct db *db, const struct principal *p,
+				int64_t task_id, int64_t replaces_id, bool lock,
+				int64_t *case_id, int64_t *stored,
+				struct why *why)
 {
-	if (!u)
-		return;
-	db_rollback(u->db);
-	db_release(u->store, u->db);
-	free(u);
-}
-
-enum ld_err file_store_upload_begin(struct store *s, const struct principal *p,
-				    int64_t task_id, int64_t replaces_id,
-				    const struct file_limits *limits,
-				    struct file_upload **out, struct why *why)
-{
-	struct file_upload *u = xcalloc(1, sizeof(*u));
 	struct db_num t, r;
 	PGresult *res = NULL;
-	enum ld_err err;
-
-	u->store = s;
-	u->p = p;
-	u->task_id = task_id;
-	u->replaces_id = replaces_id;
-	u->limits = *limits;
-	u->fd = -1;
-	if ((err = db_acquire(s, &u->db))) {
-		free(u);
-		return err;
-	}
 	const char *params[] = {db_num(&t, task_id),
 				replaces_id ? db_num(&r, replaces_id) : NULL};
-	if ((err = db_begin_as(u->db, p->user_id)))
-		goto fail;
-	err = db_exec(
-		u->db, "upload_task",
-		"SELECT t.case_id, t.service_area_id, t.status,"
-		" (SELECT coalesce(sum(size), 0) FROM evidence_file f"
-		"  WHERE f.task_id = t.id AND f.replaced_at IS NULL"
-		"  AND f.id IS DISTINCT FROM $2::bigint),"
-		" $2::bigint IS NULL OR EXISTS (SELECT 1 FROM evidence_file"
-		"  f WHERE f.id = $2 AND f.task_id = t.id"
-		"  AND f.replaced_at IS NULL)"
-		" FROM task t WHERE t.id = $1 FOR UPDATE",
+	enum ld_err err = db_exec(
+		db, lock ? "upload_task_lock" : "upload_task",
+		lock ? "SELECT t.case_id, t.service_area_id, t.status,"
+		       " (SELECT coalesce(sum(size), 0) FROM evidence_file f"
+		       "  WHERE f.task_id = t.id AND f.content IS NOT NULL),"
+		       " $2::bigint IS NULL OR EXISTS (SELECT 1 FROM"
+		       "  evidence_file f WHERE f.id = $2 AND f.task_id = t.id"
+		       "  AND f.replaced_at IS NULL)"
+		       " FROM task t WHERE t.id = $1 FOR UPDATE"
+		     : "SELECT t.case_id, t.service_area_id, t.status,"
+		       " (SELECT coalesce(sum(size), 0) FROM evidence_file f"
+		       "  WHERE f.task_id = t.id AND f.content IS NOT NULL),"
+		       " $2::bigint IS NULL OR EXISTS (SELECT 1 FROM"
+		       "  evidence_file f WHERE f.id = $2 AND f.task_id = t.id"
+		       "  AND f.replaced_at IS NULL)"
+		       " FROM task t WHERE t.id = $1",
 		2, params, &res);
 	if (err)
-		goto fail;
+		return err;
 	if (PQntuples(res) == 0) {
 		err = LD_ENOTFOUND;
-		goto fail;
+		goto out;
 	}
-	u->case_id = db_long(res, 0, 0);
+	*case_id = db_long(res, 0, 0);
 	int64_t area = db_long(res, 0, 1);
 	const char *status = PQgetvalue(res, 0, 2);
-	u->task_total = db_long(res, 0, 3);
-	bool replaces_ok = PQgetvalue(res, 0, 4)[0] == 't';
+	*stored = db_long(res, 0, 3);
 	if (!principal_sees_all_areas(p) && area != p->service_area_id) {
 		err = LD_ENOTFOUND;
-		goto fail;
+		goto out;
 	}
 	if (!(p->roles & ROLE_LINK_OFFICER) &&
 	    !((p->roles & ROLE_SERVICE_OFFICER) &&
 	      area == p->service_area_id)) {
 		why_set(why, NULL, "your role cannot add evidence");
 		err = LD_EFORBIDDEN;
-		goto fail;
+		goto out;
 	}
 	if (strcmp(status, "open") && strcmp(status, "in_progress") &&
 	    strcmp(status, "submitted") && strcmp(status, "validated")) {
 		why_set(why, NULL, "evidence cannot change once the task is %s",
 			status);
 		err = LD_ECONFLICT;
-		goto fail;
+		goto out;
 	}
-	if (!replaces_ok) {
+	if (PQgetvalue(res, 0, 4)[0] != 't') {
 		why_set(why, "replaces", "not a current file of this task");
 		err = LD_EVALIDATION;
-		goto fail;
 	}
+out:
 	PQclear(res);
-	res = NULL;
-	u->oid = lo_creat(u->db->pg, INV_READ | INV_WRITE);
-	if (u->oid)
-		u->fd = lo_open(u->db->pg, u->oid, INV_WRITE);
-	if (!u->oid || u->fd < 0) {
-		err = LD_EDB;
-		goto fail;
-	}
-	*out = u;
-	return LD_OK;
-fail:
-	PQclear(res);
-	file_upload_abort(u);
 	return err;
 }
 
-enum ld_err file_upload_write(struct file_upload *u, const void *data,
-			      size_t len, struct why *why)
+enum ld_err file_limits_check(const struct file_limits *limits, int64_t stored,
+			      int64_t size, struct why *why)
 {
-	if (u->size + (int64_t)len > u->limits.file_max) {
+	if (size > limits->file_max) {
 		why_set(why, "file", "a file may be at most %lld MB",
-			(long long)(u->limits.file_max >> 20));
+			(long long)(limits->file_max >> 20));
 		return LD_ETOOLARGE;
 	}
-	if (u->task_total + u->size + (int64_t)len > u->limits.task_max) {
+	if (stored + size > limits->task_max) {
 		why_set(why, "file",
-			"a task's files may be at most %lld MB in all",
-			(long long)(u->limits.task_max >> 20));
+			"a task's files may be at most %lld MB in all, removed "
+			"and replaced versions included (%lld MB stored)",
+			(long long)(limits->task_max >> 20),
+			(long long)(stored >> 20));
 		return LD_ETOOLARGE;
 	}
-	if (len && lo_write(u->db->pg, u->fd, data, len) != (int)len)
-		return LD_EDB;
-	u->size += (int64_t)len;
 	return LD_OK;
 }
 
-int64_t file_upload_size(const struct file_upload *u)
+struct check_ctx {
+	const struct principal *p;
+	int64_t task_id, replaces_id, *stored;
+	struct why *why;
+};
+
+static enum ld_err upload_check(struct db *db, void *arg)
 {
-	return u->size;
+	struct check_ctx *c = arg;
+	int64_t case_id;
+	return upload_rules(db, c->p, c->task_id, c->replaces_id, false,
+			    &case_id, c->stored, c->why);
 }
 
-enum ld_err file_upload_finish(struct file_upload *u, const char *name,
-			       const char *content_type, const char *sha256_hex,
-			       bool resident_detail, const char *status,
-			       const char *scan_detail, const char *base_url,
-			       char **json, struct why *why)
+enum ld_err file_store_upload_check(struct store *s, const struct principal *p,
+				    int64_t task_id, int64_t replaces_id,
+				    int64_t *stored, struct why *why)
 {
-	struct db_num t, c, size, oid, who, rep;
-	struct db *db = u->db;
-	PGresult *res = NULL;
-	enum ld_err err;
-	const char *params[] = {db_num(&t, u->task_id),
-				db_num(&c, u->case_id),
-				name,
-				content_type,
-				db_num(&size, u->size),
-				sha256_hex,
-				db_num(&oid, u->oid),
-				status,
-				scan_detail,
-				resident_detail ? "t" : "f",
-				db_num(&who, u->p->user_id),
-				u->replaces_id ? db_num(&rep, u->replaces_id)
-					       : NULL};
+	struct check_ctx c = {p, task_id, replaces_id, stored, why};
+	return db_run(s, upload_check, &c);
+}
 
-	if (lo_close(db->pg, u->fd)) {
-		err = LD_EDB;
-		goto out;
+/* Copy the spooled file into a new large object; its oid in *oid. */
+static enum ld_err spool_to_object(struct db *db, int fd, int64_t size,
+				   unsigned int *oid)
+{
+	char chunk[256 * 1024];
+	int64_t done = 0;
+	int lo;
+
+	*oid = lo_creat(db->pg, INV_READ | INV_WRITE);
+	if (!*oid || (lo = lo_open(db->pg, *oid, INV_WRITE)) < 0)
+		return LD_EDB;
+	while (done < size) {
+		ssize_t n = pread(fd, chunk, sizeof(chunk), (off_t)done);
+		if (n <= 0)
+			return LD_EIO;
+		if (lo_write(db->pg, lo, chunk, (size_t)n) != (int)n)
+			return LD_EDB;
+		done += n;
 	}
+	return lo_close(db->pg, lo) ? LD_EDB : LD_OK;
+}
+
+/* Tell the uploader and the link officers, by file id, of a quarantine. */
+static enum ld_err queue_quarantine_notice(struct db *db, int64_t file_id,
+					   const char *base_url)
+{
+	struct db_num fid;
+	const char *q[] = {db_num(&fid, file_id), base_url};
+	return db_exec(
+		db, "file_quarantined",
+		"INSERT INTO outbox (kind, recipient, user_id, case_id,"
+		" task_id, subject, body)"
+		" SELECT 'file_quarantined', u.email, u.id, f.case_id,"
+		" f.task_id, 'Evidence file quarantined: ' || o.code || ' ' ||"
+		" c.reference,"
+		" 'A file uploaded to a task failed its virus scan and"
+		" is quarantined: it cannot be downloaded or sent.' ||"
+		" E'\\n\\nFile id: ' || f.id::text || E'\\nTask: ' ||"
+		" t.title || E'\\n\\nOpen it in Linkdesk: ' || $2::text ||"
+		" '/tasks/' || f.task_id::text"
+		" FROM evidence_file f JOIN task t ON t.id = f.task_id"
+		" JOIN ombudsman_case c ON c.id = f.case_id"
+		" JOIN ombudsman o ON o.id = c.ombudsman_id, app_user u"
+		" WHERE f.id = $1::bigint AND u.active"
+		" AND (u.id = f.uploaded_by OR u.id IN (SELECT user_id"
+		"  FROM user_role WHERE role = 'link_officer'))",
+		2, q, NULL);
+}
+
+struct add_ctx {
+	const struct principal *p;
+	const struct file_new *f;
+	const struct file_limits *limits;
+	const char *base_url;
+	char **json;
+	struct why *why;
+};
+
+static enum ld_err add_file(struct db *db, void *arg)
+{
+	struct add_ctx *c = arg;
+	const struct file_new *f = c->f;
+	struct db_num t, cs, size, oidn, who, rep;
+	int64_t case_id, stored;
+	unsigned int oid = 0;
+	PGresult *res = NULL;
+	enum ld_err err = db_begin_as(db, c->p->user_id);
+
+	if (err ||
+	    (err = upload_rules(db, c->p, f->task_id, f->replaces_id, true,
+				&case_id, &stored, c->why)) ||
+	    (err = file_limits_check(c->limits, stored, f->size, c->why)) ||
+	    (err = spool_to_object(db, f->fd, f->size, &oid)))
+		goto out;
+	const char *params[] = {db_num(&t, f->task_id),
+				db_num(&cs, case_id),
+				f->name,
+				f->content_type,
+				db_num(&size, f->size),
+				f->sha256_hex,
+				db_num(&oidn, oid),
+				f->status,
+				f->scan_detail,
+				f->resident_detail ? "t" : "f",
+				db_num(&who, c->p->user_id),
+				f->replaces_id ? db_num(&rep, f->replaces_id)
+					       : NULL};
 	err = db_exec(
 		db, "file_insert",
 		"WITH old AS (UPDATE evidence_file SET replaced_at = now()"
@@ -179,52 +219,30 @@ enum ld_err file_upload_finish(struct file_upload *u, const char *name,
 		" SELECT id FROM f",
 		12, params, &res);
 	if (err) {
-		err = why_constraint(db, err, why);
+		err = why_constraint(db, err, c->why);
 		goto out;
 	}
 	int64_t file_id = db_long(res, 0, 0);
-	PQclear(res);
-	res = NULL;
 	const char *revise[] = {params[0], params[10]};
 	if ((err = db_exec(db, "evidence_revise",
 			   "SELECT evidence_revise($1, $2)", 2, revise, NULL)))
 		goto out;
-	if (!strcmp(status, "quarantined")) {
-		/* The uploader and the link officers are told, by file id. */
-		struct db_num fid;
-		const char *q[] = {db_num(&fid, file_id), params[1], params[0],
-				   params[10], base_url};
-		err = db_exec(
-			db, "file_quarantined",
-			"INSERT INTO outbox (kind, recipient, user_id, case_id,"
-			" task_id, subject, body)"
-			" SELECT 'file_quarantined', u.email, u.id, $2::bigint,"
-			" $3::bigint, 'Evidence file quarantined: ' || o.code "
-			"||"
-			" ' ' || c.reference,"
-			" 'A file uploaded to a task failed its virus scan and"
-			" is quarantined: it cannot be downloaded or sent.' ||"
-			" E'\\n\\nFile id: ' || $1::text || E'\\nTask: ' ||"
-			" t.title || E'\\n\\nOpen it in Linkdesk: ' || "
-			"$5::text ||"
-			" '/tasks/' || $3::text"
-			" FROM app_user u, task t, ombudsman_case c, ombudsman "
-			"o"
-			" WHERE t.id = $3::bigint AND c.id = $2::bigint"
-			" AND o.id = c.ombudsman_id AND u.active"
-			" AND (u.id = $4::bigint OR u.id IN (SELECT user_id"
-			"  FROM user_role WHERE role = 'link_officer'))",
-			5, q, NULL);
-		if (err)
-			goto out;
-	}
-	if ((err = task_read(db, u->p, u->task_id, json)))
+	if (!strcmp(f->status, "quarantined") &&
+	    (err = queue_quarantine_notice(db, file_id, c->base_url)))
 		goto out;
-	err = db_commit(db);
+	err = task_read(db, c->p, f->task_id, c->json);
 out:
 	PQclear(res);
-	file_upload_abort(u); /* rolls back only if not committed */
-	return err;
+	return finish(db, err);
+}
+
+enum ld_err file_store_add(struct store *s, const struct principal *p,
+			   const struct file_new *f,
+			   const struct file_limits *limits,
+			   const char *base_url, char **json, struct why *why)
+{
+	struct add_ctx c = {p, f, limits, base_url, json, why};
+	return db_run(s, add_file, &c);
 }
 
 struct remove_ctx {
@@ -293,52 +311,42 @@ enum ld_err file_store_remove(struct store *s, const struct principal *p,
 	return db_run(s, remove_file, &c);
 }
 
-struct file_reader {
-	struct store *store;
-	struct db *db;
-	int fd;
-};
-
-enum ld_err file_store_open(struct store *s, const struct principal *p,
-			    int64_t file_id, struct file_meta *meta,
-			    struct file_reader **out, struct why *why)
+/* A file's row as a download needs it; *oid 0 when not readable. */
+static enum ld_err open_row(struct db *db, int64_t file_id,
+			    const struct principal *p, struct file_meta *meta,
+			    unsigned int *oid, struct why *why)
 {
-	struct file_reader *r = xcalloc(1, sizeof(*r));
 	struct db_num f;
 	PGresult *res = NULL;
 	const char *params[] = {db_num(&f, file_id)};
-	enum ld_err err;
-
-	r->store = s;
-	r->fd = -1;
-	if ((err = db_acquire(s, &r->db))) {
-		free(r);
-		return err;
-	}
-	if ((err = db_begin(r->db)))
-		goto fail;
-	err = db_exec(
-		r->db, "file_open",
+	enum ld_err err = db_exec(
+		db, "file_open",
 		"SELECT f.name, f.content_type, f.size, f.sha256, f.status,"
 		" f.content, f.resident_detail, t.service_area_id"
 		" FROM evidence_file f JOIN task t ON t.id = f.task_id"
 		" WHERE f.id = $1",
 		1, params, &res);
 	if (err)
-		goto fail;
+		return err;
 	if (PQntuples(res) == 0 ||
-	    (!principal_sees_all_areas(p) &&
+	    (p && !principal_sees_all_areas(p) &&
 	     db_long(res, 0, 7) != p->service_area_id) ||
-	    (PQgetvalue(res, 0, 6)[0] == 't' && !principal_sees_residents(p))) {
+	    (p && PQgetvalue(res, 0, 6)[0] == 't' &&
+	     !principal_sees_residents(p))) {
 		err = LD_ENOTFOUND;
-		goto fail;
+		goto out;
 	}
 	const char *status = PQgetvalue(res, 0, 4);
-	if (strcmp(status, "available") && strcmp(status, "not_scanned")) {
+	if (p && strcmp(status, "available") && strcmp(status, "not_scanned")) {
 		why_set(why, NULL, "the file is %s: it cannot be downloaded",
 			status);
 		err = LD_ECONFLICT;
-		goto fail;
+		goto out;
+	}
+	if (PQgetisnull(res, 0, 5)) {
+		why_set(why, NULL, "the file's contents were removed");
+		err = LD_ECONFLICT;
+		goto out;
 	}
 	meta->id = file_id;
 	snprintf(meta->name, sizeof(meta->name), "%s", PQgetvalue(res, 0, 0));
@@ -347,34 +355,125 @@ enum ld_err file_store_open(struct store *s, const struct principal *p,
 	meta->size = db_long(res, 0, 2);
 	snprintf(meta->sha256, sizeof(meta->sha256), "%s",
 		 PQgetvalue(res, 0, 3));
-	r->fd = lo_open(r->db->pg, (unsigned int)db_long(res, 0, 5), INV_READ);
-	if (r->fd < 0) {
-		err = LD_EDB;
-		goto fail;
-	}
+	*oid = (unsigned int)db_long(res, 0, 5);
+out:
 	PQclear(res);
-	*out = r;
-	return LD_OK;
-fail:
-	PQclear(res);
-	file_reader_close(r);
 	return err;
 }
 
-long file_reader_read(struct file_reader *r, void *buf, size_t len)
+struct copy_ctx {
+	const struct principal *p;
+	int64_t file_id;
+	struct file_meta *meta;
+	int fd;
+	struct why *why;
+};
+
+/* Read only, in a transaction of its own for the large object. */
+static enum ld_err copy_file(struct db *db, void *arg)
 {
-	int n = lo_read(r->db->pg, r->fd, buf,
-			len > (1 << 20) ? (1 << 20) : len);
-	return n < 0 ? -1 : n;
+	struct copy_ctx *c = arg;
+	char chunk[256 * 1024];
+	unsigned int oid;
+	int64_t done = 0;
+	int lo, n = 0;
+	enum ld_err err = db_begin(db);
+
+	if (err ||
+	    (err = open_row(db, c->file_id, c->p, c->meta, &oid, c->why)))
+		goto out;
+	if ((lo = lo_open(db->pg, oid, INV_READ)) < 0) {
+		err = LD_EDB;
+		goto out;
+	}
+	while ((n = lo_read(db->pg, lo, chunk, sizeof(chunk))) > 0) {
+		if (write(c->fd, chunk, (size_t)n) != n) {
+			err = LD_EIO;
+			goto out;
+		}
+		done += n;
+	}
+	if (n < 0 || done != c->meta->size)
+		err = LD_EDB;
+out:
+	db_rollback(db); /* nothing to keep */
+	return err;
 }
 
-void file_reader_close(struct file_reader *r)
+enum ld_err file_store_copy(struct store *s, const struct principal *p,
+			    int64_t file_id, struct file_meta *meta, int fd,
+			    struct why *why)
 {
-	if (!r)
-		return;
-	db_rollback(r->db); /* read only: nothing to keep */
-	db_release(r->store, r->db);
-	free(r);
+	struct copy_ctx c = {p, file_id, meta, fd, why};
+	return db_run(s, copy_file, &c);
+}
+
+struct pending_ctx {
+	int64_t *ids;
+	int max, *n;
+};
+
+static enum ld_err pending(struct db *db, void *arg)
+{
+	struct pending_ctx *c = arg;
+	struct db_num max;
+	PGresult *res;
+	const char *params[] = {db_num(&max, c->max)};
+	enum ld_err err = db_exec(db, "files_pending",
+				  "SELECT id FROM evidence_file"
+				  " WHERE status = 'pending' AND content IS"
+				  " NOT NULL ORDER BY id LIMIT $1",
+				  1, params, &res);
+	if (err)
+		return err;
+	*c->n = PQntuples(res);
+	for (int i = 0; i < *c->n; i++)
+		c->ids[i] = db_long(res, i, 0);
+	PQclear(res);
+	return LD_OK;
+}
+
+enum ld_err file_store_pending(struct store *s, int64_t *ids, int max, int *n)
+{
+	struct pending_ctx c = {ids, max, n};
+	*n = 0;
+	return db_run(s, pending, &c);
+}
+
+struct scanned_ctx {
+	int64_t id;
+	bool infected;
+	const char *signature, *base_url;
+};
+
+static enum ld_err scanned(struct db *db, void *arg)
+{
+	struct scanned_ctx *c = arg;
+	struct db_num id;
+	PGresult *res = NULL;
+	const char *params[] = {db_num(&id, c->id),
+				c->infected ? "quarantined" : "available",
+				c->signature};
+	enum ld_err err = db_begin(db);
+	if (err || (err = db_exec(db, "file_scanned",
+				  "UPDATE evidence_file SET status = $2,"
+				  " scan_detail = $3 WHERE id = $1"
+				  " AND status = 'pending'",
+				  3, params, &res)))
+		goto out;
+	/* Another server may have recorded it first: tell once. */
+	if (db_affected(res) && c->infected)
+		err = queue_quarantine_notice(db, c->id, c->base_url);
+out:
+	PQclear(res);
+	return finish(db, err);
+}
+
+enum ld_err file_store_scanned(struct store *s, int64_t file_id, bool infected,
+			       const char *signature, const char *base_url)
+{
+	struct scanned_ctx c = {file_id, infected, signature, base_url};
+	return db_run(s, scanned, &c);
 }
 
 struct manifest_ctx {
