@@ -8,10 +8,12 @@ enum ld_err csv_field(struct buf *out, const char *value, bool first)
 	if (err)
 		return err;
 	/*
-	 * A leading =, +, - or @ would be read by a spreadsheet as a formula:
-	 * prefix it with a quote so a value is always a value.
+	 * A leading =, +, - or @ would be read by a spreadsheet as a formula,
+	 * and a leading tab or carriage return is dropped by some before they
+	 * look at what follows ("\t=cmd"): prefix each with a quote so a value
+	 * is always a value.
 	 */
-	bool formula = strchr("=+-@", value[0]) && value[0];
+	bool formula = value[0] && strchr("=+-@\t\r", value[0]);
 	if (!strpbrk(value, ",\"\r\n") && !formula)
 		return buf_addstr(out, value);
 	if ((err = buf_addch(out, '"')))
