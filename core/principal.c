@@ -9,6 +9,20 @@ bool principal_sees_all_areas(const struct principal *p)
 	       (ROLE_LINK_OFFICER | ROLE_VALIDATOR | ROLE_LEADERSHIP);
 }
 
+int64_t principal_area_scope(const struct principal *p)
+{
+	if (principal_sees_all_areas(p))
+		return AREA_SCOPE_ALL;
+	/* No area is no records, never every area's. */
+	return p->service_area_id > 0 ? p->service_area_id : AREA_SCOPE_NONE;
+}
+
+bool principal_works_in(const struct principal *p, int64_t area_id)
+{
+	return (p->roles & ROLE_SERVICE_OFFICER) && p->service_area_id > 0 &&
+	       p->service_area_id == area_id;
+}
+
 bool principal_sees_residents(const struct principal *p)
 {
 	/*

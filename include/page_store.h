@@ -13,7 +13,10 @@ struct store;
 enum ld_err page_store_home(struct store *s, int32_t today, int32_t horizon,
 			    char **json);
 
-/* A service officer's open tasks, nearest due first. */
+/*
+ * A service officer's open tasks, nearest due first: theirs and their
+ * area's unassigned, of those they may read.
+ */
 enum ld_err page_store_my_tasks(struct store *s, const struct principal *p,
 				char **json);
 

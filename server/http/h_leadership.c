@@ -225,7 +225,7 @@ enum ld_err h_page_leadership(struct request *req)
 		return err;
 	int32_t today = app_today(req->app);
 	int64_t area = reports_area(req);
-	err = report_store_kpis(req->app->store, &p, today, area > 0 ? area : 0,
+	err = report_store_kpis(req->app->store, &req->who, &p, today, area,
 				NULL, &text);
 	json_t *k = err ? NULL : load(text);
 	if (!k)
@@ -236,8 +236,8 @@ enum ld_err h_page_leadership(struct request *req)
 	trend[7] = last;
 	for (int i = 6; i >= 0; i--)
 		period_previous(&trend[i + 1], &trend[i]);
-	err = report_store_trend(req->app->store, trend, 8, today,
-				 area > 0 ? area : 0, &text);
+	err = report_store_trend(req->app->store, &req->who, trend, 8, today,
+				 area, &text);
 	json_t *tr = err ? NULL : load(text);
 	if (!tr) {
 		json_decref(k);
@@ -330,8 +330,8 @@ enum ld_err h_page_annual(struct request *req)
 				    "year is a financial year like 2026-27");
 	int32_t now = app_today(req->app);
 	int64_t area = reports_area(req);
-	enum ld_err err = report_store_kpis(req->app->store, &y, now,
-					    area > 0 ? area : 0, NULL, &text);
+	enum ld_err err = report_store_kpis(req->app->store, &req->who, &y, now,
+					    area, NULL, &text);
 	json_t *k = err ? NULL : load(text);
 	if (!k)
 		return err ? err : LD_EINTERNAL;
@@ -340,8 +340,8 @@ enum ld_err h_page_annual(struct request *req)
 		snprintf(label, sizeof(label), "%d-Q%d", y.year, i + 1);
 		period_parse(label, &q[i]);
 	}
-	err = report_store_trend(req->app->store, q, 4, now,
-				 area > 0 ? area : 0, &text);
+	err = report_store_trend(req->app->store, &req->who, q, 4, now, area,
+				 &text);
 	json_t *tr = err ? NULL : load(text);
 	if (!tr) {
 		json_decref(k);

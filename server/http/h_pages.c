@@ -199,11 +199,12 @@ enum ld_err page_task(struct request *req, int64_t id, json_t *form,
 
 	const char *status = json_string_value(json_object_get(task, "status"));
 	int st = workflow_lookup(task_status_names, status);
-	bool own = json_integer_value(json_object_get(
-			   json_object_get(task, "service_area"), "id")) ==
-		   req->who.service_area_id;
+	bool own = principal_works_in(
+		&req->who,
+		json_integer_value(json_object_get(
+			json_object_get(task, "service_area"), "id")));
 	bool lo = page_has_role(req, ROLE_LINK_OFFICER);
-	bool worker = lo || (page_has_role(req, ROLE_SERVICE_OFFICER) && own);
+	bool worker = lo || own;
 	bool evidence_open = st == TASK_OPEN || st == TASK_IN_PROGRESS ||
 			     st == TASK_SUBMITTED || st == TASK_VALIDATED;
 	bool validator = page_has_role(req, ROLE_VALIDATOR) &&
@@ -211,7 +212,12 @@ enum ld_err page_task(struct request *req, int64_t id, json_t *form,
 
 	json_t *ctx = page_ctx(
 		req, json_string_value(json_object_get(task, "title")), NULL);
-	/* Files: size, status and whether they can be downloaded. */
+	/*
+	 * Files: size, status and whether they can be downloaded (a file with
+	 * resident details only by those who may see them; the store has
+	 * already hidden its name from the rest).
+	 */
+	bool residents = principal_sees_residents(&req->who);
 	size_t i;
 	json_t *f;
 	json_array_foreach(json_object_get(task, "files"), i, f)
@@ -222,9 +228,13 @@ enum ld_err page_task(struct request *req, int64_t id, json_t *form,
 		json_object_set_new(f, "status_label",
 				    json_string(view_label(fs)));
 		json_object_set_new(f, "status_tag", json_string(""));
-		json_object_set_new(f, "downloadable",
-				    json_boolean(!strcmp(fs, "available") ||
-						 !strcmp(fs, "not_scanned")));
+		json_object_set_new(
+			f, "downloadable",
+			json_boolean(
+				(!strcmp(fs, "available") ||
+				 !strcmp(fs, "not_scanned")) &&
+				(residents || !json_is_true(json_object_get(
+						      f, "resident_detail")))));
 		json_object_set_new(
 			f, "size_text",
 			size < 1024 ? json_sprintf("%lld bytes", size)
@@ -282,10 +292,13 @@ enum ld_err page_task(struct request *req, int64_t id, json_t *form,
 					       !strcmp(field, "comment"))
 					     ? field
 					     : "main-content";
-		page_field_error(ctx, target,
-				 why && why->msg[0]
-					 ? why->msg
-					 : "That could not be done.");
+		page_field_error(
+			ctx, target,
+			why && why->msg[0] ? why->msg
+			: failed == LD_ETIMEOUT
+				? "The database took too long (a lock or a "
+				  "slow query). Nothing was saved: try again."
+				: "That could not be done.");
 	}
 	return page_render(req, failed ? http_status(failed) : 200, "task",
 			   ctx);

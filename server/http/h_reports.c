@@ -24,11 +24,13 @@
 
 #define EXPORT_MAX (256 * 1024 * 1024)
 
-/* A service officer's reports are their area's; others choose. */
+/*
+ * The area a reader of every area chose (?service_area_id=), 0 for all.
+ * Who may read what is the store's to say (report_store.h): a service-area
+ * officer's reports are their own area's, or nothing, whatever this says.
+ */
 int64_t reports_area(struct request *req)
 {
-	if (!principal_sees_all_areas(&req->who))
-		return req->who.service_area_id ? req->who.service_area_id : -1;
 	const char *a = request_query(req, "service_area_id");
 	char *end;
 	long long v = a ? strtoll(a, &end, 10) : 0;
@@ -61,7 +63,7 @@ enum ld_err h_kpis(struct request *req)
 	char *json = NULL;
 	enum ld_err err = reports_period(req, &p);
 	if (!err)
-		err = report_store_kpis(req->app->store, &p,
+		err = report_store_kpis(req->app->store, &req->who, &p,
 					app_today(req->app), reports_area(req),
 					ombudsman_param(req), &json);
 	return reply_result(req, err, json, NULL, 200);
@@ -102,9 +104,9 @@ static enum ld_err kpi_cases(struct request *req, json_t **out,
 				    "cases_received");
 	if (key && strlen(key) > 40)
 		return request_fail(req, LD_EINVAL, "key", "key is too long");
-	err = report_store_kpi_cases(req->app->store, p, app_today(req->app),
-				     figure, key, reports_area(req),
-				     ombudsman_param(req), &json);
+	err = report_store_kpi_cases(
+		req->app->store, &req->who, p, app_today(req->app), figure, key,
+		reports_area(req), ombudsman_param(req), &json);
 	if (err)
 		return err;
 	*out = json_loads(json, 0, NULL);
@@ -272,12 +274,9 @@ enum ld_err h_export(struct request *req)
 		return request_fail(req, LD_ENOTFOUND, NULL,
 				    "exports are case-log and task-log, as "
 				    ".csv or .xlsx");
-	err = cases ? report_store_case_log(req->app->store,
-					    area > 0 ? area : 0,
-					    principal_sees_residents(&req->who),
+	err = cases ? report_store_case_log(req->app->store, &req->who, area,
 					    app_today(req->app), &rows)
-		    : report_store_task_log(req->app->store,
-					    area > 0 ? area : 0,
+		    : report_store_task_log(req->app->store, &req->who, area,
 					    app_today(req->app), &rows);
 	if (err)
 		return err;

@@ -20,10 +20,13 @@ void why_set(struct why *w, const char *field, const char *fmt, ...)
 
 const char *area_scope(const struct principal *p, struct db_num *n)
 {
-	if (principal_sees_all_areas(p))
-		return NULL;
-	/* A service officer with no area sees nothing: area -1 matches none. */
-	return db_num(n, p->service_area_id ? p->service_area_id : -1);
+	int64_t scope = principal_area_scope(p);
+	return scope == AREA_SCOPE_ALL ? NULL : db_num(n, scope);
+}
+
+const char *residents_param(const struct principal *p)
+{
+	return principal_sees_residents(p) ? "t" : "f";
 }
 
 enum ld_err why_constraint(struct db *db, enum ld_err err, struct why *why)
@@ -40,6 +43,9 @@ enum ld_err why_constraint(struct db *db, enum ld_err err, struct why *why)
 		{"task_assignee_id_fkey", "assignee_id", "no such user"},
 		{"task_service_area_id_fkey", "service_area_id",
 		 "no such service area"},
+		{"task_assignee_in_area", "assignee_id",
+		 "the assignee must be an active officer of the task's "
+		 "service area"},
 		{"signoff_evidence_version_id_validator_title_id_key", NULL,
 		 "this version already has a sign-off for your title"},
 		{"determination_case_id_key", NULL,
@@ -73,8 +79,7 @@ enum ld_err case_read(struct db *db, const struct principal *p, int64_t id,
 {
 	struct db_num n, area;
 	const char *params[] = {
-		db_num(&n, id), area_scope(p, &area),
-		principal_sees_residents(p) ? "t" : "f",
+		db_num(&n, id), area_scope(p, &area), residents_param(p),
 		p->roles & (ROLE_LINK_OFFICER | ROLE_LEADERSHIP) ? "t" : "f"};
 	return db_json(db, "case_read", "SELECT case_json($1, $2, $3, $4)", 4,
 		       params, json);
@@ -94,8 +99,7 @@ static enum ld_err complaint_read(struct db *db, const struct principal *p,
 				  int64_t id, char **json)
 {
 	struct db_num n;
-	const char *params[] = {db_num(&n, id),
-				principal_sees_residents(p) ? "t" : "f"};
+	const char *params[] = {db_num(&n, id), residents_param(p)};
 	return db_json(
 		db, "complaint_read",
 		"SELECT json_build_object('id', cp.id, 'reference', "
@@ -194,17 +198,17 @@ enum ld_err case_store_add_complaint(struct store *s, const struct principal *p,
 static enum ld_err get_complaint(struct db *db, void *arg)
 {
 	struct complaint_ctx *c = arg;
-	/* Service officers reach complaints only through their tasks. */
-	if (!principal_sees_all_areas(c->p)) {
-		struct db_num n, area;
-		const char *params[] = {db_num(&n, c->id),
-					db_num(&area, c->p->service_area_id)};
+	/* Service officers reach complaints only through their cases. */
+	struct db_num n, area;
+	const char *scope = area_scope(c->p, &area);
+	if (scope) {
+		const char *params[] = {db_num(&n, c->id), scope};
 		char *seen;
 		enum ld_err err = db_json(
 			db, "complaint_visible",
-			"SELECT 'true' FROM task t JOIN ombudsman_case c"
-			" ON c.id = t.case_id WHERE c.complaint_id = $1"
-			" AND t.service_area_id = $2 LIMIT 1",
+			"SELECT 'true' FROM ombudsman_case c"
+			" WHERE c.complaint_id = $1 AND case_visible($2, c.id)"
+			" LIMIT 1",
 			2, params, &seen);
 		if (err)
 			return err;
@@ -407,10 +411,7 @@ static enum ld_err list_cases(struct db *db, void *arg)
 		   " service_area_id = $%d)",
 		   q->service_area_id ? db_num(&area, q->service_area_id)
 				      : NULL);
-	filter_add(&f,
-		   "EXISTS (SELECT 1 FROM task t WHERE t.case_id = c.id AND"
-		   " t.service_area_id = $%d)",
-		   area_scope(c->p, &scope));
+	filter_add(&f, "case_visible($%d, c.id)", area_scope(c->p, &scope));
 	filter_add_if(&f, q->open_only, "c.stage <> 'closed'");
 	filter_add(&f,
 		   "(c.reference ILIKE '%%' || $%1$d || '%%' OR c.complaint_id"

@@ -9,10 +9,16 @@ void why_set(struct why *w, const char *field, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
 /*
- * The area a service-area officer is confined to, as a parameter; NULL for
- * roles that read every area.
+ * The reader's area scope (principal_area_scope()) as the p_scope
+ * parameter of SQL's task_visible() and case_visible(): NULL for roles that
+ * read every area, else the officer's area or -1 (none).  Every reader of
+ * tasks and cases passes it; filters add "task_visible($n, t.service_area_id)"
+ * or "case_visible($n, c.id)" with it (filter_add leaves them out for NULL).
  */
 const char *area_scope(const struct principal *p, struct db_num *n);
+
+/* "t" when the reader may read resident details, else "f". */
+const char *residents_param(const struct principal *p);
 
 /* Explain an integrity violation by its constraint; returns err. */
 enum ld_err why_constraint(struct db *db, enum ld_err err, struct why *why);

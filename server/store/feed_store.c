@@ -136,7 +136,7 @@ struct tasks_ctx {
 /*
  * A feed's open tasks, nearest first: the feed is read first, then its tasks
  * by the open-task index of its scope (one statement per scope, so each
- * plan uses its index).
+ * plan uses its index), of those its owner may read now.
  */
 static enum ld_err tasks(struct db *db, void *arg)
 {
@@ -151,7 +151,9 @@ static enum ld_err tasks(struct db *db, void *arg)
 		db, "feed_read",
 		"SELECT f.scope, coalesce(f.service_area_id, f.user_id),"
 		" f.scope || ':' || coalesce((SELECT name FROM service_area"
-		"  WHERE id = f.service_area_id), u.name)"
+		"  WHERE id = f.service_area_id), u.name),"
+		" coalesce(u.service_area_id, 0), array_to_string(ARRAY("
+		"  SELECT role FROM user_role r WHERE r.user_id = u.id), ',')"
 		" FROM feed f JOIN app_user u ON u.id = f.user_id AND u.active"
 		" WHERE f.token_hash = $1 AND f.revoked_at IS NULL"
 		" AND " FEED_ALLOWED,
@@ -162,16 +164,29 @@ static enum ld_err tasks(struct db *db, void *arg)
 		PQclear(res);
 		return LD_ENOTFOUND;
 	}
-	int scope = !strcmp(PQgetvalue(res, 0, 0), "mine")   ? 0
-		    : !strcmp(PQgetvalue(res, 0, 0), "area") ? 1
-							     : 2;
-	char owner[24];
+	int kind = !strcmp(PQgetvalue(res, 0, 0), "mine")   ? 0
+		   : !strcmp(PQgetvalue(res, 0, 0), "area") ? 1
+							    : 2;
+	char owner[24], roles[200];
+	const char *names[8];
+	int nroles = 0;
+	struct principal reader = {0};
+	struct db_num scope;
 	snprintf(owner, sizeof(owner), "%s", PQgetvalue(res, 0, 1));
 	snprintf(c->name, c->namelen, "%s", PQgetvalue(res, 0, 2));
+	reader.service_area_id = db_long(res, 0, 3);
+	snprintf(roles, sizeof(roles), "%s", PQgetvalue(res, 0, 4));
 	PQclear(res);
+	for (char *r = roles; *r && nroles < 8;) {
+		names[nroles++] = r;
+		r += strcspn(r, ",");
+		if (*r)
+			*r++ = '\0';
+	}
+	reader.roles = workflow_roles(names, nroles);
 
 	char sql[1024];
-	const char *owner_param[] = {owner};
+	const char *owner_param[] = {owner, area_scope(&reader, &scope)};
 	snprintf(sql, sizeof(sql),
 		 "SELECT t.id, effective_due(t),"
 		 " extract(epoch FROM t.updated_at)::bigint, t.version,"
@@ -180,9 +195,10 @@ static enum ld_err tasks(struct db *db, void *arg)
 		 " JOIN ombudsman o ON o.id = c.ombudsman_id"
 		 " WHERE t.status NOT IN ('done', 'cancelled')"
 		 " AND t.status <> 'sent' AND %s"
+		 " AND task_visible($2, t.service_area_id)"
 		 " ORDER BY effective_due(t), t.id",
-		 by_scope[scope]);
-	if ((err = db_exec(db, "feed_tasks", sql, 1, owner_param, &res)))
+		 by_scope[kind]);
+	if ((err = db_exec(db, "feed_tasks", sql, 2, owner_param, &res)))
 		return err;
 	int rows = PQntuples(res);
 	c->tasks = xcalloc((size_t)rows + 1, sizeof(*c->tasks));

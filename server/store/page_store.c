@@ -18,10 +18,11 @@ enum ld_err page_store_home(struct store *s, int32_t today, int32_t horizon,
 enum ld_err page_store_my_tasks(struct store *s, const struct principal *p,
 				char **json)
 {
-	struct db_num u, a;
+	struct db_num u, a, scope;
 	const char *params[] = {db_num(&u, p->user_id),
-				db_num(&a, p->service_area_id)};
-	return db_run_json(s, "my_tasks", "SELECT my_tasks_json($1, $2)", 2,
+				db_num(&a, p->service_area_id),
+				area_scope(p, &scope)};
+	return db_run_json(s, "my_tasks", "SELECT my_tasks_json($1, $2, $3)", 3,
 			   params, json);
 }
 

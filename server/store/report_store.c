@@ -10,19 +10,40 @@
 #include "date.h"
 #include "xalloc.h"
 
-enum ld_err report_store_kpis(struct store *s, const struct period *p,
-			      int32_t today, int64_t area,
-			      const char *ombudsman, char **json)
+/*
+ * Whose figures: the reader's area scope (area_scope(): a service-area
+ * officer's own area, or none), and the area the figures are narrowed to,
+ * which is that same area for an officer and the one chosen (0: all) for a
+ * reader of every area.  An officer's "no area" can never widen to "all".
+ */
+struct report_scope {
+	struct db_num s, a;
+	const char *scope, *area;
+};
+
+static void report_scope(struct report_scope *r, const struct principal *who,
+			 int64_t chosen)
+{
+	r->scope = area_scope(who, &r->s);
+	r->area = r->scope     ? r->scope
+		  : chosen > 0 ? db_num(&r->a, chosen)
+			       : NULL;
+}
+
+enum ld_err report_store_kpis(struct store *s, const struct principal *who,
+			      const struct period *p, int32_t today,
+			      int64_t area, const char *ombudsman, char **json)
 {
 	struct period prev, earlier;
 	struct db_date f, t, pf, pt, ef, et, d;
-	struct db_num a;
+	struct report_scope rs;
+	report_scope(&rs, who, area);
 	period_previous(p, &prev);
 	period_year_earlier(p, &earlier);
 	const char *params[] = {db_date(&f, p->from),
 				db_date(&t, p->to),
 				db_date(&d, today),
-				area ? db_num(&a, area) : NULL,
+				rs.area,
 				ombudsman,
 				db_date(&pf, prev.from),
 				db_date(&pt, prev.to),
@@ -30,16 +51,18 @@ enum ld_err report_store_kpis(struct store *s, const struct period *p,
 				db_date(&et, earlier.to),
 				p->label,
 				prev.label,
-				earlier.label};
-	char key[160];
-	snprintf(key, sizeof(key), "kpis %s %s %s %s %s", params[0], params[1],
-		 params[2], params[3] ? params[3] : "-",
-		 ombudsman ? ombudsman : "-");
+				earlier.label,
+				rs.scope};
+	char key[200];
+	snprintf(key, sizeof(key), "kpis %s %s %s %s %s %s", params[0],
+		 params[1], params[2], params[3] ? params[3] : "-",
+		 ombudsman ? ombudsman : "-", rs.scope ? rs.scope : "-");
 	return db_run_json_memo(
 		s, key, "kpis",
 		/* The period's figures, by Ombudsman and by area, from one
 		 * reading of its facts (kpi_groups). */
-		"WITH g AS (SELECT * FROM kpi_groups($1, $2, $3, $4, $5, true))"
+		"WITH g AS (SELECT * FROM kpi_groups($1, $2, $3, $4, $5, true,"
+		" $13))"
 		" SELECT json_build_object("
 		" 'period', json_build_object('label', $10::text, 'from',"
 		" $1::date, 'to', $2::date),"
@@ -47,16 +70,16 @@ enum ld_err report_store_kpis(struct store *s, const struct period *p,
 		" 'complaint_handling', code_figures($1, $2, $4),"
 		" 'previous', json_build_object('period', json_build_object("
 		"  'label', $11::text, 'from', $6::date, 'to', $7::date),"
-		"  'figures', kpi_figures($6, $7, $3, $4, $5)),"
+		"  'figures', kpi_figures($6, $7, $3, $4, $5, $13)),"
 		" 'year_earlier', json_build_object('period',"
 		"  json_build_object('label', $12::text, 'from', $8::date,"
 		"  'to', $9::date),"
-		"  'figures', kpi_figures($8, $9, $3, $4, $5)),"
+		"  'figures', kpi_figures($8, $9, $3, $4, $5, $13)),"
 		/* An Ombudsman with no facts in the period still has its
 		 * (zero) figures. */
 		" 'by_ombudsman', (SELECT json_agg(json_build_object("
 		"  'ombudsman', o.code, 'figures', coalesce(g.figures,"
-		"  kpi_figures($1, $2, $3, $4, o.code))) ORDER BY o.id)"
+		"  kpi_figures($1, $2, $3, $4, o.code, $13))) ORDER BY o.id)"
 		"  FROM ombudsman o LEFT JOIN g ON g.g_set = 1"
 		"  AND g.g_ombudsman = o.code"
 		"  WHERE $5::text IS NULL OR o.code = $5),"
@@ -69,11 +92,12 @@ enum ld_err report_store_kpis(struct store *s, const struct period *p,
 		"  (g.figures->>'overdue_tasks_at_end')::int) ORDER BY a.name),"
 		"  '[]') FROM g JOIN service_area a ON a.id = g.g_area"
 		"  WHERE g.g_set = 2))",
-		12, params, json);
+		13, params, json);
 }
 
-enum ld_err report_store_trend(struct store *s, const struct period *periods,
-			       int n, int32_t today, int64_t area, char **json)
+enum ld_err report_store_trend(struct store *s, const struct principal *who,
+			       const struct period *periods, int n,
+			       int32_t today, int64_t area, char **json)
 {
 	json_t *arr = json_array();
 	char date[DATE_STRLEN], to[DATE_STRLEN];
@@ -87,40 +111,44 @@ enum ld_err report_store_trend(struct store *s, const struct period *periods,
 	char *list = json_dumps(arr, JSON_COMPACT);
 	json_decref(arr);
 	struct db_date d;
-	struct db_num a;
-	const char *params[] = {list, db_date(&d, today),
-				area ? db_num(&a, area) : NULL};
+	struct report_scope rs;
+	report_scope(&rs, who, area);
+	const char *params[] = {list, db_date(&d, today), rs.area, rs.scope};
 	enum ld_err err = db_run_json(
 		s, "trend",
 		"SELECT json_agg(json_build_object('period', json_build_object("
 		" 'label', p.label, 'from', p.\"from\", 'to', p.\"to\"),"
-		" 'figures', kpi_figures(p.\"from\", p.\"to\", $2, $3, NULL))"
+		" 'figures', kpi_figures(p.\"from\", p.\"to\", $2, $3, NULL, "
+		"$4))"
 		" ORDER BY p.\"from\")"
 		" FROM json_to_recordset($1::json) AS p(label text, \"from\" "
 		"date,"
 		" \"to\" date)",
-		3, params, json);
+		4, params, json);
 	free(list);
 	return err;
 }
 
-enum ld_err report_store_kpi_cases(struct store *s, const struct period *p,
-				   int32_t today, const char *figure,
-				   const char *key, int64_t area,
-				   const char *ombudsman, char **json)
+enum ld_err report_store_kpi_cases(struct store *s, const struct principal *who,
+				   const struct period *p, int32_t today,
+				   const char *figure, const char *key,
+				   int64_t area, const char *ombudsman,
+				   char **json)
 {
 	struct db_date f, t, d;
-	struct db_num a;
+	struct report_scope rs;
+	report_scope(&rs, who, area);
 	const char *params[] = {db_date(&f, p->from),
 				db_date(&t, p->to),
 				db_date(&d, today),
 				figure,
 				key,
-				area ? db_num(&a, area) : NULL,
-				ombudsman};
+				rs.area,
+				ombudsman,
+				rs.scope};
 	return db_run_json(s, "kpi_cases",
-			   "SELECT kpi_cases($1, $2, $3, $4, $5, $6, $7)", 7,
-			   params, json);
+			   "SELECT kpi_cases($1, $2, $3, $4, $5, $6, $7, $8)",
+			   8, params, json);
 }
 
 struct report_rows {
@@ -151,25 +179,29 @@ static enum ld_err run_rows(struct store *s, struct rows_ctx *c,
 	return LD_OK;
 }
 
-enum ld_err report_store_case_log(struct store *s, int64_t area, bool residents,
-				  int32_t today, struct report_rows **out)
+enum ld_err report_store_case_log(struct store *s, const struct principal *who,
+				  int64_t area, int32_t today,
+				  struct report_rows **out)
 {
-	struct db_num a;
 	struct db_date d;
-	const char *params[] = {area ? db_num(&a, area) : NULL,
-				residents ? "t" : "f", db_date(&d, today)};
-	struct rows_ctx c = {"case_log", "SELECT * FROM case_log($1, $2, $3)",
-			     3, params, NULL};
+	struct report_scope rs;
+	report_scope(&rs, who, area);
+	const char *params[] = {rs.scope, rs.area, residents_param(who),
+				db_date(&d, today)};
+	struct rows_ctx c = {"case_log",
+			     "SELECT * FROM case_log($1, $2, $3, $4)", 4,
+			     params, NULL};
 	return run_rows(s, &c, out);
 }
 
-enum ld_err report_store_task_log(struct store *s, int64_t area, int32_t today,
+enum ld_err report_store_task_log(struct store *s, const struct principal *who,
+				  int64_t area, int32_t today,
 				  struct report_rows **out)
 {
-	struct db_num a;
 	struct db_date d;
-	const char *params[] = {area ? db_num(&a, area) : NULL,
-				db_date(&d, today)};
+	struct report_scope rs;
+	report_scope(&rs, who, area);
+	const char *params[] = {rs.scope, db_date(&d, today), rs.area};
 	struct rows_ctx c = {
 		"task_log",
 		"SELECT o.code AS ombudsman, c.reference, t.kind, t.title,"
@@ -180,9 +212,10 @@ enum ld_err report_store_task_log(struct store *s, int64_t area, int32_t today,
 		" JOIN ombudsman o ON o.id = c.ombudsman_id"
 		" JOIN service_area a ON a.id = t.service_area_id"
 		" LEFT JOIN app_user u ON u.id = t.assignee_id"
-		" WHERE $1::bigint IS NULL OR t.service_area_id = $1"
+		" WHERE task_visible($1, t.service_area_id)"
+		" AND task_visible($3, t.service_area_id)"
 		" ORDER BY t.set_on, t.id",
-		2, params, NULL};
+		3, params, NULL};
 	return run_rows(s, &c, out);
 }
 

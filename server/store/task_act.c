@@ -10,9 +10,10 @@ enum ld_err task_read(struct db *db, const struct principal *p, int64_t id,
 		      char **json)
 {
 	struct db_num n, area;
-	const char *params[] = {db_num(&n, id), area_scope(p, &area)};
-	return db_json(db, "task_read", "SELECT task_detail_json($1, $2)", 2,
-		       params, json);
+	const char *params[] = {db_num(&n, id), area_scope(p, &area),
+				residents_param(p)};
+	return db_json(db, "task_read", "SELECT task_detail_json($1, $2, $3)",
+		       3, params, json);
 }
 
 enum ld_err task_store_get(struct store *s, const struct principal *p,
@@ -44,7 +45,8 @@ static enum ld_err list_tasks(struct db *db, void *arg)
 	filter_add(&f, "t.service_area_id = $%d",
 		   q->service_area_id ? db_num(&area, q->service_area_id)
 				      : NULL);
-	filter_add(&f, "t.service_area_id = $%d", area_scope(c->p, &scope));
+	filter_add(&f, "task_visible($%d, t.service_area_id)",
+		   area_scope(c->p, &scope));
 	filter_add(&f, "t.assignee_id = $%d",
 		   q->assignee_id ? db_num(&who, q->assignee_id) : NULL);
 	filter_add(&f,
@@ -94,9 +96,10 @@ static enum ld_err lock_task(struct db *db, const struct principal *p,
 			     int64_t id, int version, struct locked_task *t,
 			     struct why *why)
 {
-	struct db_num n;
-	const char *params[] = {db_num(&n, id)};
+	struct db_num n, area;
+	const char *params[] = {db_num(&n, id), area_scope(p, &area)};
 	PGresult *res;
+	/* Other areas' tasks do not exist for a service officer. */
 	enum ld_err err = db_exec(
 		db, "task_lock",
 		"SELECT t.status, t.service_area_id, coalesce(t.remedy_id, 0),"
@@ -104,8 +107,9 @@ static enum ld_err lock_task(struct db *db, const struct principal *p,
 		" o.submission_channel, t.title, t.version"
 		" FROM task t JOIN ombudsman_case c ON c.id = t.case_id"
 		" JOIN ombudsman o ON o.id = c.ombudsman_id"
-		" WHERE t.id = $1 FOR UPDATE OF t",
-		1, params, &res);
+		" WHERE t.id = $1 AND task_visible($2, t.service_area_id)"
+		" FOR UPDATE OF t",
+		2, params, &res);
 	if (err)
 		return err;
 	if (PQntuples(res) == 0) {
@@ -122,9 +126,6 @@ static enum ld_err lock_task(struct db *db, const struct principal *p,
 	snprintf(t->title, sizeof(t->title), "%s", PQgetvalue(res, 0, 6));
 	long current = db_long(res, 0, 7);
 	PQclear(res);
-	/* Other areas' tasks do not exist for a service officer. */
-	if (!principal_sees_all_areas(p) && t->area != p->service_area_id)
-		return LD_ENOTFOUND;
 	if (t->case_closed) {
 		why_set(why, NULL, "the case is closed");
 		return LD_ECONFLICT;
@@ -227,7 +228,11 @@ static enum ld_err send_evidence(struct db *db, struct act_ctx *c,
 	const char *params[] = {db_num(&n, c->id), db_date(&d, c->in->dated_on),
 				c->in->channel ? c->in->channel : t->channel,
 				db_num(&who, c->p->user_id)};
-	/* What was sent is the validated version, its files named by hash. */
+	/*
+	 * What was sent is the validated version, its files named by hash.
+	 * The correspondence is read by roles refused resident details, so a
+	 * file holding them is not named in it.
+	 */
 	return db_exec(
 		db, "task_send",
 		"WITH v AS (SELECT number, files FROM evidence_version"
@@ -241,7 +246,8 @@ static enum ld_err send_evidence(struct db *db, struct act_ctx *c,
 		"  'Evidence sent for task: ' || title || ' (version ' ||"
 		"  v.number || coalesce('; files: ' || (SELECT string_agg("
 		"  (f->>'name') || ' sha256 ' || (f->>'sha256'), ', ')"
-		"  FROM jsonb_array_elements(v.files) f), '') || ')', $4"
+		"  FROM jsonb_array_elements(files_shown(v.files, false)) f),"
+		"  '') || ')', $4"
 		"  FROM t, v)"
 		" UPDATE remedy SET complied_on = $2, version = version + 1"
 		" WHERE id = (SELECT remedy_id FROM t) AND complied_on IS NULL",
@@ -264,7 +270,7 @@ static enum ld_err act(struct db *db, void *arg)
 	if (err)
 		goto out;
 	err = workflow_task_action(t.status, in->action, c->p->roles,
-				   t.area == c->p->service_area_id, &to, &why);
+				   principal_works_in(c->p, t.area), &to, &why);
 	if (err) {
 		why_set(c->why, "action", "%s", why);
 		goto out;
@@ -380,11 +386,18 @@ static enum ld_err update(struct db *db, void *arg)
 		err = LD_ECONFLICT;
 		goto out;
 	}
+	/*
+	 * The assignee belongs to the task's area (the trigger
+	 * task_assignee_in_area refuses anyone else, as assignee_id): a task
+	 * moved to another area without a new assignee goes to that area's
+	 * officers, as the link officer moving it means.
+	 */
 	err = db_exec(
 		db, "task_update",
 		"UPDATE task SET"
-		" assignee_id = CASE WHEN $3 THEN assignee_id ELSE $2::bigint"
-		"  END,"
+		" assignee_id = CASE WHEN NOT $3 THEN $2::bigint"
+		"  WHEN $4::bigint <> service_area_id THEN NULL"
+		"  ELSE assignee_id END,"
 		" service_area_id = coalesce($4::bigint, service_area_id),"
 		" priority = coalesce($5, priority),"
 		" title = coalesce($6, title), detail = coalesce($7, detail),"

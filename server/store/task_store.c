@@ -239,8 +239,16 @@ static enum ld_err insert_task(struct db *db, const struct case_facts *f,
 		" due_on, due_rule) VALUES ($1, $2, $3, $4, $5, $6, $7, $8,"
 		" $9, $10, $11) RETURNING id",
 		11, params, &res);
-	if (err)
-		return why_constraint(db, err, why);
+	if (err) {
+		err = why_constraint(db, err, why);
+		if (err == LD_EVALIDATION &&
+		    !strcmp(db->constraint, "task_assignee_in_area"))
+			why_set(why, "assignee_id",
+				"task %d: the assignee must be an active "
+				"officer of the task's service area",
+				index + 1);
+		return err;
+	}
 	*task_id = db_long(res, 0, 0);
 	PQclear(res);
 	return LD_OK;
