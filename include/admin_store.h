@@ -33,6 +33,11 @@ struct user_in {
 };
 
 enum ld_err admin_store_users(struct store *s, char **json);
+/*
+ * Add (id 0) or change a user, then list the users as JSON (free() it).
+ * Setting a password, deactivating or reactivating ends all the user's
+ * sessions and revokes their API tokens, in the same transaction.
+ */
 enum ld_err admin_store_user_save(struct store *s, const struct principal *p,
 				  int64_t id, const struct user_in *in,
 				  char **json, struct why *why);

@@ -153,6 +153,9 @@ enum ld_err admin_store_user_save(struct store *s, const struct principal *p,
 	/*
 	 * One statement: the user row, then its roles replaced when given.
 	 * A stale version matches no row, which the handler reports as 412.
+	 * A new password, or a change of active, ends every session and API
+	 * token of the user: what was signed in before starts again from the
+	 * new password, and reactivating revives nothing.
 	 */
 	return change_then_list(
 		s, p, id ? "user_update" : "user_insert",
@@ -186,7 +189,22 @@ enum ld_err admin_store_user_save(struct store *s, const struct principal *p,
 		"  AND NOT role = ANY($11::text[])),"
 		" added AS (INSERT INTO user_role (user_id, role)"
 		"  SELECT target.id, r FROM target, unnest($11::text[]) r"
-		"  ON CONFLICT DO NOTHING)"
+		"  ON CONFLICT DO NOTHING),"
+		" prior AS (SELECT id, active FROM app_user WHERE id = $1),"
+		" ends AS (SELECT v.id FROM v JOIN prior USING (id)"
+		"  WHERE $12::text IS NOT NULL"
+		"  OR coalesce($10::boolean, prior.active) <> prior.active),"
+		" ended AS (UPDATE session SET ended_at = now()"
+		"  WHERE user_id IN (SELECT id FROM ends) AND ended_at IS "
+		"NULL),"
+		" revoked AS (UPDATE api_token SET revoked_at = now()"
+		"  WHERE user_id IN (SELECT id FROM ends)"
+		"  AND revoked_at IS NULL),"
+		" told AS (INSERT INTO audit_log (actor_id, action, entity,"
+		"  entity_id, detail) SELECT audit_actor(), 'signins_ended',"
+		"  'app_user', id, CASE WHEN $12::text IS NOT NULL"
+		"  THEN 'password reset' ELSE 'activated or deactivated' END"
+		"  FROM ends)"
 		" SELECT id FROM target",
 		13, params, USERS_SQL, json, why);
 }

@@ -35,38 +35,55 @@ static void read_principal(PGresult *res, int col, struct principal *p)
 	snprintf(p->name, sizeof(p->name), "%s", PQgetvalue(res, 0, col + 5));
 }
 
-struct limit_ctx {
+struct wait_ctx {
 	const char *email, *ip;
-	bool limited;
+	long wait;
 };
 
-static enum ld_err rate_limited(struct db *db, void *arg)
+/*
+ * The failures that count for a pair are those of the last hour since its
+ * last success; each beyond the free ones doubles the wait after the last
+ * failure.  The address's ceiling waits until its oldest counted failure
+ * leaves the window.
+ */
+static enum ld_err signin_wait(struct db *db, void *arg)
 {
-	struct limit_ctx *c = arg;
+	struct wait_ctx *c = arg;
 	const char *params[] = {c->email, c->ip};
 	PGresult *res;
-	enum ld_err err =
-		db_exec(db, "signin_rate",
-			"SELECT (SELECT count(*) FROM signin_attempt"
-			"  WHERE lower(email) = lower($1) AND NOT success"
-			"  AND at > now() - interval '15 minutes') >= 5"
-			" OR (SELECT count(*) FROM signin_attempt"
-			"  WHERE ip = $2 AND NOT success"
-			"  AND at > now() - interval '15 minutes') >= 20",
-			2, params, &res);
+	enum ld_err err = db_exec(
+		db, "signin_wait",
+		"WITH pair AS (SELECT count(*) AS n, max(at) AS last"
+		"  FROM signin_attempt"
+		"  WHERE lower(email) = lower($1) AND ip = $2 AND NOT success"
+		"  AND at > now() - interval '1 hour'"
+		"  AND at > coalesce((SELECT max(at) FROM signin_attempt"
+		"   WHERE lower(email) = lower($1) AND ip = $2 AND success),"
+		"   '-infinity')),"
+		" addr AS (SELECT at FROM signin_attempt"
+		"  WHERE ip = $2 AND NOT success"
+		"  AND at > now() - interval '15 minutes'"
+		"  ORDER BY at DESC OFFSET 49 LIMIT 1)"
+		" SELECT greatest(0,"
+		"  (SELECT ceil(extract(epoch FROM last - now())"
+		"   + least(900, 15 * power(2.0, least(n - 5, 10))))"
+		"   FROM pair WHERE n >= 5),"
+		"  (SELECT ceil(extract(epoch FROM at + interval '15 minutes'"
+		"   - now())) FROM addr))::bigint",
+		2, params, &res);
 	if (err)
 		return err;
-	c->limited = PQgetvalue(res, 0, 0)[0] == 't';
+	c->wait = db_long(res, 0, 0);
 	PQclear(res);
 	return LD_OK;
 }
 
-enum ld_err auth_store_rate_limited(struct store *s, const char *email,
-				    const char *ip, bool *limited)
+enum ld_err auth_store_signin_wait(struct store *s, const char *email,
+				   const char *ip, long *wait)
 {
-	struct limit_ctx c = {email, ip, false};
-	enum ld_err err = db_run(s, rate_limited, &c);
-	*limited = c.limited;
+	struct wait_ctx c = {email, ip, 0};
+	enum ld_err err = db_run(s, signin_wait, &c);
+	*wait = c.wait;
 	return err;
 }
 
@@ -236,12 +253,15 @@ static enum ld_err token(struct db *db, void *arg)
 	PGresult *res;
 	enum ld_err err = db_exec(
 		db, "token_lookup",
-		"WITH t AS (SELECT id, user_id, last_used_at FROM api_token"
-		"  WHERE token_hash = $1 AND revoked_at IS NULL),"
+		"WITH t AS (SELECT id, user_id, last_used_at,"
+		"  expires_at IS NULL OR expires_at > now() AS live"
+		"  FROM api_token WHERE token_hash = $1 AND revoked_at IS "
+		"NULL),"
 		" touch AS (UPDATE api_token SET last_used_at = now() FROM t"
-		"  WHERE api_token.id = t.id AND (t.last_used_at IS NULL"
+		"  WHERE api_token.id = t.id AND t.live"
+		"  AND (t.last_used_at IS NULL"
 		"  OR t.last_used_at < now() - interval '60 seconds'))"
-		" SELECT t.id, " PRINCIPAL_COLUMNS
+		" SELECT t.live, t.id, " PRINCIPAL_COLUMNS
 		" FROM t JOIN app_user u ON u.id = t.user_id AND u.active",
 		1, params, &res);
 	if (err)
@@ -250,9 +270,13 @@ static enum ld_err token(struct db *db, void *arg)
 		PQclear(res);
 		return LD_ENOTFOUND;
 	}
+	if (PQgetvalue(res, 0, 0)[0] != 't') {
+		PQclear(res);
+		return LD_EUNAUTHORISED;
+	}
 	memset(c->p, 0, sizeof(*c->p));
-	c->p->token_id = db_long(res, 0, 0);
-	read_principal(res, 1, c->p);
+	c->p->token_id = db_long(res, 0, 1);
+	read_principal(res, 2, c->p);
 	PQclear(res);
 	return LD_OK;
 }
@@ -337,7 +361,7 @@ enum ld_err auth_store_me(struct store *s, const struct principal *p,
 }
 
 struct create_token_ctx {
-	int64_t user_id;
+	int64_t user_id, parent_id, expires;
 	const char *name;
 	const unsigned char *hash;
 	char **json;
@@ -346,23 +370,33 @@ struct create_token_ctx {
 static enum ld_err create_token(struct db *db, void *arg)
 {
 	struct create_token_ctx *c = arg;
-	struct db_num u;
+	struct db_num u, parent, expires;
 	struct db_hex hex;
-	const char *params[] = {db_num(&u, c->user_id), c->name,
-				db_hex(&hex, c->hash, SECRET_HASH_LEN)};
+	const char *params[] = {
+		db_num(&u, c->user_id), c->name,
+		db_hex(&hex, c->hash, SECRET_HASH_LEN),
+		c->parent_id ? db_num(&parent, c->parent_id) : NULL,
+		c->expires ? db_num(&expires, c->expires) : NULL};
 	enum ld_err err = db_begin_as(db, c->user_id);
+	/* least() ignores NULL: no expiry asked gives the parent's. */
 	if (!err)
 		err = db_json(
 			db, "token_create",
-			"WITH t AS (INSERT INTO api_token (user_id, name,"
-			"  token_hash) VALUES ($1, $2, $3)"
-			"  RETURNING id, name, created_at),"
+			"WITH p AS (SELECT expires_at FROM api_token"
+			"  WHERE id = $4::bigint AND user_id = $1),"
+			" t AS (INSERT INTO api_token (user_id, name,"
+			"  token_hash, parent_id, expires_at)"
+			"  VALUES ($1, $2, $3, $4::bigint,"
+			"  least(to_timestamp($5::bigint),"
+			"  (SELECT expires_at FROM p)))"
+			"  RETURNING id, name, created_at, expires_at),"
 			" a AS (INSERT INTO audit_log (actor_id, action,"
 			"  entity, entity_id) SELECT $1, 'token_created',"
 			"  'api_token', id FROM t)"
 			" SELECT json_build_object('id', id, 'name', name,"
-			" 'created_at', created_at) FROM t",
-			3, params, c->json);
+			" 'created_at', created_at, 'expires_at', expires_at)"
+			" FROM t",
+			5, params, c->json);
 	if (!err)
 		err = db_commit(db);
 	if (err)
@@ -371,11 +405,13 @@ static enum ld_err create_token(struct db *db, void *arg)
 }
 
 enum ld_err auth_store_create_token(struct store *s, int64_t user_id,
+				    int64_t parent_id, int64_t expires,
 				    const char *name,
 				    const unsigned char hash[SECRET_HASH_LEN],
 				    char **json)
 {
-	struct create_token_ctx c = {user_id, name, hash, json};
+	struct create_token_ctx c = {user_id, parent_id, expires,
+				     name,    hash,	 json};
 	return db_run(s, create_token, &c);
 }
 
@@ -387,8 +423,8 @@ enum ld_err auth_store_list_tokens(struct store *s, int64_t user_id,
 	return db_run_json(
 		s, "token_list",
 		"SELECT coalesce(json_agg(json_build_object('id', id, 'name',"
-		" name, 'created_at', created_at, 'last_used_at', last_used_at)"
-		" ORDER BY id), '[]') FROM api_token"
+		" name, 'created_at', created_at, 'last_used_at', last_used_at,"
+		" 'expires_at', expires_at) ORDER BY id), '[]') FROM api_token"
 		" WHERE user_id = $1 AND revoked_at IS NULL",
 		1, params, json);
 }
@@ -398,9 +434,12 @@ enum ld_err auth_store_revoke_token(struct store *s, int64_t user_id,
 {
 	struct end_ctx c = {
 		"token_revoke",
-		"WITH r AS (UPDATE api_token SET revoked_at = now()"
+		"WITH RECURSIVE tree AS (SELECT id FROM api_token"
 		"  WHERE id = $2 AND user_id = $1 AND revoked_at IS NULL"
-		"  RETURNING id)"
+		"  UNION SELECT c.id FROM api_token c JOIN tree"
+		"  ON c.parent_id = tree.id WHERE c.revoked_at IS NULL),"
+		" r AS (UPDATE api_token SET revoked_at = now()"
+		"  WHERE id IN (SELECT id FROM tree) RETURNING id)"
 		" INSERT INTO audit_log (actor_id, action, entity, entity_id)"
 		" SELECT $1, 'token_revoked', 'api_token', id FROM r"
 		" RETURNING id",
@@ -443,13 +482,22 @@ static enum ld_err set_passwords(struct db *db, void *arg)
 	struct passwords_ctx *c = arg;
 	const char *params[] = {c->pattern, c->hash};
 	PGresult *res;
-	enum ld_err err = db_exec(db, "set_passwords",
-				  "UPDATE app_user SET password_hash = $2"
-				  " WHERE email LIKE $1",
-				  2, params, &res);
+	enum ld_err err = db_exec(
+		db, "set_passwords",
+		"WITH u AS (UPDATE app_user SET password_hash = $2"
+		"  WHERE email LIKE $1 RETURNING id),"
+		" s AS (UPDATE session SET ended_at = now()"
+		"  WHERE user_id IN (SELECT id FROM u) AND ended_at IS NULL),"
+		" t AS (UPDATE api_token SET revoked_at = now()"
+		"  WHERE user_id IN (SELECT id FROM u) AND revoked_at IS NULL),"
+		" a AS (INSERT INTO audit_log (actor_id, action, entity,"
+		"  entity_id, detail) SELECT NULL, 'signins_ended', 'app_user',"
+		"  id, 'password set' FROM u)"
+		" SELECT count(*) FROM u",
+		2, params, &res);
 	if (err)
 		return err;
-	c->changed = (int)db_affected(res);
+	c->changed = (int)db_long(res, 0, 0);
 	PQclear(res);
 	return LD_OK;
 }
