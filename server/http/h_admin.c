@@ -121,7 +121,23 @@ static enum ld_err roles_field(struct request *req, json_t *body,
 	return LD_OK;
 }
 
-static enum ld_err user_save(struct request *req, int64_t id)
+/* Characters, not bytes, of valid UTF-8 (as the JSON parser leaves it). */
+static size_t utf8_chars(const char *s)
+{
+	size_t n = 0;
+	for (; *s; s++)
+		n += ((unsigned char)*s & 0xc0) != 0x80;
+	return n;
+}
+
+/*
+ * Add (id 0) or change a user.  With a password the handler checks the body,
+ * then hands the request to the hashing pool, where on_pool runs this again
+ * with hash_here set to make the hash and store the user: the slow hash
+ * never holds an HTTP thread.
+ */
+static enum ld_err user_save(struct request *req, int64_t id, bool hash_here,
+			     enum ld_err (*on_pool)(struct request *))
 {
 	static const char *const fields[] = {"email",
 					     "name",
@@ -172,12 +188,13 @@ static enum ld_err user_save(struct request *req, int64_t id)
 	if (in.email && !strchr(in.email, '@'))
 		return request_fail(req, LD_EINVAL, "email",
 				    "email must be an address");
+	if (password && utf8_chars(password) < 12)
+		return request_fail(req, LD_EVALIDATION, "password",
+				    "a password has at least 12 characters");
+	if (password && !hash_here)
+		return request_defer(req, req->app->hash_pool, on_pool);
 	if (password) {
 		char hash[SECRET_PWHASH_LEN];
-		if (strlen(password) < 12)
-			return request_fail(req, LD_EVALIDATION, "password",
-					    "a password has at least 12 "
-					    "characters");
 		if (secret_password_hash(
 			    password,
 			    !strcmp(req->app->cfg.password_hash, "interactive"),
@@ -203,16 +220,28 @@ static enum ld_err user_save(struct request *req, int64_t id)
 	return reply_result(req, err, json, &why, id ? 200 : 201);
 }
 
+static enum ld_err user_add_hashed(struct request *req)
+{
+	return user_save(req, 0, true, NULL);
+}
+
 enum ld_err h_user_add(struct request *req)
 {
-	return user_save(req, 0);
+	return user_save(req, 0, false, user_add_hashed);
+}
+
+static enum ld_err user_update_hashed(struct request *req)
+{
+	int64_t id;
+	enum ld_err err = request_id(req, 0, &id);
+	return err ? err : user_save(req, id, true, NULL);
 }
 
 enum ld_err h_user_update(struct request *req)
 {
 	int64_t id;
 	enum ld_err err = request_id(req, 0, &id);
-	return err ? err : user_save(req, id);
+	return err ? err : user_save(req, id, false, user_update_hashed);
 }
 
 enum ld_err h_position_set(struct request *req)

@@ -2,10 +2,12 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "app.h"
 #include "arena.h"
 #include "auth_store.h"
+#include "date.h"
 #include "handlers.h"
 #include "input.h"
 #include "log.h"
@@ -13,18 +15,25 @@
 
 /*
  * A hash to verify against when the email is unknown, so that a wrong email
- * and a wrong password take the same time.
+ * and a wrong password take the same time.  Made once, by whichever pool
+ * thread needs it first, at the limits new hashes use.
  */
+static pthread_mutex_t dummy_lock = PTHREAD_MUTEX_INITIALIZER;
 static char dummy_hash[SECRET_PWHASH_LEN];
-static bool dummy_fast;
-static pthread_once_t dummy_once = PTHREAD_ONCE_INIT;
+static bool dummy_made;
 
-static void make_dummy(void)
+static const char *dummy(bool fast)
 {
-	char token[SECRET_TOKEN_LEN];
-	secret_token(token);
-	if (secret_password_hash(token, dummy_fast, dummy_hash))
-		dummy_hash[0] = '\0';
+	pthread_mutex_lock(&dummy_lock);
+	if (!dummy_made) {
+		char token[SECRET_TOKEN_LEN];
+		secret_token(token);
+		if (secret_password_hash(token, fast, dummy_hash))
+			dummy_hash[0] = '\0';
+		dummy_made = true;
+	}
+	pthread_mutex_unlock(&dummy_lock);
+	return dummy_hash;
 }
 
 const char *auth_session_cookie(struct request *req, const char *token,
@@ -55,6 +64,10 @@ static enum ld_err reply_me(struct request *req, const struct principal *p,
 	return LD_OK;
 }
 
+/*
+ * Runs on the hashing pool (or anywhere): it uses only the request, its
+ * arena and the store, never state of the HTTP thread.
+ */
 enum ld_err auth_signin(struct request *req, const char *email,
 			const char *password, char token[SECRET_TOKEN_LEN],
 			char csrf[SECRET_TOKEN_LEN], int64_t *user_id)
@@ -63,25 +76,29 @@ enum ld_err auth_signin(struct request *req, const char *email,
 	const char *agent = request_header(req, "User-Agent");
 	char hash[SECRET_PWHASH_LEN] = "";
 	unsigned char token_hash[SECRET_HASH_LEN];
-	bool limited, ok;
+	long wait;
+	bool ok;
 	enum ld_err err;
 
 	*user_id = 0;
-	if ((err = auth_store_rate_limited(req->app->store, email, ip,
-					   &limited)))
+	if ((err = auth_store_signin_wait(req->app->store, email, ip, &wait)))
 		return err;
-	if (limited)
+	if (wait > 0) {
+		reply_header(req, "Retry-After",
+			     arena_printf(req->arena, "%ld", wait));
 		return request_fail(req, LD_ERATELIMIT, NULL,
-				    "too many failed sign-ins: wait 15 "
-				    "minutes and try again");
+				    "too many failed sign-ins: try again in "
+				    "%ld seconds",
+				    wait);
+	}
 	err = auth_store_find_user(req->app->store, email, user_id, hash);
 	if (err && err != LD_ENOTFOUND)
 		return err;
 	if (err == LD_ENOTFOUND) {
-		dummy_fast =
-			!strcmp(req->app->cfg.password_hash, "interactive");
-		pthread_once(&dummy_once, make_dummy);
-		secret_password_verify(dummy_hash, password);
+		secret_password_verify(
+			dummy(!strcmp(req->app->cfg.password_hash,
+				      "interactive")),
+			password);
 		ok = false;
 		*user_id = 0;
 	} else {
@@ -101,20 +118,30 @@ enum ld_err auth_signin(struct request *req, const char *email,
 	return LD_OK;
 }
 
-enum ld_err h_signin(struct request *req)
+static enum ld_err signin_fields(struct request *req, const char **email,
+				 const char **password)
 {
 	static const char *const fields[] = {"email", "password", NULL};
-	const char *email, *password;
-	char token[SECRET_TOKEN_LEN], csrf[SECRET_TOKEN_LEN];
-	int64_t user_id;
 	json_t *body;
 	enum ld_err err;
 
 	if ((err = request_json(req, &body)) ||
 	    (err = input_known_fields(req, body, fields)) ||
-	    (err = input_string(req, body, "email", 254, true, &email)) ||
-	    (err = input_string(req, body, "password", 1024, true,
-				&password)) ||
+	    (err = input_string(req, body, "email", 254, true, email)) ||
+	    (err = input_string(req, body, "password", 1024, true, password)))
+		return err;
+	return LD_OK;
+}
+
+/* The slow part of POST /session, on the hashing pool. */
+static enum ld_err signin_work(struct request *req)
+{
+	const char *email, *password;
+	char token[SECRET_TOKEN_LEN], csrf[SECRET_TOKEN_LEN];
+	int64_t user_id;
+	enum ld_err err;
+
+	if ((err = signin_fields(req, &email, &password)) ||
 	    (err = auth_signin(req, email, password, token, csrf, &user_id)))
 		return err;
 	struct principal p = {0};
@@ -123,6 +150,19 @@ enum ld_err h_signin(struct request *req)
 		req, "Set-Cookie",
 		auth_session_cookie(req, token, req->app->cfg.session_max));
 	return reply_me(req, &p, csrf, 201);
+}
+
+/*
+ * The body is checked here, so that a malformed one is refused without
+ * waiting for the pool; the pool reads it again (it cannot change).
+ */
+enum ld_err h_signin(struct request *req)
+{
+	const char *email, *password;
+	enum ld_err err = signin_fields(req, &email, &password);
+	if (err)
+		return err;
+	return request_defer(req, req->app->hash_pool, signin_work);
 }
 
 enum ld_err h_signout(struct request *req)
@@ -171,23 +211,120 @@ enum ld_err h_tokens(struct request *req)
 	return LD_OK;
 }
 
+/* The longest a token may be asked to last, in days. */
+#define TOKEN_MAX_DAYS 3650
+
+static bool digits(const char *s, int n, int *out)
+{
+	int v = 0;
+	for (int i = 0; i < n; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return false;
+		v = v * 10 + (s[i] - '0');
+	}
+	*out = v;
+	return true;
+}
+
+/*
+ * An RFC 3339 time with its offset ("2027-01-31T17:00:00Z", fractions of a
+ * second allowed and dropped, "+01:00" or "-05:00") as a Unix time.
+ */
+static bool parse_time(const char *s, int64_t *out)
+{
+	int y, mo, d, h, mi, sec, oh = 0, om = 0, sign = 0;
+	size_t n = strlen(s), i = 19;
+	if (n < 20 || !digits(s, 4, &y) || s[4] != '-' ||
+	    !digits(s + 5, 2, &mo) || s[7] != '-' || !digits(s + 8, 2, &d) ||
+	    (s[10] != 'T' && s[10] != 't' && s[10] != ' ') ||
+	    !digits(s + 11, 2, &h) || s[13] != ':' || !digits(s + 14, 2, &mi) ||
+	    s[16] != ':' || !digits(s + 17, 2, &sec))
+		return false;
+	if (!date_valid_ymd(y, mo, d) || h > 23 || mi > 59 || sec > 59)
+		return false;
+	if (s[i] == '.') {
+		size_t start = ++i;
+		while (i < n && s[i] >= '0' && s[i] <= '9')
+			i++;
+		if (i == start)
+			return false;
+	}
+	if ((s[i] == 'Z' || s[i] == 'z') && i + 1 == n) {
+		sign = 0;
+	} else if ((s[i] == '+' || s[i] == '-') && i + 6 == n &&
+		   digits(s + i + 1, 2, &oh) && s[i + 3] == ':' &&
+		   digits(s + i + 4, 2, &om) && oh <= 23 && om <= 59) {
+		sign = s[i] == '+' ? 1 : -1;
+	} else {
+		return false;
+	}
+	*out = (int64_t)date_from_ymd(y, mo, d) * 86400 + h * 3600 + mi * 60 +
+	       sec - sign * (oh * 3600 + om * 60);
+	return true;
+}
+
+/* When a new token is to expire: *out a Unix time, or 0 for never. */
+static enum ld_err token_expiry(struct request *req, json_t *body, int64_t *out)
+{
+	const char *at = NULL;
+	long long days = 0;
+	int64_t now = (int64_t)time(NULL);
+	enum ld_err err;
+
+	*out = 0;
+	if ((err = input_string(req, body, "expires_at", 40, false, &at)) ||
+	    (err = input_int(req, body, "expires_in_days", 1, TOKEN_MAX_DAYS,
+			     false, &days)))
+		return err;
+	if (at && days)
+		return request_fail(req, LD_EINVAL, "expires_at",
+				    "give expires_at or expires_in_days, not "
+				    "both");
+	if (days)
+		*out = now + (int64_t)days * 86400;
+	if (at) {
+		if (!parse_time(at, out))
+			return request_fail(
+				req, LD_EINVAL, "expires_at",
+				"expires_at must be a time with its "
+				"offset, as 2027-01-31T17:00:00Z");
+		if (*out <= now)
+			return request_fail(req, LD_EVALIDATION, "expires_at",
+					    "expires_at must be in the future");
+		if (*out > now + (int64_t)TOKEN_MAX_DAYS * 86400)
+			return request_fail(req, LD_EVALIDATION, "expires_at",
+					    "a token lasts at most %d days",
+					    TOKEN_MAX_DAYS);
+	}
+	return LD_OK;
+}
+
+/*
+ * A token made with a token expires no later than its parent, and is
+ * revoked with it (the store sees to both): one credential cannot turn
+ * itself into a longer-lived one.
+ */
 enum ld_err h_token_create(struct request *req)
 {
-	static const char *const fields[] = {"name", NULL};
+	static const char *const fields[] = {"name", "expires_at",
+					     "expires_in_days", NULL};
 	const char *name;
 	json_t *body;
 	char *json, token[SECRET_TOKEN_LEN];
 	unsigned char hash[SECRET_HASH_LEN];
+	int64_t expires;
 	enum ld_err err;
 
 	if ((err = request_json(req, &body)) ||
 	    (err = input_known_fields(req, body, fields)) ||
-	    (err = input_string(req, body, "name", 80, true, &name)))
+	    (err = input_string(req, body, "name", 80, true, &name)) ||
+	    (err = token_expiry(req, body, &expires)))
 		return err;
 	secret_token(token);
 	secret_hash(token, hash);
 	if ((err = auth_store_create_token(req->app->store, req->who.user_id,
-					   name, hash, &json)))
+					   req->who.token_id, expires, name,
+					   hash, &json)))
 		return err;
 	json_t *out = json_loads(json, 0, NULL);
 	free(json);
