@@ -2,6 +2,7 @@
  * Signing in and out, sessions, CSRF, API tokens, rate limits, and the
  * administrator's management of users and roles.
  */
+#include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -9,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -51,6 +53,79 @@ static long signin_status(const char *email, const char *password,
 	}
 	itest_resp_release(&r);
 	return status;
+}
+
+/*
+ * One JSON sign-in from a local address (iface: "127.0.0.3", or NULL for
+ * the default) with an X-Forwarded-For header (or none); the response is
+ * kept in r when given (release it), else released.
+ */
+static long signin_from(const char *base, const char *iface, const char *xff,
+			const char *email, const char *password,
+			struct itest_resp *r)
+{
+	struct itest_resp own;
+	char url[128], fwd[160];
+	const char *headers[3] = {"Content-Type: application/json"};
+	CURL *h = curl_easy_init();
+	if (iface)
+		curl_easy_setopt(h, CURLOPT_INTERFACE, iface);
+	if (xff) {
+		snprintf(fwd, sizeof(fwd), "X-Forwarded-For: %s", xff);
+		headers[1] = fwd;
+	}
+	snprintf(url, sizeof(url), "%s/api/v1/session", base);
+	if (!r)
+		r = &own;
+	itest_request(
+		h, "POST", url,
+		F("{\"email\": \"%s\", \"password\": \"%s\"}", email, password),
+		headers, r);
+	curl_easy_cleanup(h);
+	long status = r->status;
+	if (r == &own)
+		itest_resp_release(r);
+	return status;
+}
+
+/* A signed-in client for any account. */
+static void signin_as(struct api *a, const char *email, const char *password)
+{
+	struct itest_resp r;
+	char url[128];
+	static const char *const headers[] = {"Content-Type: application/json",
+					      NULL};
+	memset(a, 0, sizeof(*a));
+	a->h = curl_easy_init();
+	curl_easy_setopt(a->h, CURLOPT_COOKIEFILE, "");
+	snprintf(a->base, sizeof(a->base), "%s", server.base);
+	snprintf(url, sizeof(url), "%s/api/v1/session", server.base);
+	itest_request(
+		a->h, "POST", url,
+		F("{\"email\": \"%s\", \"password\": \"%s\"}", email, password),
+		headers, &r);
+	if (r.status != 201)
+		fail_msg("sign-in as %s: %ld %s", email, r.status, r.body);
+	snprintf(a->csrf, sizeof(a->csrf), "%s", jstr(r.json, "csrf_token"));
+	a->user_id = (long)jint(r.json, "id");
+	itest_resp_release(&r);
+}
+
+/* A client that uses an API token instead of a cookie. */
+static void bearer_client(struct api *a, const char *token)
+{
+	memset(a, 0, sizeof(*a));
+	a->h = curl_easy_init();
+	snprintf(a->base, sizeof(a->base), "%s", server.base);
+	snprintf(a->bearer, sizeof(a->bearer), "%s", token);
+}
+
+static void sql_ok(const char *sql)
+{
+	char *out;
+	if (api_sql(sql, &out))
+		fail_msg("%s: %s", sql, out);
+	free(out);
 }
 
 static void test_signin_and_cookie(void **state)
@@ -242,10 +317,18 @@ static void test_rate_limit(void **state)
 		assert_int_equal(signin_status("rx.manager@demo.linkdesk.test",
 					       "guess", NULL),
 				 401);
-	/* Even the right password waits now. */
-	assert_int_equal(signin_status("rx.manager@demo.linkdesk.test",
-				       DEMO_PASSWORD, NULL),
-			 429);
+	/* The right password from the same address waits now, and is told
+	 * how long. */
+	struct itest_resp r;
+	long st =
+		signin_from(server.base, NULL, NULL,
+			    "rx.manager@demo.linkdesk.test", DEMO_PASSWORD, &r);
+	assert_int_equal(st, 429);
+	const char *wait = itest_resp_header(&r, "Retry-After");
+	assert_non_null(wait);
+	assert_true(strtol(wait, NULL, 10) > 0);
+	assert_true(strtol(wait, NULL, 10) <= 15);
+	itest_resp_release(&r);
 	char *out;
 	assert_int_equal(api_sql("SELECT count(*) >= 5 FROM audit_log WHERE"
 				 " action = 'signin_failed'",
@@ -366,6 +449,480 @@ static void test_admin_manages_users(void **state)
 	api_release(&admin);
 }
 
+/* A new user with a password, made by the administrator; returns its id. */
+static long new_user(struct api *admin, const char *email, const char *password,
+		     long *version)
+{
+	json_t *users = api_expect(
+		admin, 201, "POST", "/api/v1/users",
+		F("{\"email\": \"%s\", \"name\": \"Reset Test\", \"roles\":"
+		  " [\"link_officer\"], \"password\": \"%s\"}",
+		  email, password));
+	long id = 0;
+	size_t i;
+	json_t *u;
+	json_array_foreach(users, i, u) if (!strcmp(jstr(u, "email"), email))
+	{
+		id = (long)jint(u, "id");
+		*version = (long)jint(u, "version");
+	}
+	json_decref(users);
+	assert_true(id > 0);
+	return id;
+}
+
+/* A session and an API token of the account, both working. */
+static void signed_in_twice(struct api *session, struct api *script,
+			    const char *email, const char *password)
+{
+	signin_as(session, email, password);
+	json_t *t = api_expect(session, 201, "POST", "/api/v1/tokens",
+			       "{\"name\": \"before the change\"}");
+	bearer_client(script, jstr(t, "token"));
+	json_decref(t);
+	json_decref(api_expect(script, 200, "GET", "/api/v1/me", NULL));
+}
+
+static void both_ended(struct api *session, struct api *script)
+{
+	api_refused(session, 401, "unauthorised", NULL, "GET", "/api/v1/me",
+		    NULL);
+	api_refused(script, 401, "unauthorised", NULL, "GET", "/api/v1/me",
+		    NULL);
+	api_release(session);
+	api_release(script);
+}
+
+static void test_reset_and_deactivation_end_sessions(void **state)
+{
+	struct api admin, session, script;
+	char email[96];
+	long version;
+	(void)state;
+	snprintf(email, sizeof(email), "reset.%d@demo.linkdesk.test",
+		 (int)getpid());
+	api_signin(&admin, server.base, "admin");
+	long id = new_user(&admin, email, "the-first-password", &version);
+
+	/* A new password ends the sessions and tokens of the old one. */
+	signed_in_twice(&session, &script, email, "the-first-password");
+	json_decref(api_expect(&admin, 200, "PATCH", F("/api/v1/users/%ld", id),
+			       F("{\"version\": %ld, \"password\":"
+				 " \"the-second-password\"}",
+				 version++)));
+	both_ended(&session, &script);
+	assert_int_equal(signin_status(email, "the-first-password", NULL), 401);
+
+	/* Deactivating ends them too. */
+	signed_in_twice(&session, &script, email, "the-second-password");
+	json_decref(api_expect(
+		&admin, 200, "PATCH", F("/api/v1/users/%ld", id),
+		F("{\"version\": %ld, \"active\": false}", version++)));
+	both_ended(&session, &script);
+
+	/*
+	 * Reactivating revives nothing made before: a token minted just
+	 * before a deactivation and a session open then stay ended.
+	 */
+	json_decref(api_expect(
+		&admin, 200, "PATCH", F("/api/v1/users/%ld", id),
+		F("{\"version\": %ld, \"active\": true}", version++)));
+	signed_in_twice(&session, &script, email, "the-second-password");
+	json_decref(api_expect(
+		&admin, 200, "PATCH", F("/api/v1/users/%ld", id),
+		F("{\"version\": %ld, \"active\": false}", version++)));
+	sql_ok(F("UPDATE session SET ended_at = NULL WHERE user_id = %ld AND"
+		 " ended_at > now() - interval '1 minute'",
+		 id));
+	sql_ok(F("UPDATE api_token SET revoked_at = NULL WHERE user_id = %ld"
+		 " AND revoked_at > now() - interval '1 minute'",
+		 id));
+	json_decref(api_expect(
+		&admin, 200, "PATCH", F("/api/v1/users/%ld", id),
+		F("{\"version\": %ld, \"active\": true}", version++)));
+	both_ended(&session, &script);
+
+	/* A change of name alone ends nothing. */
+	signed_in_twice(&session, &script, email, "the-second-password");
+	json_decref(api_expect(
+		&admin, 200, "PATCH", F("/api/v1/users/%ld", id),
+		F("{\"version\": %ld, \"name\": \"Renamed\", \"active\": true}",
+		  version++)));
+	json_decref(api_expect(&session, 200, "GET", "/api/v1/me", NULL));
+	json_decref(api_expect(&script, 200, "GET", "/api/v1/me", NULL));
+	api_release(&session);
+	api_release(&script);
+	assert_true(api_sql_long(F("SELECT count(*) FROM audit_log WHERE"
+				   " action = 'signins_ended' AND entity_id"
+				   " = %ld",
+				   id)) >= 3);
+	api_release(&admin);
+}
+
+/* A Unix time as RFC 3339 in UTC. */
+static const char *rfc3339(time_t t)
+{
+	static char out[32];
+	struct tm tm;
+	gmtime_r(&t, &tm);
+	strftime(out, sizeof(out), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	return out;
+}
+
+static void test_token_expiry(void **state)
+{
+	struct api a, parent, child;
+	(void)state;
+	api_signin(&a, server.base, "head.disputes");
+
+	/* Refused: not a time, in the past, both forms at once. */
+	api_refused(&a, 400, "invalid", "expires_at", "POST", "/api/v1/tokens",
+		    "{\"name\": \"x\", \"expires_at\": \"next week\"}");
+	api_refused(&a, 422, "validation_failed", "expires_at", "POST",
+		    "/api/v1/tokens",
+		    F("{\"name\": \"x\", \"expires_at\": \"%s\"}",
+		      rfc3339(time(NULL) - 60)));
+	api_refused(&a, 400, "invalid", "expires_at", "POST", "/api/v1/tokens",
+		    F("{\"name\": \"x\", \"expires_at\": \"%s\","
+		      " \"expires_in_days\": 3}",
+		      rfc3339(time(NULL) + 3600)));
+	api_refused(&a, 400, "invalid", "expires_in_days", "POST",
+		    "/api/v1/tokens",
+		    "{\"name\": \"x\", \"expires_in_days\": 0}");
+
+	/* A token for an hour; with an offset, the same instant. */
+	time_t hour = time(NULL) + 3600;
+	json_t *p = api_expect(&a, 201, "POST", "/api/v1/tokens",
+			       F("{\"name\": \"an hour\", \"expires_at\":"
+				 " \"%s\"}",
+				 rfc3339(hour)));
+	long pid = (long)jint(p, "id");
+	assert_true(json_is_string(json_object_get(p, "expires_at")));
+	assert_int_equal(api_sql_long(F("SELECT abs(extract(epoch FROM"
+					" expires_at) - %lld)::int FROM"
+					" api_token WHERE id = %ld",
+					(long long)hour, pid)),
+			 0);
+	bearer_client(&parent, jstr(p, "token"));
+	json_decref(p);
+
+	/* Made with that token: never outlives it, asked or not. */
+	json_t *c = api_expect(&parent, 201, "POST", "/api/v1/tokens",
+			       "{\"name\": \"a year\", \"expires_in_days\":"
+			       " 365}");
+	long cid = (long)jint(c, "id");
+	bearer_client(&child, jstr(c, "token"));
+	json_decref(c);
+	json_t *d = api_expect(&parent, 201, "POST", "/api/v1/tokens",
+			       "{\"name\": \"for ever\"}");
+	long did = (long)jint(d, "id");
+	json_decref(d);
+	assert_int_equal(api_sql_long(F("SELECT count(*) FROM api_token c,"
+					" api_token p WHERE p.id = %ld AND"
+					" c.id IN (%ld, %ld) AND c.expires_at"
+					" <= p.expires_at",
+					pid, cid, did)),
+			 2);
+	json_decref(api_expect(&child, 200, "GET", "/api/v1/me", NULL));
+
+	/* Revoking the parent revokes what it made. */
+	json_decref(api_expect(&a, 200, "DELETE", F("/api/v1/tokens/%ld", pid),
+			       NULL));
+	api_refused(&parent, 401, "unauthorised", NULL, "GET", "/api/v1/me",
+		    NULL);
+	api_refused(&child, 401, "unauthorised", NULL, "GET", "/api/v1/me",
+		    NULL);
+	api_release(&parent);
+	api_release(&child);
+
+	/* An expired token authenticates as nobody. */
+	json_t *e = api_expect(&a, 201, "POST", "/api/v1/tokens",
+			       "{\"name\": \"a day\", \"expires_in_days\": 1}");
+	long eid = (long)jint(e, "id");
+	bearer_client(&child, jstr(e, "token"));
+	json_decref(e);
+	json_decref(api_expect(&child, 200, "GET", "/api/v1/me", NULL));
+	sql_ok(F("UPDATE api_token SET expires_at = now() - interval"
+		 " '1 second' WHERE id = %ld",
+		 eid));
+	api_refused(&child, 401, "unauthorised", "token", "GET", "/api/v1/me",
+		    NULL);
+	api_refused(&child, 401, "unauthorised", NULL, "GET", "/api/v1/cases",
+		    NULL);
+	api_release(&child);
+	api_release(&a);
+}
+
+static void forget_attempts(const char *where)
+{
+	sql_ok(F("DELETE FROM signin_attempt WHERE %s", where));
+}
+
+static void test_right_password_from_another_address(void **state)
+{
+	const char *who = "head.housing@demo.linkdesk.test";
+	(void)state;
+	for (int i = 0; i < 5; i++)
+		assert_int_equal(signin_from(server.base, "127.0.0.3", NULL,
+					     who, "guess", NULL),
+				 401);
+	assert_int_equal(signin_from(server.base, "127.0.0.3", NULL, who,
+				     DEMO_PASSWORD, NULL),
+			 429);
+	/* The owner, elsewhere, is not locked out by someone guessing. */
+	assert_int_equal(signin_from(server.base, "127.0.0.4", NULL, who,
+				     DEMO_PASSWORD, NULL),
+			 201);
+	assert_int_equal(
+		signin_from(server.base, NULL, NULL, who, DEMO_PASSWORD, NULL),
+		201);
+	forget_attempts("ip IN ('127.0.0.3', '127.0.0.4')");
+}
+
+static void test_forwarded_for_only_from_trusted_proxies(void **state)
+{
+	static const char *const env[] = {"LINKDESK_TODAY=2026-11-23",
+					  "LINKDESK_TRUSTED_PROXIES=::1, "
+					  "127.0.0.1",
+					  NULL};
+	struct itest_server proxied;
+	const char *who = "head.repairs@demo.linkdesk.test";
+	(void)state;
+	itest_server_start(&proxied, env);
+
+	/*
+	 * Behind the proxy, two clients do not lock each other out: the
+	 * address is the right-most one the proxy added, whatever the client
+	 * put to its left.
+	 */
+	for (int i = 0; i < 5; i++)
+		assert_int_equal(signin_from(proxied.base, NULL,
+					     "10.9.9.9, 203.0.113.7", who,
+					     "guess", NULL),
+				 401);
+	assert_int_equal(signin_from(proxied.base, NULL, "203.0.113.7", who,
+				     DEMO_PASSWORD, NULL),
+			 429);
+	assert_int_equal(signin_from(proxied.base, NULL, "203.0.113.8", who,
+				     DEMO_PASSWORD, NULL),
+			 201);
+	assert_int_equal(api_sql_long("SELECT count(*) FROM signin_attempt"
+				      " WHERE ip = '203.0.113.7'"),
+			 5);
+	assert_int_equal(api_sql_long("SELECT count(*) FROM audit_log WHERE"
+				      " detail = 'from 203.0.113.8'"),
+			 1);
+	/* Trusted hops are passed over, as written with a port or mapped. */
+	assert_int_equal(signin_from(proxied.base, NULL,
+				     "203.0.113.9:4711, ::ffff:127.0.0.1", who,
+				     DEMO_PASSWORD, NULL),
+			 201);
+	assert_int_equal(api_sql_long("SELECT count(*) FROM audit_log WHERE"
+				      " detail = 'from 203.0.113.9'"),
+			 1);
+
+	/*
+	 * From a peer that is not a trusted proxy, X-Forwarded-For is the
+	 * client's own word: changing it every time does not escape the
+	 * limit, and it is not what is recorded.
+	 */
+	for (int i = 0; i < 5; i++)
+		assert_int_equal(signin_from(proxied.base, "127.0.0.2",
+					     F("198.51.100.%d", i + 1), who,
+					     "guess", NULL),
+				 401);
+	assert_int_equal(signin_from(proxied.base, "127.0.0.2", "198.51.100.99",
+				     who, DEMO_PASSWORD, NULL),
+			 429);
+	assert_int_equal(api_sql_long("SELECT count(*) FROM signin_attempt"
+				      " WHERE ip = '127.0.0.2'"),
+			 5);
+	assert_int_equal(api_sql_long("SELECT count(*) FROM signin_attempt"
+				      " WHERE ip LIKE '198.51.100.%'"),
+			 0);
+
+	/*
+	 * One address trying many accounts meets a ceiling, whichever
+	 * account it tries next.
+	 */
+	sql_ok("INSERT INTO signin_attempt (email, ip, success)"
+	       " SELECT 'sprayed' || g || '@demo.linkdesk.test',"
+	       " '203.0.113.50', false FROM generate_series(1, 50) g");
+	struct itest_resp r;
+	assert_int_equal(signin_from(proxied.base, NULL, "203.0.113.50", who,
+				     DEMO_PASSWORD, &r),
+			 429);
+	assert_non_null(itest_resp_header(&r, "Retry-After"));
+	itest_resp_release(&r);
+	forget_attempts("ip IN ('203.0.113.7', '203.0.113.8', '203.0.113.9',"
+			" '127.0.0.2', '203.0.113.50')");
+	assert_int_equal(itest_server_stop(&proxied), 0);
+}
+
+/* POST /sign-in as the form does, with extra headers. */
+static long signin_form(const char *const *extra)
+{
+	struct itest_resp r;
+	char url[128];
+	const char *headers[6] = {"Content-Type: "
+				  "application/x-www-form-urlencoded"};
+	int n = 1;
+	for (int i = 0; extra && extra[i] && n < 5; i++)
+		headers[n++] = extra[i];
+	headers[n] = NULL;
+	snprintf(url, sizeof(url), "%s/sign-in", server.base);
+	itest_request(
+		NULL, "POST", url,
+		"email=comms%40demo.linkdesk.test&password=" DEMO_PASSWORD,
+		headers, &r);
+	long status = r.status;
+	if (status == 303)
+		assert_non_null(strstr(r.headers, "ld_session="));
+	else
+		assert_null(strstr(r.headers, "ld_session="));
+	itest_resp_release(&r);
+	return status;
+}
+
+static void test_signin_form_refuses_other_sites(void **state)
+{
+	char origin[128];
+	(void)state;
+	snprintf(origin, sizeof(origin), "Origin: %s", server.base);
+	const char *const evil[] = {"Origin: https://evil.example", NULL};
+	const char *const cross[] = {"Sec-Fetch-Site: cross-site", NULL};
+	const char *const sibling[] = {"Sec-Fetch-Site: same-site", NULL};
+	const char *const ours[] = {origin, "Sec-Fetch-Site: same-origin",
+				    NULL};
+	const char *const typed[] = {"Origin: null", "Sec-Fetch-Site: none",
+				     NULL};
+	assert_int_equal(signin_form(evil), 403);
+	assert_int_equal(signin_form(cross), 403);
+	assert_int_equal(signin_form(sibling), 403);
+	assert_int_equal(signin_form(ours), 303);
+	assert_int_equal(signin_form(typed), 303);
+	assert_int_equal(signin_form(NULL), 303); /* not a browser */
+}
+
+struct pinger {
+	const char *base;
+	volatile int stop;
+	double worst; /* seconds */
+	int answered, tries;
+};
+
+static double now_s(void)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
+static void *ping_loop(void *arg)
+{
+	struct pinger *p = arg;
+	char url[128];
+	snprintf(url, sizeof(url), "%s/api/v1/ping", p->base);
+	while (!p->stop) {
+		struct itest_resp r;
+		double t0 = now_s();
+		itest_request(NULL, "GET", url, NULL, NULL, &r);
+		double took = now_s() - t0;
+		p->tries++;
+		p->answered += r.status == 200;
+		if (took > p->worst)
+			p->worst = took;
+		itest_resp_release(&r);
+		usleep(20 * 1000);
+	}
+	return NULL;
+}
+
+static size_t ignore(char *data, size_t size, size_t n, void *arg)
+{
+	(void)data;
+	(void)arg;
+	return size * n;
+}
+
+/* Collects whether a response carried Retry-After. */
+static size_t saw_retry(char *data, size_t size, size_t n, void *arg)
+{
+	if (size * n >= 12 && !strncasecmp(data, "Retry-After:", 12))
+		*(int *)arg = 1;
+	return size * n;
+}
+
+static void test_hash_pool_full_answers_503(void **state)
+{
+	static const char *const env[] = {"LINKDESK_TODAY=2026-11-23",
+					  "LINKDESK_HASH_THREADS=1",
+					  "LINKDESK_HASH_QUEUE=1", NULL};
+	enum { N = 40 };
+	struct itest_server busy;
+	CURL *h[N];
+	int retry[N] = {0};
+	struct curl_slist *hl =
+		curl_slist_append(NULL, "Content-Type: application/json");
+	(void)state;
+	itest_server_start(&busy, env);
+
+	struct pinger p = {busy.base, 0, 0, 0, 0};
+	pthread_t t;
+	assert_int_equal(pthread_create(&t, NULL, ping_loop, &p), 0);
+
+	CURLM *m = curl_multi_init();
+	char url[128];
+	snprintf(url, sizeof(url), "%s/api/v1/session", busy.base);
+	for (int i = 0; i < N; i++) {
+		h[i] = curl_easy_init();
+		curl_easy_setopt(h[i], CURLOPT_URL, url);
+		curl_easy_setopt(h[i], CURLOPT_HTTPHEADER, hl);
+		curl_easy_setopt(h[i], CURLOPT_COPYPOSTFIELDS,
+				 "{\"email\": \"director@demo.linkdesk.test\","
+				 " \"password\": \"" DEMO_PASSWORD "\"}");
+		curl_easy_setopt(h[i], CURLOPT_WRITEFUNCTION, ignore);
+		curl_easy_setopt(h[i], CURLOPT_HEADERFUNCTION, saw_retry);
+		curl_easy_setopt(h[i], CURLOPT_HEADERDATA, &retry[i]);
+		curl_easy_setopt(h[i], CURLOPT_TIMEOUT, 60L);
+		curl_multi_add_handle(m, h[i]);
+	}
+	int running = 1;
+	while (running) {
+		curl_multi_perform(m, &running);
+		if (running)
+			curl_multi_poll(m, NULL, 0, 100, NULL);
+	}
+	p.stop = 1;
+	pthread_join(t, NULL);
+
+	int created = 0, busy_503 = 0, other = 0;
+	for (int i = 0; i < N; i++) {
+		long status = 0;
+		curl_easy_getinfo(h[i], CURLINFO_RESPONSE_CODE, &status);
+		if (status == 201)
+			created++;
+		else if (status == 503 && retry[i])
+			busy_503++;
+		else
+			other++;
+		curl_multi_remove_handle(m, h[i]);
+		curl_easy_cleanup(h[i]);
+	}
+	curl_multi_cleanup(m);
+	curl_slist_free_all(hl);
+	print_message("sign-ins: %d created, %d busy (503), %d other; ping "
+		      "worst %.3f s over %d\n",
+		      created, busy_503, other, p.worst, p.tries);
+	assert_true(created >= 1);
+	assert_true(busy_503 >= 1);
+	assert_int_equal(other, 0);
+	assert_true(p.tries >= 1);
+	assert_int_equal(p.answered, p.tries);
+	assert_true(p.worst < 2.0);
+	assert_int_equal(itest_server_stop(&busy), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -377,6 +934,12 @@ int main(void)
 		cmocka_unit_test(test_idle_expiry),
 		cmocka_unit_test(test_rate_limit),
 		cmocka_unit_test(test_admin_manages_users),
+		cmocka_unit_test(test_reset_and_deactivation_end_sessions),
+		cmocka_unit_test(test_token_expiry),
+		cmocka_unit_test(test_right_password_from_another_address),
+		cmocka_unit_test(test_forwarded_for_only_from_trusted_proxies),
+		cmocka_unit_test(test_signin_form_refuses_other_sites),
+		cmocka_unit_test(test_hash_pool_full_answers_503),
 	};
 	curl_global_init(CURL_GLOBAL_DEFAULT);
 	int rc = cmocka_run_group_tests_name("auth", tests, setup, teardown);
