@@ -90,6 +90,21 @@ enum ld_err cases_correspond(struct request *req, int64_t id,
 enum ld_err cases_determine(struct request *req, int64_t id,
 			    struct determination_in *in, char **json,
 			    struct why *why);
+/*
+ * A request body decoded into a command, refused as the API refuses it
+ * (request_fail names the field); the forms build the same body.  What
+ * *in points to lives as long as body.
+ */
+struct case_in;
+enum ld_err cases_case_in(struct request *req, json_t *body,
+			  struct case_in *in);
+enum ld_err cases_correspondence_in(struct request *req, json_t *body,
+				    struct correspondence_in *in);
+enum ld_err cases_determination_in(struct request *req, json_t *body,
+				   struct determination_in *in);
+enum ld_err cases_close_in(struct request *req, json_t *body,
+			   const char **outcome, int32_t *closed_on,
+			   int *version);
 
 /* h_files.c */
 enum ld_err file_upload_complete(struct request *req, char **json,
@@ -128,6 +143,16 @@ enum ld_err h_page_admin(struct request *req);
 enum ld_err h_page_admin_user(struct request *req);
 enum ld_err h_page_admin_holidays(struct request *req);
 enum ld_err h_page_upload(struct request *req);
+/*
+ * A form is decoded by its API twin's decoder from the JSON body the API
+ * takes, built from what was typed (form_body: empty, owned by the
+ * request).  A number typed becomes a JSON number, or stays text when it is
+ * not a whole number, for the decoder to refuse; a date (0: none) becomes
+ * "YYYY-MM-DD".  Empty text adds nothing.
+ */
+json_t *form_body(struct request *req);
+void form_body_number(json_t *body, const char *key, const char *text);
+void form_body_date(json_t *body, const char *key, int32_t day);
 
 /* h_reports.c */
 struct period;

@@ -12,13 +12,22 @@
 
 #include "http.h"
 
+/*
+ * The characters (code points) of len bytes of UTF-8; -1 when they are not
+ * UTF-8 (a stray or missing continuation byte, an overlong form, a
+ * surrogate, beyond U+10FFFF).
+ */
+long input_chars(const char *s, size_t len);
+
 /* Refuse any field of obj not in the NULL-terminated list. */
 enum ld_err input_known_fields(struct request *req, json_t *obj,
 			       const char *const *fields);
 
 /*
- * A string of 1 to maxlen bytes (after trimming no space: what was sent is
- * kept), with no control characters other than tab and newline.
+ * A string of 1 to maxlen characters (UTF-8 code points, as PostgreSQL's
+ * length() counts them; no space is trimmed: what was sent is kept), valid
+ * UTF-8, with no control characters other than tab, newline and carriage
+ * return.
  */
 enum ld_err input_string(struct request *req, json_t *obj, const char *field,
 			 size_t maxlen, bool required, const char **out);

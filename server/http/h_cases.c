@@ -172,34 +172,44 @@ static int32_t today(struct request *req)
 	return app_today(req->app);
 }
 
-enum ld_err h_case_register(struct request *req)
+enum ld_err cases_case_in(struct request *req, json_t *body, struct case_in *in)
 {
 	static const char *const fields[] = {
 		"complaint_id",	   "ombudsman", "reference", "received_on",
 		"link_officer_id", "channel",	"summary",   NULL};
-	struct case_in in = {0};
+	enum ld_err err;
+
+	memset(in, 0, sizeof(*in));
+	in->received_on = today(req);
+	if ((err = input_known_fields(req, body, fields)) ||
+	    (err = id_field(req, body, "complaint_id", true,
+			    &in->complaint_id)) ||
+	    (err = input_string(req, body, "ombudsman", 16, true,
+				&in->ombudsman)) ||
+	    (err = input_string(req, body, "reference", 40, true,
+				&in->reference)) ||
+	    (err = input_date(req, body, "received_on", false,
+			      &in->received_on)) ||
+	    (err = id_field(req, body, "link_officer_id", false,
+			    &in->link_officer_id)) ||
+	    (err = enum_text(req, body, "channel", channels, false,
+			     &in->channel)) ||
+	    (err = input_string(req, body, "summary", TEXT_MAX, false,
+				&in->summary)))
+		return err;
+	return LD_OK;
+}
+
+enum ld_err h_case_register(struct request *req)
+{
+	struct case_in in;
 	struct why why = {0};
 	json_t *body;
 	char *json = NULL;
 	enum ld_err err;
 
-	in.received_on = today(req);
 	if ((err = request_json(req, &body)) ||
-	    (err = input_known_fields(req, body, fields)) ||
-	    (err = id_field(req, body, "complaint_id", true,
-			    &in.complaint_id)) ||
-	    (err = input_string(req, body, "ombudsman", 16, true,
-				&in.ombudsman)) ||
-	    (err = input_string(req, body, "reference", 40, true,
-				&in.reference)) ||
-	    (err = input_date(req, body, "received_on", false,
-			      &in.received_on)) ||
-	    (err = id_field(req, body, "link_officer_id", false,
-			    &in.link_officer_id)) ||
-	    (err = enum_text(req, body, "channel", channels, false,
-			     &in.channel)) ||
-	    (err = input_string(req, body, "summary", TEXT_MAX, false,
-				&in.summary)))
+	    (err = cases_case_in(req, body, &in)))
 		return err;
 	err = case_store_register(req->app->store, &req->who, &in, &json, &why);
 	return reply_result(req, err, json, &why, 201);
@@ -389,7 +399,8 @@ enum ld_err cases_correspond(struct request *req, int64_t id,
 	return app_with_calendar(req->app, correspond_with_calendar, &call);
 }
 
-enum ld_err h_correspondence_add(struct request *req)
+enum ld_err cases_correspondence_in(struct request *req, json_t *body,
+				    struct correspondence_in *in)
 {
 	static const char *const fields[] = {
 		"kind",		  "direction", "dated_on",
@@ -397,40 +408,35 @@ enum ld_err h_correspondence_add(struct request *req)
 		"revised_due_on", "task_ids",  "remedy_ids",
 		"tasks",	  NULL};
 	static const char *const directions[] = {"in", "out", NULL};
-	struct correspondence_in in = {0};
-	struct why why = {0};
-	json_t *body, *tasks;
+	json_t *tasks;
 	int64_t *task_ids, *remedy_ids;
-	int64_t id;
-	char *json = NULL;
 	enum ld_err err;
 
-	in.dated_on = today(req);
-	if ((err = request_id(req, 0, &id)) ||
-	    (err = request_json(req, &body)) ||
-	    (err = input_known_fields(req, body, fields)) ||
+	memset(in, 0, sizeof(*in));
+	in->dated_on = today(req);
+	if ((err = input_known_fields(req, body, fields)) ||
 	    (err = enum_text(req, body, "kind", correspondence_kinds, true,
-			     &in.kind)) ||
+			     &in->kind)) ||
 	    (err = enum_text(req, body, "direction", directions, false,
-			     &in.direction)) ||
-	    (err = input_date(req, body, "dated_on", false, &in.dated_on)) ||
+			     &in->direction)) ||
+	    (err = input_date(req, body, "dated_on", false, &in->dated_on)) ||
 	    (err = enum_text(req, body, "channel", channels, false,
-			     &in.channel)) ||
+			     &in->channel)) ||
 	    (err = input_string(req, body, "summary", TEXT_MAX, false,
-				&in.summary)) ||
+				&in->summary)) ||
 	    (err = input_date(req, body, "response_due_on", false,
-			      &in.response_due_on)) ||
+			      &in->response_due_on)) ||
 	    (err = input_date(req, body, "revised_due_on", false,
-			      &in.revised_due_on)) ||
+			      &in->revised_due_on)) ||
 	    (err = input_ids(req, body, "task_ids", &task_ids,
-			     &in.ntask_ids)) ||
+			     &in->ntask_ids)) ||
 	    (err = input_ids(req, body, "remedy_ids", &remedy_ids,
-			     &in.nremedy_ids)) ||
+			     &in->nremedy_ids)) ||
 	    (err = input_array(req, body, "tasks", ITEMS_MAX, &tasks)))
 		return err;
-	in.task_ids = task_ids;
-	in.remedy_ids = remedy_ids;
-	if (in.response_due_on && in.response_due_on < in.dated_on)
+	in->task_ids = task_ids;
+	in->remedy_ids = remedy_ids;
+	if (in->response_due_on && in->response_due_on < in->dated_on)
 		return request_fail(req, LD_EVALIDATION, "response_due_on",
 				    "the response date is before the "
 				    "correspondence");
@@ -446,9 +452,25 @@ enum ld_err h_correspondence_add(struct request *req)
 				return err;
 			}
 		}
-		in.tasks = t;
-		in.ntasks = (int)json_array_size(tasks);
+		in->tasks = t;
+		in->ntasks = (int)json_array_size(tasks);
 	}
+	return LD_OK;
+}
+
+enum ld_err h_correspondence_add(struct request *req)
+{
+	struct correspondence_in in;
+	struct why why = {0};
+	json_t *body;
+	int64_t id;
+	char *json = NULL;
+	enum ld_err err;
+
+	if ((err = request_id(req, 0, &id)) ||
+	    (err = request_json(req, &body)) ||
+	    (err = cases_correspondence_in(req, body, &in)))
+		return err;
 	struct correspond_call call = {req, id, &in, &json, &why};
 	err = app_with_calendar(req->app, correspond_with_calendar, &call);
 	return reply_result(req, err, json, &why, 201);
@@ -510,28 +532,25 @@ enum ld_err cases_determine(struct request *req, int64_t id,
 	return app_with_calendar(req->app, determine_with_calendar, &call);
 }
 
-enum ld_err h_determination_add(struct request *req)
+enum ld_err cases_determination_in(struct request *req, json_t *body,
+				   struct determination_in *in)
 {
 	static const char *const fields[] = {"decided_on", "channel",
 					     "summary",	   "findings",
 					     "remedies",   NULL};
 	static const char *const ffields[] = {"element", "finding", NULL};
-	struct determination_in in = {0};
-	struct why why = {0};
-	json_t *body, *findings, *remedies, *v;
-	int64_t id;
+	json_t *findings, *remedies, *v;
 	size_t i;
-	char *json = NULL;
 	enum ld_err err;
 
-	if ((err = request_id(req, 0, &id)) ||
-	    (err = request_json(req, &body)) ||
-	    (err = input_known_fields(req, body, fields)) ||
-	    (err = input_date(req, body, "decided_on", true, &in.decided_on)) ||
+	memset(in, 0, sizeof(*in));
+	if ((err = input_known_fields(req, body, fields)) ||
+	    (err = input_date(req, body, "decided_on", true,
+			      &in->decided_on)) ||
 	    (err = enum_text(req, body, "channel", channels, false,
-			     &in.channel)) ||
+			     &in->channel)) ||
 	    (err = input_string(req, body, "summary", TEXT_MAX, false,
-				&in.summary)) ||
+				&in->summary)) ||
 	    (err = input_array(req, body, "findings", ITEMS_MAX, &findings)) ||
 	    (err = input_array(req, body, "remedies", ITEMS_MAX, &remedies)))
 		return err;
@@ -555,8 +574,8 @@ enum ld_err h_determination_add(struct request *req)
 			return err;
 		}
 	}
-	in.findings = f;
-	in.nfindings = (int)json_array_size(findings);
+	in->findings = f;
+	in->nfindings = (int)json_array_size(findings);
 	if (remedies) {
 		struct remedy_in *r = arena_calloc(
 			req->arena, json_array_size(remedies) + 1, sizeof(*r));
@@ -566,16 +585,33 @@ enum ld_err h_determination_add(struct request *req)
 				input_nest_field(req, "remedies", (int)i);
 				return err;
 			}
-			if (r[i].due_on && r[i].due_on < in.decided_on)
-				return request_fail(
-					req, LD_EVALIDATION, "remedies",
-					"remedy %zu is due before the "
-					"determination",
-					i + 1);
+			if (r[i].due_on && r[i].due_on < in->decided_on) {
+				request_fail(req, LD_EVALIDATION, "due_on",
+					     "the remedy is due before the "
+					     "determination");
+				input_nest_field(req, "remedies", (int)i);
+				return LD_EVALIDATION;
+			}
 		}
-		in.remedies = r;
-		in.nremedies = (int)json_array_size(remedies);
+		in->remedies = r;
+		in->nremedies = (int)json_array_size(remedies);
 	}
+	return LD_OK;
+}
+
+enum ld_err h_determination_add(struct request *req)
+{
+	struct determination_in in;
+	struct why why = {0};
+	json_t *body;
+	int64_t id;
+	char *json = NULL;
+	enum ld_err err;
+
+	if ((err = request_id(req, 0, &id)) ||
+	    (err = request_json(req, &body)) ||
+	    (err = cases_determination_in(req, body, &in)))
+		return err;
 	struct determine_call call = {req, id, &in, &json, &why};
 	err = app_with_calendar(req->app, determine_with_calendar, &call);
 	return reply_result(req, err, json, &why, 201);
@@ -603,25 +639,37 @@ enum ld_err h_case_stage(struct request *req)
 	return reply_result(req, err, json, &why, 200);
 }
 
-enum ld_err h_case_close(struct request *req)
+enum ld_err cases_close_in(struct request *req, json_t *body,
+			   const char **outcome, int32_t *closed_on,
+			   int *version)
 {
 	static const char *const fields[] = {"outcome", "closed_on", "version",
 					     NULL};
+	enum ld_err err;
+
+	*closed_on = today(req);
+	if ((err = input_known_fields(req, body, fields)) ||
+	    (err = enum_text(req, body, "outcome", outcomes, true, outcome)) ||
+	    (err = input_date(req, body, "closed_on", false, closed_on)) ||
+	    (err = input_version(req, body, version)))
+		return err;
+	return LD_OK;
+}
+
+enum ld_err h_case_close(struct request *req)
+{
 	struct why why = {0};
 	const char *outcome;
 	json_t *body;
 	int64_t id;
 	int version;
-	int32_t closed_on = today(req);
+	int32_t closed_on;
 	char *json = NULL;
 	enum ld_err err;
 
 	if ((err = request_id(req, 0, &id)) ||
 	    (err = request_json(req, &body)) ||
-	    (err = input_known_fields(req, body, fields)) ||
-	    (err = enum_text(req, body, "outcome", outcomes, true, &outcome)) ||
-	    (err = input_date(req, body, "closed_on", false, &closed_on)) ||
-	    (err = input_version(req, body, &version)))
+	    (err = cases_close_in(req, body, &outcome, &closed_on, &version)))
 		return err;
 	err = case_store_close(req->app->store, &req->who, id, version,
 			       closed_on, outcome, &json, &why);

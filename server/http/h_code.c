@@ -198,29 +198,43 @@ enum ld_err h_sa_list(struct request *req)
 	return reply_result(req, err, json, NULL, 200);
 }
 
-enum ld_err h_sa_create(struct request *req)
+static const char *const sa_reasons[] = {
+	"annual",	    "restructure",	 "merger",
+	"procedure_change", "ombudsman_request", NULL};
+
+/* A new self-assessment's body, as the API and the form both send it. */
+static enum ld_err sa_create_in(struct request *req, json_t *body,
+				const char **title, const char **reason,
+				long long *remedy)
 {
 	static const char *const fields[] = {"title", "reason", "remedy_id",
 					     NULL};
-	static const char *const reasons[] = {
-		"annual",	    "restructure",	 "merger",
-		"procedure_change", "ombudsman_request", NULL};
-	const char *title;
-	int reason = 0;
-	long long remedy = 0;
+	int i = 0;
+	enum ld_err err;
+	*remedy = 0;
+	if ((err = input_known_fields(req, body, fields)) ||
+	    (err = input_string(req, body, "title", 200, true, title)) ||
+	    (err = input_enum(req, body, "reason", sa_reasons, true, &i)) ||
+	    (err = input_int(req, body, "remedy_id", 1, INT64_MAX, false,
+			     remedy)))
+		return err;
+	*reason = sa_reasons[i];
+	return LD_OK;
+}
+
+enum ld_err h_sa_create(struct request *req)
+{
+	const char *title, *reason;
+	long long remedy;
 	struct why why = {0};
 	json_t *body;
 	char *json = NULL;
 	enum ld_err err;
 	if ((err = request_json(req, &body)) ||
-	    (err = input_known_fields(req, body, fields)) ||
-	    (err = input_string(req, body, "title", 200, true, &title)) ||
-	    (err = input_enum(req, body, "reason", reasons, true, &reason)) ||
-	    (err = input_int(req, body, "remedy_id", 1, INT64_MAX, false,
-			     &remedy)))
+	    (err = sa_create_in(req, body, &title, &reason, &remedy)))
 		return err;
-	err = sa_store_create(req->app->store, &req->who, title,
-			      reasons[reason], remedy, &json, &why);
+	err = sa_store_create(req->app->store, &req->who, title, reason, remedy,
+			      &json, &why);
 	if (err == LD_EVALIDATION)
 		why.field = "remedy_id";
 	return reply_result(req, err, json, &why, 201);
@@ -236,53 +250,91 @@ enum ld_err h_sa_get(struct request *req)
 	return reply_result(req, err, json, NULL, 200);
 }
 
-enum ld_err h_sa_answer(struct request *req)
+/* An answer for provision number (from the path), as API and form send it. */
+static enum ld_err sa_answer_in(struct request *req, json_t *body,
+				const char *number, struct sa_answer_in *in)
 {
 	static const char *const fields[] = {
 		"complies", "evidence",	   "links", "commentary",
 		"action",   "expected_on", NULL};
-	struct sa_answer_in in = {0};
-	struct why why = {0};
 	bool complies = false;
+	enum ld_err err;
+	memset(in, 0, sizeof(*in));
+	in->evidence = in->links = in->commentary = in->action = "";
+	if ((err = input_known_fields(req, body, fields)) ||
+	    (err = input_bool(req, body, "complies", true, &complies)) ||
+	    (err = input_string(req, body, "evidence", 4000, false,
+				&in->evidence)) ||
+	    (err = input_string(req, body, "links", 2000, false, &in->links)) ||
+	    (err = input_string(req, body, "commentary", 4000, false,
+				&in->commentary)) ||
+	    (err = input_string(req, body, "action", 4000, false,
+				&in->action)) ||
+	    (err = input_date(req, body, "expected_on", false,
+			      &in->expected_on)))
+		return err;
+	in->number = number;
+	in->complies = complies;
+	if (strlen(in->number) > 8)
+		return request_fail(req, LD_ENOTFOUND, NULL,
+				    "no such provision");
+	if (!complies && (!*in->action || !in->expected_on))
+		return request_fail(req, LD_EVALIDATION,
+				    *in->action ? "expected_on" : "action",
+				    "where it does not comply, say what will "
+				    "be done and by when");
+	return LD_OK;
+}
+
+enum ld_err h_sa_answer(struct request *req)
+{
+	struct sa_answer_in in;
+	struct why why = {0};
 	json_t *body;
 	int64_t id;
 	char *json = NULL;
 	enum ld_err err;
-	in.evidence = in.links = in.commentary = in.action = "";
 	if ((err = request_id(req, 0, &id)) ||
 	    (err = request_json(req, &body)) ||
-	    (err = input_known_fields(req, body, fields)) ||
-	    (err = input_bool(req, body, "complies", true, &complies)) ||
-	    (err = input_string(req, body, "evidence", 4000, false,
-				&in.evidence)) ||
-	    (err = input_string(req, body, "links", 2000, false, &in.links)) ||
-	    (err = input_string(req, body, "commentary", 4000, false,
-				&in.commentary)) ||
-	    (err = input_string(req, body, "action", 4000, false,
-				&in.action)) ||
-	    (err = input_date(req, body, "expected_on", false,
-			      &in.expected_on)))
+	    (err = sa_answer_in(req, body, req->params[1], &in)))
 		return err;
-	in.number = req->params[1];
-	in.complies = complies;
-	if (strlen(in.number) > 8)
-		return request_fail(req, LD_ENOTFOUND, NULL,
-				    "no such provision");
-	if (!complies && (!*in.action || !in.expected_on))
-		return request_fail(req, LD_EVALIDATION,
-				    *in.action ? "expected_on" : "action",
-				    "where it does not comply, say what will "
-				    "be done and by when");
 	err = sa_store_answer(req->app->store, &req->who, id, &in, &json, &why);
 	return reply_result(req, err, json, &why, 200);
 }
 
-static enum ld_err sa_step(struct request *req, bool publish)
+/*
+ * An approval (approved_on, approved_by) or a publication (published_on,
+ * published_url: a web address) with the version it changes, as the API
+ * and the form both send it.
+ */
+static enum ld_err sa_step_in(struct request *req, json_t *body, bool publish,
+			      int *version, int32_t *on, const char **text)
 {
 	static const char *const approve_fields[] = {"version", "approved_on",
 						     "approved_by", NULL};
 	static const char *const publish_fields[] = {"version", "published_on",
 						     "published_url", NULL};
+	enum ld_err err;
+	if ((err = input_known_fields(
+		     req, body, publish ? publish_fields : approve_fields)) ||
+	    (err = input_version(req, body, version)) ||
+	    (err = input_date(req, body,
+			      publish ? "published_on" : "approved_on", true,
+			      on)) ||
+	    (err = input_string(req, body,
+				publish ? "published_url" : "approved_by",
+				publish ? 500 : 200, true, text)))
+		return err;
+	if (publish && strncmp(*text, "https://", 8) &&
+	    strncmp(*text, "http://", 7))
+		return request_fail(req, LD_EINVAL, "published_url",
+				    "published_url must be a web address "
+				    "beginning https:// or http://");
+	return LD_OK;
+}
+
+static enum ld_err sa_step(struct request *req, bool publish)
+{
 	const char *text;
 	int32_t on;
 	int version;
@@ -293,20 +345,8 @@ static enum ld_err sa_step(struct request *req, bool publish)
 	enum ld_err err;
 	if ((err = request_id(req, 0, &id)) ||
 	    (err = request_json(req, &body)) ||
-	    (err = input_known_fields(
-		     req, body, publish ? publish_fields : approve_fields)) ||
-	    (err = input_version(req, body, &version)) ||
-	    (err = input_date(req, body,
-			      publish ? "published_on" : "approved_on", true,
-			      &on)) ||
-	    (err = input_string(req, body,
-				publish ? "published_url" : "approved_by",
-				publish ? 500 : 200, true, &text)))
+	    (err = sa_step_in(req, body, publish, &version, &on, &text)))
 		return err;
-	if (publish && strncmp(text, "https://", 8) &&
-	    strncmp(text, "http://", 7))
-		return request_fail(req, LD_EINVAL, "published_url",
-				    "published_url must be a web address");
 	err = publish ? sa_store_publish(req->app->store, &req->who, id,
 					 version, on, text, &json, &why)
 		      : sa_store_approve(req->app->store, &req->who, id,
@@ -416,17 +456,22 @@ enum ld_err h_page_sa_create(struct request *req)
 {
 	json_t *form = page_form(req);
 	struct why why = {0};
+	const char *title, *reason;
+	long long remedy;
 	char *json = NULL;
 	if (!form)
 		return request_fail(req, LD_EINVAL, NULL,
 				    "The form is malformed.");
-	const char *title = page_field(form, "title");
-	const char *reason = page_field(form, "reason");
-	if (!*title || strlen(title) > 200)
-		return request_fail(req, LD_EINVAL, "title",
-				    "Enter a title of up to 200 characters.");
-	enum ld_err err = sa_store_create(req->app->store, &req->who, title,
-					  reason, 0, &json, &why);
+	json_t *body = form_body(req);
+	json_object_set_new(body, "title",
+			    json_string(page_field(form, "title")));
+	json_object_set_new(body, "reason",
+			    json_string(page_field(form, "reason")));
+	enum ld_err err = sa_create_in(req, body, &title, &reason, &remedy);
+	if (err)
+		return err;
+	err = sa_store_create(req->app->store, &req->who, title, reason, 0,
+			      &json, &why);
 	json_t *sa = err ? NULL : loaded(json);
 	if (!sa)
 		return err ? request_fail(req, err, NULL, "%s",
@@ -559,8 +604,9 @@ enum ld_err h_page_provision(struct request *req)
 enum ld_err h_page_provision_post(struct request *req)
 {
 	json_t *form = page_form(req), *expected;
-	struct sa_answer_in in = {0};
+	struct sa_answer_in in;
 	struct why why = {0};
+	int32_t expected_on;
 	int64_t id;
 	char *text = NULL;
 	enum ld_err err = request_id(req, 0, &id);
@@ -570,32 +616,37 @@ enum ld_err h_page_provision_post(struct request *req)
 		return request_fail(req, LD_EINVAL, NULL,
 				    "The form is malformed.");
 	json_t *ctx = page_ctx(req, "Provision", "/self-assessments");
+	json_t *body = form_body(req);
 	const char *complies = page_field(form, "complies");
-	in.number = req->params[1];
-	in.complies = !strcmp(complies, "yes");
-	in.evidence = page_field(form, "evidence");
-	in.links = page_field(form, "links");
-	in.commentary = page_field(form, "commentary");
-	in.action = page_field(form, "action");
-	if (strcmp(complies, "yes") && strcmp(complies, "no"))
-		page_field_error(ctx, "complies", "Say whether it complies");
+	const char *texts[] = {"evidence", "links", "commentary", "action"};
+	for (size_t i = 0; i < sizeof(texts) / sizeof(texts[0]); i++)
+		json_object_set_new(body, texts[i],
+				    json_string(page_field(form, texts[i])));
+	/* Radios of yes and no: anything else stays text, and is refused. */
+	json_object_set_new(body, "complies",
+			    !strcmp(complies, "yes")  ? json_true()
+			    : !strcmp(complies, "no") ? json_false()
+						      : json_string(complies));
 	if (!page_date(form, "expected_on",
 		       "When compliance is expected (where it does not comply)",
-		       "For example, 31 3 2027", false, &in.expected_on,
+		       "For example, 31 3 2027", false, &expected_on,
 		       &expected))
 		page_field_error(
 			ctx, "expected_on",
 			json_string_value(json_object_get(expected, "error")));
-	if (!strcmp(complies, "no") && (!*in.action || !in.expected_on))
-		page_field_error(ctx, "action",
-				 "Where it does not comply, say what will be "
-				 "done and by when");
-	if (strlen(in.evidence) > 4000 || strlen(in.commentary) > 4000 ||
-	    strlen(in.action) > 4000 || strlen(in.links) > 2000)
-		page_field_error(ctx, "evidence", "That is too long");
+	form_body_date(body, "expected_on", expected_on);
 	if (!json_is_true(json_object_get(ctx, "has_errors"))) {
-		err = sa_store_answer(req->app->store, &req->who, id, &in,
-				      &text, &why);
+		const char *field, *msg;
+		err = sa_answer_in(req, body, req->params[1], &in);
+		if (err) {
+			field = req->err_field;
+			msg = req->err_message;
+		} else {
+			err = sa_store_answer(req->app->store, &req->who, id,
+					      &in, &text, &why);
+			field = why.field;
+			msg = why.msg;
+		}
 		free(text);
 		text = NULL;
 		if (!err) {
@@ -606,13 +657,13 @@ enum ld_err h_page_provision_post(struct request *req)
 						  "/self-assessments/%lld",
 						  (long long)id));
 		}
-		page_field_error(ctx, "complies",
-				 why.msg[0] ? why.msg
-					    : "That could not be saved");
+		/* The API's fields are the form's inputs. */
+		page_field_error(ctx, field ? field : "complies",
+				 msg && *msg ? msg : "That could not be saved");
 	}
 	err = sa_store_get(req->app->store, id, &text);
 	json_t *sa = err ? NULL : loaded(text);
-	json_t *p = sa ? provision_of(sa, in.number) : NULL;
+	json_t *p = sa ? provision_of(sa, req->params[1]) : NULL;
 	if (!p) {
 		json_decref(sa);
 		json_decref(ctx);
@@ -626,40 +677,49 @@ enum ld_err h_page_provision_post(struct request *req)
 			    !strcmp(complies, "yes")  ? json_true()
 			    : !strcmp(complies, "no") ? json_false()
 						      : json_null());
-	json_object_set_new(p, "links", json_string(in.links));
-	json_object_set_new(p, "evidence", json_string(in.evidence));
-	json_object_set_new(p, "commentary", json_string(in.commentary));
-	json_object_set_new(p, "action", json_string(in.action));
+	for (size_t i = 0; i < sizeof(texts) / sizeof(texts[0]); i++)
+		json_object_set_new(p, texts[i],
+				    json_string(page_field(form, texts[i])));
 	return provision_page(req, sa, p, ctx, expected, 400);
 }
 
+/* The approve and publish forms: refused as the API refuses, on a page. */
 static enum ld_err sa_page_step(struct request *req, bool publish)
 {
 	json_t *form = page_form(req), *input;
 	struct why why = {0};
 	int64_t id;
 	int32_t on;
-	char *json = NULL, *end;
+	int version;
+	const char *text;
+	char *json = NULL;
 	enum ld_err err = request_id(req, 0, &id);
 	if (err)
 		return err;
 	if (!form)
 		return request_fail(req, LD_EINVAL, NULL,
 				    "The form is malformed.");
-	long version = strtol(page_field(form, "version"), &end, 10);
-	const char *text =
-		page_field(form, publish ? "published_url" : "approved_by");
-	bool ok = page_date(form, publish ? "published_on" : "approved_on",
-			    "Date", "", true, &on, &input);
+	const char *date = publish ? "published_on" : "approved_on";
+	const char *what = publish ? "published_url" : "approved_by";
+	json_t *body = form_body(req);
+	bool ok = page_date(form, date, "the date", "", true, &on, &input);
+	if (!ok) {
+		err = request_fail(
+			req, LD_EINVAL, date, "%s",
+			json_string_value(json_object_get(input, "error")));
+		json_decref(input);
+		return err;
+	}
 	json_decref(input);
-	if (!ok || *end || version <= 0 || !*text || strlen(text) > 200)
-		return request_fail(
-			req, LD_EINVAL, NULL, "Give the date and %s.",
-			publish ? "the web address" : "who approved it");
+	form_body_date(body, date, on);
+	form_body_number(body, "version", page_field(form, "version"));
+	json_object_set_new(body, what, json_string(page_field(form, what)));
+	if ((err = sa_step_in(req, body, publish, &version, &on, &text)))
+		return err;
 	err = publish ? sa_store_publish(req->app->store, &req->who, id,
-					 (int)version, on, text, &json, &why)
+					 version, on, text, &json, &why)
 		      : sa_store_approve(req->app->store, &req->who, id,
-					 (int)version, on, text, &json, &why);
+					 version, on, text, &json, &why);
 	free(json);
 	if (err)
 		return request_fail(req, err, NULL, "%s",

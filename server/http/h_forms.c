@@ -13,6 +13,7 @@
 #include "handlers.h"
 #include "buf.h"
 #include "holiday_feed.h"
+#include "input.h"
 #include "mail_store.h"
 #include "page.h"
 #include "page_store.h"
@@ -39,6 +40,85 @@ static bool positive_id(const char *s, int64_t *out)
 	return true;
 }
 
+static void release_json(void *p)
+{
+	json_decref(p);
+}
+
+json_t *form_body(struct request *req)
+{
+	json_t *body = json_object();
+	arena_defer(req->arena, release_json, body);
+	return body;
+}
+
+void form_body_number(json_t *body, const char *key, const char *text)
+{
+	char *end;
+	if (!*text)
+		return;
+	errno = 0;
+	long long v = strtoll(text, &end, 10);
+	json_object_set_new(body, key,
+			    !errno && end != text && !*end ? json_integer(v)
+							   : json_string(text));
+}
+
+void form_body_date(json_t *body, const char *key, int32_t day)
+{
+	char text[DATE_STRLEN];
+	if (!day)
+		return;
+	date_format(day, text);
+	json_object_set_new(body, key, json_string(text));
+}
+
+/*
+ * Where a field of the API's body is on a form: "findings[].finding" is
+ * the input "finding-N" of the form's row N; a message that begins with
+ * the field's name begins with the label instead.
+ */
+struct form_input {
+	const char *field;
+	const char *id;	   /* ends in '-' where a row number follows */
+	const char *label; /* NULL: the message as it is */
+};
+
+/*
+ * Show the API's refusal (field, message) on the form: inputs[0] takes a
+ * refusal of no input it knows; rows[i] is the form's row of element i.
+ */
+static void form_refused(struct request *req, json_t *ctx,
+			 const struct form_input *inputs, const int *rows,
+			 int nrows, const char *field, const char *msg)
+{
+	const char *f = field ? field : "", *open = strchr(f, '[');
+	const char *key = f;
+	int row = nrows > 0 ? rows[0] : 1;
+	if (open) {
+		char *end;
+		long i = strtol(open + 1, &end, 10);
+		if (*end == ']' && i >= 0 && i < nrows)
+			row = rows[i];
+		key = arena_printf(req->arena, "%.*s[]%s", (int)(open - f), f,
+				   *end == ']' ? end + 1 : "");
+	}
+	const struct form_input *in = &inputs[0];
+	for (int k = 0; inputs[k].field; k++)
+		if (!strcmp(inputs[k].field, key))
+			in = &inputs[k];
+	size_t idlen = strlen(in->id);
+	const char *id = idlen && in->id[idlen - 1] == '-'
+				 ? arena_printf(req->arena, "%s%d", in->id, row)
+				 : in->id;
+	const char *name = strrchr(key, '.') ? strrchr(key, '.') + 1 : key;
+	const char *text = msg && *msg ? msg : "That could not be done";
+	size_t n = strlen(name);
+	if (in->label && n && !strncmp(text, name, n) && text[n] == ' ')
+		text = arena_printf(req->arena, "%s%s", in->label, text + n);
+	page_field_error(ctx, id, text);
+}
+
 /* Sign in and out ------------------------------------------------------- */
 
 enum ld_err h_page_signin(struct request *req)
@@ -51,7 +131,27 @@ enum ld_err h_page_signin(struct request *req)
 	return page_render(req, 200, "signin", ctx);
 }
 
-enum ld_err h_page_signin_post(struct request *req)
+/*
+ * The email and password of the sign-in form, checked as the API checks
+ * them; NULL with the page's errors in ctx otherwise.
+ */
+static json_t *signin_fields(struct request *req, json_t *form, json_t *ctx)
+{
+	json_t *body = form_body(req);
+	const char *email = page_field(form, "email"), *password;
+	json_object_set_new(body, "email", json_string(email));
+	json_object_set_new(body, "password",
+			    json_string(page_field(form, "password")));
+	json_object_set_new(ctx, "values", json_pack("{s:s}", "email", email));
+	if (input_string(req, body, "email", 254, true, &email))
+		page_field_error(ctx, "email", "Enter your email address");
+	if (input_string(req, body, "password", 1024, true, &password))
+		page_field_error(ctx, "password", "Enter your password");
+	return json_is_true(json_object_get(ctx, "has_errors")) ? NULL : body;
+}
+
+/* The slow half of signing in, on the hash pool: the password's hash. */
+static enum ld_err signin_form_hash(struct request *req)
 {
 	json_t *form = page_form(req);
 	char token[SECRET_TOKEN_LEN], csrf[SECRET_TOKEN_LEN];
@@ -59,18 +159,14 @@ enum ld_err h_page_signin_post(struct request *req)
 	if (!form)
 		return request_fail(req, LD_EINVAL, NULL,
 				    "The form is malformed.");
-	const char *email = page_field(form, "email");
-	const char *password = page_field(form, "password");
 	json_t *ctx = page_ctx(req, "Sign in", NULL);
-	json_object_set_new(ctx, "values", json_pack("{s:s}", "email", email));
-	if (!*email || strlen(email) > 254)
-		page_field_error(ctx, "email", "Enter your email address");
-	if (!*password || strlen(password) > 1024)
-		page_field_error(ctx, "password", "Enter your password");
-	if (json_is_true(json_object_get(ctx, "has_errors")))
+	json_t *body = signin_fields(req, form, ctx);
+	if (!body)
 		return page_render(req, 400, "signin", ctx);
-	enum ld_err err =
-		auth_signin(req, email, password, token, csrf, &user_id);
+	enum ld_err err = auth_signin(
+		req, json_string_value(json_object_get(body, "email")),
+		json_string_value(json_object_get(body, "password")), token,
+		csrf, &user_id);
 	if (err == LD_EUNAUTHORISED || err == LD_ERATELIMIT) {
 		page_field_error(
 			ctx, "email",
@@ -88,6 +184,20 @@ enum ld_err h_page_signin_post(struct request *req)
 		req, "Set-Cookie",
 		auth_session_cookie(req, token, req->app->cfg.session_max));
 	return page_redirect(req, "/");
+}
+
+enum ld_err h_page_signin_post(struct request *req)
+{
+	json_t *form = page_form(req);
+	if (!form)
+		return request_fail(req, LD_EINVAL, NULL,
+				    "The form is malformed.");
+	/* A form refused before any hash takes no place on the pool. */
+	json_t *ctx = page_ctx(req, "Sign in", NULL);
+	if (!signin_fields(req, form, ctx))
+		return page_render(req, 400, "signin", ctx);
+	json_decref(ctx);
+	return request_defer(req, req->app->hash_pool, signin_form_hash);
 }
 
 enum ld_err h_page_signout(struct request *req)
@@ -148,39 +258,54 @@ enum ld_err h_page_case_new(struct request *req)
 	return err;
 }
 
+static const struct form_input case_inputs[] = {
+	{"reference", "reference", "The Ombudsman's reference"},
+	{"complaint_id", "complaint_id", "The complaint"},
+	{"ombudsman", "ombudsman", "The Ombudsman"},
+	{"received_on", "received_on", "The date received"},
+	{"summary", "summary", "The summary"},
+	{NULL, NULL, NULL}};
+
 enum ld_err h_page_case_new_post(struct request *req)
 {
 	json_t *form = page_form(req), *received;
-	struct case_in in = {0};
+	struct case_in in;
 	struct why why = {0};
+	int32_t received_on;
 	char *json = NULL;
 	if (!form)
 		return request_fail(req, LD_EINVAL, NULL,
 				    "The form is malformed.");
 	json_t *ctx = page_ctx(req, "Register a notification", "/cases/new");
-	bool ok = page_date(form, "received_on", "Date received",
-			    "For example, 23 11 2026", true, &in.received_on,
-			    &received);
-	if (!ok)
+	json_t *body = form_body(req);
+	if (!page_date(form, "received_on", "Date received",
+		       "For example, 23 11 2026", true, &received_on,
+		       &received))
 		page_field_error(
 			ctx, "received_on",
 			json_string_value(json_object_get(received, "error")));
-	if (!positive_id(page_field(form, "complaint_id"), &in.complaint_id))
-		page_field_error(ctx, "complaint_id", "Choose the complaint");
-	in.ombudsman = page_field(form, "ombudsman");
-	if (!*in.ombudsman)
-		page_field_error(ctx, "ombudsman", "Choose the Ombudsman");
-	in.reference = page_field(form, "reference");
-	if (!*in.reference)
-		page_field_error(ctx, "reference",
-				 "Enter the Ombudsman's reference");
-	in.summary = page_field(form, "summary");
-	in.channel = "email";
-	if (strlen(in.summary) > 4000)
-		page_field_error(ctx, "summary", "The summary is too long");
+	form_body_date(body, "received_on", received_on);
+	form_body_number(body, "complaint_id",
+			 page_field(form, "complaint_id"));
+	json_object_set_new(body, "ombudsman",
+			    json_string(page_field(form, "ombudsman")));
+	json_object_set_new(body, "reference",
+			    json_string(page_field(form, "reference")));
+	json_object_set_new(body, "summary",
+			    json_string(page_field(form, "summary")));
+	json_object_set_new(body, "channel", json_string("email"));
 	if (!json_is_true(json_object_get(ctx, "has_errors"))) {
-		enum ld_err err = case_store_register(
-			req->app->store, &req->who, &in, &json, &why);
+		const char *field, *msg;
+		enum ld_err err = cases_case_in(req, body, &in);
+		if (err) {
+			field = req->err_field;
+			msg = req->err_message;
+		} else {
+			err = case_store_register(req->app->store, &req->who,
+						  &in, &json, &why);
+			field = why.field;
+			msg = why.msg;
+		}
 		json_t *c = err ? NULL : parsed(json);
 		if (c) {
 			const char *to = arena_printf(
@@ -197,9 +322,7 @@ enum ld_err h_page_case_new_post(struct request *req)
 			json_decref(ctx);
 			return err;
 		}
-		page_field_error(ctx, why.field ? why.field : "reference",
-				 why.msg[0] ? why.msg
-					    : "That could not be done");
+		form_refused(req, ctx, case_inputs, NULL, 0, field, msg);
 	}
 	return case_form(req, form, ctx, received, 400);
 }
@@ -321,13 +444,24 @@ enum ld_err h_page_record(struct request *req)
 	return err;
 }
 
+static const struct form_input record_inputs[] = {
+	{"dated_on", "dated_on", "The date of the correspondence"},
+	{"response_due_on", "response_due_on", "The response date"},
+	{"revised_due_on", "revised_due_on", "The new due date"},
+	{"summary", "summary", "The summary"},
+	{"tasks[].title", "title", "What was asked for"},
+	{"tasks[].detail", "detail", "The detail"},
+	{"tasks[].service_area_id", "service_area_id", "The service area"},
+	{"tasks[].assignee_id", "assignee_id", "The assignee"},
+	{NULL, NULL, NULL}};
+
 enum ld_err h_page_record_post(struct request *req)
 {
 	const struct kind_page *k = kind_of(req);
 	json_t *form = page_form(req), *dated, *due, *revised;
-	struct correspondence_in in = {0};
-	struct task_in task = {0};
+	struct correspondence_in in;
 	struct why why = {0};
+	int32_t dated_on, response_due_on, revised_due_on;
 	int64_t id;
 	char *json = NULL;
 	enum ld_err err = request_id(req, 0, &id);
@@ -337,51 +471,55 @@ enum ld_err h_page_record_post(struct request *req)
 		return request_fail(req, LD_EINVAL, NULL,
 				    "The form is malformed.");
 	json_t *ctx = page_ctx(req, k->heading, "/cases");
+	json_t *body = form_body(req);
 	if (!page_date(form, "dated_on", "Date of the correspondence",
-		       "For example, 23 11 2026", true, &in.dated_on, &dated))
+		       "For example, 23 11 2026", true, &dated_on, &dated))
 		page_field_error(
 			ctx, "dated_on",
 			json_string_value(json_object_get(dated, "error")));
 	if (!page_date(form, "response_due_on",
 		       "The date the Ombudsman set for a response (optional)",
 		       "Leave blank for its usual period in working days",
-		       false, &in.response_due_on, &due))
+		       false, &response_due_on, &due))
 		page_field_error(
 			ctx, "response_due_on",
 			json_string_value(json_object_get(due, "error")));
 	if (!page_date(form, "revised_due_on", "The new due date",
 		       "For example, 14 12 2026",
-		       !strcmp(k->kind, "extension_agreed"), &in.revised_due_on,
+		       !strcmp(k->kind, "extension_agreed"), &revised_due_on,
 		       &revised))
 		page_field_error(
 			ctx, "revised_due_on",
 			json_string_value(json_object_get(revised, "error")));
-	in.kind = k->kind;
-	in.summary = page_field(form, "summary");
-	in.channel = "email";
-	if (strlen(in.summary) > 4000)
-		page_field_error(ctx, "summary", "The summary is too long");
+	json_object_set_new(body, "kind", json_string(k->kind));
+	json_object_set_new(body, "channel", json_string("email"));
+	json_object_set_new(body, "summary",
+			    json_string(page_field(form, "summary")));
+	form_body_date(body, "dated_on", dated_on);
+	form_body_date(body, "response_due_on", response_due_on);
+	form_body_date(body, "revised_due_on", revised_due_on);
 	if (k->task) {
-		task.title = page_field(form, "title");
-		task.detail = page_field(form, "detail");
-		task.working_days = -1;
-		if (!*task.title || strlen(task.title) > 300)
-			page_field_error(ctx, "title",
-					 "Enter what exactly the Ombudsman "
-					 "asked for, in up to 300 characters");
-		if (!positive_id(page_field(form, "service_area_id"),
-				 &task.service_area_id))
-			page_field_error(ctx, "service_area_id",
-					 "Choose the service area");
-		positive_id(page_field(form, "assignee_id"), &task.assignee_id);
-		if (strlen(task.detail) > 4000)
-			page_field_error(ctx, "detail",
-					 "The detail is too long");
-		in.tasks = &task;
-		in.ntasks = 1;
+		json_t *t = json_pack("{s:s, s:s}", "title",
+				      page_field(form, "title"), "detail",
+				      page_field(form, "detail"));
+		form_body_number(t, "service_area_id",
+				 page_field(form, "service_area_id"));
+		form_body_number(t, "assignee_id",
+				 page_field(form, "assignee_id"));
+		json_object_set_new(body, "tasks", json_pack("[o]", t));
 	}
 	if (!json_is_true(json_object_get(ctx, "has_errors"))) {
-		err = cases_correspond(req, id, &in, &json, &why);
+		const char *field, *msg;
+		static const int row = 1;
+		err = cases_correspondence_in(req, body, &in);
+		if (err) {
+			field = req->err_field;
+			msg = req->err_message;
+		} else {
+			err = cases_correspond(req, id, &in, &json, &why);
+			field = why.field;
+			msg = why.msg;
+		}
 		if (!err) {
 			free(json);
 			json_decref(ctx);
@@ -400,9 +538,7 @@ enum ld_err h_page_record_post(struct request *req)
 			json_decref(revised);
 			return err;
 		}
-		page_field_error(ctx, "dated_on",
-				 why.msg[0] ? why.msg
-					    : "That could not be done");
+		form_refused(req, ctx, record_inputs, &row, 1, field, msg);
 	}
 	return record_form(req, id, k, form, ctx, dated, due, revised, 400);
 }
@@ -566,13 +702,28 @@ static long long pence(const char *s)
 	return p;
 }
 
+static const struct form_input determination_inputs[] = {
+	{"findings[].element", "element-", "The complaint element"},
+	{"decided_on", "decided_on", "The date of the determination"},
+	{"findings", "element-", NULL},
+	{"findings[].finding", "finding-", "The finding"},
+	{"remedies", "description-", NULL},
+	{"remedies[].description", "description-", "What was ordered"},
+	{"remedies[].type", "type-", "Order or recommendation"},
+	{"remedies[].kind", "kind-", "The kind"},
+	{"remedies[].amount_pence", "amount-", "The compensation"},
+	{"remedies[].weeks", "weeks-", "The weeks"},
+	{"remedies[].service_area_id", "area-", "The service area"},
+	{NULL, NULL, NULL}};
+
 enum ld_err h_page_determination_post(struct request *req)
 {
 	json_t *form = page_form(req), *decided;
-	struct determination_in in = {0};
-	struct finding_in findings[FINDING_ROWS];
-	struct remedy_in remedies[REMEDY_ROWS];
+	struct determination_in in;
 	struct why why = {0};
+	int finding_row[FINDING_ROWS], remedy_row[REMEDY_ROWS];
+	int nfindings = 0, nremedies = 0;
+	int32_t decided_on;
 	char key[32], *json = NULL;
 	int64_t id;
 	enum ld_err err = request_id(req, 0, &id);
@@ -582,76 +733,71 @@ enum ld_err h_page_determination_post(struct request *req)
 		return request_fail(req, LD_EINVAL, NULL,
 				    "The form is malformed.");
 	json_t *ctx = page_ctx(req, "Register the determination", "/cases");
+	json_t *body = form_body(req);
+	json_t *findings = json_array(), *remedies = json_array();
+	json_object_set_new(body, "channel", json_string("email"));
 	if (!page_date(form, "decided_on", "Date of the determination",
-		       "For example, 2 11 2026", true, &in.decided_on,
-		       &decided))
+		       "For example, 2 11 2026", true, &decided_on, &decided))
 		page_field_error(
 			ctx, "decided_on",
 			json_string_value(json_object_get(decided, "error")));
+	form_body_date(body, "decided_on", decided_on);
+	/* A row left blank is no finding; the first is never blank. */
 	for (int n = 1; n <= FINDING_ROWS; n++) {
 		snprintf(key, sizeof(key), "element-%d", n);
 		const char *element = page_field(form, key);
-		if (!*element) {
-			if (n == 1)
-				page_field_error(
-					ctx, "element-1",
-					"Enter the complaint element of "
-					"the first finding");
+		if (n > 1 && !*element)
 			continue;
-		}
-		if (strlen(element) > 300) {
-			page_field_error(ctx, arena_strdup(req->arena, key),
-					 "The complaint element is too long");
-			continue;
-		}
-		findings[in.nfindings].element = element;
 		snprintf(key, sizeof(key), "finding-%d", n);
-		findings[in.nfindings++].finding = page_field(form, key);
+		finding_row[nfindings++] = n;
+		json_array_append_new(
+			findings, json_pack("{s:s, s:s}", "element", element,
+					    "finding", page_field(form, key)));
 	}
 	for (int n = 1; n <= REMEDY_ROWS; n++) {
-		struct remedy_in *r = &remedies[in.nremedies];
 		char k[32];
 		snprintf(k, sizeof(k), "description-%d", n);
 		const char *desc = page_field(form, k);
 		if (!*desc)
 			continue;
-		memset(r, 0, sizeof(*r));
-		r->description = desc;
+		json_t *r = json_pack("{s:s}", "description", desc);
 		snprintf(k, sizeof(k), "type-%d", n);
-		r->type = strcmp(page_field(form, k), "recommendation")
-				  ? "order"
-				  : "recommendation";
+		json_object_set_new(r, "type",
+				    json_string(page_field(form, k)));
 		snprintf(k, sizeof(k), "kind-%d", n);
-		r->kind = arena_strdup(req->arena, page_field(form, k));
+		json_object_set_new(r, "kind",
+				    json_string(page_field(form, k)));
+		/* The form takes pounds as typed; the API takes pence. */
 		snprintf(k, sizeof(k), "amount-%d", n);
 		const char *amount = page_field(form, k);
-		r->amount_pence = *amount ? pence(amount) : -1;
-		if (*amount && r->amount_pence < 0)
+		long long p = *amount ? pence(amount) : -1;
+		if (*amount && p < 0)
 			page_field_error(
 				ctx, arena_printf(req->arena, "amount-%d", n),
 				"Enter the compensation in pounds, "
 				"like 350 or 350.50");
+		if (p >= 0)
+			json_object_set_new(r, "amount_pence", json_integer(p));
 		snprintf(k, sizeof(k), "weeks-%d", n);
-		char *end;
-		long weeks = strtol(page_field(form, k), &end, 10);
-		if (*end || weeks < 1 || weeks > 104)
-			page_field_error(
-				ctx, arena_printf(req->arena, "weeks-%d", n),
-				"Enter the weeks as a number from 1 "
-				"to 104");
-		r->weeks = (int)weeks;
+		form_body_number(r, "weeks", page_field(form, k));
 		snprintf(k, sizeof(k), "area-%d", n);
-		if (!positive_id(page_field(form, k), &r->service_area_id))
-			page_field_error(ctx,
-					 arena_printf(req->arena, "area-%d", n),
-					 "Choose the service area");
-		in.nremedies++;
+		form_body_number(r, "service_area_id", page_field(form, k));
+		remedy_row[nremedies++] = n;
+		json_array_append_new(remedies, r);
 	}
-	in.findings = findings;
-	in.remedies = remedies;
-	in.channel = "email";
+	json_object_set_new(body, "findings", findings);
+	json_object_set_new(body, "remedies", remedies);
 	if (!json_is_true(json_object_get(ctx, "has_errors"))) {
-		err = cases_determine(req, id, &in, &json, &why);
+		const char *field = req->err_field, *msg = req->err_message;
+		err = cases_determination_in(req, body, &in);
+		if (err) {
+			field = req->err_field;
+			msg = req->err_message;
+		} else {
+			err = cases_determine(req, id, &in, &json, &why);
+			field = why.field;
+			msg = why.msg;
+		}
 		if (!err) {
 			free(json);
 			json_decref(ctx);
@@ -667,9 +813,10 @@ enum ld_err h_page_determination_post(struct request *req)
 			json_decref(decided);
 			return err;
 		}
-		page_field_error(ctx, "element-1",
-				 why.msg[0] ? why.msg
-					    : "That could not be done");
+		bool remedy = field && !strncmp(field, "remedies", 8);
+		form_refused(req, ctx, determination_inputs,
+			     remedy ? remedy_row : finding_row,
+			     remedy ? nremedies : nfindings, field, msg);
 	}
 	return determination_form(req, id, form, ctx, decided, 400);
 }
@@ -678,7 +825,7 @@ enum ld_err h_page_case_close(struct request *req)
 {
 	json_t *form = page_form(req);
 	struct why why = {0};
-	char *json = NULL, *end;
+	char *json = NULL;
 	int64_t id;
 	enum ld_err err = request_id(req, 0, &id);
 	if (err)
@@ -686,13 +833,17 @@ enum ld_err h_page_case_close(struct request *req)
 	if (!form)
 		return request_fail(req, LD_EINVAL, NULL,
 				    "The form is malformed.");
-	long version = strtol(page_field(form, "version"), &end, 10);
-	if (*end || version <= 0)
-		return request_fail(req, LD_EINVAL, NULL,
-				    "The form is malformed.");
-	err = case_store_close(req->app->store, &req->who, id, (int)version,
-			       app_today(req->app), page_field(form, "outcome"),
-			       &json, &why);
+	json_t *body = form_body(req);
+	const char *outcome;
+	int32_t closed_on;
+	int version;
+	form_body_number(body, "version", page_field(form, "version"));
+	json_object_set_new(body, "outcome",
+			    json_string(page_field(form, "outcome")));
+	if ((err = cases_close_in(req, body, &outcome, &closed_on, &version)))
+		return err;
+	err = case_store_close(req->app->store, &req->who, id, version,
+			       closed_on, outcome, &json, &why);
 	free(json);
 	if (err)
 		return request_fail(req, err, why.field, "%s",
@@ -868,60 +1019,96 @@ enum ld_err h_page_admin(struct request *req)
 	return admin_page(req, ctx, 200);
 }
 
-enum ld_err h_page_admin_user(struct request *req)
+/*
+ * The new user of the administration form, checked with the API's limits
+ * (input_string: characters, no control characters); false with the
+ * page's errors in ctx otherwise.
+ */
+static bool admin_user_fields(struct request *req, json_t *form, json_t *ctx,
+			      struct user_in *in, const char **password)
 {
-	json_t *form = page_form(req);
-	struct user_in in = {0};
-	struct why why = {0};
-	char hash[SECRET_PWHASH_LEN], *json = NULL;
-	if (!form)
-		return request_fail(req, LD_EINVAL, NULL,
-				    "The form is malformed.");
-	json_t *ctx = page_ctx(req, "Administration", "/admin");
-	in.name = page_field(form, "name");
-	in.email = page_field(form, "email");
-	in.job_title = "";
-	in.resident_access = in.active = -1;
+	json_t *body = form_body(req);
 	const char *role = page_field(form, "role");
-	const char *password = page_field(form, "password");
-	if (!*in.name || strlen(in.name) > 120)
+	memset(in, 0, sizeof(*in));
+	in->name = page_field(form, "name");
+	in->email = page_field(form, "email");
+	in->job_title = "";
+	in->resident_access = in->active = -1;
+	*password = page_field(form, "password");
+	json_object_set_new(
+		ctx, "values",
+		json_pack("{s:s, s:s}", "name", in->name, "email", in->email));
+	json_object_set_new(body, "name", json_string(in->name));
+	json_object_set_new(body, "email", json_string(in->email));
+	json_object_set_new(body, "password", json_string(*password));
+	if (input_string(req, body, "name", 120, true, &in->name))
 		page_field_error(ctx, "name", "Enter the user's full name");
-	if (!strchr(in.email, '@') || strlen(in.email) > 254)
+	if (input_string(req, body, "email", 254, true, &in->email) ||
+	    !strchr(in->email, '@'))
 		page_field_error(ctx, "email", "Enter an email address");
-	if (strlen(password) < 12 || strlen(password) > 1024)
+	/* At least 12 bytes, as the API counts them; at most 1024 characters.
+	 */
+	if (input_string(req, body, "password", 1024, true, password) ||
+	    strlen(*password) < 12)
 		page_field_error(ctx, "password",
 				 "Enter a password of at least 12 characters");
 	if (workflow_lookup(role_names, role) < 0)
 		page_field_error(ctx, "name", "Choose a role");
 	if (!positive_id(page_field(form, "service_area_id"),
-			 &in.service_area_id))
-		in.service_area_id = 0;
-	json_object_set_new(
-		ctx, "values",
-		json_pack("{s:s, s:s}", "name", in.name, "email", in.email));
-	if (!json_is_true(json_object_get(ctx, "has_errors"))) {
-		if (secret_password_hash(
-			    password,
-			    !strcmp(req->app->cfg.password_hash, "interactive"),
-			    hash)) {
-			json_decref(ctx);
-			return LD_EINTERNAL;
-		}
-		in.password_hash = hash;
-		in.roles = arena_printf(req->arena, "{%s}", role);
-		enum ld_err err = admin_store_user_save(
-			req->app->store, &req->who, 0, &in, &json, &why);
-		free(json);
-		if (!err) {
-			json_decref(ctx);
-			return page_redirect(req, "/admin?done=user");
-		}
-		page_field_error(ctx, "email",
-				 err == LD_ENOTFOUND
-					 ? "A user has this email"
-					 : "The user could not be added");
+			 &in->service_area_id))
+		in->service_area_id = 0;
+	in->roles = arena_printf(req->arena, "{%s}", role);
+	return !json_is_true(json_object_get(ctx, "has_errors"));
+}
+
+/* Hashing the password (slow by design) and saving, on the hash pool. */
+static enum ld_err admin_user_save(struct request *req)
+{
+	json_t *form = page_form(req);
+	struct user_in in;
+	struct why why = {0};
+	const char *password;
+	char hash[SECRET_PWHASH_LEN], *json = NULL;
+	if (!form)
+		return request_fail(req, LD_EINVAL, NULL,
+				    "The form is malformed.");
+	json_t *ctx = page_ctx(req, "Administration", "/admin");
+	if (!admin_user_fields(req, form, ctx, &in, &password))
+		return admin_page(req, ctx, 400);
+	if (secret_password_hash(
+		    password,
+		    !strcmp(req->app->cfg.password_hash, "interactive"),
+		    hash)) {
+		json_decref(ctx);
+		return LD_EINTERNAL;
 	}
+	in.password_hash = hash;
+	enum ld_err err = admin_store_user_save(req->app->store, &req->who, 0,
+						&in, &json, &why);
+	free(json);
+	if (!err) {
+		json_decref(ctx);
+		return page_redirect(req, "/admin?done=user");
+	}
+	page_field_error(ctx, "email",
+			 err == LD_ENOTFOUND ? "A user has this email"
+					     : "The user could not be added");
 	return admin_page(req, ctx, 400);
+}
+
+enum ld_err h_page_admin_user(struct request *req)
+{
+	json_t *form = page_form(req);
+	struct user_in in;
+	const char *password;
+	if (!form)
+		return request_fail(req, LD_EINVAL, NULL,
+				    "The form is malformed.");
+	json_t *ctx = page_ctx(req, "Administration", "/admin");
+	if (!admin_user_fields(req, form, ctx, &in, &password))
+		return admin_page(req, ctx, 400);
+	json_decref(ctx);
+	return request_defer(req, req->app->hash_pool, admin_user_save);
 }
 
 enum ld_err h_page_admin_holidays(struct request *req)

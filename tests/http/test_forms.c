@@ -1,0 +1,470 @@
+/*
+ * The dashboard's forms refuse what their JSON twins refuse, with the same
+ * decoder: an empty finding (which once spun a thread for ever holding the
+ * case's row lock), a javascript: address for a published self-assessment,
+ * control characters, values outside the API's lists.  Lengths count
+ * characters, not bytes.  The sign-in form still signs in, its password
+ * hash now on the hash pool.
+ *
+ * The server runs with LINKDESK_TODAY=2026-11-23 against the demo
+ * organisation.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "api.h"
+
+static struct itest_server server;
+static struct api lo;
+static long area_housing;
+static int seq;
+
+static int setup(void **state)
+{
+	static const char *const env[] = {"LINKDESK_TODAY=2026-11-23", NULL};
+	(void)state;
+	itest_server_start(&server, env);
+	api_signin(&lo, server.base, "link.officer");
+	area_housing = api_area_id(&lo, "Housing Management");
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	api_release(&lo);
+	assert_int_equal(itest_server_stop(&server), 0);
+	return 0;
+}
+
+struct sink {
+	char *p;
+	size_t len;
+};
+
+static size_t collect(char *data, size_t size, size_t n, void *arg)
+{
+	struct sink *k = arg;
+	size_t add = size * n;
+	k->p = realloc(k->p, k->len + add + 1);
+	memcpy(k->p + k->len, data, add);
+	k->len += add;
+	k->p[k->len] = '\0';
+	return add;
+}
+
+/*
+ * POST a urlencoded form as the browser does (the session's cookie, its
+ * CSRF token as a field), giving up after timeout seconds: a request that
+ * never answers is a status of 0.  The caller frees r->body and
+ * r->headers.
+ */
+static void form_post(CURL *h, const char *csrf, const char *path,
+		      const char *fields, long timeout, struct itest_resp *r)
+{
+	struct sink b = {0}, hd = {0};
+	char url[1024];
+	size_t size = strlen(fields) + 200;
+	char *body = malloc(size);
+	struct curl_slist *hl = curl_slist_append(
+		NULL, "Content-Type: application/x-www-form-urlencoded");
+
+	memset(r, 0, sizeof(*r));
+	snprintf(url, sizeof(url), "%s%s", server.base, path);
+	snprintf(body, size, "%s%scsrf_token=%s", fields, *fields ? "&" : "",
+		 csrf ? csrf : "");
+	curl_easy_setopt(h, CURLOPT_URL, url);
+	curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, "POST");
+	curl_easy_setopt(h, CURLOPT_NOBODY, 0L);
+	curl_easy_setopt(h, CURLOPT_POSTFIELDS, body);
+	curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE, (long)strlen(body));
+	curl_easy_setopt(h, CURLOPT_HTTPHEADER, hl);
+	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, collect);
+	curl_easy_setopt(h, CURLOPT_WRITEDATA, &b);
+	curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, collect);
+	curl_easy_setopt(h, CURLOPT_HEADERDATA, &hd);
+	curl_easy_setopt(h, CURLOPT_TIMEOUT, timeout);
+	CURLcode rc = curl_easy_perform(h);
+	if (rc == CURLE_OK)
+		curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &r->status);
+	else
+		print_message("POST %s: %s\n", path, curl_easy_strerror(rc));
+	curl_easy_setopt(h, CURLOPT_HTTPHEADER, NULL);
+	curl_easy_setopt(h, CURLOPT_POSTFIELDS, NULL);
+	curl_slist_free_all(hl);
+	free(body);
+	r->body = b.p ? b.p : calloc(1, 1);
+	r->len = b.len;
+	r->headers = hd.p ? hd.p : calloc(1, 1);
+}
+
+/*
+ * A form the server must refuse promptly (5 s) with a 400 page whose GOV.UK
+ * error summary links to the input id.
+ */
+static void refused(const char *path, const char *fields, const char *id)
+{
+	struct itest_resp r;
+	char link[80];
+	form_post(lo.h, lo.csrf, path, fields, 5, &r);
+	if (r.status != 400)
+		fail_msg("%s %.100s: %ld (0: no answer in 5 s), want 400: "
+			 "%.300s",
+			 path, fields, r.status, r.body);
+	if (!strstr(r.body, "govuk-error-summary"))
+		fail_msg("%s %.100s: no error summary: %.300s", path, fields,
+			 r.body);
+	snprintf(link, sizeof(link), "href=\"#%s\"", id);
+	if (id && !strstr(r.body, link))
+		fail_msg("%s %.100s: the summary does not link to #%s: %.3000s",
+			 path, fields, id, r.body);
+	itest_resp_release(&r);
+}
+
+/* A form that must be accepted: 303 to a page that is not an error. */
+static void accepted(const char *path, const char *fields)
+{
+	struct itest_resp r;
+	form_post(lo.h, lo.csrf, path, fields, 10, &r);
+	if (r.status != 303)
+		fail_msg("%s %.100s: %ld, want 303: %.3000s", path, fields,
+			 r.status, r.body);
+	itest_resp_release(&r);
+}
+
+/* A new HOS case on a new complaint of Housing; returns its id. */
+static long new_case(void)
+{
+	int n = ++seq;
+	json_t *c = api_expect(
+		&lo, 201, "POST", "/api/v1/complaints",
+		F("{\"reference\": \"FM-%d-%d\", \"category\": \"Repairs\","
+		  " \"service_area_id\": %ld, \"received_on\": \"2026-06-01\"}",
+		  (int)getpid(), n, area_housing));
+	long complaint = (long)jint(c, "id");
+	json_decref(c);
+	c = api_expect(&lo, 201, "POST", "/api/v1/cases",
+		       F("{\"complaint_id\": %ld, \"ombudsman\": \"HOS\","
+			 " \"reference\": \"2023%05d\", \"received_on\":"
+			 " \"2026-11-16\"}",
+			 complaint, (int)getpid() % 900 * 100 + n));
+	long id = (long)jint(c, "id");
+	json_decref(c);
+	return id;
+}
+
+static long determinations(long case_id)
+{
+	return api_sql_long(
+		F("SELECT count(*) FROM determination WHERE case_id = %ld",
+		  case_id));
+}
+
+/* n copies of s, urlencoded as given, into a static buffer. */
+static const char *times(const char *s, int n)
+{
+	static char b[8][8192];
+	static int next;
+	char *out = b[next++ % 8];
+	size_t len = strlen(s), at = 0;
+	for (int i = 0; i < n && at + len < sizeof(b[0]); i++, at += len)
+		memcpy(out + at, s, len);
+	out[at] = '\0';
+	return out;
+}
+
+#define DECIDED "decided_on-day=2&decided_on-month=11&decided_on-year=2026"
+
+static void test_empty_finding(void **state)
+{
+	(void)state;
+	long id = new_case();
+	char path[80];
+	snprintf(path, sizeof(path), "/cases/%ld/determination", id);
+	/* The JSON twin refuses it... */
+	api_refused(&lo, 400, "invalid", "findings[0].finding", "POST",
+		    F("/api/v1/cases/%ld/determination", id),
+		    "{\"decided_on\": \"2026-11-02\", \"findings\":"
+		    " [{\"element\": \"Repairs\", \"finding\": \"\"}]}");
+	/* ...and so does the form, at once. */
+	refused(path, DECIDED "&element-1=Repairs&finding-1=", "finding-1");
+	assert_int_equal(determinations(id), 0);
+	/* No lock is left behind: the case takes its determination. */
+	accepted(path, DECIDED "&element-1=Repairs&finding-1=maladministration"
+			       "&element-2=&finding-2=maladministration");
+	assert_int_equal(determinations(id), 1);
+	assert_int_equal(
+		api_sql_long(F("SELECT count(*) FROM finding WHERE case_id ="
+			       " %ld AND finding = 'maladministration'",
+			       id)),
+		1);
+}
+
+static void test_odd_determinations(void **state)
+{
+	(void)state;
+	long id = new_case();
+	char path[80];
+	snprintf(path, sizeof(path), "/cases/%ld/determination", id);
+	char remedy[300];
+	snprintf(remedy, sizeof(remedy),
+		 DECIDED "&element-1=Repairs&finding-1=maladministration"
+			 "&description-1=Apologise&area-1=%ld",
+		 area_housing);
+
+	refused(path, DECIDED "&element-1=Repairs", "finding-1");
+	refused(path, DECIDED "&element-1=&finding-1=maladministration",
+		"element-1");
+	refused(path,
+		DECIDED "&element-1=Rep%01airs&finding-1=maladministration",
+		"element-1");
+	refused(path, DECIDED "&element-1=Repairs&finding-1=nonsense",
+		"element-1");
+	refused(path, F("%s&kind-1=bribe&type-1=order", remedy), "kind-1");
+	refused(path, F("%s&kind-1=apology&type-1=decree", remedy), "type-1");
+	refused(path, F("%s&kind-1=apology&type-1=order&weeks-1=soon", remedy),
+		"weeks-1");
+	refused(path, F("%s&kind-1=apology&type-1=order&weeks-1=0", remedy),
+		"weeks-1");
+	refused(path,
+		DECIDED "&element-1=Repairs&finding-1=maladministration"
+			"&description-1=Apologise&kind-1=apology&type-1=order",
+		"area-1");
+	/* Characters, not bytes: 301 two-byte characters are too many. */
+	refused(path,
+		F(DECIDED "&element-1=%s&finding-1=maladministration",
+		  times("%C3%A9", 301)),
+		"element-1");
+	assert_int_equal(determinations(id), 0);
+	/* 300 of them (600 bytes) are within the limit of 300. */
+	accepted(path, F(DECIDED "&element-1=%s&finding-1=maladministration",
+			 times("%C3%A9", 300)));
+	assert_int_equal(api_sql_long(F("SELECT length(element) FROM finding"
+					" WHERE case_id = %ld",
+					id)),
+			 300);
+}
+
+static void test_lengths_in_characters(void **state)
+{
+	(void)state;
+	/* A complaint's reference is up to 40 characters. */
+	const char *forty = times("\xc3\xa9", 39);
+	json_decref(api_expect(
+		&lo, 201, "POST", "/api/v1/complaints",
+		F("{\"reference\": \"%s%d\", \"category\": \"Repairs\","
+		  " \"service_area_id\": %ld, \"received_on\": \"2026-06-01\"}",
+		  forty, (int)getpid() % 10, area_housing)));
+	api_refused(&lo, 400, "invalid", "reference", "POST",
+		    "/api/v1/complaints",
+		    F("{\"reference\": \"%s\", \"category\": \"Repairs\","
+		      " \"service_area_id\": %ld, \"received_on\":"
+		      " \"2026-06-01\"}",
+		      times("\xc3\xa9", 41), area_housing));
+	/* A form that is not UTF-8 is refused whole. */
+	struct itest_resp r;
+	form_post(lo.h, lo.csrf,
+		  F("/cases/%ld/determination?csrf_token=%s", new_case(),
+		    lo.csrf),
+		  DECIDED "&element-1=%C3%28&finding-1=maladministration", 5,
+		  &r);
+	assert_int_equal(r.status, 400);
+	assert_non_null(strstr(r.body, "The form is malformed."));
+	itest_resp_release(&r);
+}
+
+/* A new self-assessment; returns its id. */
+static long draft_sa(void)
+{
+	json_t *sa = api_expect(&lo, 201, "POST", "/api/v1/self-assessments",
+				"{\"title\": \"Forms test\", \"reason\":"
+				" \"annual\"}");
+	long id = (long)jint(sa, "id");
+	json_decref(sa);
+	return id;
+}
+
+/* Answer every provision and approve; returns the version approved. */
+static int approve_sa(long id)
+{
+	size_t i;
+	json_t *p,
+		*sa = api_expect(&lo, 200, "GET",
+				 F("/api/v1/self-assessments/%ld", id), NULL);
+	json_array_foreach(json_object_get(sa, "provisions"), i, p)
+	{
+		json_decref(
+			api_expect(&lo, 200, "PUT",
+				   F("/api/v1/self-assessments/%ld/answers/%s",
+				     id, jstr(p, "number")),
+				   "{\"complies\": true}"));
+	}
+	json_decref(sa);
+	sa = api_expect(&lo, 200, "GET", F("/api/v1/self-assessments/%ld", id),
+			NULL);
+	int v = (int)jint(sa, "version");
+	json_decref(sa);
+	sa = api_expect(&lo, 200, "POST",
+			F("/api/v1/self-assessments/%ld/approve", id),
+			F("{\"version\": %d, \"approved_on\": \"2026-11-20\","
+			  " \"approved_by\": \"The board\"}",
+			  v));
+	assert_string_equal(jstr(sa, "status"), "approved");
+	v = (int)jint(sa, "version");
+	json_decref(sa);
+	return v;
+}
+
+static const char *sa_status(long id)
+{
+	static char status[32];
+	json_t *sa = api_expect(&lo, 200, "GET",
+				F("/api/v1/self-assessments/%ld", id), NULL);
+	snprintf(status, sizeof(status), "%s", jstr(sa, "status"));
+	json_decref(sa);
+	return status;
+}
+
+static void test_publish_url(void **state)
+{
+	(void)state;
+	long id = draft_sa();
+	char answer[80], path[80];
+	snprintf(answer, sizeof(answer), "/self-assessments/%ld/provisions/1.2",
+		 id);
+	/* The provision form: the answer's own rules, as the API's. */
+	refused(answer, "complies=maybe", "complies");
+	refused(answer, "complies=yes&evidence=Policy%0B4", "evidence");
+	refused(answer, "complies=no&action=Rewrite", "expected_on");
+	accepted(answer, "complies=yes&evidence=Policy+s.4");
+	int version = approve_sa(id);
+	snprintf(path, sizeof(path), "/self-assessments/%ld/publish", id);
+	const char *on = "published_on-day=23&published_on-month=11"
+			 "&published_on-year=2026";
+	struct itest_resp r;
+
+	/* The API refuses a javascript: address... */
+	api_refused(&lo, 400, "invalid", "published_url", "POST",
+		    F("/api/v1/self-assessments/%ld/publish", id),
+		    F("{\"version\": %d, \"published_on\": \"2026-11-23\","
+		      " \"published_url\": \"javascript:alert(1)\"}",
+		      version));
+	/* ...and so does the form. */
+	form_post(lo.h, lo.csrf, path,
+		  F("version=%d&%s&published_url=javascript%%3Aalert(1)",
+		    version, on),
+		  5, &r);
+	assert_int_equal(r.status, 400);
+	assert_non_null(strstr(r.body, "published_url"));
+	itest_resp_release(&r);
+	assert_string_equal(sa_status(id), "approved");
+	/* One limit of 500 characters: 501 is refused by both. */
+	char long_url[600];
+	snprintf(long_url, sizeof(long_url), "https://example.org/%s",
+		 times("a", 501 - 20));
+	api_refused(&lo, 400, "invalid", "published_url", "POST",
+		    F("/api/v1/self-assessments/%ld/publish", id),
+		    F("{\"version\": %d, \"published_on\": \"2026-11-23\","
+		      " \"published_url\": \"%s\"}",
+		      version, long_url));
+	form_post(lo.h, lo.csrf, path,
+		  F("version=%d&%s&published_url=%s", version, on, long_url), 5,
+		  &r);
+	assert_int_equal(r.status, 400);
+	itest_resp_release(&r);
+	assert_string_equal(sa_status(id), "approved");
+	/* 300 characters are within it, on the form as on the API. */
+	accepted(path, F("version=%d&%s&published_url=https://example.org/%s",
+			 version, on, times("b", 300 - 20)));
+	assert_string_equal(sa_status(id), "published");
+}
+
+static void test_other_forms(void **state)
+{
+	(void)state;
+	long id = new_case();
+	json_t *c =
+		api_expect(&lo, 200, "GET", F("/api/v1/cases/%ld", id), NULL);
+	int version = (int)jint(c, "version");
+	json_decref(c);
+
+	/* The record form: a response due before the letter itself. */
+	refused(F("/cases/%ld/record?kind=draft_decision", id),
+		"dated_on-day=20&dated_on-month=11&dated_on-year=2026"
+		"&response_due_on-day=1&response_due_on-month=11"
+		"&response_due_on-year=2026&summary=Draft",
+		"response_due_on");
+	refused(F("/cases/%ld/record?kind=other", id),
+		"dated_on-day=20&dated_on-month=11&dated_on-year=2026"
+		"&summary=Bell%07",
+		"summary");
+	assert_int_equal(api_sql_long(F("SELECT count(*) FROM correspondence"
+					" WHERE case_id = %ld AND kind <>"
+					" 'notification'",
+					id)),
+			 0);
+	/* Closing with an outcome the API does not know. */
+	struct itest_resp r;
+	form_post(lo.h, lo.csrf, F("/cases/%ld/close", id),
+		  F("version=%d&outcome=vanished", version), 5, &r);
+	assert_int_equal(r.status, 400);
+	assert_non_null(strstr(r.body, "outcome"));
+	itest_resp_release(&r);
+	/* A new notification whose reference has a control character. */
+	refused("/cases/new",
+		"received_on-day=20&received_on-month=11&received_on-year=2026"
+		"&complaint_id=1&ombudsman=HOS&reference=AB%1B1",
+		"reference");
+}
+
+static void test_signin_form(void **state)
+{
+	(void)state;
+	CURL *h = curl_easy_init();
+	struct itest_resp r;
+	curl_easy_setopt(h, CURLOPT_COOKIEFILE, "");
+
+	form_post(h, NULL, "/sign-in",
+		  "email=link.officer%40demo.linkdesk.test&password=wrong"
+		  "-password-here",
+		  30, &r);
+	assert_int_equal(r.status, 401);
+	assert_non_null(strstr(r.body, "govuk-error-summary"));
+	itest_resp_release(&r);
+
+	form_post(h, NULL, "/sign-in",
+		  "email=link.officer%40demo.linkdesk.test&"
+		  "password=" DEMO_PASSWORD,
+		  30, &r);
+	assert_int_equal(r.status, 303);
+	assert_non_null(strstr(r.headers, "Set-Cookie: "));
+	itest_resp_release(&r);
+	/* The cookie takes us home. */
+	curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 1L);
+	itest_request(h, "GET", F("%s/", server.base), NULL, NULL, &r);
+	assert_int_equal(r.status, 200);
+	assert_non_null(strstr(r.body, "Sign out"));
+	itest_resp_release(&r);
+	curl_easy_cleanup(h);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_empty_finding),
+		cmocka_unit_test(test_odd_determinations),
+		cmocka_unit_test(test_lengths_in_characters),
+		cmocka_unit_test(test_publish_url),
+		cmocka_unit_test(test_other_forms),
+		cmocka_unit_test(test_signin_form),
+	};
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
