@@ -6,6 +6,7 @@
  * leaving nothing, and retention.
  */
 #include <arpa/inet.h>
+#include <pthread.h>
 #include <netinet/in.h>
 #include <setjmp.h>
 #include <sodium.h>
@@ -16,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 #include <zip.h>
 
@@ -555,6 +557,298 @@ static void test_retention(void **state)
 		    F("/api/v1/files/%ld", id), NULL);
 }
 
+/* A server of its own, signed in as a Housing officer and the link officer. */
+static void own_server(struct itest_server *s, struct api *officer,
+		       struct api *link, const char *const *env)
+{
+	itest_server_start(s, env);
+	api_signin(officer, s->base, "housing.officer");
+	if (link)
+		api_signin(link, s->base, "link.officer");
+}
+
+/* A PDF-typed body of len bytes. */
+static char *pdf_of(size_t len, char fill)
+{
+	char *p = malloc(len);
+	memcpy(p, "%PDF-1.4\n", 9);
+	memset(p + 9, fill, len - 9);
+	return p;
+}
+
+/*
+ * The task's cap counts every byte its files keep in the database: a
+ * removed or replaced version keeps its contents, so upload-and-remove
+ * cannot grow storage without bound.
+ */
+static void test_cap_counts_every_version(void **state)
+{
+	static char clamd[600];
+	const char *env[] = {"LINKDESK_TODAY=2026-11-23",
+			     "LINKDESK_TASK_FILES_MAX=3000", clamd, NULL};
+	struct itest_server s;
+	struct api officer;
+	struct itest_resp r;
+	(void)state;
+	snprintf(clamd, sizeof(clamd), "LINKDESK_CLAMD=%s",
+		 getenv("LINKDESK_TEST_CLAMD"));
+	own_server(&s, &officer, NULL, env);
+	long task = new_task(NULL);
+	char *body = pdf_of(1200, 'c');
+	for (int round = 0; round < 2; round++) {
+		json_t *t = upload_ok(&officer, task, NULL, "round.pdf", body,
+				      1200);
+		long id = (long)jint(file_named(t, "round.pdf"), "id");
+		json_decref(t);
+		json_decref(api_expect(&officer, 200, "DELETE",
+				       F("/api/v1/files/%ld", id), NULL));
+	}
+	/* 2,400 bytes are kept; 1,200 more would pass 3,000. */
+	upload(&officer, task, NULL, "round.pdf", body, 1200, &r);
+	assert_int_equal(r.status, 413);
+	assert_string_equal(itest_error_code(&r), "too_large");
+	assert_non_null(strstr(r.body, "removed and replaced versions"));
+	itest_resp_release(&r);
+	free(body);
+	api_release(&officer);
+	assert_int_equal(itest_server_stop(&s), 0);
+}
+
+/* The task's files and their scan status, polled until none is pending. */
+static json_t *files_scanned(struct api *a, long task, int seconds)
+{
+	for (int i = 0; i < seconds * 10; i++) {
+		json_t *t = api_expect(a, 200, "GET",
+				       F("/api/v1/tasks/%ld", task), NULL);
+		bool pending = false;
+		size_t k;
+		json_t *f;
+		json_array_foreach(json_object_get(t, "files"), k, f) pending |=
+			!strcmp(jstr(f, "status"), "pending");
+		if (!pending)
+			return t;
+		json_decref(t);
+		usleep(100 * 1000);
+	}
+	fail_msg("files still pending after %d s", seconds);
+	return NULL;
+}
+
+/*
+ * Files stored while clamd could not be reached stay pending (not
+ * downloadable), and the scheduler scans them once it answers.
+ */
+static void test_pending_rescanned(void **state)
+{
+	static char clamd[600];
+	const char *down[] = {"LINKDESK_TODAY=2026-11-23",
+			      "LINKDESK_CLAMD=/nonexistent/clamd.sock", NULL};
+	const char *up[] = {"LINKDESK_TODAY=2026-11-23",
+			    "LINKDESK_SCHEDULER_SECONDS=1", clamd, NULL};
+	struct itest_server s;
+	struct api officer;
+	(void)state;
+	snprintf(clamd, sizeof(clamd), "LINKDESK_CLAMD=%s",
+		 getenv("LINKDESK_TEST_CLAMD"));
+	own_server(&s, &officer, NULL, down);
+	long task = new_task(NULL);
+	json_t *t = upload_ok(&officer, task, NULL, "clean.pdf", pdf1,
+			      sizeof(pdf1) - 1);
+	assert_string_equal(jstr(file_named(t, "clean.pdf"), "status"),
+			    "pending");
+	long clean = (long)jint(file_named(t, "clean.pdf"), "id");
+	json_decref(t);
+	t = upload_ok(&officer, task, NULL, "eicar.txt", EICAR, strlen(EICAR));
+	assert_string_equal(jstr(file_named(t, "eicar.txt"), "status"),
+			    "pending");
+	json_decref(t);
+	api_refused(&officer, 409, "conflict", NULL, "GET",
+		    F("/api/v1/files/%ld", clean), NULL);
+	api_release(&officer);
+	assert_int_equal(itest_server_stop(&s), 0);
+
+	own_server(&s, &officer, NULL, up);
+	t = files_scanned(&officer, task, 20);
+	assert_string_equal(jstr(file_named(t, "clean.pdf"), "status"),
+			    "available");
+	assert_string_equal(jstr(file_named(t, "eicar.txt"), "status"),
+			    "quarantined");
+	json_decref(t);
+	json_decref(api_expect(&officer, 200, "GET",
+			       F("/api/v1/files/%ld", clean), NULL));
+	/* The quarantine is told, once: the uploader and the link officers. */
+	assert_int_equal(api_sql_long(F("SELECT count(*) FROM outbox WHERE"
+					" kind = 'file_quarantined' AND"
+					" task_id = %ld",
+					task)),
+			 3);
+	api_release(&officer);
+	assert_int_equal(itest_server_stop(&s), 0);
+}
+
+#define LOAD_UPLOADS   8
+#define LOAD_UPLOAD_MB 3
+#define LOAD_STALLED   10
+#define LOAD_SIGNINS   24
+
+struct load_upload {
+	struct api a;
+	long task;
+	long status;
+};
+
+static void *load_upload_run(void *arg)
+{
+	struct load_upload *u = arg;
+	struct itest_resp r;
+	size_t len = LOAD_UPLOAD_MB << 20;
+	char *body = pdf_of(len, 'u');
+	/* About three seconds each, all to the one task at once. */
+	curl_easy_setopt(u->a.h, CURLOPT_MAX_SEND_SPEED_LARGE,
+			 (curl_off_t)(1 << 20));
+	upload(&u->a, u->task, NULL, "slow.pdf", body, len, &r);
+	u->status = r.status;
+	itest_resp_release(&r);
+	free(body);
+	return NULL;
+}
+
+struct load_signin {
+	const char *base;
+	int n;
+};
+
+static void *load_signin_run(void *arg)
+{
+	struct load_signin *l = arg;
+	char url[128];
+	snprintf(url, sizeof(url), "%s/api/v1/session", l->base);
+	for (int i = 0; i < 3; i++) {
+		struct itest_resp r;
+		itest_request(NULL, "POST", url,
+			      F("{\"email\": \"nobody%d-%d@example.org\","
+				" \"password\": \"wrong password\"}",
+				l->n, i),
+			      NULL, &r);
+		itest_resp_release(&r);
+	}
+	return NULL;
+}
+
+/* A download request on a socket that reads nothing back. */
+static int stalled_download(int port, const char *cookie, long file)
+{
+	struct sockaddr_in sa = {.sin_family = AF_INET,
+				 .sin_port = htons((uint16_t)port)};
+	int small = 4096;
+	char req[512];
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+	setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &small, sizeof(small));
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	assert_int_equal(connect(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	int n = snprintf(req, sizeof(req),
+			 "GET /api/v1/files/%ld HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+			 "Cookie: ld_session=%s\r\n\r\n",
+			 file, cookie);
+	assert_int_equal(send(fd, req, (size_t)n, 0), n);
+	return fd;
+}
+
+static double seconds_since(const struct timespec *t0)
+{
+	struct timespec t1;
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	return (double)(t1.tv_sec - t0->tv_sec) +
+	       (double)(t1.tv_nsec - t0->tv_nsec) / 1e9;
+}
+
+/*
+ * Slow uploads to one task, downloads whose clients read nothing, and a
+ * burst of failed sign-ins, all at once: none holds a database connection
+ * or a lock while its bytes move, nor hashes on an HTTP thread, so the
+ * server keeps answering (ping and a database read each under 2 s), every
+ * upload is stored, and SIGTERM still stops it.
+ */
+static void test_busy_server_keeps_answering(void **state)
+{
+	static char clamd[600];
+	const char *env[] = {"LINKDESK_TODAY=2026-11-23",
+			     "LINKDESK_FILE_MAX=6000000",
+			     "LINKDESK_THREADS=4",
+			     "LINKDESK_DB_POOL=8",
+			     clamd,
+			     NULL};
+	struct itest_server s;
+	struct api officer;
+	static struct load_upload ups[LOAD_UPLOADS];
+	struct load_signin sis[LOAD_SIGNINS];
+	pthread_t up_threads[LOAD_UPLOADS], si_threads[LOAD_SIGNINS];
+	int stalled[LOAD_STALLED];
+	(void)state;
+	snprintf(clamd, sizeof(clamd), "LINKDESK_CLAMD=%s",
+		 getenv("LINKDESK_TEST_CLAMD"));
+	own_server(&s, &officer, NULL, env);
+	long task = new_task(NULL);
+	char *big = pdf_of(5 << 20, 'd');
+	json_t *t = upload_ok(&officer, task, NULL, "big.pdf", big, 5 << 20);
+	long big_id = (long)jint(file_named(t, "big.pdf"), "id");
+	json_decref(t);
+	free(big);
+
+	struct curl_slist *cookies = NULL;
+	curl_easy_getinfo(officer.h, CURLINFO_COOKIELIST, &cookies);
+	const char *cookie = strrchr(cookies->data, '\t') + 1;
+	for (int i = 0; i < LOAD_STALLED; i++)
+		stalled[i] = stalled_download(s.port, cookie, big_id);
+	for (int i = 0; i < LOAD_UPLOADS; i++) {
+		api_signin(&ups[i].a, s.base, "housing.officer");
+		ups[i].task = task;
+		pthread_create(&up_threads[i], NULL, load_upload_run, &ups[i]);
+	}
+	for (int i = 0; i < LOAD_SIGNINS; i++) {
+		sis[i] = (struct load_signin){s.base, i};
+		pthread_create(&si_threads[i], NULL, load_signin_run, &sis[i]);
+	}
+	usleep(300 * 1000);
+	char ping[128];
+	snprintf(ping, sizeof(ping), "%s/api/v1/ping", s.base);
+	for (int i = 0; i < 10; i++) {
+		struct timespec t0;
+		struct itest_resp r;
+		clock_gettime(CLOCK_MONOTONIC, &t0);
+		itest_request(NULL, "GET", ping, NULL, NULL, &r);
+		double ping_s = seconds_since(&t0);
+		assert_int_equal(r.status, 200);
+		itest_resp_release(&r);
+		clock_gettime(CLOCK_MONOTONIC, &t0);
+		api_call(&officer, "GET", "/api/v1/tasks?per_page=1", NULL, &r);
+		double read_s = seconds_since(&t0);
+		assert_int_equal(r.status, 200);
+		itest_resp_release(&r);
+		if (ping_s > 2 || read_s > 2)
+			fail_msg("round %d: ping %.2f s, task list %.2f s", i,
+				 ping_s, read_s);
+		usleep(300 * 1000);
+	}
+	for (int i = 0; i < LOAD_SIGNINS; i++)
+		pthread_join(si_threads[i], NULL);
+	for (int i = 0; i < LOAD_UPLOADS; i++) {
+		pthread_join(up_threads[i], NULL);
+		assert_int_equal(ups[i].status, 201);
+		api_release(&ups[i].a);
+	}
+	assert_int_equal(api_sql_long(F("SELECT count(*) FROM evidence_file"
+					" WHERE task_id = %ld AND name ="
+					" 'slow.pdf'",
+					task)),
+			 LOAD_UPLOADS);
+	for (int i = 0; i < LOAD_STALLED; i++)
+		close(stalled[i]);
+	curl_slist_free_all(cookies);
+	api_release(&officer);
+	assert_int_equal(itest_server_stop(&s), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -565,6 +859,9 @@ int main(void)
 		cmocka_unit_test(test_access),
 		cmocka_unit_test(test_interrupted_upload),
 		cmocka_unit_test(test_retention),
+		cmocka_unit_test(test_cap_counts_every_version),
+		cmocka_unit_test(test_pending_rescanned),
+		cmocka_unit_test(test_busy_server_keeps_answering),
 	};
 	curl_global_init(CURL_GLOBAL_DEFAULT);
 	int rc = cmocka_run_group_tests_name("files", tests, setup, teardown);
