@@ -105,6 +105,9 @@ enum ld_err cases_determination_in(struct request *req, json_t *body,
 enum ld_err cases_close_in(struct request *req, json_t *body,
 			   const char **outcome, int32_t *closed_on,
 			   int *version);
+struct task_action_in;
+enum ld_err cases_task_action_in(struct request *req, json_t *body,
+				 struct task_action_in *in);
 
 /* h_files.c */
 enum ld_err file_upload_complete(struct request *req, char **json,

@@ -698,33 +698,29 @@ enum ld_err h_task_get(struct request *req)
 	return reply_result(req, err, json, NULL, 200);
 }
 
-enum ld_err h_task_action(struct request *req)
+enum ld_err cases_task_action_in(struct request *req, json_t *body,
+				 struct task_action_in *in)
 {
 	static const char *const fields[] = {
 		"action",  "version",  "answer",  "attachments",
 		"comment", "dated_on", "channel", NULL};
-	struct task_action_in in = {0};
-	struct why why = {0};
-	json_t *body, *attachments;
-	int64_t id;
+	json_t *attachments;
 	int action = 0;
-	char *json = NULL;
 	enum ld_err err;
 
-	in.dated_on = today(req);
-	if ((err = request_id(req, 0, &id)) ||
-	    (err = request_json(req, &body)) ||
-	    (err = input_known_fields(req, body, fields)) ||
+	memset(in, 0, sizeof(*in));
+	in->dated_on = today(req);
+	if ((err = input_known_fields(req, body, fields)) ||
 	    (err = input_enum(req, body, "action", task_action_names, true,
 			      &action)) ||
-	    (err = input_version(req, body, &in.version)) ||
+	    (err = input_version(req, body, &in->version)) ||
 	    (err = input_string(req, body, "answer", ANSWER_MAX, false,
-				&in.answer)) ||
+				&in->answer)) ||
 	    (err = input_string(req, body, "comment", TEXT_MAX, false,
-				&in.comment)) ||
-	    (err = input_date(req, body, "dated_on", false, &in.dated_on)) ||
+				&in->comment)) ||
+	    (err = input_date(req, body, "dated_on", false, &in->dated_on)) ||
 	    (err = enum_text(req, body, "channel", channels, false,
-			     &in.channel)) ||
+			     &in->channel)) ||
 	    (err = input_array(req, body, "attachments", 50, &attachments)))
 		return err;
 	if (attachments) {
@@ -732,18 +728,37 @@ enum ld_err h_task_action(struct request *req)
 		size_t i;
 		json_array_foreach(attachments, i, v)
 		{
-			if (!json_is_string(v) || json_string_length(v) > 300 ||
-			    json_string_length(v) == 0)
+			long n = json_is_string(v)
+					 ? input_chars(json_string_value(v),
+						       json_string_length(v))
+					 : -1;
+			if (n < 1 || n > 300)
 				return request_fail(
 					req, LD_EINVAL, "attachments",
 					"attachments are references of 1 to "
 					"300 characters");
 		}
 		char *text = json_dumps(attachments, JSON_COMPACT);
-		in.attachments = arena_strdup(req->arena, text);
+		in->attachments = arena_strdup(req->arena, text);
 		free(text);
 	}
-	in.action = (enum task_action)action;
+	in->action = (enum task_action)action;
+	return LD_OK;
+}
+
+enum ld_err h_task_action(struct request *req)
+{
+	struct task_action_in in;
+	struct why why = {0};
+	json_t *body;
+	int64_t id;
+	char *json = NULL;
+	enum ld_err err;
+
+	if ((err = request_id(req, 0, &id)) ||
+	    (err = request_json(req, &body)) ||
+	    (err = cases_task_action_in(req, body, &in)))
+		return err;
 	err = task_store_act(req->app->store, &req->who, id, &in, &json, &why);
 	return reply_result(req, err, json, &why, 200);
 }

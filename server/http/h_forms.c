@@ -599,11 +599,14 @@ static enum ld_err determination_form(struct request *req, int64_t case_id,
 				  "selected",
 				  !strcmp(chosen, json_string_value(f))));
 		snprintf(key, sizeof(key), "element-%d", n);
-		json_array_append_new(rows,
-				      json_pack("{s:i, s:b, s:s, s:o}", "n", n,
-						"optional", n > 1, "element",
-						page_field(form, key),
-						"choices", choices));
+		json_t *row = json_pack(
+			"{s:i, s:b, s:s, s:o}", "n", n, "optional", n > 1,
+			"element", page_field(form, key), "choices", choices);
+		/* The row shows its error beside the input too. */
+		json_t *e = json_object_get(json_object_get(ctx, "err"), key);
+		if (e)
+			json_object_set(row, "error", e);
+		json_array_append_new(rows, row);
 	}
 	json_t *areas_text_list = admin_store_areas(req->app->store, &text)
 					  ? json_array()
@@ -633,17 +636,18 @@ static enum ld_err determination_form(struct request *req, int64_t case_id,
 		snprintf(ak, sizeof(ak), "amount-%d", n);
 		snprintf(wk, sizeof(wk), "weeks-%d", n);
 		snprintf(tk, sizeof(tk), "type-%d", n);
-		json_array_append_new(
-			remedies,
-			json_pack(
-				"{s:i, s:s, s:s, s:s, s:b, s:o, s:o}", "n", n,
-				"description", page_field(form, dk), "amount",
-				page_field(form, ak), "weeks",
-				*page_field(form, wk) ? page_field(form, wk)
-						      : "4",
-				"is_order",
-				strcmp(page_field(form, tk), "recommendation"),
-				"kinds", kinds, "areas", areas));
+		json_t *row = json_pack(
+			"{s:i, s:s, s:s, s:s, s:b, s:o, s:o}", "n", n,
+			"description", page_field(form, dk), "amount",
+			page_field(form, ak), "weeks",
+			*page_field(form, wk) ? page_field(form, wk) : "4",
+			"is_order",
+			strcmp(page_field(form, tk), "recommendation"), "kinds",
+			kinds, "areas", areas);
+		json_t *e = json_object_get(json_object_get(ctx, "err"), dk);
+		if (e)
+			json_object_set(row, "error", e);
+		json_array_append_new(remedies, row);
 	}
 	json_decref(areas_text_list);
 	json_decref(oms);

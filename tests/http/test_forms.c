@@ -223,6 +223,12 @@ static void test_odd_determinations(void **state)
 	refused(path, DECIDED "&element-1=Repairs", "finding-1");
 	refused(path, DECIDED "&element-1=&finding-1=maladministration",
 		"element-1");
+	/* Beside its input too, as the GOV.UK pattern has it. */
+	struct itest_resp r;
+	form_post(lo.h, lo.csrf, path,
+		  DECIDED "&element-1=&finding-1=maladministration", 5, &r);
+	assert_non_null(strstr(r.body, "id=\"element-1-error\""));
+	itest_resp_release(&r);
 	refused(path,
 		DECIDED "&element-1=Rep%01airs&finding-1=maladministration",
 		"element-1");
