@@ -15,6 +15,7 @@ const char *ld_err_name(enum ld_err err)
 	case LD_ETOOLARGE: return "too_large";
 	case LD_ERATELIMIT: return "rate_limited";
 	case LD_EUNAVAILABLE: return "unavailable";
+	case LD_ETIMEOUT: return "timeout";
 	case LD_EDB: return "database_error";
 	case LD_EIO: return "io_error";
 	case LD_EINTERNAL: return "internal_error";

@@ -19,6 +19,7 @@ enum ld_err {
 	LD_ETOOLARGE,	  /* body or value over its limit */
 	LD_ERATELIMIT,	  /* too many attempts */
 	LD_EUNAVAILABLE,  /* the database cannot be reached */
+	LD_ETIMEOUT,	  /* the database gave up: a lock or a slow statement */
 	LD_EDB,		  /* the database answered with an unexpected error */
 	LD_EIO,		  /* a file or socket failed */
 	LD_EINTERNAL,	  /* a bug: should never be seen */

@@ -4,7 +4,9 @@
  * pool of connections shared by every thread.
  *
  * Functions return LD_EUNAVAILABLE when the database cannot be reached (the
- * HTTP layer answers 503) and LD_EDB for an unexpected database error, whose
+ * HTTP layer answers 503), LD_ETIMEOUT when a statement ran out of its
+ * statement_timeout or lock_timeout (503 too; nothing of the change is kept)
+ * and LD_EDB for an unexpected database error, whose
  * text is logged and never sent to a client.
  */
 #ifndef STORE_H
@@ -37,6 +39,14 @@ extern const size_t migrations_count;
  * store_free().
  */
 struct store *store_new(const char *conninfo, int pool_size);
+
+/*
+ * Give every connection the store makes from now on a statement_timeout
+ * and a lock_timeout (milliseconds; 0 for none).  A statement that runs
+ * out of either fails with LD_ETIMEOUT and its transaction is rolled back.
+ * Call before the store's first use: connections already made keep theirs.
+ */
+void store_set_timeouts(struct store *s, long statement_ms, long lock_ms);
 void store_free(struct store *s);
 
 /* A round trip to the database: LD_OK or LD_EUNAVAILABLE. */
@@ -53,10 +63,22 @@ enum ld_err store_schema_version(struct store *s, int *version);
  * order, under an advisory lock so two processes cannot race.  *applied is
  * set to how many were applied now.  On failure why holds a one-line reason
  * and the failed migration has left nothing behind.
+ *
+ * s connects as the role that owns the schema.  Then, in one more
+ * transaction, the runtime role (the user of runtime_conninfo, the
+ * server's connection) is given again exactly the rights the server needs,
+ * so tables added since are covered: SELECT, INSERT, UPDATE and DELETE on
+ * the tables, but only SELECT and INSERT on audit_log and SELECT on
+ * schema_migration; USAGE and SELECT on the sequences; EXECUTE on the
+ * functions; and the large objects the owner holds (from a restore) become
+ * the runtime role's, which reads and unlinks them.  Being no owner, the
+ * runtime role cannot ALTER, DROP, TRUNCATE or disable a trigger.  When
+ * both name the same role, that is said in why's stead in the log and no
+ * rights change.
  */
 enum ld_err migrate_store_apply(struct store *s, const struct migration *m,
-				size_t n, int *applied, char *why,
-				size_t whylen);
+				size_t n, const char *runtime_conninfo,
+				int *applied, char *why, size_t whylen);
 
 /*
  * Load the holidays of a division into cal, with the covered range being

@@ -27,6 +27,8 @@ enum ld_err app_open(struct app *app, char *why, size_t whylen)
 	pthread_rwlock_init(&app->cal_lock, NULL);
 	workcal_init(&app->cal);
 	app->store = store_new(app->cfg.database_url, (int)app->cfg.db_pool);
+	store_set_timeouts(app->store, app->cfg.statement_timeout,
+			   app->cfg.lock_timeout);
 	return LD_OK;
 }
 

@@ -181,6 +181,9 @@ static const char *default_message(enum ld_err err)
 	case LD_EUNAVAILABLE:
 		return "the database cannot be reached or is out of space:"
 		       " nothing was saved, try again shortly";
+	case LD_ETIMEOUT:
+		return "the database took too long (a lock or a slow query):"
+		       " nothing was saved, try again";
 	case LD_ETOOLARGE: return "request body too large";
 	case LD_ERATELIMIT: return "too many attempts, try again later";
 	default: return "internal error";

@@ -15,6 +15,7 @@ unsigned int http_status(enum ld_err err)
 		[LD_ETOOLARGE] = 413,
 		[LD_ERATELIMIT] = 429,
 		[LD_EUNAVAILABLE] = 503,
+		[LD_ETIMEOUT] = 503,
 		[LD_EDB] = 500,
 		[LD_EIO] = 500,
 		[LD_EINTERNAL] = 500,

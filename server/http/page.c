@@ -149,6 +149,11 @@ enum ld_err page_error(struct request *req, enum ld_err err)
 		message = "The database cannot be reached. Try again in a few "
 			  "minutes.";
 		break;
+	case LD_ETIMEOUT:
+		heading = "Sorry, the service is busy";
+		message = "The database took too long (a lock or a slow "
+			  "query). Nothing was saved: try again.";
+		break;
 	case LD_EINVAL:
 	case LD_EVALIDATION:
 	case LD_ECONFLICT:

@@ -26,6 +26,8 @@ struct memo {
 
 struct store {
 	char *conninfo;
+	/* Set on each new connection; 0: the server's own (none). */
+	long statement_timeout, lock_timeout; /* ms */
 	pthread_mutex_t lock;
 	pthread_cond_t freed;
 	struct db *slots;
@@ -50,6 +52,40 @@ struct store *store_new(const char *conninfo, int pool_size)
 	pthread_cond_init(&s->freed, NULL);
 	pthread_cond_init(&s->computed, NULL);
 	return s;
+}
+
+void store_set_timeouts(struct store *s, long statement_ms, long lock_ms)
+{
+	s->statement_timeout = statement_ms;
+	s->lock_timeout = lock_ms;
+}
+
+/*
+ * The store's timeouts on a new connection, for the whole session.  Set by
+ * statement rather than in the startup options, which a connection string
+ * that names its own options would replace.
+ */
+static bool set_timeouts(struct store *s, PGconn *pg, char *why, size_t whylen)
+{
+	char st[24], lk[24];
+	if (!s->statement_timeout && !s->lock_timeout)
+		return true;
+	snprintf(st, sizeof(st), "%ld", s->statement_timeout);
+	snprintf(lk, sizeof(lk), "%ld", s->lock_timeout);
+	const char *params[] = {st, lk};
+	PGresult *res = PQexecParams(
+		pg,
+		"SELECT set_config('statement_timeout', $1, false),"
+		" set_config('lock_timeout', $2, false)",
+		2, NULL, params, NULL, NULL, 0);
+	bool ok = PQresultStatus(res) == PGRES_TUPLES_OK;
+	if (!ok) {
+		const char *msg = PQerrorMessage(pg);
+		snprintf(why, whylen, "cannot set timeouts: %.*s",
+			 (int)strcspn(msg, "\n"), msg);
+	}
+	PQclear(res);
+	return ok;
 }
 
 void store_free(struct store *s)
@@ -139,6 +175,10 @@ enum ld_err db_acquire(struct store *s, struct db **out)
 		char why[256];
 		db->nprepared = 0;
 		db->pg = db_connect(s->conninfo, why, sizeof(why));
+		if (db->pg && !set_timeouts(s, db->pg, why, sizeof(why))) {
+			PQfinish(db->pg);
+			db->pg = NULL;
+		}
 		if (!db->pg) {
 			log_warn("database unavailable: %s", why);
 			pthread_mutex_lock(&s->lock);
@@ -267,6 +307,13 @@ enum ld_err db_exec(struct db *db, const char *name, const char *sql,
 		err = !strcmp(state, "23505") ? LD_ECONFLICT : LD_EVALIDATION;
 	} else if (!strcmp(state, "40001") || !strcmp(state, "40P01")) {
 		err = LD_ECONFLICT;
+	} else if (!strcmp(state, "57014") || !strcmp(state, "55P03")) {
+		/* statement_timeout or lock_timeout: the statement failed,
+		 * so its transaction can only be rolled back. */
+		err = LD_ETIMEOUT;
+		log_warn("database statement gave up in %s: %s %.*s", name,
+			 state, (int)strcspn(PQresultErrorMessage(res), "\n"),
+			 PQresultErrorMessage(res));
 	} else if (!strncmp(state, "53", 2)) {
 		/* Insufficient resources: disk full, out of memory, too many
 		 * connections.  The transaction is undone; say so. */

@@ -54,7 +54,8 @@ enum ld_err db_run(struct store *s, enum ld_err (*fn)(struct db *, void *),
  * success *res holds the result (PQclear it; may pass NULL to discard).  A
  * unique violation is LD_ECONFLICT, a foreign-key or check violation
  * LD_EVALIDATION (db->constraint names it), a lost connection
- * LD_EUNAVAILABLE, anything else LD_EDB with libpq's text logged.
+ * LD_EUNAVAILABLE, a statement or lock timeout LD_ETIMEOUT (the caller rolls
+ * back), anything else LD_EDB with libpq's text logged.
  */
 enum ld_err db_exec(struct db *db, const char *name, const char *sql,
 		    int nparams, const char *const *params, PGresult **res);
