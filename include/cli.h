@@ -25,6 +25,12 @@ bool cli_wants_help(int argc, char **argv);
  * returning false on failure.  Release both with cli_close().
  */
 bool cli_open(struct config *cfg, struct store **store);
+
+/*
+ * cli_open() on LINKDESK_OWNER_DATABASE_URL, the role that owns the schema
+ * (linkdesk migrate), without the server's statement and lock timeouts.
+ */
+bool cli_open_owner(struct config *cfg, struct store **store);
 void cli_close(struct config *cfg, struct store *store);
 
 #endif

@@ -1,6 +1,6 @@
 #!/bin/sh
 # The embedded PostgreSQL cluster of `make run` and of the test suite.
-#   devdb.sh start | stop | status | url
+#   devdb.sh start | stop | status | url | owner-url
 # Settings (environment):
 #   LD_PGDATA  data folder (default: var/pg, or a folder under /var/tmp
 #              recorded in var/pgdata.path when the postgres user cannot
@@ -54,11 +54,30 @@ start)
 		as_pg "$pgbin/pg_ctl" -D "$data" -l "$log" -o "$opts" -w -t 60 start >/dev/null
 	fi
 	psql="psql -X -q -h 127.0.0.1 -p $port -U postgres -d postgres -v ON_ERROR_STOP=1"
-	if [ -z "$($psql -tAc "SELECT 1 FROM pg_roles WHERE rolname = 'linkdesk'")" ]; then
-		$psql -c "CREATE ROLE linkdesk LOGIN CREATEDB"
-	fi
-	if [ -z "$($psql -tAc "SELECT 1 FROM pg_database WHERE datname = 'linkdesk'")" ]; then
-		$psql -c "CREATE DATABASE linkdesk OWNER linkdesk"
+	# Two roles: linkdesk_owner owns the database and the schema (linkdesk
+	# migrate); linkdesk, the server's, gets only the rights migrate grants
+	# it.  The owner is a member of linkdesk, to hand it large objects.
+	$psql <<-'SQL'
+	DO $$ BEGIN
+	    IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'linkdesk_owner') THEN
+	        CREATE ROLE linkdesk_owner LOGIN CREATEDB;
+	    END IF;
+	    IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'linkdesk') THEN
+	        CREATE ROLE linkdesk LOGIN;
+	    END IF;
+	    ALTER ROLE linkdesk NOCREATEDB;
+	END $$;
+	GRANT linkdesk TO linkdesk_owner;
+	SQL
+	owner=$($psql -tAc "SELECT pg_get_userbyid(datdba) FROM pg_database WHERE datname = 'linkdesk'")
+	if [ -z "$owner" ]; then
+		$psql -c "CREATE DATABASE linkdesk OWNER linkdesk_owner"
+	elif [ "$owner" = linkdesk ]; then
+		# A cluster from before the two roles: the server's role owned
+		# everything.  The owner takes it over; migrate hands the large
+		# objects back.
+		$psql -c "ALTER DATABASE linkdesk OWNER TO linkdesk_owner"
+		$psql -d linkdesk -c "REASSIGN OWNED BY linkdesk TO linkdesk_owner"
 	fi
 	;;
 stop)
@@ -72,8 +91,11 @@ status)
 url)
 	echo "host=127.0.0.1 port=$port dbname=linkdesk user=linkdesk"
 	;;
+owner-url)
+	echo "host=127.0.0.1 port=$port dbname=linkdesk user=linkdesk_owner"
+	;;
 *)
-	echo "usage: devdb.sh start|stop|status|url" >&2
+	echo "usage: devdb.sh start|stop|status|url|owner-url" >&2
 	exit 2
 	;;
 esac

@@ -33,7 +33,10 @@ if ! sh scripts/devdb.sh start; then
 	exit 1
 fi
 
+# The server's role, and the role that owns the schema (migrate, and tests
+# that change the schema under the server).
 export LINKDESK_DATABASE_URL="host=127.0.0.1 port=$port dbname=linkdesk user=linkdesk"
+export LINKDESK_OWNER_DATABASE_URL="host=127.0.0.1 port=$port dbname=linkdesk user=linkdesk_owner"
 export LINKDESK_BIN="$root/$build/linkdesk"
 export LINKDESK_TEST_TMP="$tmp"
 export LINKDESK_TEST_DBCTL="env LD_PGDATA=$LD_PGDATA LD_PGPORT=$port LD_PGFAST=1 sh $root/scripts/devdb.sh"

@@ -39,10 +39,13 @@ int cmd_migrate(int argc, char **argv)
 		       "Apply every migration in sql/ not yet applied, each in "
 		       "its own transaction.\nSafe to run again: it does "
 		       "nothing when the database is up to date.\n"
-		       "--status prints the database's version and stops.\n");
+		       "--status prints the database's version and stops.\n"
+		       "Runs as LINKDESK_OWNER_DATABASE_URL's role, which "
+		       "owns the schema, and\ngives LINKDESK_DATABASE_URL's "
+		       "role (the server's) the rights it needs.\n");
 		return 0;
 	}
-	if (!cli_open(&cfg, &store))
+	if (!cli_open_owner(&cfg, &store))
 		return 1;
 	int rc = 0;
 	if (argc > 1 && !strcmp(argv[1], "--status")) {
@@ -56,7 +59,8 @@ int cmd_migrate(int argc, char **argv)
 			       migrations[migrations_count - 1].version);
 		}
 	} else if (migrate_store_apply(store, migrations, migrations_count,
-				       &applied, why, sizeof(why))) {
+				       cfg.database_url, &applied, why,
+				       sizeof(why))) {
 		fprintf(stderr, "linkdesk: %s\n", why);
 		rc = 1;
 	} else {

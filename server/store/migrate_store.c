@@ -1,4 +1,5 @@
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "db.h"
@@ -10,6 +11,7 @@
 struct migrate_ctx {
 	const struct migration *m;
 	size_t n;
+	const char *runtime_role;
 	int applied;
 	char *why;
 	size_t whylen;
@@ -61,11 +63,93 @@ fail:
 	return err;
 }
 
+/*
+ * The runtime role's rights, from nothing each time (a right granted by hand
+ * does not linger).  The role's name is a setting of the transaction, quoted
+ * by format(), rather than text spliced into the statement.  The owner must
+ * be a member of the runtime role to give it large objects.
+ */
+static const char grant_sql[] =
+	"DO $grant$ DECLARE"
+	"  r text := current_setting('linkdesk.runtime_role');"
+	"  lo oid;"
+	" BEGIN"
+	"  IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = r) THEN"
+	"   RAISE EXCEPTION 'the runtime role % does not exist', r"
+	"    USING HINT = 'create it as docs/deploy.md shows';"
+	"  END IF;"
+	"  EXECUTE format('REVOKE ALL ON ALL TABLES IN SCHEMA public FROM %I',"
+	"   r);"
+	"  EXECUTE format('GRANT SELECT, INSERT, UPDATE, DELETE"
+	"   ON ALL TABLES IN SCHEMA public TO %I', r);"
+	"  EXECUTE format('REVOKE UPDATE, DELETE ON audit_log FROM %I', r);"
+	"  EXECUTE format('REVOKE INSERT, UPDATE, DELETE ON schema_migration"
+	"   FROM %I', r);"
+	"  EXECUTE format('REVOKE ALL ON ALL SEQUENCES IN SCHEMA public"
+	"   FROM %I', r);"
+	"  EXECUTE format('GRANT USAGE, SELECT ON ALL SEQUENCES"
+	"   IN SCHEMA public TO %I', r);"
+	"  EXECUTE format('GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA public"
+	"   TO %I', r);"
+	"  EXECUTE format('GRANT USAGE ON SCHEMA public TO %I', r);"
+	"  FOR lo IN SELECT oid FROM pg_largeobject_metadata"
+	"   WHERE lomowner = current_user::regrole LOOP"
+	"   EXECUTE format('ALTER LARGE OBJECT %s OWNER TO %I', lo, r);"
+	"  END LOOP;"
+	" END $grant$";
+
+static enum ld_err grant_runtime(struct db *db, const char *role, char *why,
+				 size_t whylen)
+{
+	const char *params[] = {role};
+	PGresult *res = NULL;
+	enum ld_err err = db_begin(db);
+	if (err)
+		goto out;
+	err = db_exec(db, "migrate_owner", "SELECT current_user = $1", 1,
+		      params, &res);
+	if (err)
+		goto out;
+	if (PQgetvalue(res, 0, 0)[0] == 't') {
+		log_warn(
+			"LINKDESK_DATABASE_URL and LINKDESK_OWNER_DATABASE_URL "
+			"name the same role %s: the server owns its tables "
+			"(docs/deploy.md sets up two roles)",
+			role);
+		goto out;
+	}
+	err = db_exec(db, "migrate_role",
+		      "SELECT set_config('linkdesk.runtime_role', $1, true)", 1,
+		      params, NULL);
+	if (err)
+		goto out;
+	PQclear(res);
+	res = PQexec(db->pg, grant_sql);
+	if (PQresultStatus(res) != PGRES_COMMAND_OK) {
+		const char *msg =
+			PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY);
+		if (!msg)
+			msg = PQresultErrorMessage(res);
+		snprintf(why, whylen,
+			 "cannot grant the runtime role its rights: "
+			 "%.*s",
+			 (int)strcspn(msg, "\n"), msg);
+		err = LD_EDB;
+		goto out;
+	}
+	err = db_commit(db);
+out:
+	PQclear(res);
+	db_rollback(db);
+	return err;
+}
+
 static enum ld_err migrate(struct db *db, void *arg)
 {
 	struct migrate_ctx *ctx = arg;
 	PGresult *res = NULL;
-	enum ld_err err;
+	char grant_why[256] = "";
+	enum ld_err err, gerr;
 
 	err = db_exec(db, "migrate_lock",
 		      "SELECT pg_advisory_lock(" MIGRATE_LOCK ")", 0, NULL,
@@ -101,21 +185,53 @@ static enum ld_err migrate(struct db *db, void *arg)
 			continue;
 		err = apply_one(db, &ctx->m[i], ctx->why, ctx->whylen);
 		if (err)
-			goto out;
+			break;
 		log_info("applied migration %s", ctx->m[i].name);
 		ctx->applied++;
+	}
+	/*
+	 * After a failed migration too: the server then reads the version it
+	 * is at and says which, rather than being refused the table.
+	 */
+	gerr = grant_runtime(db, ctx->runtime_role, grant_why,
+			     sizeof(grant_why));
+	if (!err && gerr) {
+		err = gerr;
+		snprintf(ctx->why, ctx->whylen, "%s", grant_why);
 	}
 out:
 	PQclear(PQexec(db->pg, "SELECT pg_advisory_unlock(" MIGRATE_LOCK ")"));
 	return err;
 }
 
-enum ld_err migrate_store_apply(struct store *s, const struct migration *m,
-				size_t n, int *applied, char *why,
-				size_t whylen)
+/* The user a connection string names: "" when it names none. */
+static void conninfo_user(const char *conninfo, char *user, size_t len)
 {
-	struct migrate_ctx ctx = {m, n, 0, why, whylen};
+	PQconninfoOption *opts = PQconninfoParse(conninfo, NULL);
+	user[0] = '\0';
+	for (PQconninfoOption *o = opts; o && o->keyword; o++)
+		if (!strcmp(o->keyword, "user") && o->val)
+			snprintf(user, len, "%s", o->val);
+	PQconninfoFree(opts);
+}
+
+enum ld_err migrate_store_apply(struct store *s, const struct migration *m,
+				size_t n, const char *runtime_conninfo,
+				int *applied, char *why, size_t whylen)
+{
+	char role[128];
 	why[0] = '\0';
+	*applied = 0;
+	conninfo_user(runtime_conninfo, role, sizeof(role));
+	if (!role[0] && getenv("PGUSER"))
+		snprintf(role, sizeof(role), "%s", getenv("PGUSER"));
+	if (!role[0]) {
+		snprintf(why, whylen,
+			 "LINKDESK_DATABASE_URL names no user: the runtime "
+			 "role's rights cannot be granted");
+		return LD_EINVAL;
+	}
+	struct migrate_ctx ctx = {m, n, role, 0, why, whylen};
 	enum ld_err err = db_run(s, migrate, &ctx);
 	*applied = ctx.applied;
 	if (err && !why[0])

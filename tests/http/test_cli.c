@@ -21,23 +21,27 @@ static int ld(const char *db, const char *args, char **out)
 {
 	char cmd[2048];
 	const char *url = getenv("LINKDESK_DATABASE_URL");
+	const char *owner = getenv("LINKDESK_OWNER_DATABASE_URL");
 	if (*db)
 		snprintf(cmd, sizeof(cmd),
-			 "LINKDESK_DATABASE_URL='%s dbname=%s' '%s' %s 2>&1",
-			 url, db, getenv("LINKDESK_BIN"), args);
+			 "LINKDESK_DATABASE_URL='%s dbname=%s' "
+			 "LINKDESK_OWNER_DATABASE_URL='%s dbname=%s' '%s' %s "
+			 "2>&1",
+			 url, db, owner, db, getenv("LINKDESK_BIN"), args);
 	else
 		snprintf(cmd, sizeof(cmd), "'%s' %s 2>&1",
 			 getenv("LINKDESK_BIN"), args);
 	return itest_sh(cmd, out);
 }
 
+/* SQL as the owner, who creates the databases and changes the schema. */
 static void psql(const char *db, const char *sql)
 {
 	char cmd[2048];
 	snprintf(cmd, sizeof(cmd),
 		 "psql -X -q -v ON_ERROR_STOP=1 '%s dbname=%s' -c \"%s\" "
 		 ">/dev/null 2>&1",
-		 getenv("LINKDESK_DATABASE_URL"), db, sql);
+		 getenv("LINKDESK_OWNER_DATABASE_URL"), db, sql);
 	assert_int_equal(itest_sh(cmd, NULL), 0);
 }
 
@@ -112,7 +116,7 @@ static char *psql_value(const char *db, const char *sql)
 	char cmd[2048], *out;
 	snprintf(cmd, sizeof(cmd),
 		 "psql -X -q -A -t -v ON_ERROR_STOP=1 '%s dbname=%s' -c \"%s\"",
-		 getenv("LINKDESK_DATABASE_URL"), db, sql);
+		 getenv("LINKDESK_OWNER_DATABASE_URL"), db, sql);
 	assert_int_equal(itest_sh(cmd, &out), 0);
 	out[strcspn(out, "\n")] = '\0';
 	return out;

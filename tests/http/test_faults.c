@@ -546,6 +546,7 @@ static void test_backup_restore(void **state)
 	const char *tmp = getenv("LINKDESK_TEST_TMP");
 	const char *root = getenv("LINKDESK_ROOT");
 	const char *url = getenv("LINKDESK_DATABASE_URL");
+	const char *owner = getenv("LINKDESK_OWNER_DATABASE_URL");
 	int port = itest_free_port();
 	char cmd[2048], ctl[1024], *a, *b;
 	(void)state;
@@ -553,25 +554,39 @@ static void test_backup_restore(void **state)
 		 "env LD_PGDATA=%s/restore/pg LD_PGPORT=%d LD_PGFAST=1 sh "
 		 "%s/scripts/devdb.sh",
 		 tmp, port, root);
-	/* The documented commands (docs/deploy.md): dump, then restore. */
-	snprintf(cmd, sizeof(cmd),
-		 "pg_dump --format=custom --file='%s/linkdesk.dump' '%s' && "
-		 "%s start && pg_restore --exit-on-error --no-owner "
-		 "--dbname='host=127.0.0.1 port=%d dbname=linkdesk "
-		 "user=linkdesk' '%s/linkdesk.dump' 2>&1",
-		 tmp, url, ctl, port, tmp);
+	/*
+	 * The documented commands (docs/deploy.md): dump as the owner,
+	 * restore as the owner, then migrate, which gives the server's role
+	 * its rights and the evidence files back.
+	 */
+	snprintf(
+		cmd, sizeof(cmd),
+		"pg_dump --format=custom --file='%s/linkdesk.dump' '%s' && "
+		"%s start && pg_restore --exit-on-error --no-owner "
+		"--dbname='host=127.0.0.1 port=%d dbname=linkdesk "
+		"user=linkdesk_owner' '%s/linkdesk.dump' && "
+		"LINKDESK_OWNER_DATABASE_URL='host=127.0.0.1 port=%d "
+		"dbname=linkdesk user=linkdesk_owner' "
+		"LINKDESK_DATABASE_URL='host=127.0.0.1 port=%d dbname=linkdesk "
+		"user=linkdesk' \"$LINKDESK_BIN\" migrate 2>&1",
+		tmp, owner, ctl, port, tmp, port, port);
 	char *out;
 	if (itest_sh(cmd, &out))
 		fail_msg("backup and restore failed:\n%s", out);
 	free(out);
 
-	/* Every case, task, audit row and evidence file came across. */
+	/*
+	 * Every case, task, audit row and evidence file came across, the
+	 * files readable by the server's role.
+	 */
 	static const char q[] =
 		"SELECT (SELECT count(*) FROM ombudsman_case) || ' ' || "
 		"(SELECT md5(string_agg(reference || stage, ',' ORDER BY id)) "
 		"FROM ombudsman_case) || ' ' || (SELECT count(*) FROM task) || "
 		"' ' || (SELECT count(*) FROM audit_log) || ' ' || (SELECT "
-		"count(*) FROM pg_largeobject_metadata)";
+		"count(*) FROM pg_largeobject_metadata) || ' ' || (SELECT "
+		"count(*) FROM pg_largeobject_metadata WHERE lomowner = "
+		"current_user::regrole)";
 	snprintf(cmd, sizeof(cmd), "psql -X -A -t '%s' -c \"%s\"", url, q);
 	assert_int_equal(itest_sh(cmd, &a), 0);
 	snprintf(cmd, sizeof(cmd),
@@ -605,6 +620,17 @@ static void test_backup_restore(void **state)
 	assert_int_equal(itest_sh(cmd, NULL), 0);
 }
 
+/* SQL as the role that owns the schema: the server's may not add triggers. */
+static int owner_sql(const char *sql, char **out)
+{
+	char cmd[8192];
+	snprintf(cmd, sizeof(cmd),
+		 "psql -X -q -t -A -v ON_ERROR_STOP=1 "
+		 "\"$LINKDESK_OWNER_DATABASE_URL\" -c \"%s\" 2>&1",
+		 sql);
+	return itest_sh(cmd, out);
+}
+
 /*
  * The database out of disk space (SQLSTATE 53100, raised here by a trigger
  * for one probe, as PostgreSQL raises it when a write finds no room): the
@@ -623,7 +649,8 @@ static void test_disk_full(void **state)
 		"SELECT min(id) FROM ombudsman_case WHERE stage <> 'closed'");
 	long area = api_area_id(&lo, "Repairs and Maintenance");
 	assert_int_equal(
-		api_sql("CREATE FUNCTION disk_full_probe() RETURNS trigger"
+		owner_sql(
+			"CREATE FUNCTION disk_full_probe() RETURNS trigger"
 			" LANGUAGE plpgsql AS \\$\\$ BEGIN RAISE EXCEPTION"
 			" 'could not extend file: No space left on device'"
 			" USING ERRCODE = 'disk_full'; END \\$\\$;"
@@ -660,9 +687,9 @@ static void test_disk_full(void **state)
 	free(before);
 	free(after);
 
-	assert_int_equal(api_sql("DROP TRIGGER disk_full_probe ON task;"
-				 " DROP FUNCTION disk_full_probe()",
-				 &out),
+	assert_int_equal(owner_sql("DROP TRIGGER disk_full_probe ON task;"
+				   " DROP FUNCTION disk_full_probe()",
+				   &out),
 			 0);
 	free(out);
 	json_decref(api_expect(&lo, 201, "POST", path, body));

@@ -27,7 +27,7 @@ static void psql(const char *dbname, const char *args)
 	snprintf(cmd, sizeof(cmd),
 		 "psql -X -q -v ON_ERROR_STOP=1 '%s dbname=%s' %s >/dev/null "
 		 "2>&1",
-		 getenv("LINKDESK_DATABASE_URL"), dbname, args);
+		 getenv("LINKDESK_OWNER_DATABASE_URL"), dbname, args);
 	assert_int_equal(itest_sh(cmd, NULL), 0);
 }
 
@@ -41,15 +41,19 @@ static void client(struct api *a, const char *token)
 
 static int setup(void **state)
 {
-	static char url[600];
+	static char url[600], owner[600];
 	char cmd[1200];
 	(void)state;
 	snprintf(db, sizeof(db), "reports_%d", (int)getpid());
 	psql("linkdesk", F("-c 'CREATE DATABASE %s'", db));
 	snprintf(url, sizeof(url), "LINKDESK_DATABASE_URL=%s dbname=%s",
 		 getenv("LINKDESK_DATABASE_URL"), db);
+	snprintf(owner, sizeof(owner),
+		 "LINKDESK_OWNER_DATABASE_URL=%s dbname=%s",
+		 getenv("LINKDESK_OWNER_DATABASE_URL"), db);
 	/* From here on this process, and the server it starts, use it. */
 	putenv(url);
+	putenv(owner);
 	snprintf(cmd, sizeof(cmd), "\"$LINKDESK_BIN\" migrate >/dev/null 2>&1");
 	assert_int_equal(itest_sh(cmd, NULL), 0);
 	psql(db, F("-f '%s/tests/http/reports_dataset.sql'",
