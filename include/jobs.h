@@ -21,7 +21,11 @@ enum ld_err jobs_digest(struct app *app, int32_t today, int *queued);
 
 /*
  * Deliver queued messages until none is due: over SMTP with libcurl, or as
- * .eml files when no SMTP server is set.  *sent and *failed count tries.
+ * .eml files when no SMTP server is set.  Each message is claimed alone,
+ * for LINKDESK_SMTP_TIMEOUT plus the time to record its outcome, so any
+ * number of servers may deliver at once and none sends another's message;
+ * no database connection is held while a message goes.  *sent and *failed
+ * count tries.
  */
 enum ld_err jobs_deliver(struct app *app, int *sent, int *failed);
 

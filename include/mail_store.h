@@ -19,27 +19,43 @@ struct store;
 struct outbox_msg {
 	int64_t id;
 	int64_t task_id; /* 0: none */
-	int attempts;
+	int attempts;	 /* tries so far, this one included */
 	char *recipient;
 	char *subject;
 	char *body;
-	char *invite; /* JSON text or NULL */
+	char *invite;	   /* JSON text or NULL */
+	double claim_left; /* seconds the claim had left once it was made */
 };
 
 /*
- * Claim up to limit queued messages that are due, leasing each until
- * now + retry * 2^attempts seconds (capped at an hour): a message whose
- * sender dies is tried again after its lease, with the same Message-ID.
+ * Claim the next queued message that is due, for lease seconds, and count
+ * the try.  A claim guards exactly one message: its one try and the
+ * recording of the outcome must fit in the lease, so no other server takes
+ * it meanwhile.  A message whose sender dies is tried again once the lease
+ * ends, with the same Message-ID.  *found is false when none is due.  The
+ * strings in *m are the caller's: outbox_msg_release() frees them.
  */
-enum ld_err outbox_store_claim(struct store *s, int limit, long retry,
-			       struct outbox_msg **out, int *n);
-void outbox_msgs_free(struct outbox_msg *msgs, int n);
+enum ld_err outbox_store_claim(struct store *s, long lease,
+			       struct outbox_msg *m, bool *found);
+void outbox_msg_release(struct outbox_msg *m);
 
 enum ld_err outbox_store_sent(struct store *s, int64_t id);
 
-/* Record a failed try; after max_attempts the message is failed for good. */
-enum ld_err outbox_store_failed(struct store *s, int64_t id, const char *why,
-				int max_attempts);
+/*
+ * Record a failed try of a claimed message: it waits retry * 2^(tries - 1)
+ * seconds (at most an hour) from now, or after max_attempts is failed for
+ * good.  Nothing changes if another server has claimed it since.
+ */
+enum ld_err outbox_store_failed(struct store *s, const struct outbox_msg *m,
+				const char *why, int max_attempts, long retry);
+
+/*
+ * Back off up to limit due messages without trying them (the mail server
+ * is down), counting a try each as outbox_store_failed() does; *n counts
+ * them.
+ */
+enum ld_err outbox_store_defer(struct store *s, int limit, const char *why,
+			       int max_attempts, long retry, int *n);
 
 /* An administrator sends a failed message again. */
 enum ld_err outbox_store_retry(struct store *s, const struct principal *p,

@@ -6,7 +6,8 @@ X-Envelope-To header per recipient.  Runs until killed.  MODE makes it a
 bad server instead, keeping nothing: "reject" answers every message with
 451, "hang" never answers the message, "drop" closes the connection in
 the middle of it.  "slow" is a good server that takes a fifth of a
-second over each message.
+second over each message, "slow:SECONDS" one that takes that long (a mail
+server under throttling); connections are served at the same time.
 """
 import asyncio
 import itertools
@@ -32,6 +33,8 @@ class Sink:
             return "421 4.3.0 Closing"
         if self.mode == "slow":
             await asyncio.sleep(0.2)
+        if self.mode.startswith("slow:"):
+            await asyncio.sleep(float(self.mode[5:]))
         number = next(self.numbers)
         head = "".join("X-Envelope-To: %s\r\n" % r for r in envelope.rcpt_tos)
         path = os.path.join(self.folder, "%06d.eml" % number)

@@ -19,8 +19,14 @@
 #include "mail.h"
 #include "mail_store.h"
 
-#define BATCH	    20
 #define MESSAGE_MAX (4 * 1024 * 1024)
+/* Messages one delivery run may claim, one at a time. */
+#define RUN_MAX 1000
+/*
+ * A claim lasts LINKDESK_SMTP_TIMEOUT and this: the seconds allowed for
+ * building the message and recording its outcome in the database.
+ */
+#define RECORD_SECONDS 10
 
 /* The host of the base URL, for Message-IDs and UIDs. */
 static void base_host(const char *base_url, char *out, size_t len)
@@ -92,12 +98,33 @@ static size_t read_message(char *out, size_t size, size_t n, void *arg)
 	return take;
 }
 
+/* An SMTP connection kept until the outcome is recorded. */
+struct smtp_conn {
+	CURL *curl;
+	struct curl_slist *rcpts;
+};
+
+/* Say goodbye (QUIT) and close: after recording, since it may be slow. */
+static void smtp_close(struct smtp_conn *conn)
+{
+	if (conn->curl)
+		curl_easy_cleanup(conn->curl);
+	curl_slist_free_all(conn->rcpts);
+	conn->curl = NULL;
+	conn->rcpts = NULL;
+}
+
+/*
+ * Send one message, taking at most timeout_ms (the time its claim has
+ * left for the try).  The connection stays open in *conn for
+ * smtp_close().
+ */
 static enum ld_err smtp_send(struct app *app, const char *to,
-			     const struct buf *msg, char *why, size_t whylen)
+			     const struct buf *msg, long timeout_ms,
+			     struct smtp_conn *conn, char *why, size_t whylen)
 {
 	char from[300], rcpt[300], errbuf[CURL_ERROR_SIZE] = "";
 	struct upload u = {msg->ptr, msg->len, 0};
-	struct curl_slist *rcpts;
 	CURL *c = curl_easy_init();
 	CURLcode rc;
 
@@ -107,16 +134,17 @@ static enum ld_err smtp_send(struct app *app, const char *to,
 	}
 	snprintf(from, sizeof(from), "<%s>", app->cfg.smtp_from);
 	snprintf(rcpt, sizeof(rcpt), "<%s>", to);
-	rcpts = curl_slist_append(NULL, rcpt);
+	conn->curl = c;
+	conn->rcpts = curl_slist_append(NULL, rcpt);
 	curl_easy_setopt(c, CURLOPT_URL, app->cfg.smtp_url);
 	curl_easy_setopt(c, CURLOPT_MAIL_FROM, from);
-	curl_easy_setopt(c, CURLOPT_MAIL_RCPT, rcpts);
+	curl_easy_setopt(c, CURLOPT_MAIL_RCPT, conn->rcpts);
 	curl_easy_setopt(c, CURLOPT_READFUNCTION, read_message);
 	curl_easy_setopt(c, CURLOPT_READDATA, &u);
 	curl_easy_setopt(c, CURLOPT_UPLOAD, 1L);
 	curl_easy_setopt(c, CURLOPT_INFILESIZE_LARGE, (curl_off_t)msg->len);
 	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, 10L);
-	curl_easy_setopt(c, CURLOPT_TIMEOUT, app->cfg.smtp_timeout);
+	curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, timeout_ms);
 	/* SMTP waits for each reply on a clock of its own (120 s). */
 	curl_easy_setopt(c, CURLOPT_SERVER_RESPONSE_TIMEOUT,
 			 app->cfg.smtp_timeout);
@@ -131,11 +159,11 @@ static enum ld_err smtp_send(struct app *app, const char *to,
 		curl_easy_setopt(c, CURLOPT_PASSWORD, app->cfg.smtp_password);
 	}
 	rc = curl_easy_perform(c);
+	/* The buffer is on this stack: the goodbye must not write to it. */
+	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, NULL);
 	if (rc != CURLE_OK)
 		snprintf(why, whylen, "%s",
 			 errbuf[0] ? errbuf : curl_easy_strerror(rc));
-	curl_slist_free_all(rcpts);
-	curl_easy_cleanup(c);
 	if (rc == CURLE_OK)
 		return LD_OK;
 	/* The server, not this message: unreachable, silent or gone. */
@@ -169,7 +197,19 @@ static enum ld_err write_eml(struct app *app, int64_t id, const struct buf *msg,
 	return LD_OK;
 }
 
+static int64_t monotonic_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/*
+ * Build and send (or write) one claimed message; the try must end by
+ * deadline_ms (monotonic), leaving the claim time to record the outcome.
+ */
 static enum ld_err deliver_one(struct app *app, const struct outbox_msg *m,
+			       int64_t deadline_ms, struct smtp_conn *conn,
 			       char *why, size_t whylen)
 {
 	char host[128], message_id[200];
@@ -201,64 +241,84 @@ static enum ld_err deliver_one(struct app *app, const struct outbox_msg *m,
 	err = mail_build(&mm, &msg);
 	buf_release(&text);
 	free(ics);
-	if (err)
+	int64_t left_ms = deadline_ms - monotonic_ms();
+	if (left_ms > app->cfg.smtp_timeout * 1000)
+		left_ms = app->cfg.smtp_timeout * 1000;
+	if (err) {
 		snprintf(why, whylen, "message too large");
-	else if (app->cfg.smtp_url[0])
-		err = smtp_send(app, m->recipient, &msg, why, whylen);
-	else
+	} else if (left_ms < 1000) {
+		/* Never a send that could outlast its claim. */
+		snprintf(why, whylen, "not tried: its claim ran out first");
+		err = LD_EIO;
+	} else if (app->cfg.smtp_url[0]) {
+		err = smtp_send(app, m->recipient, &msg, (long)left_ms, conn,
+				why, whylen);
+	} else {
 		err = write_eml(app, m->id, &msg, why, whylen);
+	}
 	buf_release(&msg);
 	return err;
 }
 
 enum ld_err jobs_deliver(struct app *app, int *sent, int *failed)
 {
-	/* Once the server itself fails, the rest of the batch is not tried
-	 * (each would wait out the same timeout) but backs off with it. */
-	char down[300] = "";
+	const long lease = app->cfg.smtp_timeout + RECORD_SECONDS;
+	const int max = (int)app->cfg.mail_attempts;
+	enum ld_err err = LD_OK;
 	*sent = *failed = 0;
-	for (int round = 0; round < 50 && !down[0]; round++) {
-		struct outbox_msg *msgs;
-		int n;
-		enum ld_err err = outbox_store_claim(
-			app->store, BATCH, app->cfg.mail_retry, &msgs, &n);
-		if (err)
-			return err;
-		for (int i = 0; i < n; i++) {
-			char why[300] = "";
-			enum ld_err sent_err = LD_EUNAVAILABLE;
-			if (down[0])
-				snprintf(why, sizeof(why),
-					 "not tried: the mail server failed: "
-					 "%.200s",
-					 down);
-			else
-				sent_err = deliver_one(app, &msgs[i], why,
-						       sizeof(why));
-			if (sent_err == LD_EUNAVAILABLE && !down[0])
-				snprintf(down, sizeof(down), "%s", why);
-			if (sent_err) {
-				log_warn("mail %lld to outbox recipient not "
-					 "delivered (try %d): %s",
-					 (long long)msgs[i].id,
-					 msgs[i].attempts, why);
-				(*failed)++;
-				err = outbox_store_failed(
-					app->store, msgs[i].id, why,
-					(int)app->cfg.mail_attempts);
-			} else {
-				(*sent)++;
-				err = outbox_store_sent(app->store, msgs[i].id);
-			}
-			if (err) {
-				/* Its lease expires and it goes again. */
-				outbox_msgs_free(msgs, n);
-				return err;
-			}
-		}
-		outbox_msgs_free(msgs, n);
-		if (n < BATCH)
+	/*
+	 * One message per claim, so a claim covers exactly the try it guards
+	 * however slow the mail server, and no connection to the database is
+	 * held while the message goes.
+	 */
+	for (int i = 0; i < RUN_MAX; i++) {
+		struct outbox_msg m;
+		struct smtp_conn conn = {NULL, NULL};
+		char why[300] = "";
+		bool found;
+		err = outbox_store_claim(app->store, lease, &m, &found);
+		if (err || !found)
 			break;
+		int64_t deadline = monotonic_ms() +
+				   (int64_t)(m.claim_left * 1000) -
+				   RECORD_SECONDS * 1000;
+		enum ld_err sent_err =
+			deliver_one(app, &m, deadline, &conn, why, sizeof(why));
+		if (sent_err) {
+			log_warn("mail %lld to outbox recipient not delivered "
+				 "(try %d): %s",
+				 (long long)m.id, m.attempts, why);
+			(*failed)++;
+			err = outbox_store_failed(app->store, &m, why, max,
+						  app->cfg.mail_retry);
+		} else {
+			(*sent)++;
+			err = outbox_store_sent(app->store, m.id);
+		}
+		smtp_close(&conn);
+		outbox_msg_release(&m);
+		/* Unrecorded, it goes again once its claim ends. */
+		if (err)
+			break;
+		/*
+		 * Once the server itself fails, the rest are not tried (each
+		 * would wait out the same timeout) but back off with it.
+		 */
+		if (sent_err == LD_EUNAVAILABLE) {
+			char down[300];
+			int n;
+			snprintf(down, sizeof(down),
+				 "not tried: the mail server failed: %.200s",
+				 why);
+			err = outbox_store_defer(app->store, RUN_MAX, down, max,
+						 app->cfg.mail_retry, &n);
+			if (!err && n)
+				log_warn("mail: %d more not tried: the mail "
+					 "server failed",
+					 n);
+			*failed += n;
+			break;
+		}
 	}
-	return LD_OK;
+	return err;
 }

@@ -9,76 +9,81 @@
 #include "xalloc.h"
 
 struct claim_ctx {
-	int limit;
-	long retry;
-	struct outbox_msg *msgs;
-	int n;
+	long lease;
+	struct outbox_msg *m;
+	bool found;
 };
 
 static enum ld_err claim(struct db *db, void *arg)
 {
 	struct claim_ctx *c = arg;
-	struct db_num limit, retry;
+	struct db_num lease;
 	PGresult *res;
-	const char *params[] = {db_num(&limit, c->limit),
-				db_num(&retry, c->retry)};
+	const char *params[] = {db_num(&lease, c->lease)};
+	/*
+	 * One row: the claim guards exactly one try.  Its time left is read
+	 * from the database's clock, the one every server's claim compares
+	 * with.
+	 */
 	enum ld_err err = db_exec(
-		db, "outbox_claim",
+		db, "outbox_claim_one",
 		"UPDATE outbox o SET attempts = o.attempts + 1,"
-		" next_attempt_at = now() + make_interval(secs =>"
-		"  least($2::float8 * power(2, o.attempts), 3600))"
+		" next_attempt_at = now() + make_interval(secs => $1)"
 		" FROM (SELECT id FROM outbox WHERE status = 'queued'"
-		"  AND next_attempt_at <= now() ORDER BY id LIMIT $1"
+		"  AND next_attempt_at <= now() ORDER BY id LIMIT 1"
 		"  FOR UPDATE SKIP LOCKED) due"
 		" WHERE o.id = due.id"
 		" RETURNING o.id, o.attempts, o.recipient, o.subject, o.body,"
-		" o.invite::text, coalesce(o.task_id, 0)",
-		2, params, &res);
+		" o.invite::text, coalesce(o.task_id, 0),"
+		" extract(epoch FROM o.next_attempt_at - clock_timestamp())",
+		1, params, &res);
 	if (err)
 		return err;
-	c->n = PQntuples(res);
-	c->msgs = xcalloc((size_t)c->n + 1, sizeof(*c->msgs));
-	for (int i = 0; i < c->n; i++) {
-		struct outbox_msg *m = &c->msgs[i];
-		m->id = db_long(res, i, 0);
-		m->attempts = (int)db_long(res, i, 1);
-		m->recipient = xstrdup(PQgetvalue(res, i, 2));
-		m->subject = xstrdup(PQgetvalue(res, i, 3));
-		m->body = xstrdup(PQgetvalue(res, i, 4));
-		m->task_id = db_long(res, i, 6);
-		m->invite = PQgetisnull(res, i, 5)
+	c->found = PQntuples(res) == 1;
+	if (c->found) {
+		struct outbox_msg *m = c->m;
+		m->id = db_long(res, 0, 0);
+		m->attempts = (int)db_long(res, 0, 1);
+		m->recipient = xstrdup(PQgetvalue(res, 0, 2));
+		m->subject = xstrdup(PQgetvalue(res, 0, 3));
+		m->body = xstrdup(PQgetvalue(res, 0, 4));
+		m->task_id = db_long(res, 0, 6);
+		m->invite = PQgetisnull(res, 0, 5)
 				    ? NULL
-				    : xstrdup(PQgetvalue(res, i, 5));
+				    : xstrdup(PQgetvalue(res, 0, 5));
+		m->claim_left = strtod(PQgetvalue(res, 0, 7), NULL);
 	}
 	PQclear(res);
 	return LD_OK;
 }
 
-enum ld_err outbox_store_claim(struct store *s, int limit, long retry,
-			       struct outbox_msg **out, int *n)
+enum ld_err outbox_store_claim(struct store *s, long lease,
+			       struct outbox_msg *m, bool *found)
 {
-	struct claim_ctx c = {limit, retry, NULL, 0};
+	struct claim_ctx c = {lease, m, false};
+	memset(m, 0, sizeof(*m));
 	enum ld_err err = db_run(s, claim, &c);
-	*out = c.msgs;
-	*n = c.n;
+	*found = !err && c.found;
 	return err;
 }
 
-void outbox_msgs_free(struct outbox_msg *msgs, int n)
+void outbox_msg_release(struct outbox_msg *m)
 {
-	for (int i = 0; i < n; i++) {
-		free(msgs[i].recipient);
-		free(msgs[i].subject);
-		free(msgs[i].body);
-		free(msgs[i].invite);
-	}
-	free(msgs);
+	free(m->recipient);
+	free(m->subject);
+	free(m->body);
+	free(m->invite);
+	memset(m, 0, sizeof(*m));
 }
 
 struct mark_ctx {
 	int64_t id;
+	int attempts;
 	const char *why;
 	int max;
+	long retry;
+	int limit;
+	int n;
 };
 
 static enum ld_err mark_sent(struct db *db, void *arg)
@@ -94,28 +99,80 @@ static enum ld_err mark_sent(struct db *db, void *arg)
 
 enum ld_err outbox_store_sent(struct store *s, int64_t id)
 {
-	struct mark_ctx c = {id, NULL, 0};
+	struct mark_ctx c = {.id = id};
 	return db_run(s, mark_sent, &c);
 }
+
+/* The wait after a message's nth try: retry * 2^(n - 1), at most an hour. */
+#define BACKOFF                                                                \
+	"make_interval(secs => least($4::float8 * power(2, greatest("          \
+	"o.attempts - 1, 0)), 3600))"
 
 static enum ld_err mark_failed(struct db *db, void *arg)
 {
 	struct mark_ctx *c = arg;
-	struct db_num n, max;
-	const char *params[] = {db_num(&n, c->id), c->why,
-				db_num(&max, c->max)};
+	struct db_num n, max, retry, attempts;
+	const char *params[] = {db_num(&n, c->id), c->why, db_num(&max, c->max),
+				db_num(&retry, c->retry),
+				db_num(&attempts, c->attempts)};
+	/* Only this try's claim: a server that took it since keeps it. */
 	return db_exec(db, "outbox_failed",
-		       "UPDATE outbox SET last_error = left($2, 500),"
-		       " status = CASE WHEN attempts >= $3::int THEN 'failed'"
-		       " ELSE 'queued' END WHERE id = $1",
-		       3, params, NULL);
+		       "UPDATE outbox o SET last_error = left($2, 500),"
+		       " next_attempt_at = now() + " BACKOFF ","
+		       " status = CASE WHEN o.attempts >= $3::int THEN 'failed'"
+		       " ELSE 'queued' END WHERE o.id = $1"
+		       " AND o.attempts = $5::int AND o.status = 'queued'",
+		       5, params, NULL);
 }
 
-enum ld_err outbox_store_failed(struct store *s, int64_t id, const char *why,
-				int max_attempts)
+enum ld_err outbox_store_failed(struct store *s, const struct outbox_msg *m,
+				const char *why, int max_attempts, long retry)
 {
-	struct mark_ctx c = {id, why, max_attempts};
+	struct mark_ctx c = {.id = m->id,
+			     .attempts = m->attempts,
+			     .why = why,
+			     .max = max_attempts,
+			     .retry = retry};
 	return db_run(s, mark_failed, &c);
+}
+
+static enum ld_err defer(struct db *db, void *arg)
+{
+	struct mark_ctx *c = arg;
+	struct db_num limit, max, retry;
+	PGresult *res;
+	const char *params[] = {db_num(&limit, c->limit), c->why,
+				db_num(&max, c->max), db_num(&retry, c->retry)};
+	enum ld_err err = db_exec(
+		db, "outbox_defer",
+		"UPDATE outbox o SET attempts = o.attempts + 1,"
+		" last_error = left($2, 500),"
+		" next_attempt_at = now() + make_interval(secs =>"
+		"  least($4::float8 * power(2, o.attempts), 3600)),"
+		" status = CASE WHEN o.attempts + 1 >= $3::int THEN 'failed'"
+		" ELSE 'queued' END"
+		" FROM (SELECT id FROM outbox WHERE status = 'queued'"
+		"  AND next_attempt_at <= now() ORDER BY id LIMIT $1"
+		"  FOR UPDATE SKIP LOCKED) due"
+		" WHERE o.id = due.id RETURNING o.id",
+		4, params, &res);
+	if (err)
+		return err;
+	c->n = PQntuples(res);
+	PQclear(res);
+	return LD_OK;
+}
+
+enum ld_err outbox_store_defer(struct store *s, int limit, const char *why,
+			       int max_attempts, long retry, int *n)
+{
+	struct mark_ctx c = {.why = why,
+			     .max = max_attempts,
+			     .retry = retry,
+			     .limit = limit};
+	enum ld_err err = db_run(s, defer, &c);
+	*n = c.n;
+	return err;
 }
 
 struct retry_ctx {

@@ -349,7 +349,8 @@ static void test_fortnight_of_reminders(void **state)
 
 /*
  * n tasks due on 20 November titled "<title> i", and the settings of a
- * server whose scheduler sweeps every second and sends to the sink.
+ * server whose scheduler sweeps every second and sends to the sink (a
+ * message's claim lasts its 3 s timeout and 10 s to record it).
  * Returns the first task's id.
  */
 static long due_tasks(int n, const char *title, const char ***env)
@@ -360,6 +361,7 @@ static long due_tasks(int n, const char *title, const char ***env)
 					 "LINKDESK_REMINDER_HOUR=0",
 					 "LINKDESK_SMTP_TLS=off",
 					 "LINKDESK_MAIL_RETRY_SECONDS=1",
+					 "LINKDESK_SMTP_TIMEOUT=3",
 					 smtp,
 					 NULL};
 	snprintf(smtp, sizeof(smtp), "LINKDESK_SMTP_URL=smtp://127.0.0.1:%d",
@@ -420,6 +422,76 @@ static void test_two_servers_send_once(void **state)
 	}
 	assert_int_equal(reminders, 12);
 	json_decref(twins);
+	json_decref(all);
+}
+
+/*
+ * Three servers share the outbox through a mail server that takes 1.5 s a
+ * message, with a retry wait (1 s) shorter than one message and an SMTP
+ * timeout (3 s) longer than it: each message reaches the mail server
+ * exactly once.  A claim of twenty rows for the retry wait let a second
+ * server take the unsent rest of a batch and send it too.
+ */
+static void test_three_servers_slow_smtp_send_once(void **state)
+{
+	enum { TASKS = 8, SERVERS = 3 };
+	static char smtp[64];
+	static const char *env[] = {"LINKDESK_TODAY=2026-11-23",
+				    "LINKDESK_SCHEDULER_SECONDS=1",
+				    "LINKDESK_SMTP_TLS=off",
+				    "LINKDESK_MAIL_RETRY_SECONDS=1",
+				    "LINKDESK_SMTP_TIMEOUT=3",
+				    smtp,
+				    NULL};
+	(void)state;
+	snprintf(smtp, sizeof(smtp), "LINKDESK_SMTP_URL=smtp://127.0.0.1:%d",
+		 smtp_port);
+	sink_stop();
+	sink_start_mode("slow:1.5");
+	/* Set on the day itself: each task's notice and invite, no reminder. */
+	long first = 0;
+	for (int i = 0; i < TASKS; i++) {
+		long t = new_task("2026-11-23", F("Slow mail task %d", i));
+		if (!first)
+			first = t;
+	}
+	struct itest_server srv[SERVERS];
+	for (int i = 0; i < SERVERS; i++)
+		itest_server_start(&srv[i], env);
+	static const char sent_sql[] =
+		"SELECT count(*) FROM outbox WHERE status = 'sent' AND"
+		" task_id >= %ld";
+	for (int i = 0; i < 300; i++) {
+		if (api_sql_long(F(sent_sql, first)) == 2 * TASKS)
+			break;
+		usleep(100 * 1000);
+	}
+	usleep(2000 * 1000); /* a copy still on its way arrives too */
+	for (int i = 0; i < SERVERS; i++)
+		assert_int_equal(itest_server_stop(&srv[i]), 0);
+	sink_stop();
+	sink_start();
+	assert_int_equal(api_sql_long(F(sent_sql, first)), 2 * TASKS);
+
+	json_t *all = sink_messages();
+	json_t *mine = messages_about(all, "Slow mail task");
+	size_t i;
+	json_t *m;
+	int twice = 0;
+	json_array_foreach(mine, i, m)
+	{
+		bool seen = false;
+		for (size_t k = 0; k < i; k++)
+			seen |= !strcmp(
+				jstr(m, "message_id"),
+				jstr(json_array_get(mine, k), "message_id"));
+		twice += seen;
+	}
+	if (twice)
+		fail_msg("%d of %d messages received were sent before", twice,
+			 (int)json_array_size(mine));
+	assert_int_equal(json_array_size(mine), 2 * TASKS);
+	json_decref(mine);
 	json_decref(all);
 }
 
@@ -712,6 +784,7 @@ int main(void)
 		cmocka_unit_test(test_invite_updates_and_cancel),
 		cmocka_unit_test(test_fortnight_of_reminders),
 		cmocka_unit_test(test_two_servers_send_once),
+		cmocka_unit_test(test_three_servers_slow_smtp_send_once),
 		cmocka_unit_test(test_killed_mid_send),
 		cmocka_unit_test(test_smtp_down_then_back),
 		cmocka_unit_test(test_smtp_misbehaves),
