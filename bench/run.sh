@@ -43,7 +43,8 @@ elapsed() { /usr/bin/python3 -c "print(f'{($2 - $1) * 1000:.0f} ms')"; }
 
 # A database: migrated, the demo organisation, then the generator.
 make_db() {
-	psql -X -q "$su_url dbname=postgres" -c "CREATE DATABASE $1 OWNER linkdesk"
+	psql -X -q "$su_url dbname=postgres" -c "CREATE DATABASE $1 OWNER linkdesk_owner"
+	LINKDESK_OWNER_DATABASE_URL="host=127.0.0.1 port=$port dbname=$1 user=linkdesk_owner" \
 	LINKDESK_DATABASE_URL="host=127.0.0.1 port=$port dbname=$1 user=linkdesk" "$bin" migrate >/dev/null 2>&1
 	LINKDESK_DATABASE_URL="host=127.0.0.1 port=$port dbname=$1 user=linkdesk" "$bin" seed-demo >/dev/null 2>&1
 	t0=$(now)
@@ -108,13 +109,13 @@ load() {
 echo "== datasets"
 make_db bsmall "$small"
 make_db bench "$cases"
-psql -X -q "$su_url dbname=postgres" -c "CREATE DATABASE pgb OWNER linkdesk"
-pgbench -i -q -s 10 "host=127.0.0.1 port=$port dbname=pgb user=linkdesk" >/dev/null 2>&1
+psql -X -q "$su_url dbname=postgres" -c "CREATE DATABASE pgb OWNER linkdesk_owner"
+pgbench -i -q -s 10 "host=127.0.0.1 port=$port dbname=pgb user=linkdesk_owner" >/dev/null 2>&1
 : >"$tmp/loads"
 
 echo "== ceilings"
 pgbench -S -M prepared -c "$conns" -j 2 -T "$secs" -n \
-	"host=127.0.0.1 port=$port dbname=pgb user=linkdesk" >"$tmp/pgbench.out" 2>&1
+	"host=127.0.0.1 port=$port dbname=pgb user=linkdesk_owner" >"$tmp/pgbench.out" 2>&1
 db_ceiling=$(sed -n 's/^tps = \([0-9.]*\) .*/\1/p' "$tmp/pgbench.out" | head -n 1)
 echo "database ceiling (pgbench -S, $conns clients): $db_ceiling"
 

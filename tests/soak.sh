@@ -19,6 +19,7 @@ free_port() {
 port=$(free_port)
 export LD_PGDATA="$tmp/pg" LD_PGPORT="$port"
 export LINKDESK_DATABASE_URL="host=127.0.0.1 port=$port dbname=linkdesk user=linkdesk"
+export LINKDESK_OWNER_DATABASE_URL="host=127.0.0.1 port=$port dbname=linkdesk user=linkdesk_owner"
 export LINKDESK_PASSWORD_HASH=interactive LINKDESK_MAIL_DIR="$tmp/mail"
 export ASAN_OPTIONS="detect_leaks=1" LSAN_OPTIONS="suppressions=$root/tests/lsan.supp"
 pids=""
