@@ -80,9 +80,16 @@ void form_body_date(json_t *body, const char *key, int32_t day)
  */
 struct form_input {
 	const char *field;
-	const char *id;	   /* ends in '-' where a row number follows */
-	const char *label; /* NULL: the message as it is */
+	const char *id;	     /* ends in '-' where a row number follows */
+	const char *label;   /* NULL: the message as it is */
+	const char *missing; /* the message when it is left empty, or NULL */
 };
+
+static bool ends_with(const char *s, const char *end)
+{
+	size_t n = strlen(s), e = strlen(end);
+	return n >= e && !strcmp(s + n - e, end);
+}
 
 /*
  * Show the API's refusal (field, message) on the form: inputs[0] takes a
@@ -114,7 +121,10 @@ static void form_refused(struct request *req, json_t *ctx,
 	const char *name = strrchr(key, '.') ? strrchr(key, '.') + 1 : key;
 	const char *text = msg && *msg ? msg : "That could not be done";
 	size_t n = strlen(name);
-	if (in->label && n && !strncmp(text, name, n) && text[n] == ' ')
+	if (in->missing && (ends_with(text, " is required") ||
+			    ends_with(text, " must not be empty")))
+		text = in->missing;
+	else if (in->label && n && !strncmp(text, name, n) && text[n] == ' ')
 		text = arena_printf(req->arena, "%s%s", in->label, text + n);
 	page_field_error(ctx, id, text);
 }
@@ -259,12 +269,14 @@ enum ld_err h_page_case_new(struct request *req)
 }
 
 static const struct form_input case_inputs[] = {
-	{"reference", "reference", "The Ombudsman's reference"},
-	{"complaint_id", "complaint_id", "The complaint"},
-	{"ombudsman", "ombudsman", "The Ombudsman"},
-	{"received_on", "received_on", "The date received"},
-	{"summary", "summary", "The summary"},
-	{NULL, NULL, NULL}};
+	{"reference", "reference", "The Ombudsman's reference",
+	 "Enter the Ombudsman's reference"},
+	{"complaint_id", "complaint_id", "The complaint",
+	 "Choose the complaint"},
+	{"ombudsman", "ombudsman", "The Ombudsman", "Choose the Ombudsman"},
+	{"received_on", "received_on", "The date received", NULL},
+	{"summary", "summary", "The summary", NULL},
+	{NULL, NULL, NULL, NULL}};
 
 enum ld_err h_page_case_new_post(struct request *req)
 {
@@ -445,15 +457,17 @@ enum ld_err h_page_record(struct request *req)
 }
 
 static const struct form_input record_inputs[] = {
-	{"dated_on", "dated_on", "The date of the correspondence"},
-	{"response_due_on", "response_due_on", "The response date"},
-	{"revised_due_on", "revised_due_on", "The new due date"},
-	{"summary", "summary", "The summary"},
-	{"tasks[].title", "title", "What was asked for"},
-	{"tasks[].detail", "detail", "The detail"},
-	{"tasks[].service_area_id", "service_area_id", "The service area"},
-	{"tasks[].assignee_id", "assignee_id", "The assignee"},
-	{NULL, NULL, NULL}};
+	{"dated_on", "dated_on", "The date of the correspondence", NULL},
+	{"response_due_on", "response_due_on", "The response date", NULL},
+	{"revised_due_on", "revised_due_on", "The new due date", NULL},
+	{"summary", "summary", "The summary", NULL},
+	{"tasks[].title", "title", "What was asked for",
+	 "Enter what exactly the Ombudsman asked for, in up to 300 characters"},
+	{"tasks[].detail", "detail", "The detail", NULL},
+	{"tasks[].service_area_id", "service_area_id", "The service area",
+	 "Choose the service area"},
+	{"tasks[].assignee_id", "assignee_id", "The assignee", NULL},
+	{NULL, NULL, NULL, NULL}};
 
 enum ld_err h_page_record_post(struct request *req)
 {
@@ -707,18 +721,21 @@ static long long pence(const char *s)
 }
 
 static const struct form_input determination_inputs[] = {
-	{"findings[].element", "element-", "The complaint element"},
-	{"decided_on", "decided_on", "The date of the determination"},
-	{"findings", "element-", NULL},
-	{"findings[].finding", "finding-", "The finding"},
-	{"remedies", "description-", NULL},
-	{"remedies[].description", "description-", "What was ordered"},
-	{"remedies[].type", "type-", "Order or recommendation"},
-	{"remedies[].kind", "kind-", "The kind"},
-	{"remedies[].amount_pence", "amount-", "The compensation"},
-	{"remedies[].weeks", "weeks-", "The weeks"},
-	{"remedies[].service_area_id", "area-", "The service area"},
-	{NULL, NULL, NULL}};
+	{"findings[].element", "element-", "The complaint element",
+	 "Enter the complaint element of the finding"},
+	{"decided_on", "decided_on", "The date of the determination", NULL},
+	{"findings", "element-", NULL, NULL},
+	{"findings[].finding", "finding-", "The finding", "Choose the finding"},
+	{"remedies", "description-", NULL, NULL},
+	{"remedies[].description", "description-", "What was ordered", NULL},
+	{"remedies[].type", "type-", "Order or recommendation",
+	 "Choose order or recommendation"},
+	{"remedies[].kind", "kind-", "The kind", "Choose the kind"},
+	{"remedies[].amount_pence", "amount-", "The compensation", NULL},
+	{"remedies[].weeks", "weeks-", "The weeks", NULL},
+	{"remedies[].service_area_id", "area-", "The service area",
+	 "Choose the service area"},
+	{NULL, NULL, NULL, NULL}};
 
 enum ld_err h_page_determination_post(struct request *req)
 {

@@ -110,7 +110,8 @@ static void form_post(CURL *h, const char *csrf, const char *path,
  * A form the server must refuse promptly (5 s) with a 400 page whose GOV.UK
  * error summary links to the input id.
  */
-static void refused(const char *path, const char *fields, const char *id)
+static void refused_saying(const char *path, const char *fields, const char *id,
+			   const char *text)
 {
 	struct itest_resp r;
 	char link[80];
@@ -126,7 +127,15 @@ static void refused(const char *path, const char *fields, const char *id)
 	if (id && !strstr(r.body, link))
 		fail_msg("%s %.100s: the summary does not link to #%s: %.3000s",
 			 path, fields, id, r.body);
+	if (text && !strstr(r.body, text))
+		fail_msg("%s %.100s: the page does not say \"%s\": %.3000s",
+			 path, fields, text, r.body);
 	itest_resp_release(&r);
+}
+
+static void refused(const char *path, const char *fields, const char *id)
+{
+	refused_saying(path, fields, id, NULL);
 }
 
 /* A form that must be accepted: 303 to a page that is not an error. */
@@ -195,7 +204,9 @@ static void test_empty_finding(void **state)
 		    "{\"decided_on\": \"2026-11-02\", \"findings\":"
 		    " [{\"element\": \"Repairs\", \"finding\": \"\"}]}");
 	/* ...and so does the form, at once. */
-	refused(path, DECIDED "&element-1=Repairs&finding-1=", "finding-1");
+	refused_saying(path,
+		       DECIDED "&element-1=Repairs&finding-1=", "finding-1",
+		       "Choose the finding");
 	assert_int_equal(determinations(id), 0);
 	/* No lock is left behind: the case takes its determination. */
 	accepted(path, DECIDED "&element-1=Repairs&finding-1=maladministration"
@@ -425,6 +436,10 @@ static void test_other_forms(void **state)
 	assert_non_null(strstr(r.body, "outcome"));
 	itest_resp_release(&r);
 	/* A new notification whose reference has a control character. */
+	refused_saying("/cases/new",
+		       "received_on-day=20&received_on-month=11"
+		       "&received_on-year=2026&complaint_id=&ombudsman=HOS",
+		       "complaint_id", "Choose the complaint");
 	refused("/cases/new",
 		"received_on-day=20&received_on-month=11&received_on-year=2026"
 		"&complaint_id=1&ombudsman=HOS&reference=AB%1B1",
