@@ -76,6 +76,12 @@ static const struct cell matrix[] = {
 	{"GET", "/api/v1/kpis", READERS, false, false, NULL},
 	{"GET", "/api/v1/exports/case-log.csv", READERS, false, false, NULL},
 	{"GET", "/api/v1/exports/task-log.csv", READERS, false, false, NULL},
+	{"GET", "/api/v1/exports/case-log.xlsx", READERS, false, false, NULL},
+	{"GET", "/api/v1/exports/task-log.xlsx", READERS, false, false, NULL},
+	{"GET", "/api/v1/kpis/cases?figure=cases_received", READERS, false,
+	 false, NULL},
+	{"GET", "/api/v1/exports/kpi/kpi-cases.csv?figure=cases_received",
+	 READERS, false, false, NULL},
 };
 
 static struct itest_server server;
