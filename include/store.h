@@ -6,8 +6,8 @@
  * Functions return LD_EUNAVAILABLE when the database cannot be reached (the
  * HTTP layer answers 503), LD_ETIMEOUT when a statement ran out of its
  * statement_timeout or lock_timeout (503 too; nothing of the change is kept)
- * and LD_EDB for an unexpected database error, whose
- * text is logged and never sent to a client.
+ * and LD_EDB for an unexpected database error, whose text is logged and
+ * never sent to a client.
  */
 #ifndef STORE_H
 #define STORE_H
