@@ -8,6 +8,7 @@ bad server instead, keeping nothing: "reject" answers every message with
 the middle of it.  "slow" is a good server that takes a fifth of a
 second over each message, "slow:SECONDS" one that takes that long (a mail
 server under throttling); connections are served at the same time.
+"mute-quit" takes each message but never answers the goodbye (QUIT).
 """
 import asyncio
 import itertools
@@ -21,7 +22,15 @@ class Sink:
     def __init__(self, folder, mode):
         self.folder = folder
         self.mode = mode
-        self.numbers = itertools.count(1)
+        # After the messages of an earlier sink in the same folder: a
+        # restarted sink must not write over (and hide) what it received.
+        kept = [int(n[:6]) for n in os.listdir(folder) if n.endswith(".eml")]
+        self.numbers = itertools.count(max(kept, default=0) + 1)
+
+    async def handle_QUIT(self, server, session, envelope):
+        if self.mode == "mute-quit":
+            await asyncio.sleep(3600)
+        return "221 Bye"
 
     async def handle_DATA(self, server, session, envelope):
         if self.mode == "reject":

@@ -573,6 +573,57 @@ static void test_smtp_misbehaves(void **state)
 	}
 }
 
+/*
+ * A mail server that takes a message and then never answers the goodbye
+ * (QUIT): the message is recorded sent once it is accepted, not a whole
+ * timeout later, so a slow goodbye cannot stretch a try past its claim.
+ */
+static void test_recorded_before_goodbye(void **state)
+{
+	(void)state;
+	sink_stop();
+	sink_start_mode("mute-quit");
+	long task = new_task("2026-11-23", "Goodbye unanswered");
+	assert_int_equal(api_sql_long("SELECT count(*) FROM outbox WHERE status"
+				      " = 'queued' AND next_attempt_at <= "
+				      "now()"),
+			 2);
+	pid_t pid = fork();
+	if (pid == 0) {
+		char cmd[512];
+		snprintf(cmd, sizeof(cmd),
+			 "LINKDESK_TODAY=2026-11-23 "
+			 "LINKDESK_SMTP_URL=smtp://127.0.0.1:%d "
+			 "LINKDESK_SMTP_TLS=off LINKDESK_SMTP_TIMEOUT=30 "
+			 "exec \"$LINKDESK_BIN\" remind --once >/dev/null 2>&1",
+			 smtp_port);
+		execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
+		_exit(127);
+	}
+	static const char sent_sql[] = "SELECT count(*) FROM outbox WHERE"
+				       " task_id = %ld AND status = 'sent'";
+	long sent = 0;
+	for (int i = 0; i < 100 && !sent; i++) {
+		usleep(100 * 1000);
+		sent = api_sql_long(F(sent_sql, task));
+	}
+	/* Recorded while the sender still waits for the goodbye. */
+	assert_int_equal(waitpid(pid, NULL, WNOHANG), 0);
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+	assert_int_equal(sent, 1);
+	sink_stop();
+	sink_start();
+	/* The other was never claimed: it goes at once. */
+	assert_int_equal(remind("2026-11-23", NULL, NULL), 0);
+	assert_int_equal(api_sql_long(F(sent_sql, task)), 2);
+	json_t *all = sink_messages();
+	json_t *mine = messages_about(all, "Goodbye unanswered");
+	assert_int_equal(json_array_size(mine), 2);
+	json_decref(mine);
+	json_decref(all);
+}
+
 static void test_digest_once_a_day(void **state)
 {
 	(void)state;
@@ -788,6 +839,7 @@ int main(void)
 		cmocka_unit_test(test_killed_mid_send),
 		cmocka_unit_test(test_smtp_down_then_back),
 		cmocka_unit_test(test_smtp_misbehaves),
+		cmocka_unit_test(test_recorded_before_goodbye),
 		cmocka_unit_test(test_digest_once_a_day),
 		cmocka_unit_test(test_feeds),
 	};
