@@ -23,6 +23,9 @@
 
 #define SHUTDOWN_WAIT_MS 10000
 
+/* The most of a refused body of unknown length read to answer it. */
+#define DISCARD_MAX (16u << 20)
+
 /* Room for multipart boundaries and headers around an uploaded file. */
 #define UPLOAD_OVERHEAD (64 * 1024)
 
@@ -382,6 +385,106 @@ static enum MHD_Result respond(struct request *req)
 	return finish(req, err);
 }
 
+/*
+ * The head deadline (LINKDESK_HEAD_TIMEOUT).  libmicrohttpd's own timeout
+ * counts only inactivity, so a client sending one header byte every few
+ * seconds would keep its connection, and a place in every limit, for ever.
+ * Each connection is watched from its start, and again from the end of
+ * each request, until the next request's head has arrived; one that takes
+ * longer is shut down.  Keep-alive connections left idle are closed at the
+ * same deadline.
+ */
+struct watch {
+	MHD_socket fd;
+	time_t since; /* monotonic seconds; 0 while a request is handled */
+	struct watch *prev, *next;
+};
+
+static struct {
+	pthread_mutex_t lock;
+	pthread_cond_t wake;
+	struct watch list; /* sentinel of a circular list */
+	bool stop;
+	long timeout;
+	pthread_t thread;
+	bool running;
+} watch = {.lock = PTHREAD_MUTEX_INITIALIZER, .wake = PTHREAD_COND_INITIALIZER};
+
+static time_t mono_now(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec;
+}
+
+static void watch_set(struct MHD_Connection *conn, bool waiting)
+{
+	const union MHD_ConnectionInfo *ci = MHD_get_connection_info(
+		conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+	struct watch *w = ci ? ci->socket_context : NULL;
+	if (!w)
+		return;
+	pthread_mutex_lock(&watch.lock);
+	w->since = waiting ? mono_now() : 0;
+	pthread_mutex_unlock(&watch.lock);
+}
+
+static void on_connection(void *cls, struct MHD_Connection *conn,
+			  void **socket_context,
+			  enum MHD_ConnectionNotificationCode toe)
+{
+	struct watch *w = *socket_context;
+	(void)cls;
+	if (toe == MHD_CONNECTION_NOTIFY_STARTED) {
+		const union MHD_ConnectionInfo *ci = MHD_get_connection_info(
+			conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+		w = xcalloc(1, sizeof(*w));
+		w->fd = ci ? ci->connect_fd : MHD_INVALID_SOCKET;
+		pthread_mutex_lock(&watch.lock);
+		w->since = mono_now();
+		w->next = watch.list.next;
+		w->prev = &watch.list;
+		watch.list.next->prev = w;
+		watch.list.next = w;
+		pthread_mutex_unlock(&watch.lock);
+		*socket_context = w;
+		return;
+	}
+	if (!w)
+		return;
+	/* Before libmicrohttpd closes the socket, so fd is still ours. */
+	pthread_mutex_lock(&watch.lock);
+	w->prev->next = w->next;
+	w->next->prev = w->prev;
+	pthread_mutex_unlock(&watch.lock);
+	free(w);
+	*socket_context = NULL;
+}
+
+static void *watch_run(void *arg)
+{
+	(void)arg;
+	pthread_mutex_lock(&watch.lock);
+	while (!watch.stop) {
+		struct timespec until;
+		clock_gettime(CLOCK_REALTIME, &until);
+		until.tv_sec += 1;
+		pthread_cond_timedwait(&watch.wake, &watch.lock, &until);
+		time_t now = mono_now();
+		for (struct watch *w = watch.list.next; w != &watch.list;
+		     w = w->next) {
+			if (!w->since || now - w->since <= watch.timeout ||
+			    w->fd == MHD_INVALID_SOCKET)
+				continue;
+			/* libmicrohttpd sees the end and closes it. */
+			shutdown(w->fd, SHUT_RDWR);
+			w->since = 0;
+		}
+	}
+	pthread_mutex_unlock(&watch.lock);
+	return NULL;
+}
+
 static bool content_length_over(struct request *req, long max)
 {
 	const char *cl = request_header(req, MHD_HTTP_HEADER_CONTENT_LENGTH);
@@ -414,6 +517,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
 	 * with Connection: close by libmicrohttpd 0.9.75, losing keep-alive.
 	 */
 	if (!req) {
+		watch_set(conn, false); /* the head has arrived */
 		req = xcalloc(1, sizeof(*req));
 		clock_gettime(CLOCK_MONOTONIC, &req->start);
 		req->conn = conn;
@@ -472,18 +576,26 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
 		return MHD_YES;
 	}
 	if (*upload_data_size) {
+		size_t len = *upload_data_size;
+		*upload_data_size = 0;
+		if (req->status)
+			return MHD_YES; /* answered; discard the rest */
 		if (!req->body_too_large &&
-		    buf_add(&req->body, upload_data, *upload_data_size)) {
+		    buf_add(&req->body, upload_data, len)) {
 			req->body_too_large = true;
 			buf_release(&req->body);
-			/*
-			 * Answer now rather than read a body we will refuse;
-			 * libmicrohttpd closes the connection after.
-			 */
-			*upload_data_size = 0;
-			return respond(req);
 		}
-		*upload_data_size = 0;
+		/*
+		 * A body over the limit whose length was not declared (chunked)
+		 * is read and dropped, so the client hears 413 rather than a
+		 * reset; one that goes on far past the limit is answered at
+		 * once, and libmicrohttpd closes the connection after.
+		 */
+		if (req->body_too_large) {
+			req->discarded += len;
+			if (req->discarded > DISCARD_MAX)
+				return respond(req);
+		}
 		return MHD_YES;
 	}
 	if (req->status)
@@ -497,10 +609,9 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 	struct app *app = cls;
 	struct request *req = *con_cls;
 	struct timespec end;
-	(void)conn;
-
 	if (!req)
 		return;
+	watch_set(conn, true); /* the next request's head is awaited */
 	clock_gettime(CLOCK_MONOTONIC, &end);
 	double ms = (double)(end.tv_sec - req->start.tv_sec) * 1e3 +
 		    (double)(end.tv_nsec - req->start.tv_nsec) / 1e6;
@@ -572,6 +683,9 @@ struct MHD_Daemon *http_start(struct app *app)
 	}
 	if (ai->ai_family == AF_INET6)
 		flags |= MHD_USE_IPv6;
+	watch.list.next = watch.list.prev = &watch.list;
+	watch.timeout = app->cfg.head_timeout;
+	watch.stop = false;
 	d = MHD_start_daemon(
 		flags, 0, NULL, NULL, on_request, app,
 		MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL, MHD_OPTION_SOCK_ADDR,
@@ -585,12 +699,15 @@ struct MHD_Daemon *http_start(struct app *app)
 		MHD_OPTION_CONNECTION_MEMORY_LIMIT,
 		(size_t)app->cfg.conn_memory,
 		MHD_OPTION_LISTENING_ADDRESS_REUSE, 1,
-		MHD_OPTION_NOTIFY_COMPLETED, on_completed, app, MHD_OPTION_END);
+		MHD_OPTION_NOTIFY_COMPLETED, on_completed, app,
+		MHD_OPTION_NOTIFY_CONNECTION, on_connection, NULL,
+		MHD_OPTION_END);
 	freeaddrinfo(ai);
 	if (!d) {
 		log_error("cannot listen on %s", app->cfg.listen);
 		return NULL;
 	}
+	watch.running = !pthread_create(&watch.thread, NULL, watch_run, NULL);
 	app->hash_pool =
 		workpool_new("password hashing", (int)app->cfg.hash_threads,
 			     (int)app->cfg.hash_queue);
@@ -620,4 +737,12 @@ void http_stop(struct MHD_Daemon *d, struct app *app)
 	MHD_stop_daemon(d);
 	if (listener != MHD_INVALID_SOCKET)
 		close(listener);
+	if (watch.running) {
+		pthread_mutex_lock(&watch.lock);
+		watch.stop = true;
+		pthread_cond_signal(&watch.wake);
+		pthread_mutex_unlock(&watch.lock);
+		pthread_join(watch.thread, NULL);
+		watch.running = false;
+	}
 }

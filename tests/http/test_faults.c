@@ -24,6 +24,7 @@
 #include <sys/socket.h>
 #include <sys/time.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -360,6 +361,82 @@ static void test_slow_client(void **state)
 		free(out);
 		close(fds[i]);
 	}
+	assert_int_equal(itest_server_stop(&s), 0);
+}
+
+/*
+ * A head trickled one byte at a time never goes idle long enough for the
+ * inactivity timeout: the head deadline closes it, while others are served.
+ */
+static void test_trickled_head(void **state)
+{
+	static const char *const env[] = {"LINKDESK_CONN_TIMEOUT=30",
+					  "LINKDESK_HEAD_TIMEOUT=2", NULL};
+	struct itest_server s;
+	struct timespec t0, t1;
+	bool closed = false;
+	(void)state;
+	itest_server_start(&s, env);
+	int fd = raw_connect(s.port, 1);
+	assert_true(fd >= 0);
+	const char part[] = "GET /healthz HTTP/1.1\r\nHost: x\r\nX-Slow: ";
+	assert_true(send(fd, part, sizeof(part) - 1, MSG_NOSIGNAL) > 0);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	/* One byte every 0.5 s for up to 12 s, until the server closes. */
+	for (int i = 0; i < 24 && !closed; i++) {
+		char b;
+		usleep(500 * 1000);
+		if (send(fd, "a", 1, MSG_NOSIGNAL) < 0)
+			closed = true;
+		struct timeval tv = {0, 1000};
+		setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+		ssize_t n = recv(fd, &b, 1, 0);
+		if (n == 0 ||
+		    (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK))
+			closed = true;
+		if (i == 2)
+			assert_int_equal(get_status(&s, "/healthz"), 200);
+	}
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	close(fd);
+	assert_true(closed);
+	/* Closed near the deadline, not at the 30 s inactivity timeout. */
+	assert_true(t1.tv_sec - t0.tv_sec <= 6);
+	assert_int_equal(get_status(&s, "/healthz"), 200);
+	assert_int_equal(itest_server_stop(&s), 0);
+}
+
+/*
+ * A chunked body over the limit (no Content-Length to refuse it by) is
+ * answered 413 with a JSON reason, not a reset connection.
+ */
+static void test_chunked_over_limit(void **state)
+{
+	static const char *const env[] = {"LINKDESK_MAX_BODY=4096", NULL};
+	struct itest_server s;
+	char *out = NULL;
+	(void)state;
+	itest_server_start(&s, env);
+	size_t n = 0, cap = 64 * 1024;
+	char *req = malloc(cap);
+	n += (size_t)snprintf(req, cap,
+			      "POST /api/v1/session HTTP/1.1\r\nHost: x\r\n"
+			      "Content-Type: application/json\r\n"
+			      "Transfer-Encoding: chunked\r\n\r\n");
+	for (int i = 0; i < 8; i++) {
+		n += (size_t)snprintf(req + n, cap - n, "400\r\n");
+		memset(req + n, ' ', 1024);
+		n += 1024;
+		n += (size_t)snprintf(req + n, cap - n, "\r\n");
+	}
+	n += (size_t)snprintf(req + n, cap - n, "0\r\n\r\n");
+	int status = raw_request(s.port, req, n, &out);
+	if (status != 413)
+		fail_msg("chunked body over the limit: %d %s", status,
+			 out ? out : "");
+	assert_non_null(strstr(out, "\"too_large\""));
+	free(out);
+	free(req);
 	assert_int_equal(itest_server_stop(&s), 0);
 }
 
@@ -704,6 +781,8 @@ int main(void)
 		cmocka_unit_test(test_path_tricks),
 		cmocka_unit_test(test_oversize_headers),
 		cmocka_unit_test(test_slow_client),
+		cmocka_unit_test(test_trickled_head),
+		cmocka_unit_test(test_chunked_over_limit),
 		cmocka_unit_test(test_per_address_limit),
 		cmocka_unit_test(test_behind_tls),
 		cmocka_unit_test(test_no_resident_details_leak),
