@@ -317,7 +317,8 @@ static enum ld_err copy_out(struct request *req, int64_t id, FILE *out,
  */
 static enum ld_err bundle(struct request *req)
 {
-	char dir[] = "/tmp/linkdesk-bundle-XXXXXX";
+	char *dir = arena_printf(req->arena, "%s/linkdesk-bundle-XXXXXX",
+				 req->app->cfg.spool_dir);
 	struct why why = {0};
 	char *manifest_text = NULL;
 	json_t *manifest = NULL, *files, *f, *warnings;
@@ -362,6 +363,17 @@ static enum ld_err bundle(struct request *req)
 			err = LD_EIO;
 		const char *name =
 			json_string_value(json_object_get(f, "name"));
+		/* A file with resident details this reader may not have. */
+		if (err == LD_ENOTFOUND) {
+			err = LD_OK;
+			json_array_append_new(
+				warnings,
+				json_sprintf("file %zu holds resident details"
+					     " and is left out: a link officer"
+					     " can make the whole bundle",
+					     i + 1));
+			continue;
+		}
 		/* Numbered, so two files of one name cannot collide. */
 		char *entry = arena_printf(req->arena, "%02zu-%s", i + 1, name);
 		zip_source_t *src =

@@ -21,10 +21,11 @@ static enum ld_err upload_rules(struct db *db, const struct principal *p,
 				int64_t *case_id, int64_t *stored,
 				struct why *why)
 {
-	struct db_num t, r;
+	struct db_num t, r, scope;
 	PGresult *res = NULL;
 	const char *params[] = {db_num(&t, task_id),
-				replaces_id ? db_num(&r, replaces_id) : NULL};
+				replaces_id ? db_num(&r, replaces_id) : NULL,
+				area_scope(p, &scope)};
 	enum ld_err err = db_exec(
 		db, lock ? "upload_task_lock" : "upload_task",
 		lock ? "SELECT t.case_id, t.service_area_id, t.status,"
@@ -32,16 +33,18 @@ static enum ld_err upload_rules(struct db *db, const struct principal *p,
 		       "  WHERE f.task_id = t.id AND f.content IS NOT NULL),"
 		       " $2::bigint IS NULL OR EXISTS (SELECT 1 FROM"
 		       "  evidence_file f WHERE f.id = $2 AND f.task_id = t.id"
-		       "  AND f.replaced_at IS NULL)"
+		       "  AND f.replaced_at IS NULL),"
+		       " task_visible($3, t.service_area_id)"
 		       " FROM task t WHERE t.id = $1 FOR UPDATE"
 		     : "SELECT t.case_id, t.service_area_id, t.status,"
 		       " (SELECT coalesce(sum(size), 0) FROM evidence_file f"
 		       "  WHERE f.task_id = t.id AND f.content IS NOT NULL),"
 		       " $2::bigint IS NULL OR EXISTS (SELECT 1 FROM"
 		       "  evidence_file f WHERE f.id = $2 AND f.task_id = t.id"
-		       "  AND f.replaced_at IS NULL)"
+		       "  AND f.replaced_at IS NULL),"
+		       " task_visible($3, t.service_area_id)"
 		       " FROM task t WHERE t.id = $1",
-		2, params, &res);
+		3, params, &res);
 	if (err)
 		return err;
 	if (PQntuples(res) == 0) {
@@ -52,13 +55,11 @@ static enum ld_err upload_rules(struct db *db, const struct principal *p,
 	int64_t area = db_long(res, 0, 1);
 	const char *status = PQgetvalue(res, 0, 2);
 	*stored = db_long(res, 0, 3);
-	if (!principal_sees_all_areas(p) && area != p->service_area_id) {
+	if (PQgetvalue(res, 0, 5)[0] != 't') {
 		err = LD_ENOTFOUND;
 		goto out;
 	}
-	if (!(p->roles & ROLE_LINK_OFFICER) &&
-	    !((p->roles & ROLE_SERVICE_OFFICER) &&
-	      area == p->service_area_id)) {
+	if (!(p->roles & ROLE_LINK_OFFICER) && !principal_works_in(p, area)) {
 		why_set(why, NULL, "your role cannot add evidence");
 		err = LD_EFORBIDDEN;
 		goto out;
@@ -255,9 +256,9 @@ struct remove_ctx {
 static enum ld_err remove_file(struct db *db, void *arg)
 {
 	struct remove_ctx *c = arg;
-	struct db_num f, who;
+	struct db_num f, who, scope;
 	PGresult *res = NULL;
-	const char *params[] = {db_num(&f, c->id)};
+	const char *params[] = {db_num(&f, c->id), area_scope(c->p, &scope)};
 	enum ld_err err = db_begin_as(db, c->p->user_id);
 	if (err)
 		goto out;
@@ -265,17 +266,17 @@ static enum ld_err remove_file(struct db *db, void *arg)
 		db, "file_lock",
 		"SELECT t.id, t.service_area_id, t.status FROM evidence_file"
 		" f JOIN task t ON t.id = f.task_id WHERE f.id = $1"
-		" AND f.replaced_at IS NULL FOR UPDATE OF t",
-		1, params, &res);
+		" AND f.replaced_at IS NULL"
+		" AND task_visible($2, t.service_area_id) FOR UPDATE OF t",
+		2, params, &res);
 	if (err)
 		goto out;
-	if (PQntuples(res) == 0 ||
-	    (!principal_sees_all_areas(c->p) &&
-	     db_long(res, 0, 1) != c->p->service_area_id)) {
+	if (PQntuples(res) == 0) {
 		err = LD_ENOTFOUND;
 		goto out;
 	}
-	if (!(c->p->roles & (ROLE_LINK_OFFICER | ROLE_SERVICE_OFFICER))) {
+	if (!(c->p->roles & ROLE_LINK_OFFICER) &&
+	    !principal_works_in(c->p, db_long(res, 0, 1))) {
 		why_set(c->why, NULL, "your role cannot change evidence");
 		err = LD_EFORBIDDEN;
 		goto out;
@@ -316,23 +317,21 @@ static enum ld_err open_row(struct db *db, int64_t file_id,
 			    const struct principal *p, struct file_meta *meta,
 			    unsigned int *oid, struct why *why)
 {
-	struct db_num f;
+	struct db_num f, scope;
 	PGresult *res = NULL;
-	const char *params[] = {db_num(&f, file_id)};
+	const char *params[] = {db_num(&f, file_id),
+				p ? area_scope(p, &scope) : NULL};
 	enum ld_err err = db_exec(
 		db, "file_open",
 		"SELECT f.name, f.content_type, f.size, f.sha256, f.status,"
-		" f.content, f.resident_detail, t.service_area_id"
+		" f.content, f.resident_detail"
 		" FROM evidence_file f JOIN task t ON t.id = f.task_id"
-		" WHERE f.id = $1",
-		1, params, &res);
+		" WHERE f.id = $1 AND task_visible($2, t.service_area_id)",
+		2, params, &res);
 	if (err)
 		return err;
-	if (PQntuples(res) == 0 ||
-	    (p && !principal_sees_all_areas(p) &&
-	     db_long(res, 0, 7) != p->service_area_id) ||
-	    (p && PQgetvalue(res, 0, 6)[0] == 't' &&
-	     !principal_sees_residents(p))) {
+	if (PQntuples(res) == 0 || (p && PQgetvalue(res, 0, 6)[0] == 't' &&
+				    !principal_sees_residents(p))) {
 		err = LD_ENOTFOUND;
 		goto out;
 	}
@@ -486,15 +485,15 @@ struct manifest_ctx {
 static enum ld_err manifest(struct db *db, void *arg)
 {
 	struct manifest_ctx *c = arg;
-	struct db_num t, area;
+	struct db_num t, scope;
 	PGresult *res;
 	const char *params[] = {db_num(&t, c->task_id),
-				area_scope(c->p, &area)};
+				area_scope(c->p, &scope)};
 	enum ld_err err = db_exec(
 		db, "bundle_check",
 		"SELECT t.status, (validation_json(t.id)->>'complete')::boolean"
 		" FROM task t WHERE t.id = $1"
-		" AND ($2::bigint IS NULL OR t.service_area_id = $2)",
+		" AND task_visible($2, t.service_area_id)",
 		2, params, &res);
 	if (err)
 		return err;
@@ -514,6 +513,7 @@ static enum ld_err manifest(struct db *db, void *arg)
 			"validator has signed off");
 		return LD_ECONFLICT;
 	}
+	const char *shown[] = {params[0], residents_param(c->p)};
 	return db_json(
 		db, "bundle_manifest",
 		"WITH v AS (SELECT * FROM evidence_version WHERE task_id = $1"
@@ -522,10 +522,11 @@ static enum ld_err manifest(struct db *db, void *arg)
 		"t.id,"
 		" 'title', t.title), 'case', json_build_object('reference',"
 		" c.reference, 'ombudsman', o.code), 'version', v.number,"
-		" 'answer', v.answer, 'files', v.files,"
+		" 'answer', v.answer, 'files', files_shown(v.files, $2),"
 		" 'portal_file_limit', o.portal_file_limit,"
 		" 'approvals', (SELECT json_agg(json_build_object('title',"
-		"  vt.title, 'by', u.name, 'at', s.at, 'files', s.files)"
+		"  vt.title, 'by', u.name, 'at', s.at, 'files',"
+		"  files_shown(s.files, $2))"
 		"  ORDER BY vt.position) FROM signoff s"
 		"  JOIN validator_title vt ON vt.id = s.validator_title_id"
 		"  JOIN app_user u ON u.id = s.user_id"
@@ -534,7 +535,7 @@ static enum ld_err manifest(struct db *db, void *arg)
 		" FROM v JOIN task t ON t.id = v.task_id"
 		" JOIN ombudsman_case c ON c.id = t.case_id"
 		" JOIN ombudsman o ON o.id = c.ombudsman_id",
-		1, params, c->json);
+		2, shown, c->json);
 }
 
 enum ld_err file_store_bundle_manifest(struct store *s,

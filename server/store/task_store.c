@@ -522,13 +522,22 @@ struct determine_ctx {
 };
 
 /* Is finding one of the Ombudsman's, given as "{a,b,c}"? */
+/*
+ * Is finding one item of list, a PostgreSQL text array "{a,b,c}"?  Walked
+ * item by item, so every step moves on whatever the finding is.
+ */
 static bool finding_allowed(const char *list, const char *finding)
 {
 	size_t n = strlen(finding);
-	for (const char *p = list; (p = strstr(p, finding)); p += n)
-		if ((p[-1] == '{' || p[-1] == ',') &&
-		    (p[n] == ',' || p[n] == '}'))
+	const char *p = list + (*list == '{');
+	while (*p && *p != '}') {
+		size_t len = strcspn(p, ",}");
+		if (n && len == n && !strncmp(p, finding, n))
 			return true;
+		p += len;
+		if (*p == ',')
+			p++;
+	}
 	return false;
 }
 
