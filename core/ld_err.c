@@ -22,3 +22,8 @@ const char *ld_err_name(enum ld_err err)
 	}
 	return "internal_error";
 }
+
+bool ld_err_transient(enum ld_err err)
+{
+	return err == LD_EUNAVAILABLE || err == LD_ETIMEOUT;
+}

@@ -167,6 +167,7 @@ struct task_action_in {
 	const char *comment;
 	int32_t dated_on;
 	const char *channel; /* NULL: the Ombudsman's own */
+	bool require_scan;   /* LINKDESK_REQUIRE_SCAN: unscanned files block */
 };
 
 enum ld_err task_store_act(struct store *s, const struct principal *p,

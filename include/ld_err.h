@@ -6,6 +6,8 @@
 #ifndef LD_ERR_H
 #define LD_ERR_H
 
+#include <stdbool.h>
+
 enum ld_err {
 	LD_OK = 0,
 	LD_EINVAL,	/* malformed input: bad JSON, wrong type, bad date */
@@ -33,6 +35,13 @@ struct why {
 	const char *field;
 	char msg[256];
 };
+
+/*
+ * The database could not do it now (unreachable, out of space, a lock or a
+ * statement timeout): nothing was saved, and the same request may succeed
+ * later.  Pages show such an error as a whole page, not as a field's.
+ */
+bool ld_err_transient(enum ld_err err);
 
 /* A short lower-case name for an error, e.g. "not_found"; never NULL. */
 const char *ld_err_name(enum ld_err err);

@@ -743,6 +743,7 @@ enum ld_err cases_task_action_in(struct request *req, json_t *body,
 		free(text);
 	}
 	in->action = (enum task_action)action;
+	in->require_scan = req->app->cfg.require_scan;
 	return LD_OK;
 }
 

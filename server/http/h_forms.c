@@ -329,7 +329,7 @@ enum ld_err h_page_case_new_post(struct request *req)
 			json_decref(ctx);
 			return page_redirect(req, to);
 		}
-		if (err == LD_EUNAVAILABLE) {
+		if (ld_err_transient(err)) {
 			json_decref(received);
 			json_decref(ctx);
 			return err;
@@ -545,7 +545,7 @@ enum ld_err h_page_record_post(struct request *req)
 				arena_printf(req->arena, "/cases/%lld?done=%s",
 					     (long long)id, k->kind));
 		}
-		if (err == LD_ENOTFOUND || err == LD_EUNAVAILABLE) {
+		if (err == LD_ENOTFOUND || ld_err_transient(err)) {
 			json_decref(ctx);
 			json_decref(dated);
 			json_decref(due);
@@ -829,7 +829,7 @@ enum ld_err h_page_determination_post(struct request *req)
 					     "/cases/%lld?done=determination",
 					     (long long)id));
 		}
-		if (err == LD_ENOTFOUND || err == LD_EUNAVAILABLE) {
+		if (err == LD_ENOTFOUND || ld_err_transient(err)) {
 			json_decref(ctx);
 			json_decref(decided);
 			return err;
@@ -1169,7 +1169,7 @@ static enum ld_err page_upload_store(struct request *req)
 	if (!err)
 		err = file_upload_complete(req, &json, &why);
 	free(json);
-	if (err == LD_ENOTFOUND || err == LD_EUNAVAILABLE)
+	if (err == LD_ENOTFOUND || ld_err_transient(err))
 		return err;
 	if (err)
 		return page_task(req, id, NULL, &why, err);

@@ -312,9 +312,10 @@ enum ld_err h_page_task(struct request *req)
 }
 
 /* POST /tasks/{id}/act: a workflow action from the task page's forms. */
+/* The task page's action form, decoded by the API's own decoder. */
 enum ld_err h_page_task_act(struct request *req)
 {
-	struct task_action_in in = {0};
+	struct task_action_in in;
 	struct why why = {0};
 	json_t *form = page_form(req);
 	char *json = NULL;
@@ -325,32 +326,34 @@ enum ld_err h_page_task_act(struct request *req)
 	if (!form)
 		return request_fail(req, LD_EINVAL, NULL,
 				    "The form is malformed.");
-	int action =
-		workflow_lookup(task_action_names, page_field(form, "action"));
-	char *end;
-	long version = strtol(page_field(form, "version"), &end, 10);
-	if (action < 0 || *end || version <= 0)
-		return request_fail(req, LD_EINVAL, NULL,
-				    "The form is malformed.");
-	in.action = (enum task_action)action;
-	in.version = (int)version;
-	in.answer = page_field(form, "answer");
-	in.comment = page_field(form, "comment");
-	in.dated_on = app_today(req->app);
-	if (strlen(in.answer) > 20000 || strlen(in.comment) > 4000) {
-		why.field = in.action == TASK_SUBMIT ? "answer" : "comment";
-		snprintf(why.msg, sizeof(why.msg), "That is too long.");
-		return page_task(req, id, form, &why, LD_EINVAL);
+	json_t *body = form_body(req);
+	json_object_set_new(body, "action",
+			    json_string(page_field(form, "action")));
+	form_body_number(body, "version", page_field(form, "version"));
+	static const char *const texts[] = {"answer", "comment", NULL};
+	for (int i = 0; texts[i]; i++)
+		if (*page_field(form, texts[i]))
+			json_object_set_new(
+				body, texts[i],
+				json_string(page_field(form, texts[i])));
+	if ((err = cases_task_action_in(req, body, &in))) {
+		if (!req->err_field || !strcmp(req->err_field, "action") ||
+		    !strcmp(req->err_field, "version"))
+			return request_fail(req, LD_EINVAL, NULL,
+					    "The form is malformed.");
+		why.field = req->err_field;
+		snprintf(why.msg, sizeof(why.msg), "%s", req->err_message);
+		return page_task(req, id, form, &why, err);
 	}
 	err = task_store_act(req->app->store, &req->who, id, &in, &json, &why);
 	free(json);
-	if (err == LD_ENOTFOUND)
+	if (err == LD_ENOTFOUND || ld_err_transient(err))
 		return err;
 	if (err)
 		return page_task(req, id, form, &why, err);
 	return page_redirect(
 		req, arena_printf(req->arena, "/tasks/%lld?done=%s",
-				  (long long)id, task_action_names[action]));
+				  (long long)id, task_action_names[in.action]));
 }
 
 enum ld_err h_page_cases(struct request *req)

@@ -148,21 +148,28 @@ struct act_ctx {
 	struct why *why;
 };
 
-static enum ld_err submit(struct db *db, struct act_ctx *c)
+/*
+ * The task's current files may go to the Ombudsman: none quarantined or
+ * waiting for a scan and, with LINKDESK_REQUIRE_SCAN, none unscanned.
+ * Checked at submission and again at sending (a file added since revises
+ * the version).
+ */
+static enum ld_err files_sendable(struct db *db, struct act_ctx *c)
 {
-	struct db_num n, who;
+	struct db_num n;
 	PGresult *res;
-	const char *params[] = {db_num(&n, c->id), c->in->answer,
-				c->in->attachments ? c->in->attachments : "[]",
-				db_num(&who, c->p->user_id)};
-	enum ld_err err = db_exec(db, "task_files_ready",
-				  "SELECT count(*) FROM evidence_file WHERE"
-				  " task_id = $1 AND replaced_at IS NULL AND"
-				  " status IN ('pending', 'quarantined')",
-				  1, params, &res);
+	const char *params[] = {db_num(&n, c->id),
+				c->in->require_scan ? "t" : "f"};
+	enum ld_err err = db_exec(
+		db, "task_files_ready",
+		"SELECT count(*) FILTER (WHERE status IN ('pending',"
+		" 'quarantined')), count(*) FILTER (WHERE $2 AND status ="
+		" 'not_scanned') FROM evidence_file WHERE task_id = $1"
+		" AND replaced_at IS NULL",
+		2, params, &res);
 	if (err)
 		return err;
-	long waiting = db_long(res, 0, 0);
+	long waiting = db_long(res, 0, 0), unscanned = db_long(res, 0, 1);
 	PQclear(res);
 	if (waiting) {
 		why_set(c->why, "files",
@@ -170,6 +177,25 @@ static enum ld_err submit(struct db *db, struct act_ctx *c)
 			"replace it first");
 		return LD_ECONFLICT;
 	}
+	if (unscanned) {
+		why_set(c->why, "files",
+			"a file was not scanned for viruses and scanning is "
+			"required here: remove it and upload it again once the "
+			"scanner is running");
+		return LD_ECONFLICT;
+	}
+	return LD_OK;
+}
+
+static enum ld_err submit(struct db *db, struct act_ctx *c)
+{
+	struct db_num n, who;
+	const char *params[] = {db_num(&n, c->id), c->in->answer,
+				c->in->attachments ? c->in->attachments : "[]",
+				db_num(&who, c->p->user_id)};
+	enum ld_err err = files_sendable(db, c);
+	if (err)
+		return err;
 	/* The version records the exact files, with their hashes. */
 	return db_exec(
 		db, "task_submit",
@@ -228,6 +254,9 @@ static enum ld_err send_evidence(struct db *db, struct act_ctx *c,
 	const char *params[] = {db_num(&n, c->id), db_date(&d, c->in->dated_on),
 				c->in->channel ? c->in->channel : t->channel,
 				db_num(&who, c->p->user_id)};
+	enum ld_err err = files_sendable(db, c);
+	if (err)
+		return err;
 	/*
 	 * What was sent is the validated version, its files named by hash.
 	 * The correspondence is read by roles refused resident details, so a
