@@ -686,6 +686,52 @@ static void test_pending_rescanned(void **state)
 	assert_int_equal(itest_server_stop(&s), 0);
 }
 
+/*
+ * With no scanner, files say "Not scanned" on the task page; with
+ * LINKDESK_REQUIRE_SCAN=1 such a file cannot be submitted, nor sent.
+ */
+static void test_require_scan(void **state)
+{
+	const char *lax[] = {"LINKDESK_TODAY=2026-11-23", NULL};
+	const char *strict[] = {"LINKDESK_TODAY=2026-11-23",
+				"LINKDESK_REQUIRE_SCAN=1", NULL};
+	struct itest_server s;
+	struct api officer;
+	struct itest_resp r;
+	(void)state;
+	own_server(&s, &officer, NULL, lax);
+	long task = new_task(NULL);
+	json_t *t = upload_ok(&officer, task, NULL, "plain.pdf", pdf1,
+			      sizeof(pdf1) - 1);
+	assert_string_equal(jstr(file_named(t, "plain.pdf"), "status"),
+			    "not_scanned");
+	json_decref(t);
+	api_call(&officer, "GET", F("/tasks/%ld", task), NULL, &r);
+	assert_int_equal(r.status, 200);
+	assert_non_null(strstr(r.body, "Not scanned"));
+	itest_resp_release(&r);
+	api_release(&officer);
+	assert_int_equal(itest_server_stop(&s), 0);
+
+	own_server(&s, &officer, NULL, strict);
+	t = api_expect(&officer, 200, "GET", F("/api/v1/tasks/%ld", task),
+		       NULL);
+	long version = (long)jint(t, "version");
+	json_decref(t);
+	api_call(&officer, "POST", F("/api/v1/tasks/%ld/actions", task),
+		 F("{\"action\": \"submit\", \"version\": %ld, \"answer\":"
+		   " \"x\"}",
+		   version),
+		 &r);
+	assert_int_equal(r.status, 409);
+	assert_non_null(strstr(r.body, "not scanned for viruses"));
+	itest_resp_release(&r);
+	api_release(&officer);
+	assert_int_equal(itest_server_stop(&s), 0);
+	/* The default lets it go: scanning is the operator's choice. */
+	json_decref(act(&housing, 200, task, "submit", "\"answer\": \"x\""));
+}
+
 #define LOAD_UPLOADS   8
 #define LOAD_UPLOAD_MB 3
 #define LOAD_STALLED   10
@@ -861,6 +907,7 @@ int main(void)
 		cmocka_unit_test(test_retention),
 		cmocka_unit_test(test_cap_counts_every_version),
 		cmocka_unit_test(test_pending_rescanned),
+		cmocka_unit_test(test_require_scan),
 		cmocka_unit_test(test_busy_server_keeps_answering),
 	};
 	curl_global_init(CURL_GLOBAL_DEFAULT);
