@@ -246,7 +246,7 @@ static enum ld_err deliver_one(struct app *app, const struct outbox_msg *m,
 		left_ms = app->cfg.smtp_timeout * 1000;
 	if (err) {
 		snprintf(why, whylen, "message too large");
-	} else if (left_ms < 1000) {
+	} else if (left_ms < 100) {
 		/* Never a send that could outlast its claim. */
 		snprintf(why, whylen, "not tried: its claim ran out first");
 		err = LD_EIO;
