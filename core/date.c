@@ -89,6 +89,39 @@ enum ld_err date_parse(const char *s, int32_t *out)
 	return LD_OK;
 }
 
+enum ld_err date_parse_timestamp(const char *s, int64_t *out)
+{
+	int y, mo, d, h, mi, sec, oh = 0, om = 0, sign = 0;
+	size_t n = strlen(s), i = 19;
+	if (n < 20 || !digits(s, 4, &y) || s[4] != '-' ||
+	    !digits(s + 5, 2, &mo) || s[7] != '-' || !digits(s + 8, 2, &d) ||
+	    (s[10] != 'T' && s[10] != 't' && s[10] != ' ') ||
+	    !digits(s + 11, 2, &h) || s[13] != ':' || !digits(s + 14, 2, &mi) ||
+	    s[16] != ':' || !digits(s + 17, 2, &sec))
+		return LD_EINVAL;
+	if (!date_valid_ymd(y, mo, d) || h > 23 || mi > 59 || sec > 59)
+		return LD_EINVAL;
+	if (s[i] == '.') {
+		size_t start = ++i;
+		while (i < n && s[i] >= '0' && s[i] <= '9')
+			i++;
+		if (i == start)
+			return LD_EINVAL;
+	}
+	if ((s[i] == 'Z' || s[i] == 'z') && i + 1 == n) {
+		sign = 0;
+	} else if ((s[i] == '+' || s[i] == '-') && i + 6 == n &&
+		   digits(s + i + 1, 2, &oh) && s[i + 3] == ':' &&
+		   digits(s + i + 4, 2, &om) && oh <= 23 && om <= 59) {
+		sign = s[i] == '+' ? 1 : -1;
+	} else {
+		return LD_EINVAL;
+	}
+	*out = (int64_t)date_from_ymd(y, mo, d) * 86400 + h * 3600 + mi * 60 +
+	       sec - sign * (oh * 3600 + om * 60);
+	return LD_OK;
+}
+
 void date_format(int32_t days, char out[DATE_STRLEN])
 {
 	int y, m, d;

@@ -35,6 +35,13 @@ int date_weekday(int32_t days);
  */
 enum ld_err date_parse(const char *s, int32_t *out);
 
+/*
+ * An RFC 3339 time with its offset ("2027-01-31T17:00:00Z", "+01:00" or
+ * "-05:00"; fractions of a second allowed and dropped) as a Unix time.
+ * LD_EINVAL for anything else.
+ */
+enum ld_err date_parse_timestamp(const char *s, int64_t *out);
+
 /* Write "YYYY-MM-DD" into out, which must hold DATE_STRLEN bytes. */
 void date_format(int32_t days, char out[DATE_STRLEN]);
 

@@ -214,55 +214,6 @@ enum ld_err h_tokens(struct request *req)
 /* The longest a token may be asked to last, in days. */
 #define TOKEN_MAX_DAYS 3650
 
-static bool digits(const char *s, int n, int *out)
-{
-	int v = 0;
-	for (int i = 0; i < n; i++) {
-		if (s[i] < '0' || s[i] > '9')
-			return false;
-		v = v * 10 + (s[i] - '0');
-	}
-	*out = v;
-	return true;
-}
-
-/*
- * An RFC 3339 time with its offset ("2027-01-31T17:00:00Z", fractions of a
- * second allowed and dropped, "+01:00" or "-05:00") as a Unix time.
- */
-static bool parse_time(const char *s, int64_t *out)
-{
-	int y, mo, d, h, mi, sec, oh = 0, om = 0, sign = 0;
-	size_t n = strlen(s), i = 19;
-	if (n < 20 || !digits(s, 4, &y) || s[4] != '-' ||
-	    !digits(s + 5, 2, &mo) || s[7] != '-' || !digits(s + 8, 2, &d) ||
-	    (s[10] != 'T' && s[10] != 't' && s[10] != ' ') ||
-	    !digits(s + 11, 2, &h) || s[13] != ':' || !digits(s + 14, 2, &mi) ||
-	    s[16] != ':' || !digits(s + 17, 2, &sec))
-		return false;
-	if (!date_valid_ymd(y, mo, d) || h > 23 || mi > 59 || sec > 59)
-		return false;
-	if (s[i] == '.') {
-		size_t start = ++i;
-		while (i < n && s[i] >= '0' && s[i] <= '9')
-			i++;
-		if (i == start)
-			return false;
-	}
-	if ((s[i] == 'Z' || s[i] == 'z') && i + 1 == n) {
-		sign = 0;
-	} else if ((s[i] == '+' || s[i] == '-') && i + 6 == n &&
-		   digits(s + i + 1, 2, &oh) && s[i + 3] == ':' &&
-		   digits(s + i + 4, 2, &om) && oh <= 23 && om <= 59) {
-		sign = s[i] == '+' ? 1 : -1;
-	} else {
-		return false;
-	}
-	*out = (int64_t)date_from_ymd(y, mo, d) * 86400 + h * 3600 + mi * 60 +
-	       sec - sign * (oh * 3600 + om * 60);
-	return true;
-}
-
 /* When a new token is to expire: *out a Unix time, or 0 for never. */
 static enum ld_err token_expiry(struct request *req, json_t *body, int64_t *out)
 {
@@ -283,7 +234,7 @@ static enum ld_err token_expiry(struct request *req, json_t *body, int64_t *out)
 	if (days)
 		*out = now + (int64_t)days * 86400;
 	if (at) {
-		if (!parse_time(at, out))
+		if (date_parse_timestamp(at, out))
 			return request_fail(
 				req, LD_EINVAL, "expires_at",
 				"expires_at must be a time with its "

@@ -16,6 +16,15 @@
  * *stored is every byte the task's files hold in the database, removed and
  * replaced versions included, since their contents are kept.
  */
+#define UPLOAD_RULES                                                           \
+	"SELECT t.case_id, t.service_area_id, t.status,"                       \
+	" (SELECT coalesce(sum(size), 0) FROM evidence_file f"                 \
+	"  WHERE f.task_id = t.id AND f.content IS NOT NULL),"                 \
+	" $2::bigint IS NULL OR EXISTS (SELECT 1 FROM evidence_file f"         \
+	"  WHERE f.id = $2 AND f.task_id = t.id AND f.replaced_at IS NULL),"   \
+	" task_visible($3, t.service_area_id)"                                 \
+	" FROM task t WHERE t.id = $1"
+
 static enum ld_err upload_rules(struct db *db, const struct principal *p,
 				int64_t task_id, int64_t replaces_id, bool lock,
 				int64_t *case_id, int64_t *stored,
@@ -26,25 +35,10 @@ static enum ld_err upload_rules(struct db *db, const struct principal *p,
 	const char *params[] = {db_num(&t, task_id),
 				replaces_id ? db_num(&r, replaces_id) : NULL,
 				area_scope(p, &scope)};
-	enum ld_err err = db_exec(
-		db, lock ? "upload_task_lock" : "upload_task",
-		lock ? "SELECT t.case_id, t.service_area_id, t.status,"
-		       " (SELECT coalesce(sum(size), 0) FROM evidence_file f"
-		       "  WHERE f.task_id = t.id AND f.content IS NOT NULL),"
-		       " $2::bigint IS NULL OR EXISTS (SELECT 1 FROM"
-		       "  evidence_file f WHERE f.id = $2 AND f.task_id = t.id"
-		       "  AND f.replaced_at IS NULL),"
-		       " task_visible($3, t.service_area_id)"
-		       " FROM task t WHERE t.id = $1 FOR UPDATE"
-		     : "SELECT t.case_id, t.service_area_id, t.status,"
-		       " (SELECT coalesce(sum(size), 0) FROM evidence_file f"
-		       "  WHERE f.task_id = t.id AND f.content IS NOT NULL),"
-		       " $2::bigint IS NULL OR EXISTS (SELECT 1 FROM"
-		       "  evidence_file f WHERE f.id = $2 AND f.task_id = t.id"
-		       "  AND f.replaced_at IS NULL),"
-		       " task_visible($3, t.service_area_id)"
-		       " FROM task t WHERE t.id = $1",
-		3, params, &res);
+	enum ld_err err =
+		db_exec(db, lock ? "upload_task_lock" : "upload_task",
+			lock ? UPLOAD_RULES " FOR UPDATE" : UPLOAD_RULES, 3,
+			params, &res);
 	if (err)
 		return err;
 	if (PQntuples(res) == 0) {

@@ -102,6 +102,44 @@ static void test_date_parse(void **state)
 	assert_int_equal(date_parse(NULL, &d), LD_EINVAL);
 }
 
+/* RFC 3339 times with their offsets, as API tokens' expiry takes them. */
+static void test_timestamp_parse(void **state)
+{
+	static const struct {
+		const char *in;
+		int64_t unix_time; /* -1: refused */
+	} cases[] = {
+		{"1970-01-01T00:00:00Z", 0},
+		{"2027-01-31T17:00:00Z", 1801414800},
+		{"2027-01-31t17:00:00z", 1801414800},
+		{"2027-01-31 17:00:00Z", 1801414800},
+		{"2027-01-31T17:00:00.123456Z", 1801414800},
+		{"2027-01-31T18:00:00+01:00", 1801414800},
+		{"2027-01-31T12:00:00-05:00", 1801414800},
+		{"2028-02-29T00:00:00Z", 1835395200},
+		{"2027-02-29T00:00:00Z", -1},
+		{"2027-01-31T24:00:00Z", -1},
+		{"2027-01-31T17:00:00", -1},
+		{"2027-01-31T17:00:00.Z", -1},
+		{"2027-01-31T17:00:00+1:00", -1},
+		{"2027-01-31T17:00:00+01:00x", -1},
+		{"2027-01-31", -1},
+		{"", -1},
+	};
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		int64_t t = -1;
+		enum ld_err err = date_parse_timestamp(cases[i].in, &t);
+		if (cases[i].unix_time < 0) {
+			if (err == LD_OK)
+				fail_msg("%s accepted", cases[i].in);
+		} else if (err || t != cases[i].unix_time) {
+			fail_msg("%s: %lld, not %lld", cases[i].in,
+				 (long long)t, (long long)cases[i].unix_time);
+		}
+	}
+}
+
 static void test_date_roundtrip_and_weekday(void **state)
 {
 	char out[DATE_STRLEN];
@@ -412,6 +450,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_date_parse),
+		cmocka_unit_test(test_timestamp_parse),
 		cmocka_unit_test(test_date_roundtrip_and_weekday),
 		cmocka_unit_test(test_date_london_clock_change),
 		cmocka_unit_test(test_easter),
