@@ -754,6 +754,19 @@ static void test_forwarded_for_only_from_trusted_proxies(void **state)
 			 429);
 	assert_non_null(itest_resp_header(&r, "Retry-After"));
 	itest_resp_release(&r);
+	/*
+	 * But an account that has signed in from that address before (an
+	 * office behind one NAT address, sprayed by someone else there) is
+	 * not locked out by the ceiling.
+	 */
+	const char *known = "head.housing@demo.linkdesk.test";
+	sql_ok(F("INSERT INTO signin_attempt (email, ip, success, at)"
+		 " VALUES ('%s', '203.0.113.50', true, now() - interval"
+		 " '2 days')",
+		 known));
+	assert_int_equal(signin_from(proxied.base, NULL, "203.0.113.50", known,
+				     DEMO_PASSWORD, NULL),
+			 201);
 	forget_attempts("ip IN ('203.0.113.7', '203.0.113.8', '203.0.113.9',"
 			" '127.0.0.2', '203.0.113.50')");
 	assert_int_equal(itest_server_stop(&proxied), 0);

@@ -381,6 +381,14 @@ static void test_refused_uploads_store_nothing(void **state)
 		objects);
 }
 
+/* Active link officers now (other test files add users). */
+static long link_officers(void)
+{
+	return api_sql_long("SELECT count(*) FROM app_user u JOIN user_role r"
+			    " ON r.user_id = u.id WHERE u.active AND"
+			    " r.role = 'link_officer'");
+}
+
 static void test_eicar_quarantined(void **state)
 {
 	(void)state;
@@ -403,12 +411,12 @@ static void test_eicar_quarantined(void **state)
 			       " '%%Eicar%%'",
 			       id)),
 		1);
-	/* The uploader and both link officers are told. */
+	/* The uploader and every link officer are told. */
 	assert_int_equal(api_sql_long(F("SELECT count(*) FROM outbox WHERE"
 					" kind = 'file_quarantined' AND"
 					" task_id = %ld",
 					task)),
-			 3);
+			 1 + link_officers());
 	/* Removing it lets the work go on. */
 	json_decref(api_expect(&housing, 200, "DELETE",
 			       F("/api/v1/files/%ld", id), NULL));
@@ -681,7 +689,7 @@ static void test_pending_rescanned(void **state)
 					" kind = 'file_quarantined' AND"
 					" task_id = %ld",
 					task)),
-			 3);
+			 1 + link_officers());
 	api_release(&officer);
 	assert_int_equal(itest_server_stop(&s), 0);
 }
@@ -769,15 +777,19 @@ static void *load_signin_run(void *arg)
 	struct load_signin *l = arg;
 	char url[128];
 	snprintf(url, sizeof(url), "%s/api/v1/session", l->base);
+	/* From an address of their own, so the limits they meet stay there. */
+	CURL *h = curl_easy_init();
+	curl_easy_setopt(h, CURLOPT_INTERFACE, "127.0.0.9");
 	for (int i = 0; i < 3; i++) {
 		struct itest_resp r;
-		itest_request(NULL, "POST", url,
+		itest_request(h, "POST", url,
 			      F("{\"email\": \"nobody%d-%d@example.org\","
 				" \"password\": \"wrong password\"}",
 				l->n, i),
 			      NULL, &r);
 		itest_resp_release(&r);
 	}
+	curl_easy_cleanup(h);
 	return NULL;
 }
 
@@ -890,6 +902,10 @@ static void test_busy_server_keeps_answering(void **state)
 			 LOAD_UPLOADS);
 	for (int i = 0; i < LOAD_STALLED; i++)
 		close(stalled[i]);
+	assert_int_equal(api_sql("DELETE FROM signin_attempt"
+				 " WHERE ip = '127.0.0.9'",
+				 NULL),
+			 0);
 	curl_slist_free_all(cookies);
 	api_release(&officer);
 	assert_int_equal(itest_server_stop(&s), 0);
