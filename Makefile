@@ -1,7 +1,8 @@
 # Linkdesk.  `make run` and `make test` are the two commands; see README.md.
 
 VERSION   := 0.1.0
-PKGS      := libmicrohttpd libpq jansson libical libsodium libcurl libzip xlsxwriter
+PKGS      := libmicrohttpd libpq jansson libical libsodium libcurl libzip xlsxwriter \
+	gmime-3.0 libmagic
 CC        ?= cc
 SANITIZE  ?=
 BUILD     := build/$(if $(SANITIZE),san,rel)
@@ -109,16 +110,17 @@ test-build: $(BUILD)/linkdesk $(TEST_BIN)
 
 # Fuzz targets (libFuzzer, clang), over core/ and their own file.
 FUZZ_SRC   := $(sort $(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_PKGS  := jansson libical libsodium gmime-3.0 libmagic
 FUZZ_BIN   := $(FUZZ_SRC:tests/fuzz/%.c=build/fuzz/%)
 FUZZ_FLAGS := -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
-	-D_GNU_SOURCE -Iinclude $(shell pkg-config --cflags jansson libical libsodium 2>/dev/null)
+	-D_GNU_SOURCE -Iinclude $(shell pkg-config --cflags $(FUZZ_PKGS) 2>/dev/null)
 FUZZ_SECONDS ?= 60
 
 build/fuzz/%: tests/fuzz/%.c $(CORE_SRC)
 	@mkdir -p $(dir $@)
 	@echo "  FUZZ    $@"
 	@clang $(FUZZ_FLAGS) -o $@ $< $(CORE_SRC) \
-		$(shell pkg-config --libs jansson libical libsodium 2>/dev/null) -lpthread
+		$(shell pkg-config --libs $(FUZZ_PKGS) 2>/dev/null) -lpthread
 
 # JSON bodies go through the real handlers: this target links the server.
 FUZZ_SERVER_SRC := $(filter-out server/main.c,$(SERVER_SRC))

@@ -6,11 +6,12 @@
 # apt-get line to run and fails.
 set -eu
 run_pkgs="gcc make pkg-config libmicrohttpd-dev libpq-dev libjansson-dev
-libical-dev libsodium-dev libcurl4-openssl-dev libzip-dev libxlsxwriter-dev postgresql-15
+libical-dev libsodium-dev libcurl4-openssl-dev libzip-dev libxlsxwriter-dev libgmime-3.0-dev
+libmagic-dev postgresql-15
 postgresql-client-15 ca-certificates"
 # Node.js and npm fetch GOV.UK Frontend; an existing node is fine.
 command -v npm >/dev/null 2>&1 || run_pkgs="$run_pkgs nodejs npm"
-test_pkgs="libcmocka-dev python3 python3-aiosmtpd python3-icalendar clang-format
+test_pkgs="libcmocka-dev python3 python3-aiosmtpd python3-icalendar khal clang-format
 curl clamav-daemon clamav unzip chromium fonts-liberation python3-openpyxl
 clang libclang-rt-14-dev wrk"
 
