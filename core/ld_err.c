@@ -13,6 +13,7 @@ const char *ld_err_name(enum ld_err err)
 	case LD_EUNAUTHORISED: return "unauthorised";
 	case LD_EFORBIDDEN: return "forbidden";
 	case LD_ETOOLARGE: return "too_large";
+	case LD_EMETHOD: return "method_not_allowed";
 	case LD_ERATELIMIT: return "rate_limited";
 	case LD_EUNAVAILABLE: return "unavailable";
 	case LD_ETIMEOUT: return "timeout";

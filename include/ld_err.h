@@ -19,6 +19,7 @@ enum ld_err {
 	LD_EUNAUTHORISED, /* not signed in */
 	LD_EFORBIDDEN,	  /* signed in but not entitled */
 	LD_ETOOLARGE,	  /* body or value over its limit */
+	LD_EMETHOD,	  /* the address does not take this method */
 	LD_ERATELIMIT,	  /* too many attempts */
 	LD_EUNAVAILABLE,  /* the database cannot be reached */
 	LD_ETIMEOUT,	  /* the database gave up: a lock or a slow statement */

@@ -252,6 +252,23 @@ static const struct route *find_route(struct request *req, bool *path_known)
 	return NULL;
 }
 
+/* The methods the request's address takes, for a 405's Allow header. */
+static const char *allowed_methods(struct request *req)
+{
+	struct buf b;
+	buf_init(&b, 256);
+	for (size_t i = 0; i < http_routes_count; i++) {
+		const struct route *r = &http_routes[i];
+		if (!route_match(r->pattern, req->path, req))
+			continue;
+		buf_printf(&b, "%s%s%s", b.len ? ", " : "", r->method,
+			   strcmp(r->method, "GET") ? "" : ", HEAD");
+	}
+	const char *out = arena_strdup(req->arena, buf_str(&b));
+	buf_release(&b);
+	return out;
+}
+
 static enum ld_err dispatch(struct request *req)
 {
 	bool path_known;
@@ -270,10 +287,10 @@ static enum ld_err dispatch(struct request *req)
 		return h_static(req);
 	if (!r && !(r = find_route(req, &path_known))) {
 		if (path_known) {
-			req->err_message = "method not allowed on this address";
-			reply_error(req, LD_EINVAL);
-			req->status = 405;
-			return LD_OK;
+			reply_header(req, "Allow", allowed_methods(req));
+			return request_fail(req, LD_EMETHOD, NULL,
+					    "this address does not take %s",
+					    req->method);
 		}
 		return request_fail(req, LD_ENOTFOUND, NULL, "no such address");
 	}

@@ -13,6 +13,7 @@ unsigned int http_status(enum ld_err err)
 		[LD_EUNAUTHORISED] = 401,
 		[LD_EFORBIDDEN] = 403,
 		[LD_ETOOLARGE] = 413,
+		[LD_EMETHOD] = 405,
 		[LD_ERATELIMIT] = 429,
 		[LD_EUNAVAILABLE] = 503,
 		[LD_ETIMEOUT] = 503,

@@ -123,7 +123,12 @@ static void test_unknown_route_and_method(void **state)
 	assert_int_equal(r.status, 404);
 	itest_resp_release(&r);
 	post("/healthz", "{}", &r);
-	assert_int_equal(r.status, 405);
+	assert_error(&r, 405, "method_not_allowed", NULL);
+	assert_string_equal(itest_resp_header(&r, "Allow"), "GET, HEAD");
+	itest_resp_release(&r);
+	post("/api/v1/tasks/1", "{}", &r);
+	assert_error(&r, 405, "method_not_allowed", NULL);
+	assert_string_equal(itest_resp_header(&r, "Allow"), "GET, HEAD, PATCH");
 	itest_resp_release(&r);
 }
 
