@@ -14,7 +14,8 @@ struct clamd_stream;
 
 /*
  * Connect to clamd at addr: a UNIX socket path ("/run/clamav/clamd.ctl") or
- * "host:port".  LD_EIO when it cannot be reached.
+ * "host:port".  LD_EUNAVAILABLE when it cannot be reached; LD_EIO when it
+ * fails after that.
  */
 enum ld_err clamd_open(const char *addr, struct clamd_stream **out);
 
@@ -23,7 +24,8 @@ enum ld_err clamd_write(struct clamd_stream *s, const void *data, size_t len);
 
 /*
  * End the stream and read the verdict: *infected, with the signature's
- * name, or clean.  LD_EIO when clamd fails or answers with an error.
+ * name, or clean.  LD_EIO when clamd fails or answers with an error (the
+ * file's own, such as its size limit).
  */
 enum ld_err clamd_finish(struct clamd_stream *s, bool *infected,
 			 char *signature, size_t siglen);

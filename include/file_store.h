@@ -82,8 +82,18 @@ enum ld_err file_store_copy(struct store *s, const struct principal *p,
 			    int64_t file_id, struct file_meta *meta, int fd,
 			    struct why *why);
 
-/* Up to max files waiting for a scan (pending), oldest first. */
+/*
+ * Claim up to max files waiting for a scan (pending) for five minutes, so
+ * another server takes others; those tried longest ago first.
+ */
 enum ld_err file_store_pending(struct store *s, int64_t *ids, int max, int *n);
+
+/*
+ * clamd could not scan this file (an error of the file's own): try it
+ * again later, later each time, and after ten tries leave it pending.
+ */
+enum ld_err file_store_scan_failed(struct store *s, int64_t file_id,
+				   const char *detail);
 
 /*
  * Record a pending file's scan: available, or quarantined with the
@@ -94,8 +104,9 @@ enum ld_err file_store_scanned(struct store *s, int64_t file_id, bool infected,
 
 /*
  * The validated evidence of a task, for a bundle: its version's files (each
- * opened in turn with file_store_open by id) and who approved when, as
- * JSON.  409 until the task is validated.
+ * copied in turn with file_store_copy by id), who approved when, and
+ * held_back: the ids of files holding resident details that this reader
+ * may not have, as JSON.  409 until the task is validated.
  */
 enum ld_err file_store_bundle_manifest(struct store *s,
 				       const struct principal *p,

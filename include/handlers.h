@@ -75,6 +75,12 @@ bool static_path(const char *path);
 enum ld_err h_static(struct request *req);
 
 /* h_auth.c, for the sign-in page too */
+/*
+ * May this email sign in from this address now?  LD_ERATELIMIT with a
+ * Retry-After header and the wait in the message when it must wait.  A
+ * quick indexed read: called before a sign-in takes a place on the pool.
+ */
+enum ld_err auth_signin_allowed(struct request *req, const char *email);
 enum ld_err auth_signin(struct request *req, const char *email,
 			const char *password, char token[SECRET_TOKEN_LEN],
 			char csrf[SECRET_TOKEN_LEN], int64_t *user_id);

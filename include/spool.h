@@ -6,7 +6,16 @@
 #ifndef SPOOL_H
 #define SPOOL_H
 
+#include "ld_err.h"
+
 /* A new empty spool file in dir, open for reading and writing; -1 on error. */
 int spool_open(const char *dir);
+
+/*
+ * The error for a spool that could not be made or written, from errno: a
+ * full disk (ENOSPC, EDQUOT) is an outage (503, try again later), anything
+ * else LD_EIO.
+ */
+enum ld_err spool_failed(void);
 
 #endif

@@ -15,12 +15,21 @@ struct workpool;
 struct workpool *workpool_new(const char *name, int threads, int queue);
 
 /*
- * Queue fn(arg); false when the queue is full (nothing is queued and fn
- * will not run).
+ * Queue fn(arg); false when the queue is full or the pool is closed
+ * (nothing is queued and neither function will run).  cancel(arg) runs
+ * instead of fn for a job still waiting when the pool is closed.
  */
-bool workpool_submit(struct workpool *p, void (*fn)(void *), void *arg);
+bool workpool_submit(struct workpool *p, void (*fn)(void *),
+		     void (*cancel)(void *), void *arg);
 
-/* Run every job already queued, then stop the threads and free the pool. */
+/*
+ * Refuse new jobs, cancel those still waiting, let those running end, and
+ * stop the threads.  The pool stays valid (submitting is refused) until
+ * workpool_free().
+ */
+void workpool_close(struct workpool *p);
+
+/* Close if still open, then free the pool; NULL is a no-op. */
 void workpool_free(struct workpool *p);
 
 #endif

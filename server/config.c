@@ -78,7 +78,8 @@ static const struct config_def config_defs[] = {
 	 "largest evidence file in bytes (the HOS portal's 20 MB)"},
 	{"LINKDESK_TASK_FILES_MAX", CONFIG_LONG, "209715200", 1024, 10737418240,
 	 offsetof(struct config, task_files_max),
-	 "largest total of a task's current evidence files in bytes"},
+	 "most bytes a task's evidence files may hold, removed and replaced "
+	 "versions included"},
 	{"LINKDESK_RETENTION_DAYS", CONFIG_LONG, "2190", 0, 36500,
 	 offsetof(struct config, retention_days),
 	 "days after a case closes that its files' contents are kept"},

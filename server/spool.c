@@ -1,5 +1,6 @@
 #include "spool.h"
 
+#include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,4 +21,13 @@ int spool_open(const char *dir)
 	}
 	unlink(path);
 	return fd;
+}
+
+enum ld_err spool_failed(void)
+{
+	if (errno == ENOSPC || errno == EDQUOT) {
+		log_warn("the spool's disk is full");
+		return LD_EUNAVAILABLE;
+	}
+	return LD_EIO;
 }

@@ -8,6 +8,7 @@
 
 struct job {
 	void (*fn)(void *);
+	void (*cancel)(void *);
 	void *arg;
 };
 
@@ -20,6 +21,7 @@ struct workpool {
 	bool stopping;
 	pthread_t *threads;
 	int nthreads;
+	bool joined;
 };
 
 static void *worker(void *arg)
@@ -34,8 +36,10 @@ static void *worker(void *arg)
 		struct job j = p->ring[p->head];
 		p->head = (p->head + 1) % p->cap;
 		p->count--;
+		/* A job still waiting when the pool closes is cancelled. */
+		bool cancelled = p->stopping;
 		pthread_mutex_unlock(&p->lock);
-		j.fn(j.arg);
+		(cancelled ? j.cancel : j.fn)(j.arg);
 		pthread_mutex_lock(&p->lock);
 	}
 	pthread_mutex_unlock(&p->lock);
@@ -65,12 +69,14 @@ struct workpool *workpool_new(const char *name, int threads, int queue)
 	return p;
 }
 
-bool workpool_submit(struct workpool *p, void (*fn)(void *), void *arg)
+bool workpool_submit(struct workpool *p, void (*fn)(void *),
+		     void (*cancel)(void *), void *arg)
 {
 	bool queued = false;
 	pthread_mutex_lock(&p->lock);
 	if (p->count < p->cap && !p->stopping) {
-		p->ring[(p->head + p->count) % p->cap] = (struct job){fn, arg};
+		p->ring[(p->head + p->count) % p->cap] =
+			(struct job){fn, cancel, arg};
 		p->count++;
 		queued = true;
 		pthread_cond_signal(&p->more);
@@ -79,16 +85,25 @@ bool workpool_submit(struct workpool *p, void (*fn)(void *), void *arg)
 	return queued;
 }
 
+void workpool_close(struct workpool *p)
+{
+	pthread_mutex_lock(&p->lock);
+	p->stopping = true;
+	pthread_cond_broadcast(&p->more);
+	bool joined = p->joined;
+	p->joined = true;
+	pthread_mutex_unlock(&p->lock);
+	if (joined)
+		return;
+	for (int i = 0; i < p->nthreads; i++)
+		pthread_join(p->threads[i], NULL);
+}
+
 void workpool_free(struct workpool *p)
 {
 	if (!p)
 		return;
-	pthread_mutex_lock(&p->lock);
-	p->stopping = true;
-	pthread_cond_broadcast(&p->more);
-	pthread_mutex_unlock(&p->lock);
-	for (int i = 0; i < p->nthreads; i++)
-		pthread_join(p->threads[i], NULL);
+	workpool_close(p);
 	pthread_mutex_destroy(&p->lock);
 	pthread_cond_destroy(&p->more);
 	free(p->threads);

@@ -64,6 +64,20 @@ static enum ld_err reply_me(struct request *req, const struct principal *p,
 	return LD_OK;
 }
 
+enum ld_err auth_signin_allowed(struct request *req, const char *email)
+{
+	long wait;
+	enum ld_err err = auth_store_signin_wait(req->app->store, email,
+						 request_ip(req), &wait);
+	if (err || wait <= 0)
+		return err;
+	reply_header(req, "Retry-After", arena_printf(req->arena, "%ld", wait));
+	return request_fail(req, LD_ERATELIMIT, NULL,
+			    "too many failed sign-ins: try again in %ld "
+			    "seconds",
+			    wait);
+}
+
 /*
  * Runs on the hashing pool (or anywhere): it uses only the request, its
  * arena and the store, never state of the HTTP thread.
@@ -76,21 +90,13 @@ enum ld_err auth_signin(struct request *req, const char *email,
 	const char *agent = request_header(req, "User-Agent");
 	char hash[SECRET_PWHASH_LEN] = "";
 	unsigned char token_hash[SECRET_HASH_LEN];
-	long wait;
 	bool ok;
 	enum ld_err err;
 
 	*user_id = 0;
-	if ((err = auth_store_signin_wait(req->app->store, email, ip, &wait)))
+	/* Again: the wait may have begun while this one was queued. */
+	if ((err = auth_signin_allowed(req, email)))
 		return err;
-	if (wait > 0) {
-		reply_header(req, "Retry-After",
-			     arena_printf(req->arena, "%ld", wait));
-		return request_fail(req, LD_ERATELIMIT, NULL,
-				    "too many failed sign-ins: try again in "
-				    "%ld seconds",
-				    wait);
-	}
 	err = auth_store_find_user(req->app->store, email, user_id, hash);
 	if (err && err != LD_ENOTFOUND)
 		return err;
@@ -160,7 +166,8 @@ enum ld_err h_signin(struct request *req)
 {
 	const char *email, *password;
 	enum ld_err err = signin_fields(req, &email, &password);
-	if (err)
+	/* One that must wait takes no place on the pool. */
+	if (err || (err = auth_signin_allowed(req, email)))
 		return err;
 	return request_defer(req, req->app->hash_pool, signin_work);
 }

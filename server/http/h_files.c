@@ -77,7 +77,7 @@ static enum MHD_Result upload_chunk(void *cls, enum MHD_ValueKind kind,
 	}
 	crypto_hash_sha256_update(&u->sha, (const unsigned char *)data, size);
 	if (size && write(u->fd, data, size) != (ssize_t)size) {
-		u->err = LD_EIO;
+		u->err = spool_failed();
 		log_warn("cannot write an upload's spool file");
 		return MHD_NO;
 	}
@@ -126,7 +126,7 @@ static enum ld_err upload_begin(struct request *req)
 	crypto_hash_sha256_init(&u->sha);
 	req->upload = u;
 	if ((u->fd = spool_open(req->app->cfg.spool_dir)) < 0)
-		return LD_EIO;
+		return spool_failed();
 	return LD_OK;
 }
 
@@ -260,7 +260,7 @@ static enum ld_err download_spool(struct request *req)
 	if ((err = request_id(req, 0, &id)))
 		return err;
 	if ((fd = spool_open(req->app->cfg.spool_dir)) < 0)
-		return LD_EIO;
+		return spool_failed();
 	err = file_store_copy(req->app->store, &req->who, id, &meta, fd, &why);
 	if (err) {
 		close(fd);
@@ -310,6 +310,19 @@ static enum ld_err copy_out(struct request *req, int64_t id, FILE *out,
 			       fileno(out), why);
 }
 
+/* Is file id one the manifest holds back from this reader? */
+static bool held_back(json_t *manifest, json_int_t id)
+{
+	size_t i;
+	json_t *v;
+	json_array_foreach(json_object_get(manifest, "held_back"), i, v)
+	{
+		if (json_integer_value(v) == id)
+			return true;
+	}
+	return false;
+}
+
 /*
  * GET /api/v1/tasks/{id}/bundle: the validated version's files as one ZIP
  * with manifest.json (names, sizes, hashes, who approved when).  Each file is
@@ -350,22 +363,8 @@ static enum ld_err bundle(struct request *req)
 	{
 		if (err)
 			break;
-		char *part = arena_printf(req->arena, "%s/%zu", dir, i);
-		FILE *out = fopen(part, "wb");
-		if (!out) {
-			err = LD_EIO;
-			break;
-		}
-		err = copy_out(req,
-			       json_integer_value(json_object_get(f, "id")),
-			       out, &why);
-		if (fclose(out))
-			err = LD_EIO;
-		const char *name =
-			json_string_value(json_object_get(f, "name"));
-		/* A file with resident details this reader may not have. */
-		if (err == LD_ENOTFOUND) {
-			err = LD_OK;
+		json_int_t id = json_integer_value(json_object_get(f, "id"));
+		if (held_back(manifest, id)) {
 			json_array_append_new(
 				warnings,
 				json_sprintf("file %zu holds resident details"
@@ -374,6 +373,17 @@ static enum ld_err bundle(struct request *req)
 					     i + 1));
 			continue;
 		}
+		char *part = arena_printf(req->arena, "%s/%zu", dir, i);
+		FILE *out = fopen(part, "wb");
+		if (!out) {
+			err = LD_EIO;
+			break;
+		}
+		err = copy_out(req, id, out, &why);
+		if (fclose(out) && !err)
+			err = spool_failed();
+		const char *name =
+			json_string_value(json_object_get(f, "name"));
 		/* Numbered, so two files of one name cannot collide. */
 		char *entry = arena_printf(req->arena, "%02zu-%s", i + 1, name);
 		zip_source_t *src =
@@ -394,21 +404,25 @@ static enum ld_err bundle(struct request *req)
 					name, (long long)(limit >> 20)));
 	}
 	json_object_set_new(manifest, "warnings", warnings);
+	json_object_del(manifest, "held_back");
 	if (!err) {
 		char *text = json_dumps(manifest, JSON_INDENT(2));
 		zip_source_t *src =
 			zip_source_buffer(zip, text, strlen(text), 1);
+		if (!src)
+			free(text); /* else the source owns it */
 		if (!src || zip_file_add(zip, "manifest.json", src,
 					 ZIP_FL_ENC_UTF_8) < 0) {
 			zip_source_free(src);
-			free(text);
 			err = LD_EIO;
 		}
 	}
-	if (!err && zip_close(zip) < 0)
+	if (!err && zip_close(zip) < 0) {
+		zip_discard(zip); /* a failed close leaves it open */
 		err = LD_EIO;
-	else if (err && zip)
+	} else if (err && zip) {
 		zip_discard(zip);
+	}
 	if (!err)
 		fd = open(zip_path, O_RDONLY | O_CLOEXEC);
 	struct stat st;

@@ -1,4 +1,5 @@
 /* The dashboard's forms: each keeps what was typed when it is refused. */
+#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -160,6 +161,22 @@ static json_t *signin_fields(struct request *req, json_t *form, json_t *ctx)
 	return json_is_true(json_object_get(ctx, "has_errors")) ? NULL : body;
 }
 
+/* The sign-in page again, saying why: a wrong password, or a wait. */
+static enum ld_err signin_refused(struct request *req, json_t *ctx,
+				  enum ld_err err)
+{
+	/* The wait as the API says it, as a sentence. */
+	const char *msg = req->err_message ? req->err_message : "";
+	page_field_error(
+		ctx, "email",
+		err == LD_ERATELIMIT && *msg
+			? arena_printf(req->arena, "%c%s",
+				       toupper((unsigned char)msg[0]), msg + 1)
+			: "Enter the email address and password of your "
+			  "account");
+	return page_render(req, http_status(err), "signin", ctx);
+}
+
 /* The slow half of signing in, on the hash pool: the password's hash. */
 static enum ld_err signin_form_hash(struct request *req)
 {
@@ -177,16 +194,8 @@ static enum ld_err signin_form_hash(struct request *req)
 		req, json_string_value(json_object_get(body, "email")),
 		json_string_value(json_object_get(body, "password")), token,
 		csrf, &user_id);
-	if (err == LD_EUNAUTHORISED || err == LD_ERATELIMIT) {
-		page_field_error(
-			ctx, "email",
-			err == LD_ERATELIMIT
-				? "Too many failed sign-ins: wait 15 "
-				  "minutes and try again"
-				: "Enter the email address and password "
-				  "of your account");
-		return page_render(req, http_status(err), "signin", ctx);
-	}
+	if (err == LD_EUNAUTHORISED || err == LD_ERATELIMIT)
+		return signin_refused(req, ctx, err);
 	json_decref(ctx);
 	if (err)
 		return err;
@@ -202,11 +211,18 @@ enum ld_err h_page_signin_post(struct request *req)
 	if (!form)
 		return request_fail(req, LD_EINVAL, NULL,
 				    "The form is malformed.");
-	/* A form refused before any hash takes no place on the pool. */
+	/* A form refused, or made to wait, takes no place on the pool. */
 	json_t *ctx = page_ctx(req, "Sign in", NULL);
-	if (!signin_fields(req, form, ctx))
+	json_t *body = signin_fields(req, form, ctx);
+	if (!body)
 		return page_render(req, 400, "signin", ctx);
+	enum ld_err err = auth_signin_allowed(
+		req, json_string_value(json_object_get(body, "email")));
+	if (err == LD_ERATELIMIT)
+		return signin_refused(req, ctx, err);
 	json_decref(ctx);
+	if (err)
+		return err;
 	return request_defer(req, req->app->hash_pool, signin_form_hash);
 }
 

@@ -370,10 +370,8 @@ enum ld_err request_defer(struct request *req, struct workpool *pool,
  */
 static pthread_mutex_t defer_lock = PTHREAD_MUTEX_INITIALIZER;
 
-static void run_deferred(void *arg)
+static void resume(struct request *req, enum ld_err err)
 {
-	struct request *req = arg;
-	enum ld_err err = req->deferred(req);
 	pthread_mutex_lock(&defer_lock);
 	req->defer_err = err;
 	req->defer_done = true;
@@ -381,13 +379,29 @@ static void run_deferred(void *arg)
 	pthread_mutex_unlock(&defer_lock);
 }
 
+static void run_deferred(void *arg)
+{
+	struct request *req = arg;
+	resume(req, req->deferred(req));
+}
+
+/* Still waiting when the server stops: answered, never half done. */
+static void cancel_deferred(void *arg)
+{
+	struct request *req = arg;
+	reply_header(req, "Retry-After", "5");
+	resume(req, request_fail(req, LD_EUNAVAILABLE, NULL,
+				 "the server is stopping: try again in a "
+				 "moment"));
+}
+
 static enum MHD_Result respond(struct request *req)
 {
 	enum ld_err err = dispatch(req);
 	if (!err && req->deferred) {
 		pthread_mutex_lock(&defer_lock);
-		bool queued =
-			workpool_submit(req->defer_pool, run_deferred, req);
+		bool queued = workpool_submit(req->defer_pool, run_deferred,
+					      cancel_deferred, req);
 		if (queued)
 			MHD_suspend_connection(req->conn);
 		pthread_mutex_unlock(&defer_lock);
@@ -523,7 +537,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
 
 	/* Resumed: the deferred work is done, or not yet (a spurious call). */
 	if (req && req->deferred) {
-		if (!req->defer_done)
+		pthread_mutex_lock(&defer_lock);
+		bool done = req->defer_done;
+		pthread_mutex_unlock(&defer_lock);
+		if (!done)
 			return MHD_YES;
 		req->deferred = NULL;
 		return finish(req, req->defer_err);
@@ -589,7 +606,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
 		req->discarded += len;
 		if (req->discarded >
 		    (size_t)app->cfg.file_max + UPLOAD_OVERHEAD)
-			return respond(req);
+			return MHD_NO; /* closed: no answer mid-body */
 		return MHD_YES;
 	}
 	if (*upload_data_size) {
@@ -605,13 +622,13 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
 		/*
 		 * A body over the limit whose length was not declared (chunked)
 		 * is read and dropped, so the client hears 413 rather than a
-		 * reset; one that goes on far past the limit is answered at
-		 * once, and libmicrohttpd closes the connection after.
+		 * reset; one that goes on far past the limit has the
+		 * connection closed (no answer can be queued mid-body).
 		 */
 		if (req->body_too_large) {
 			req->discarded += len;
 			if (req->discarded > DISCARD_MAX)
-				return respond(req);
+				return MHD_NO;
 		}
 		return MHD_YES;
 	}
@@ -685,6 +702,21 @@ static struct addrinfo *resolve_listen(const char *listen)
 	return ai;
 }
 
+static void stop_watch_and_pools(struct app *app)
+{
+	if (watch.running) {
+		pthread_mutex_lock(&watch.lock);
+		watch.stop = true;
+		pthread_cond_signal(&watch.wake);
+		pthread_mutex_unlock(&watch.lock);
+		pthread_join(watch.thread, NULL);
+		watch.running = false;
+	}
+	workpool_free(app->hash_pool);
+	workpool_free(app->work_pool);
+	app->hash_pool = app->work_pool = NULL;
+}
+
 struct MHD_Daemon *http_start(struct app *app)
 {
 	struct addrinfo *ai = resolve_listen(app->cfg.listen);
@@ -700,66 +732,62 @@ struct MHD_Daemon *http_start(struct app *app)
 	}
 	if (ai->ai_family == AF_INET6)
 		flags |= MHD_USE_IPv6;
-	watch.list.next = watch.list.prev = &watch.list;
-	watch.timeout = app->cfg.head_timeout;
-	watch.stop = false;
-	d = MHD_start_daemon(
-		flags, 0, NULL, NULL, on_request, app,
-		MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL, MHD_OPTION_SOCK_ADDR,
-		ai->ai_addr, MHD_OPTION_THREAD_POOL_SIZE,
-		(unsigned int)app->cfg.threads, MHD_OPTION_CONNECTION_TIMEOUT,
-		(unsigned int)app->cfg.conn_timeout,
-		MHD_OPTION_PER_IP_CONNECTION_LIMIT,
-		(unsigned int)app->cfg.per_ip_connections,
-		MHD_OPTION_CONNECTION_LIMIT,
-		(unsigned int)app->cfg.max_connections,
-		MHD_OPTION_CONNECTION_MEMORY_LIMIT,
-		(size_t)app->cfg.conn_memory,
-		MHD_OPTION_LISTENING_ADDRESS_REUSE, 1,
-		MHD_OPTION_NOTIFY_COMPLETED, on_completed, app,
-		MHD_OPTION_NOTIFY_CONNECTION, on_connection, NULL,
-		MHD_OPTION_END);
-	freeaddrinfo(ai);
-	if (!d) {
-		log_error("cannot listen on %s", app->cfg.listen);
-		return NULL;
-	}
-	watch.running = !pthread_create(&watch.thread, NULL, watch_run, NULL);
+	/* The pools and the watch exist before the first request can. */
 	app->hash_pool =
 		workpool_new("password hashing", (int)app->cfg.hash_threads,
 			     (int)app->cfg.hash_queue);
 	app->work_pool = workpool_new("slow work", (int)app->cfg.work_threads,
 				      (int)app->cfg.work_queue);
-	if (!app->hash_pool || !app->work_pool) {
-		http_stop(d, app);
-		return NULL;
+	watch.list.next = watch.list.prev = &watch.list;
+	watch.timeout = app->cfg.head_timeout;
+	watch.stop = false;
+	watch.running = !pthread_create(&watch.thread, NULL, watch_run, NULL);
+	d = !app->hash_pool || !app->work_pool || !watch.running
+		    ? NULL
+		    : MHD_start_daemon(
+			      flags, 0, NULL, NULL, on_request, app,
+			      MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
+			      MHD_OPTION_SOCK_ADDR, ai->ai_addr,
+			      MHD_OPTION_THREAD_POOL_SIZE,
+			      (unsigned int)app->cfg.threads,
+			      MHD_OPTION_CONNECTION_TIMEOUT,
+			      (unsigned int)app->cfg.conn_timeout,
+			      MHD_OPTION_PER_IP_CONNECTION_LIMIT,
+			      (unsigned int)app->cfg.per_ip_connections,
+			      MHD_OPTION_CONNECTION_LIMIT,
+			      (unsigned int)app->cfg.max_connections,
+			      MHD_OPTION_CONNECTION_MEMORY_LIMIT,
+			      (size_t)app->cfg.conn_memory,
+			      MHD_OPTION_LISTENING_ADDRESS_REUSE, 1,
+			      MHD_OPTION_NOTIFY_COMPLETED, on_completed, app,
+			      MHD_OPTION_NOTIFY_CONNECTION, on_connection, NULL,
+			      MHD_OPTION_END);
+	freeaddrinfo(ai);
+	if (!d) {
+		log_error("cannot listen on %s", app->cfg.listen);
+		stop_watch_and_pools(app);
 	}
 	return d;
 }
 
+/*
+ * Stopping: no new connections; the pools refuse new jobs, answer those
+ * still waiting with 503 and let those running end (each is bounded by the
+ * statement, lock and clamd timeouts), so no job resumes a connection after
+ * the daemon is gone; then the replies in flight go out, and the daemon
+ * stops.  The pools are freed only once nothing can reach them.
+ */
 void http_stop(struct MHD_Daemon *d, struct app *app)
 {
 	MHD_socket listener = MHD_quiesce_daemon(d);
+	workpool_close(app->hash_pool);
+	workpool_close(app->work_pool);
 	for (int waited = 0; atomic_load(&app->active_requests) > 0 &&
 			     waited < SHUTDOWN_WAIT_MS;
 	     waited += 20)
 		usleep(20 * 1000);
-	/*
-	 * A job resumes its connection when it ends, so every job ends before
-	 * the daemon does; each is bounded by the statement and SMTP timeouts.
-	 */
-	workpool_free(app->hash_pool);
-	workpool_free(app->work_pool);
-	app->hash_pool = app->work_pool = NULL;
 	MHD_stop_daemon(d);
 	if (listener != MHD_INVALID_SOCKET)
 		close(listener);
-	if (watch.running) {
-		pthread_mutex_lock(&watch.lock);
-		watch.stop = true;
-		pthread_cond_signal(&watch.wake);
-		pthread_mutex_unlock(&watch.lock);
-		pthread_join(watch.thread, NULL);
-		watch.running = false;
-	}
+	stop_watch_and_pools(app);
 }

@@ -79,7 +79,7 @@ enum ld_err clamd_open(const char *addr, struct clamd_stream **out)
 	int fd = addr[0] == '/' ? connect_unix(addr) : connect_tcp(addr);
 	if (fd < 0) {
 		log_warn("cannot reach clamd at %s", addr);
-		return LD_EIO;
+		return LD_EUNAVAILABLE;
 	}
 	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
 	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));

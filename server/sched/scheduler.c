@@ -129,15 +129,22 @@ enum ld_err jobs_rescan(struct app *app, int *scanned)
 		bool infected = false;
 		int fd = spool_open(app->cfg.spool_dir);
 		if (fd < 0)
-			return LD_EIO;
+			return spool_failed();
 		err = file_store_copy(app->store, NULL, ids[i], &meta, fd,
 				      &why);
 		if (!err)
 			err = clamd_scan_fd(app->cfg.clamd, fd, &infected,
 					    signature, sizeof(signature));
 		close(fd);
-		if (err == LD_EIO)
+		if (err == LD_EUNAVAILABLE)
 			return LD_OK; /* clamd still unreachable: next round */
+		if (err == LD_EIO) {
+			log_warn("clamd could not scan pending file %lld",
+				 (long long)ids[i]);
+			file_store_scan_failed(app->store, ids[i],
+					       "clamd could not scan it");
+			continue;
+		}
 		if (err)
 			continue;
 		if (infected)

@@ -7,6 +7,8 @@
 #include <unistd.h>
 
 #include "case_store_int.h"
+#include "spool.h"
+#include "log.h"
 #include "xalloc.h"
 
 /*
@@ -115,6 +117,22 @@ enum ld_err file_store_upload_check(struct store *s, const struct principal *p,
 	return db_run(s, upload_check, &c);
 }
 
+/*
+ * A large-object call failed: an outage when the connection went (the
+ * unit may be tried again), else the database's own error, logged.
+ */
+static enum ld_err lo_failed(struct db *db, const char *what)
+{
+	if (PQstatus(db->pg) != CONNECTION_OK) {
+		db->lost = true;
+		return LD_EUNAVAILABLE;
+	}
+	log_error("large object %s failed: %.*s", what,
+		  (int)strcspn(PQerrorMessage(db->pg), "\n"),
+		  PQerrorMessage(db->pg));
+	return LD_EDB;
+}
+
 /* Copy the spooled file into a new large object; its oid in *oid. */
 static enum ld_err spool_to_object(struct db *db, int fd, int64_t size,
 				   unsigned int *oid)
@@ -125,16 +143,16 @@ static enum ld_err spool_to_object(struct db *db, int fd, int64_t size,
 
 	*oid = lo_creat(db->pg, INV_READ | INV_WRITE);
 	if (!*oid || (lo = lo_open(db->pg, *oid, INV_WRITE)) < 0)
-		return LD_EDB;
+		return lo_failed(db, "create");
 	while (done < size) {
 		ssize_t n = pread(fd, chunk, sizeof(chunk), (off_t)done);
 		if (n <= 0)
 			return LD_EIO;
 		if (lo_write(db->pg, lo, chunk, (size_t)n) != (int)n)
-			return LD_EDB;
+			return lo_failed(db, "write");
 		done += n;
 	}
-	return lo_close(db->pg, lo) ? LD_EDB : LD_OK;
+	return lo_close(db->pg, lo) ? lo_failed(db, "close") : LD_OK;
 }
 
 /* Tell the uploader and the link officers, by file id, of a quarantine. */
@@ -183,11 +201,15 @@ static enum ld_err add_file(struct db *db, void *arg)
 	PGresult *res = NULL;
 	enum ld_err err = db_begin_as(db, c->p->user_id);
 
-	if (err ||
+	/*
+	 * The bytes go in first, before the task is locked, so uploads to
+	 * one task wait for each other only as long as the checks take; a
+	 * refusal rolls the large object back with the rest.
+	 */
+	if (err || (err = spool_to_object(db, f->fd, f->size, &oid)) ||
 	    (err = upload_rules(db, c->p, f->task_id, f->replaces_id, true,
 				&case_id, &stored, c->why)) ||
-	    (err = file_limits_check(c->limits, stored, f->size, c->why)) ||
-	    (err = spool_to_object(db, f->fd, f->size, &oid)))
+	    (err = file_limits_check(c->limits, stored, f->size, c->why)))
 		goto out;
 	const char *params[] = {db_num(&t, f->task_id),
 				db_num(&cs, case_id),
@@ -376,17 +398,19 @@ static enum ld_err copy_file(struct db *db, void *arg)
 	    (err = open_row(db, c->file_id, c->p, c->meta, &oid, c->why)))
 		goto out;
 	if ((lo = lo_open(db->pg, oid, INV_READ)) < 0) {
-		err = LD_EDB;
+		err = lo_failed(db, "open");
 		goto out;
 	}
 	while ((n = lo_read(db->pg, lo, chunk, sizeof(chunk))) > 0) {
 		if (write(c->fd, chunk, (size_t)n) != n) {
-			err = LD_EIO;
+			err = spool_failed();
 			goto out;
 		}
 		done += n;
 	}
-	if (n < 0 || done != c->meta->size)
+	if (n < 0)
+		err = lo_failed(db, "read");
+	else if (done != c->meta->size)
 		err = LD_EDB;
 out:
 	db_rollback(db); /* nothing to keep */
@@ -401,22 +425,36 @@ enum ld_err file_store_copy(struct store *s, const struct principal *p,
 	return db_run(s, copy_file, &c);
 }
 
+/* Tries of one file before it is left pending for a person to look at. */
+#define SCAN_TRIES_MAX "10"
+
 struct pending_ctx {
 	int64_t *ids;
 	int max, *n;
 };
 
+/*
+ * Claim pending files for a few minutes (SKIP LOCKED: two servers take
+ * different ones), those not tried recently first.
+ */
 static enum ld_err pending(struct db *db, void *arg)
 {
 	struct pending_ctx *c = arg;
 	struct db_num max;
 	PGresult *res;
 	const char *params[] = {db_num(&max, c->max)};
-	enum ld_err err = db_exec(db, "files_pending",
-				  "SELECT id FROM evidence_file"
-				  " WHERE status = 'pending' AND content IS"
-				  " NOT NULL ORDER BY id LIMIT $1",
-				  1, params, &res);
+	enum ld_err err =
+		db_exec(db, "files_pending",
+			"UPDATE evidence_file SET scan_claimed_until = now() +"
+			" interval '5 minutes' WHERE id IN (SELECT id FROM"
+			" evidence_file WHERE status = 'pending' AND content "
+			"IS NOT NULL"
+			" AND scan_tries < " SCAN_TRIES_MAX
+			" AND (scan_claimed_until IS NULL OR "
+			"scan_claimed_until < now())"
+			" ORDER BY scan_claimed_until NULLS FIRST, id LIMIT $1"
+			" FOR UPDATE SKIP LOCKED) RETURNING id",
+			1, params, &res);
 	if (err)
 		return err;
 	*c->n = PQntuples(res);
@@ -431,6 +469,31 @@ enum ld_err file_store_pending(struct store *s, int64_t *ids, int max, int *n)
 	struct pending_ctx c = {ids, max, n};
 	*n = 0;
 	return db_run(s, pending, &c);
+}
+
+struct scan_failed_ctx {
+	int64_t id;
+	const char *detail;
+};
+
+static enum ld_err scan_failed(struct db *db, void *arg)
+{
+	struct scan_failed_ctx *c = arg;
+	struct db_num id;
+	const char *params[] = {db_num(&id, c->id), c->detail};
+	return db_exec(db, "file_scan_failed",
+		       "UPDATE evidence_file SET scan_tries = scan_tries + 1,"
+		       " scan_claimed_until = now() + (scan_tries + 1) *"
+		       " interval '10 minutes', scan_detail = $2"
+		       " WHERE id = $1 AND status = 'pending'",
+		       2, params, NULL);
+}
+
+enum ld_err file_store_scan_failed(struct store *s, int64_t file_id,
+				   const char *detail)
+{
+	struct scan_failed_ctx c = {file_id, detail};
+	return db_run(s, scan_failed, &c);
 }
 
 struct scanned_ctx {
@@ -518,6 +581,10 @@ static enum ld_err manifest(struct db *db, void *arg)
 		" c.reference, 'ombudsman', o.code), 'version', v.number,"
 		" 'answer', v.answer, 'files', files_shown(v.files, $2),"
 		" 'portal_file_limit', o.portal_file_limit,"
+		" 'held_back', (SELECT coalesce(json_agg(f.id), '[]')"
+		"  FROM evidence_file f WHERE NOT $2 AND f.resident_detail"
+		"  AND f.id IN (SELECT (e->>'id')::bigint"
+		"  FROM jsonb_array_elements(v.files) e)),"
 		" 'approvals', (SELECT json_agg(json_build_object('title',"
 		"  vt.title, 'by', u.name, 'at', s.at, 'files',"
 		"  files_shown(s.files, $2))"

@@ -92,6 +92,18 @@ static const char grant_sql[] =
 	"  EXECUTE format('GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA public"
 	"   TO %I', r);"
 	"  EXECUTE format('GRANT USAGE ON SCHEMA public TO %I', r);"
+	/*
+	 * PostgreSQL 15 creates public without CREATE for everyone; a
+	 * database from before (or pg_upgrade'd) still has it.
+	 */
+	"  BEGIN"
+	"   REVOKE CREATE ON SCHEMA public FROM PUBLIC;"
+	"   EXECUTE format('REVOKE CREATE ON SCHEMA public FROM %I', r);"
+	"  EXCEPTION WHEN insufficient_privilege THEN"
+	"   RAISE WARNING 'cannot revoke CREATE on schema public: ask the"
+	" database superuser to'"
+	"    USING HINT = 'REVOKE CREATE ON SCHEMA public FROM PUBLIC';"
+	"  END;"
 	"  FOR lo IN SELECT oid FROM pg_largeobject_metadata"
 	"   WHERE lomowner = current_user::regrole LOOP"
 	"   EXECUTE format('ALTER LARGE OBJECT %s OWNER TO %I', lo, r);"

@@ -569,6 +569,8 @@ static void test_retention(void **state)
 static void own_server(struct itest_server *s, struct api *officer,
 		       struct api *link, const char *const *env)
 {
+	if (!getenv("LINKDESK_TEST_CLAMD"))
+		fail_msg("no clamd: the evidence tests need clamav-daemon");
 	itest_server_start(s, env);
 	api_signin(officer, s->base, "housing.officer");
 	if (link)
