@@ -389,6 +389,60 @@ static long link_officers(void)
 			    " r.role = 'link_officer'");
 }
 
+/* The entries of a bundle as a reader gets it; the response kept in r. */
+static zip_t *bundle_of(struct api *a, long task, struct itest_resp *r)
+{
+	zip_error_t zerr;
+	api_call(a, "GET", F("/api/v1/tasks/%ld/bundle", task), NULL, r);
+	assert_int_equal(r->status, 200);
+	zip_source_t *src = zip_source_buffer_create(r->body, r->len, 0, &zerr);
+	zip_t *zip = zip_open_from_source(src, ZIP_RDONLY, &zerr);
+	assert_non_null(zip);
+	return zip;
+}
+
+/*
+ * A reader refused resident details gets the bundle without the file that
+ * holds them, told so, its name not shown; a link officer gets it whole.
+ */
+static void test_bundle_holds_back_resident_files(void **state)
+{
+	struct itest_resp r;
+	(void)state;
+	long task = new_task(NULL);
+	json_decref(upload_ok(&lo, task, "?resident_detail=true",
+			      "Mrs Jones letter.pdf", pdf1, sizeof(pdf1) - 1));
+	json_decref(upload_ok(&housing, task, NULL, "log.pdf", pdf2,
+			      sizeof(pdf2) - 1));
+	json_decref(act(&housing, 200, task, "submit", "\"answer\": \"x\""));
+	json_decref(act(&v1, 200, task, "approve", NULL));
+	json_decref(act(&v2, 200, task, "approve", NULL));
+	json_decref(act(&v3, 200, task, "approve", NULL));
+
+	zip_t *zip = bundle_of(&lo, task, &r);
+	assert_int_equal(zip_get_num_entries(zip, 0), 3);
+	zip_close(zip);
+	itest_resp_release(&r);
+
+	zip = bundle_of(&head, task, &r);
+	assert_int_equal(zip_get_num_entries(zip, 0), 2);
+	assert_null(zip_fopen(zip, "01-Mrs Jones letter.pdf", 0));
+	zip_file_t *kept = zip_fopen(zip, "02-log.pdf", 0);
+	assert_non_null(kept);
+	zip_fclose(kept);
+	assert_string_equal(itest_resp_header(&r, "X-Linkdesk-Warnings"), "1");
+	char mbuf[8192];
+	zip_file_t *mf = zip_fopen(zip, "manifest.json", 0);
+	zip_int64_t mn = zip_fread(mf, mbuf, sizeof(mbuf) - 1);
+	zip_fclose(mf);
+	mbuf[mn] = '\0';
+	assert_null(strstr(mbuf, "Jones"));
+	assert_non_null(strstr(mbuf, "holds resident details"));
+	assert_null(strstr(mbuf, "held_back"));
+	zip_close(zip);
+	itest_resp_release(&r);
+}
+
 static void test_eicar_quarantined(void **state)
 {
 	(void)state;
@@ -920,6 +974,7 @@ int main(void)
 		cmocka_unit_test(test_signoff_on_exact_bytes),
 		cmocka_unit_test(test_refused_uploads_store_nothing),
 		cmocka_unit_test(test_eicar_quarantined),
+		cmocka_unit_test(test_bundle_holds_back_resident_files),
 		cmocka_unit_test(test_access),
 		cmocka_unit_test(test_interrupted_upload),
 		cmocka_unit_test(test_retention),
