@@ -8,6 +8,7 @@ const char *ld_err_name(enum ld_err err)
 	case LD_EVALIDATION: return "validation_failed";
 	case LD_ERANGE: return "out_of_range";
 	case LD_ENOTFOUND: return "not_found";
+	case LD_EGONE: return "gone";
 	case LD_ECONFLICT: return "conflict";
 	case LD_EPRECONDITION: return "precondition_failed";
 	case LD_EUNAUTHORISED: return "unauthorised";

@@ -23,6 +23,11 @@ bool principal_works_in(const struct principal *p, int64_t area_id)
 	       p->service_area_id == area_id;
 }
 
+bool principal_may_add_evidence(const struct principal *p, int64_t area_id)
+{
+	return (p->roles & ROLE_LINK_OFFICER) || principal_works_in(p, area_id);
+}
+
 bool principal_sees_residents(const struct principal *p)
 {
 	/*

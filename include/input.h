@@ -32,6 +32,14 @@ enum ld_err input_known_fields(struct request *req, json_t *obj,
 enum ld_err input_string(struct request *req, json_t *obj, const char *field,
 			 size_t maxlen, bool required, const char **out);
 
+/*
+ * input_string() for a field that is one line (a title): a carriage return
+ * or line feed is refused, since a title travels into mail subjects and
+ * calendar summaries, where a line break would end or fold the line.
+ */
+enum ld_err input_line(struct request *req, json_t *obj, const char *field,
+		       size_t maxlen, bool required, const char **out);
+
 enum ld_err input_date(struct request *req, json_t *obj, const char *field,
 		       bool required, int32_t *out);
 

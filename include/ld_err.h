@@ -14,6 +14,7 @@ enum ld_err {
 	LD_EVALIDATION, /* well-formed input that breaks a rule of the domain */
 	LD_ERANGE,	/* a date outside the loaded holiday calendar */
 	LD_ENOTFOUND,	/* no such thing, or not visible to this user */
+	LD_EGONE,	/* was here and is no more: a revoked feed */
 	LD_ECONFLICT,	/* refused transition or duplicate key */
 	LD_EPRECONDITION, /* stale version (If-Match) */
 	LD_EUNAUTHORISED, /* not signed in */

@@ -102,8 +102,9 @@ struct feed_task {
 };
 
 /*
- * The open tasks a feed shows, nearest first; LD_ENOTFOUND for an unknown
- * or revoked token, or an owner no longer entitled to it.  free() *tasks.
+ * The open tasks a feed shows, nearest first; LD_EGONE for a revoked
+ * token, LD_ENOTFOUND for an unknown one or an owner no longer entitled to
+ * it.  free() *tasks.
  */
 enum ld_err feed_store_tasks(struct store *s,
 			     const unsigned char hash[SECRET_HASH_LEN],

@@ -39,6 +39,12 @@ int64_t principal_area_scope(const struct principal *p);
  * that area, who may act on its tasks)?  Never for an officer with no area.
  */
 bool principal_works_in(const struct principal *p, int64_t area_id);
+/*
+ * May this user add, replace or remove evidence on a task of this area?
+ * Link officers anywhere; service-area officers in their own area.
+ */
+bool principal_may_add_evidence(const struct principal *p, int64_t area_id);
+
 /* May this user read resident details? */
 bool principal_sees_residents(const struct principal *p);
 

@@ -357,8 +357,7 @@ static enum ld_err task_fields(struct request *req, json_t *t,
 		return request_fail(req, LD_EINVAL, NULL,
 				    "each task must be an object");
 	if ((err = input_known_fields(req, t, fields)) ||
-	    (err = input_string(req, t, "title", TITLE_MAX, true,
-				&in->title)) ||
+	    (err = input_line(req, t, "title", TITLE_MAX, true, &in->title)) ||
 	    (err = input_string(req, t, "detail", TEXT_MAX, false,
 				&in->detail)) ||
 	    (err = enum_text(req, t, "kind", task_kinds, false, &in->kind)) ||
@@ -786,8 +785,8 @@ enum ld_err h_task_update(struct request *req)
 			    &in.service_area_id)) ||
 	    (err = enum_text(req, body, "priority", priorities, false,
 			     &in.priority)) ||
-	    (err = input_string(req, body, "title", TITLE_MAX, false,
-				&in.title)) ||
+	    (err = input_line(req, body, "title", TITLE_MAX, false,
+			      &in.title)) ||
 	    (err = input_string(req, body, "detail", TEXT_MAX, false,
 				&in.detail)))
 		return err;

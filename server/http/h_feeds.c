@@ -1,8 +1,11 @@
 /* Calendar feeds: subscriptions behind revocable tokens, and the feeds. */
+#include <libical/ical.h>
+#include <pthread.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "app.h"
 #include "arena.h"
@@ -17,6 +20,13 @@
 #include "xalloc.h"
 
 #define CHECKPOINT_DAYS 3
+
+/* How often a subscribed calendar is asked to look again (RFC 7986). */
+#define FEED_REFRESH_SECONDS 3600
+#define FEED_REFRESH_TEXT    "PT1H"
+
+/* Feeds whose Last-Modified is remembered (see feed_since). */
+#define SINCE_SLOTS 1024
 
 enum ld_err h_feeds(struct request *req)
 {
@@ -118,8 +128,8 @@ static char *feed_etag(struct request *req, const char *name,
 
 	crypto_hash_sha256_init(&st);
 	const char *head =
-		arena_printf(req->arena, "%s\n%s\n%s\n", LINKDESK_VERSION,
-			     req->app->cfg.base_url, name);
+		arena_printf(req->arena, "feed 2\n%s\n%s\n%s\n",
+			     LINKDESK_VERSION, req->app->cfg.base_url, name);
 	crypto_hash_sha256_update(&st, (const unsigned char *)head,
 				  strlen(head));
 	for (int i = 0; i < n; i++) {
@@ -138,22 +148,206 @@ static char *feed_etag(struct request *req, const char *name,
 	return etag;
 }
 
-/* The feed's reply: 304 when the client has it, else the calendar. */
-static enum ld_err feed_reply(struct request *req, const char *etag, char *ics)
+/*
+ * Does an If-None-Match header match etag (RFC 9110 section 13.1.2)?  "*"
+ * matches any feed that exists; otherwise the header is a list of entity
+ * tags, compared weakly: W/"x" matches "x".  A malformed member matches
+ * nothing, and the rest of the list still counts.
+ */
+static bool none_match(const char *header, const char *etag)
 {
+	size_t elen = strlen(etag);
+	const char *p = header;
+	for (;;) {
+		p += strspn(p, " \t,");
+		if (!*p)
+			return false;
+		if (*p == '*')
+			return true;
+		if (!strncmp(p, "W/", 2))
+			p += 2;
+		if (*p != '"') {
+			p += strcspn(p, ",");
+			continue;
+		}
+		const char *end = strchr(p + 1, '"');
+		if (!end)
+			return false;
+		if ((size_t)(end + 1 - p) == elen && !memcmp(p, etag, elen))
+			return true;
+		p = end + 1;
+	}
+}
+
+/* An HTTP-date (IMF-fixdate, RFC 9110 section 5.6.7) of Unix seconds. */
+static const char *http_date(struct request *req, int64_t t)
+{
+	char *out = arena_alloc(req->arena, 32);
+	struct tm tm;
+	time_t tt = (time_t)t;
+	gmtime_r(&tt, &tm);
+	strftime(out, 32, "%a, %d %b %Y %H:%M:%S GMT", &tm);
+	return out;
+}
+
+/* An HTTP-date in any of the three forms a recipient must accept. */
+static bool http_date_parse(const char *s, int64_t *out)
+{
+	static const char *const forms[] = {
+		"%a, %d %b %Y %H:%M:%S GMT", /* IMF-fixdate */
+		"%A, %d-%b-%y %H:%M:%S GMT", /* RFC 850 */
+		"%a %b %e %H:%M:%S %Y",	     /* asctime() */
+	};
+	for (size_t i = 0; i < sizeof(forms) / sizeof(forms[0]); i++) {
+		struct tm tm;
+		memset(&tm, 0, sizeof(tm));
+		const char *end = strptime(s, forms[i], &tm);
+		if (end && !end[strspn(end, " \t")]) {
+			*out = (int64_t)timegm(&tm);
+			return true;
+		}
+	}
+	return false;
+}
+
+/*
+ * When this feed's body last changed, as far as this process knows: the
+ * time it first served the current ETag.  Each feed remembers its latest
+ * ETag only, so a body that changes back to an earlier one is new again.
+ * A feed not remembered (a restart, another feed in its slot) counts from
+ * now: a Last-Modified later than the true one costs a client one full
+ * reply, while an earlier one could keep a changed feed from it.
+ * Seconds are the resolution of HTTP dates, so each change moves the time
+ * on by at least one.
+ */
+static int64_t feed_since(const unsigned char *hash, const char *etag)
+{
+	static struct {
+		unsigned char hash[16];
+		char etag[40];
+		int64_t since;
+	} slots[SINCE_SLOTS];
+	static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+	int64_t now = (int64_t)time(NULL), since;
+	unsigned i = ((unsigned)hash[0] | (unsigned)hash[1] << 8) % SINCE_SLOTS;
+
+	pthread_mutex_lock(&lock);
+	if (memcmp(slots[i].hash, hash, 16)) {
+		memcpy(slots[i].hash, hash, 16);
+		slots[i].since = 0;
+		slots[i].etag[0] = '\0';
+	}
+	if (strcmp(slots[i].etag, etag)) {
+		snprintf(slots[i].etag, sizeof(slots[i].etag), "%s", etag);
+		slots[i].since =
+			slots[i].since >= now ? slots[i].since + 1 : now;
+	}
+	since = slots[i].since;
+	pthread_mutex_unlock(&lock);
+	return since;
+}
+
+static ssize_t no_body(void *cls, uint64_t pos, char *buf, size_t max)
+{
+	(void)cls;
+	(void)pos;
+	(void)buf;
+	(void)max;
+	return MHD_CONTENT_READER_END_OF_STREAM;
+}
+
+/*
+ * A 304 has no content, and RFC 9110 (section 8.6) lets it carry a
+ * Content-Length only of the full reply's size.  libmicrohttpd 0.9.75 adds
+ * "Content-Length: 0" to any reply of known size and chunks one of unknown
+ * size, so the reply is of unknown size in its HTTP/1.0 manner: neither
+ * header, the connection closed after it (a calendar asks once an hour).
+ */
+static enum ld_err not_modified(struct request *req)
+{
+	struct MHD_Response *resp = MHD_create_response_from_callback(
+		MHD_SIZE_UNKNOWN, 64, no_body, NULL, NULL);
+	if (!resp)
+		return LD_EINTERNAL;
+	MHD_set_response_options(resp, MHD_RF_HTTP_1_0_COMPATIBLE_STRICT,
+				 MHD_RO_END);
+	reply_response(req, 304, NULL, resp);
+	return LD_OK;
+}
+
+/*
+ * The feed's reply: 304 when the client has it (If-None-Match, or when
+ * there is none, If-Modified-Since: RFC 9110 section 13.2.2), else the
+ * calendar.
+ */
+static enum ld_err feed_reply(struct request *req, const unsigned char *hash,
+			      const char *etag, char *ics)
+{
+	int64_t since = feed_since(hash, etag), asked;
 	reply_header(req, "ETag", arena_strdup(req->arena, etag));
+	reply_header(req, "Last-Modified", http_date(req, since));
 	reply_header(req, "Cache-Control", "private, max-age=300");
 	const char *match = request_header(req, "If-None-Match");
-	if (match && !strcmp(match, etag)) {
+	const char *modified = request_header(req, "If-Modified-Since");
+	if (match ? none_match(match, etag)
+		  : modified && http_date_parse(modified, &asked) &&
+			    since <= asked) {
 		free(ics);
-		req->status = 304;
-		return LD_OK;
+		return not_modified(req);
 	}
 	req->data = ics;
 	req->len = strlen(ics);
 	req->status = 200;
 	req->content_type = "text/calendar; charset=utf-8";
 	return LD_OK;
+}
+
+/*
+ * The calendar's name as its owner would give it, from the store's
+ * "scope:name" (the owner's name, or the service area's).
+ */
+static const char *feed_name(struct request *req, const char *scoped)
+{
+	const char *colon = strchr(scoped, ':');
+	const char *who = colon ? colon + 1 : scoped;
+	if (!strncmp(scoped, "mine:", 5))
+		return arena_printf(req->arena,
+				    "Linkdesk: %s's Ombudsman tasks", who);
+	if (!strncmp(scoped, "area:", 5))
+		return arena_printf(req->arena,
+				    "Linkdesk: Ombudsman tasks of %s", who);
+	return "Linkdesk: all Ombudsman tasks";
+}
+
+/*
+ * What ics_calendar() leaves to a feed, added with libical: how often to
+ * refresh (REFRESH-INTERVAL of RFC 7986, and X-PUBLISHED-TTL, which Outlook
+ * reads), and each event's LAST-MODIFIED, which is its DTSTAMP (the
+ * task's last change).  free() the result.
+ */
+static char *feed_dress(const char *ics)
+{
+	icalcomponent *cal = icalparser_parse_string(ics);
+	if (!cal)
+		return NULL;
+	icalproperty *p = icalproperty_new_refreshinterval(
+		icaldurationtype_from_int(FEED_REFRESH_SECONDS));
+	icalproperty_add_parameter(
+		p, icalparameter_new_value(ICAL_VALUE_DURATION));
+	icalcomponent_add_property(cal, p);
+	p = icalproperty_new_x(FEED_REFRESH_TEXT);
+	icalproperty_set_x_name(p, "X-PUBLISHED-TTL");
+	icalcomponent_add_property(cal, p);
+	for (icalcomponent *ev = icalcomponent_get_first_component(
+		     cal, ICAL_VEVENT_COMPONENT);
+	     ev;
+	     ev = icalcomponent_get_next_component(cal, ICAL_VEVENT_COMPONENT))
+		icalcomponent_add_property(
+			ev, icalproperty_new_lastmodified(
+				    icalcomponent_get_dtstamp(ev)));
+	char *text = icalcomponent_as_ical_string_r(cal);
+	icalcomponent_free(cal);
+	return text;
 }
 
 struct feed_build {
@@ -223,9 +417,12 @@ static enum ld_err feed_build(void *arg, char **text)
 			false};
 	}
 	free(tasks);
-	char *ics = ics_calendar(NULL,
-				 arena_printf(req->arena, "Linkdesk: %s", name),
-				 NULL, NULL, ev, (size_t)n * 2);
+	char *plain = ics_calendar(NULL, feed_name(req, name), NULL, NULL, ev,
+				   (size_t)n * 2);
+	char *ics = feed_dress(plain);
+	free(plain);
+	if (!ics)
+		return LD_EINTERNAL;
 	size_t elen = strlen(etag), ilen = strlen(ics);
 	*text = xmalloc(elen + ilen + 2);
 	memcpy(*text, etag, elen);
@@ -260,6 +457,10 @@ enum ld_err h_feed(struct request *req)
 		store_remember(req->app->store, key, feed_build, &fb, &text);
 	if (err == LD_ENOTFOUND)
 		return request_fail(req, err, NULL, "no such calendar feed");
+	if (err == LD_EGONE)
+		return request_fail(req, err, NULL,
+				    "this calendar feed was revoked: "
+				    "unsubscribe from it");
 	if (err)
 		return err;
 	/* "ETag\nbody": the body moved to the front, for the reply. */
@@ -267,7 +468,7 @@ enum ld_err h_feed(struct request *req)
 	*nl = '\0';
 	char *etag = arena_strdup(req->arena, text);
 	memmove(text, nl + 1, strlen(nl + 1) + 1);
-	return feed_reply(req, etag, text);
+	return feed_reply(req, hash, etag, text);
 }
 
 enum ld_err h_outbox_retry(struct request *req)

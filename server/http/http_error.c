@@ -8,6 +8,7 @@ unsigned int http_status(enum ld_err err)
 		[LD_EVALIDATION] = 422,
 		[LD_ERANGE] = 422,
 		[LD_ENOTFOUND] = 404,
+		[LD_EGONE] = 410,
 		[LD_ECONFLICT] = 409,
 		[LD_EPRECONDITION] = 412,
 		[LD_EUNAUTHORISED] = 401,

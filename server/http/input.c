@@ -83,8 +83,9 @@ long input_chars(const char *s, size_t len)
 	return n;
 }
 
-enum ld_err input_string(struct request *req, json_t *obj, const char *field,
-			 size_t maxlen, bool required, const char **out)
+static enum ld_err text_field(struct request *req, json_t *obj,
+			      const char *field, size_t maxlen, bool required,
+			      bool one_line, const char **out)
 {
 	enum ld_err err;
 	json_t *v = field_value(obj, field, required, req, &err);
@@ -112,6 +113,11 @@ enum ld_err input_string(struct request *req, json_t *obj, const char *field,
 				    maxlen);
 	for (size_t i = 0; i < len; i++) {
 		unsigned char c = (unsigned char)s[i];
+		if (one_line && (c == '\n' || c == '\r'))
+			return request_fail(req, LD_EINVAL, field,
+					    "%s must be one line: it contains "
+					    "a line break",
+					    field);
 		if ((c < 0x20 && c != '\n' && c != '\t' && c != '\r') ||
 		    c == 0x7f)
 			return request_fail(req, LD_EINVAL, field,
@@ -120,6 +126,18 @@ enum ld_err input_string(struct request *req, json_t *obj, const char *field,
 	}
 	*out = s;
 	return LD_OK;
+}
+
+enum ld_err input_string(struct request *req, json_t *obj, const char *field,
+			 size_t maxlen, bool required, const char **out)
+{
+	return text_field(req, obj, field, maxlen, required, false, out);
+}
+
+enum ld_err input_line(struct request *req, json_t *obj, const char *field,
+		       size_t maxlen, bool required, const char **out)
+{
+	return text_field(req, obj, field, maxlen, required, true, out);
 }
 
 enum ld_err input_date(struct request *req, json_t *obj, const char *field,

@@ -153,16 +153,22 @@ static enum ld_err tasks(struct db *db, void *arg)
 		" f.scope || ':' || coalesce((SELECT name FROM service_area"
 		"  WHERE id = f.service_area_id), u.name),"
 		" coalesce(u.service_area_id, 0), array_to_string(ARRAY("
-		"  SELECT role FROM user_role r WHERE r.user_id = u.id), ',')"
-		" FROM feed f JOIN app_user u ON u.id = f.user_id AND u.active"
-		" WHERE f.token_hash = $1 AND f.revoked_at IS NULL"
-		" AND " FEED_ALLOWED,
+		"  SELECT role FROM user_role r WHERE r.user_id = u.id), ','),"
+		" f.revoked_at IS NOT NULL, u.active AND " FEED_ALLOWED
+		" FROM feed f JOIN app_user u ON u.id = f.user_id"
+		" WHERE f.token_hash = $1",
 		1, params, &res);
 	if (err)
 		return err;
-	if (PQntuples(res) == 0) {
+	/* Revoked is said (410), so a client stops asking; anything else
+	 * that ends a feed reads as never having been. */
+	err = PQntuples(res) == 0		? LD_ENOTFOUND
+	      : PQgetvalue(res, 0, 5)[0] == 't' ? LD_EGONE
+	      : PQgetvalue(res, 0, 6)[0] != 't' ? LD_ENOTFOUND
+						: LD_OK;
+	if (err) {
 		PQclear(res);
-		return LD_ENOTFOUND;
+		return err;
 	}
 	int kind = !strcmp(PQgetvalue(res, 0, 0), "mine")   ? 0
 		   : !strcmp(PQgetvalue(res, 0, 0), "area") ? 1

@@ -55,7 +55,7 @@ static enum ld_err upload_rules(struct db *db, const struct principal *p,
 		err = LD_ENOTFOUND;
 		goto out;
 	}
-	if (!(p->roles & ROLE_LINK_OFFICER) && !principal_works_in(p, area)) {
+	if (!principal_may_add_evidence(p, area)) {
 		why_set(why, NULL, "your role cannot add evidence");
 		err = LD_EFORBIDDEN;
 		goto out;
@@ -291,8 +291,7 @@ static enum ld_err remove_file(struct db *db, void *arg)
 		err = LD_ENOTFOUND;
 		goto out;
 	}
-	if (!(c->p->roles & ROLE_LINK_OFFICER) &&
-	    !principal_works_in(c->p, db_long(res, 0, 1))) {
+	if (!principal_may_add_evidence(c->p, db_long(res, 0, 1))) {
 		why_set(c->why, NULL, "your role cannot change evidence");
 		err = LD_EFORBIDDEN;
 		goto out;

@@ -762,7 +762,7 @@ static void test_feeds(void **state)
 	json_decref(api_expect(&repairs, 200, "DELETE",
 			       F("/api/v1/feeds/%ld", feed_id), NULL));
 	itest_request(NULL, "GET", full, NULL, NULL, &r);
-	assert_int_equal(r.status, 404);
+	assert_int_equal(r.status, 410);
 	itest_resp_release(&r);
 }
 
