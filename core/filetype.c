@@ -1,42 +1,56 @@
 #include "filetype.h"
 
+#include <magic.h>
+#include <pthread.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
+/*
+ * The kinds accepted, by extension, with the MIME types libmagic may give
+ * their contents.  A Composite Document (.doc, .xls, .msg) is named by
+ * libmagic only when its directory lies within the head, which in a long
+ * one it rarely does; the container alone is then all that can be told.
+ */
 struct kind {
 	const char *ext;
 	const char *content_type;
-	const char *magic;
-	size_t magic_len;
-	bool text; /* no magic: valid UTF-8 text */
+	const char *magic[3]; /* libmagic's MIME types for it */
+	bool text;	      /* text: valid UTF-8 too, and may be empty */
 };
 
-#define M(s) s, sizeof(s) - 1
+#define CDF "application/x-ole-storage", "application/CDFV2"
 
 static const struct kind kinds[] = {
-	{".pdf", "application/pdf", M("%PDF-"), false},
+	{".pdf", "application/pdf", {"application/pdf"}, false},
 	{".docx",
 	 "application/vnd.openxmlformats-officedocument.wordprocessingml."
 	 "document",
-	 M("PK\x03\x04"), false},
+	 {"application/vnd.openxmlformats-officedocument.wordprocessingml."
+	  "document"},
+	 false},
 	{".xlsx",
 	 "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-	 M("PK\x03\x04"), false},
-	{".doc", "application/msword", M("\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"),
+	 {"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"},
 	 false},
-	{".xls", "application/vnd.ms-excel",
-	 M("\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"), false},
-	{".msg", "application/vnd.ms-outlook",
-	 M("\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"), false},
-	{".png", "image/png", M("\x89PNG\r\n\x1a\n"), false},
-	{".jpg", "image/jpeg", M("\xff\xd8\xff"), false},
-	{".jpeg", "image/jpeg", M("\xff\xd8\xff"), false},
-	{".gif", "image/gif", M("GIF8"), false},
-	{".tif", "image/tiff", M("II*\0"), false},
-	{".tiff", "image/tiff", M("II*\0"), false},
-	{".txt", "text/plain; charset=utf-8", NULL, 0, true},
-	{".csv", "text/csv; charset=utf-8", NULL, 0, true},
-	{".eml", "message/rfc822", NULL, 0, true},
+	{".doc", "application/msword", {"application/msword", CDF}, false},
+	{".xls",
+	 "application/vnd.ms-excel",
+	 {"application/vnd.ms-excel", CDF},
+	 false},
+	{".msg",
+	 "application/vnd.ms-outlook",
+	 {"application/vnd.ms-outlook", CDF},
+	 false},
+	{".png", "image/png", {"image/png"}, false},
+	{".jpg", "image/jpeg", {"image/jpeg"}, false},
+	{".jpeg", "image/jpeg", {"image/jpeg"}, false},
+	{".gif", "image/gif", {"image/gif"}, false},
+	{".tif", "image/tiff", {"image/tiff"}, false},
+	{".tiff", "image/tiff", {"image/tiff"}, false},
+	{".txt", "text/plain; charset=utf-8", {"text/"}, true},
+	{".csv", "text/csv; charset=utf-8", {"text/", "application/csv"}, true},
+	{".eml", "message/rfc822", {"message/rfc822", "text/"}, true},
 };
 
 /* Valid UTF-8 with no NUL or other control bytes but tab, CR, LF, FF. */
@@ -77,29 +91,88 @@ static const char *extension(const char *name)
 	return dot ? dot : "";
 }
 
+/*
+ * libmagic's handles are not thread-safe: each thread opens its own, once,
+ * and closes it when the thread ends.  Opening reads the compiled magic
+ * database (a few milliseconds), so it is not done per file.
+ */
+static pthread_key_t magic_key;
+static pthread_once_t magic_once = PTHREAD_ONCE_INIT;
+
+static void magic_done(void *cookie)
+{
+	magic_close(cookie);
+}
+
+static void magic_key_make(void)
+{
+	if (pthread_key_create(&magic_key, magic_done))
+		abort(); /* out of keys: a programmer error */
+}
+
+static magic_t thread_magic(void)
+{
+	pthread_once(&magic_once, magic_key_make);
+	magic_t m = pthread_getspecific(magic_key);
+	if (m)
+		return m;
+	/* Only the MIME type; no decompressing, no looking inside ELF. */
+	m = magic_open(MAGIC_MIME_TYPE | MAGIC_NO_CHECK_COMPRESS |
+		       MAGIC_NO_CHECK_ELF | MAGIC_ERROR);
+	if (!m)
+		return NULL;
+	if (magic_load(m, NULL) || pthread_setspecific(magic_key, m)) {
+		magic_close(m);
+		return NULL;
+	}
+	return m;
+}
+
+static bool magic_is(const struct kind *k, const char *mime)
+{
+	for (size_t i = 0; i < sizeof(k->magic) / sizeof(k->magic[0]); i++) {
+		const char *want = k->magic[i];
+		size_t len = want ? strlen(want) : 0;
+		/* "text/" is a family: text/plain, text/csv, text/x-... */
+		if (want && (want[len - 1] == '/' ? !strncmp(mime, want, len)
+						  : !strcmp(mime, want)))
+			return true;
+	}
+	return false;
+}
+
 enum ld_err filetype_detect(const char *name, const unsigned char *head,
 			    size_t n, const char **content_type,
 			    const char **why)
 {
 	const char *ext = extension(name);
-	bool known = false;
+	const struct kind *k = NULL;
 
-	for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++) {
-		const struct kind *k = &kinds[i];
-		if (strcasecmp(ext, k->ext))
-			continue;
-		known = true;
-		if (k->text ? utf8_text(head, n)
-			    : n >= k->magic_len &&
-				      !memcmp(head, k->magic, k->magic_len)) {
-			*content_type = k->content_type;
-			return LD_OK;
-		}
-	}
-	*why = known ? "the file's contents do not match its type"
-		     : "only PDF, Word, Excel, images (PNG, JPEG, GIF, TIFF), "
+	for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]) && !k; i++)
+		if (!strcasecmp(ext, kinds[i].ext))
+			k = &kinds[i];
+	if (!k) {
+		*why = "only PDF, Word, Excel, images (PNG, JPEG, GIF, TIFF), "
 		       "plain text, CSV and email files (.eml, .msg) are "
 		       "accepted";
+		return LD_EINVAL;
+	}
+	if (k->text && n == 0) {
+		*content_type = k->content_type;
+		return LD_OK;
+	}
+	magic_t m = thread_magic();
+	if (!m) {
+		*why = "file types cannot be recognised now (libmagic's "
+		       "database did not load)";
+		return LD_EIO;
+	}
+	const char *mime = n ? magic_buffer(m, head, n) : NULL;
+	if (mime && magic_is(k, mime) && (!k->text || utf8_text(head, n))) {
+		*content_type = k->content_type;
+		return LD_OK;
+	}
+	*why = "the file's contents do not match its type";
 	return LD_EINVAL;
 }
 

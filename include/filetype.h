@@ -1,7 +1,10 @@
 /*
  * What an uploaded file is, from its first bytes and its name: the kinds the
  * Ombudsmen accept as evidence (PDF, Word, Excel, images, plain text, email
- * files) and nothing else.  Pure.
+ * files) and nothing else.  The bytes are recognised by libmagic (the
+ * database of file(1)), not by a prefix of our own: a ZIP archive renamed
+ * .docx is a ZIP archive.  Thread-safe: each thread opens libmagic once
+ * and keeps its handle until the thread ends.
  */
 #ifndef FILETYPE_H
 #define FILETYPE_H
@@ -20,7 +23,10 @@
 /*
  * The content type of a file named name whose first n bytes are head (n may
  * be less than FILETYPE_HEAD for a short file).  LD_EINVAL with *why when
- * the bytes are not an accepted kind or do not match the name's extension.
+ * the name's extension is not an accepted kind or libmagic finds the bytes
+ * are not of that kind (text must be UTF-8 as well; an empty text file is
+ * accepted).  LD_EIO with *why when libmagic's database cannot be loaded.
+ * *content_type and *why are static text.
  */
 enum ld_err filetype_detect(const char *name, const unsigned char *head,
 			    size_t n, const char **content_type,
