@@ -26,6 +26,7 @@ struct config {
 	long session_max;
 	char *password_hash; /* "moderate" or "interactive" */
 	char *today;	     /* "" or a fixed YYYY-MM-DD */
+	char *now;	     /* "" or a fixed RFC 3339 time (tests) */
 	char *clamd;	     /* "" or clamd's socket path or host:port */
 	long file_max;
 	long task_files_max;

@@ -6,12 +6,34 @@
 #ifndef JOBS_H
 #define JOBS_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "ld_err.h"
 
 struct app;
 struct scheduler;
+struct holiday_watch;
+
+/*
+ * The scheduler's clock: LINKDESK_NOW when set (tests), else the time.
+ * LD_EINVAL when LINKDESK_NOW is not an RFC 3339 time.
+ */
+enum ld_err jobs_now(const struct app *app, int64_t *now);
+
+/* What jobs_daily() did. */
+struct jobs_daily {
+	bool due; /* it was LINKDESK_REMINDER_HOUR or later in London */
+	int reminders, digests; /* queued */
+};
+
+/*
+ * The day's reminders and digests, from LINKDESK_REMINDER_HOUR (London
+ * time) on, and nothing before it: the one decision both the scheduler
+ * thread and `linkdesk remind --once` make, so cron at 00:05 sends nothing
+ * until the hour.  Safe to repeat: each reminder and digest goes once.
+ */
+enum ld_err jobs_daily(struct app *app, struct jobs_daily *out);
 
 /* Queue the reminders due by today; *queued counts them. */
 enum ld_err jobs_remind(struct app *app, int32_t today, int *queued);
@@ -38,5 +60,14 @@ enum ld_err jobs_rescan(struct app *app, int *scanned);
 /* Start and stop the scheduler thread of a server. */
 struct scheduler *scheduler_start(struct app *app);
 void scheduler_stop(struct scheduler *s);
+
+/*
+ * A thread of its own that reloads the server's calendar as soon as any
+ * process imports holidays (holiday_store_watch: LISTEN on a connection
+ * outside the pool), so the API and the command line never disagree.
+ * Runs whether or not the scheduler does.  NULL if it cannot start.
+ */
+struct holiday_watch *holiday_watch_start(struct app *app);
+void holiday_watch_stop(struct holiday_watch *w);
 
 #endif

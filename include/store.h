@@ -12,6 +12,7 @@
 #ifndef STORE_H
 #define STORE_H
 
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -21,6 +22,7 @@
 struct store;
 struct workcal;
 struct holiday_feed;
+struct holiday_plan;
 
 /* A schema migration embedded in the binary from sql/NNN_name.sql. */
 struct migration {
@@ -88,13 +90,27 @@ enum ld_err holiday_store_load(struct store *s, const char *division,
 			       struct workcal *cal);
 
 /*
- * Replace, for every division and year present in feed, that year's
- * holidays with the feed's (provisional ones included).  One transaction.
- * *added counts rows inserted; *years counts (division, year) pairs.
+ * Make every division and year present in feed hold exactly the feed's
+ * holidays, writing only the days that differ (holiday_plan_make() says
+ * which), in one transaction that also NOTIFYs running servers (see
+ * holiday_store_watch).  Unless force, an import the plan refuses (a year
+ * losing published days, or left short of its standard days) changes
+ * nothing and returns LD_EVALIDATION.  *plan says what changed, or would
+ * have; release it with holiday_plan_release().
  */
 enum ld_err holiday_store_import(struct store *s,
-				 const struct holiday_feed *feed, int *added,
-				 int *years);
+				 const struct holiday_feed *feed, bool force,
+				 struct holiday_plan *plan);
+
+/*
+ * Hear holiday imports by any process: on a connection of its own (never
+ * one of the pool's) LISTEN for them and call changed(ctx) for each, and
+ * once after every (re)connection, since one may have come while nobody
+ * listened.  Reconnects every five seconds while the database is away.
+ * Returns within a quarter of a second of *stop being set.
+ */
+void holiday_store_watch(const char *conninfo, atomic_bool *stop,
+			 void (*changed)(void *), void *ctx);
 
 /*
  * Add provisional England and Wales holidays, from the standard rules, for

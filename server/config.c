@@ -167,6 +167,9 @@ static const struct config_def config_defs[] = {
 	 offsetof(struct config, trusted_proxies),
 	 "comma-separated addresses of reverse proxies whose "
 	 "X-Forwarded-For is believed (empty: none)"},
+	{"LINKDESK_NOW", CONFIG_STRING, "", 0, 0, offsetof(struct config, now),
+	 "a fixed time (RFC 3339) for the scheduler's clock: whether "
+	 "reminders are due yet (tests only; empty: the clock)"},
 	{"LINKDESK_WEB_DIR", CONFIG_STRING, "web", 0, 0,
 	 offsetof(struct config, web_dir),
 	 "the dashboard's files: static/ and vendor/assets/ (make web)"},

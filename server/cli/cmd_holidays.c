@@ -1,4 +1,4 @@
-/* linkdesk holidays import FILE | list [YEAR] | generate FROM TO */
+/* linkdesk holidays import [--force] FILE | list [YEAR] | generate FROM TO */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,13 +15,18 @@
 static void help(FILE *out)
 {
 	fprintf(out,
-		"usage: linkdesk holidays import FILE\n"
+		"usage: linkdesk holidays import [--force] FILE\n"
 		"       linkdesk holidays list [YEAR]\n"
 		"       linkdesk holidays generate FROM_YEAR TO_YEAR\n\n"
 		"import loads GOV.UK's bank-holidays.json (all three "
-		"divisions): each year\nin the file replaces that year's "
-		"holidays, provisional ones included.\nRunning it again "
-		"changes nothing.\n"
+		"divisions): each year\nin the file comes to hold exactly "
+		"the file's days, provisional ones replaced.\nIt prints "
+		"each day added (+), changed (~) and removed (-); running "
+		"it again\nchanges nothing.  A file that would remove "
+		"published days from a year, or\nleave a year fewer days "
+		"than its division's standard rules give, is refused\n"
+		"unless --force is given.  Running servers load the new "
+		"calendar at once.\n"
 		"list prints the holidays of LINKDESK_HOLIDAY_DIVISION.\n"
 		"generate fills years that have no holidays yet from the "
 		"standard England\nand Wales rules, marked provisional.\n");
@@ -68,30 +73,48 @@ static bool read_file(const char *path, struct buf *b)
 	return ok;
 }
 
-static int import(struct store *store, const char *path)
+static int import(struct store *store, const char *path, bool force)
 {
 	struct buf b;
 	struct holiday_feed feed;
-	char why[256];
-	int added, years, rc = 1;
+	struct holiday_plan plan = {0};
+	char why[256], line[512];
+	int rc = 1;
 
 	buf_init(&b, FEED_MAX);
 	if (!read_file(path, &b))
 		goto out;
-	if (holiday_feed_parse(b.ptr, b.len, &feed, why, sizeof(why))) {
+	if (holiday_feed_parse(b.ptr ? b.ptr : "", b.len, &feed, why,
+			       sizeof(why))) {
 		fprintf(stderr, "linkdesk: %s: %s\n", path, why);
 		goto out;
 	}
-	enum ld_err err = holiday_store_import(store, &feed, &added, &years);
+	enum ld_err err = holiday_store_import(store, &feed, force, &plan);
 	holiday_feed_release(&feed);
+	for (size_t i = 0; i < plan.n; i++) {
+		holiday_change_text(&plan.changes[i], line, sizeof(line));
+		printf("%s\n", line);
+	}
+	if (err == LD_EVALIDATION) {
+		fprintf(stderr,
+			"linkdesk: %s refused, nothing changed: %s\n"
+			"hint: if the file is right, run again with --force\n",
+			path, plan.refusal);
+		goto out;
+	}
 	if (err) {
 		fprintf(stderr, "linkdesk: import failed: %s\n",
 			ld_err_name(err));
 		goto out;
 	}
-	printf("imported %d holidays for %d division-years\n", added, years);
+	if (plan.refusal[0])
+		printf("forced: %s\n", plan.refusal);
+	printf("holidays added %d, changed %d, removed %d in %d "
+	       "division-years\n",
+	       plan.added, plan.changed, plan.removed, plan.years);
 	rc = 0;
 out:
+	holiday_plan_release(&plan);
 	buf_release(&b);
 	return rc;
 }
@@ -115,7 +138,8 @@ int cmd_holidays(int argc, char **argv)
 		help(stdout);
 		return 0;
 	}
-	bool import_cmd = argc == 3 && !strcmp(argv[1], "import");
+	bool force = argc == 4 && !strcmp(argv[2], "--force");
+	bool import_cmd = (argc == 3 || force) && !strcmp(argv[1], "import");
 	bool list = (argc == 2 || argc == 3) && !strcmp(argv[1], "list");
 	bool generate = argc == 4 && !strcmp(argv[1], "generate");
 	if (!import_cmd && !list && !generate) {
@@ -130,7 +154,7 @@ int cmd_holidays(int argc, char **argv)
 	if (!cli_open(&cfg, &store))
 		return 1;
 	if (import_cmd) {
-		rc = import(store, argv[2]);
+		rc = import(store, argv[argc - 1], force);
 	} else if (list) {
 		rc = holiday_store_list(store, cfg.division, year, print_row,
 					NULL)

@@ -10,18 +10,19 @@ int cmd_remind(int argc, char **argv)
 {
 	struct app app;
 	char why[256];
-	int reminders = 0, digests = 0, sent = 0, failed = 0;
+	int sent = 0, failed = 0;
 	bool deliver = true;
 
 	if (cli_wants_help(argc, argv)) {
 		printf("usage: linkdesk remind --once [--no-mail]\n\n"
-		       "Queue the reminders due today (every "
-		       "LINKDESK_REMINDER_DAYS days for each\nopen task), "
-		       "today's overdue digests, and deliver the outbox: "
-		       "what the\nscheduler of 'linkdesk serve' does, for "
-		       "those who prefer cron.  Safe to run\nbeside servers: "
-		       "each reminder and digest goes once.  --no-mail "
-		       "queues but\ndoes not deliver.\n");
+		       "What the scheduler of 'linkdesk serve' does, for "
+		       "those who prefer cron:\nfrom LINKDESK_REMINDER_HOUR "
+		       "(London time) on, queue the reminders due\ntoday "
+		       "(every LINKDESK_REMINDER_DAYS days for each open task) "
+		       "and today's\noverdue digests; at any hour, deliver "
+		       "the outbox.  Safe to run beside\nservers: each "
+		       "reminder and digest goes once.  --no-mail queues but "
+		       "does\nnot deliver.\n");
 		return 0;
 	}
 	if (argc < 2 || strcmp(argv[1], "--once") ||
@@ -34,22 +35,32 @@ int cmd_remind(int argc, char **argv)
 		fprintf(stderr, "linkdesk: %s\n", why);
 		return 1;
 	}
-	int32_t today = app_today(&app);
+	struct jobs_daily daily = {0};
+	int64_t now;
+	if (jobs_now(&app, &now)) {
+		fprintf(stderr, "linkdesk: LINKDESK_NOW must be an RFC 3339 "
+				"time, such as 2026-11-23T08:00:00Z\n");
+		app_close(&app);
+		return 1;
+	}
 	enum ld_err err = app_reload_calendar(&app);
 	if (!err)
-		err = jobs_remind(&app, today, &reminders);
-	if (!err)
-		err = jobs_digest(&app, today, &digests);
+		err = jobs_daily(&app, &daily);
 	if (!err && deliver)
 		err = jobs_deliver(&app, &sent, &failed);
+	long hour = app.cfg.reminder_hour;
 	app_close(&app);
 	if (err) {
 		fprintf(stderr, "linkdesk: remind failed: %s\n",
 			ld_err_name(err));
 		return 1;
 	}
+	if (!daily.due)
+		printf("before %02ld:00 in London (LINKDESK_REMINDER_HOUR): "
+		       "no reminders or digests yet\n",
+		       hour);
 	printf("reminders queued: %d; digests queued: %d; mail sent: %d, "
 	       "failed: %d\n",
-	       reminders, digests, sent, failed);
+	       daily.reminders, daily.digests, sent, failed);
 	return 0;
 }

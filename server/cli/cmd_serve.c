@@ -83,6 +83,7 @@ int cmd_serve(int argc, char **argv)
 		goto out;
 	struct scheduler *sched =
 		app.cfg.scheduler ? scheduler_start(&app) : NULL;
+	struct holiday_watch *watch = holiday_watch_start(&app);
 	log_info("linkdesk serving on http://%s (%ld threads, %ld database "
 		 "connections)",
 		 app.cfg.listen, app.cfg.threads, app.cfg.db_pool);
@@ -91,6 +92,7 @@ int cmd_serve(int argc, char **argv)
 		 sig == SIGTERM ? "SIGTERM" : "SIGINT");
 	http_stop(d, &app);
 	scheduler_stop(sched);
+	holiday_watch_stop(watch);
 	log_info("stopped");
 	rc = 0;
 out:

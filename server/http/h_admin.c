@@ -6,6 +6,7 @@
 #include "app.h"
 #include "arena.h"
 #include "buf.h"
+#include "date.h"
 #include "handlers.h"
 #include "holiday_feed.h"
 #include "input.h"
@@ -330,25 +331,56 @@ enum ld_err h_outbox(struct request *req)
 	return reply_result(req, err, json, NULL, 200);
 }
 
-/* POST /api/v1/holidays/import: the GOV.UK feed as the body. */
+/*
+ * POST /api/v1/holidays/import[?force=true]: the GOV.UK feed as the body.
+ * The answer lists each day added, changed and removed.
+ */
 enum ld_err h_holidays_import(struct request *req)
 {
+	static const char *const kinds[] = {"added", "changed", "removed"};
 	struct holiday_feed feed;
+	struct holiday_plan plan;
 	char why[256];
-	int added, years;
+	const char *force = request_query(req, "force");
+	if (force && strcmp(force, "true") && strcmp(force, "false"))
+		return request_fail(req, LD_EINVAL, "force",
+				    "force is true or false");
 	enum ld_err err =
 		holiday_feed_parse(req->body.ptr ? req->body.ptr : "",
 				   req->body.len, &feed, why, sizeof(why));
 	if (err)
 		return request_fail(req, LD_EINVAL, NULL, "%s", why);
-	err = holiday_store_import(req->app->store, &feed, &added, &years);
+	err = holiday_store_import(req->app->store, &feed,
+				   force && !strcmp(force, "true"), &plan);
 	holiday_feed_release(&feed);
-	if (!err)
+	if (err == LD_EVALIDATION)
+		err = request_fail(req, err, "force",
+				   "refused, nothing changed: %s (if the "
+				   "file is right, send force=true)",
+				   plan.refusal);
+	else if (!err)
 		err = app_reload_calendar(req->app);
-	if (err)
+	if (err) {
+		holiday_plan_release(&plan);
 		return err;
+	}
+	json_t *changes = json_array();
+	for (size_t i = 0; i < plan.n; i++) {
+		char day[DATE_STRLEN];
+		date_format(plan.changes[i].day, day);
+		json_array_append_new(
+			changes,
+			json_pack("{s:s, s:s, s:s, s:s}", "change",
+				  kinds[plan.changes[i].kind], "division",
+				  plan.changes[i].division, "day", day, "title",
+				  plan.changes[i].title));
+	}
 	reply_json(req, 200,
-		   json_pack("{s:i, s:i}", "imported", added, "division_years",
-			     years));
+		   json_pack("{s:i, s:i, s:i, s:i, s:i, s:s, s:o}", "imported",
+			     plan.added + plan.changed, "added", plan.added,
+			     "changed", plan.changed, "removed", plan.removed,
+			     "division_years", plan.years, "forced",
+			     plan.refusal, "changes", changes));
+	holiday_plan_release(&plan);
 	return LD_OK;
 }

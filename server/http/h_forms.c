@@ -1152,12 +1152,13 @@ enum ld_err h_page_admin_holidays(struct request *req)
 {
 	json_t *form = page_form(req);
 	struct holiday_feed feed;
+	struct holiday_plan plan;
 	char why[256];
-	int added, years;
 	if (!form)
 		return request_fail(req, LD_EINVAL, NULL,
 				    "The form is malformed.");
 	const char *text = page_field(form, "feed");
+	bool force = !strcmp(page_field(form, "force"), "true");
 	if (holiday_feed_parse(text, strlen(text), &feed, why, sizeof(why))) {
 		json_t *ctx = page_ctx(req, "Administration", "/admin");
 		page_field_error(ctx, "feed",
@@ -1168,8 +1169,20 @@ enum ld_err h_page_admin_holidays(struct request *req)
 		return admin_page(req, ctx, 400);
 	}
 	enum ld_err err =
-		holiday_store_import(req->app->store, &feed, &added, &years);
+		holiday_store_import(req->app->store, &feed, force, &plan);
 	holiday_feed_release(&feed);
+	if (err == LD_EVALIDATION) {
+		json_t *ctx = page_ctx(req, "Administration", "/admin");
+		page_field_error(ctx, "feed",
+				 arena_printf(req->arena,
+					      "Nothing was imported: %s. If "
+					      "the file is right, tick "
+					      "\u201cImport anyway\u201d.",
+					      plan.refusal));
+		holiday_plan_release(&plan);
+		return admin_page(req, ctx, 422);
+	}
+	holiday_plan_release(&plan);
 	if (!err)
 		err = app_reload_calendar(req->app);
 	return err ? err : page_redirect(req, "/admin?done=holidays");

@@ -6,7 +6,9 @@
  */
 #include <jansson.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -18,6 +20,7 @@
 #include "log.h"
 #include "mail_store.h"
 #include "spool.h"
+#include "store.h"
 #include "workcal.h"
 #include "xalloc.h"
 
@@ -165,24 +168,50 @@ struct scheduler {
 	bool stop;
 };
 
+enum ld_err jobs_now(const struct app *app, int64_t *now)
+{
+	if (!app->cfg.now[0]) {
+		*now = (int64_t)time(NULL);
+		return LD_OK;
+	}
+	return date_parse_timestamp(app->cfg.now, now);
+}
+
+enum ld_err jobs_daily(struct app *app, struct jobs_daily *out)
+{
+	int64_t now;
+	enum ld_err err = jobs_now(app, &now);
+	int32_t today = app_today(app);
+
+	memset(out, 0, sizeof(*out));
+	if (err)
+		return err;
+	out->due = date_london_hour(now) >= app->cfg.reminder_hour;
+	if (!out->due)
+		return LD_OK;
+	err = jobs_remind(app, today, &out->reminders);
+	if (!err)
+		err = jobs_digest(app, today, &out->digests);
+	return err;
+}
+
 static void round_of_work(struct app *app, unsigned round)
 {
-	int64_t now = (int64_t)time(NULL);
-	int32_t today = app_today(app);
+	struct jobs_daily daily;
 	int queued, sent, failed;
 
-	/* Reminders and digests from the hour of day set, London time. */
-	if (date_london_hour(now) >= app->cfg.reminder_hour) {
-		if (!jobs_remind(app, today, &queued) && queued)
-			log_info("queued %d reminders", queued);
-		if (!jobs_digest(app, today, &queued) && queued)
-			log_info("queued %d digests", queued);
-	}
+	/* A database that is down is tried again next round, in silence. */
+	if (jobs_daily(app, &daily) == LD_EINVAL)
+		log_warn("LINKDESK_NOW is not an RFC 3339 time: no reminders");
+	if (daily.reminders)
+		log_info("queued %d reminders", daily.reminders);
+	if (daily.digests)
+		log_info("queued %d digests", daily.digests);
 	if (!jobs_rescan(app, &queued) && queued)
 		log_info("scanned %d pending files", queued);
 	if (!jobs_deliver(app, &sent, &failed) && (sent || failed))
 		log_info("mail: %d sent, %d failed", sent, failed);
-	/* Holidays imported by another server arrive within ten minutes. */
+	/* The holiday watch reloads at once; this is in case it cannot. */
 	if (round % (unsigned)(600 / app->cfg.scheduler_seconds + 1) == 0)
 		app_reload_calendar(app);
 }
@@ -204,6 +233,49 @@ static void *run(void *arg)
 			return NULL;
 		round_of_work(s->app, round);
 	}
+}
+
+struct holiday_watch {
+	struct app *app;
+	pthread_t thread;
+	atomic_bool stop;
+};
+
+static void calendar_changed(void *arg)
+{
+	struct app *app = arg;
+	if (app_reload_calendar(app))
+		log_warn("bank holidays changed, but cannot be loaded now");
+}
+
+static void *watch(void *arg)
+{
+	struct holiday_watch *w = arg;
+	holiday_store_watch(w->app->cfg.database_url, &w->stop,
+			    calendar_changed, w->app);
+	return NULL;
+}
+
+struct holiday_watch *holiday_watch_start(struct app *app)
+{
+	struct holiday_watch *w = xcalloc(1, sizeof(*w));
+	w->app = app;
+	atomic_init(&w->stop, false);
+	if (pthread_create(&w->thread, NULL, watch, w)) {
+		log_error("cannot start the holiday watch");
+		free(w);
+		return NULL;
+	}
+	return w;
+}
+
+void holiday_watch_stop(struct holiday_watch *w)
+{
+	if (!w)
+		return;
+	atomic_store(&w->stop, true);
+	pthread_join(w->thread, NULL);
+	free(w);
 }
 
 struct scheduler *scheduler_start(struct app *app)

@@ -1,13 +1,18 @@
+#include <errno.h>
 #include <jansson.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "date.h"
 #include "db.h"
 #include "holiday_feed.h"
 #include "holiday_rules.h"
+#include "log.h"
 #include "workcal.h"
+#include "xalloc.h"
 
 struct load_ctx {
 	const char *division;
@@ -50,10 +55,16 @@ enum ld_err holiday_store_load(struct store *s, const char *division,
 	return db_run(s, load, &ctx);
 }
 
+/* Imports of holidays, one at a time, whichever process runs them. */
+#define IMPORT_LOCK "4155862473"
+
+/* The channel running servers LISTEN on for a new calendar. */
+#define HOLIDAY_CHANNEL "linkdesk_holidays"
+
 struct import_ctx {
 	const struct holiday_feed *feed;
-	int added;
-	int years;
+	bool force;
+	struct holiday_plan *plan;
 };
 
 /*
@@ -78,61 +89,167 @@ static char *feed_json(const struct holiday_feed *feed)
 	return text;
 }
 
+static char *changes_json(const struct holiday_plan *plan)
+{
+	static const char *const kinds[] = {"added", "changed", "removed"};
+	json_t *arr = json_array();
+	char date[DATE_STRLEN];
+
+	for (size_t i = 0; i < plan->n; i++) {
+		const struct holiday_change *c = &plan->changes[i];
+		date_format(c->day, date);
+		json_array_append_new(
+			arr, json_pack("{s:s, s:s, s:s, s:s, s:s}", "kind",
+				       kinds[c->kind], "division", c->division,
+				       "day", date, "title", c->title, "notes",
+				       c->notes));
+	}
+	char *text = json_dumps(arr, JSON_COMPACT);
+	json_decref(arr);
+	return text;
+}
+
+/* The days held now in the (division, year)s the feed holds. */
+static enum ld_err held_days(struct db *db, const char *json, PGresult **res,
+			     struct holiday_held **held)
+{
+	const char *params[] = {json};
+	enum ld_err err = db_exec(
+		db, "holiday_import_held",
+		"SELECT division, (day - DATE '1970-01-01'), title, notes,"
+		" provisional FROM holiday h WHERE EXISTS (SELECT 1"
+		"  FROM json_to_recordset($1::json) AS x(division text, day "
+		"date)"
+		"  WHERE x.division = h.division AND extract(year FROM x.day) ="
+		"  extract(year FROM h.day))",
+		1, params, res);
+	if (err)
+		return err;
+	int rows = PQntuples(*res);
+	*held = xcalloc((size_t)rows + 1, sizeof(**held));
+	for (int i = 0; i < rows; i++)
+		(*held)[i] = (struct holiday_held){
+			PQgetvalue(*res, i, 0), (int32_t)db_long(*res, i, 1),
+			PQgetvalue(*res, i, 2), PQgetvalue(*res, i, 3),
+			PQgetvalue(*res, i, 4)[0] == 't'};
+	return LD_OK;
+}
+
+/*
+ * Only what differs is written, so a feed imported again changes nothing
+ * (and the audit trigger records nothing); the NOTIFY is delivered at
+ * commit, to every server listening.
+ */
 static enum ld_err import(struct db *db, void *arg)
 {
 	struct import_ctx *ctx = arg;
-	char *json = feed_json(ctx->feed);
-	const char *params[] = {json};
+	char *json = feed_json(ctx->feed), *changes = NULL;
+	struct holiday_held *held = NULL;
 	PGresult *res = NULL;
 	enum ld_err err;
 
-	err = db_begin(db);
-	if (err)
+	holiday_plan_release(ctx->plan);
+	if ((err = db_begin(db)) ||
+	    (err = db_exec(db, "holiday_import_lock",
+			   "SELECT pg_advisory_xact_lock(" IMPORT_LOCK ")", 0,
+			   NULL, NULL)) ||
+	    (err = held_days(db, json, &res, &held)))
 		goto out;
-	err = db_exec(db, "holiday_import_clear",
-		      "WITH feed AS (SELECT DISTINCT division,"
-		      "  extract(year FROM day)::int AS year"
-		      "  FROM json_to_recordset($1::json)"
-		      "  AS x(division text, day date)),"
-		      " gone AS (DELETE FROM holiday h USING feed f"
-		      "  WHERE h.division = f.division"
-		      "  AND extract(year FROM h.day)::int = f.year)"
-		      " SELECT count(*) FROM feed",
-		      1, params, &res);
-	if (err)
+	holiday_plan_make(ctx->feed, held, (size_t)PQntuples(res), ctx->plan);
+	if (ctx->plan->refusal[0] && !ctx->force) {
+		err = LD_EVALIDATION;
 		goto out;
-	ctx->years = (int)db_long(res, 0, 0);
-	PQclear(res);
-	res = NULL;
-	err = db_exec(db, "holiday_import_insert",
-		      "INSERT INTO holiday (division, day, title, notes,"
-		      " provisional)"
-		      " SELECT division, day, title, coalesce(notes, ''), false"
-		      " FROM json_to_recordset($1::json)"
-		      " AS x(division text, day date, title text, notes text)"
-		      " ON CONFLICT (division, day) DO NOTHING",
-		      1, params, &res);
-	if (err)
-		goto out;
-	ctx->added = (int)db_affected(res);
+	}
+	if (ctx->plan->n) {
+		changes = changes_json(ctx->plan);
+		const char *params[] = {changes};
+		err = db_exec(
+			db, "holiday_import_apply",
+			"WITH c AS (SELECT * FROM json_to_recordset($1::json)"
+			"  AS x(kind text, division text, day date, title text,"
+			"  notes text)),"
+			" gone AS (DELETE FROM holiday h USING c"
+			"  WHERE c.kind = 'removed' AND h.division = c.division"
+			"  AND h.day = c.day),"
+			" changed AS (UPDATE holiday h SET title = c.title,"
+			"  notes = c.notes, provisional = false FROM c"
+			"  WHERE c.kind = 'changed' AND h.division = c.division"
+			"  AND h.day = c.day)"
+			" INSERT INTO holiday (division, day, title, notes,"
+			"  provisional)"
+			" SELECT division, day, title, notes, false FROM c"
+			" WHERE kind = 'added'",
+			1, params, NULL);
+		if (!err)
+			err = db_exec(db, "holiday_import_notify",
+				      "SELECT pg_notify('" HOLIDAY_CHANNEL
+				      "', '')",
+				      0, NULL, NULL);
+		if (err)
+			goto out;
+	}
 	err = db_commit(db);
 out:
 	if (err)
 		db_rollback(db);
 	PQclear(res);
+	free(held);
 	free(json);
+	free(changes);
 	return err;
 }
 
 enum ld_err holiday_store_import(struct store *s,
-				 const struct holiday_feed *feed, int *added,
-				 int *years)
+				 const struct holiday_feed *feed, bool force,
+				 struct holiday_plan *plan)
 {
-	struct import_ctx ctx = {feed, 0, 0};
-	enum ld_err err = db_run(s, import, &ctx);
-	*added = ctx.added;
-	*years = ctx.years;
-	return err;
+	struct import_ctx ctx = {feed, force, plan};
+	memset(plan, 0, sizeof(*plan));
+	return db_run(s, import, &ctx);
+}
+
+void holiday_store_watch(const char *conninfo, atomic_bool *stop,
+			 void (*changed)(void *), void *ctx)
+{
+	bool warned = false;
+	while (!atomic_load(stop)) {
+		char why[256];
+		PGconn *pg = db_connect(conninfo, why, sizeof(why));
+		PGresult *res =
+			pg ? PQexec(pg, "LISTEN " HOLIDAY_CHANNEL) : NULL;
+		if (!res || PQresultStatus(res) != PGRES_COMMAND_OK) {
+			if (!warned)
+				log_warn("holiday imports not heard: %s",
+					 pg ? PQerrorMessage(pg) : why);
+			warned = true;
+			PQclear(res);
+			PQfinish(pg);
+			/* Try again in five seconds, stopping at once. */
+			for (int i = 0; i < 20 && !atomic_load(stop); i++)
+				usleep(250 * 1000);
+			continue;
+		}
+		PQclear(res);
+		warned = false;
+		/* An import may have come while nobody listened. */
+		changed(ctx);
+		while (!atomic_load(stop)) {
+			struct pollfd pfd = {PQsocket(pg), POLLIN, 0};
+			if (poll(&pfd, 1, 250) < 0 && errno != EINTR)
+				break;
+			if (!PQconsumeInput(pg))
+				break; /* lost: connect again */
+			PGnotify *note;
+			bool any = false;
+			while ((note = PQnotifies(pg))) {
+				any = true;
+				PQfreemem(note);
+			}
+			if (any)
+				changed(ctx);
+		}
+		PQfinish(pg);
+	}
 }
 
 struct generate_ctx {

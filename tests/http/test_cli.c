@@ -16,22 +16,29 @@
 
 #include "itest.h"
 
-/* Run linkdesk ARGS against database db ("" for the suite's). */
-static int ld(const char *db, const char *args, char **out)
+/* Run linkdesk ARGS with settings env ("A=1 B=2") against database db. */
+static int ld_env(const char *db, const char *env, const char *args, char **out)
 {
 	char cmd[2048];
 	const char *url = getenv("LINKDESK_DATABASE_URL");
 	const char *owner = getenv("LINKDESK_OWNER_DATABASE_URL");
 	if (*db)
-		snprintf(cmd, sizeof(cmd),
-			 "LINKDESK_DATABASE_URL='%s dbname=%s' "
-			 "LINKDESK_OWNER_DATABASE_URL='%s dbname=%s' '%s' %s "
-			 "2>&1",
-			 url, db, owner, db, getenv("LINKDESK_BIN"), args);
+		snprintf(
+			cmd, sizeof(cmd),
+			"LINKDESK_DATABASE_URL='%s dbname=%s' "
+			"LINKDESK_OWNER_DATABASE_URL='%s dbname=%s' %s '%s' %s "
+			"2>&1",
+			url, db, owner, db, env, getenv("LINKDESK_BIN"), args);
 	else
-		snprintf(cmd, sizeof(cmd), "'%s' %s 2>&1",
+		snprintf(cmd, sizeof(cmd), "%s '%s' %s 2>&1", env,
 			 getenv("LINKDESK_BIN"), args);
 	return itest_sh(cmd, out);
+}
+
+/* Run linkdesk ARGS against database db ("" for the suite's). */
+static int ld(const char *db, const char *args, char **out)
+{
+	return ld_env(db, "", args, out);
 }
 
 /* SQL as the owner, who creates the databases and changes the schema. */
@@ -185,8 +192,21 @@ static void test_holidays(void **state)
 		 "holidays import %s/tests/data/"
 		 "bank-holidays-2019-2027.json",
 		 getenv("LINKDESK_ROOT"));
-	expect(dbname, args, 0, "imported 252 holidays for 27 division-years");
-	expect(dbname, args, 0, "imported 252 holidays for 27 division-years");
+	/* Provisional 2018-2035 in England and Wales: 2019-2027 become
+	 * published (the few one-off days added or removed), and Scotland's
+	 * and Northern Ireland's arrive. */
+	expect(dbname, args, 0, "in 27 division-years");
+	char *audit_text = psql_value(dbname, "SELECT count(*) FROM audit_log"
+					      " WHERE entity = 'holiday'");
+	long audit = atol(audit_text);
+	free(audit_text);
+	/* Again: nothing differs, so nothing is written. */
+	expect(dbname, args, 0,
+	       "holidays added 0, changed 0, removed 0 in 27 division-years");
+	char *after = psql_value(dbname, "SELECT count(*) FROM audit_log"
+					 " WHERE entity = 'holiday'");
+	assert_int_equal(atol(after), audit);
+	free(after);
 	ld(dbname, "holidays list 2025", &out);
 	int lines = 0;
 	for (char *p = out; (p = strchr(p, '\n')); p++)
@@ -207,7 +227,12 @@ static void test_holidays(void **state)
 	      f);
 	fclose(f);
 	snprintf(args, sizeof(args), "holidays import %s", path);
-	expect(dbname, args, 0, "imported 2 holidays for 1 division-years");
+	/* Two days are fewer than the rules' eight: refused unless forced. */
+	expect(dbname, args, 1, "fewer than the 8 of the standard rules");
+	expect(dbname, "holidays list 2028", 0, "provisional");
+	snprintf(args, sizeof(args), "holidays import --force %s", path);
+	expect(dbname, args, 0,
+	       "holidays added 1, changed 1, removed 7 in 1 division-years");
 	ld(dbname, "holidays list 2028", &out);
 	assert_null(strstr(out, "provisional"));
 	assert_non_null(strstr(out, "2028-06-09\tExtra day"));
@@ -225,8 +250,11 @@ static void test_holidays(void **state)
 	      f);
 	fclose(f);
 	snprintf(args, sizeof(args), "holidays import %s", path);
-	expect(dbname, args, 1, "no valid \"date\"");
+	expect(dbname, args, 1, "2028-02-30 is not a date");
 	expect(dbname, "holidays list 2028", 0, "Extra day");
+	f = fopen(path, "w");
+	fclose(f);
+	expect(dbname, args, 1, "the file is empty");
 
 	/* Years not yet known can be generated, provisionally. */
 	expect(dbname, "holidays generate 2036 2037", 0, "for 2 years");
@@ -235,6 +263,206 @@ static void test_holidays(void **state)
 	       "2037-12-25\tChristmas Day\t\tprovisional");
 	expect(dbname, "workdays add 2035-12-20 10", 0, "2036-01-08");
 	expect(dbname, "holidays generate 1800 2000", 2, "not a year");
+}
+
+/* A file for path holding these England and Wales events of 2027. */
+static void feed_file(const char *path, const char *const *days, int n)
+{
+	FILE *f = fopen(path, "w");
+	fputs("{\"england-and-wales\": {\"division\": \"england-and-wales\","
+	      " \"events\": [",
+	      f);
+	for (int i = 0; i < n; i++)
+		fprintf(f,
+			"%s{\"title\": \"Day %d\", \"date\": \"%s\","
+			" \"notes\": \"\", \"bunting\": true}",
+			i ? ", " : "", i, days[i]);
+	fputs("]}}", f);
+	fclose(f);
+}
+
+/*
+ * The import that lost a day: a file of one 2027 event replaced the whole
+ * year, and workdays add 2027-05-28 1 then gave a real bank holiday.  Now
+ * the partial file, and one that drops a published day, are refused with
+ * nothing changed, and say what would change.
+ */
+static void test_holidays_refused(void **state)
+{
+	char path[512], args[1024], *out;
+	static const char *const one[] = {"2027-12-27"};
+	/* 2027 as published, with Spring bank holiday moved a week. */
+	static const char *const moved[] = {
+		"2027-01-01", "2027-03-26", "2027-03-29", "2027-05-03",
+		"2027-06-07", "2027-08-30", "2027-12-27", "2027-12-28"};
+	(void)state;
+	expect(dbname, "migrate", 0, NULL);
+	snprintf(args, sizeof(args),
+		 "holidays import %s/tests/data/bank-holidays-2019-2027.json",
+		 getenv("LINKDESK_ROOT"));
+	expect(dbname, args, 0, NULL);
+	expect(dbname, "workdays add 2027-05-28 1", 0, "2027-06-01");
+	char *before = psql_value(
+		dbname, "SELECT count(*) || ' ' || (SELECT count(*) FROM"
+			" audit_log) FROM holiday");
+
+	snprintf(path, sizeof(path), "%s/one2027-%d.json",
+		 getenv("LINKDESK_TEST_TMP"), (int)getpid());
+	feed_file(path, one, 1);
+	snprintf(args, sizeof(args), "holidays import %s", path);
+	assert_int_equal(ld(dbname, args, &out), 1);
+	assert_non_null(strstr(out, "refused, nothing changed"));
+	assert_non_null(strstr(out, "england-and-wales 2027: 7 published "
+				    "days would go (2027-01-01 and more)"));
+	assert_non_null(strstr(out, "the file has 1 day, fewer than the 8"));
+	assert_non_null(strstr(out, "- england-and-wales 2027-05-31 Spring "
+				    "bank holiday"));
+	assert_non_null(strstr(out, "--force"));
+	free(out);
+
+	feed_file(path, moved, 8);
+	assert_int_equal(ld(dbname, args, &out), 1);
+	assert_non_null(strstr(out, "1 published day would go (2027-05-31)"));
+	assert_non_null(strstr(out, "+ england-and-wales 2027-06-07 Day 4"));
+	assert_null(strstr(out, "fewer than"));
+	free(out);
+
+	/* Nothing changed, not even the audit log; the day is still one. */
+	char *now = psql_value(dbname,
+			       "SELECT count(*) || ' ' || (SELECT count(*) FROM"
+			       " audit_log) FROM holiday");
+	assert_string_equal(now, before);
+	free(now);
+	free(before);
+	expect(dbname, "workdays add 2027-05-28 1", 0, "2027-06-01");
+
+	/* Forced, it is the operator's word. */
+	snprintf(args, sizeof(args), "holidays import --force %s", path);
+	expect(dbname, args, 0, "holidays added 1, changed 7, removed 1");
+	expect(dbname, "workdays add 2027-05-28 1", 0, "2027-05-31");
+}
+
+/*
+ * linkdesk remind --once makes the scheduler's decision: nothing before
+ * LINKDESK_REMINDER_HOUR (London time), the day's reminders and digests
+ * from it.  LINKDESK_NOW fixes the clock.
+ */
+static void test_remind_hour(void **state)
+{
+	char *out;
+	(void)state;
+	expect(dbname, "migrate", 0, NULL);
+	expect(dbname, "seed-demo", 0, NULL);
+	const char *outbox = "SELECT count(*) FROM outbox";
+	char *queued = psql_value(dbname, outbox);
+	long seeded = atol(queued); /* the demo's own mail */
+	free(queued);
+
+	/* 07:59 in London (GMT in November): too early, from cron or not. */
+	assert_int_equal(ld_env(dbname,
+				"LINKDESK_TODAY=2026-11-23"
+				" LINKDESK_NOW=2026-11-23T07:59:00Z",
+				"remind --once --no-mail", &out),
+			 0);
+	assert_non_null(strstr(out, "before 08:00 in London"));
+	assert_non_null(strstr(out, "reminders queued: 0; digests queued: 0"));
+	free(out);
+	queued = psql_value(dbname, outbox);
+	assert_int_equal(atol(queued), seeded);
+	free(queued);
+	/* Cron at 00:05 sends nothing either. */
+	assert_int_equal(ld_env(dbname,
+				"LINKDESK_TODAY=2026-11-23"
+				" LINKDESK_NOW=2026-11-23T00:05:00Z",
+				"remind --once --no-mail", &out),
+			 0);
+	assert_non_null(strstr(out, "no reminders or digests yet"));
+	free(out);
+	queued = psql_value(dbname, outbox);
+	assert_int_equal(atol(queued), seeded);
+	free(queued);
+
+	/* From the hour, the day's reminders and digests go. */
+	assert_int_equal(ld_env(dbname,
+				"LINKDESK_TODAY=2026-11-23"
+				" LINKDESK_NOW=2026-11-23T08:00:00Z",
+				"remind --once --no-mail", &out),
+			 0);
+	assert_null(strstr(out, "yet"));
+	free(out);
+	queued = psql_value(dbname, outbox);
+	assert_true(atol(queued) > seeded);
+	free(queued);
+
+	/* The hour is London's: 07:30 UTC in June is 08:30 BST. */
+	assert_int_equal(ld_env(dbname,
+				"LINKDESK_TODAY=2026-11-23"
+				" LINKDESK_NOW=2026-06-01T07:30:00Z",
+				"remind --once --no-mail", &out),
+			 0);
+	assert_null(strstr(out, "yet"));
+	free(out);
+	assert_int_equal(ld_env(dbname,
+				"LINKDESK_TODAY=2026-11-23"
+				" LINKDESK_REMINDER_HOUR=9"
+				" LINKDESK_NOW=2026-06-01T07:30:00Z",
+				"remind --once --no-mail", &out),
+			 0);
+	assert_non_null(strstr(out, "before 09:00 in London"));
+	free(out);
+	assert_int_equal(ld_env(dbname, "LINKDESK_NOW=tomorrow",
+				"remind --once --no-mail", &out),
+			 1);
+	assert_non_null(strstr(out, "LINKDESK_NOW must be an RFC 3339"));
+	free(out);
+}
+
+/*
+ * A running server sees a command-line import at once (LISTEN/NOTIFY), not
+ * ten minutes later: the API and the command line agree.  No scheduler
+ * runs, so nothing but the holiday watch can reload it.
+ */
+static void test_server_sees_import(void **state)
+{
+	char path[512], args[1024], url[600], dburl[600];
+	static const char *const moved[] = {
+		"2027-01-01", "2027-03-26", "2027-03-29", "2027-05-03",
+		"2027-06-07", "2027-08-30", "2027-12-27", "2027-12-28"};
+	struct itest_server s;
+	struct itest_resp r;
+	(void)state;
+	expect(dbname, "migrate", 0, NULL);
+	snprintf(dburl, sizeof(dburl), "LINKDESK_DATABASE_URL=%s dbname=%s",
+		 getenv("LINKDESK_DATABASE_URL"), dbname);
+	const char *env[] = {dburl, "LINKDESK_SCHEDULER=0", NULL};
+	itest_server_start(&s, env);
+	snprintf(url, sizeof(url), "%s/api/v1/workdays?from=2027-05-28&days=1",
+		 s.base);
+	itest_request(NULL, "GET", url, NULL, NULL, &r);
+	assert_int_equal(r.status, 200);
+	assert_string_equal(
+		json_string_value(json_object_get(r.json, "due_date")),
+		"2027-06-01");
+	itest_resp_release(&r);
+
+	snprintf(path, sizeof(path), "%s/moved-%d.json",
+		 getenv("LINKDESK_TEST_TMP"), (int)getpid());
+	feed_file(path, moved, 8);
+	snprintf(args, sizeof(args), "holidays import --force %s", path);
+	expect(dbname, args, 0, "removed 1");
+	/* Within two seconds (the watch polls every quarter second). */
+	char due[16] = "";
+	for (int i = 0; i < 20 && strcmp(due, "2027-05-31"); i++) {
+		if (i)
+			usleep(100 * 1000);
+		itest_request(NULL, "GET", url, NULL, NULL, &r);
+		const char *got =
+			json_string_value(json_object_get(r.json, "due_date"));
+		snprintf(due, sizeof(due), "%s", got ? got : "");
+		itest_resp_release(&r);
+	}
+	assert_string_equal(due, "2027-05-31");
+	assert_int_equal(itest_server_stop(&s), 0);
 }
 
 static void test_workdays(void **state)
@@ -272,6 +500,12 @@ int main(void)
 		cmocka_unit_test(test_serve_unreachable),
 		cmocka_unit_test_setup_teardown(test_holidays, fresh_db,
 						drop_db),
+		cmocka_unit_test_setup_teardown(test_holidays_refused, fresh_db,
+						drop_db),
+		cmocka_unit_test_setup_teardown(test_remind_hour, fresh_db,
+						drop_db),
+		cmocka_unit_test_setup_teardown(test_server_sees_import,
+						fresh_db, drop_db),
 		cmocka_unit_test(test_workdays),
 		cmocka_unit_test_setup_teardown(test_seed_demo, fresh_db,
 						drop_db),

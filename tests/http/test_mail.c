@@ -92,7 +92,8 @@ static int remind(const char *day, const char *extra, char **out)
 {
 	char cmd[1024];
 	snprintf(cmd, sizeof(cmd),
-		 "LINKDESK_TODAY=%s LINKDESK_SMTP_URL=smtp://127.0.0.1:%d"
+		 "LINKDESK_TODAY=%s LINKDESK_REMINDER_HOUR=0"
+		 " LINKDESK_SMTP_URL=smtp://127.0.0.1:%d"
 		 " LINKDESK_SMTP_TLS=off LINKDESK_MAIL_RETRY_SECONDS=1 %s"
 		 " \"$LINKDESK_BIN\" remind --once %s 2>&1",
 		 day, smtp_port, extra ? extra : "", extra ? "--no-mail" : "");
