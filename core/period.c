@@ -84,3 +84,36 @@ void period_year_earlier(const struct period *p, struct period *out)
 {
 	make(p->year - 1, p->quarter, out);
 }
+
+bool period_running(const struct period *p, int32_t today)
+{
+	return p->from <= today && today <= p->to;
+}
+
+int32_t period_as_of(const struct period *p, int32_t today)
+{
+	if (today < p->from)
+		return p->from - 1;
+	return today < p->to ? today : p->to;
+}
+
+void period_text(const struct period *p, int32_t today,
+		 char out[PERIOD_TEXT_LEN])
+{
+	static const char *const months[] = {"January", "February", "March",
+					     "April",	"May",	    "June",
+					     "July",	"August",   "September",
+					     "October", "November", "December"};
+	int32_t to = period_as_of(p, today);
+	int fy, fm, fd, ty, tm, td;
+	if (to < p->from)
+		to = p->from;
+	date_to_ymd(p->from, &fy, &fm, &fd);
+	date_to_ymd(to, &ty, &tm, &td);
+	char year[8] = "";
+	if (fy != ty)
+		snprintf(year, sizeof(year), " %d", fy);
+	snprintf(out, PERIOD_TEXT_LEN, "%d %s%s to %d %s %d%s", fd,
+		 months[fm - 1], year, td, months[tm - 1], ty,
+		 period_running(p, today) ? ", so far" : "");
+}

@@ -59,6 +59,7 @@ struct config {
 	long require_scan;
 	char *trusted_proxies; /* "" or "addr,addr" */
 };
+	long late_risk_percent;
 
 /*
  * Fill cfg from the environment (getenv), applying defaults.  On a bad value

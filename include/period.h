@@ -31,4 +31,24 @@ void period_previous(const struct period *p, struct period *out);
 /* The same period a year earlier. */
 void period_year_earlier(const struct period *p, struct period *out);
 
+/*
+ * A period still running on today (it has begun and its last day is not
+ * over) is reported as of today: every "at the end" figure is taken
+ * today.  period_as_of() is the day figures are taken: the period's end,
+ * today while it runs, or the day before it begins if it has not.
+ */
+bool period_running(const struct period *p, int32_t today);
+int32_t period_as_of(const struct period *p, int32_t today);
+
+/* "1 October to 31 December 2026" plus ", so far" fits here. */
+#define PERIOD_TEXT_LEN 64
+
+/*
+ * The period as people read it, to its as-of day: "1 October to 31
+ * December 2026", or "1 October to 1 December 2026, so far" while it
+ * runs; "1 April 2026 to 31 March 2027" across calendar years.
+ */
+void period_text(const struct period *p, int32_t today,
+		 char out[PERIOD_TEXT_LEN]);
+
 #endif

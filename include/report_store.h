@@ -1,6 +1,8 @@
 /*
- * Reports: the KPIs of sql/009_reports.sql for a period and its
- * comparisons, the cases behind each figure, and the case log for exports.
+ * Reports: the KPIs of sql/020_kpis.sql (docs/kpis.md) for a period and
+ * its comparisons, the rows behind each figure, and the case and task
+ * logs for exports.  A period still running is read as of today
+ * (period_as_of()).
  *
  * Each reads as its reader (who) may: a service-area officer's are their
  * own area's, with only the cases they may open, and an officer with no
@@ -22,29 +24,51 @@ struct store;
 struct report_rows;
 
 /*
- * {period, figures, previous, year_earlier, by_ombudsman, by_area}; area
- * or ombudsman (NULL: all) narrow every figure.
+ * {period: {label, from, to, as_of, running}, catalogue, figures,
+ * complaint_handling, previous, year_earlier, by_ombudsman, by_area}:
+ * catalogue names, labels and orders every figure (kpi_figure); figures
+ * maps each name to its value (money in pence, rates in per cent, NULL
+ * for a rate of nothing); by_ombudsman and by_area hold every figure for
+ * each.  area or ombudsman (NULL: all) narrow every figure.
  */
 enum ld_err report_store_kpis(struct store *s, const struct principal *who,
 			      const struct period *p, int32_t today,
 			      int64_t area, const char *ombudsman, char **json);
 
-/* [{period, figures}] for each of n periods, oldest first. */
+/* [{period, figures}] for each of n periods, oldest first, each as of
+ * today if still running. */
 enum ld_err report_store_trend(struct store *s, const struct principal *who,
 			       const struct period *periods, int n,
 			       int32_t today, int64_t area, char **json);
 
 /*
- * The cases behind a figure (key: NULL for all of it): exactly those the
- * figure counts for this reader, each one they may open.
+ * The rows behind a figure, [{case, task_id, detail, on_date,
+ * amount_pence, days}]: exactly those the figure counts for this reader
+ * (a rate's numerator's), one row each, each case one they may open.
+ * LD_ENOTFOUND for a name not in the catalogue.
  */
-enum ld_err report_store_kpi_cases(struct store *s, const struct principal *who,
-				   const struct period *p, int32_t today,
-				   const char *figure, const char *key,
-				   int64_t area, const char *ombudsman,
-				   char **json);
+enum ld_err report_store_kpi_rows(struct store *s, const struct principal *who,
+				  const struct period *p, int32_t today,
+				  const char *figure, int64_t area,
+				  const char *ombudsman, char **json);
 
-enum report_type { REPORT_TEXT, REPORT_NUMBER, REPORT_DATE, REPORT_BOOL };
+/* The catalogue alone: [{name, section, label, kind, numerator,
+ * denominator}] in reading order. */
+enum ld_err report_store_catalogue(struct store *s, char **json);
+
+/*
+ * Column types of an export: MONEY is whole pence shown as pounds, LABEL
+ * a code shown by its label, PERCENT a percentage.
+ */
+enum report_type {
+	REPORT_TEXT,
+	REPORT_NUMBER,
+	REPORT_DATE,
+	REPORT_BOOL,
+	REPORT_MONEY,
+	REPORT_LABEL,
+	REPORT_PERCENT
+};
 
 /*
  * The case log, one row per case the reader may open (narrowed by area to

@@ -2,8 +2,8 @@
 
   sheetcheck.py csv FILE    rows parsed by Python's csv module (RFC 4180)
   sheetcheck.py xlsx FILE   the first sheet through python3-openpyxl: title,
-                            frozen panes, header, and each cell's value and
-                            type in the first data rows
+                            frozen panes, header, and each cell's value,
+                            type and number format in the first rows
 """
 import csv
 import json
@@ -21,9 +21,10 @@ def read_xlsx(path):
     book = openpyxl.load_workbook(path)
     sheet = book.worksheets[0]
     rows = []
-    for row in sheet.iter_rows(min_row=1, max_row=min(sheet.max_row, 50)):
+    for row in sheet.iter_rows(min_row=1, max_row=min(sheet.max_row, 200)):
         rows.append([{"value": None if c.value is None else str(c.value),
-                      "type": type(c.value).__name__} for c in row])
+                      "type": type(c.value).__name__,
+                      "format": c.number_format} for c in row])
     return {"title": sheet.title, "freeze": sheet.freeze_panes,
             "rows": rows, "bold_header": bool(sheet.cell(1, 1).font.b)}
 

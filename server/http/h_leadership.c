@@ -8,107 +8,143 @@
 #include "app.h"
 #include "arena.h"
 #include "date.h"
+#include "money.h"
 #include "handlers.h"
 #include "page.h"
 #include "period.h"
 #include "report_store.h"
 #include "view.h"
 
-enum figure_kind { COUNT, POUNDS, PERCENT, DECIMAL };
+/*
+ * The figures are named, labelled and ordered by the catalogue the store
+ * returns (kpi_figure, sql/020_kpis.sql): nothing here knows a figure but
+ * the few the headline and the charts pick.
+ */
 
-struct figure_def {
-	const char *key, *label, *drill, *drill_key;
-	enum figure_kind kind;
-};
-
-/* The figures of docs/kpis.md, in the order leadership reads them. */
-static const struct figure_def figure_defs[] = {
-	{"cases_received", "Cases received", "cases_received", NULL, COUNT},
-	{"cases_investigated", "Cases investigated (determined)",
-	 "cases_investigated", NULL, COUNT},
-	{"cases_closed", "Cases closed", "cases_closed", NULL, COUNT},
-	{"evidence_requests", "Evidence requests", "evidence_requests", NULL,
-	 COUNT},
-	{"evidence_on_time", "answered on time (original date)",
-	 "evidence_requests", "on_time", COUNT},
-	{"evidence_on_time_revised", "answered on time (revised date)",
-	 "evidence_requests", "on_time_revised", COUNT},
-	{"evidence_days_average", "average working days to answer", NULL, NULL,
-	 DECIMAL},
-	{"evidence_days_p90", "90th percentile working days", NULL, NULL,
-	 DECIMAL},
-	{"first_chasers", "1st chasers", "first_chasers", NULL, COUNT},
-	{"final_chasers", "Final chasers", "final_chasers", NULL, COUNT},
-	{"sanctions", "Failure orders and witness summonses", "sanctions", NULL,
-	 COUNT},
-	{"determinations", "Determinations", "determinations", NULL, COUNT},
-	{"upheld", "upheld (fault or maladministration)", "determinations",
-	 "upheld", COUNT},
-	{"upheld_rate", "Upheld rate", NULL, NULL, PERCENT},
-	{"orders", "Orders", "orders", NULL, COUNT},
-	{"recommendations", "Recommendations", "recommendations", NULL, COUNT},
-	{"remedies_complied_on_time", "complied on time", NULL, NULL, COUNT},
-	{"remedies_complied_late", "complied late", NULL, NULL, COUNT},
-	{"remedies_overdue", "overdue now", NULL, NULL, COUNT},
-	{"compensation_ordered_pence", "Compensation ordered", NULL, NULL,
-	 POUNDS},
-	{"compensation_paid_pence", "Compensation paid", NULL, NULL, POUNDS},
-	{"open_tasks_at_end", "Tasks open at the period's end",
-	 "open_tasks_at_end", NULL, COUNT},
-	{"overdue_tasks_at_end", "overdue at the period's end",
-	 "open_tasks_at_end", "overdue", COUNT},
-};
-
-static json_t *value_text(json_t *v, enum figure_kind kind)
+/* A figure's value as people read it, from its set of figures. */
+static json_t *figure_text(json_t *def, json_t *set)
 {
+	const char *kind = json_string_value(json_object_get(def, "kind"));
+	const char *name = json_string_value(json_object_get(def, "name"));
+	json_t *v = json_object_get(set, name);
+	if (kind && !strcmp(kind, "rate")) {
+		/* "1 of 4, 25.0%": the count beside the share. */
+		json_int_t num = json_integer_value(json_object_get(
+			set,
+			json_string_value(json_object_get(def, "numerator"))));
+		json_int_t den = json_integer_value(
+			json_object_get(set, json_string_value(json_object_get(
+						     def, "denominator"))));
+		if (!den)
+			return json_string("none");
+		return json_sprintf("%lld of %lld, %.1f%%", (long long)num,
+				    (long long)den, json_number_value(v));
+	}
 	if (!json_is_number(v))
 		return json_string("none");
-	double d = json_number_value(v);
-	switch (kind) {
-	case POUNDS: return json_sprintf("£%.2f", d / 100.0);
-	case PERCENT: return json_sprintf("%.1f%%", d);
-	case DECIMAL: return json_sprintf("%.1f", d);
-	default: return json_sprintf("%.0f", d);
+	if (kind && !strcmp(kind, "money")) {
+		char text[MONEY_STRLEN];
+		money_format((long long)json_integer_value(v), text);
+		return json_string(text);
 	}
+	if (kind && !strcmp(kind, "mean"))
+		return json_sprintf("%.1f", json_number_value(v));
+	return json_sprintf("%lld", (long long)json_integer_value(v));
 }
 
-/* A figures_table section: one row a figure, one column a period. */
-static json_t *figures_section(struct request *req, const char *caption,
-			       json_t *sets[], const char *labels[], int n,
-			       bool drill)
+/* The catalogue entry of a figure by name, or NULL. */
+static json_t *figure_def(json_t *cat, const char *name)
 {
-	json_t *columns = json_array(), *rows = json_array();
+	size_t i;
+	json_t *f;
+	json_array_foreach(cat, i, f)
+	{
+		if (!strcmp(json_string_value(json_object_get(f, "name")),
+			    name))
+			return f;
+	}
+	return NULL;
+}
+
+/*
+ * Where a figure's number leads: the rows behind it (a rate's
+ * numerator's), for the period and narrowing of its column (a query
+ * string tail like "&ombudsman=HOS", or "").
+ */
+static json_t *figure_href(json_t *def, const char *period, const char *narrow)
+{
+	const char *kind = json_string_value(json_object_get(def, "kind"));
+	const char *name = json_string_value(json_object_get(
+		def, !strcmp(kind, "rate") ? "numerator" : "name"));
+	return json_sprintf("/leadership/cases?period=%s&figure=%s%s", period,
+			    name, narrow);
+}
+
+/*
+ * A figures_table section: one row a figure, under its section's heading;
+ * one column a set of figures, each with its period and narrowing for
+ * the links.
+ */
+static json_t *figures_section(const char *caption, json_t *cat, json_t *sets[],
+			       const char *labels[], const char *periods[],
+			       const char *narrow[], int n)
+{
+	json_t *columns = json_array(), *rows = json_array(), *def;
+	const char *section = "";
+	size_t i;
 	for (int c = 0; c < n; c++)
 		json_array_append_new(columns, json_string(labels[c]));
-	for (size_t i = 0; i < sizeof(figure_defs) / sizeof(figure_defs[0]);
-	     i++) {
-		const struct figure_def *f = &figure_defs[i];
-		json_t *values = json_array();
-		for (int c = 0; c < n; c++) {
-			json_t *cell = json_object();
-			json_object_set_new(
-				cell, "text",
-				value_text(json_object_get(sets[c], f->key),
-					   f->kind));
-			if (drill && f->drill)
-				json_object_set_new(
-					cell, "href",
-					json_sprintf(
-						"/leadership/cases?period=%s"
-						"&figure=%s%s%s",
-						labels[c], f->drill,
-						f->drill_key ? "&key=" : "",
-						f->drill_key ? f->drill_key
-							     : ""));
-			json_array_append_new(values, cell);
+	json_array_foreach(cat, i, def)
+	{
+		const char *sec =
+			json_string_value(json_object_get(def, "section"));
+		if (sec && strcmp(sec, section)) {
+			section = sec;
+			json_array_append_new(rows,
+					      json_pack("{s:s, s:i}", "section",
+							sec, "span", n + 1));
 		}
+		json_t *values = json_array();
+		for (int c = 0; c < n; c++)
+			json_array_append_new(
+				values,
+				json_pack("{s:o, s:o}", "text",
+					  figure_text(def, sets[c]), "href",
+					  figure_href(def, periods[c],
+						      narrow[c])));
 		json_array_append_new(rows,
-				      json_pack("{s:s, s:o}", "label", f->label,
+				      json_pack("{s:O, s:o}", "label",
+						json_object_get(def, "label"),
 						"values", values));
 	}
-	(void)req;
 	return json_pack("{s:s, s:s, s:o, s:o}", "caption", caption, "first",
 			 "Figure", "columns", columns, "rows", rows);
+}
+
+/* Each Ombudsman's figures side by side, each linking to its own rows. */
+static json_t *ombudsman_section(struct request *req, json_t *k,
+				 const char *period)
+{
+	json_t *by = json_object_get(k, "by_ombudsman"), *o;
+	size_t n = json_array_size(by), i;
+	json_t **sets = arena_calloc(req->arena, n + 1, sizeof(json_t *));
+	const char **labels = arena_calloc(req->arena, n + 1, sizeof(char *));
+	const char **periods = arena_calloc(req->arena, n + 1, sizeof(char *));
+	const char **narrow = arena_calloc(req->arena, n + 1, sizeof(char *));
+	json_array_foreach(by, i, o)
+	{
+		sets[i] = json_object_get(o, "figures");
+		labels[i] = arena_strdup(
+			req->arena,
+			json_string_value(json_object_get(o, "name")));
+		periods[i] = period;
+		narrow[i] = arena_printf(
+			req->arena, "&ombudsman=%s",
+			json_string_value(json_object_get(o, "ombudsman")));
+	}
+	return figures_section("Each Ombudsman's own measures",
+			       json_object_get(k, "catalogue"), sets, labels,
+			       periods, narrow, (int)n);
 }
 
 static json_t *load(char *text)
@@ -116,14 +152,6 @@ static json_t *load(char *text)
 	json_t *j = text ? json_loads(text, 0, NULL) : NULL;
 	free(text);
 	return j;
-}
-
-static void period_text(const struct period *p, char *out, size_t len)
-{
-	char a[DATE_LONG_LEN], b[DATE_LONG_LEN];
-	date_format_long(p->from, a);
-	date_format_long(p->to, b);
-	snprintf(out, len, "%s to %s", a, b);
 }
 
 /* A bar chart of one figure over the quarters of a trend. */
@@ -166,18 +194,12 @@ static double received(json_t *f)
 
 static double on_time_share(json_t *f)
 {
-	double answered =
-		json_number_value(json_object_get(f, "evidence_answered"));
-	return answered > 0 ? 100.0 *
-				      json_number_value(json_object_get(
-					      f, "evidence_on_time")) /
-				      answered
-			    : 0;
+	return json_number_value(json_object_get(f, "evidence_on_time_rate"));
 }
 
-static double upheld_rate(json_t *f)
+static double maladministration_rate(json_t *f)
 {
-	return json_number_value(json_object_get(f, "upheld_rate"));
+	return json_number_value(json_object_get(f, "maladministration_rate"));
 }
 
 static double overdue_at_end(json_t *f)
@@ -185,41 +207,65 @@ static double overdue_at_end(json_t *f)
 	return json_number_value(json_object_get(f, "overdue_tasks_at_end"));
 }
 
-/* by_area as a figures_table section. */
-static json_t *area_section(json_t *by_area)
+/*
+ * The service areas as rows, a few headline figures as columns, each
+ * number leading to its rows; the area's name to every figure for it.
+ */
+static json_t *area_section(struct request *req, json_t *k, const char *period)
 {
-	json_t *columns =
-		json_pack("[s, s, s, s]", "Cases received", "Evidence requests",
-			  "Open tasks at end", "Overdue at end");
-	json_t *rows = json_array(), *a;
+	static const char *const keys[] = {
+		"cases_received", "evidence_on_time_rate",
+		"orders_on_time_rate", "open_tasks_at_end",
+		"overdue_tasks_at_end"};
+	json_t *cat = json_object_get(k, "catalogue");
+	json_t *columns = json_array(), *rows = json_array(), *a;
 	size_t i;
-	json_array_foreach(by_area, i, a)
+	for (size_t c = 0; c < sizeof(keys) / sizeof(keys[0]); c++)
+		json_array_append(
+			columns,
+			json_object_get(figure_def(cat, keys[c]), "label"));
+	json_array_foreach(json_object_get(k, "by_area"), i, a)
 	{
 		json_t *values = json_array();
-		const char *keys[] = {"cases_received", "evidence_requests",
-				      "open_tasks_at_end",
-				      "overdue_tasks_at_end"};
-		for (int k = 0; k < 4; k++)
+		json_int_t id = json_integer_value(json_object_get(a, "id"));
+		const char *narrow = arena_printf(
+			req->arena, "&service_area_id=%lld", (long long)id);
+		for (size_t c = 0; c < sizeof(keys) / sizeof(keys[0]); c++) {
+			json_t *def = figure_def(cat, keys[c]);
 			json_array_append_new(
 				values,
 				json_pack(
-					"{s:o}", "text",
-					value_text(json_object_get(a, keys[k]),
-						   COUNT)));
-		json_array_append_new(rows,
-				      json_pack("{s:O, s:o}", "label",
-						json_object_get(a, "name"),
-						"values", values));
+					"{s:o, s:o}", "text",
+					figure_text(def, json_object_get(
+								 a, "figures")),
+					"href",
+					figure_href(def, period, narrow)));
+		}
+		json_array_append_new(
+			rows,
+			json_pack("{s:O, s:o, s:o}", "label",
+				  json_object_get(a, "name"), "label_href",
+				  json_sprintf("/leadership?period=%s&service_"
+					       "area_id=%lld",
+					       period, (long long)id),
+				  "values", values));
 	}
 	return json_pack("{s:s, s:s, s:o, s:o}", "caption", "By service area",
 			 "first", "Service area", "columns", columns, "rows",
 			 rows);
 }
 
+/* The label of a set's period, from the KPIs' JSON. */
+static const char *set_label(json_t *k, const char *set)
+{
+	return json_string_value(json_object_get(
+		json_object_get(json_object_get(k, set), "period"), "label"));
+}
+
 enum ld_err h_page_leadership(struct request *req)
 {
 	struct period p, trend[8];
-	char *text = NULL, ptext[120];
+	char *text = NULL, ptext[PERIOD_TEXT_LEN];
 	enum ld_err err = reports_period(req, &p);
 	if (err)
 		return err;
@@ -248,81 +294,151 @@ enum ld_err h_page_leadership(struct request *req)
 		json_object_get(json_object_get(k, "previous"), "figures"),
 		json_object_get(json_object_get(k, "year_earlier"), "figures")};
 	const char *labels[] = {
-		p.label,
-		json_string_value(json_object_get(
-			json_object_get(json_object_get(k, "previous"),
-					"period"),
-			"label")),
-		json_string_value(json_object_get(
-			json_object_get(json_object_get(k, "year_earlier"),
-					"period"),
-			"label"))};
+		period_running(&p, today)
+			? arena_printf(req->arena, "%s so far", p.label)
+			: p.label,
+		set_label(k, "previous"), set_label(k, "year_earlier")};
+	const char *periods[] = {p.label, labels[1], labels[2]};
+	const char *narrow =
+		area > 0 ? arena_printf(req->arena, "&service_area_id=%lld",
+					(long long)area)
+			 : "";
+	const char *narrows[] = {narrow, narrow, narrow};
 	json_t *ctx = page_ctx(req, "Performance", "/leadership");
 	struct period year;
 	period_year_of(p.from, &year);
-	period_text(&p, ptext, sizeof(ptext));
+	period_text(&p, today, ptext);
 	json_object_set_new(ctx, "period",
 			    json_pack("{s:s}", "label", p.label));
 	json_object_set_new(ctx, "period_text", json_string(ptext));
 	json_object_set_new(ctx, "year_label", json_string(year.label));
-	json_object_set_new(
-		ctx, "figures",
-		figures_section(req, "The figures", sets, labels, 3, true));
+	json_object_set_new(ctx, "figures",
+			    figures_section("The figures",
+					    json_object_get(k, "catalogue"),
+					    sets, labels, periods, narrows, 3));
+	json_object_set_new(ctx, "by_ombudsman",
+			    ombudsman_section(req, k, p.label));
 	json_object_set_new(
 		ctx, "charts",
 		json_pack("[o, o, o, o]",
 			  chart(tr, "Cases received", "Cases", received),
-			  chart(tr, "Evidence answered on time", "Per cent",
+			  chart(tr, "Evidence on time", "Per cent",
 				on_time_share),
-			  chart(tr, "Upheld rate", "Per cent", upheld_rate),
-			  chart(tr, "Tasks overdue at quarter end", "Tasks",
-				overdue_at_end)));
-	json_object_set_new(ctx, "by_area",
-			    area_section(json_object_get(k, "by_area")));
+			  chart(tr,
+				"Maladministration rate (Housing Ombudsman)",
+				"Per cent", maladministration_rate),
+			  chart(tr, "Tasks overdue at the quarter's end",
+				"Tasks", overdue_at_end)));
+	if (area <= 0)
+		json_object_set_new(ctx, "by_area",
+				    area_section(req, k, p.label));
+	forecast_page_leadership(req, ctx, p.from, p.to);
 	json_decref(k);
 	json_decref(tr);
 	return page_render(req, 200, "leadership", ctx);
 }
 
+/*
+ * The rows behind a figure: one a row of the figure (a request, a
+ * finding, an order), each naming its case.
+ */
 enum ld_err h_page_kpi_cases(struct request *req)
 {
 	struct period p;
 	json_t *cases;
-	static const char *const dates[] = {"received_on", "next_due_on", NULL};
+	char *text = NULL;
 	enum ld_err err = kpi_cases_json(req, &cases, &p);
 	if (err)
 		return err;
-	size_t i;
-	json_t *c;
-	json_array_foreach(cases, i, c)
-	{
-		view_dates(c, dates);
-		json_object_set_new(c, "stage_label",
-				    json_string(view_label(json_string_value(
-					    json_object_get(c, "stage")))));
-		json_object_set_new(c, "stage_tag", json_string(""));
+	err = report_store_catalogue(req->app->store, &text);
+	json_t *cat = err ? NULL : load(text);
+	if (!cat) {
+		json_decref(cases);
+		return err ? err : LD_EINTERNAL;
 	}
 	const char *figure = request_query(req, "figure");
-	const char *key = request_query(req, "key");
+	json_t *def = figure_def(cat, figure);
+	const char *label =
+		def ? json_string_value(json_object_get(def, "label")) : figure;
+	json_t *rows = json_array(), *c;
+	size_t i;
+	json_array_foreach(cases, i, c)
+	{
+		json_t *fact = json_object_get(c, "fact");
+		json_t *amount = json_object_get(fact, "amount_pence");
+		char money[MONEY_STRLEN] = "";
+		char day[DATE_LONG_LEN] = "";
+		int32_t d;
+		const char *on =
+			json_string_value(json_object_get(fact, "on_date"));
+		if (json_is_integer(amount))
+			money_format((long long)json_integer_value(amount),
+				     money);
+		if (on && !date_parse(on, &d))
+			date_format_long(d, day);
+		const char *detail =
+			json_string_value(json_object_get(fact, "detail"));
+		json_array_append_new(
+			rows,
+			json_pack(
+				"{s:O, s:o, s:[{s:O}, {s:O}, {s:O}, {s:s}, "
+				"{s:s}, {s:s}]}",
+				"label", json_object_get(c, "reference"),
+				"label_href",
+				json_sprintf("/cases/%lld",
+					     (long long)json_integer_value(
+						     json_object_get(c, "id"))),
+				"values", "text",
+				json_object_get(c, "ombudsman"), "text",
+				json_object_get(
+					json_object_get(c, "service_area"),
+					"name"),
+				"text",
+				json_object_get(c, "complaint_reference"),
+				"text", detail ? detail : "", "text", day,
+				"text", money));
+	}
+	json_t *table = json_pack(
+		"{s:s, s:s, s:[s, s, s, s, s, s], s:o}", "caption",
+		json_array_size(cases) == 1 ? "1 row" : "Rows", "first", "Case",
+		"columns", "Ombudsman", "Service area", "Complaint", "What",
+		"Date", "Amount", "rows", rows);
+	if (json_array_size(cases) != 1)
+		json_object_set_new(
+			table, "caption",
+			json_sprintf("%zu rows", json_array_size(cases)));
 	json_t *ctx = page_ctx(req, "Cases behind a figure", "/leadership");
-	json_object_set_new(ctx, "items", cases);
-	json_object_set_new(ctx, "total",
-			    json_integer((json_int_t)json_array_size(cases)));
-	json_object_set_new(ctx, "title",
-			    json_sprintf("Cases behind %s%s%s, %s", figure,
-					 key ? ": " : "", key ? key : "",
-					 p.label));
-	json_object_set_new(ctx, "q", json_string(""));
-	json_object_set_new(ctx, "back",
-			    json_sprintf("/leadership?period=%s", p.label));
-	json_object_set_new(ctx, "hide_search", json_true());
-	return page_render(req, 200, "cases", ctx);
+	json_object_set_new(ctx, "drill", table);
+	json_object_set_new(
+		ctx, "title",
+		json_sprintf("Cases behind %s, %s", label, p.label));
+	json_object_set_new(ctx, "period",
+			    json_pack("{s:s}", "label", p.label));
+	/* The same rows as a spreadsheet: the same period and narrowing. */
+	const char *omb = request_query(req, "ombudsman");
+	bool code = omb && *omb && strlen(omb) <= 16;
+	for (const char *o = omb; code && *o; o++)
+		code = (*o >= 'A' && *o <= 'Z') || (*o >= '0' && *o <= '9');
+	int64_t area = reports_area(req);
+	json_object_set_new(
+		ctx, "export",
+		json_sprintf("/api/v1/exports/kpi/kpi-cases.xlsx?period=%s&"
+			     "figure=%s%s%s%s",
+			     p.label, figure, code ? "&ombudsman=" : "",
+			     code ? omb : "",
+			     area > 0 ? arena_printf(req->arena,
+						     "&service_area_id=%lld",
+						     (long long)area)
+				      : ""));
+	json_decref(cases);
+	json_decref(cat);
+	return page_render(req, 200, "leadership", ctx);
 }
 
 enum ld_err h_page_annual(struct request *req)
 {
-	struct period y, q[4];
-	char *text = NULL, ptext[120], today[DATE_LONG_LEN];
+	struct period y, years[5];
+	char *text = NULL, ptext[PERIOD_TEXT_LEN], today[DATE_LONG_LEN];
 	const char *year = request_query(req, "year");
 	if (year ? period_parse(year, &y) || y.quarter
 		 : (period_year_of(app_today(req->app), &y), false))
@@ -335,68 +451,115 @@ enum ld_err h_page_annual(struct request *req)
 	json_t *k = err ? NULL : load(text);
 	if (!k)
 		return err ? err : LD_EINTERNAL;
-	for (int i = 0; i < 4; i++) {
-		char label[16];
-		snprintf(label, sizeof(label), "%d-Q%d", y.year, i + 1);
-		period_parse(label, &q[i]);
-	}
-	err = report_store_trend(req->app->store, &req->who, q, 4, now, area,
-				 &text);
+	years[4] = y;
+	for (int i = 3; i >= 0; i--)
+		period_previous(&years[i + 1], &years[i]);
+	err = report_store_trend(req->app->store, &req->who, years, 5, now,
+				 area, &text);
 	json_t *tr = err ? NULL : load(text);
-	if (!tr) {
+	json_t *open = NULL;
+	if (!err) {
+		err = report_store_kpi_rows(req->app->store, &req->who, &y, now,
+					    "remedies_open", area, NULL, &text);
+		open = err ? NULL : load(text);
+	}
+	if (!tr || !open) {
 		json_decref(k);
+		json_decref(tr);
+		json_decref(open);
 		return err ? err : LD_EINTERNAL;
 	}
+	json_t *cat = json_object_get(k, "catalogue");
 	json_t *f = json_object_get(k, "figures");
-	json_t *prev =
-		json_object_get(json_object_get(k, "previous"), "figures");
-	json_t *sets[] = {f, prev};
+	const char *narrow =
+		area > 0 ? arena_printf(req->arena, "&service_area_id=%lld",
+					(long long)area)
+			 : "";
+	json_t *sets[] = {
+		f, json_object_get(json_object_get(k, "previous"), "figures")};
 	const char *labels[] = {
-		y.label, json_string_value(json_object_get(
-				 json_object_get(json_object_get(k, "previous"),
-						 "period"),
-				 "label"))};
-	json_t *qsets[4];
-	const char *qlabels[4];
-	for (int i = 0; i < 4; i++) {
-		qsets[i] = json_object_get(json_array_get(tr, (size_t)i),
+		period_running(&y, now)
+			? arena_printf(req->arena, "%s so far", y.label)
+			: y.label,
+		set_label(k, "previous")};
+	const char *periods[] = {y.label, labels[1]};
+	const char *narrows[] = {narrow, narrow, narrow, narrow, narrow};
+	json_t *ysets[5];
+	const char *ylabels[5], *yperiods[5];
+	for (int i = 0; i < 5; i++) {
+		ysets[i] = json_object_get(json_array_get(tr, (size_t)i),
 					   "figures");
-		qlabels[i] = q[i].label;
+		ylabels[i] = yperiods[i] =
+			arena_strdup(req->arena, years[i].label);
+	}
+	json_t *headline = json_array();
+	static const char *const heads[] = {
+		"cases_received", "cases_investigated", "evidence_on_time_rate",
+		"orders_on_time_rate", "compensation_ordered_pence"};
+	for (size_t i = 0; i < sizeof(heads) / sizeof(heads[0]); i++) {
+		json_t *def = figure_def(cat, heads[i]);
+		json_array_append_new(
+			headline,
+			json_pack("{s:o, s:O, s:o}", "value",
+				  figure_text(def, f), "label",
+				  json_object_get(def, "label"), "href",
+				  figure_href(def, y.label, narrow)));
+	}
+	/* The orders and recommendations still open, each with its case. */
+	json_t *rows = json_array(), *c;
+	size_t i;
+	json_array_foreach(open, i, c)
+	{
+		json_t *fact = json_object_get(c, "fact");
+		char day[DATE_LONG_LEN] = "";
+		int32_t d;
+		const char *on =
+			json_string_value(json_object_get(fact, "on_date"));
+		if (on && !date_parse(on, &d))
+			date_format_long(d, day);
+		json_array_append_new(
+			rows,
+			json_pack(
+				"{s:O, s:o, s:[{s:O}, {s:O}, {s:s}]}", "label",
+				json_object_get(c, "reference"), "label_href",
+				json_sprintf("/cases/%lld",
+					     (long long)json_integer_value(
+						     json_object_get(c, "id"))),
+				"values", "text",
+				json_object_get(c, "ombudsman"), "text",
+				json_object_get(fact, "detail"), "text", day));
 	}
 	json_t *ctx = page_ctx(req, "Annual report", "/leadership");
-	period_text(&y, ptext, sizeof(ptext));
+	period_text(&y, now, ptext);
 	date_format_long(now, today);
 	json_object_set_new(ctx, "period",
 			    json_pack("{s:s}", "label", y.label));
 	json_object_set_new(ctx, "period_text", json_string(ptext));
 	json_object_set_new(ctx, "today_long", json_string(today));
-	json_object_set_new(
-		ctx, "headline",
-		json_pack(
-			"{s:[{s:o, s:s}, {s:o, s:s}, {s:o, s:s}, {s:o, s:s}]}",
-			"items", "value",
-			value_text(json_object_get(f, "cases_received"), COUNT),
-			"label", "cases received", "value",
-			value_text(json_object_get(f, "cases_investigated"),
-				   COUNT),
-			"label", "cases investigated", "value",
-			value_text(json_object_get(f, "upheld_rate"), PERCENT),
-			"label", "upheld", "value",
-			value_text(json_object_get(
-					   f, "compensation_ordered_pence"),
-				   POUNDS),
-			"label", "compensation ordered"));
+	json_object_set_new(ctx, "headline",
+			    json_pack("{s:o}", "items", headline));
 	json_object_set_new(ctx, "figures",
-			    figures_section(req,
-					    "The year, against the year "
-					    "before",
-					    sets, labels, 2, false));
+			    figures_section("The year, against the year before",
+					    cat, sets, labels, periods, narrows,
+					    2));
+	json_object_set_new(ctx, "years",
+			    figures_section("Five years", cat, ysets, ylabels,
+					    yperiods, narrows, 5));
+	json_object_set_new(ctx, "by_ombudsman",
+			    ombudsman_section(req, k, y.label));
 	json_object_set_new(
-		ctx, "quarters",
-		figures_section(req, "By quarter", qsets, qlabels, 4, false));
-	json_object_set_new(ctx, "by_area",
-			    area_section(json_object_get(k, "by_area")));
+		ctx, "open_remedies",
+		json_pack("{s:o, s:s, s:[s, s, s], s:o}", "caption",
+			  json_sprintf("Orders and recommendations still "
+				       "open: %zu",
+				       json_array_size(open)),
+			  "first", "Case", "columns", "Ombudsman", "What",
+			  "Due", "rows", rows));
+	if (area <= 0)
+		json_object_set_new(ctx, "by_area",
+				    area_section(req, k, y.label));
 	json_decref(k);
 	json_decref(tr);
+	json_decref(open);
 	return page_render(req, 200, "annual", ctx);
 }

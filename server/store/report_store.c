@@ -35,24 +35,26 @@ enum ld_err report_store_kpis(struct store *s, const struct principal *who,
 			      int64_t area, const char *ombudsman, char **json)
 {
 	struct period prev, earlier;
-	struct db_date f, t, pf, pt, ef, et, d;
+	struct db_date f, t, pf, pt, ef, et, d, full;
 	struct report_scope rs;
 	report_scope(&rs, who, area);
 	period_previous(p, &prev);
 	period_year_earlier(p, &earlier);
 	const char *params[] = {db_date(&f, p->from),
-				db_date(&t, p->to),
+				db_date(&t, period_as_of(p, today)),
 				db_date(&d, today),
 				rs.area,
 				ombudsman,
 				db_date(&pf, prev.from),
-				db_date(&pt, prev.to),
+				db_date(&pt, period_as_of(&prev, today)),
 				db_date(&ef, earlier.from),
-				db_date(&et, earlier.to),
+				db_date(&et, period_as_of(&earlier, today)),
 				p->label,
 				prev.label,
 				earlier.label,
-				rs.scope};
+				rs.scope,
+				db_date(&full, p->to),
+				period_running(p, today) ? "true" : "false"};
 	char key[200];
 	snprintf(key, sizeof(key), "kpis %s %s %s %s %s %s", params[0],
 		 params[1], params[2], params[3] ? params[3] : "-",
@@ -65,7 +67,9 @@ enum ld_err report_store_kpis(struct store *s, const struct principal *who,
 		" $13))"
 		" SELECT json_build_object("
 		" 'period', json_build_object('label', $10::text, 'from',"
-		" $1::date, 'to', $2::date),"
+		" $1::date, 'to', $14::date, 'as_of', $2::date,"
+		" 'running', $15::boolean),"
+		" 'catalogue', kpi_catalogue(),"
 		" 'figures', (SELECT figures FROM g WHERE g_set = 3),"
 		" 'complaint_handling', code_figures($1, $2, $4),"
 		" 'previous', json_build_object('period', json_build_object("
@@ -78,21 +82,20 @@ enum ld_err report_store_kpis(struct store *s, const struct principal *who,
 		/* An Ombudsman with no facts in the period still has its
 		 * (zero) figures. */
 		" 'by_ombudsman', (SELECT json_agg(json_build_object("
-		"  'ombudsman', o.code, 'figures', coalesce(g.figures,"
-		"  kpi_figures($1, $2, $3, $4, o.code, $13))) ORDER BY o.id)"
+		"  'ombudsman', o.code, 'name', o.name,"
+		"  'sanction_name', o.sanction_name, 'rate_basis', "
+		"o.rate_basis,"
+		"  'figures', coalesce(g.figures,"
+		"  kpi_values('[]'))) ORDER BY o.id)"
 		"  FROM ombudsman o LEFT JOIN g ON g.g_set = 1"
 		"  AND g.g_ombudsman = o.code"
 		"  WHERE $5::text IS NULL OR o.code = $5),"
 		" 'by_area', (SELECT coalesce(json_agg(json_build_object("
-		"  'id', a.id, 'name', a.name,"
-		"  'cases_received', (g.figures->>'cases_received')::int,"
-		"  'evidence_requests', (g.figures->>'evidence_requests')::int,"
-		"  'open_tasks_at_end', (g.figures->>'open_tasks_at_end')::int,"
-		"  'overdue_tasks_at_end',"
-		"  (g.figures->>'overdue_tasks_at_end')::int) ORDER BY a.name),"
-		"  '[]') FROM g JOIN service_area a ON a.id = g.g_area"
+		"  'id', a.id, 'name', a.name, 'figures', g.figures)"
+		"  ORDER BY a.name), '[]')"
+		"  FROM g JOIN service_area a ON a.id = g.g_area"
 		"  WHERE g.g_set = 2))",
-		13, params, json);
+		15, params, json);
 }
 
 enum ld_err report_store_trend(struct store *s, const struct principal *who,
@@ -103,7 +106,7 @@ enum ld_err report_store_trend(struct store *s, const struct principal *who,
 	char date[DATE_STRLEN], to[DATE_STRLEN];
 	for (int i = 0; i < n; i++) {
 		date_format(periods[i].from, date);
-		date_format(periods[i].to, to);
+		date_format(period_as_of(&periods[i], today), to);
 		json_array_append_new(arr, json_pack("{s:s, s:s, s:s}", "label",
 						     periods[i].label, "from",
 						     date, "to", to));
@@ -114,8 +117,11 @@ enum ld_err report_store_trend(struct store *s, const struct principal *who,
 	struct report_scope rs;
 	report_scope(&rs, who, area);
 	const char *params[] = {list, db_date(&d, today), rs.area, rs.scope};
-	enum ld_err err = db_run_json(
-		s, "trend",
+	char key[1024];
+	int len =
+		snprintf(key, sizeof(key), "trend %s %s %s %s", list, params[1],
+			 rs.area ? rs.area : "-", rs.scope ? rs.scope : "-");
+	static const char sql[] =
 		"SELECT json_agg(json_build_object('period', json_build_object("
 		" 'label', p.label, 'from', p.\"from\", 'to', p.\"to\"),"
 		" 'figures', kpi_figures(p.\"from\", p.\"to\", $2, $3, NULL, "
@@ -123,36 +129,48 @@ enum ld_err report_store_trend(struct store *s, const struct principal *who,
 		" ORDER BY p.\"from\")"
 		" FROM json_to_recordset($1::json) AS p(label text, \"from\" "
 		"date,"
-		" \"to\" date)",
-		4, params, json);
+		" \"to\" date)";
+	/* Remembered like the KPIs, unless the key would not hold them. */
+	enum ld_err err =
+		len < (int)sizeof(key)
+			? db_run_json_memo(s, key, "trend", sql, 4, params,
+					   json)
+			: db_run_json(s, "trend", sql, 4, params, json);
 	free(list);
 	return err;
 }
 
-enum ld_err report_store_kpi_cases(struct store *s, const struct principal *who,
-				   const struct period *p, int32_t today,
-				   const char *figure, const char *key,
-				   int64_t area, const char *ombudsman,
-				   char **json)
+enum ld_err report_store_kpi_rows(struct store *s, const struct principal *who,
+				  const struct period *p, int32_t today,
+				  const char *figure, int64_t area,
+				  const char *ombudsman, char **json)
 {
 	struct db_date f, t, d;
 	struct report_scope rs;
 	report_scope(&rs, who, area);
 	const char *params[] = {db_date(&f, p->from),
-				db_date(&t, p->to),
+				db_date(&t, period_as_of(p, today)),
 				db_date(&d, today),
 				figure,
-				key,
 				rs.area,
 				ombudsman,
 				rs.scope};
-	return db_run_json(s, "kpi_cases",
-			   "SELECT kpi_cases($1, $2, $3, $4, $5, $6, $7, $8)",
-			   8, params, json);
+	return db_run_json(s, "kpi_rows",
+			   "SELECT kpi_rows($1, $2, $3, $4, $5, $6, $7)", 7,
+			   params, json);
+}
+
+enum ld_err report_store_catalogue(struct store *s, char **json)
+{
+	return db_run_json(s, "kpi_catalogue", "SELECT kpi_catalogue()", 0,
+			   NULL, json);
 }
 
 struct report_rows {
 	PGresult *res;
+	/* The store's own types for the columns, when it gives them. */
+	const enum report_type *types;
+	int ntypes;
 };
 
 struct rows_ctx {
@@ -160,6 +178,8 @@ struct rows_ctx {
 	int n;
 	const char *const *params;
 	PGresult *res;
+	const enum report_type *types;
+	int ntypes;
 };
 
 static enum ld_err rows(struct db *db, void *arg)
@@ -176,6 +196,8 @@ static enum ld_err run_rows(struct store *s, struct rows_ctx *c,
 		return err;
 	*out = xmalloc(sizeof(**out));
 	(*out)->res = c->res;
+	(*out)->types = c->types;
+	(*out)->ntypes = c->ntypes;
 	return LD_OK;
 }
 
@@ -188,9 +210,20 @@ enum ld_err report_store_case_log(struct store *s, const struct principal *who,
 	report_scope(&rs, who, area);
 	const char *params[] = {rs.scope, rs.area, residents_param(who),
 				db_date(&d, today)};
+	/* case_log()'s columns (sql/020_kpis.sql), in its order. */
+	static const enum report_type types[] = {
+		REPORT_TEXT,  REPORT_TEXT,  REPORT_TEXT,   REPORT_TEXT,
+		REPORT_TEXT,  REPORT_LABEL, REPORT_LABEL,  REPORT_DATE,
+		REPORT_DATE,  REPORT_TEXT,  REPORT_NUMBER, REPORT_NUMBER,
+		REPORT_DATE,  REPORT_DATE,  REPORT_BOOL,   REPORT_NUMBER,
+		REPORT_MONEY, REPORT_TEXT};
 	struct rows_ctx c = {"case_log",
-			     "SELECT * FROM case_log($1, $2, $3, $4)", 4,
-			     params, NULL};
+			     "SELECT * FROM case_log($1, $2, $3, $4)",
+			     4,
+			     params,
+			     NULL,
+			     types,
+			     (int)(sizeof(types) / sizeof(types[0]))};
 	return run_rows(s, &c, out);
 }
 
@@ -202,12 +235,22 @@ enum ld_err report_store_task_log(struct store *s, const struct principal *who,
 	struct report_scope rs;
 	report_scope(&rs, who, area);
 	const char *params[] = {rs.scope, db_date(&d, today), rs.area};
+	static const enum report_type types[] = {
+		REPORT_TEXT, REPORT_TEXT, REPORT_LABEL, REPORT_TEXT,
+		REPORT_TEXT, REPORT_TEXT, REPORT_LABEL, REPORT_LABEL,
+		REPORT_DATE, REPORT_DATE, REPORT_DATE,	REPORT_DATE,
+		REPORT_DATE, REPORT_BOOL};
 	struct rows_ctx c = {
 		"task_log",
-		"SELECT o.code AS ombudsman, c.reference, t.kind, t.title,"
-		" a.name AS service_area, u.name AS assignee, t.status,"
-		" t.priority, t.set_on, t.due_on, t.revised_due_on, t.sent_on,"
-		" t.completed_on, task_overdue(t, $2::date) AS overdue"
+		"SELECT o.name AS \"Ombudsman\","
+		" c.reference AS \"Ombudsman reference\", t.kind AS \"Kind\","
+		" t.title AS \"Task\", a.name AS \"Service area\","
+		" u.name AS \"Assigned to\", t.status AS \"Status\","
+		" t.priority AS \"Priority\", t.set_on AS \"Set\","
+		" t.due_on AS \"Due\", t.revised_due_on AS \"Revised due\","
+		" t.sent_on AS \"Evidence sent\","
+		" t.completed_on AS \"Completed\","
+		" task_overdue(t, $2::date) AS \"Overdue\""
 		" FROM task t JOIN ombudsman_case c ON c.id = t.case_id"
 		" JOIN ombudsman o ON o.id = c.ombudsman_id"
 		" JOIN service_area a ON a.id = t.service_area_id"
@@ -215,7 +258,11 @@ enum ld_err report_store_task_log(struct store *s, const struct principal *who,
 		" WHERE task_visible($1, t.service_area_id)"
 		" AND task_visible($3, t.service_area_id)"
 		" ORDER BY t.set_on, t.id",
-		3, params, NULL};
+		3,
+		params,
+		NULL,
+		types,
+		(int)(sizeof(types) / sizeof(types[0]))};
 	return run_rows(s, &c, out);
 }
 
@@ -236,6 +283,8 @@ const char *report_rows_name(const struct report_rows *r, int col)
 
 enum report_type report_rows_type(const struct report_rows *r, int col)
 {
+	if (r->types && col < r->ntypes && r->ntypes == PQnfields(r->res))
+		return r->types[col];
 	/* Type OIDs of PostgreSQL's catalogue, stable across versions. */
 	switch (PQftype(r->res, col)) {
 	case 20: /* int8 */
