@@ -197,4 +197,19 @@ enum ld_err h_page_sa_publish(struct request *req);
 enum ld_err h_page_kpi_cases(struct request *req);
 enum ld_err h_page_annual(struct request *req);
 
+/* h_forecast.c: forecasts of late answers and sanction risk */
+enum ld_err h_page_this_week(struct request *req);
+enum ld_err h_forecasts(struct request *req);
+enum ld_err h_sanction_risks(struct request *req);
+enum ld_err h_forecast_backtest(struct request *req);
+/* Add the likely-late list and the sanction flags to the home page. */
+void forecast_page_home(struct request *req, json_t *ctx);
+/* Give each open task of a list its "forecast". */
+void forecast_page_tasks(struct request *req, json_t *tasks);
+/* Add a case's sanction flags to its page. */
+void forecast_page_case(struct request *req, json_t *ctx, int64_t case_id);
+/* Add the expected late answers of from..to to leadership's page. */
+void forecast_page_leadership(struct request *req, json_t *ctx, int32_t from,
+			      int32_t to);
+
 #endif

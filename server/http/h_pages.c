@@ -129,6 +129,7 @@ enum ld_err h_page_home(struct request *req)
 	long_dates(json_object_get(ctx, "chasers"), dates);
 	label_members(json_object_get(ctx, "chasers"), "kind");
 	json_decref(home);
+	forecast_page_home(req, ctx);
 	return page_render(req, 200, "home", ctx);
 }
 
@@ -195,6 +196,7 @@ enum ld_err page_task(struct request *req, int64_t id, json_t *form,
 	json_t *one = json_array();
 	json_array_append(one, task);
 	page_view_tasks(req, one);
+	forecast_page_tasks(req, one);
 	json_decref(one);
 
 	const char *status = json_string_value(json_object_get(task, "status"));
@@ -483,6 +485,7 @@ enum ld_err page_case(struct request *req, int64_t id, json_t *extra)
 						    c, "reference"))),
 			       "/cases");
 	json_object_set_new(ctx, "show_case_links", json_false());
+	forecast_page_case(req, ctx, id);
 	json_object_set_new(
 		ctx, "tasks_section",
 		page_tasks_section(req, "Tasks", "No tasks yet.",

@@ -1,0 +1,712 @@
+/*
+ * Forecasts fed from the database (include/forecast_store.h).  One model
+ * is kept for the store: built from one read of the task history, the
+ * service areas' names and the open cases' sanction facts, then shared
+ * read-only by every thread that holds a reference.
+ */
+#include "forecast_store.h"
+
+#include <jansson.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "case_store_int.h"
+#include "date.h"
+#include "forecast.h"
+#include "log.h"
+#include "xalloc.h"
+
+/* An open task and its forecast. */
+struct open_task {
+	int64_t id, area;
+	int kind;
+	int32_t due_on;
+	bool paused;
+	bool ok; /* forecast worked out */
+	struct forecast f;
+};
+
+struct case_flag {
+	int64_t case_id;
+	char *reference, *ombudsman;
+	struct sanction_flag flag;
+};
+
+struct model {
+	int refs; /* under cache_lock */
+	const struct store *store;
+	char *version;
+	int32_t today;
+	size_t cal_n;
+	int32_t cal_first, cal_last;
+	time_t built;
+	struct forecast_task *tasks;
+	size_t ntasks;
+	struct open_task *open; /* by id */
+	size_t nopen;
+	size_t *by_due; /* indices of open, by due date then id */
+	int64_t *area_ids;
+	char **area_names; /* by id */
+	size_t nareas;
+	struct case_flag *flags; /* the soonest act_by first */
+	size_t nflags;
+	struct forecast_model fm;
+};
+
+static pthread_mutex_t cache_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_mutex_t build_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct model *current;
+
+static void model_free(struct model *m)
+{
+	if (!m)
+		return;
+	forecast_model_release(&m->fm);
+	for (size_t i = 0; i < m->nareas; i++)
+		free(m->area_names[i]);
+	for (size_t i = 0; i < m->nflags; i++) {
+		free(m->flags[i].reference);
+		free(m->flags[i].ombudsman);
+	}
+	free(m->flags);
+	free(m->area_ids);
+	free(m->area_names);
+	free(m->by_due);
+	free(m->open);
+	free(m->tasks);
+	free(m->version);
+	free(m);
+}
+
+static void model_put(struct model *m)
+{
+	bool last;
+	pthread_mutex_lock(&cache_lock);
+	last = --m->refs == 0;
+	pthread_mutex_unlock(&cache_lock);
+	if (last)
+		model_free(m);
+}
+
+static bool same_model(const struct model *m, const struct store *s,
+		       const struct workcal *cal, int32_t today)
+{
+	return m && m->store == s && m->today == today && m->cal_n == cal->n &&
+	       m->cal_first == cal->first && m->cal_last == cal->last;
+}
+
+static const struct open_task *open_find(const struct model *m, int64_t id)
+{
+	size_t lo = 0, hi = m->nopen;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (m->open[mid].id == id)
+			return &m->open[mid];
+		if (m->open[mid].id < id)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}
+
+static const char *area_name(const struct model *m, int64_t id)
+{
+	size_t lo = 0, hi = m->nareas;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (m->area_ids[mid] == id)
+			return m->area_names[mid];
+		if (m->area_ids[mid] < id)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return "This service area";
+}
+
+static int open_id_cmp(const void *a, const void *b)
+{
+	const struct open_task *x = a, *y = b;
+	return (x->id > y->id) - (x->id < y->id);
+}
+
+static const struct model *sort_model;
+static int by_due_cmp(const void *a, const void *b)
+{
+	const struct open_task *x = &sort_model->open[*(const size_t *)a];
+	const struct open_task *y = &sort_model->open[*(const size_t *)b];
+	if (x->due_on != y->due_on)
+		return x->due_on < y->due_on ? -1 : 1;
+	return (x->id > y->id) - (x->id < y->id);
+}
+
+static int flag_cmp(const void *a, const void *b)
+{
+	const struct case_flag *x = a, *y = b;
+	if (x->flag.act_by != y->flag.act_by)
+		return x->flag.act_by < y->flag.act_by ? -1 : 1;
+	return (x->case_id > y->case_id) - (x->case_id < y->case_id);
+}
+
+/*
+ * Dates travel as day numbers (days since 1970-01-01, 0 for none): SQL
+ * subtracts, core counts the working days.
+ */
+static const char history_sql[] =
+	"SELECT t.id, t.service_area_id, t.kind,"
+	" t.set_on - date '1970-01-01',"
+	" coalesce(t.revised_due_on, t.due_on) - date '1970-01-01',"
+	" CASE WHEN t.status IN ('open', 'in_progress', 'submitted',"
+	"  'validated') THEN 0"
+	"  ELSE coalesce(least(t.sent_on, t.completed_on) - date '1970-01-01',"
+	"  0) END,"
+	" t.status IN ('open', 'in_progress', 'submitted', 'validated'),"
+	" t.paused_on IS NOT NULL"
+	" FROM task t WHERE t.status <> 'cancelled'"
+	" AND (t.set_on >= $1::date OR t.status NOT IN ('done', 'sent'))";
+
+/* What the sanction rules read of each open case with an open request. */
+static const char facts_sql[] =
+	"WITH r AS (SELECT t.case_id, count(*) AS n,"
+	"  min(coalesce(t.revised_due_on, t.due_on)) AS due FROM task t"
+	"  WHERE t.kind IN ('information_request', 'chaser_response')"
+	"  AND t.status IN ('open', 'in_progress', 'submitted', 'validated')"
+	"  GROUP BY 1),"
+	" m AS (SELECT m.case_id,"
+	"  max(m.dated_on) FILTER (WHERE m.kind = 'final_chaser') AS final_on,"
+	"  (array_agg(m.response_due_on ORDER BY m.dated_on DESC, m.id DESC)"
+	"   FILTER (WHERE m.kind = 'final_chaser'))[1] AS final_due,"
+	"  max(m.dated_on) FILTER (WHERE m.kind IN ('first_chaser',"
+	"   'final_chaser')) AS chaser_on,"
+	"  max(m.dated_on) FILTER (WHERE m.kind = 'extension_agreed') AS "
+	"ext_on,"
+	"  (array_agg(m.response_due_on ORDER BY m.dated_on DESC, m.id DESC)"
+	"   FILTER (WHERE m.kind = 'extension_agreed'))[1] AS ext_due,"
+	"  max(m.dated_on) FILTER (WHERE m.direction = 'out') AS out_on"
+	"  FROM correspondence m JOIN r ON r.case_id = m.case_id"
+	"  WHERE m.kind IN ('first_chaser', 'final_chaser', 'extension_agreed')"
+	"  OR m.direction = 'out' GROUP BY 1)"
+	" SELECT c.id, c.reference, o.code,"
+	" coalesce(m.final_on - date '1970-01-01', 0),"
+	" coalesce(m.final_due - date '1970-01-01', 0),"
+	" coalesce(m.chaser_on - date '1970-01-01', 0),"
+	" coalesce(m.ext_on - date '1970-01-01', 0),"
+	" coalesce(m.ext_due - date '1970-01-01', 0),"
+	" coalesce(greatest(m.out_on, (SELECT max(t.sent_on) FROM task t"
+	"  WHERE t.case_id = c.id)) - date '1970-01-01', 0),"
+	" r.n, coalesce(r.due - date '1970-01-01', 0) FROM r"
+	" JOIN m ON m.case_id = r.case_id"
+	" JOIN ombudsman_case c ON c.id = r.case_id"
+	" JOIN ombudsman o ON o.id = c.ombudsman_id"
+	" WHERE c.stage <> 'closed' AND (m.final_on IS NOT NULL"
+	" OR m.chaser_on IS NOT NULL OR m.ext_on IS NOT NULL)";
+
+struct build_ctx {
+	const struct workcal *cal;
+	int32_t today;
+	struct model *m;
+};
+
+static enum ld_err read_history(struct db *db, struct build_ctx *c)
+{
+	struct model *m = c->m;
+	struct db_date since;
+	PGresult *res = NULL;
+	const char *params[] = {
+		db_date(&since, c->today - FORECAST_HISTORY_DAYS)};
+	enum ld_err err =
+		db_exec(db, "forecast_history", history_sql, 1, params, &res);
+	if (err)
+		return err;
+	size_t n = (size_t)PQntuples(res);
+	m->tasks = xcalloc(n ? n : 1, sizeof(*m->tasks));
+	m->open = xcalloc(n ? n : 1, sizeof(*m->open));
+	for (size_t i = 0; i < n; i++) {
+		int r = (int)i;
+		struct forecast_task *t = &m->tasks[m->ntasks];
+		int kind = forecast_kind(PQgetvalue(res, r, 2));
+		if (kind < 0)
+			continue;
+		*t = (struct forecast_task){db_long(res, r, 0),
+					    db_long(res, r, 1),
+					    kind,
+					    (int32_t)db_long(res, r, 3),
+					    (int32_t)db_long(res, r, 4),
+					    (int32_t)db_long(res, r, 5)};
+		m->ntasks++;
+		if (strcmp(PQgetvalue(res, r, 6), "t"))
+			continue;
+		struct open_task *o = &m->open[m->nopen++];
+		o->id = t->id;
+		o->area = t->area;
+		o->kind = kind;
+		o->due_on = t->due_on;
+		o->paused = !strcmp(PQgetvalue(res, r, 7), "t");
+	}
+	PQclear(res);
+	return LD_OK;
+}
+
+static enum ld_err read_areas(struct db *db, struct model *m)
+{
+	PGresult *res = NULL;
+	enum ld_err err = db_exec(
+		db, "forecast_areas",
+		"SELECT id, name FROM service_area ORDER BY id", 0, NULL, &res);
+	if (err)
+		return err;
+	m->nareas = (size_t)PQntuples(res);
+	m->area_ids = xcalloc(m->nareas ? m->nareas : 1, sizeof(*m->area_ids));
+	m->area_names =
+		xcalloc(m->nareas ? m->nareas : 1, sizeof(*m->area_names));
+	for (size_t i = 0; i < m->nareas; i++) {
+		m->area_ids[i] = db_long(res, (int)i, 0);
+		m->area_names[i] = xstrdup(PQgetvalue(res, (int)i, 1));
+	}
+	PQclear(res);
+	return LD_OK;
+}
+
+static enum ld_err read_flags(struct db *db, struct build_ctx *c)
+{
+	struct model *m = c->m;
+	PGresult *res = NULL;
+	enum ld_err err =
+		db_exec(db, "forecast_facts", facts_sql, 0, NULL, &res);
+	if (err)
+		return err;
+	size_t n = (size_t)PQntuples(res);
+	size_t cap = n * forecast_sanction_rules_count;
+	m->flags = xcalloc(cap ? cap : 1, sizeof(*m->flags));
+	for (int r = 0; r < (int)n; r++) {
+		struct sanction_facts f = {PQgetvalue(res, r, 2),
+					   (int32_t)db_long(res, r, 3),
+					   (int32_t)db_long(res, r, 4),
+					   (int32_t)db_long(res, r, 5),
+					   (int32_t)db_long(res, r, 6),
+					   (int32_t)db_long(res, r, 7),
+					   (int32_t)db_long(res, r, 8),
+					   (int)db_long(res, r, 9),
+					   (int32_t)db_long(res, r, 10)};
+		struct sanction_flag out[8];
+		size_t k = forecast_sanctions(c->cal, &f, c->today, out, 8);
+		for (size_t i = 0; i < k; i++) {
+			struct case_flag *x = &m->flags[m->nflags++];
+			x->case_id = db_long(res, r, 0);
+			x->reference = xstrdup(PQgetvalue(res, r, 1));
+			x->ombudsman = xstrdup(PQgetvalue(res, r, 2));
+			x->flag = out[i];
+		}
+	}
+	PQclear(res);
+	qsort(m->flags, m->nflags, sizeof(*m->flags), flag_cmp);
+	return LD_OK;
+}
+
+static enum ld_err build_unit(struct db *db, void *arg)
+{
+	struct build_ctx *c = arg;
+	enum ld_err err;
+	/* One snapshot for the three reads. */
+	if ((err = db_exec(db, "forecast_begin",
+			   "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", 0,
+			   NULL, NULL)))
+		return err;
+	if (!(err = read_history(db, c)) && !(err = read_areas(db, c->m)))
+		err = read_flags(db, c);
+	return finish(db, err);
+}
+
+static enum ld_err model_build(struct store *s, const struct workcal *cal,
+			       int32_t today, const char *version,
+			       struct model **out)
+{
+	struct model *m = xcalloc(1, sizeof(*m));
+	struct build_ctx c = {cal, today, m};
+	m->store = s;
+	m->version = xstrdup(version);
+	m->today = today;
+	m->cal_n = cal->n;
+	m->cal_first = cal->first;
+	m->cal_last = cal->last;
+	m->built = time(NULL);
+	enum ld_err err = db_run(s, build_unit, &c);
+	if (!err)
+		err = forecast_model_build(&m->fm, cal, m->tasks, m->ntasks,
+					   today, FORECAST_HISTORY_DAYS);
+	if (err) {
+		model_free(m);
+		return err;
+	}
+	/* Forecast each open task: its set date is the one read. */
+	size_t k = 0;
+	for (size_t i = 0; i < m->ntasks && k < m->nopen; i++) {
+		if (m->tasks[i].id != m->open[k].id)
+			continue;
+		struct open_task *o = &m->open[k++];
+		o->ok = !forecast_task(&m->fm, cal, &m->tasks[i], today,
+				       &o->f) &&
+			o->f.known;
+	}
+	qsort(m->open, m->nopen, sizeof(*m->open), open_id_cmp);
+	m->by_due = xcalloc(m->nopen ? m->nopen : 1, sizeof(*m->by_due));
+	for (size_t i = 0; i < m->nopen; i++)
+		m->by_due[i] = i;
+	sort_model = m;
+	qsort(m->by_due, m->nopen, sizeof(*m->by_due), by_due_cmp);
+	*out = m;
+	return LD_OK;
+}
+
+/* The model for today's snapshot, built once; model_put() it. */
+static enum ld_err model_get(struct store *s, const struct workcal *cal,
+			     int32_t today, struct model **out)
+{
+	char *version = NULL;
+	enum ld_err err = LD_OK;
+	*out = NULL;
+	pthread_mutex_lock(&cache_lock);
+	if (same_model(current, s, cal, today) &&
+	    time(NULL) - current->built < FORECAST_FRESH_SECONDS) {
+		*out = current;
+		current->refs++;
+	}
+	pthread_mutex_unlock(&cache_lock);
+	if (*out)
+		return LD_OK;
+	if ((err = store_snapshot(s, &version)))
+		return err;
+	/* One thread builds; the rest wait and share what it built. */
+	pthread_mutex_lock(&build_lock);
+	pthread_mutex_lock(&cache_lock);
+	if (same_model(current, s, cal, today) &&
+	    (!strcmp(current->version, version) ||
+	     time(NULL) - current->built < FORECAST_FRESH_SECONDS)) {
+		*out = current;
+		current->refs++;
+	}
+	pthread_mutex_unlock(&cache_lock);
+	if (!*out) {
+		struct model *m = NULL, *old = NULL;
+		/* sort_model is the builder's, under build_lock. */
+		err = model_build(s, cal, today, version, &m);
+		if (!err) {
+			pthread_mutex_lock(&cache_lock);
+			old = current;
+			current = m;
+			m->refs = 2; /* the cache's and the caller's */
+			pthread_mutex_unlock(&cache_lock);
+			if (old)
+				model_put(old);
+			*out = m;
+		}
+	}
+	pthread_mutex_unlock(&build_lock);
+	free(version);
+	return err;
+}
+
+static json_t *forecast_json(const struct model *m, const struct open_task *o,
+			     int threshold)
+{
+	struct buf reason;
+	buf_init(&reason, 1024);
+	if (forecast_reason(&o->f, area_name(m, o->area), o->kind, &reason))
+		buf_reset(&reason);
+	int pc = forecast_percent(o->f.p_late);
+	json_t *j =
+		json_pack("{s:i, s:b, s:s, s:b, s:b, s:i, s:i}", "percent", pc,
+			  "likely_late", pc >= threshold && !o->paused,
+			  "reason", buf_str(&reason), "fallback", o->f.fallback,
+			  "overdue", o->f.overdue, "elapsed_working_days",
+			  o->f.elapsed, "due_working_days", o->f.due_days);
+	buf_release(&reason);
+	return j;
+}
+
+static char *dumps(json_t *j)
+{
+	char *text = json_dumps(j, JSON_COMPACT);
+	json_decref(j);
+	if (!text)
+		abort(); /* out of memory, as xalloc treats it */
+	return text;
+}
+
+struct docs_ctx {
+	const char *forecasts, *scope;
+	char **json;
+};
+
+static enum ld_err docs_unit(struct db *db, void *arg)
+{
+	struct docs_ctx *c = arg;
+	const char *params[] = {c->forecasts, c->scope};
+	return db_json(
+		db, "forecast_docs",
+		"SELECT coalesce(json_agg((d.doc::jsonb || jsonb_build_object("
+		"'forecast', f.value))::json ORDER BY d.due, d.id), '[]')"
+		" FROM jsonb_each($1::jsonb) f"
+		" JOIN task_doc d ON d.id = f.key::bigint"
+		" JOIN task t ON t.id = d.id"
+		" WHERE t.status NOT IN ('done', 'cancelled', 'sent')"
+		" AND task_visible($2, d.service_area_id)",
+		2, params, c->json);
+}
+
+enum ld_err forecast_store_tasks(struct store *s, const struct workcal *cal,
+				 const struct principal *p, int32_t today,
+				 const struct forecast_filter *f, char **json)
+{
+	struct model *m;
+	struct db_num scope_num;
+	int64_t scope = principal_area_scope(p);
+	enum ld_err err = model_get(s, cal, today, &m);
+	if (err)
+		return err;
+	json_t *chosen = json_object();
+	long total = 0;
+	for (size_t i = 0; i < m->nopen; i++) {
+		const struct open_task *o = &m->open[m->by_due[i]];
+		if (!o->ok || (scope != AREA_SCOPE_ALL && o->area != scope) ||
+		    (f->area_id && o->area != f->area_id) ||
+		    (f->due_from && o->due_on < f->due_from) ||
+		    (f->due_to && o->due_on > f->due_to) ||
+		    (f->min_percent > 0 &&
+		     (o->paused ||
+		      forecast_percent(o->f.p_late) < f->min_percent)))
+			continue;
+		if (total++ < f->limit) {
+			char key[24];
+			snprintf(key, sizeof(key), "%lld", (long long)o->id);
+			json_object_set_new(
+				chosen, key,
+				forecast_json(m, o,
+					      f->min_percent > 0
+						      ? f->min_percent
+						      : 50));
+		}
+	}
+	model_put(m);
+	char *forecasts = dumps(chosen), *docs = NULL;
+	struct docs_ctx c = {forecasts, area_scope(p, &scope_num), &docs};
+	err = db_run(s, docs_unit, &c);
+	free(forecasts);
+	if (err)
+		return err;
+	json_t *tasks = json_loads(docs, 0, NULL);
+	free(docs);
+	if (!tasks)
+		return LD_EINTERNAL;
+	*json = dumps(json_pack("{s:I, s:o}", "total", (json_int_t)total,
+				"tasks", tasks));
+	return LD_OK;
+}
+
+enum ld_err forecast_store_of(struct store *s, const struct workcal *cal,
+			      int32_t today, int threshold_percent,
+			      const int64_t *ids, size_t n, char **json)
+{
+	struct model *m;
+	enum ld_err err = model_get(s, cal, today, &m);
+	if (err)
+		return err;
+	json_t *out = json_object();
+	for (size_t i = 0; i < n; i++) {
+		const struct open_task *o = open_find(m, ids[i]);
+		char key[24];
+		if (!o || !o->ok)
+			continue;
+		snprintf(key, sizeof(key), "%lld", (long long)o->id);
+		json_object_set_new(out, key,
+				    forecast_json(m, o, threshold_percent));
+	}
+	model_put(m);
+	*json = dumps(out);
+	return LD_OK;
+}
+
+struct visible_ctx {
+	const char *ids, *scope;
+	PGresult **res;
+};
+
+static enum ld_err visible_unit(struct db *db, void *arg)
+{
+	struct visible_ctx *c = arg;
+	const char *params[] = {c->ids, c->scope};
+	return db_exec(db, "forecast_cases_visible",
+		       "SELECT id FROM unnest($1::bigint[]) id"
+		       " WHERE case_visible($2, id)",
+		       2, params, c->res);
+}
+
+enum ld_err forecast_store_sanctions(struct store *s, const struct workcal *cal,
+				     const struct principal *p, int32_t today,
+				     int64_t case_id, char **json)
+{
+	struct model *m;
+	struct db_num scope_num;
+	const char *scope = area_scope(p, &scope_num);
+	enum ld_err err = model_get(s, cal, today, &m);
+	if (err)
+		return err;
+	json_t *out = json_array();
+	struct buf ids;
+	buf_init(&ids, 1u << 24);
+	for (size_t i = 0; i < m->nflags && !err; i++) {
+		const struct case_flag *x = &m->flags[i];
+		char since[DATE_STRLEN], act[DATE_STRLEN];
+		if (case_id && x->case_id != case_id)
+			continue;
+		date_format(x->flag.since, since);
+		date_format(x->flag.act_by, act);
+		json_array_append_new(
+			out, json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:s}",
+				       "case_id", (json_int_t)x->case_id,
+				       "reference", x->reference, "ombudsman",
+				       x->ombudsman, "rule", x->flag.rule->code,
+				       "words", x->flag.rule->words, "since",
+				       since, "act_by", act));
+		err = buf_printf(&ids, "%s%lld", buf_str(&ids)[0] ? "," : "{",
+				 (long long)x->case_id);
+	}
+	model_put(m);
+	/* A service-area officer sees the flags of cases they may open. */
+	if (!err && scope && json_array_size(out)) {
+		PGresult *res = NULL;
+		if (!(err = buf_addch(&ids, '}'))) {
+			struct visible_ctx c = {buf_str(&ids), scope, &res};
+			err = db_run(s, visible_unit, &c);
+		}
+		if (!err) {
+			json_t *kept = json_array();
+			size_t i;
+			json_t *v;
+			json_array_foreach(out, i, v)
+			{
+				long long id = json_integer_value(
+					json_object_get(v, "case_id"));
+				for (int r = 0; r < PQntuples(res); r++)
+					if (db_long(res, r, 0) == id) {
+						json_array_append(kept, v);
+						break;
+					}
+			}
+			json_decref(out);
+			out = kept;
+		}
+		PQclear(res);
+	}
+	buf_release(&ids);
+	if (err) {
+		json_decref(out);
+		return err;
+	}
+	*json = dumps(out);
+	return LD_OK;
+}
+
+enum ld_err forecast_store_expected(struct store *s, const struct workcal *cal,
+				    const struct principal *p, int32_t today,
+				    int32_t from, int32_t to, char **json)
+{
+	struct model *m;
+	int64_t scope = principal_area_scope(p);
+	enum ld_err err = model_get(s, cal, today, &m);
+	if (err)
+		return err;
+	long so_far = 0, to_come = 0;
+	double expected = 0;
+	for (size_t i = 0; i < m->ntasks; i++) {
+		const struct forecast_task *t = &m->tasks[i];
+		if (t->due_on < from || t->due_on > to ||
+		    (scope != AREA_SCOPE_ALL && t->area != scope))
+			continue;
+		if (t->answered_on) {
+			so_far += t->answered_on > t->due_on;
+			continue;
+		}
+		const struct open_task *o = open_find(m, t->id);
+		if (!o)
+			continue;
+		if (t->due_on < today) {
+			so_far++;
+		} else {
+			to_come++;
+			expected += o->ok ? o->f.p_late : 0;
+		}
+	}
+	model_put(m);
+	*json = dumps(json_pack("{s:i, s:i, s:f, s:f}", "late_so_far",
+				(int)so_far, "due_to_come", (int)to_come,
+				"expected_to_come", expected, "expected_late",
+				(double)so_far + expected));
+	return LD_OK;
+}
+
+struct backtest_ctx {
+	int32_t since;
+	struct forecast_task *tasks;
+	size_t n;
+};
+
+static enum ld_err backtest_unit(struct db *db, void *arg)
+{
+	struct backtest_ctx *c = arg;
+	struct db_date since;
+	PGresult *res = NULL;
+	const char *params[] = {db_date(&since, c->since)};
+	enum ld_err err =
+		db_exec(db, "forecast_history", history_sql, 1, params, &res);
+	if (err)
+		return err;
+	size_t n = (size_t)PQntuples(res);
+	c->tasks = xcalloc(n ? n : 1, sizeof(*c->tasks));
+	for (int r = 0; r < (int)n; r++) {
+		int kind = forecast_kind(PQgetvalue(res, r, 2));
+		if (kind < 0)
+			continue;
+		c->tasks[c->n++] =
+			(struct forecast_task){db_long(res, r, 0),
+					       db_long(res, r, 1),
+					       kind,
+					       (int32_t)db_long(res, r, 3),
+					       (int32_t)db_long(res, r, 4),
+					       (int32_t)db_long(res, r, 5)};
+	}
+	PQclear(res);
+	return LD_OK;
+}
+
+enum ld_err forecast_store_backtest(struct store *s, const struct workcal *cal,
+				    int32_t from, int32_t to, int32_t today,
+				    char **json)
+{
+	struct backtest_ctx c = {from - FORECAST_HISTORY_DAYS, NULL, 0};
+	struct forecast_score sc;
+	enum ld_err err = db_run(s, backtest_unit, &c);
+	if (!err)
+		err = forecast_backtest(cal, c.tasks, c.n, from, to, today,
+					FORECAST_HISTORY_DAYS, &sc);
+	free(c.tasks);
+	if (err)
+		return err;
+	json_t *deciles = json_array();
+	for (int d = 0; d < FORECAST_DECILES; d++)
+		json_array_append_new(
+			deciles, json_pack("{s:f, s:f, s:I, s:f, s:f}", "from",
+					   d / 10.0, "to", (d + 1) / 10.0, "n",
+					   (json_int_t)sc.deciles[d].n,
+					   "predicted", sc.deciles[d].predicted,
+					   "observed", sc.deciles[d].observed));
+	*json = dumps(json_pack("{s:I, s:f, s:f, s:o}", "predictions",
+				(json_int_t)sc.predictions, "brier", sc.brier,
+				"baseline_brier", sc.baseline_brier, "deciles",
+				deciles));
+	return LD_OK;
+}

@@ -1,0 +1,262 @@
+/*
+ * Forecasts of late answers and sanction risk over HTTP, on a history with
+ * a known pattern (tests/http/forecast_dataset.sql): each area's forecast
+ * and reason, the organisation's history for a thin area, the one area
+ * rule, the sanction flags with by when to act, the pages that show them,
+ * and the backtest beating the naive baseline.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "api.h"
+
+static struct itest_server server;
+static struct api lo, so, boss;
+
+static void psql(const char *dbname, const char *args)
+{
+	char cmd[1024];
+	snprintf(cmd, sizeof(cmd),
+		 "psql -X -q -v ON_ERROR_STOP=1 '%s dbname=%s' %s >/dev/null",
+		 getenv("LINKDESK_OWNER_DATABASE_URL"), dbname, args);
+	assert_int_equal(itest_sh(cmd, NULL), 0);
+}
+
+static void client(struct api *a, const char *token)
+{
+	memset(a, 0, sizeof(*a));
+	a->h = curl_easy_init();
+	snprintf(a->base, sizeof(a->base), "%s", server.base);
+	snprintf(a->bearer, sizeof(a->bearer), "%s", token);
+}
+
+static int setup(void **state)
+{
+	static char url[600], owner[600];
+	char db[64];
+	(void)state;
+	snprintf(db, sizeof(db), "forecast_%d", (int)getpid());
+	psql("linkdesk", F("-c 'CREATE DATABASE %s'", db));
+	snprintf(url, sizeof(url), "LINKDESK_DATABASE_URL=%s dbname=%s",
+		 getenv("LINKDESK_DATABASE_URL"), db);
+	snprintf(owner, sizeof(owner),
+		 "LINKDESK_OWNER_DATABASE_URL=%s dbname=%s",
+		 getenv("LINKDESK_OWNER_DATABASE_URL"), db);
+	putenv(url);
+	putenv(owner);
+	assert_int_equal(
+		itest_sh("\"$LINKDESK_BIN\" migrate >/dev/null 2>&1", NULL), 0);
+	psql(db, F("-f '%s/tests/http/forecast_dataset.sql'",
+		   getenv("LINKDESK_ROOT")));
+	const char *env[] = {"LINKDESK_TODAY=2026-11-23",
+			     "LINKDESK_SCHEDULER=0", NULL};
+	itest_server_start(&server, env);
+	client(&lo, "lo-token");
+	client(&so, "so-token");
+	client(&boss, "boss-token");
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	api_release(&lo);
+	api_release(&so);
+	api_release(&boss);
+	assert_int_equal(itest_server_stop(&server), 0);
+	return 0;
+}
+
+/* The task of a list with this id, or NULL. */
+static json_t *task_in(json_t *list, long id)
+{
+	size_t i;
+	json_t *t;
+	json_array_foreach(json_object_get(list, "tasks"), i,
+			   t) if (jint(t, "id") == id) return t;
+	return NULL;
+}
+
+static void test_each_area_its_own_speed(void **state)
+{
+	(void)state;
+	json_t *all = api_expect(&lo, 200, "GET", "/api/v1/forecasts", NULL);
+	json_t *fast = json_object_get(task_in(all, 1001), "forecast");
+	json_t *slow = json_object_get(task_in(all, 1002), "forecast");
+	json_t *mixed = json_object_get(task_in(all, 1003), "forecast");
+	json_t *tiny = json_object_get(task_in(all, 1004), "forecast");
+	assert_non_null(fast);
+	assert_non_null(slow);
+	assert_non_null(mixed);
+	assert_non_null(tiny);
+	assert_int_equal(jint(fast, "percent"), 0);
+	assert_false(json_is_true(json_object_get(fast, "likely_late")));
+	assert_string_equal(jstr(fast, "reason"),
+			    "Fast Repairs has answered 20 of its last 20 "
+			    "information requests within 15 working days; "
+			    "this one has been open 1 working day.");
+	assert_int_equal(jint(slow, "percent"), 100);
+	assert_string_equal(jstr(slow, "reason"),
+			    "Slow Housing has answered 0 of its last 20 "
+			    "information requests within 15 working days; "
+			    "this one has been open 5 working days.");
+	/* Open 5 days in an area that answers in 2 or in 40: slow. */
+	assert_int_equal(jint(mixed, "percent"), 100);
+	assert_true(json_is_true(json_object_get(tiny, "fallback")));
+	assert_non_null(strstr(jstr(tiny, "reason"),
+			       "Tiny Planning has too little history of "
+			       "information requests (4), so the "
+			       "organisation's is used"));
+	json_decref(all);
+
+	/* The likely-late list: the slow ones, soonest due first. */
+	json_t *late = api_expect(&lo, 200, "GET",
+				  "/api/v1/forecasts?likely_late=true", NULL);
+	assert_null(task_in(late, 1001));
+	assert_non_null(task_in(late, 1002));
+	json_t *first = json_array_get(json_object_get(late, "tasks"), 0);
+	assert_int_equal(jint(first, "id"), 1011); /* due 22 October */
+	assert_int_equal(jint(late, "total"),
+			 json_array_size(json_object_get(late, "tasks")));
+	json_decref(late);
+	api_refused(&lo, 400, "invalid", "likely_late", "GET",
+		    "/api/v1/forecasts?likely_late=maybe", NULL);
+	api_refused(&lo, 400, "invalid", "limit", "GET",
+		    "/api/v1/forecasts?limit=0", NULL);
+}
+
+/* A service-area officer sees their own area's forecasts and flags only. */
+static void test_area_rule(void **state)
+{
+	(void)state;
+	json_t *all = api_expect(&so, 200, "GET", "/api/v1/forecasts", NULL);
+	size_t i;
+	json_t *t;
+	assert_non_null(task_in(all, 1001));
+	json_array_foreach(json_object_get(all, "tasks"), i, t)
+		assert_int_equal(jint(json_object_get(t, "service_area"), "id"),
+				 1);
+	json_decref(all);
+	json_t *flags =
+		api_expect(&so, 200, "GET", "/api/v1/sanction-risks", NULL);
+	assert_int_equal(json_array_size(flags), 0);
+	json_decref(flags);
+	struct itest_resp r;
+	api_call(&so, "GET", "/this-week", NULL, &r);
+	assert_int_equal(r.status, 200);
+	assert_null(strstr(r.body, "Slow open"));
+	itest_resp_release(&r);
+}
+
+/* Each rule the dataset meets, with by when to act. */
+static void test_sanction_flags(void **state)
+{
+	(void)state;
+	static const struct {
+		long case_id;
+		const char *rule, *act_by;
+	} want[] = {
+		{13, "lgsco_past_due_after_chaser", "2026-11-23"},
+		{11, "hos_final_chaser", "2026-11-25"},
+		{12, "hos_extension_no_update", "2026-11-25"},
+	};
+	json_t *flags =
+		api_expect(&lo, 200, "GET", "/api/v1/sanction-risks", NULL);
+	assert_int_equal(json_array_size(flags), 3);
+	for (size_t i = 0; i < 3; i++) {
+		json_t *f = json_array_get(flags, i);
+		assert_int_equal(jint(f, "case_id"), want[i].case_id);
+		assert_string_equal(jstr(f, "rule"), want[i].rule);
+		assert_string_equal(jstr(f, "act_by"), want[i].act_by);
+		assert_true(strlen(jstr(f, "words")) > 20);
+	}
+	json_decref(flags);
+	/* The case page says which rule and by when. */
+	struct itest_resp r;
+	api_call(&lo, "GET", "/cases/12", NULL, &r);
+	assert_int_equal(r.status, 200);
+	assert_non_null(strstr(r.body, "no update by the agreed date"));
+	assert_non_null(strstr(r.body, "Act by Wednesday 25 November 2026"));
+	itest_resp_release(&r);
+}
+
+static void test_pages(void **state)
+{
+	(void)state;
+	struct itest_resp r;
+	api_call(&lo, "GET", "/home", NULL, &r);
+	assert_int_equal(r.status, 200);
+	assert_non_null(strstr(r.body, "Likely to be late"));
+	assert_non_null(strstr(r.body, "Slow Housing has answered 0 of its"));
+	assert_null(strstr(r.body, "Fast open"));
+	assert_non_null(strstr(r.body, "witness summons"));
+	itest_resp_release(&r);
+	api_call(&lo, "GET", "/tasks/1002", NULL, &r);
+	assert_int_equal(r.status, 200);
+	assert_non_null(strstr(r.body, "100% likely to be late"));
+	itest_resp_release(&r);
+	api_call(&lo, "GET", "/tasks/1001", NULL, &r);
+	assert_non_null(strstr(r.body, "0% likely to be late"));
+	itest_resp_release(&r);
+	/* This week: Monday 23 to Sunday 29 November; 1012 is due on the
+	 * 25th. */
+	api_call(&lo, "GET", "/this-week", NULL, &r);
+	assert_int_equal(r.status, 200);
+	assert_non_null(strstr(r.body, "Extended"));
+	assert_null(strstr(r.body, "Slow open"));
+	itest_resp_release(&r);
+	/* Leadership: the quarter October to December 2026. */
+	json_t *e = NULL;
+	api_call(&boss, "GET", "/leadership?period=2026-Q3", NULL, &r);
+	assert_int_equal(r.status, 200);
+	assert_non_null(strstr(r.body, "Late answers expected"));
+	/* 1011 (22 October) and 1013 (13 November) are late so far. */
+	assert_non_null(strstr(r.body, "2 of the tasks due in the period"));
+	itest_resp_release(&r);
+	json_decref(e);
+}
+
+static void test_backtest(void **state)
+{
+	(void)state;
+	json_t *b = api_expect(
+		&boss, 200, "GET",
+		"/api/v1/forecasts/backtest?from=2026-04-01&to=2026-09-30",
+		NULL);
+	double brier = json_number_value(json_object_get(b, "brier"));
+	double base = json_number_value(json_object_get(b, "baseline_brier"));
+	print_message("backtest: %lld forecasts, Brier %.4f, baseline %.4f\n",
+		      jint(b, "predictions"), brier, base);
+	assert_true(jint(b, "predictions") > 500);
+	assert_true(brier < base);
+	assert_int_equal(json_array_size(json_object_get(b, "deciles")), 10);
+	json_decref(b);
+	api_refused(&boss, 400, "invalid", "from", "GET",
+		    "/api/v1/forecasts/backtest?from=soon&to=2026-09-30", NULL);
+	api_refused(&boss, 400, "invalid", "to", "GET",
+		    "/api/v1/forecasts/backtest?from=2026-04-01&to=2027-01-01",
+		    NULL);
+	api_refused(&so, 403, "forbidden", NULL, "GET",
+		    "/api/v1/forecasts/backtest?from=2026-04-01&to=2026-09-30",
+		    NULL);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_each_area_its_own_speed),
+		cmocka_unit_test(test_area_rule),
+		cmocka_unit_test(test_sanction_flags),
+		cmocka_unit_test(test_pages),
+		cmocka_unit_test(test_backtest),
+	};
+	return cmocka_run_group_tests_name("forecast", tests, setup, teardown);
+}
