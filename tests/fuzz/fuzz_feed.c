@@ -1,4 +1,7 @@
-/* GOV.UK bank-holiday feeds: never a crash, every event a real date. */
+/*
+ * GOV.UK bank-holiday feeds: never a crash, every event a real date, and
+ * the import plan of any feed consistent.
+ */
 #include <stdint.h>
 
 #include "date.h"
@@ -18,6 +21,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			if (!date_valid_ymd(y, m, d))
 				__builtin_trap();
 		}
+		/* Against nothing held, every day is added, none removed. */
+		struct holiday_plan plan;
+		holiday_plan_make(&feed, NULL, 0, &plan);
+		if (plan.added != (int)feed.n || plan.removed || plan.changed)
+			__builtin_trap();
+		holiday_plan_release(&plan);
 		holiday_feed_release(&feed);
 	}
 	return 0;

@@ -235,6 +235,187 @@ static void test_rules_match_feed(void **state)
 	}
 }
 
+/*
+ * Every division's rules give the published days of 2019-2027 but for the
+ * same one-off changes, everywhere: so a short year can be told.
+ */
+static void test_rules_every_division(void **state)
+{
+	static const char *const moved_or_added[] = {"2020-05-08", "2022-06-02",
+						     "2022-06-03", "2022-09-19",
+						     "2023-05-08"};
+	static const char *const moved_from[] = {"2020-05-04", "2022-05-30"};
+	static const int standard[] = {8, 9, 10};
+	struct holiday_feed feed;
+	char why[256];
+	size_t len;
+	(void)state;
+	char *text = slurp(FEED, &len);
+	assert_int_equal(holiday_feed_parse(text, len, &feed, why, sizeof(why)),
+			 LD_OK);
+	free(text);
+	for (int dv = 0; dv < HOLIDAY_DIVISIONS; dv++) {
+		const char *division = holiday_feed_divisions[dv];
+		for (int year = 2019; year <= 2027; year++) {
+			struct holiday h[HOLIDAY_RULES_MAX];
+			int n = holiday_rules_division(division, year, h);
+			assert_int_equal(n, standard[dv]);
+			for (int i = 1; i < n; i++)
+				assert_true(h[i - 1].day < h[i].day);
+			for (int i = 0; i < n; i++) {
+				bool published = false, moved = false;
+				for (size_t k = 0; k < feed.n; k++)
+					published |=
+						feed.events[k].division ==
+							division &&
+						feed.events[k].day == h[i].day;
+				for (size_t k = 0; k < 2; k++)
+					moved |= D(moved_from[k]) == h[i].day;
+				if (published == moved) {
+					char d[DATE_STRLEN];
+					date_format(h[i].day, d);
+					fail_msg("%s %s %s: rules and feed "
+						 "disagree",
+						 division, d, h[i].title);
+				}
+			}
+			for (size_t k = 0; k < feed.n; k++) {
+				int y, m, d;
+				bool by_rule = false, oneoff = false;
+				date_to_ymd(feed.events[k].day, &y, &m, &d);
+				if (feed.events[k].division != division ||
+				    y != year)
+					continue;
+				for (int i = 0; i < n; i++)
+					by_rule |=
+						h[i].day == feed.events[k].day;
+				for (size_t i = 0; i < 5; i++)
+					oneoff |= D(moved_or_added[i]) ==
+						  feed.events[k].day;
+				if (by_rule == oneoff)
+					fail_msg("%s %s: not by the rules",
+						 division,
+						 feed.events[k].title);
+			}
+		}
+	}
+	struct holiday h[HOLIDAY_RULES_MAX];
+	assert_int_equal(holiday_rules_division("wales", 2027, h), 0);
+	/* Scotland's pairs: 1 January 2022 a Saturday, 2023 a Sunday. */
+	holiday_rules_division("scotland", 2022, h);
+	assert_int_equal(h[0].day, D("2022-01-03"));
+	assert_int_equal(h[1].day, D("2022-01-04"));
+	holiday_rules_division("scotland", 2023, h);
+	assert_int_equal(h[0].day, D("2023-01-02"));
+	assert_string_equal(h[0].title, "2nd January");
+	assert_int_equal(h[1].day, D("2023-01-03"));
+	holiday_feed_release(&feed);
+}
+
+/* A feed of England and Wales days of one year, titled "Day N". */
+static void feed_of(struct holiday_feed *feed, const char *const *days, int n)
+{
+	char text[4096];
+	size_t o = 0;
+	char why[256];
+	o += (size_t)snprintf(text + o, sizeof(text) - o,
+			      "{\"england-and-wales\": {\"events\": [");
+	for (int i = 0; i < n; i++)
+		o += (size_t)snprintf(text + o, sizeof(text) - o,
+				      "%s{\"title\": \"Day %d\", \"date\":"
+				      " \"%s\"}",
+				      i ? ", " : "", i, days[i]);
+	o += (size_t)snprintf(text + o, sizeof(text) - o, "]}}");
+	if (holiday_feed_parse(text, o, feed, why, sizeof(why)))
+		fail_msg("%s", why);
+}
+
+/* What an import would change, and when it is refused. */
+static void test_import_plan(void **state)
+{
+	static const char *const days[] = {
+		"2027-01-01", "2027-03-26", "2027-03-29", "2027-05-03",
+		"2027-05-31", "2027-08-30", "2027-12-27", "2027-12-28"};
+	struct holiday_held held[9];
+	struct holiday_feed feed;
+	struct holiday_plan plan;
+	char titles[8][16], line[256];
+	(void)state;
+	for (int i = 0; i < 8; i++) {
+		snprintf(titles[i], sizeof(titles[i]), "Day %d", i);
+		held[i] = (struct holiday_held){"england-and-wales", D(days[i]),
+						titles[i], "", false};
+	}
+	/* Another year and division are none of this feed's business. */
+	held[8] = (struct holiday_held){"scotland", D("2027-11-30"), "x", "",
+					false};
+
+	/* The same again: nothing to do. */
+	feed_of(&feed, days, 8);
+	holiday_plan_make(&feed, held, 9, &plan);
+	assert_int_equal(plan.n, 0);
+	assert_int_equal(plan.years, 1);
+	assert_string_equal(plan.refusal, "");
+	holiday_plan_release(&plan);
+	holiday_feed_release(&feed);
+
+	/* One event of 2027 only: seven published days would go. */
+	feed_of(&feed, days + 6, 1);
+	holiday_plan_make(&feed, held, 9, &plan);
+	assert_int_equal(plan.added, 0);
+	assert_int_equal(plan.changed, 1); /* titled "Day 0", not "Day 6" */
+	assert_int_equal(plan.removed, 7);
+	assert_non_null(
+		strstr(plan.refusal,
+		       "england-and-wales 2027: 7 published days would go"
+		       " (2027-01-01 and more)"));
+	assert_non_null(strstr(plan.refusal, "the file has 1 day, fewer than "
+					     "the 8 of the standard rules"));
+	holiday_change_text(&plan.changes[0], line, sizeof(line));
+	assert_string_equal(line, "- england-and-wales 2027-01-01 Day 0");
+	holiday_plan_release(&plan);
+
+	/* Provisional days may go: only the count refuses this one. */
+	for (int i = 0; i < 8; i++)
+		held[i].provisional = true;
+	holiday_plan_make(&feed, held, 9, &plan);
+	assert_int_equal(plan.changed, 1); /* provisional becomes published */
+	assert_null(strstr(plan.refusal, "published days would go"));
+	assert_non_null(strstr(plan.refusal, "fewer than the 8"));
+	holiday_plan_release(&plan);
+	holiday_feed_release(&feed);
+
+	/* A day moved and a title changed: a change, not a refusal... */
+	static const char *const moved[] = {
+		"2027-01-01", "2027-03-26", "2027-03-29", "2027-05-03",
+		"2027-06-07", "2027-08-30", "2027-12-27", "2027-12-28"};
+	for (int i = 0; i < 8; i++)
+		held[i].provisional = true;
+	feed_of(&feed, moved, 8);
+	holiday_plan_make(&feed, held, 9, &plan);
+	assert_int_equal(plan.added, 1);
+	assert_int_equal(plan.changed, 7);
+	assert_int_equal(plan.removed, 1);
+	assert_string_equal(plan.refusal, "");
+	holiday_plan_release(&plan);
+	/* ...unless the day it drops was published. */
+	for (int i = 0; i < 8; i++)
+		held[i].provisional = false;
+	holiday_plan_make(&feed, held, 9, &plan);
+	assert_int_equal(plan.added, 1);
+	assert_int_equal(plan.changed, 0);
+	assert_int_equal(plan.removed, 1);
+	assert_string_equal(plan.refusal,
+			    "england-and-wales 2027: 1 published day would go"
+			    " (2027-05-31)");
+	holiday_change_text(&plan.changes[0], line, sizeof(line));
+	assert_string_equal(line, "- england-and-wales 2027-05-31 Day 4");
+	holiday_change_text(&plan.changes[1], line, sizeof(line));
+	assert_string_equal(line, "+ england-and-wales 2027-06-07 Day 4");
+	holiday_plan_release(&plan);
+	holiday_feed_release(&feed);
+}
+
 static void test_rules_substitutes(void **state)
 {
 	(void)state;
@@ -422,6 +603,10 @@ static void test_feed_errors(void **state)
 		"[]}}",
 		"{\"scotland\": {\"events\": [{\"title\": \"x\", \"date\": "
 		"\"2026-02-03\", \"notes\": 5}]}}",
+		"{\"scotland\": {\"events\": [{\"title\": \"x\", \"date\": "
+		"\"2026-02-03\"}, {\"title\": \"y\", \"date\": "
+		"\"2026-02-03\"}]}}",
+		" \n",
 	};
 	struct holiday_feed feed;
 	char why[256];
@@ -433,6 +618,30 @@ static void test_feed_errors(void **state)
 				 LD_EINVAL);
 		assert_true(why[0] != '\0');
 		assert_int_equal(feed.n, 0);
+	}
+	/* Each reason names the value at fault. */
+	static const struct {
+		const char *text, *why;
+	} named[] = {
+		{"", "the file is empty"},
+		{"\n\t ", "the file is empty"},
+		{"{\"england-and-wales\": {\"events\": [{\"title\": \"x\","
+		 " \"date\": \"2027-02-30\"}]}}",
+		 "england-and-wales: 2027-02-30 is not a date"},
+		{"{\"scotland\": {\"events\": [{\"title\": \"x\"}]}}",
+		 "scotland: event 1 has no \"date\""},
+		{"{\"scotland\": {\"events\": [{\"title\": \"x\", \"date\":"
+		 " \"2026-02-03\"}, {\"title\": \"y\", \"date\":"
+		 " \"2026-02-03\"}]}}",
+		 "scotland: 2026-02-03 is listed twice"},
+	};
+	for (size_t i = 0; i < sizeof(named) / sizeof(named[0]); i++) {
+		assert_int_equal(holiday_feed_parse(named[i].text,
+						    strlen(named[i].text),
+						    &feed, why, sizeof(why)),
+				 LD_EINVAL);
+		if (!strstr(why, named[i].why))
+			fail_msg("%s: said \"%s\"", named[i].why, why);
 	}
 	const char *ok =
 		"{\"scotland\": {\"division\": \"scotland\", \"events\": "
@@ -456,6 +665,8 @@ int main(void)
 		cmocka_unit_test(test_easter),
 		cmocka_unit_test(test_rules_substitutes),
 		cmocka_unit_test(test_feed_errors),
+		cmocka_unit_test(test_rules_every_division),
+		cmocka_unit_test(test_import_plan),
 		cmocka_unit_test_setup_teardown(test_rules_match_feed,
 						setup_cal, teardown_cal),
 		cmocka_unit_test_setup_teardown(test_add, setup_cal,
