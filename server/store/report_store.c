@@ -71,7 +71,9 @@ enum ld_err report_store_kpis(struct store *s, const struct principal *who,
 		" 'running', $15::boolean),"
 		" 'catalogue', kpi_catalogue(),"
 		" 'figures', (SELECT figures FROM g WHERE g_set = 3),"
-		" 'complaint_handling', code_figures($1, $2, $4),"
+		/* The Complaint Handling Code's shares keep their own
+		 * definitions (sql/010), over the whole period. */
+		" 'complaint_handling', code_figures($1, $14, $4),"
 		" 'previous', json_build_object('period', json_build_object("
 		"  'label', $11::text, 'from', $6::date, 'to', $7::date),"
 		"  'figures', kpi_figures($6, $7, $3, $4, $5, $13)),"

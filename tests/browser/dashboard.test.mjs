@@ -218,7 +218,7 @@ test('each role sees its own navigation and nothing more', async () => {
       await check(page, '16-leadership')
       // A number leads to the cases behind it.
       await page.click('a:has(span:text(" cases behind Cases received"))')
-      assert.match(await page.textContent('h1'), /Cases behind cases_received/)
+      assert.match(await page.textContent('h1'), /Cases behind Cases received/)
       await check(page, '16-leadership-drill-down')
       await page.goto(`${base}/reports/annual?year=2026-27`)
       assert.match(await page.textContent('h1'), /annual report 2026-27/)
@@ -288,7 +288,23 @@ test('pages work with JavaScript off, and sessions end', async () => {
   await ctx.close()
 })
 
+test('this week\'s due tasks with their risk, with JavaScript and without', async () => {
+  const ctx = await browser.newContext()
+  const page = await signIn(ctx, 'link.officer')
+  await page.goto(`${base}/home`)
+  assert.match(await page.textContent('main'), /Likely to be late/)
+  await page.click('a:has-text("This week\'s due tasks and their risk")')
+  assert.match(await page.textContent('h1'), /This week/)
+  await check(page, '24-this-week')
+  await ctx.close()
+  const plain = await browser.newContext({ javaScriptEnabled: false })
+  const p2 = await signIn(plain, 'repairs.officer')
+  await p2.goto(`${base}/this-week`)
+  assert.match(await p2.textContent('h1'), /This week/)
+  await plain.close()
+})
+
 test('every page was checked', () => {
-  assert.ok(checked.size >= 23, `${checked.size} pages checked`)
+  assert.ok(checked.size >= 24, `${checked.size} pages checked`)
   writeFileSync(join(artifacts, 'pages.txt'), [...checked].join('\n') + '\n')
 })
