@@ -20,7 +20,7 @@ LDLIBS   += $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lpthread -lm
 CORE_SRC   := $(sort $(wildcard core/*.c))
 SERVER_SRC := $(sort $(wildcard server/*.c server/*/*.c))
 MIGRATIONS := $(sort $(wildcard sql/[0-9][0-9][0-9]_*.sql))
-TEMPLATES  := $(sort $(wildcard web/templates/*.html))
+TEMPLATES  := $(sort $(wildcard web/templates/*.html web/templates/*.txt))
 GEN_SRC    := $(BUILD)/gen/migrations.c $(BUILD)/gen/demo.c $(BUILD)/gen/openapi.c \
 	$(BUILD)/gen/templates.c
 

@@ -1,11 +1,16 @@
 #include "ics.h"
 
 #include <libical/ical.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "date.h"
 #include "xalloc.h"
+
+/* The alarm: 15 hours before an all-day event's midnight, 09:00 the day
+ * before. */
+#define ALARM_BEFORE_SECONDS (15 * 3600)
 
 static struct icaltimetype day_value(int32_t day)
 {
@@ -19,8 +24,56 @@ static struct icaltimetype day_value(int32_t day)
 	return t;
 }
 
-static icalcomponent *event(const struct ics_event *e, const char *organizer,
-			    const char *attendee)
+enum ld_err ics_uid(struct buf *out, const char *local,
+		    const char *installation)
+{
+	return buf_printf(out, "%s@%s.linkdesk", local, installation);
+}
+
+/*
+ * A CN parameter value: RFC 5545 allows no DQUOTE or control character in
+ * one, so they become an apostrophe and a space.  A backslash becomes a
+ * slash (libical's parser reads \" as a quote inside the value, so a
+ * name ending in one swallowed the rest of the line), and a caret a
+ * hyphen (RFC 6868 parsers read ^n as a line break).  free() it.
+ */
+static char *param_text(const char *name)
+{
+	char *s = xstrdup(name);
+	for (char *p = s; *p; p++) {
+		if (*p == '"')
+			*p = '\'';
+		else if (*p == '\\')
+			*p = '/';
+		else if (*p == '^')
+			*p = '-';
+		else if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			*p = ' ';
+	}
+	return s;
+}
+
+static icalproperty *with_cn(icalproperty *p, const struct ics_party *who)
+{
+	if (who->name && who->name[0]) {
+		char *cn = param_text(who->name);
+		icalproperty_add_parameter(p, icalparameter_new_cn(cn));
+		free(cn);
+	}
+	return p;
+}
+
+static char *mailto(const char *address)
+{
+	size_t n = strlen(address) + 8;
+	char *s = xmalloc(n);
+	snprintf(s, n, "mailto:%s", address);
+	return s;
+}
+
+static icalcomponent *event(const struct ics_event *e,
+			    const struct ics_party *organizer,
+			    const struct ics_party *attendee)
 {
 	icalcomponent *ev = icalcomponent_new_vevent();
 	icalcomponent_add_property(ev, icalproperty_new_uid(e->uid));
@@ -43,18 +96,33 @@ static icalcomponent *event(const struct ics_event *e, const char *organizer,
 	if (e->cancelled)
 		icalcomponent_add_property(
 			ev, icalproperty_new_status(ICAL_STATUS_CANCELLED));
-	if (organizer)
+	if (organizer) {
+		char *to = mailto(organizer->address);
 		icalcomponent_add_property(
-			ev, icalproperty_new_organizer(organizer));
-	if (attendee)
-		icalcomponent_add_property(ev,
-					   icalproperty_new_attendee(attendee));
+			ev, with_cn(icalproperty_new_organizer(to), organizer));
+		free(to);
+	}
+	if (attendee) {
+		char *to = mailto(attendee->address);
+		icalproperty *p =
+			with_cn(icalproperty_new_attendee(to), attendee);
+		free(to);
+		icalproperty_add_parameter(
+			p, icalparameter_new_role(ICAL_ROLE_REQPARTICIPANT));
+		icalproperty_add_parameter(
+			p,
+			icalparameter_new_partstat(ICAL_PARTSTAT_NEEDSACTION));
+		icalproperty_add_parameter(
+			p, icalparameter_new_rsvp(ICAL_RSVP_FALSE));
+		icalcomponent_add_property(ev, p);
+	}
 	if (e->alarm && !e->cancelled) {
 		icalcomponent *alarm = icalcomponent_new_valarm();
 		struct icaltriggertype trigger;
 		memset(&trigger, 0, sizeof(trigger));
 		trigger.time = icaltime_null_time();
-		trigger.duration = icaldurationtype_from_int(9 * 3600);
+		trigger.duration =
+			icaldurationtype_from_int(-ALARM_BEFORE_SECONDS);
 		icalcomponent_add_property(
 			alarm, icalproperty_new_action(ICAL_ACTION_DISPLAY));
 		icalcomponent_add_property(alarm,
@@ -66,9 +134,7 @@ static icalcomponent *event(const struct ics_event *e, const char *organizer,
 	return ev;
 }
 
-char *ics_calendar(const char *method, const char *name, const char *organizer,
-		   const char *attendee, const struct ics_event *events,
-		   size_t n)
+static icalcomponent *calendar(const char *method, const char *name)
 {
 	icalcomponent *cal = icalcomponent_new_vcalendar();
 	icalcomponent_add_property(cal, icalproperty_new_version("2.0"));
@@ -87,13 +153,44 @@ char *ics_calendar(const char *method, const char *name, const char *organizer,
 		icalproperty_set_x_name(p, "X-WR-CALNAME");
 		icalcomponent_add_property(cal, p);
 	}
-	for (size_t i = 0; i < n; i++)
-		icalcomponent_add_component(
-			cal, event(&events[i], method ? organizer : NULL,
-				   method ? attendee : NULL));
+	return cal;
+}
+
+static char *finish(icalcomponent *cal)
+{
 	char *text = icalcomponent_as_ical_string_r(cal);
 	icalcomponent_free(cal);
 	if (!text)
 		abort(); /* libical fails only when out of memory */
 	return text;
+}
+
+/* "mailto:x" or "x" as a party without a name. */
+static struct ics_party bare(const char *address)
+{
+	if (address && !strncmp(address, "mailto:", 7))
+		address += 7;
+	return (struct ics_party){NULL, address};
+}
+
+char *ics_calendar(const char *method, const char *name, const char *organizer,
+		   const char *attendee, const struct ics_event *events,
+		   size_t n)
+{
+	icalcomponent *cal = calendar(method, name);
+	struct ics_party org = bare(organizer), att = bare(attendee);
+	for (size_t i = 0; i < n; i++)
+		icalcomponent_add_component(
+			cal,
+			event(&events[i], method && organizer ? &org : NULL,
+			      method && attendee ? &att : NULL));
+	return finish(cal);
+}
+
+char *ics_invite(const char *method, const struct ics_party *organizer,
+		 const struct ics_party *attendee, const struct ics_event *e)
+{
+	icalcomponent *cal = calendar(method, NULL);
+	icalcomponent_add_component(cal, event(e, organizer, attendee));
+	return finish(cal);
 }

@@ -1,5 +1,7 @@
 #include "notice.h"
 
+#include "date.h"
+
 const char *const notice_event_names[] = {"first_chaser",    "final_chaser",
 					  "sanction_notice", "determination",
 					  "task_assigned",   NULL};
@@ -52,7 +54,13 @@ enum ld_err notice_build(enum notice_event event, const struct notice_facts *f,
 	if (f->task_title &&
 	    (err = buf_printf(body, "Task: %s\n", f->task_title)))
 		return err;
-	if (f->due_date && (err = buf_printf(body, "Due: %s\n", f->due_date)))
-		return err;
+	/* Dates as the pages write them: "Wednesday 6 January 2027". */
+	int32_t due;
+	if (f->due_date && !date_parse(f->due_date, &due)) {
+		char text[DATE_LONG_LEN];
+		date_format_long(due, text);
+		if ((err = buf_printf(body, "Due: %s\n", text)))
+			return err;
+	}
 	return buf_printf(body, "\nOpen it in Linkdesk: %s\n", f->link);
 }

@@ -12,6 +12,7 @@ struct render {
 	json_t *stack[DEPTH_MAX];
 	int depth;
 	int partials;
+	bool text; /* values as they are: a text/plain mail part */
 	struct buf *out;
 	char *why;
 	size_t whylen;
@@ -79,8 +80,10 @@ static enum ld_err value(struct render *r, json_t *v)
 	if (!v || json_is_null(v) || json_is_false(v))
 		return LD_OK;
 	if (json_is_string(v))
-		return tmpl_escape(r->out, json_string_value(v),
-				   json_string_length(v));
+		return r->text ? buf_add(r->out, json_string_value(v),
+					 json_string_length(v))
+			       : tmpl_escape(r->out, json_string_value(v),
+					     json_string_length(v));
 	if (json_is_integer(v)) {
 		snprintf(num, sizeof(num), "%lld",
 			 (long long)json_integer_value(v));
@@ -228,15 +231,32 @@ static enum ld_err run(struct render *r, const char *s, const char *end)
 	return LD_OK;
 }
 
-enum ld_err tmpl_render(const struct tmpl_set *set, const char *name,
-			json_t *ctx, struct buf *out, char *why, size_t whylen)
+static enum ld_err render(const struct tmpl_set *set, const char *name,
+			  json_t *ctx, bool text, struct buf *out, char *why,
+			  size_t whylen)
 {
-	struct render r = {
-		.set = set, .out = out, .why = why, .whylen = whylen};
+	struct render r = {.set = set,
+			   .text = text,
+			   .out = out,
+			   .why = why,
+			   .whylen = whylen};
 	const struct tmpl *t = find(set, name);
 	why[0] = '\0';
 	if (!t)
 		return fail(&r, "no template \"%s\"", name);
 	r.stack[r.depth++] = ctx;
 	return run(&r, t->text, t->text + strlen(t->text));
+}
+
+enum ld_err tmpl_render(const struct tmpl_set *set, const char *name,
+			json_t *ctx, struct buf *out, char *why, size_t whylen)
+{
+	return render(set, name, ctx, false, out, why, whylen);
+}
+
+enum ld_err tmpl_render_text(const struct tmpl_set *set, const char *name,
+			     json_t *ctx, struct buf *out, char *why,
+			     size_t whylen)
+{
+	return render(set, name, ctx, true, out, why, whylen);
 }

@@ -33,6 +33,7 @@ struct config {
 	long retention_days;
 	char *smtp_url; /* "" : write .eml files to mail_dir instead */
 	char *smtp_from;
+	char *mail_organizer; /* "Name <address>" or "" */
 	char *smtp_user;
 	char *smtp_password;
 	char *smtp_tls; /* try, require, off */

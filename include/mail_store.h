@@ -8,6 +8,7 @@
 #define MAIL_STORE_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "ld_err.h"
@@ -20,10 +21,14 @@ struct outbox_msg {
 	int64_t id;
 	int64_t task_id; /* 0: none */
 	int attempts;	 /* tries so far, this one included */
+	char *kind;	 /* "reminder", "invite", "digest", a notice event */
 	char *recipient;
-	char *subject;
-	char *body;
-	char *invite;	   /* JSON text or NULL */
+	char *subject;	   /* the text of a row without facts; the sender puts
+			      the subject it rendered here before recording */
+	char *body;	   /* the text of a row without facts */
+	char *facts;	   /* JSON the mail_<kind> templates render, or NULL for
+			      a row queued as text (before migration 019) */
+	char *invite;	   /* an old invite row's calendar JSON, or NULL */
 	double claim_left; /* seconds the claim had left once it was made */
 };
 
@@ -39,12 +44,14 @@ enum ld_err outbox_store_claim(struct store *s, long lease,
 			       struct outbox_msg *m, bool *found);
 void outbox_msg_release(struct outbox_msg *m);
 
-enum ld_err outbox_store_sent(struct store *s, int64_t id);
+/* Record a claimed message sent, with the subject in m->subject. */
+enum ld_err outbox_store_sent(struct store *s, const struct outbox_msg *m);
 
 /*
  * Record a failed try of a claimed message: it waits retry * 2^(tries - 1)
  * seconds (at most an hour) from now, or after max_attempts is failed for
- * good.  Nothing changes if another server has claimed it since.
+ * good, keeping m->subject for the administrators' list.  Nothing changes
+ * if another server has claimed it since.
  */
 enum ld_err outbox_store_failed(struct store *s, const struct outbox_msg *m,
 				const char *why, int max_attempts, long retry);
@@ -65,9 +72,19 @@ enum ld_err outbox_store_retry(struct store *s, const struct principal *p,
 enum ld_err remind_store_set_days(struct store *s, int32_t **days, int *n);
 
 /*
+ * This installation's identifier (the setting installation_id, made once by
+ * migration 019), for calendar UIDs and Message-IDs; LD_ENOTFOUND before
+ * the migration.
+ */
+enum ld_err mail_store_installation_id(struct store *s, char *out, size_t len);
+
+/*
  * Queue one reminder per task for its latest slot: slots_json maps each
  * set_on day to the slot day due by today ([{"set_on", "slot"}]).  Marks
- * overdue tasks.  *queued counts reminders queued now.
+ * overdue tasks.  *queued counts reminders queued now.  Reminders and
+ * digests are queued as facts (kind and JSON) that the sender renders from
+ * the mail_reminder and mail_digest templates, links included; base_url
+ * is no longer used here.
  */
 enum ld_err remind_store_sweep(struct store *s, int32_t today,
 			       const char *slots_json, const char *base_url,

@@ -28,7 +28,8 @@ struct notice_facts {
 	const char *service_area;
 	const char *link;	/* to the case or task in the dashboard */
 	const char *task_title; /* assignments */
-	const char *due_date;	/* "YYYY-MM-DD" or NULL */
+	const char *due_date;	/* "YYYY-MM-DD" or NULL; written as the pages
+				   write dates */
 };
 
 /* Fill subject and body (plain text). */

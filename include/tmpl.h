@@ -12,6 +12,10 @@
  *   {{! comment }}
  *
  * Names are looked up from the innermost context outwards.
+ *
+ * tmpl_render_text() is the one exception to escaping, for the text/plain
+ * part of an email (web/templates/mail_*.txt), which no browser reads as
+ * HTML; its HTML twin is rendered by tmpl_render() from the same context.
  */
 #ifndef TMPL_H
 #define TMPL_H
@@ -37,6 +41,14 @@ struct tmpl_set {
  */
 enum ld_err tmpl_render(const struct tmpl_set *set, const char *name,
 			json_t *ctx, struct buf *out, char *why, size_t whylen);
+
+/*
+ * As tmpl_render(), values written as they are: only for text that is
+ * never read as HTML (the text/plain part of an email).
+ */
+enum ld_err tmpl_render_text(const struct tmpl_set *set, const char *name,
+			     json_t *ctx, struct buf *out, char *why,
+			     size_t whylen);
 
 /* Append text to out with &, <, >, " and ' escaped. */
 enum ld_err tmpl_escape(struct buf *out, const char *text, size_t len);

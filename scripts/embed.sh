@@ -2,7 +2,8 @@
 # Write a C file embedding files as NUL-terminated byte arrays.
 #   embed.sh migrations OUT.c sql/001_x.sql ...  -> migrations[], migrations_count
 #   embed.sh file OUT.c SYMBOL PATH               -> const char SYMBOL[]
-#   embed.sh templates OUT.c web/templates/x.html ... -> web_templates
+#   embed.sh templates OUT.c web/templates/x.html y.txt ... -> web_templates
+#     (named x and y.txt: a .txt template is a mail part's plain text)
 set -eu
 kind=$1 out=$2
 shift 2

@@ -5,6 +5,7 @@
 
 #include "app.h"
 #include "date.h"
+#include "mail.h"
 #include "secret.h"
 #include "store.h"
 
@@ -24,6 +25,7 @@ enum ld_err app_open(struct app *app, char *why, size_t whylen)
 		config_release(&app->cfg);
 		return LD_EINTERNAL;
 	}
+	mail_init(); /* GMime, once, before any thread builds a message */
 	pthread_rwlock_init(&app->cal_lock, NULL);
 	workcal_init(&app->cal);
 	app->store = store_new(app->cfg.database_url, (int)app->cfg.db_pool);

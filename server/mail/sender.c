@@ -1,4 +1,8 @@
-/* Delivering the outbox: each message built, then sent or written. */
+/*
+ * Delivering the outbox: each message rendered from the mail_<kind>
+ * templates (web/templates/mail_*) with the facts its row carries, built
+ * by GMime (core/mail.c), then sent or written.
+ */
 #include <curl/curl.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -13,11 +17,15 @@
 #include "app.h"
 #include "buf.h"
 #include "date.h"
+#include "embedded.h"
 #include "ics.h"
 #include "jobs.h"
 #include "log.h"
 #include "mail.h"
 #include "mail_store.h"
+#include "tmpl.h"
+#include "view.h"
+#include "xalloc.h"
 
 #define MESSAGE_MAX (4 * 1024 * 1024)
 /* Messages one delivery run may claim, one at a time. */
@@ -28,59 +36,351 @@
  */
 #define RECORD_SECONDS 10
 
-/* The host of the base URL, for Message-IDs and UIDs. */
-static void base_host(const char *base_url, char *out, size_t len)
+/* What one delivery run sends every message with. */
+struct mail_env {
+	char installation[80]; /* the installation's id, for UIDs */
+	struct mail_address from, reply_to, organizer;
+	char *org_name, *org_address; /* LINKDESK_MAIL_ORGANIZER, parsed */
+};
+
+static enum ld_err mail_env_init(struct app *app, struct mail_env *env)
 {
-	const char *p = strstr(base_url, "://");
-	p = p ? p + 3 : base_url;
-	size_t n = strcspn(p, ":/");
-	snprintf(out, len, "%.*s", (int)(n ? n : 9), n ? p : "localhost");
+	memset(env, 0, sizeof(*env));
+	enum ld_err err = mail_store_installation_id(
+		app->store, env->installation, sizeof(env->installation));
+	if (err) {
+		log_error("mail: no installation_id setting (run linkdesk "
+			  "migrate)");
+		return err;
+	}
+	env->from = (struct mail_address){"Linkdesk", app->cfg.smtp_from};
+	env->organizer = env->from;
+	if (app->cfg.mail_organizer[0]) {
+		if (mail_parse_mailbox(app->cfg.mail_organizer, &env->org_name,
+				       &env->org_address) == LD_OK) {
+			env->organizer = (struct mail_address){
+				env->org_name[0] ? env->org_name : "Linkdesk",
+				env->org_address};
+			env->reply_to = env->organizer;
+		} else {
+			log_warn("mail: LINKDESK_MAIL_ORGANIZER is not one "
+				 "\"Name <address>\": invites are organised "
+				 "by LINKDESK_SMTP_FROM");
+		}
+	}
+	return LD_OK;
 }
 
-/* The invite part of a message from its outbox JSON; NULL without one. */
-static char *invite_ics(struct app *app, const struct outbox_msg *m,
-			const char *host, const char **method)
+static void mail_env_release(struct mail_env *env)
 {
-	json_t *inv = m->invite ? json_loads(m->invite, 0, NULL) : NULL;
-	int32_t checkpoint, due;
-	if (!inv)
-		return NULL;
-	const char *meth = json_string_value(json_object_get(inv, "method"));
-	const char *cp = json_string_value(json_object_get(inv, "checkpoint"));
-	const char *du = json_string_value(json_object_get(inv, "due"));
-	if (!meth || !cp || !du || date_parse(cp, &checkpoint) ||
-	    date_parse(du, &due)) {
-		json_decref(inv);
-		return NULL;
+	free(env->org_name);
+	free(env->org_address);
+	memset(env, 0, sizeof(*env));
+}
+
+/*
+ * Facts ready for the templates: every string on one line, and beside
+ * every "YYYY-MM-DD" string key a key_long as the pages write dates
+ * ("Wednesday 6 January 2027").
+ */
+static void prepare(json_t *v)
+{
+	const char *key;
+	json_t *val;
+	size_t i;
+	if (json_is_array(v)) {
+		json_array_foreach(v, i, val) prepare(val);
+		return;
 	}
-	long long task = json_integer_value(json_object_get(inv, "task_id"));
-	char uid[256], summary[512], description[1024], url[512], org[300],
-		att[300];
-	snprintf(uid, sizeof(uid), "task-%lld@%s", task, host);
-	snprintf(summary, sizeof(summary), "Due %s: %s: %s", du,
-		 json_string_value(json_object_get(inv, "case_reference")),
-		 json_string_value(json_object_get(inv, "title")));
-	snprintf(url, sizeof(url), "%s/tasks/%lld", app->cfg.base_url, task);
-	snprintf(description, sizeof(description),
-		 "Ombudsman task due %s. Open it in Linkdesk: %s", du, url);
-	snprintf(org, sizeof(org), "mailto:%s", app->cfg.smtp_from);
-	snprintf(att, sizeof(att), "mailto:%s", m->recipient);
+	if (!json_is_object(v))
+		return;
+	json_t *dates = json_object();
+	json_object_foreach(v, key, val)
+	{
+		if (!json_is_string(val)) {
+			prepare(val);
+			continue;
+		}
+		struct buf one;
+		int32_t day;
+		buf_init(&one, MESSAGE_MAX);
+		if (!mail_one_line(&one, json_string_value(val)))
+			json_string_set(val, buf_str(&one));
+		buf_release(&one);
+		if (!date_parse(json_string_value(val), &day)) {
+			char text[DATE_LONG_LEN], name[200];
+			date_format_long(day, text);
+			snprintf(name, sizeof(name), "%s_long", key);
+			json_object_set_new(dates, name, json_string(text));
+		}
+	}
+	json_object_update(v, dates);
+	json_decref(dates);
+}
+
+/* The context of a message's templates: its facts and what they imply. */
+static json_t *context(struct app *app, json_t *facts, int64_t task_id)
+{
+	json_t *ctx = json_deep_copy(facts);
+	if (!json_is_object(ctx)) {
+		json_decref(ctx);
+		ctx = json_object();
+	}
+	prepare(ctx);
+	json_object_set_new(ctx, "base_url", json_string(app->cfg.base_url));
+	if (!task_id)
+		task_id = json_integer_value(json_object_get(ctx, "task_id"));
+	if (task_id) {
+		char link[600];
+		snprintf(link, sizeof(link), "%s/tasks/%lld", app->cfg.base_url,
+			 (long long)task_id);
+		json_object_set_new(ctx, "link", json_string(link));
+	}
+	static const char *const labelled[] = {"priority", "status", NULL};
+	for (int i = 0; labelled[i]; i++) {
+		const char *v =
+			json_string_value(json_object_get(ctx, labelled[i]));
+		char name[64];
+		snprintf(name, sizeof(name), "%s_label", labelled[i]);
+		if (v)
+			json_object_set_new(ctx, name,
+					    json_string(view_label(v)));
+	}
+	/* An invite's words: why a CANCEL goes (old rows: cancelled). */
+	const char *method = json_string_value(json_object_get(ctx, "method"));
+	if (method && !strcmp(method, "CANCEL")) {
+		const char *reason =
+			json_string_value(json_object_get(ctx, "reason"));
+		if (!reason ||
+		    (strcmp(reason, "done") && strcmp(reason, "reassigned")))
+			reason = "cancelled";
+		json_object_set_new(ctx, "cancel", json_true());
+		json_object_set_new(ctx, reason, json_true());
+	}
+	return ctx;
+}
+
+/* Render template name as text (a .txt template) or HTML. */
+static enum ld_err render(const char *name, bool text, json_t *ctx,
+			  struct buf *out, char *why, size_t whylen)
+{
+	char tmpl_why[200];
+	enum ld_err err =
+		text ? tmpl_render_text(&web_templates, name, ctx, out,
+					tmpl_why, sizeof(tmpl_why))
+		     : tmpl_render(&web_templates, name, ctx, out, tmpl_why,
+				   sizeof(tmpl_why));
+	if (err)
+		snprintf(why, whylen, "cannot render %s: %s", name,
+			 tmpl_why[0] ? tmpl_why : "too large");
+	return err;
+}
+
+/*
+ * The HTML of a message queued as text: its paragraphs, with each address
+ * in it a real link.
+ */
+static json_t *plain_paragraphs(const char *body)
+{
+	json_t *paras = json_array(), *lines = NULL;
+	for (const char *p = body; *p;) {
+		size_t n = strcspn(p, "\n");
+		char *line = strndup(p, n);
+		if (!line)
+			abort(); /* out of memory */
+		if (n && line[n - 1] == '\r')
+			line[--n] = '\0';
+		if (!n) {
+			lines = NULL;
+		} else {
+			if (!lines) {
+				lines = json_array();
+				json_array_append_new(
+					paras,
+					json_pack("{s:o}", "lines", lines));
+			}
+			char *url = strstr(line, "https://");
+			if (!url)
+				url = strstr(line, "http://");
+			size_t len = url ? strcspn(url, " \t") : 0;
+			json_t *l = json_object();
+			json_object_set_new(
+				l, "text",
+				json_stringn(line,
+					     url ? (size_t)(url - line) : n));
+			if (url) {
+				json_object_set_new(l, "link",
+						    json_stringn(url, len));
+				json_object_set_new(l, "after",
+						    json_string(url + len));
+			}
+			json_array_append_new(lines, l);
+		}
+		free(line);
+		p += n;
+		if (*p == '\n')
+			p++;
+	}
+	return paras;
+}
+
+/* A message ready to build: its rendered parts and calendar. */
+struct rendered {
+	struct buf subject, text, html;
+	char *ics; /* NULL: no invite */
+	const char *method;
+};
+
+/* The invite part, from an invite's context (ctx from context()). */
+static enum ld_err invite_part(const struct mail_env *env, json_t *ctx,
+			       const char *recipient, struct rendered *r,
+			       char *why, size_t whylen)
+{
+	const char *meth = json_string_value(json_object_get(ctx, "method"));
+	const char *cp = json_string_value(json_object_get(ctx, "checkpoint"));
+	int64_t task = json_integer_value(json_object_get(ctx, "task_id"));
+	int32_t checkpoint;
+	struct buf uid, summary, description, local;
+	enum ld_err err;
+
+	if (!meth || !cp || date_parse(cp, &checkpoint) || !task) {
+		snprintf(why, whylen,
+			 "invite without its method, date or "
+			 "task");
+		return LD_EINVAL;
+	}
+	buf_init(&uid, 1000);
+	buf_init(&local, 100);
+	buf_init(&summary, 4000);
+	buf_init(&description, 4000);
+	if ((err = buf_printf(&local, "task-%lld", (long long)task)) ||
+	    (err = ics_uid(&uid, buf_str(&local), env->installation)) ||
+	    (err = render("mail_invite_summary.txt", true, ctx, &summary, why,
+			  whylen)) ||
+	    (err = render("mail_invite_description.txt", true, ctx,
+			  &description, why, whylen)))
+		goto out;
+	const char *link = json_string_value(json_object_get(ctx, "link"));
+	struct buf line;
+	buf_init(&line, 4000);
+	err = mail_one_line(&line, buf_str(&summary));
+	buf_reset(&summary);
+	if (!err)
+		err = buf_addstr(&summary, buf_str(&line));
+	buf_release(&line);
+	if (err)
+		goto out;
 	struct ics_event ev = {
-		.uid = uid,
+		.uid = buf_str(&uid),
 		.date = checkpoint,
 		.stamp = (int64_t)time(NULL),
 		.sequence = (int)json_integer_value(
-			json_object_get(inv, "sequence")),
-		.summary = summary,
-		.description = description,
-		.url = url,
+			json_object_get(ctx, "sequence")),
+		.summary = buf_str(&summary),
+		.description = buf_str(&description),
+		.url = link,
 		.alarm = true,
 		.cancelled = !strcmp(meth, "CANCEL"),
 	};
-	*method = strcmp(meth, "CANCEL") ? "REQUEST" : "CANCEL";
-	char *ics = ics_calendar(*method, NULL, org, att, &ev, 1);
-	json_decref(inv);
-	return ics;
+	struct ics_party org = {env->organizer.name, env->organizer.address};
+	struct ics_party att = {
+		json_string_value(json_object_get(ctx, "attendee_name")),
+		recipient};
+	r->method = strcmp(meth, "CANCEL") ? "REQUEST" : "CANCEL";
+	r->ics = ics_invite(r->method, &org, &att, &ev);
+out:
+	buf_release(&uid);
+	buf_release(&local);
+	buf_release(&summary);
+	buf_release(&description);
+	return err;
+}
+
+/*
+ * Render a claimed message: from its facts by the mail_<kind> templates, or
+ * (a row queued as text) its subject and body as they are.
+ */
+static enum ld_err render_message(struct app *app, const struct mail_env *env,
+				  const struct outbox_msg *m,
+				  struct rendered *r, char *why, size_t whylen)
+{
+	json_t *facts = NULL, *ctx = NULL;
+	enum ld_err err = LD_OK;
+	char name[100];
+
+	buf_init(&r->subject, 4000);
+	buf_init(&r->text, MESSAGE_MAX);
+	buf_init(&r->html, MESSAGE_MAX);
+	r->ics = NULL;
+	r->method = NULL;
+	if (m->facts) {
+		facts = json_loads(m->facts, 0, NULL);
+		ctx = context(app, facts, m->task_id);
+		snprintf(name, sizeof(name), "mail_%s_subject.txt", m->kind);
+		if ((err = render(name, true, ctx, &r->subject, why, whylen)))
+			goto out;
+		struct buf one;
+		buf_init(&one, r->subject.max);
+		err = mail_one_line(&one, buf_str(&r->subject));
+		json_object_set_new(ctx, "subject", json_string(buf_str(&one)));
+		buf_release(&one);
+		if (err)
+			goto out;
+		snprintf(name, sizeof(name), "mail_%s.txt", m->kind);
+		if ((err = render(name, true, ctx, &r->text, why, whylen)))
+			goto out;
+		snprintf(name, sizeof(name), "mail_%s", m->kind);
+		if ((err = render(name, false, ctx, &r->html, why, whylen)))
+			goto out;
+	} else {
+		/* Queued as text (notices, and rows from before 019). */
+		bool old_invite = m->invite && !strcmp(m->kind, "invite");
+		if (old_invite) {
+			facts = json_loads(m->invite, 0, NULL);
+			ctx = context(app, facts, m->task_id);
+		}
+		if ((err = buf_addstr(&r->subject, m->subject)) ||
+		    (err = buf_addstr(&r->text, m->body)))
+			goto out;
+		/* An old invite's text did not link to its task. */
+		const char *link =
+			ctx ? json_string_value(json_object_get(ctx, "link"))
+			    : NULL;
+		if (link &&
+		    (err = buf_printf(&r->text, "\n\nOpen it in Linkdesk: %s\n",
+				      link)))
+			goto out;
+		json_t *plain = json_pack("{s:s, s:o}", "subject",
+					  buf_str(&r->subject), "paragraphs",
+					  plain_paragraphs(buf_str(&r->text)));
+		err = render("mail_plain", false, plain, &r->html, why, whylen);
+		json_decref(plain);
+		if (err)
+			goto out;
+	}
+	if (!strcmp(m->kind, "invite") && ctx)
+		err = invite_part(env, ctx, m->recipient, r, why, whylen);
+	/* The subject on one line, as sent and as recorded. */
+	struct buf line;
+	buf_init(&line, r->subject.max);
+	if (!err && !(err = mail_one_line(&line, buf_str(&r->subject)))) {
+		buf_reset(&r->subject);
+		err = buf_addstr(&r->subject, buf_str(&line));
+	}
+	buf_release(&line);
+out:
+	json_decref(facts);
+	json_decref(ctx);
+	return err;
+}
+
+static void rendered_release(struct rendered *r)
+{
+	buf_release(&r->subject);
+	buf_release(&r->text);
+	buf_release(&r->html);
+	free(r->ics);
+	r->ics = NULL;
 }
 
 struct upload {
@@ -207,45 +507,50 @@ static int64_t monotonic_ms(void)
 /*
  * Build and send (or write) one claimed message; the try must end by
  * deadline_ms (monotonic), leaving the claim time to record the outcome.
+ * The subject it rendered goes into m->subject, to be recorded.
  */
-static enum ld_err deliver_one(struct app *app, const struct outbox_msg *m,
-			       int64_t deadline_ms, struct smtp_conn *conn,
-			       char *why, size_t whylen)
+static enum ld_err deliver_one(struct app *app, const struct mail_env *env,
+			       struct outbox_msg *m, int64_t deadline_ms,
+			       struct smtp_conn *conn, char *why, size_t whylen)
 {
-	char host[128], message_id[200];
-	const char *method = NULL;
-	struct buf msg;
+	struct rendered r;
+	struct buf msg, id, local;
 	enum ld_err err;
 
-	base_host(app->cfg.base_url, host, sizeof(host));
-	/* Derived from the row: a resend is recognisably the same message. */
-	snprintf(message_id, sizeof(message_id), "linkdesk.outbox.%lld@%s",
-		 (long long)m->id, host);
-	char *ics = invite_ics(app, m, host, &method);
-	struct buf text;
-	buf_init(&text, MESSAGE_MAX);
-	buf_addstr(&text, m->body);
-	/* An invite's text links to its task like every other notice. */
-	if (ics && m->task_id)
-		buf_printf(&text, "\n\nOpen it in Linkdesk: %s/tasks/%lld\n",
-			   app->cfg.base_url, (long long)m->task_id);
-	struct mail_message mm = {.from = app->cfg.smtp_from,
-				  .to = m->recipient,
-				  .subject = m->subject,
-				  .text = buf_str(&text),
-				  .message_id = message_id,
-				  .date = (int64_t)time(NULL),
-				  .ics = ics,
-				  .ics_method = method};
 	buf_init(&msg, MESSAGE_MAX);
-	err = mail_build(&mm, &msg);
-	buf_release(&text);
-	free(ics);
+	buf_init(&id, 1000);
+	buf_init(&local, 100);
+	err = render_message(app, env, m, &r, why, whylen);
+	if (!err) {
+		free(m->subject);
+		m->subject = xstrdup(buf_str(&r.subject));
+	}
+	/* Derived from the row: a resend is recognisably the same message. */
+	if (!err &&
+	    (err = buf_printf(&local, "linkdesk.outbox.%lld",
+			      (long long)m->id)) == LD_OK &&
+	    (err = ics_uid(&id, buf_str(&local), env->installation)) == LD_OK) {
+		struct mail_message mm = {.from = env->from,
+					  .reply_to = env->reply_to,
+					  .to = m->recipient,
+					  .subject = buf_str(&r.subject),
+					  .text = buf_str(&r.text),
+					  .html = buf_str(&r.html),
+					  .message_id = buf_str(&id),
+					  .date = (int64_t)time(NULL),
+					  .ics = r.ics,
+					  .ics_method = r.method};
+		if ((err = mail_build(&mm, &msg)))
+			snprintf(why, whylen, "message too large");
+	}
+	rendered_release(&r);
+	buf_release(&id);
+	buf_release(&local);
 	int64_t left_ms = deadline_ms - monotonic_ms();
 	if (left_ms > app->cfg.smtp_timeout * 1000)
 		left_ms = app->cfg.smtp_timeout * 1000;
 	if (err) {
-		snprintf(why, whylen, "message too large");
+		/* why says what */
 	} else if (left_ms < 100) {
 		/* Never a send that could outlast its claim. */
 		snprintf(why, whylen, "not tried: its claim ran out first");
@@ -264,8 +569,11 @@ enum ld_err jobs_deliver(struct app *app, int *sent, int *failed)
 {
 	const long lease = app->cfg.smtp_timeout + RECORD_SECONDS;
 	const int max = (int)app->cfg.mail_attempts;
-	enum ld_err err = LD_OK;
+	struct mail_env env;
 	*sent = *failed = 0;
+	enum ld_err err = mail_env_init(app, &env);
+	if (err)
+		return err;
 	/*
 	 * One message per claim, so a claim covers exactly the try it guards
 	 * however slow the mail server, and no connection to the database is
@@ -282,8 +590,8 @@ enum ld_err jobs_deliver(struct app *app, int *sent, int *failed)
 		int64_t deadline = monotonic_ms() +
 				   (int64_t)(m.claim_left * 1000) -
 				   RECORD_SECONDS * 1000;
-		enum ld_err sent_err =
-			deliver_one(app, &m, deadline, &conn, why, sizeof(why));
+		enum ld_err sent_err = deliver_one(app, &env, &m, deadline,
+						   &conn, why, sizeof(why));
 		if (sent_err) {
 			log_warn("mail %lld to outbox recipient not delivered "
 				 "(try %d): %s",
@@ -293,7 +601,7 @@ enum ld_err jobs_deliver(struct app *app, int *sent, int *failed)
 						  app->cfg.mail_retry);
 		} else {
 			(*sent)++;
-			err = outbox_store_sent(app->store, m.id);
+			err = outbox_store_sent(app->store, &m);
 		}
 		smtp_close(&conn);
 		outbox_msg_release(&m);
@@ -320,5 +628,6 @@ enum ld_err jobs_deliver(struct app *app, int *sent, int *failed)
 			break;
 		}
 	}
+	mail_env_release(&env);
 	return err;
 }

@@ -1,5 +1,6 @@
 #include "mail_store.h"
 
+#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,7 +36,8 @@ static enum ld_err claim(struct db *db, void *arg)
 		" WHERE o.id = due.id"
 		" RETURNING o.id, o.attempts, o.recipient, o.subject, o.body,"
 		" o.invite::text, coalesce(o.task_id, 0),"
-		" extract(epoch FROM o.next_attempt_at - clock_timestamp())",
+		" extract(epoch FROM o.next_attempt_at - clock_timestamp()),"
+		" o.kind, o.facts::text",
 		1, params, &res);
 	if (err)
 		return err;
@@ -52,6 +54,10 @@ static enum ld_err claim(struct db *db, void *arg)
 				    ? NULL
 				    : xstrdup(PQgetvalue(res, 0, 5));
 		m->claim_left = strtod(PQgetvalue(res, 0, 7), NULL);
+		m->kind = xstrdup(PQgetvalue(res, 0, 8));
+		m->facts = PQgetisnull(res, 0, 9)
+				   ? NULL
+				   : xstrdup(PQgetvalue(res, 0, 9));
 	}
 	PQclear(res);
 	return LD_OK;
@@ -73,11 +79,14 @@ void outbox_msg_release(struct outbox_msg *m)
 	free(m->subject);
 	free(m->body);
 	free(m->invite);
+	free(m->kind);
+	free(m->facts);
 	memset(m, 0, sizeof(*m));
 }
 
 struct mark_ctx {
 	int64_t id;
+	const char *subject;
 	int attempts;
 	const char *why;
 	int max;
@@ -90,16 +99,17 @@ static enum ld_err mark_sent(struct db *db, void *arg)
 {
 	struct mark_ctx *c = arg;
 	struct db_num n;
-	const char *params[] = {db_num(&n, c->id)};
+	const char *params[] = {db_num(&n, c->id), c->subject};
 	return db_exec(db, "outbox_sent",
 		       "UPDATE outbox SET status = 'sent', sent_at = now(),"
-		       " last_error = '' WHERE id = $1",
-		       1, params, NULL);
+		       " last_error = '', subject = left($2, 1000)"
+		       " WHERE id = $1",
+		       2, params, NULL);
 }
 
-enum ld_err outbox_store_sent(struct store *s, int64_t id)
+enum ld_err outbox_store_sent(struct store *s, const struct outbox_msg *m)
 {
-	struct mark_ctx c = {.id = id};
+	struct mark_ctx c = {.id = m->id, .subject = m->subject};
 	return db_run(s, mark_sent, &c);
 }
 
@@ -112,23 +122,28 @@ static enum ld_err mark_failed(struct db *db, void *arg)
 {
 	struct mark_ctx *c = arg;
 	struct db_num n, max, retry, attempts;
-	const char *params[] = {db_num(&n, c->id), c->why, db_num(&max, c->max),
+	const char *params[] = {db_num(&n, c->id),
+				c->why,
+				db_num(&max, c->max),
 				db_num(&retry, c->retry),
-				db_num(&attempts, c->attempts)};
+				db_num(&attempts, c->attempts),
+				c->subject};
 	/* Only this try's claim: a server that took it since keeps it. */
 	return db_exec(db, "outbox_failed",
 		       "UPDATE outbox o SET last_error = left($2, 500),"
 		       " next_attempt_at = now() + " BACKOFF ","
 		       " status = CASE WHEN o.attempts >= $3::int THEN 'failed'"
-		       " ELSE 'queued' END WHERE o.id = $1"
+		       " ELSE 'queued' END, subject = left($6, 1000)"
+		       " WHERE o.id = $1"
 		       " AND o.attempts = $5::int AND o.status = 'queued'",
-		       5, params, NULL);
+		       6, params, NULL);
 }
 
 enum ld_err outbox_store_failed(struct store *s, const struct outbox_msg *m,
 				const char *why, int max_attempts, long retry)
 {
 	struct mark_ctx c = {.id = m->id,
+			     .subject = m->subject,
 			     .attempts = m->attempts,
 			     .why = why,
 			     .max = max_attempts,
@@ -252,18 +267,21 @@ struct sweep_ctx {
 	int queued;
 };
 
-/* The facts a reminder or digest line names: never a resident. */
-#define TASK_LINE                                                              \
-	"o.code || ' ' || c.reference || ': ' || t.title || ' (due ' ||"       \
-	" to_char(effective_due(t), 'FMDay DD FMMonth YYYY') || ')'"
+/*
+ * The facts a reminder or digest line states (mail_reminder and
+ * mail_digest render them): never a resident.
+ */
+#define TASK_FACTS                                                             \
+	"'task_id', t.id, 'ombudsman', o.code, 'reference', c.reference,"      \
+	" 'case_reference', o.code || ' ' || c.reference, 'title', t.title,"   \
+	" 'due', effective_due(t)"
 
 static enum ld_err sweep(struct db *db, void *arg)
 {
 	struct sweep_ctx *c = arg;
 	struct db_date today;
 	PGresult *res = NULL;
-	const char *params[] = {db_date(&today, c->today), c->slots,
-				c->base_url};
+	const char *params[] = {db_date(&today, c->today), c->slots};
 	enum ld_err err = db_begin(db);
 	if (err)
 		goto out;
@@ -294,7 +312,7 @@ static enum ld_err sweep(struct db *db, void *arg)
 	if (err)
 		goto out;
 	const char *sweep_params[] = {params[0], PQgetvalue(res, 0, 0),
-				      params[2], PQgetvalue(res, 0, 1)};
+				      PQgetvalue(res, 0, 1)};
 	/*
 	 * Then each, locked and checked again: tasks another server is
 	 * sweeping are skipped, and the unique (task, slot) key stops a
@@ -304,36 +322,25 @@ static enum ld_err sweep(struct db *db, void *arg)
 	err = db_exec(
 		db, "remind_sweep",
 		"WITH due AS (SELECT t.id, d.slot"
-		"  FROM unnest($2::bigint[], $4::date[]) AS d(id, slot)"
+		"  FROM unnest($2::bigint[], $3::date[]) AS d(id, slot)"
 		"  JOIN task t ON t.id = d.id"
 		"  WHERE t.status IN ('open', 'in_progress')"
 		"  AND t.paused_on IS NULL FOR UPDATE OF t SKIP LOCKED),"
 		" fresh AS (INSERT INTO reminder (task_id, slot)"
 		"  SELECT id, slot FROM due ON CONFLICT DO NOTHING"
 		"  RETURNING task_id)"
-		" INSERT INTO outbox (kind, recipient, user_id, case_id, "
-		"task_id,"
-		" subject, body)"
+		" INSERT INTO outbox (kind, recipient, user_id, case_id,"
+		" task_id, facts)"
 		" SELECT 'reminder', u.email, u.id, t.case_id, t.id,"
-		" CASE WHEN task_overdue(t, $1::date) THEN 'Overdue: '"
-		"  ELSE 'Reminder: ' END || o.code || ' ' || c.reference || ': "
-		"'"
-		"  || t.title,"
-		" 'This Ombudsman task is still open' || CASE WHEN"
-		"  task_overdue(t, $1::date) THEN ' and OVERDUE' ELSE '' END ||"
-		"  E'.\\n\\n' || " TASK_LINE
-		" || E'\\nPriority: ' || t.priority"
-		"  || E'\\nStatus: ' || t.status ||"
-		"  E'\\n\\nOpen it in Linkdesk: ' || $3 || '/tasks/' || t.id ||"
-		"  E'\\n\\nYou will be reminded every few days until it is "
-		"done.'"
+		" jsonb_build_object(" TASK_FACTS ", 'priority', t.priority,"
+		"  'status', t.status, 'overdue', task_overdue(t, $1::date))"
 		" FROM fresh f JOIN task t ON t.id = f.task_id"
 		" JOIN ombudsman_case c ON c.id = t.case_id"
 		" JOIN ombudsman o ON o.id = c.ombudsman_id"
 		" JOIN LATERAL task_doers(t.assignee_id, t.service_area_id) u"
 		"  ON true"
 		" RETURNING id",
-		4, sweep_params, &sent);
+		3, sweep_params, &sent);
 	if (err)
 		goto out;
 	c->queued = PQntuples(sent);
@@ -370,7 +377,7 @@ static enum ld_err digest(struct db *db, void *arg)
 	PGresult *res = NULL;
 	const char *params[] = {db_date(&today, c->today),
 				db_date(&horizon, c->horizon),
-				c->monday ? "t" : "f", c->base_url};
+				c->monday ? "t" : "f"};
 	enum ld_err err = db_begin(db);
 	if (err)
 		goto out;
@@ -387,21 +394,26 @@ static enum ld_err digest(struct db *db, void *arg)
 		"  UNION ALL SELECT 0, $1::date WHERE $3"
 		"  ON CONFLICT DO NOTHING RETURNING area_id),"
 		" due AS MATERIALIZED (SELECT t.id, t.service_area_id,"
-		"  effective_due(t) AS due, CASE WHEN task_overdue(t, $1::date)"
-		"  THEN 'OVERDUE  ' ELSE 'Due soon ' END || " TASK_LINE
-		"  || E'\\n  ' || $4 || '/tasks/' || t.id AS line"
+		"  effective_due(t) AS due, task_overdue(t, $1::date) AS late,"
+		"  jsonb_build_object(" TASK_FACTS ") AS facts"
 		"  FROM task t JOIN ombudsman_case c ON c.id = t.case_id"
 		"  JOIN ombudsman o ON o.id = c.ombudsman_id"
 		"  WHERE task_overdue(t, $1::date)"
 		"  OR task_nearly_overdue(t, $1::date, $2::date)),"
-		/* Each area's lines, and area 0's: every area's. */
+		/* Each area's tasks, and area 0's: every area's. */
 		" lines AS (SELECT d.service_area_id AS area_id,"
-		"  string_agg(d.line, E'\\n' ORDER BY d.due, d.id) AS text,"
+		"  coalesce(jsonb_agg(d.facts ORDER BY d.due, d.id)"
+		"   FILTER (WHERE d.late), '[]') AS overdue,"
+		"  coalesce(jsonb_agg(d.facts ORDER BY d.due, d.id)"
+		"   FILTER (WHERE NOT d.late), '[]') AS due_soon,"
 		"  count(*) AS n FROM due d"
 		"  WHERE d.service_area_id IN (SELECT area_id FROM claimed)"
 		"  GROUP BY 1"
-		"  UNION ALL SELECT 0, string_agg(d.line, E'\\n' ORDER BY"
-		"  d.due, d.id), count(*) FROM due d"
+		"  UNION ALL SELECT 0,"
+		"  coalesce(jsonb_agg(d.facts ORDER BY d.due, d.id)"
+		"   FILTER (WHERE d.late), '[]'),"
+		"  coalesce(jsonb_agg(d.facts ORDER BY d.due, d.id)"
+		"   FILTER (WHERE NOT d.late), '[]'), count(*) FROM due d"
 		"  WHERE 0 IN (SELECT area_id FROM claimed) HAVING count(*) > "
 		"0),"
 		/* Who reads each: the link officers area 0's; an area's head
@@ -418,19 +430,22 @@ static enum ld_err digest(struct db *db, void *arg)
 		"u.active"
 		"  JOIN user_role r ON r.user_id = u.id"
 		"  AND r.role = 'service_officer')"
-		" INSERT INTO outbox (kind, recipient, user_id, subject, body)"
-		" SELECT 'digest', w.email, w.id,"
-		" 'Ombudsman tasks overdue and due soon: '"
-		"  || coalesce((SELECT name FROM service_area"
-		"  WHERE id = w.area_id), 'every service area') || ' (' ||"
-		"  l.n || ')',"
-		" 'Ombudsman tasks overdue, or due within the next working"
-		" days, as of ' || to_char($1::date, 'FMDay DD FMMonth YYYY') "
-		"||"
-		" E':\\n\\n' || l.text"
+		/*
+		 * The facts of mail_digest: a section is {"tasks": [...]} or
+		 * null when empty, so another section is one more key here
+		 * and one more block in the templates.
+		 */
+		" INSERT INTO outbox (kind, recipient, user_id, facts)"
+		" SELECT 'digest', w.email, w.id, jsonb_build_object("
+		"  'area', (SELECT name FROM service_area WHERE id ="
+		"  w.area_id), 'today', $1::date, 'count', l.n,"
+		"  'overdue', CASE WHEN l.overdue <> '[]' THEN"
+		"  jsonb_build_object('tasks', l.overdue) END,"
+		"  'due_soon', CASE WHEN l.due_soon <> '[]' THEN"
+		"  jsonb_build_object('tasks', l.due_soon) END)"
 		" FROM who w JOIN lines l ON l.area_id = w.area_id RETURNING "
 		"id",
-		4, params, &res);
+		3, params, &res);
 	if (err)
 		goto out;
 	c->queued = PQntuples(res);
@@ -439,6 +454,25 @@ out:
 	PQclear(res);
 	if (err)
 		db_rollback(db);
+	return err;
+}
+
+enum ld_err mail_store_installation_id(struct store *s, char *out, size_t len)
+{
+	char *json = NULL;
+	enum ld_err err =
+		db_run_json(s, "installation_id",
+			    "SELECT to_json(value) FROM setting WHERE name ="
+			    " 'installation_id'",
+			    0, NULL, &json);
+	json_t *v =
+		err || !json ? NULL : json_loads(json, JSON_DECODE_ANY, NULL);
+	free(json);
+	if (!err && !json_is_string(v))
+		err = LD_ENOTFOUND;
+	if (!err)
+		snprintf(out, len, "%s", json_string_value(v));
+	json_decref(v);
 	return err;
 }
 

@@ -1,6 +1,7 @@
 /*
  * iCalendar output with whatever a task title holds, parsed back by
- * libical: the same events, the same text.
+ * libical: the same events, the same text; and invites whose organizer
+ * and attendee names hold it too.
  */
 #include <libical/ical.h>
 #include <stdint.h>
@@ -63,6 +64,38 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	 */
 	if (strchr(title, '\r') == NULL && strchr(title, '\n') == NULL &&
 	    !same_trimmed(back ? back : "", title))
+		abort();
+	icalcomponent_free(cal);
+	free(text);
+
+	/*
+	 * The title as the people an invite names: whatever their names
+	 * hold, ATTENDEE keeps its address and its parameters.
+	 */
+	struct ics_party org = {title, "link.officers@council.example"};
+	struct ics_party att = {title, "dan.price@council.example"};
+	text = ics_invite("REQUEST", &org, &att, &ev);
+	cal = icalparser_parse_string(text);
+	if (!cal)
+		abort();
+	e = icalcomponent_get_first_component(cal, ICAL_VEVENT_COMPONENT);
+	icalproperty *a =
+		e ? icalcomponent_get_first_property(e, ICAL_ATTENDEE_PROPERTY)
+		  : NULL;
+	icalproperty *o =
+		e ? icalcomponent_get_first_property(e, ICAL_ORGANIZER_PROPERTY)
+		  : NULL;
+	if (!a || !o ||
+	    strcmp(icalproperty_get_attendee(a),
+		   "mailto:dan.price@council.example") ||
+	    strcmp(icalproperty_get_organizer(o),
+		   "mailto:link.officers@council.example") ||
+	    !icalproperty_get_first_parameter(a, ICAL_PARTSTAT_PARAMETER) ||
+	    !icalproperty_get_first_parameter(a, ICAL_RSVP_PARAMETER) ||
+	    !icalproperty_get_first_parameter(a, ICAL_ROLE_PARAMETER))
+		abort();
+	/* Before the event, however the title runs. */
+	if (!strstr(text, "TRIGGER:-PT15H\r\n"))
 		abort();
 	icalcomponent_free(cal);
 	free(text);

@@ -126,7 +126,10 @@ static int setup(void **state)
 		area_repairs = (long)jint(a, "id");
 	json_decref(areas);
 	/* Deliver what earlier tests queued, so counts below are our own. */
-	assert_int_equal(remind("2026-11-23", NULL, NULL), 0);
+	char *out;
+	if (remind("2026-11-23", NULL, &out))
+		fail_msg("remind --once: %s", out);
+	free(out);
 	return 0;
 }
 
@@ -182,6 +185,68 @@ static json_t *messages_about(json_t *all, const char *needle)
 	return out;
 }
 
+/* This installation's identifier, as UIDs and Message-IDs carry it. */
+static const char *installation(void)
+{
+	static char id[80];
+	char *out;
+	assert_int_equal(api_sql("SELECT value FROM setting WHERE name ="
+				 " 'installation_id'",
+				 &out),
+			 0);
+	snprintf(id, sizeof(id), "%.*s", (int)strcspn(out, "\n"), out);
+	free(out);
+	assert_true(strlen(id) >= 32);
+	return id;
+}
+
+/*
+ * A message as Python's email reads it with policy.strict: no defect, CRLF
+ * everywhere (decoded parts too), encoded header lines of at most 76
+ * characters and none over 998, a one-line subject, and an HTML part that
+ * is a whole document with its charset and real links.
+ */
+static void assert_well_formed(json_t *m)
+{
+	json_t *problems = json_object_get(m, "problems");
+	if (json_array_size(problems) || strlen(jstr(m, "strict"))) {
+		char *dump = json_dumps(problems, 0);
+		fail_msg("%s: %s %s", jstr(m, "subject"), jstr(m, "strict"),
+			 dump);
+	}
+	assert_null(strchr(jstr(m, "subject"), '\n'));
+	assert_null(strchr(jstr(m, "subject"), '\r'));
+	assert_string_equal(jstr(m, "content_type"), "multipart/alternative");
+	const char *html = jstr(m, "html");
+	assert_non_null(strstr(html, "<head>"));
+	assert_non_null(strstr(html, "<meta charset=\"utf-8\">"));
+	assert_non_null(strstr(html, "<title>"));
+	assert_string_equal(jstr(m, "html_charset"), "utf-8");
+	assert_non_null(strstr(html, "<a href=\""));
+	assert_non_null(strstr(jstr(m, "message_id"), installation()));
+}
+
+/* The sink's first message whose subject starts with prefix and names
+ * needle. */
+static json_t *one_message(json_t *all, const char *prefix, const char *needle)
+{
+	json_t *found = NULL;
+	size_t i;
+	json_t *m;
+	json_array_foreach(all, i, m)
+	{
+		const char *subject = jstr(m, "subject");
+		if (!strncmp(subject, prefix, strlen(prefix)) &&
+		    strstr(subject, needle)) {
+			found = m;
+			break;
+		}
+	}
+	if (!found)
+		fail_msg("no message \"%s...%s\"", prefix, needle);
+	return found;
+}
+
 static void test_assignment_mail_and_invite(void **state)
 {
 	(void)state;
@@ -203,7 +268,10 @@ static void test_assignment_mail_and_invite(void **state)
 		assert_non_null(strstr(text, "Ombudsman reference: 2028"));
 		if (!strstr(text, F("/tasks/%ld", task)))
 			fail_msg("no link to task %ld in: %s", task, text);
-		assert_true(strlen(jstr(m, "html")) > 0);
+		assert_well_formed(m);
+		assert_non_null(strstr(jstr(m, "html"), "<a href=\"http"));
+		assert_non_null(
+			strstr(jstr(m, "html"), F("/tasks/%ld\"", task)));
 		assert_non_null(
 			strstr(jstr(m, "message_id"), "linkdesk.outbox."));
 		json_t *cals = json_object_get(m, "calendars");
@@ -219,13 +287,43 @@ static void test_assignment_mail_and_invite(void **state)
 			assert_true(
 				json_is_true(json_object_get(ev, "all_day")));
 			assert_int_equal(jint(ev, "alarms"), 1);
+			/* Dates as the pages write them. */
+			assert_non_null(strstr(jstr(ev, "description"),
+					       "Monday 14 December 2026"));
 			assert_non_null(
-				strstr(jstr(ev, "description"), "2026-12-14"));
+				strstr(text, "Due: Monday 14 December 2026"));
+			assert_non_null(strstr(text, "Wednesday 9 December"));
 			assert_string_equal(jstr(ev, "uid"),
-					    F("task-%ld@localhost", task));
+					    F("task-%ld@%s.linkdesk", task,
+					      installation()));
+			assert_true(
+				!strncmp(jstr(m, "subject"), "Calendar: ", 10));
+			/* What Outlook keeps: who organises, who attends,
+			 * and an alarm before the event (09:00 the day
+			 * before), not after its start. */
+			json_t *att = json_array_get(
+				json_object_get(ev, "attendees"), 0);
+			assert_string_equal(
+				jstr(att, "value"),
+				"mailto:repairs.officer@demo.linkdesk.test");
+			json_t *ps = json_object_get(att, "params");
+			assert_true(strlen(jstr(ps, "CN")) > 0);
+			assert_string_equal(jstr(ps, "ROLE"),
+					    "REQ-PARTICIPANT");
+			assert_string_equal(jstr(ps, "PARTSTAT"),
+					    "NEEDS-ACTION");
+			assert_string_equal(jstr(ps, "RSVP"), "FALSE");
+			json_t *org = json_object_get(ev, "organizer");
+			assert_string_equal(
+				jstr(json_object_get(org, "params"), "CN"),
+				"Linkdesk");
+			json_t *trig = json_array_get(
+				json_object_get(ev, "triggers"), 0);
+			assert_true(json_number_value(trig) == -15 * 3600);
 		} else {
 			notice = true;
-			assert_non_null(strstr(text, "Due: 2026-12-14"));
+			assert_non_null(
+				strstr(text, "Due: Monday 14 December 2026"));
 		}
 	}
 	assert_true(notice && invite);
@@ -276,11 +374,14 @@ static void test_invite_updates_and_cancel(void **state)
 		long seq = (long)jint(ev, "sequence");
 		assert_true(seq >= 0 && seq <= 2);
 		seen[seq]++;
-		assert_string_equal(jstr(ev, "uid"),
-				    F("task-%ld@localhost", task));
+		assert_string_equal(jstr(ev, "uid"), F("task-%ld@%s.linkdesk",
+						       task, installation()));
+		assert_well_formed(m);
 		if (seq == 1) /* the new date: 21 Dec less 3 working days */
 			assert_string_equal(jstr(ev, "dtstart"), "2026-12-16");
 		if (seq == 2) {
+			assert_true(!strncmp(jstr(m, "subject"),
+					     "Cancelled: ", 11));
 			assert_string_equal(jstr(cal, "method"), "CANCEL");
 			assert_string_equal(jstr(ev, "status"), "CANCELLED");
 		}
@@ -652,21 +753,212 @@ static void test_digest_once_a_day(void **state)
 				      " 'digest' AND recipient ="
 				      " 'link.officer@demo.linkdesk.test'"),
 			 before);
-	char *body;
-	assert_int_equal(api_sql("SELECT body FROM outbox WHERE kind = 'digest'"
-				 " AND recipient = 'link.officer@demo.linkdesk."
-				 "test' ORDER BY id LIMIT 1",
-				 &body),
+	/* Queued as facts, rendered when sent. */
+	char *facts;
+	assert_int_equal(api_sql("SELECT facts FROM outbox WHERE kind ="
+				 " 'digest' AND recipient = 'link.officer@demo."
+				 "linkdesk.test' ORDER BY id LIMIT 1",
+				 &facts),
 			 0);
-	assert_non_null(strstr(body, "OVERDUE"));
-	assert_null(strstr(body, "Canary"));
-	free(body);
+	assert_non_null(strstr(facts, "\"overdue\": {\"tasks\""));
+	assert_null(strstr(facts, "Canary"));
+	free(facts);
+	assert_int_equal(remind("2026-11-23", NULL, NULL), 0);
+	json_t *all = sink_messages();
+	json_t *d = one_message(all, "Ombudsman tasks overdue and due soon: ",
+				"every service area");
+	assert_well_formed(d);
+	assert_non_null(strstr(jstr(d, "text"), "OVERDUE"));
+	assert_non_null(
+		strstr(jstr(d, "text"), "as of Monday 23 November 2026"));
+	assert_non_null(strstr(jstr(d, "html"), "<h2"));
+	assert_null(strstr(jstr(d, "text"), "Canary"));
+	json_decref(all);
 	/* Tuesday: only daily areas, and none is. */
 	assert_int_equal(remind("2026-11-24", "", NULL), 0);
 	assert_int_equal(
 		api_sql_long("SELECT count(*) FROM digest_run WHERE day ="
 			     " '2026-11-24'"),
 		0);
+}
+
+/* remind --once delivering with extra settings (a moved server, say). */
+static void deliver_with(const char *extra)
+{
+	assert_int_equal(
+		itest_sh(F("LINKDESK_TODAY=2026-11-23 "
+			   "LINKDESK_SMTP_URL=smtp://127.0.0.1:%d "
+			   "LINKDESK_SMTP_TLS=off %s "
+			   "\"$LINKDESK_BIN\" remind --once >/dev/null 2>&1",
+			   smtp_port, extra),
+			 NULL),
+		0);
+}
+
+/* The invite's calendar part imported into khal: what it lists. */
+static json_t *khal_import(json_t *m)
+{
+	json_t *cal = json_array_get(json_object_get(m, "calendars"), 0);
+	char file[512], *out;
+	snprintf(file, sizeof(file), "%s/invite-%d.ics",
+		 getenv("LINKDESK_TEST_TMP"), (int)getpid());
+	FILE *f = fopen(file, "wb");
+	fputs(jstr(cal, "text"), f);
+	fclose(f);
+	assert_int_equal(itest_sh(F("'%s' '%s/tests/mailcheck.py' khal '%s'",
+				    getenv("LINKDESK_TEST_PYTHON"),
+				    getenv("LINKDESK_ROOT"), file),
+				  &out),
+			 0);
+	json_t *j = json_loads(out, 0, NULL);
+	if (!j)
+		fail_msg("khal: %s", out);
+	free(out);
+	return j;
+}
+
+/*
+ * A title carrying a line break gives a one-line subject; the server moved
+ * to another address (LINKDESK_BASE_URL) keeps every UID; invites are
+ * organised by LINKDESK_MAIL_ORGANIZER, whom replies reach; khal imports
+ * them; a task done is "Done: ...", not "Cancelled: ...".
+ */
+static void test_invites_outlook_keeps(void **state)
+{
+	(void)state;
+	long task = new_task("2026-11-23", "Boiler servicing plan");
+	deliver_with("");
+	assert_int_equal(
+		api_sql(F("UPDATE task SET title = E'Boiler\\r\\nservicing"
+			  "  plan' WHERE id = %ld",
+			  task),
+			NULL),
+		0);
+	json_t *t =
+		api_expect(&lo, 200, "GET", F("/api/v1/tasks/%ld", task), NULL);
+	long case_id = (long)jint(json_object_get(t, "case"), "id");
+	json_decref(t);
+	json_decref(api_expect(&lo, 201, "POST",
+			       F("/api/v1/cases/%ld/correspondence", case_id),
+			       F("{\"kind\": \"extension_agreed\","
+				 " \"revised_due_on\": \"2027-01-11\","
+				 " \"task_ids\": [%ld]}",
+				 task)));
+	deliver_with("LINKDESK_BASE_URL=https://linkdesk.moved.example "
+		     "LINKDESK_MAIL_ORGANIZER='Ombudsman link officers"
+		     " <link.officers@council.example>'");
+	assert_int_equal(api_sql(F("UPDATE task SET status = 'done' WHERE id ="
+				   " %ld",
+				   task),
+				 NULL),
+			 0);
+	deliver_with("");
+
+	json_t *all = sink_messages();
+	json_t *mine = messages_about(all, "Boiler");
+	json_t *req0 = NULL, *req1 = NULL, *done = NULL;
+	size_t i;
+	json_t *m;
+	json_array_foreach(mine, i, m)
+	{
+		json_t *cal =
+			json_array_get(json_object_get(m, "calendars"), 0);
+		if (!cal)
+			continue;
+		assert_well_formed(m);
+		long seq = (long)jint(
+			json_array_get(json_object_get(cal, "events"), 0),
+			"sequence");
+		if (seq == 0)
+			req0 = m;
+		else if (seq == 1)
+			req1 = m;
+		else
+			done = m;
+	}
+	assert_non_null(req0);
+	assert_non_null(req1);
+	assert_non_null(done);
+	/* One line, whitespace collapsed. */
+	assert_true(strstr(jstr(req1, "subject"), ": Boiler servicing plan") !=
+		    NULL);
+	assert_null(strstr(jstr(req1, "text"), "Boiler\r\n"));
+	json_t *ev0 = json_array_get(
+		json_object_get(
+			json_array_get(json_object_get(req0, "calendars"), 0),
+			"events"),
+		0);
+	json_t *ev1 = json_array_get(
+		json_object_get(
+			json_array_get(json_object_get(req1, "calendars"), 0),
+			"events"),
+		0);
+	/* The same event, though the server's address changed. */
+	assert_string_equal(jstr(ev0, "uid"), jstr(ev1, "uid"));
+	assert_string_equal(jstr(ev1, "uid"),
+			    F("task-%ld@%s.linkdesk", task, installation()));
+	assert_non_null(strstr(jstr(req1, "text"),
+			       "https://linkdesk.moved.example/tasks/"));
+	assert_non_null(strstr(jstr(req1, "text"), "Monday 11 January 2027"));
+	/* Organised by a mailbox people read, and replies go there. */
+	json_t *org = json_object_get(ev1, "organizer");
+	assert_string_equal(jstr(org, "value"),
+			    "mailto:link.officers@council.example");
+	assert_string_equal(jstr(json_object_get(org, "params"), "CN"),
+			    "Ombudsman link officers");
+	assert_non_null(strstr(jstr(req1, "reply_to"),
+			       "link.officers@council.example"));
+	assert_true(json_is_null(json_object_get(req0, "reply_to")));
+	/* Done, not cancelled. */
+	assert_true(!strncmp(jstr(done, "subject"), "Done: ", 6));
+	assert_non_null(strstr(jstr(done, "text"), "This task is done"));
+	json_t *cal = json_array_get(json_object_get(done, "calendars"), 0);
+	assert_string_equal(jstr(cal, "method"), "CANCEL");
+
+	/* khal, a real calendar program, takes the invite and its alarm. */
+	json_t *k = khal_import(req1);
+	if (jint(k, "import_rc") != 0)
+		fail_msg("khal import: %s", jstr(k, "import_err"));
+	json_t *events = json_object_get(k, "events");
+	assert_int_equal(json_array_size(events), 1);
+	const char *line = json_string_value(json_array_get(events, 0));
+	/* 11 January 2027 less three working days: Wednesday 6 January. */
+	assert_true(
+		!strncmp(line, "2027-01-06|Due Monday 11 January 2027: ", 39));
+	assert_non_null(strstr(line, "\u23f0")); /* the alarm clock */
+	json_t *file = json_array_get(json_object_get(k, "files"), 0);
+	assert_non_null(strstr(json_string_value(file), installation()));
+	json_decref(k);
+	json_decref(mine);
+	json_decref(all);
+}
+
+static void test_reminder_reads_as_the_pages(void **state)
+{
+	(void)state;
+	/* Set on 20 November, due 11 December: reminded on the 23rd. */
+	long task = new_task("2026-11-20", "Damp survey results");
+	deliver_with("");
+	json_t *all = sink_messages();
+	json_t *m = one_message(all, "Reminder: ", "Damp survey results");
+	assert_well_formed(m);
+	const char *text = jstr(m, "text");
+	assert_non_null(strstr(text, "Due: Friday 11 December 2026"));
+	assert_non_null(strstr(text, "Priority: Normal"));
+	assert_non_null(strstr(text, "Status: Open"));
+	const char *link = strstr(text, F("/tasks/%ld", task));
+	assert_non_null(link);
+	link += strlen(F("/tasks/%ld", task));
+	assert_true(*link == '\r' || *link == '\n');
+	assert_non_null(strstr(jstr(m, "html"), "Friday 11 December 2026"));
+	/* The subject it went with is what the administrators see. */
+	assert_int_equal(
+		api_sql_long(F("SELECT count(*) FROM outbox WHERE task_id = %ld"
+			       " AND kind = 'reminder' AND subject LIKE"
+			       " 'Reminder: HOS %%: Damp survey results'",
+			       task)),
+		1);
+	json_decref(all);
 }
 
 static void test_feeds(void **state)
@@ -852,6 +1144,8 @@ int main(void)
 		cmocka_unit_test(test_smtp_misbehaves),
 		cmocka_unit_test(test_recorded_before_goodbye),
 		cmocka_unit_test(test_digest_once_a_day),
+		cmocka_unit_test(test_invites_outlook_keeps),
+		cmocka_unit_test(test_reminder_reads_as_the_pages),
 		cmocka_unit_test(test_feeds),
 	};
 	curl_global_init(CURL_GLOBAL_DEFAULT);
