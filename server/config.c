@@ -170,6 +170,10 @@ static const struct config_def config_defs[] = {
 	{"LINKDESK_NOW", CONFIG_STRING, "", 0, 0, offsetof(struct config, now),
 	 "a fixed time (RFC 3339) for the scheduler's clock: whether "
 	 "reminders are due yet (tests only; empty: the clock)"},
+	{"LINKDESK_LATE_RISK_PERCENT", CONFIG_LONG, "50", 1, 100,
+	 offsetof(struct config, late_risk_percent),
+	 "an open task forecast at least this likely (percent) to be late "
+	 "is listed as likely to be late"},
 	{"LINKDESK_MAIL_ORGANIZER", CONFIG_STRING, "", 0, 0,
 	 offsetof(struct config, mail_organizer),
 	 "\"Name <address>\" of a mailbox people read: the ORGANIZER of "
@@ -180,10 +184,6 @@ static const struct config_def config_defs[] = {
 	 "the dashboard's files: static/ and vendor/assets/ (make web)"},
 };
 
-	{"LINKDESK_LATE_RISK_PERCENT", CONFIG_LONG, "50", 1, 100,
-	 offsetof(struct config, late_risk_percent),
-	 "an open task forecast at least this likely (percent) to be late "
-	 "is listed as likely to be late"},
 #define NCONFIG (sizeof(config_defs) / sizeof(config_defs[0]))
 
 enum ld_err config_load(struct config *cfg, char *why, size_t whylen)
