@@ -179,6 +179,10 @@ static const struct config_def config_defs[] = {
 	 "\"Name <address>\" of a mailbox people read: the ORGANIZER of "
 	 "invites and the Reply-To of every message (empty: Linkdesk at "
 	 "LINKDESK_SMTP_FROM, no Reply-To)"},
+	{"LINKDESK_LATE_RISK_PERCENT", CONFIG_LONG, "50", 1, 100,
+	 offsetof(struct config, late_risk_percent),
+	 "an open task forecast at least this likely (percent) to be late "
+	 "is listed as likely to be late"},
 	{"LINKDESK_WEB_DIR", CONFIG_STRING, "web", 0, 0,
 	 offsetof(struct config, web_dir),
 	 "the dashboard's files: static/ and vendor/assets/ (make web)"},
