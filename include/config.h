@@ -59,8 +59,8 @@ struct config {
 	char *spool_dir;
 	long require_scan;
 	char *trusted_proxies; /* "" or "addr,addr" */
-};
 	long late_risk_percent;
+};
 
 /*
  * Fill cfg from the environment (getenv), applying defaults.  On a bad value

@@ -167,18 +167,14 @@ static const struct config_def config_defs[] = {
 	 offsetof(struct config, trusted_proxies),
 	 "comma-separated addresses of reverse proxies whose "
 	 "X-Forwarded-For is believed (empty: none)"},
-	{"LINKDESK_NOW", CONFIG_STRING, "", 0, 0, offsetof(struct config, now),
-	 "a fixed time (RFC 3339) for the scheduler's clock: whether "
-	 "reminders are due yet (tests only; empty: the clock)"},
-	{"LINKDESK_LATE_RISK_PERCENT", CONFIG_LONG, "50", 1, 100,
-	 offsetof(struct config, late_risk_percent),
-	 "an open task forecast at least this likely (percent) to be late "
-	 "is listed as likely to be late"},
 	{"LINKDESK_MAIL_ORGANIZER", CONFIG_STRING, "", 0, 0,
 	 offsetof(struct config, mail_organizer),
 	 "\"Name <address>\" of a mailbox people read: the ORGANIZER of "
 	 "invites and the Reply-To of every message (empty: Linkdesk at "
 	 "LINKDESK_SMTP_FROM, no Reply-To)"},
+	{"LINKDESK_NOW", CONFIG_STRING, "", 0, 0, offsetof(struct config, now),
+	 "a fixed time (RFC 3339) for the scheduler's clock: whether "
+	 "reminders are due yet (tests only; empty: the clock)"},
 	{"LINKDESK_LATE_RISK_PERCENT", CONFIG_LONG, "50", 1, 100,
 	 offsetof(struct config, late_risk_percent),
 	 "an open task forecast at least this likely (percent) to be late "
