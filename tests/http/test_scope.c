@@ -298,6 +298,54 @@ static void test_no_area_reads_nothing(void **state)
 		      noarea.user_id));
 }
 
+/*
+ * A case with tasks in two areas: each area's officer's case log counts
+ * only their own area's tasks (it once counted the case's every task).
+ */
+static void test_case_log_counts_own_tasks(void **state)
+{
+	char ref[16];
+	(void)state;
+	long c = open_case("C", area_housing, ref, 3);
+	request(c, "Scope tenancy history", area_housing);
+	request(c, "Scope repairs log", area_repairs);
+	request(c, "Scope repairs photos", area_repairs);
+	struct api *who[] = {&housing, &repairs, &lo};
+	const char *want[] = {"1", "2", "3"};
+	for (int k = 0; k < 3; k++) {
+		json_t *rows =
+			sheet(who[k], "csv", "/api/v1/exports/case-log.csv");
+		json_t *head = json_array_get(rows, 0), *row;
+		size_t i, col = SIZE_MAX;
+		json_t *v;
+		json_array_foreach(head, i, v)
+		{
+			if (!strcmp(json_string_value(v), "Open tasks"))
+				col = i;
+		}
+		assert_true(col != SIZE_MAX);
+		bool found = false;
+		json_array_foreach(rows, i, row)
+		{
+			json_t *cell;
+			size_t j;
+			bool ours = false;
+			json_array_foreach(row, j, cell)
+			{
+				ours |= !strcmp(json_string_value(cell), ref);
+			}
+			if (!ours)
+				continue;
+			found = true;
+			assert_string_equal(
+				json_string_value(json_array_get(row, col)),
+				want[k]);
+		}
+		assert_true(found);
+		json_decref(rows);
+	}
+}
+
 static void test_other_area_reads_none_of_it(void **state)
 {
 	(void)state;
@@ -635,6 +683,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_no_area_reads_nothing),
 		cmocka_unit_test(test_other_area_reads_none_of_it),
+		cmocka_unit_test(test_case_log_counts_own_tasks),
 		cmocka_unit_test(test_drill_down_lists_what_opens),
 		cmocka_unit_test(test_assignee_in_area),
 		cmocka_unit_test(test_officer_moved_out),
