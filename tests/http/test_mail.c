@@ -765,12 +765,24 @@ static void test_digest_once_a_day(void **state)
 	free(facts);
 	assert_int_equal(remind("2026-11-23", NULL, NULL), 0);
 	json_t *all = sink_messages();
-	json_t *d = one_message(all, "Ombudsman tasks overdue and due soon: ",
-				"every service area");
+	/*
+	 * The digest of the 23rd: servers of other test files, run without a
+	 * fixed today, may have queued digests of the real date too.
+	 */
+	json_t *d = NULL, *m;
+	size_t i;
+	json_array_foreach(all, i, m)
+	{
+		if (!strncmp(jstr(m, "subject"),
+			     "Ombudsman tasks overdue and due soon: ", 38) &&
+		    strstr(jstr(m, "subject"), "every service area") &&
+		    strstr(jstr(m, "text"), "as of Monday 23 November 2026"))
+			d = m;
+	}
+	if (!d)
+		fail_msg("no digest of every service area as of 23 November");
 	assert_well_formed(d);
 	assert_non_null(strstr(jstr(d, "text"), "OVERDUE"));
-	assert_non_null(
-		strstr(jstr(d, "text"), "as of Monday 23 November 2026"));
 	assert_non_null(strstr(jstr(d, "html"), "<h2"));
 	assert_null(strstr(jstr(d, "text"), "Canary"));
 	json_decref(all);
