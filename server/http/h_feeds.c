@@ -350,6 +350,21 @@ static char *feed_dress(const char *ics)
 	return text;
 }
 
+/* An event's UID: "task-N-due@INSTALLATION.linkdesk", owned by the arena. */
+static const char *feed_uid(struct request *req, const char *what,
+			    long long task_id, const char *inst)
+{
+	struct buf b;
+	buf_init(&b, 256);
+	const char *local =
+		arena_printf(req->arena, "task-%lld-%s", task_id, what);
+	const char *out = ics_uid(&b, local, inst)
+				  ? ""
+				  : arena_strdup(req->arena, buf_str(&b));
+	buf_release(&b);
+	return out;
+}
+
 struct feed_build {
 	struct request *req;
 	const unsigned char *hash;
@@ -360,7 +375,7 @@ static enum ld_err feed_build(void *arg, char **text)
 {
 	struct feed_build *fb = arg;
 	struct request *req = fb->req;
-	char name[200], host[128];
+	char name[200], inst[128];
 	struct feed_task *tasks = NULL;
 	int n = 0;
 	enum ld_err err = feed_store_tasks(req->app->store, fb->hash, &tasks,
@@ -368,9 +383,12 @@ static enum ld_err feed_build(void *arg, char **text)
 	if (err)
 		return err;
 
-	const char *p = strstr(req->app->cfg.base_url, "://");
-	p = p ? p + 3 : req->app->cfg.base_url;
-	snprintf(host, sizeof(host), "%.*s", (int)strcspn(p, ":/"), p);
+	/* UIDs by installation, as invites': not by the base URL's host. */
+	if ((err = mail_store_installation_id(req->app->store, inst,
+					      sizeof(inst)))) {
+		free(tasks);
+		return err;
+	}
 	struct checkpoints cps = {
 		tasks, n,
 		arena_calloc(req->arena, (size_t)n + 1, sizeof(int32_t))};
@@ -392,8 +410,7 @@ static enum ld_err feed_build(void *arg, char **text)
 			"Ombudsman task due %s. Open it in Linkdesk: %s", due,
 			url);
 		ev[2 * i] = (struct ics_event){
-			arena_printf(req->arena, "task-%lld-due@%s",
-				     (long long)t->id, host),
+			feed_uid(req, "due", t->id, inst),
 			t->due,
 			t->stamp,
 			t->version,
@@ -404,8 +421,7 @@ static enum ld_err feed_build(void *arg, char **text)
 			true,
 			false};
 		ev[2 * i + 1] = (struct ics_event){
-			arena_printf(req->arena, "task-%lld-checkpoint@%s",
-				     (long long)t->id, host),
+			feed_uid(req, "checkpoint", t->id, inst),
 			cps.out[i],
 			t->stamp,
 			t->version,

@@ -18,6 +18,7 @@
 #include "buf.h"
 #include "date.h"
 #include "embedded.h"
+#include "forecast_store.h"
 #include "ics.h"
 #include "jobs.h"
 #include "log.h"
@@ -25,6 +26,7 @@
 #include "mail_store.h"
 #include "tmpl.h"
 #include "view.h"
+#include "workflow.h"
 #include "xalloc.h"
 
 #define MESSAGE_MAX (4 * 1024 * 1024)
@@ -158,6 +160,87 @@ static json_t *context(struct app *app, json_t *facts, int64_t task_id)
 		json_object_set_new(ctx, reason, json_true());
 	}
 	return ctx;
+}
+
+#define DIGEST_LIKELY_LATE_MAX 20
+
+struct likely_late_ctx {
+	struct app *app;
+	const struct principal *p;
+	int32_t today;
+	char *json;
+};
+
+static enum ld_err likely_late_read(const struct workcal *cal, void *arg)
+{
+	struct likely_late_ctx *c = arg;
+	struct forecast_filter f = {.min_percent =
+					    (int)c->app->cfg.late_risk_percent,
+				    .limit = DIGEST_LIKELY_LATE_MAX};
+	return forecast_store_tasks(c->app->store, cal, c->p, c->today, &f,
+				    &c->json);
+}
+
+/*
+ * The digest's "Likely to be late" section, forecast when it is sent for
+ * the area it is about (area 0: every area, as a link officer reads it):
+ * {"tasks": [{case_reference, title, due, task_id, percent, reason}],
+ * "more": N} or nothing.  Titles and references only: a task's detail and
+ * answer may hold personal data and never go into mail.
+ */
+static void add_likely_late(struct app *app, json_t *ctx)
+{
+	struct principal p = {0};
+	int32_t today;
+	int64_t area =
+		(int64_t)json_integer_value(json_object_get(ctx, "area_id"));
+	const char *day = json_string_value(json_object_get(ctx, "today"));
+	if (!day || date_parse(day, &today))
+		return;
+	p.roles = area > 0 ? ROLE_SERVICE_OFFICER : ROLE_LINK_OFFICER;
+	p.service_area_id = area;
+	struct likely_late_ctx c = {app, &p, today, NULL};
+	if (app_with_calendar(app, likely_late_read, &c) || !c.json) {
+		free(c.json);
+		return;
+	}
+	json_t *all = json_loads(c.json, 0, NULL);
+	free(c.json);
+	json_t *tasks = json_array(), *t;
+	size_t i;
+	json_array_foreach(json_object_get(all, "tasks"), i, t)
+	{
+		json_t *cs = json_object_get(t, "case"),
+		       *fc = json_object_get(t, "forecast");
+		const char *om =
+			json_string_value(json_object_get(cs, "ombudsman"));
+		const char *cref =
+			json_string_value(json_object_get(cs, "reference"));
+		char ref[200];
+		snprintf(ref, sizeof(ref), "%s %s", om ? om : "",
+			 cref ? cref : "");
+		json_array_append_new(
+			tasks,
+			json_pack("{s:s, s:O, s:O, s:O, s:O, s:O}",
+				  "case_reference", ref, "title",
+				  json_object_get(t, "title"), "due",
+				  json_object_get(t, "effective_due_on"),
+				  "task_id", json_object_get(t, "id"),
+				  "percent", json_object_get(fc, "percent"),
+				  "reason", json_object_get(fc, "reason")));
+	}
+	json_int_t more = json_integer_value(json_object_get(all, "total")) -
+			  (json_int_t)json_array_size(tasks);
+	json_decref(all);
+	if (!json_array_size(tasks)) {
+		json_decref(tasks);
+		return;
+	}
+	json_t *section = json_pack("{s:o}", "tasks", tasks);
+	if (more > 0)
+		json_object_set_new(section, "more", json_integer(more));
+	prepare(section);
+	json_object_set_new(ctx, "likely_late", section);
 }
 
 /* Render template name as text (a .txt template) or HTML. */
@@ -316,6 +399,8 @@ static enum ld_err render_message(struct app *app, const struct mail_env *env,
 	if (m->facts) {
 		facts = json_loads(m->facts, 0, NULL);
 		ctx = context(app, facts, m->task_id);
+		if (!strcmp(m->kind, "digest"))
+			add_likely_late(app, ctx);
 		snprintf(name, sizeof(name), "mail_%s_subject.txt", m->kind);
 		if ((err = render(name, true, ctx, &r->subject, why, whylen)))
 			goto out;

@@ -783,6 +783,10 @@ static void test_digest_once_a_day(void **state)
 		fail_msg("no digest of every service area as of 23 November");
 	assert_well_formed(d);
 	assert_non_null(strstr(jstr(d, "text"), "OVERDUE"));
+	/* The forecast, made as it is sent, with its reason in words. */
+	assert_non_null(strstr(jstr(d, "text"), "LIKELY TO BE LATE"));
+	assert_non_null(strstr(jstr(d, "text"), "% likely to be late: "));
+	assert_non_null(strstr(jstr(d, "html"), "Likely to be late</h2>"));
 	assert_non_null(strstr(jstr(d, "html"), "<h2"));
 	assert_null(strstr(jstr(d, "text"), "Canary"));
 	json_decref(all);
@@ -1016,8 +1020,8 @@ static void test_feeds(void **state)
 	int found = 0;
 	json_array_foreach(json_object_get(cal, "events"), i, ev)
 	{
-		if (!strcmp(jstr(ev, "uid"),
-			    F("task-%ld-due@localhost", task))) {
+		if (!strcmp(jstr(ev, "uid"), F("task-%ld-due@%s.linkdesk", task,
+					       installation()))) {
 			found++;
 			assert_string_equal(jstr(ev, "dtstart"), "2026-12-14");
 			assert_true(
@@ -1025,7 +1029,8 @@ static void test_feeds(void **state)
 			assert_int_equal(jint(ev, "alarms"), 1);
 		}
 		if (!strcmp(jstr(ev, "uid"),
-			    F("task-%ld-checkpoint@localhost", task))) {
+			    F("task-%ld-checkpoint@%s.linkdesk", task,
+			      installation()))) {
 			found++;
 			assert_string_equal(jstr(ev, "dtstart"), "2026-12-09");
 		}
