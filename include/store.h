@@ -19,6 +19,13 @@
 
 #include "ld_err.h"
 
+/*
+ * The longest a unit of work waits for a pooled connection when every one
+ * is busy; then LD_EUNAVAILABLE.  Leases that must cover a unit of work
+ * (the outbox's) count it.
+ */
+#define STORE_ACQUIRE_TIMEOUT_SECONDS 10
+
 struct store;
 struct workcal;
 struct holiday_feed;

@@ -24,6 +24,7 @@
 #include "log.h"
 #include "mail.h"
 #include "mail_store.h"
+#include "store.h"
 #include "tmpl.h"
 #include "view.h"
 #include "workflow.h"
@@ -33,10 +34,11 @@
 /* Messages one delivery run may claim, one at a time. */
 #define RUN_MAX 1000
 /*
- * A claim lasts LINKDESK_SMTP_TIMEOUT and this: the seconds allowed for
- * building the message and recording its outcome in the database.
+ * A claim lasts LINKDESK_SMTP_TIMEOUT and the time recording the outcome
+ * may take at the most: waiting for a pooled connection, then one
+ * statement, and this for building the message and the rest.
  */
-#define RECORD_SECONDS 10
+#define RECORD_SLACK_SECONDS 5
 
 /* What one delivery run sends every message with. */
 struct mail_env {
@@ -652,7 +654,11 @@ static enum ld_err deliver_one(struct app *app, const struct mail_env *env,
 
 enum ld_err jobs_deliver(struct app *app, int *sent, int *failed)
 {
-	const long lease = app->cfg.smtp_timeout + RECORD_SECONDS;
+	/* The send must end this long before the claim does. */
+	const long record = STORE_ACQUIRE_TIMEOUT_SECONDS +
+			    (app->cfg.statement_timeout + 999) / 1000 +
+			    RECORD_SLACK_SECONDS;
+	const long lease = app->cfg.smtp_timeout + record;
 	const int max = (int)app->cfg.mail_attempts;
 	struct mail_env env;
 	*sent = *failed = 0;
@@ -674,7 +680,7 @@ enum ld_err jobs_deliver(struct app *app, int *sent, int *failed)
 			break;
 		int64_t deadline = monotonic_ms() +
 				   (int64_t)(m.claim_left * 1000) -
-				   RECORD_SECONDS * 1000;
+				   (int64_t)record * 1000;
 		enum ld_err sent_err = deliver_one(app, &env, &m, deadline,
 						   &conn, why, sizeof(why));
 		if (sent_err) {

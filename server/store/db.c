@@ -11,8 +11,6 @@
 #include "log.h"
 #include "xalloc.h"
 
-#define ACQUIRE_TIMEOUT_SECONDS 10
-
 /* A remembered answer, valid for the snapshot it was computed in. */
 struct memo {
 	char *key;
@@ -143,7 +141,7 @@ enum ld_err db_acquire(struct store *s, struct db **out)
 	int slot = -1;
 
 	clock_gettime(CLOCK_REALTIME, &deadline);
-	deadline.tv_sec += ACQUIRE_TIMEOUT_SECONDS;
+	deadline.tv_sec += STORE_ACQUIRE_TIMEOUT_SECONDS;
 	pthread_mutex_lock(&s->lock);
 	for (;;) {
 		/* Prefer a slot that is already connected. */
@@ -159,7 +157,7 @@ enum ld_err db_acquire(struct store *s, struct db **out)
 			pthread_mutex_unlock(&s->lock);
 			log_warn("database pool exhausted: every connection "
 				 "busy for %d seconds",
-				 ACQUIRE_TIMEOUT_SECONDS);
+				 STORE_ACQUIRE_TIMEOUT_SECONDS);
 			return LD_EUNAVAILABLE;
 		}
 	}

@@ -7,6 +7,7 @@
 
 #include "case_store_int.h"
 #include "date.h"
+#include "log.h"
 #include "xalloc.h"
 
 struct claim_ctx {
@@ -98,18 +99,31 @@ struct mark_ctx {
 static enum ld_err mark_sent(struct db *db, void *arg)
 {
 	struct mark_ctx *c = arg;
-	struct db_num n;
-	const char *params[] = {db_num(&n, c->id), c->subject};
-	return db_exec(db, "outbox_sent",
-		       "UPDATE outbox SET status = 'sent', sent_at = now(),"
-		       " last_error = '', subject = left($2, 1000)"
-		       " WHERE id = $1",
-		       2, params, NULL);
+	struct db_num n, attempts;
+	PGresult *res;
+	const char *params[] = {db_num(&n, c->id), c->subject,
+				db_num(&attempts, c->attempts)};
+	/* This try's claim only, as for a failure. */
+	enum ld_err err =
+		db_exec(db, "outbox_sent",
+			"UPDATE outbox SET status = 'sent', sent_at = now(),"
+			" last_error = '', subject = left($2, 1000)"
+			" WHERE id = $1 AND attempts = $3::int",
+			3, params, &res);
+	if (err)
+		return err;
+	if (!db_affected(res))
+		log_warn("outbox %lld: sent, but another server claimed it "
+			 "since: it may be sent twice (same Message-ID)",
+			 (long long)c->id);
+	PQclear(res);
+	return LD_OK;
 }
 
 enum ld_err outbox_store_sent(struct store *s, const struct outbox_msg *m)
 {
-	struct mark_ctx c = {.id = m->id, .subject = m->subject};
+	struct mark_ctx c = {
+		.id = m->id, .subject = m->subject, .attempts = m->attempts};
 	return db_run(s, mark_sent, &c);
 }
 

@@ -464,6 +464,7 @@ static long due_tasks(int n, const char *title, const char ***env)
 					 "LINKDESK_SMTP_TLS=off",
 					 "LINKDESK_MAIL_RETRY_SECONDS=1",
 					 "LINKDESK_SMTP_TIMEOUT=3",
+					 "LINKDESK_STATEMENT_TIMEOUT=2000",
 					 smtp,
 					 NULL};
 	snprintf(smtp, sizeof(smtp), "LINKDESK_SMTP_URL=smtp://127.0.0.1:%d",
@@ -543,6 +544,7 @@ static void test_three_servers_slow_smtp_send_once(void **state)
 				    "LINKDESK_SMTP_TLS=off",
 				    "LINKDESK_MAIL_RETRY_SECONDS=1",
 				    "LINKDESK_SMTP_TIMEOUT=3",
+				    "LINKDESK_STATEMENT_TIMEOUT=2000",
 				    smtp,
 				    NULL};
 	(void)state;
