@@ -74,6 +74,19 @@ enum ld_err h_outbox_retry(struct request *req);
 bool static_path(const char *path);
 enum ld_err h_static(struct request *req);
 
+/* h_admin.c, for the admin page's form too */
+struct user_in;
+/*
+ * A user's fields decoded from an API body (adding: name and email
+ * required): the one set of rules for the API and the form.  *password is
+ * the new password (checked for length) or NULL.
+ */
+enum ld_err admin_user_in(struct request *req, json_t *body, bool adding,
+			  struct user_in *in, const char **password);
+/* The password's Argon2id hash into in (slow: on the hash pool). */
+enum ld_err admin_user_hash(struct request *req, const char *password,
+			    struct user_in *in);
+
 /* h_auth.c, for the sign-in page too */
 /*
  * May this email sign in from this address now?  LD_ERATELIMIT with a

@@ -122,23 +122,11 @@ static enum ld_err roles_field(struct request *req, json_t *body,
 	return LD_OK;
 }
 
-/* Characters, not bytes, of valid UTF-8 (as the JSON parser leaves it). */
-static size_t utf8_chars(const char *s)
-{
-	size_t n = 0;
-	for (; *s; s++)
-		n += ((unsigned char)*s & 0xc0) != 0x80;
-	return n;
-}
+/* The shortest password, in characters. */
+#define PASSWORD_MIN_CHARS 12
 
-/*
- * Add (id 0) or change a user.  With a password the handler checks the body,
- * then hands the request to the hashing pool, where on_pool runs this again
- * with hash_here set to make the hash and store the user: the slow hash
- * never holds an HTTP thread.
- */
-static enum ld_err user_save(struct request *req, int64_t id, bool hash_here,
-			     enum ld_err (*on_pool)(struct request *))
+enum ld_err admin_user_in(struct request *req, json_t *body, bool adding,
+			  struct user_in *in, const char **password)
 {
 	static const char *const fields[] = {"email",
 					     "name",
@@ -151,64 +139,89 @@ static enum ld_err user_save(struct request *req, int64_t id, bool hash_here,
 					     "password",
 					     "version",
 					     NULL};
-	struct user_in in = {0};
-	const char *password = NULL;
 	bool flag;
-	struct why why = {0};
-	json_t *body;
-	char *json = NULL;
 	enum ld_err err;
 
-	in.resident_access = in.active = -1;
-	if ((err = request_json(req, &body)) ||
-	    (err = input_known_fields(req, body, fields)) ||
-	    (err = input_string(req, body, "email", 254, !id, &in.email)) ||
-	    (err = input_string(req, body, "name", 120, !id, &in.name)) ||
+	memset(in, 0, sizeof(*in));
+	*password = NULL;
+	in->resident_access = in->active = -1;
+	if ((err = input_known_fields(req, body, fields)) ||
+	    (err = input_string(req, body, "email", 254, adding, &in->email)) ||
+	    (err = input_string(req, body, "name", 120, adding, &in->name)) ||
 	    (err = input_string(req, body, "job_title", 120, false,
-				&in.job_title)) ||
+				&in->job_title)) ||
 	    (err = nullable_id(req, body, "service_area_id",
-			       &in.service_area_id)) ||
+			       &in->service_area_id)) ||
 	    (err = nullable_id(req, body, "validator_title_id",
-			       &in.validator_title_id)) ||
-	    (err = roles_field(req, body, &in.roles)) ||
-	    (err = input_string(req, body, "password", 1024, false, &password)))
+			       &in->validator_title_id)) ||
+	    (err = roles_field(req, body, &in->roles)) ||
+	    (err = input_string(req, body, "password", 1024, false, password)))
 		return err;
 	if (json_object_get(body, "resident_access")) {
 		if ((err = input_bool(req, body, "resident_access", true,
 				      &flag)))
 			return err;
-		in.resident_access = flag;
+		in->resident_access = flag;
 	}
 	if (json_object_get(body, "active")) {
 		if ((err = input_bool(req, body, "active", true, &flag)))
 			return err;
-		in.active = flag;
+		in->active = flag;
 	}
-	if (id && (err = input_version(req, body, &in.version)))
+	if (!adding && (err = input_version(req, body, &in->version)))
 		return err;
-	if (in.email && !strchr(in.email, '@'))
+	if (in->email && !strchr(in->email, '@'))
 		return request_fail(req, LD_EINVAL, "email",
 				    "email must be an address");
-	if (password && utf8_chars(password) < 12)
+	if (*password &&
+	    input_chars(*password, strlen(*password)) < PASSWORD_MIN_CHARS)
 		return request_fail(req, LD_EVALIDATION, "password",
-				    "a password has at least 12 characters");
+				    "a password has at least %d characters",
+				    PASSWORD_MIN_CHARS);
+	if (adding) {
+		in->service_area_id =
+			in->service_area_id < 0 ? 0 : in->service_area_id;
+		in->validator_title_id =
+			in->validator_title_id < 0 ? 0 : in->validator_title_id;
+	}
+	return LD_OK;
+}
+
+enum ld_err admin_user_hash(struct request *req, const char *password,
+			    struct user_in *in)
+{
+	char hash[SECRET_PWHASH_LEN];
+	if (secret_password_hash(
+		    password,
+		    !strcmp(req->app->cfg.password_hash, "interactive"), hash))
+		return LD_EINTERNAL;
+	in->password_hash = arena_strdup(req->arena, hash);
+	return LD_OK;
+}
+
+/*
+ * Add (id 0) or change a user.  With a password the handler checks the body,
+ * then hands the request to the hashing pool, where on_pool runs this again
+ * with hash_here set to make the hash and store the user: the slow hash
+ * never holds an HTTP thread.
+ */
+static enum ld_err user_save(struct request *req, int64_t id, bool hash_here,
+			     enum ld_err (*on_pool)(struct request *))
+{
+	struct user_in in;
+	const char *password;
+	struct why why = {0};
+	json_t *body;
+	char *json = NULL;
+	enum ld_err err;
+
+	if ((err = request_json(req, &body)) ||
+	    (err = admin_user_in(req, body, !id, &in, &password)))
+		return err;
 	if (password && !hash_here)
 		return request_defer(req, req->app->hash_pool, on_pool);
-	if (password) {
-		char hash[SECRET_PWHASH_LEN];
-		if (secret_password_hash(
-			    password,
-			    !strcmp(req->app->cfg.password_hash, "interactive"),
-			    hash))
-			return LD_EINTERNAL;
-		in.password_hash = arena_strdup(req->arena, hash);
-	}
-	if (!id) {
-		in.service_area_id =
-			in.service_area_id < 0 ? 0 : in.service_area_id;
-		in.validator_title_id =
-			in.validator_title_id < 0 ? 0 : in.validator_title_id;
-	}
+	if (password && (err = admin_user_hash(req, password, &in)))
+		return err;
 	err = admin_store_user_save(req->app->store, &req->who, id, &in, &json,
 				    &why);
 	if (err == LD_ENOTFOUND && id)

@@ -1061,41 +1061,51 @@ enum ld_err h_page_admin(struct request *req)
  * (input_string: characters, no control characters); false with the
  * page's errors in ctx otherwise.
  */
+/*
+ * The new-user form as the API's body, decoded by the API's own decoder
+ * (admin_user_in): the same limits and refusals, each shown beside its
+ * field.  NULL with the errors in ctx when refused.
+ */
 static bool admin_user_fields(struct request *req, json_t *form, json_t *ctx,
 			      struct user_in *in, const char **password)
 {
+	static const struct {
+		const char *field, *missing;
+	} inputs[] = {
+		{"name", "Enter the user's full name"},
+		{"email", "Enter an email address"},
+		{"password", "Enter a password of at least 12 characters"},
+		{"roles", "Choose a role"},
+		{"service_area_id", "Choose a service area"},
+	};
 	json_t *body = form_body(req);
 	const char *role = page_field(form, "role");
-	memset(in, 0, sizeof(*in));
-	in->name = page_field(form, "name");
-	in->email = page_field(form, "email");
-	in->job_title = "";
-	in->resident_access = in->active = -1;
-	*password = page_field(form, "password");
-	json_object_set_new(
-		ctx, "values",
-		json_pack("{s:s, s:s}", "name", in->name, "email", in->email));
-	json_object_set_new(body, "name", json_string(in->name));
-	json_object_set_new(body, "email", json_string(in->email));
-	json_object_set_new(body, "password", json_string(*password));
-	if (input_string(req, body, "name", 120, true, &in->name))
-		page_field_error(ctx, "name", "Enter the user's full name");
-	if (input_string(req, body, "email", 254, true, &in->email) ||
-	    !strchr(in->email, '@'))
-		page_field_error(ctx, "email", "Enter an email address");
-	/* At least 12 bytes, as the API counts them; at most 1024 characters.
-	 */
-	if (input_string(req, body, "password", 1024, true, password) ||
-	    strlen(*password) < 12)
-		page_field_error(ctx, "password",
-				 "Enter a password of at least 12 characters");
-	if (workflow_lookup(role_names, role) < 0)
-		page_field_error(ctx, "name", "Choose a role");
-	if (!positive_id(page_field(form, "service_area_id"),
-			 &in->service_area_id))
-		in->service_area_id = 0;
-	in->roles = arena_printf(req->arena, "{%s}", role);
-	return !json_is_true(json_object_get(ctx, "has_errors"));
+	json_object_set_new(ctx, "values",
+			    json_pack("{s:s, s:s, s:s}", "name",
+				      page_field(form, "name"), "email",
+				      page_field(form, "email"), "role", role));
+	static const char *const texts[] = {"name", "email", "password", NULL};
+	for (int i = 0; texts[i]; i++)
+		json_object_set_new(body, texts[i],
+				    json_string(page_field(form, texts[i])));
+	json_object_set_new(body, "roles", json_pack("[s]", role));
+	form_body_number(body, "service_area_id",
+			 page_field(form, "service_area_id"));
+	enum ld_err err = admin_user_in(req, body, true, in, password);
+	/* Required on the form: the API lets a change leave it out. */
+	if (!err && (!*password || !**password))
+		err = request_fail(req, LD_EVALIDATION, "password",
+				   "a password is needed");
+	if (!err)
+		return true;
+	const char *field = req->err_field ? req->err_field : "name";
+	const char *msg = NULL;
+	for (size_t i = 0; i < sizeof(inputs) / sizeof(inputs[0]); i++)
+		if (!strcmp(inputs[i].field, field))
+			msg = inputs[i].missing;
+	page_field_error(ctx, strcmp(field, "roles") ? field : "role",
+			 msg ? msg : req->err_message);
+	return false;
 }
 
 /* Hashing the password (slow by design) and saving, on the hash pool. */
@@ -1105,23 +1115,20 @@ static enum ld_err admin_user_save(struct request *req)
 	struct user_in in;
 	struct why why = {0};
 	const char *password;
-	char hash[SECRET_PWHASH_LEN], *json = NULL;
+	char *json = NULL;
 	if (!form)
 		return request_fail(req, LD_EINVAL, NULL,
 				    "The form is malformed.");
 	json_t *ctx = page_ctx(req, "Administration", "/admin");
 	if (!admin_user_fields(req, form, ctx, &in, &password))
 		return admin_page(req, ctx, 400);
-	if (secret_password_hash(
-		    password,
-		    !strcmp(req->app->cfg.password_hash, "interactive"),
-		    hash)) {
+	enum ld_err err = admin_user_hash(req, password, &in);
+	if (err) {
 		json_decref(ctx);
-		return LD_EINTERNAL;
+		return err;
 	}
-	in.password_hash = hash;
-	enum ld_err err = admin_store_user_save(req->app->store, &req->who, 0,
-						&in, &json, &why);
+	err = admin_store_user_save(req->app->store, &req->who, 0, &in, &json,
+				    &why);
 	free(json);
 	if (!err) {
 		json_decref(ctx);

@@ -446,6 +446,55 @@ static void test_other_forms(void **state)
 		"reference");
 }
 
+/*
+ * The new-user form is decoded by the API's decoder: a password counted in
+ * characters (seven two-byte letters are 14 bytes but too short), a role
+ * from the API's list; a good one adds the user with that role.
+ */
+static void test_admin_user_form(void **state)
+{
+	struct api admin;
+	struct itest_resp r;
+	(void)state;
+	api_signin(&admin, server.base, "admin");
+	const char *email = F("form-user-%d@demo.linkdesk.test", (int)getpid());
+	form_post(admin.h, admin.csrf, "/admin/users",
+		  F("name=Form+User&email=%s&role=validator&password="
+		    "%%C3%%A9%%C3%%A9%%C3%%A9%%C3%%A9%%C3%%A9%%C3%%A9%%C3%%A9",
+		    email),
+		  10, &r);
+	assert_int_equal(r.status, 400);
+	assert_non_null(strstr(r.body, "govuk-error-summary"));
+	assert_non_null(strstr(r.body, "#password"));
+	itest_resp_release(&r);
+	form_post(admin.h, admin.csrf, "/admin/users",
+		  F("name=Form+User&email=%s&role=overlord&password="
+		    "long+enough+password",
+		    email),
+		  10, &r);
+	assert_int_equal(r.status, 400);
+	assert_non_null(strstr(r.body, "#role"));
+	itest_resp_release(&r);
+	assert_int_equal(api_sql_long(F("SELECT count(*) FROM app_user WHERE"
+					" email = '%s'",
+					email)),
+			 0);
+	form_post(admin.h, admin.csrf, "/admin/users",
+		  F("name=Form+User&email=%s&role=validator&password="
+		    "long+enough+password",
+		    email),
+		  10, &r);
+	assert_int_equal(r.status, 303);
+	itest_resp_release(&r);
+	assert_int_equal(api_sql_long(F("SELECT count(*) FROM app_user u JOIN"
+					" user_role r ON r.user_id = u.id"
+					" WHERE u.email = '%s' AND r.role ="
+					" 'validator'",
+					email)),
+			 1);
+	api_release(&admin);
+}
+
 static void test_signin_form(void **state)
 {
 	(void)state;
@@ -485,6 +534,7 @@ int main(void)
 		cmocka_unit_test(test_lengths_in_characters),
 		cmocka_unit_test(test_publish_url),
 		cmocka_unit_test(test_other_forms),
+		cmocka_unit_test(test_admin_user_form),
 		cmocka_unit_test(test_signin_form),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
