@@ -1,4 +1,5 @@
 #include "filetype.h"
+#include "utf8.h"
 
 #include <magic.h>
 #include <pthread.h>
@@ -53,36 +54,30 @@ static const struct kind kinds[] = {
 	{".eml", "message/rfc822", {"message/rfc822", "text/"}, true},
 };
 
-/* Valid UTF-8 with no NUL or other control bytes but tab, CR, LF, FF. */
+/*
+ * Valid UTF-8 (utf8_chars) with no NUL or other control bytes but tab, CR,
+ * LF, FF; a character cut by the end of the head is fine.
+ */
 static bool utf8_text(const unsigned char *s, size_t n)
 {
-	size_t i = 0;
-	while (i < n) {
-		unsigned char c = s[i];
-		int extra;
-		if (c < 0x80) {
-			if ((c < 0x20 && c != '\t' && c != '\n' && c != '\r' &&
-			     c != '\f') ||
-			    c == 0x7f)
-				return false;
-			i++;
-			continue;
-		}
-		if (c >= 0xc2 && c <= 0xdf)
-			extra = 1;
-		else if (c >= 0xe0 && c <= 0xef)
-			extra = 2;
-		else if (c >= 0xf0 && c <= 0xf4)
-			extra = 3;
-		else
+	for (size_t i = 0; i < n; i++)
+		if ((s[i] < 0x20 && s[i] != '\t' && s[i] != '\n' &&
+		     s[i] != '\r' && s[i] != '\f') ||
+		    s[i] == 0x7f)
 			return false;
-		/* A character cut by the end of the head is fine. */
-		for (int k = 1; k <= extra; k++)
-			if (i + (size_t)k < n && (s[i + k] & 0xc0) != 0x80)
-				return false;
-		i += (size_t)extra + 1;
+	/* Back off a sequence the head cut short (at most three bytes). */
+	size_t whole = n;
+	for (size_t k = 1; k <= 3 && k <= n; k++) {
+		unsigned char c = s[n - k];
+		if ((c & 0xc0) == 0x80)
+			continue;
+		if (c >= 0xc0)
+			whole = n - k;
+		break;
 	}
-	return true;
+	if (whole < n && utf8_chars((const char *)s + whole, n - whole) >= 0)
+		whole = n; /* it was whole after all */
+	return utf8_chars((const char *)s, whole) >= 0;
 }
 
 static const char *extension(const char *name)
@@ -202,6 +197,10 @@ void filename_sanitise(const char *in, char out[FILENAME_MAX_LEN])
 	while (o > 0 && (out[o - 1] == ' ' || out[o - 1] == '.'))
 		o--;
 	out[o] = '\0';
+	/* Bytes that are not UTF-8 cannot go into JSON or the database. */
+	for (char *p = utf8_scrub(out); *p; p++)
+		if (*p == '?')
+			*p = '_';
 	if (!o)
 		memcpy(out, "file", 5);
 }

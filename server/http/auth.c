@@ -46,7 +46,13 @@ static bool from_our_site(struct request *req)
 
 	if (site && strcmp(site, "same-origin") && strcmp(site, "none"))
 		return false;
-	if (origin && strcmp(origin, "null")) {
+	/*
+	 * An opaque origin (a sandboxed frame, a data: page) could be anyone's,
+	 * unless the browser vouches that it is no other site's.
+	 */
+	if (origin && !strcmp(origin, "null"))
+		return site != NULL;
+	if (origin) {
 		const char *host = request_header(req, "Host");
 		size_t n = origin_len(base);
 		bool ours = strlen(origin) == n && !strncmp(origin, base, n);

@@ -8,6 +8,7 @@
 #include "arena.h"
 #include "auth_store.h"
 #include "date.h"
+#include "utf8.h"
 #include "handlers.h"
 #include "input.h"
 #include "log.h"
@@ -87,7 +88,9 @@ enum ld_err auth_signin(struct request *req, const char *email,
 			char csrf[SECRET_TOKEN_LEN], int64_t *user_id)
 {
 	const char *ip = request_ip(req);
+	/* Only ever shown: scrubbed rather than refused. */
 	const char *agent = request_header(req, "User-Agent");
+	agent = agent ? utf8_scrub(arena_strdup(req->arena, agent)) : NULL;
 	char hash[SECRET_PWHASH_LEN] = "";
 	unsigned char token_hash[SECRET_HASH_LEN];
 	bool ok;

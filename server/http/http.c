@@ -18,6 +18,7 @@
 #include "page.h"
 #include "arena.h"
 #include "log.h"
+#include "utf8.h"
 #include "workpool.h"
 #include "xalloc.h"
 
@@ -65,8 +66,10 @@ enum ld_err request_fail(struct request *req, enum ld_err err,
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	req->err_field = field ? arena_strdup(req->arena, field) : NULL;
-	req->err_message = arena_strdup(req->arena, msg);
+	/* A message may quote the client's bytes: it must stay JSON. */
+	req->err_field =
+		field ? utf8_scrub(arena_strdup(req->arena, field)) : NULL;
+	req->err_message = utf8_scrub(arena_strdup(req->arena, msg));
 	return err;
 }
 
@@ -178,6 +181,9 @@ void reply_header(struct request *req, const char *name, const char *value)
 static const char *default_message(enum ld_err err)
 {
 	switch (err) {
+	case LD_EINVAL:
+		return "malformed request: text must be UTF-8, and each value "
+		       "of its kind";
 	case LD_ENOTFOUND: return "not found";
 	case LD_EUNAUTHORISED: return "sign-in required";
 	case LD_EFORBIDDEN: return "not permitted for your role";

@@ -303,6 +303,9 @@ enum ld_err db_exec(struct db *db, const char *name, const char *sql,
 		snprintf(db->constraint, sizeof(db->constraint), "%s",
 			 c ? c : "");
 		err = !strcmp(state, "23505") ? LD_ECONFLICT : LD_EVALIDATION;
+	} else if (!strcmp(state, "22021")) {
+		/* Text that is not UTF-8 (a query string's %c3, say). */
+		err = LD_EINVAL;
 	} else if (!strcmp(state, "40001") || !strcmp(state, "40P01")) {
 		err = LD_ECONFLICT;
 	} else if (!strcmp(state, "57014") || !strcmp(state, "55P03")) {

@@ -814,6 +814,10 @@ static void test_signin_form_refuses_other_sites(void **state)
 	assert_int_equal(signin_form(sibling), 403);
 	assert_int_equal(signin_form(ours), 303);
 	assert_int_equal(signin_form(typed), 303);
+	/* An opaque origin the browser does not vouch for (a sandboxed frame).
+	 */
+	const char *const opaque[] = {"Origin: null", NULL};
+	assert_int_equal(signin_form(opaque), 403);
 	assert_int_equal(signin_form(NULL), 303); /* not a browser */
 }
 

@@ -335,6 +335,17 @@ static void test_signoff_on_exact_bytes(void **state)
 	itest_resp_release(&late);
 }
 
+/* A name that is not UTF-8 is stored made valid, never refused by SQL. */
+static void test_name_not_utf8(void **state)
+{
+	(void)state;
+	long task = new_task(NULL);
+	json_t *t = upload_ok(&housing, task, NULL, "caf\xff.pdf", pdf1,
+			      sizeof(pdf1) - 1);
+	assert_non_null(file_named(t, "caf_.pdf"));
+	json_decref(t);
+}
+
 static void test_refused_uploads_store_nothing(void **state)
 {
 	(void)state;
@@ -363,6 +374,14 @@ static void test_refused_uploads_store_nothing(void **state)
 	itest_resp_release(&r);
 	upload(&housing, task, NULL, "binary.txt", "a\0b", 3, &r);
 	assert_int_equal(r.status, 422);
+	itest_resp_release(&r);
+	/*
+	 * A name that is not UTF-8, quoted in the refusal: it once made the
+	 * error's JSON impossible and the server abort.
+	 */
+	upload(&housing, task, NULL, "x.exe\xc3", "MZ\x90\x00", 4, &r);
+	assert_int_equal(r.status, 422);
+	assert_non_null(r.json);
 	itest_resp_release(&r);
 
 	/* Another area's officer cannot see the task at all. */
@@ -973,6 +992,7 @@ int main(void)
 		cmocka_unit_test(test_upload_download_replace),
 		cmocka_unit_test(test_signoff_on_exact_bytes),
 		cmocka_unit_test(test_refused_uploads_store_nothing),
+		cmocka_unit_test(test_name_not_utf8),
 		cmocka_unit_test(test_eicar_quarantined),
 		cmocka_unit_test(test_bundle_holds_back_resident_files),
 		cmocka_unit_test(test_access),

@@ -12,7 +12,7 @@
 
 #include <cmocka.h>
 
-#include "itest.h"
+#include "api.h"
 
 static struct itest_server server;
 
@@ -129,6 +129,34 @@ static void test_unknown_route_and_method(void **state)
 	post("/api/v1/tasks/1", "{}", &r);
 	assert_error(&r, 405, "method_not_allowed", NULL);
 	assert_string_equal(itest_resp_header(&r, "Allow"), "GET, HEAD, PATCH");
+	itest_resp_release(&r);
+}
+
+/*
+ * Text that is not UTF-8 in a query or a header answers 400 (or is
+ * scrubbed where it is only shown), never a database error.
+ */
+static void test_not_utf8(void **state)
+{
+	struct itest_resp r;
+	struct api a;
+	(void)state;
+	api_signin(&a, server.base, "link.officer");
+	api_call(&a, "GET", "/api/v1/cases?q=%c3", NULL, &r);
+	assert_error(&r, 400, "invalid", NULL);
+	itest_resp_release(&r);
+	api_release(&a);
+	/* A User-Agent that is not UTF-8 does not stop a sign-in. */
+	char url[128];
+	snprintf(url, sizeof(url), "%s/api/v1/session", server.base);
+	static const char *const headers[] = {"Content-Type: application/json",
+					      "User-Agent: bad\xff agent",
+					      NULL};
+	itest_request(NULL, "POST", url,
+		      "{\"email\": \"link.officer@demo.linkdesk.test\","
+		      " \"password\": \"" DEMO_PASSWORD "\"}",
+		      headers, &r);
+	assert_int_equal(r.status, 201);
 	itest_resp_release(&r);
 }
 
@@ -330,6 +358,7 @@ int main(void)
 		cmocka_unit_test(test_health),
 		cmocka_unit_test(test_keep_alive),
 		cmocka_unit_test(test_unknown_route_and_method),
+		cmocka_unit_test(test_not_utf8),
 		cmocka_unit_test(test_workdays),
 		cmocka_unit_test(test_bad_input),
 		cmocka_unit_test(test_oversize_body),
