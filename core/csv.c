@@ -9,11 +9,11 @@ enum ld_err csv_field(struct buf *out, const char *value, bool first)
 		return err;
 	/*
 	 * A leading =, +, - or @ would be read by a spreadsheet as a formula,
-	 * and a leading tab or carriage return is dropped by some before they
-	 * look at what follows ("\t=cmd"): prefix each with a quote so a value
-	 * is always a value.
+	 * and a leading tab, carriage return or line feed is dropped by some
+	 * before they look at what follows ("\t=cmd"): prefix each with a quote
+	 * so a value is always a value.
 	 */
-	bool formula = value[0] && strchr("=+-@\t\r", value[0]);
+	bool formula = value[0] && strchr("=+-@\t\r\n", value[0]);
 	if (!strpbrk(value, ",\"\r\n") && !formula)
 		return buf_addstr(out, value);
 	if ((err = buf_addch(out, '"')))

@@ -22,8 +22,9 @@ struct app {
 	atomic_int active_requests;
 	/* Slow work off the HTTP threads (request_defer), made by http_start.
 	 */
-	struct workpool *hash_pool; /* password hashes */
-	struct workpool *work_pool; /* uploads, downloads, bundles */
+	struct workpool *hash_pool;   /* password hashes */
+	struct workpool *work_pool;   /* uploads, downloads */
+	struct workpool *bundle_pool; /* evidence bundles */
 };
 
 /*

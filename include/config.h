@@ -55,6 +55,8 @@ struct config {
 	long hash_queue;
 	long work_threads;
 	long work_queue;
+	long bundle_threads;
+	long bundle_queue;
 	long head_timeout; /* seconds */
 	char *spool_dir;
 	long require_scan;

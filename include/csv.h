@@ -2,8 +2,8 @@
  * RFC 4180 CSV: the one piece of a file format Linkdesk writes by hand,
  * kept tiny and tested.  Fields with a comma, quote, CR or LF are quoted,
  * quotes doubled; records end with CRLF.  A field that a spreadsheet
- * could read as a formula (one beginning with =, +, -, @, a tab or a
- * carriage return) is written quoted with a leading apostrophe.
+ * could read as a formula (one beginning with =, +, -, @, a tab, a line feed or
+ * a carriage return) is written quoted with a leading apostrophe.
  */
 #ifndef CSV_H
 #define CSV_H

@@ -152,6 +152,13 @@ static const struct config_def config_defs[] = {
 	{"LINKDESK_WORK_QUEUE", CONFIG_LONG, "64", 1, 10000,
 	 offsetof(struct config, work_queue),
 	 "slow jobs waiting for a thread (503 with Retry-After beyond)"},
+	{"LINKDESK_BUNDLE_THREADS", CONFIG_LONG, "1", 1, 16,
+	 offsetof(struct config, bundle_threads),
+	 "threads that make evidence bundles (ZIPs of a task's files), apart "
+	 "from other slow work so that bundles cannot crowd out uploads"},
+	{"LINKDESK_BUNDLE_QUEUE", CONFIG_LONG, "8", 1, 1000,
+	 offsetof(struct config, bundle_queue),
+	 "bundles waiting for a thread (503 with Retry-After beyond)"},
 	{"LINKDESK_HEAD_TIMEOUT", CONFIG_LONG, "15", 1, 3600,
 	 offsetof(struct config, head_timeout),
 	 "seconds a client has to send a whole request head, however it "

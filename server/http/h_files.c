@@ -459,5 +459,5 @@ static enum ld_err bundle(struct request *req)
 
 enum ld_err h_bundle(struct request *req)
 {
-	return request_defer(req, req->app->work_pool, bundle);
+	return request_defer(req, req->app->bundle_pool, bundle);
 }

@@ -720,7 +720,8 @@ static void stop_watch_and_pools(struct app *app)
 	}
 	workpool_free(app->hash_pool);
 	workpool_free(app->work_pool);
-	app->hash_pool = app->work_pool = NULL;
+	workpool_free(app->bundle_pool);
+	app->hash_pool = app->work_pool = app->bundle_pool = NULL;
 }
 
 struct MHD_Daemon *http_start(struct app *app)
@@ -744,11 +745,14 @@ struct MHD_Daemon *http_start(struct app *app)
 			     (int)app->cfg.hash_queue);
 	app->work_pool = workpool_new("slow work", (int)app->cfg.work_threads,
 				      (int)app->cfg.work_queue);
+	app->bundle_pool = workpool_new("bundles", (int)app->cfg.bundle_threads,
+					(int)app->cfg.bundle_queue);
 	watch.list.next = watch.list.prev = &watch.list;
 	watch.timeout = app->cfg.head_timeout;
 	watch.stop = false;
 	watch.running = !pthread_create(&watch.thread, NULL, watch_run, NULL);
-	d = !app->hash_pool || !app->work_pool || !watch.running
+	d = !app->hash_pool || !app->work_pool || !app->bundle_pool ||
+			    !watch.running
 		    ? NULL
 		    : MHD_start_daemon(
 			      flags, 0, NULL, NULL, on_request, app,
@@ -788,6 +792,7 @@ void http_stop(struct MHD_Daemon *d, struct app *app)
 	MHD_socket listener = MHD_quiesce_daemon(d);
 	workpool_close(app->hash_pool);
 	workpool_close(app->work_pool);
+	workpool_close(app->bundle_pool);
 	for (int waited = 0; atomic_load(&app->active_requests) > 0 &&
 			     waited < SHUTDOWN_WAIT_MS;
 	     waited += 20)

@@ -37,10 +37,19 @@ static enum ld_err upload_rules(struct db *db, const struct principal *p,
 	const char *params[] = {db_num(&t, task_id),
 				replaces_id ? db_num(&r, replaces_id) : NULL,
 				area_scope(p, &scope)};
+	/*
+	 * Locked first, then read: a statement that waits for the lock keeps
+	 * the snapshot it began with, so a sum taken in it would miss the
+	 * files that concurrent uploads stored meanwhile, and the cap with
+	 * them.
+	 */
 	enum ld_err err =
-		db_exec(db, lock ? "upload_task_lock" : "upload_task",
-			lock ? UPLOAD_RULES " FOR UPDATE" : UPLOAD_RULES, 3,
-			params, &res);
+		lock ? db_exec(db, "upload_task_lock",
+			       "SELECT 1 FROM task WHERE id = $1 FOR UPDATE", 1,
+			       params, NULL)
+		     : LD_OK;
+	if (!err)
+		err = db_exec(db, "upload_task", UPLOAD_RULES, 3, params, &res);
 	if (err)
 		return err;
 	if (PQntuples(res) == 0) {

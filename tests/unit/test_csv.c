@@ -24,6 +24,7 @@ static const struct {
 	/* Some spreadsheets skip leading white space before the formula. */
 	{"\t=cmd|' /C calc'!A0", "\"'\t=cmd|' /C calc'!A0\""},
 	{"\r=1+1", "\"'\r=1+1\""},
+	{"\n=1+1", "\"'\n=1+1\""},
 	{"\tindented", "\"'\tindented\""},
 	/* Only the first character makes a formula. */
 	{"a=b", "a=b"},
