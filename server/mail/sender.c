@@ -134,12 +134,18 @@ static json_t *context(struct app *app, json_t *facts, int64_t task_id)
 	json_object_set_new(ctx, "base_url", json_string(app->cfg.base_url));
 	if (!task_id)
 		task_id = json_integer_value(json_object_get(ctx, "task_id"));
-	if (task_id) {
+	int64_t case_id = json_integer_value(json_object_get(ctx, "case_id"));
+	if (task_id || case_id) {
 		char link[600];
-		snprintf(link, sizeof(link), "%s/tasks/%lld", app->cfg.base_url,
-			 (long long)task_id);
+		snprintf(link, sizeof(link), "%s/%s/%lld", app->cfg.base_url,
+			 task_id ? "tasks" : "cases",
+			 (long long)(task_id ? task_id : case_id));
 		json_object_set_new(ctx, "link", json_string(link));
 	}
+	/* A notice's event, for its templates' sections. */
+	const char *notice = json_string_value(json_object_get(ctx, "notice"));
+	if (notice)
+		json_object_set_new(ctx, notice, json_true());
 	static const char *const labelled[] = {"priority", "status", NULL};
 	for (int i = 0; labelled[i]; i++) {
 		const char *v =
@@ -403,7 +409,10 @@ static enum ld_err render_message(struct app *app, const struct mail_env *env,
 		ctx = context(app, facts, m->task_id);
 		if (!strcmp(m->kind, "digest"))
 			add_likely_late(app, ctx);
-		snprintf(name, sizeof(name), "mail_%s_subject.txt", m->kind);
+		/* The workflow's notices share one set of templates. */
+		const char *base =
+			json_object_get(ctx, "notice") ? "notice" : m->kind;
+		snprintf(name, sizeof(name), "mail_%s_subject.txt", base);
 		if ((err = render(name, true, ctx, &r->subject, why, whylen)))
 			goto out;
 		struct buf one;
@@ -413,10 +422,10 @@ static enum ld_err render_message(struct app *app, const struct mail_env *env,
 		buf_release(&one);
 		if (err)
 			goto out;
-		snprintf(name, sizeof(name), "mail_%s.txt", m->kind);
+		snprintf(name, sizeof(name), "mail_%s.txt", base);
 		if ((err = render(name, true, ctx, &r->text, why, whylen)))
 			goto out;
-		snprintf(name, sizeof(name), "mail_%s", m->kind);
+		snprintf(name, sizeof(name), "mail_%s", base);
 		if ((err = render(name, false, ctx, &r->html, why, whylen)))
 			goto out;
 	} else {

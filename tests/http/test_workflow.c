@@ -157,7 +157,8 @@ static void test_investigation(void **state)
 			 1);
 	assert_int_equal(outbox_count(F("task_id = %ld AND (body LIKE "
 					"'%%Canaryfield%%' OR subject LIKE "
-					"'%%Canaryfield%%')",
+					"'%%Canaryfield%%' OR facts::text LIKE"
+					" '%%Canaryfield%%')",
 					task)),
 			 0);
 
@@ -401,8 +402,9 @@ static void test_escalation(void **state)
 					case_id)),
 			 1);
 	/* No notice names the resident. */
-	assert_int_equal(outbox_count(F("case_id = %ld AND body LIKE"
-					" '%%Canaryfield%%'",
+	assert_int_equal(outbox_count(F("case_id = %ld AND (body LIKE"
+					" '%%Canaryfield%%' OR facts::text"
+					" LIKE '%%Canaryfield%%')",
 					case_id)),
 			 0);
 
