@@ -18,4 +18,11 @@ int spool_open(const char *dir);
  */
 enum ld_err spool_failed(void);
 
+/*
+ * Remove bundle folders in dir that a server killed while making a bundle
+ * left behind (any over an hour old: no bundle takes that long, and another
+ * server's bundle in progress is younger).
+ */
+void spool_sweep(const char *dir);
+
 #endif

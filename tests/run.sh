@@ -99,13 +99,33 @@ run_cmocka() {
 	[ "$f" -eq 0 ] || failures="$failures $(basename "$1")"
 }
 
-for t in "$build"/tests/unit/test_* "$build"/tests/http/test_*; do
+# Seconds each tier took, printed at the end.
+tier_start=$(date +%s)
+tiers=""
+tier_done() {
+	now=$(date +%s)
+	tiers="$tiers $1 $((now - tier_start))s,"
+	tier_start=$now
+}
+
+for t in "$build"/tests/unit/test_*; do
 	case "$t" in *.d | *.o) continue ;; esac
 	case "$t" in *${ONLY:-}*) ;; *) continue ;; esac
 	[ -x "$t" ] || continue
 	echo "== $t"
 	run_cmocka "$t"
 done
+tier_done unit
+
+for t in "$build"/tests/http/test_*; do
+	case "$t" in *.d | *.o) continue ;; esac
+	case "$t" in *${ONLY:-}*) ;; *) continue ;; esac
+	[ -x "$t" ] || continue
+	echo "== $t"
+	run_cmocka "$t"
+done
+
+tier_done "database and HTTP"
 
 # Fuzz targets, a few seconds each: a smoke run (make fuzz runs longer).
 for t in build/fuzz/fuzz_*; do
@@ -125,6 +145,7 @@ for t in build/fuzz/fuzz_*; do
 	fi
 done
 
+tier_done fuzz
 echo "== browser"
 if [ -n "${ONLY:-}" ] && [ "${ONLY}" != browser ]; then
 	echo "skipped (ONLY=$ONLY)"
@@ -151,6 +172,7 @@ else
 	failures="$failures browser"
 fi
 
+tier_done browser
 echo "== format"
 if make --no-print-directory format-check; then
 	passed=$((passed + 1))
@@ -159,6 +181,8 @@ else
 	failures="$failures format"
 fi
 
+tier_done format
+echo "tier times:${tiers%,}"
 if [ -n "$failures" ]; then
 	# The servers' own logs say what the client could not.
 	for log in "$tmp"/server-*.log; do

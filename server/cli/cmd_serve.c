@@ -12,6 +12,7 @@
 #include "jobs.h"
 #include "log.h"
 #include "secret.h"
+#include "spool.h"
 #include "store.h"
 
 /* The one-line reason serve refuses to start, or NULL to go ahead. */
@@ -78,6 +79,7 @@ int cmd_serve(int argc, char **argv)
 		fprintf(stderr, "linkdesk: cannot load bank holidays\n");
 		goto out;
 	}
+	spool_sweep(app.cfg.spool_dir);
 	struct MHD_Daemon *d = http_start(&app);
 	if (!d)
 		goto out;

@@ -815,6 +815,38 @@ static void test_require_scan(void **state)
 	json_decref(act(&housing, 200, task, "submit", "\"answer\": \"x\""));
 }
 
+/*
+ * Bundle folders a killed server left in the spool (copies of evidence)
+ * are removed when a server starts, once they are over an hour old.
+ */
+static void test_spool_swept(void **state)
+{
+	static char spool[600], env_spool[700];
+	const char *env[] = {"LINKDESK_TODAY=2026-11-23", env_spool, NULL};
+	struct itest_server s;
+	(void)state;
+	snprintf(spool, sizeof(spool), "%s/spool-%d",
+		 getenv("LINKDESK_TEST_TMP"), (int)getpid());
+	snprintf(env_spool, sizeof(env_spool), "LINKDESK_SPOOL_DIR=%s", spool);
+	assert_int_equal(
+		itest_sh(F("mkdir -p '%s/linkdesk-bundle-old1'"
+			   " '%s/linkdesk-bundle-new1' && echo x >"
+			   " '%s/linkdesk-bundle-old1/0' && echo y >"
+			   " '%s/linkdesk-bundle-new1/0' && touch -d '2 hours"
+			   " ago' '%s/linkdesk-bundle-old1'",
+			   spool, spool, spool, spool, spool),
+			 NULL),
+		0);
+	itest_server_start(&s, env);
+	assert_int_not_equal(
+		itest_sh(F("test -e '%s/linkdesk-bundle-old1'", spool), NULL),
+		0);
+	assert_int_equal(
+		itest_sh(F("test -e '%s/linkdesk-bundle-new1/0'", spool), NULL),
+		0);
+	assert_int_equal(itest_server_stop(&s), 0);
+}
+
 #define LOAD_UPLOADS   8
 #define LOAD_UPLOAD_MB 3
 #define LOAD_STALLED   10
@@ -1001,6 +1033,7 @@ int main(void)
 		cmocka_unit_test(test_cap_counts_every_version),
 		cmocka_unit_test(test_pending_rescanned),
 		cmocka_unit_test(test_require_scan),
+		cmocka_unit_test(test_spool_swept),
 		cmocka_unit_test(test_busy_server_keeps_answering),
 	};
 	curl_global_init(CURL_GLOBAL_DEFAULT);
