@@ -116,6 +116,12 @@ bool workflow_task_closed(enum task_status s)
 	return s == TASK_DONE || s == TASK_CANCELLED;
 }
 
+bool workflow_task_evidence_open(enum task_status s)
+{
+	return s == TASK_OPEN || s == TASK_IN_PROGRESS || s == TASK_SUBMITTED ||
+	       s == TASK_VALIDATED;
+}
+
 enum ld_err workflow_case_stage(enum case_stage from, enum case_stage to,
 				const char **why)
 {

@@ -86,6 +86,12 @@ bool workflow_task_awaits_assignee(enum task_status s);
 bool workflow_task_closed(enum task_status s);
 
 /*
+ * May the task's evidence still change (files added, replaced, removed)?
+ * Until it is sent or closed.
+ */
+bool workflow_task_evidence_open(enum task_status s);
+
+/*
  * May a case move from one stage to another by the link officer's hand?
  * Forward moves only, and never into or out of closed this way.
  */

@@ -201,14 +201,13 @@ enum ld_err page_task(struct request *req, int64_t id, json_t *form,
 
 	const char *status = json_string_value(json_object_get(task, "status"));
 	int st = workflow_lookup(task_status_names, status);
-	bool own = principal_works_in(
+	bool lo = page_has_role(req, ROLE_LINK_OFFICER);
+	bool worker = principal_may_add_evidence(
 		&req->who,
 		json_integer_value(json_object_get(
 			json_object_get(task, "service_area"), "id")));
-	bool lo = page_has_role(req, ROLE_LINK_OFFICER);
-	bool worker = lo || own;
-	bool evidence_open = st == TASK_OPEN || st == TASK_IN_PROGRESS ||
-			     st == TASK_SUBMITTED || st == TASK_VALIDATED;
+	bool evidence_open =
+		st >= 0 && workflow_task_evidence_open((enum task_status)st);
 	bool validator = page_has_role(req, ROLE_VALIDATOR) &&
 			 req->who.validator_title_id && st == TASK_SUBMITTED;
 

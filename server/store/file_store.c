@@ -69,8 +69,8 @@ static enum ld_err upload_rules(struct db *db, const struct principal *p,
 		err = LD_EFORBIDDEN;
 		goto out;
 	}
-	if (strcmp(status, "open") && strcmp(status, "in_progress") &&
-	    strcmp(status, "submitted") && strcmp(status, "validated")) {
+	int st = workflow_lookup(task_status_names, status);
+	if (st < 0 || !workflow_task_evidence_open((enum task_status)st)) {
 		why_set(why, NULL, "evidence cannot change once the task is %s",
 			status);
 		err = LD_ECONFLICT;
@@ -306,8 +306,8 @@ static enum ld_err remove_file(struct db *db, void *arg)
 		goto out;
 	}
 	const char *status = PQgetvalue(res, 0, 2);
-	if (!strcmp(status, "sent") || !strcmp(status, "done") ||
-	    !strcmp(status, "cancelled")) {
+	int st = workflow_lookup(task_status_names, status);
+	if (st < 0 || !workflow_task_evidence_open((enum task_status)st)) {
 		why_set(c->why, NULL,
 			"evidence cannot change once the task is %s", status);
 		err = LD_ECONFLICT;

@@ -134,11 +134,11 @@ static int open_id_cmp(const void *a, const void *b)
 	return (x->id > y->id) - (x->id < y->id);
 }
 
-static const struct model *sort_model;
-static int by_due_cmp(const void *a, const void *b)
+static int by_due_cmp(const void *a, const void *b, void *arg)
 {
-	const struct open_task *x = &sort_model->open[*(const size_t *)a];
-	const struct open_task *y = &sort_model->open[*(const size_t *)b];
+	const struct model *m = arg;
+	const struct open_task *x = &m->open[*(const size_t *)a];
+	const struct open_task *y = &m->open[*(const size_t *)b];
 	if (x->due_on != y->due_on)
 		return x->due_on < y->due_on ? -1 : 1;
 	return (x->id > y->id) - (x->id < y->id);
@@ -205,6 +205,21 @@ static const char facts_sql[] =
 	" WHERE c.stage <> 'closed' AND (m.final_on IS NOT NULL"
 	" OR m.chaser_on IS NOT NULL OR m.ext_on IS NOT NULL)";
 
+/* One row of history_sql as core's task; false for a kind core lacks. */
+static bool history_row(const PGresult *res, int r, struct forecast_task *t)
+{
+	int kind = forecast_kind(PQgetvalue(res, r, 2));
+	if (kind < 0)
+		return false;
+	*t = (struct forecast_task){db_long(res, r, 0),
+				    db_long(res, r, 1),
+				    kind,
+				    (int32_t)db_long(res, r, 3),
+				    (int32_t)db_long(res, r, 4),
+				    (int32_t)db_long(res, r, 5)};
+	return true;
+}
+
 struct build_ctx {
 	const struct workcal *cal;
 	int32_t today;
@@ -228,15 +243,9 @@ static enum ld_err read_history(struct db *db, struct build_ctx *c)
 	for (size_t i = 0; i < n; i++) {
 		int r = (int)i;
 		struct forecast_task *t = &m->tasks[m->ntasks];
-		int kind = forecast_kind(PQgetvalue(res, r, 2));
-		if (kind < 0)
+		if (!history_row(res, r, t))
 			continue;
-		*t = (struct forecast_task){db_long(res, r, 0),
-					    db_long(res, r, 1),
-					    kind,
-					    (int32_t)db_long(res, r, 3),
-					    (int32_t)db_long(res, r, 4),
-					    (int32_t)db_long(res, r, 5)};
+		int kind = t->kind;
 		m->ntasks++;
 		if (strcmp(PQgetvalue(res, r, 6), "t"))
 			continue;
@@ -356,8 +365,7 @@ static enum ld_err model_build(struct store *s, const struct workcal *cal,
 	m->by_due = xcalloc(m->nopen ? m->nopen : 1, sizeof(*m->by_due));
 	for (size_t i = 0; i < m->nopen; i++)
 		m->by_due[i] = i;
-	sort_model = m;
-	qsort(m->by_due, m->nopen, sizeof(*m->by_due), by_due_cmp);
+	qsort_r(m->by_due, m->nopen, sizeof(*m->by_due), by_due_cmp, m);
 	*out = m;
 	return LD_OK;
 }
@@ -392,7 +400,6 @@ static enum ld_err model_get(struct store *s, const struct workcal *cal,
 	pthread_mutex_unlock(&cache_lock);
 	if (!*out) {
 		struct model *m = NULL, *old = NULL;
-		/* sort_model is the builder's, under build_lock. */
 		err = model_build(s, cal, today, version, &m);
 		if (!err) {
 			pthread_mutex_lock(&cache_lock);
@@ -667,18 +674,8 @@ static enum ld_err backtest_unit(struct db *db, void *arg)
 		return err;
 	size_t n = (size_t)PQntuples(res);
 	c->tasks = xcalloc(n ? n : 1, sizeof(*c->tasks));
-	for (int r = 0; r < (int)n; r++) {
-		int kind = forecast_kind(PQgetvalue(res, r, 2));
-		if (kind < 0)
-			continue;
-		c->tasks[c->n++] =
-			(struct forecast_task){db_long(res, r, 0),
-					       db_long(res, r, 1),
-					       kind,
-					       (int32_t)db_long(res, r, 3),
-					       (int32_t)db_long(res, r, 4),
-					       (int32_t)db_long(res, r, 5)};
-	}
+	for (int r = 0; r < (int)n; r++)
+		c->n += history_row(res, r, &c->tasks[c->n]);
 	PQclear(res);
 	return LD_OK;
 }

@@ -127,10 +127,13 @@ enum ld_err outbox_store_sent(struct store *s, const struct outbox_msg *m)
 	return db_run(s, mark_sent, &c);
 }
 
-/* The wait after a message's nth try: retry * 2^(n - 1), at most an hour. */
-#define BACKOFF                                                                \
-	"make_interval(secs => least($4::float8 * power(2, greatest("          \
-	"o.attempts - 1, 0)), 3600))"
+/*
+ * The wait after a message's nth try (n an SQL expression): retry ($4) *
+ * 2^(n - 1), at most an hour.
+ */
+#define BACKOFF(n)                                                             \
+	"make_interval(secs => least($4::float8 * power(2, greatest(" n        \
+	" - 1, 0)), 3600))"
 
 static enum ld_err mark_failed(struct db *db, void *arg)
 {
@@ -145,11 +148,15 @@ static enum ld_err mark_failed(struct db *db, void *arg)
 	/* Only this try's claim: a server that took it since keeps it. */
 	return db_exec(db, "outbox_failed",
 		       "UPDATE outbox o SET last_error = left($2, 500),"
-		       " next_attempt_at = now() + " BACKOFF ","
-		       " status = CASE WHEN o.attempts >= $3::int THEN 'failed'"
-		       " ELSE 'queued' END, subject = left($6, 1000)"
-		       " WHERE o.id = $1"
-		       " AND o.attempts = $5::int AND o.status = 'queued'",
+		       " next_attempt_at = now() + " BACKOFF(
+			       "o.attempts") ","
+					     " status = CASE WHEN o.attempts "
+					     ">= $3::int THEN 'failed'"
+					     " ELSE 'queued' END, subject = "
+					     "left($6, 1000)"
+					     " WHERE o.id = $1"
+					     " AND o.attempts = $5::int AND "
+					     "o.status = 'queued'",
 		       6, params, NULL);
 }
 
@@ -176,14 +183,18 @@ static enum ld_err defer(struct db *db, void *arg)
 		db, "outbox_defer",
 		"UPDATE outbox o SET attempts = o.attempts + 1,"
 		" last_error = left($2, 500),"
-		" next_attempt_at = now() + make_interval(secs =>"
-		"  least($4::float8 * power(2, o.attempts), 3600)),"
-		" status = CASE WHEN o.attempts + 1 >= $3::int THEN 'failed'"
-		" ELSE 'queued' END"
-		" FROM (SELECT id FROM outbox WHERE status = 'queued'"
-		"  AND next_attempt_at <= now() ORDER BY id LIMIT $1"
-		"  FOR UPDATE SKIP LOCKED) due"
-		" WHERE o.id = due.id RETURNING o.id",
+		" next_attempt_at = now() + " BACKOFF(
+			"(o.attempts + 1)") ","
+					    " status = CASE WHEN o.attempts + "
+					    "1 >= $3::int THEN 'failed'"
+					    " ELSE 'queued' END"
+					    " FROM (SELECT id FROM outbox "
+					    "WHERE status = 'queued'"
+					    "  AND next_attempt_at <= now() "
+					    "ORDER BY id LIMIT $1"
+					    "  FOR UPDATE SKIP LOCKED) due"
+					    " WHERE o.id = due.id RETURNING "
+					    "o.id",
 		4, params, &res);
 	if (err)
 		return err;
