@@ -58,7 +58,7 @@ struct forecast_group {
 	int kind;
 	struct survival sv;
 	int nrecent;
-	int recent[FORECAST_RECENT]; /* durations, the oldest answer first */
+	int recent[FORECAST_RECENT]; /* past due by, the oldest answer first */
 	/* Outcomes known as of the model's day: for the naive baseline. */
 	int outcomes, late;
 };
@@ -81,20 +81,20 @@ void forecast_survival_build(struct survival *sv, const int *days,
 			     const bool *answered, size_t n)
 {
 	struct obs *o = xcalloc(n ? n : 1, sizeof(*o));
-	size_t m = 0;
+	size_t m = n;
 	memset(sv, 0, sizeof(*sv));
 	for (size_t i = 0; i < n; i++) {
-		if (days[i] < 0 && !answered[i])
-			continue;
-		o[m].days = days[i] < 0 ? 0 : days[i];
-		o[m].answered = answered[i];
+		o[i].days = days[i];
+		o[i].answered = answered[i];
 		sv->answered += answered[i];
-		m++;
 	}
 	sv->tasks = (int)m;
 	qsort(o, m, sizeof(*o), obs_cmp);
 	sv->t = xcalloc(m ? m : 1, sizeof(*sv->t));
 	sv->s = xcalloc(m ? m : 1, sizeof(*sv->s));
+	sv->times = xcalloc(m ? m : 1, sizeof(*sv->times));
+	for (size_t i = 0; i < m; i++)
+		sv->times[i] = o[i].days;
 	double s = 1.0;
 	size_t at_risk = m;
 	for (size_t i = 0; i < m;) {
@@ -117,6 +117,7 @@ void forecast_survival_release(struct survival *sv)
 {
 	free(sv->t);
 	free(sv->s);
+	free(sv->times);
 	memset(sv, 0, sizeof(*sv));
 }
 
@@ -134,6 +135,19 @@ double forecast_survival_at(const struct survival *sv, int t)
 	return lo ? sv->s[lo - 1] : 1.0;
 }
 
+int forecast_survival_beyond(const struct survival *sv, int t)
+{
+	size_t lo = 0, hi = (size_t)sv->tasks;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (sv->times[mid] <= t)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return sv->tasks - (int)lo;
+}
+
 enum ld_err forecast_ord(const struct workcal *cal, int32_t day, int32_t *out)
 {
 	int n = 0;
@@ -146,7 +160,7 @@ enum ld_err forecast_ord(const struct workcal *cal, int32_t day, int32_t *out)
 struct rec {
 	int64_t area;
 	int kind;
-	int days; /* to the answer, or censored */
+	int days; /* past due by, at the answer or censored */
 	bool answered;
 	int32_t answered_on;
 	bool outcome, late; /* outcome known as of the day, and late */
@@ -230,16 +244,17 @@ enum ld_err forecast_model_build(struct forecast_model *m,
 		x->area = t->area;
 		x->kind = t->kind;
 		x->answered = t->answered_on && t->answered_on < asof;
+		/* Working days past its own due date (negative: to spare). */
 		if (x->answered) {
 			if (forecast_ord(cal, t->answered_on, &oa))
 				continue;
-			x->days = oa - os;
+			x->days = (oa > os ? oa : os) - od;
 			x->answered_on = t->answered_on;
 			x->outcome = true;
-			x->late = x->days > od - os;
+			x->late = x->days > 0;
 		} else {
-			x->days = ord_prev - os;
-			x->outcome = x->late = x->days >= od - os;
+			x->days = ord_prev - od;
+			x->outcome = x->late = x->days >= 0;
 		}
 		nr++;
 	}
@@ -307,6 +322,24 @@ static const struct forecast_group *group_for(const struct forecast_model *m,
 	return *fallback ? &m->kinds[kind] : g;
 }
 
+/*
+ * The group for a task already past due by `late` (negative: days to
+ * spare): as group_for(), and the kind's too when none of the area's tasks
+ * was still open that late, beyond which its curve knows nothing.
+ */
+static const struct forecast_group *group_at(const struct forecast_model *m,
+					     int64_t area, int kind, int late,
+					     struct forecast *out)
+{
+	const struct forecast_group *g =
+		group_for(m, area, kind, &out->area_tasks, &out->fallback);
+	if (!out->fallback && forecast_survival_beyond(&g->sv, late) == 0) {
+		out->fallback = out->longest = true;
+		g = &m->kinds[kind];
+	}
+	return g;
+}
+
 enum ld_err forecast_task(const struct forecast_model *m,
 			  const struct workcal *cal,
 			  const struct forecast_task *t, int32_t today,
@@ -323,14 +356,14 @@ enum ld_err forecast_task(const struct forecast_model *m,
 		return LD_ERANGE;
 	out->elapsed = ot - os > 0 ? ot - os : 0;
 	out->due_days = od - os;
-	int c = oprev - os;
-	const struct forecast_group *g = group_for(
-		m, t->area, t->kind, &out->area_tasks, &out->fallback);
+	/* Unanswered by yesterday, if set before today: T - due > c. */
+	int c = (t->set_on < today ? oprev : os - 1) - od;
+	const struct forecast_group *g = group_at(m, t->area, t->kind, c, out);
 	out->history = g->sv.tasks;
 	out->recent = g->nrecent;
 	for (int i = 0; i < g->nrecent; i++)
-		out->recent_in_time += g->recent[i] <= out->due_days;
-	if (c >= out->due_days) {
+		out->recent_in_time += g->recent[i] <= 0;
+	if (c >= 0) {
 		out->overdue = out->known = true;
 		out->p_late = 1.0;
 		return LD_OK;
@@ -338,12 +371,12 @@ enum ld_err forecast_task(const struct forecast_model *m,
 	if (!g->sv.tasks)
 		return LD_OK;
 	out->known = true;
-	double den = c < 0 ? 1.0 : forecast_survival_at(&g->sv, c);
-	/* Slower already than every task on record: nothing says it will
-	 * now be quick. */
-	out->p_late =
-		den <= 0.0 ? 1.0
-			   : forecast_survival_at(&g->sv, out->due_days) / den;
+	double den = forecast_survival_at(&g->sv, c);
+	/* Slower already than every task the organisation has on record:
+	 * nothing says it will now be quick. */
+	out->p_late = den <= 0.0 || forecast_survival_beyond(&g->sv, c) == 0
+			      ? 1.0
+			      : forecast_survival_at(&g->sv, 0) / den;
 	if (out->p_late > 1.0)
 		out->p_late = 1.0;
 	if (out->p_late < 0.0)
@@ -372,29 +405,40 @@ enum ld_err forecast_reason(const struct forecast *f, const char *area_name,
 	if (f->fallback && f->history == 0)
 		err = buf_printf(out, "There is no history of %s yet",
 				 k->plural);
+	else if (f->longest)
+		err = buf_printf(
+			out,
+			"None of %s's %d %s on record was unanswered as long "
+			"as this one, so the organisation's history is used: "
+			"%d of the last %d were answered by their due dates",
+			area_name, f->area_tasks, k->plural, f->recent_in_time,
+			f->recent);
 	else if (f->fallback)
 		err = buf_printf(
 			out,
 			"%s has too little history of %s (%d), so the "
 			"organisation's is used: %d of the last %d were "
-			"answered within %d %s",
+			"answered by their due dates",
 			area_name, k->plural, f->area_tasks, f->recent_in_time,
-			f->recent, f->due_days, days_word(f->due_days));
+			f->recent);
 	else if (f->recent == 0)
 		err = buf_printf(out, "%s has answered none of its %d %s yet",
 				 area_name, f->history, k->plural);
 	else
 		err = buf_printf(out,
-				 "%s has answered %d of its last %d %s within "
-				 "%d %s",
+				 "%s has answered %d of its last %d %s by "
+				 "their due dates",
 				 area_name, f->recent_in_time, f->recent,
-				 f->recent == 1 ? k->singular : k->plural,
-				 f->due_days, days_word(f->due_days));
-	if (!err)
-		err = buf_printf(out, "; this one has been open %d %s%s",
-				 f->elapsed, days_word(f->elapsed),
-				 f->overdue ? " and is past its due date."
-					    : ".");
+				 f->recent == 1 ? k->singular : k->plural);
+	if (!err && f->overdue)
+		err = buf_printf(out,
+				 "; this one has been open %d %s and is past "
+				 "its due date.",
+				 f->elapsed, days_word(f->elapsed));
+	else if (!err)
+		err = buf_printf(
+			out, "; this one has been open %d of its %d %s.",
+			f->elapsed, f->due_days, days_word(f->due_days));
 	return err;
 }
 

@@ -4,17 +4,24 @@
  * the organisation's history and today's date; the calendar is workcal's.
  *
  * The forecast.  For each service area and task kind, a Kaplan-Meier
- * estimate of S(t) = P(T > t), T being the working days from a task being
- * set to its answer (sent to the Ombudsman, or completed), with tasks not
- * yet answered counted as censored: still unanswered after so many days.
- * A task open on day D has not been answered up to D - 1, so
+ * estimate of S(t) = P(T - due > t): T is the working days from a task
+ * being set to its answer (sent to the Ombudsman, or completed), due the
+ * working days it was allowed (to its due date, the revised one if
+ * agreed), so each past task is measured against its own allowance, and
+ * tasks not yet answered count as censored: still unanswered after so
+ * many days.  A task open on day D has not been answered up to D - 1, so
  *
- *     P(late) = P(T > due | T > c) = S(due) / S(c)
+ *     P(late) = P(T > due | T > c) = S(0) / S(c - due)
  *
- * where due is the working days from set to its due date (the revised one
- * if agreed) and c the working days from set to D - 1.  An area with fewer
- * than FORECAST_MIN_TASKS tasks of a kind borrows the organisation's
- * history of that kind, and the reason says so.
+ * with c the working days from set to D - 1.  When every task shares one
+ * allowance this is the plain P(T > due | T > c); measuring against each
+ * task's own keeps orders due in four weeks and in twelve, revised dates
+ * and allowances shortened by bank holidays from being read as each
+ * other's speed.  An area with fewer than FORECAST_MIN_TASKS tasks of a
+ * kind borrows the organisation's history of that kind, and so does a task
+ * open longer than every one of its area's on record (past the last
+ * observation the curve says nothing: neither that the task will never be
+ * answered nor that it will be soon); the reason says which.
  *
  * Everything is counted in working-day ordinals (forecast_ord): the working
  * days between two dates are the difference of their ordinals, so one
@@ -71,13 +78,13 @@ struct survival {
 	double *s; /* S just after t[i] */
 	int tasks; /* observations it rests on */
 	int answered;
+	int *times; /* every observation's time, ascending (tasks of them) */
 };
 
 /*
- * Build a Kaplan-Meier curve from days (each a duration in working days)
- * with answered[i] false for a censored one (T > days[i]).  Negative
- * censored durations carry no information and are skipped.  Release with
- * forecast_survival_release().
+ * Build a Kaplan-Meier curve from days (each a time in working days, of
+ * either sign) with answered[i] false for a censored one (T > days[i]).
+ * Release with forecast_survival_release().
  */
 void forecast_survival_build(struct survival *sv, const int *days,
 			     const bool *answered, size_t n);
@@ -85,6 +92,12 @@ void forecast_survival_release(struct survival *sv);
 
 /* S(t): 1 before the first answer time; O(log n). */
 double forecast_survival_at(const struct survival *sv, int t);
+
+/*
+ * The observations, answered or censored, later than t: those the curve
+ * rests on beyond t.  None means S beyond t is not known.  O(log n).
+ */
+int forecast_survival_beyond(const struct survival *sv, int t);
 
 /* The working-day ordinal of a day: LD_ERANGE outside the calendar. */
 enum ld_err forecast_ord(const struct workcal *cal, int32_t day, int32_t *out);
@@ -117,12 +130,13 @@ struct forecast {
 	bool known;	/* there is history to forecast from */
 	double p_late;	/* 0..1 when known */
 	bool fallback;	/* the organisation's history of the kind was used */
+	bool longest;	/* because none of the area's was open this long */
 	bool overdue;	/* already past its due date unanswered */
 	int elapsed;	/* working days open, set to today */
 	int due_days;	/* working days, set to due */
 	int area_tasks; /* the area's own tasks of the kind */
 	int recent;	/* the last answers quoted (up to FORECAST_RECENT) */
-	int recent_in_time; /* of those, answered within due_days */
+	int recent_in_time; /* of those, answered by their due dates */
 	int history;	    /* tasks the curve rests on */
 };
 
@@ -137,8 +151,8 @@ enum ld_err forecast_task(const struct forecast_model *m,
 
 /*
  * The reason in words, appended to out: "Repairs and Maintenance has
- * answered 3 of its last 20 information requests within 15 working days;
- * this one has been open 9 working days."
+ * answered 3 of its last 20 information requests by their due dates; this
+ * one has been open 9 of its 15 working days."
  */
 enum ld_err forecast_reason(const struct forecast *f, const char *area_name,
 			    int kind, struct buf *out);

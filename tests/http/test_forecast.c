@@ -101,13 +101,13 @@ static void test_each_area_its_own_speed(void **state)
 	assert_false(json_is_true(json_object_get(fast, "likely_late")));
 	assert_string_equal(jstr(fast, "reason"),
 			    "Fast Repairs has answered 20 of its last 20 "
-			    "information requests within 15 working days; "
-			    "this one has been open 1 working day.");
+			    "information requests by their due dates; "
+			    "this one has been open 1 of its 15 working days.");
 	assert_int_equal(jint(slow, "percent"), 100);
 	assert_string_equal(jstr(slow, "reason"),
 			    "Slow Housing has answered 0 of its last 20 "
-			    "information requests within 15 working days; "
-			    "this one has been open 5 working days.");
+			    "information requests by their due dates; "
+			    "this one has been open 5 of its 15 working days.");
 	/* Open 5 days in an area that answers in 2 or in 40: slow. */
 	assert_int_equal(jint(mixed, "percent"), 100);
 	assert_true(json_is_true(json_object_get(tiny, "fallback")));
