@@ -2,7 +2,7 @@
 
 VERSION   := 0.1.0
 PKGS      := libmicrohttpd libpq jansson libical libsodium libcurl libzip xlsxwriter \
-	gmime-3.0 libmagic
+	gmime-3.0 libmagic cjose
 CC        ?= cc
 SANITIZE  ?=
 BUILD     := build/$(if $(SANITIZE),san,rel)

@@ -62,6 +62,17 @@ struct config {
 	long require_scan;
 	char *trusted_proxies; /* "" or "addr,addr" */
 	long late_risk_percent;
+	char *oidc_issuer; /* "": no single sign-on */
+	char *oidc_client_id;
+	char *oidc_client_secret; /* sensitive: never printed or logged */
+	char *oidc_client_secret_file;
+	char *oidc_scopes;
+	char *oidc_email_claim;
+	char *oidc_groups_claim;
+	char *oidc_group_roles; /* "group=role[:qualifier];..." */
+	long oidc_create_users;
+	long oidc_clock_skew; /* seconds */
+	long password_admins_only;
 };
 
 /*

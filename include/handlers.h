@@ -100,6 +100,17 @@ enum ld_err auth_signin(struct request *req, const char *email,
 const char *auth_session_cookie(struct request *req, const char *token,
 				long max_age);
 
+/* h_oidc.c: single sign-on (OpenID Connect) */
+enum ld_err h_oidc_signin_page(struct request *req);
+enum ld_err h_oidc_start(struct request *req);
+enum ld_err h_oidc_callback(struct request *req);
+enum ld_err h_oidc_signout(struct request *req);
+/*
+ * Add the sign-in page's single sign-on button ("sso", when configured) and
+ * whether passwords are for administrators only to a page context.
+ */
+void oidc_page_ctx(struct request *req, json_t *ctx);
+
 /* h_cases.c, for the pages' forms too */
 struct correspondence_in;
 struct determination_in;

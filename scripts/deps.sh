@@ -7,7 +7,7 @@
 set -eu
 run_pkgs="gcc make pkg-config libmicrohttpd-dev libpq-dev libjansson-dev
 libical-dev libsodium-dev libcurl4-openssl-dev libzip-dev libxlsxwriter-dev libgmime-3.0-dev
-libmagic-dev postgresql-15
+libmagic-dev libcjose-dev postgresql-15
 postgresql-client-15 ca-certificates"
 # Node.js and npm fetch GOV.UK Frontend; an existing node is fine.
 command -v npm >/dev/null 2>&1 || run_pkgs="$run_pkgs nodejs npm"

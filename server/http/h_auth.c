@@ -12,6 +12,7 @@
 #include "handlers.h"
 #include "input.h"
 #include "log.h"
+#include "oidc.h"
 #include "secret.h"
 
 /*
@@ -113,6 +114,17 @@ enum ld_err auth_signin(struct request *req, const char *email,
 	} else {
 		ok = secret_password_verify(hash, password);
 	}
+	/* With single sign-on, passwords may be for administrators only. */
+	bool sso_only = false;
+	if (ok && req->app->cfg.password_admins_only &&
+	    oidc_enabled(&req->app->cfg)) {
+		bool admin;
+		if ((err = oidc_store_is_admin(req->app->store, *user_id,
+					       &admin)))
+			return err;
+		sso_only = !admin;
+		ok = admin;
+	}
 	secret_token(token);
 	secret_token(csrf);
 	secret_hash(token, token_hash);
@@ -121,6 +133,10 @@ enum ld_err auth_signin(struct request *req, const char *email,
 				req->app->cfg.session_max);
 	if (err)
 		return err;
+	if (sso_only)
+		return request_fail(req, LD_EFORBIDDEN, "email",
+				    "passwords are for administrators: sign in "
+				    "with your organisation's account");
 	if (!ok)
 		return request_fail(req, LD_EUNAUTHORISED, NULL,
 				    "email or password not recognised");

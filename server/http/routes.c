@@ -21,9 +21,11 @@
 const struct route http_routes[] = {
 	/* The dashboard's pages */
 	{"GET", "/", h_page_root, ANYONE, NULL},
-	{"GET", "/sign-in", h_page_signin, PUBLIC, NULL},
+	{"GET", "/sign-in", h_oidc_signin_page, PUBLIC, NULL},
 	{"POST", "/sign-in", h_page_signin_post, PUBLIC, NULL},
-	{"POST", "/sign-out", h_page_signout, ANYONE, NULL},
+	{"GET", "/sign-in/oidc", h_oidc_start, PUBLIC, NULL},
+	{"GET", "/sign-in/oidc/callback", h_oidc_callback, PUBLIC, NULL},
+	{"POST", "/sign-out", h_oidc_signout, ANYONE, NULL},
 	{"GET", "/home", h_page_home, LINK, NULL},
 	{"GET", "/leadership", h_page_leadership, ROLE_LEADERSHIP | LINK, NULL},
 	{"GET", "/leadership/cases", h_page_kpi_cases, ROLE_LEADERSHIP | LINK,
