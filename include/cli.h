@@ -15,6 +15,7 @@ int cmd_workdays(int argc, char **argv);
 int cmd_holidays(int argc, char **argv);
 int cmd_version(int argc, char **argv);
 int cmd_retention(int argc, char **argv);
+int cmd_inbox(int argc, char **argv);
 int cmd_remind(int argc, char **argv);
 
 /* True when argv holds -h or --help. */

@@ -19,6 +19,7 @@ static const struct command commands[] = {
 	{"holidays", cmd_holidays, "bank holidays (import, list, generate)"},
 	{"remind", cmd_remind, "send due reminders, digests and mail once"},
 	{"retention", cmd_retention, "remove closed cases' file contents"},
+	{"inbox", cmd_inbox, "take .eml files into the Ombudsman inbox"},
 	{"version", cmd_version, "print the version"},
 };
 

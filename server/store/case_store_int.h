@@ -36,6 +36,19 @@ record_reader case_read;
 /* The task as task_detail_json() builds it for this user. */
 record_reader task_read;
 
+/*
+ * case_store_correspond() that also runs then(db, correspondence_id, arg)
+ * inside its transaction once the correspondence is in: a failure there
+ * undoes the whole registration (the inbox links the message it came
+ * from this way).
+ */
+enum ld_err
+case_store_correspond_then(struct store *s, const struct principal *p,
+			   const struct workcal *cal, const char *base_url,
+			   int64_t case_id, const struct correspondence_in *in,
+			   enum ld_err (*then)(struct db *, int64_t, void *),
+			   void *then_arg, char **json, struct why *why);
+
 /* One reader run as a unit of work of its own. */
 enum ld_err store_read(struct store *s, record_reader *read,
 		       const struct principal *p, int64_t id, char **json);

@@ -268,6 +268,9 @@ struct correspond_ctx {
 	const struct correspondence_in *in;
 	char **json;
 	struct why *why;
+	/* Run in the same transaction once the row is in (the inbox's link). */
+	enum ld_err (*then)(struct db *, int64_t correspondence_id, void *);
+	void *then_arg;
 };
 
 /* The tasks a chaser or extension is about: those named, or all live. */
@@ -478,6 +481,8 @@ static enum ld_err correspond(struct db *db, void *arg)
 		    (err = queue_task_notice(db, &f, task_id, c->base_url)))
 			goto out;
 	}
+	if (c->then && (err = c->then(db, corr_id, c->then_arg)))
+		goto out;
 	if ((err = bump_case(db, c->case_id, stage)))
 		goto out;
 	err = case_read(db, c->p, c->case_id, c->json);
@@ -492,7 +497,19 @@ enum ld_err case_store_correspond(struct store *s, const struct principal *p,
 				  const struct correspondence_in *in,
 				  char **json, struct why *why)
 {
-	struct correspond_ctx c = {p, cal, base_url, case_id, in, json, why};
+	return case_store_correspond_then(s, p, cal, base_url, case_id, in,
+					  NULL, NULL, json, why);
+}
+
+enum ld_err
+case_store_correspond_then(struct store *s, const struct principal *p,
+			   const struct workcal *cal, const char *base_url,
+			   int64_t case_id, const struct correspondence_in *in,
+			   enum ld_err (*then)(struct db *, int64_t, void *),
+			   void *then_arg, char **json, struct why *why)
+{
+	struct correspond_ctx c = {p,	 cal, base_url, case_id, in,
+				   json, why, then,	then_arg};
 	return db_run(s, correspond, &c);
 }
 
