@@ -43,6 +43,8 @@ export LINKDESK_TEST_DBCTL="env LD_PGDATA=$LD_PGDATA LD_PGPORT=$port LD_PGFAST=1
 export LINKDESK_ROOT="$root"
 # Debian's own Python, where python3-aiosmtpd and python3-icalendar live.
 export LINKDESK_TEST_PYTHON=/usr/bin/python3
+# Every call of the HTTP tests and its answer, for the API contract check.
+export LINKDESK_API_LOG="$tmp/api.log"
 export ASAN_OPTIONS="abort_on_error=0:detect_leaks=1:strict_string_checks=1"
 export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
 export LSAN_OPTIONS="suppressions=$root/tests/lsan.supp:print_suppressions=0"
@@ -126,6 +128,20 @@ for t in "$build"/tests/http/test_*; do
 done
 
 tier_done "database and HTTP"
+
+# The API contract: docs/openapi.json against the route table, and every
+# answer the HTTP tests logged against it (tests/openapi/check.py).
+case openapi in *${ONLY:-}*) contract=1 ;; *) contract="" ;; esac
+if [ -n "$contract" ] || [ -f "$LINKDESK_API_LOG" ]; then
+	echo "== openapi"
+	if /usr/bin/python3 tests/openapi/check.py --log "$LINKDESK_API_LOG"; then
+		passed=$((passed + 1))
+	else
+		failed=$((failed + 1))
+		failures="$failures openapi"
+	fi
+fi
+tier_done openapi
 
 # Fuzz targets, a few seconds each: a smoke run (make fuzz runs longer).
 for t in build/fuzz/fuzz_*; do

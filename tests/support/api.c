@@ -1,5 +1,6 @@
 #include "api.h"
 
+#include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -9,6 +10,42 @@
 #include <string.h>
 
 #include <cmocka.h>
+
+void api_log(const char *method, const char *path, const char *body,
+	     const struct itest_resp *r)
+{
+	const char *file = getenv("LINKDESK_API_LOG");
+	if (!file || !*file)
+		return;
+	const char *type = itest_resp_header(r, "Content-Type");
+	json_t *line =
+		json_pack("{s:s, s:s, s:s, s:I, s:s}", "test",
+			  program_invocation_short_name, "method", method,
+			  "path", path, "status", (json_int_t)r->status,
+			  "content_type", type ? type : "");
+	json_t *request = body ? json_string(body) : NULL;
+	if (request)
+		json_object_set_new(line, "request", request);
+	json_t *text = json_stringn(r->body, r->len);
+	if (text)
+		json_object_set_new(line, "body", text);
+	else
+		json_object_set_new(line, "body_bytes",
+				    json_integer((json_int_t)r->len));
+	char *out = json_dumps(line, JSON_COMPACT);
+	json_decref(line);
+	if (!out)
+		fail_msg("api log: cannot encode %s %s", method, path);
+	/* One write of one line, appended: lines from several servers'
+	 * clients never interleave. */
+	FILE *f = fopen(file, "a");
+	if (!f)
+		fail_msg("api log: cannot open %s", file);
+	setvbuf(f, NULL, _IOFBF, strlen(out) + 2);
+	fprintf(f, "%s\n", out);
+	fclose(f);
+	free(out);
+}
 
 void api_signin(struct api *a, const char *base, const char *who)
 {
@@ -26,6 +63,7 @@ void api_signin(struct api *a, const char *base, const char *who)
 	static const char *const headers[] = {"Content-Type: application/json",
 					      NULL};
 	itest_request(a->h, "POST", url, body, headers, &r);
+	api_log("POST", "/api/v1/session", body, &r);
 	if (r.status != 201)
 		fail_msg("sign-in as %s: %ld %s", who, r.status, r.body);
 	snprintf(a->csrf, sizeof(a->csrf), "%s", jstr(r.json, "csrf_token"));
@@ -58,6 +96,7 @@ void api_call(struct api *a, const char *method, const char *path,
 	}
 	headers[n] = NULL;
 	itest_request(a->h, method, url, body, headers, r);
+	api_log(method, path, body, r);
 }
 
 json_t *api_expect(struct api *a, long status, const char *method,

@@ -32,6 +32,17 @@ void api_call(struct api *a, const char *method, const char *path,
 json_t *api_expect(struct api *a, long status, const char *method,
 		   const char *path, const char *body);
 
+/*
+ * Append one call and its answer to the file LINKDESK_API_LOG names (unset:
+ * nothing), one JSON object a line: method, path (with its query), the
+ * request body, status, content type and the response body (or its length
+ * in bytes when it is not UTF-8).  tests/openapi/check.py validates each
+ * against docs/openapi.json.  api_call logs every call itself; a test that
+ * sends a request of its own (a multipart upload) may log it here.
+ */
+void api_log(const char *method, const char *path, const char *body,
+	     const struct itest_resp *r);
+
 /* printf into one of eight rotating static buffers, for paths and bodies. */
 const char *F(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
