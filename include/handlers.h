@@ -236,4 +236,16 @@ void forecast_page_case(struct request *req, json_t *ctx, int64_t case_id);
 void forecast_page_leadership(struct request *req, json_t *ctx, int32_t from,
 			      int32_t to);
 
+/* h_inbox.c: the Ombudsman inbox */
+enum ld_err h_inbox_list(struct request *req);
+enum ld_err h_inbox_get(struct request *req);
+enum ld_err h_inbox_accept(struct request *req);
+enum ld_err h_inbox_dismiss(struct request *req);
+enum ld_err h_page_inbox(struct request *req);
+enum ld_err h_page_inbox_message(struct request *req);
+enum ld_err h_page_inbox_accept(struct request *req);
+enum ld_err h_page_inbox_dismiss(struct request *req);
+/* The home page's count of waiting messages and the oldest's age. */
+void inbox_page_home(struct request *req, json_t *ctx);
+
 #endif

@@ -130,6 +130,7 @@ enum ld_err h_page_home(struct request *req)
 	label_members(json_object_get(ctx, "chasers"), "kind");
 	json_decref(home);
 	forecast_page_home(req, ctx);
+	inbox_page_home(req, ctx);
 	return page_render(req, 200, "home", ctx);
 }
 

@@ -37,6 +37,7 @@ struct nav_item {
 
 static const struct nav_item nav_items[] = {
 	{ROLE_LINK_OFFICER, "/home", "Home"},
+	{ROLE_LINK_OFFICER, "/inbox", "Inbox"},
 	{ROLE_SERVICE_OFFICER, "/my-tasks", "My tasks"},
 	{ROLE_VALIDATOR, "/validation", "Validation"},
 	{ROLE_LEADERSHIP, "/leadership", "Performance"},

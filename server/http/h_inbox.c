@@ -1,0 +1,603 @@
+/*
+ * The Ombudsman inbox for link officers: the API (GET /api/v1/inbox, one
+ * message, accept, dismiss) and its pages (/inbox, /inbox/{id}).  Nothing
+ * is registered without a person: accepting builds the body a person
+ * would have sent to POST /api/v1/cases/{id}/correspondence, decodes it
+ * with that endpoint's own decoder and registers it through the same store
+ * call, which links the message to the correspondence in its transaction.
+ */
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "admin_store.h"
+#include "app.h"
+#include "arena.h"
+#include "case_store.h"
+#include "date.h"
+#include "handlers.h"
+#include "inbox_store.h"
+#include "input.h"
+#include "page.h"
+#include "view.h"
+
+#define TITLE_MAX 300
+
+static void release_json(void *j)
+{
+	json_decref(j);
+}
+
+static const char *str_or(json_t *v, const char *otherwise)
+{
+	const char *s = json_string_value(v);
+	return s ? s : otherwise;
+}
+
+static json_t *parsed(char *text)
+{
+	json_t *j = text ? json_loads(text, 0, NULL) : NULL;
+	free(text);
+	return j;
+}
+
+/* The message as the store has it (a new reference), or NULL with err. */
+static json_t *message(struct request *req, int64_t id, enum ld_err *err)
+{
+	char *text = NULL;
+	*err = inbox_store_get(req->app->store, &req->who, id, &text);
+	json_t *m = *err ? NULL : parsed(text);
+	if (!*err && !m)
+		*err = LD_EINTERNAL;
+	return m;
+}
+
+/* Copy a date member ("YYYY-MM-DD" or null) into body under key. */
+static void copy_date(json_t *body, const char *key, json_t *from,
+		      const char *from_key)
+{
+	json_t *v = json_object_get(from, from_key);
+	if (json_is_string(v))
+		json_object_set_new(body, key,
+				    json_string(json_string_value(v)));
+}
+
+/*
+ * The correspondence as proposed, as a person would type it on the record
+ * form: the kind, the date received, the subject as the summary (never the
+ * body, which names residents), the response date the letter set (the
+ * revised date for chasers and extensions), and for an information request
+ * one task, the subject as what was asked for, in the complaint's area.
+ */
+static json_t *as_proposed(struct request *req, json_t *msg, int64_t case_id,
+			   enum ld_err *err)
+{
+	json_t *p = json_object_get(msg, "proposal");
+	const char *kind = json_string_value(json_object_get(p, "kind"));
+	const char *subject =
+		json_string_value(json_object_get(msg, "subject"));
+	json_t *body = json_pack("{s:s, s:s, s:s}", "kind",
+				 kind ? kind : "other", "channel", "email",
+				 "summary", subject ? subject : "");
+	copy_date(body, "dated_on", p, "received_on");
+	bool revised = kind && (strstr(kind, "chaser") ||
+				!strcmp(kind, "extension_agreed"));
+	copy_date(body, revised ? "revised_due_on" : "response_due_on", p,
+		  "due_on");
+	*err = LD_OK;
+	if (kind && !strcmp(kind, "information_request")) {
+		char *text = NULL;
+		*err = case_store_get(req->app->store, &req->who, case_id,
+				      &text);
+		json_t *c = *err ? NULL : parsed(text);
+		json_int_t area = json_integer_value(json_object_get(
+			json_object_get(json_object_get(c, "complaint"),
+					"service_area"),
+			"id"));
+		char title[TITLE_MAX * 4 + 1];
+		/* One line, cut at a whole character within the limit. */
+		snprintf(title, sizeof(title), "%s",
+			 subject && *subject ? subject
+					     : "Information requested");
+		long chars = 0;
+		for (size_t i = 0; title[i]; i++) {
+			if (title[i] == '\r' || title[i] == '\n')
+				title[i] = ' ';
+			if (((unsigned char)title[i] & 0xc0) != 0x80 &&
+			    ++chars > TITLE_MAX) {
+				title[i] = '\0';
+				break;
+			}
+		}
+		json_object_set_new(body, "tasks",
+				    json_pack("[{s:s, s:I}]", "title", title,
+					      "service_area_id", area));
+		json_decref(c);
+	}
+	return body;
+}
+
+struct accept_call {
+	struct request *req;
+	int64_t id, case_id;
+	int version;
+	const struct correspondence_in *in;
+	const int64_t *keep;
+	int nkeep;
+	char **json;
+	struct why *why;
+};
+
+static enum ld_err accept_with_calendar(const struct workcal *cal, void *arg)
+{
+	struct accept_call *c = arg;
+	return inbox_store_accept(c->req->app->store, &c->req->who, cal,
+				  c->req->app->cfg.base_url, c->id, c->version,
+				  c->case_id, c->in, c->keep, c->nkeep, c->json,
+				  c->why);
+}
+
+/*
+ * Accept message id: case_id 0 takes the proposal's; correspondence NULL
+ * is the correspondence as proposed; keep NULL keeps what was proposed.
+ */
+static enum ld_err inbox_accept(struct request *req, int64_t id, int version,
+				int64_t case_id, json_t *correspondence,
+				const int64_t *keep, int nkeep, char **json,
+				struct why *why)
+{
+	enum ld_err err;
+	json_t *msg = message(req, id, &err);
+	if (!msg)
+		return err;
+	json_t *p = json_object_get(msg, "proposal");
+	if (!case_id)
+		case_id = json_integer_value(json_object_get(p, "case_id"));
+	if (!case_id) {
+		json_decref(msg);
+		return request_fail(
+			req, LD_EVALIDATION, "case_id",
+			"choose the case this message belongs to (a new case "
+			"is registered first, then the message accepted)");
+	}
+	json_t *body = correspondence ? json_incref(correspondence)
+				      : as_proposed(req, msg, case_id, &err);
+	json_decref(msg);
+	if (err) {
+		json_decref(body);
+		return err;
+	}
+	arena_defer(req->arena, release_json, body);
+	struct correspondence_in in;
+	if ((err = cases_correspondence_in(req, body, &in)))
+		return err;
+	struct accept_call call = {req,	 id,	case_id, version, &in,
+				   keep, nkeep, json,	 why};
+	return app_with_calendar(req->app, accept_with_calendar, &call);
+}
+
+/* The API --------------------------------------------------------------- */
+
+enum ld_err h_inbox_list(struct request *req)
+{
+	char *json = NULL;
+	enum ld_err err = inbox_store_list(req->app->store, &req->who, &json);
+	return reply_result(req, err, json, NULL, 200);
+}
+
+enum ld_err h_inbox_get(struct request *req)
+{
+	int64_t id;
+	char *json = NULL;
+	enum ld_err err = request_id(req, 0, &id);
+	if (!err)
+		err = inbox_store_get(req->app->store, &req->who, id, &json);
+	return reply_result(req, err, json, NULL, 200);
+}
+
+enum ld_err h_inbox_accept(struct request *req)
+{
+	static const char *const fields[] = {"version", "case_id",
+					     "correspondence", "keep", NULL};
+	struct why why = {0};
+	json_t *body;
+	int64_t id, *keep = NULL;
+	long long version = 0, case_id = 0;
+	int nkeep = 0;
+	char *json = NULL;
+	enum ld_err err;
+
+	if ((err = request_id(req, 0, &id)) ||
+	    (err = request_json(req, &body)) ||
+	    (err = input_known_fields(req, body, fields)) ||
+	    (err = input_int(req, body, "version", 1, 1000000000, true,
+			     &version)) ||
+	    (err = input_int(req, body, "case_id", 1, INT64_MAX, false,
+			     &case_id)) ||
+	    (err = input_ids(req, body, "keep", &keep, &nkeep)))
+		return err;
+	json_t *corr = json_object_get(body, "correspondence");
+	if (corr && !json_is_object(corr))
+		return request_fail(req, LD_EINVAL, "correspondence",
+				    "must be an object: the body of POST "
+				    "/api/v1/cases/{id}/correspondence");
+	err = inbox_accept(req, id, (int)version, case_id, corr,
+			   json_object_get(body, "keep") ? keep : NULL, nkeep,
+			   &json, &why);
+	return reply_result(req, err, json, &why, 200);
+}
+
+enum ld_err h_inbox_dismiss(struct request *req)
+{
+	static const char *const fields[] = {"version", "reason", NULL};
+	struct why why = {0};
+	json_t *body;
+	int64_t id;
+	long long version = 0;
+	const char *reason = NULL;
+	enum ld_err err;
+
+	if ((err = request_id(req, 0, &id)) ||
+	    (err = request_json(req, &body)) ||
+	    (err = input_known_fields(req, body, fields)) ||
+	    (err = input_int(req, body, "version", 1, 1000000000, true,
+			     &version)) ||
+	    (err = input_string(req, body, "reason", 500, true, &reason)))
+		return err;
+	err = inbox_store_dismiss(req->app->store, &req->who, id, (int)version,
+				  reason, &why);
+	if (err)
+		return reply_result(req, err, NULL, &why, 200);
+	char *json = NULL;
+	err = inbox_store_get(req->app->store, &req->who, id, &json);
+	return reply_result(req, err, json, NULL, 200);
+}
+
+/* The pages ------------------------------------------------------------- */
+
+static const char *const target_words[][2] = {
+	{"case", "Correspondence on"},
+	{"new_case", "A new case:"},
+	{"none", "Nothing proposed: choose the case"},
+};
+
+/* What a template shows of one message. */
+static void view_message(json_t *m)
+{
+	static const char *const dates[] = {"received_on", "due_on", NULL};
+	json_t *p = json_object_get(m, "proposal");
+	const char *target = json_string_value(json_object_get(p, "target"));
+	const char *kind = json_string_value(json_object_get(p, "kind"));
+	view_dates(p, dates);
+	for (size_t i = 0; i < 3; i++)
+		if (target && !strcmp(target, target_words[i][0]))
+			json_object_set_new(p, "target_text",
+					    json_string(target_words[i][1]));
+	json_object_set_new(p, "kind_label", json_string(view_label(kind)));
+	json_object_set_new(p, "on_case",
+			    json_boolean(target && !strcmp(target, "case")));
+	json_object_set_new(m, "may_accept",
+			    json_boolean(target && !strcmp(target, "case") &&
+					 kind &&
+					 strcmp(kind, "determination")));
+	json_object_set_new(m, "has_attachments",
+			    json_boolean(json_array_size(
+				    json_object_get(m, "attachments"))));
+	json_object_set_new(
+		m, "is_determination",
+		json_boolean(kind && !strcmp(kind, "determination")));
+	long age = (long)json_integer_value(json_object_get(m, "age_seconds"));
+	char text[64];
+	if (age < 3600)
+		snprintf(text, sizeof(text), "%ld minutes", age / 60);
+	else if (age < 2 * 86400)
+		snprintf(text, sizeof(text), "%ld hours", age / 3600);
+	else
+		snprintf(text, sizeof(text), "%ld days", age / 86400);
+	json_object_set_new(m, "age_text", json_string(text));
+}
+
+enum ld_err h_page_inbox(struct request *req)
+{
+	char *text = NULL;
+	enum ld_err err = inbox_store_list(req->app->store, &req->who, &text);
+	json_t *list = err ? NULL : parsed(text);
+	if (!list)
+		return err ? err : LD_EINTERNAL;
+	json_t *ctx = page_ctx(req, "Inbox", "/inbox");
+	size_t i;
+	json_t *m;
+	json_t *waiting = json_object_get(list, "waiting");
+	json_array_foreach(waiting, i, m) view_message(m);
+	json_array_foreach(json_object_get(list, "decided"), i, m)
+		view_message(m);
+	json_object_set(ctx, "waiting", waiting);
+	json_object_set(ctx, "decided", json_object_get(list, "decided"));
+	json_object_set_new(ctx, "waiting_total",
+			    json_integer((json_int_t)json_array_size(waiting)));
+	const char *done = request_query(req, "done");
+	if (done && !strcmp(done, "accepted"))
+		json_object_set_new(ctx, "flash",
+				    json_string("Message registered"));
+	else if (done && !strcmp(done, "dismissed"))
+		json_object_set_new(ctx, "flash",
+				    json_string("Message dismissed"));
+	json_decref(list);
+	return page_render(req, 200, "inbox", ctx);
+}
+
+/* The message page, with its edit form (values: what was typed, or NULL). */
+static enum ld_err message_page(struct request *req, int64_t id, json_t *form,
+				json_t *ctx, unsigned int status)
+{
+	enum ld_err err;
+	json_t *m = message(req, id, &err);
+	if (!m) {
+		json_decref(ctx);
+		return err;
+	}
+	view_message(m);
+	json_t *p = json_object_get(m, "proposal");
+	int32_t received = 0, due = 0;
+	(void)date_parse(str_or(json_object_get(p, "received_on"), ""),
+			 &received);
+	(void)date_parse(str_or(json_object_get(p, "due_on"), ""), &due);
+	const char *kind = json_string_value(json_object_get(p, "kind"));
+	if (form) {
+		json_t *typed = NULL;
+		kind = page_field(form, "kind");
+		(void)page_date(form, "dated_on", "", "", false, &received,
+				&typed);
+		json_decref(typed);
+		typed = NULL;
+		(void)page_date(form, "due_on", "", "", false, &due, &typed);
+		json_decref(typed);
+	}
+	static const char *const kinds[] = {
+		"information_request", "first_chaser",	 "final_chaser",
+		"extension_agreed",    "draft_decision", "orders_confirmed",
+		"sanction_notice",     "notification",	 "other"};
+	json_t *options = json_array();
+	for (size_t i = 0; i < sizeof(kinds) / sizeof(*kinds); i++)
+		json_array_append_new(
+			options,
+			json_pack("{s:s, s:s, s:b}", "value", kinds[i], "text",
+				  view_label(kinds[i]), "selected",
+				  kind && !strcmp(kind, kinds[i])));
+	json_object_set_new(ctx, "kinds", options);
+	json_object_set_new(
+		ctx, "dated",
+		page_date_input("dated_on", "Date of the correspondence",
+				"For example, 23 11 2026", received));
+	json_object_set_new(
+		ctx, "response_due",
+		page_date_input("due_on", "The date the letter sets (optional)",
+				"A response date; for a chaser or an "
+				"extension, the new due date",
+				due));
+	json_int_t case_id = json_integer_value(json_object_get(p, "case_id"));
+	if (form)
+		json_object_set_new(ctx, "case_id_value",
+				    json_string(page_field(form, "case_id")));
+	else if (case_id)
+		json_object_set_new(ctx, "case_id_value",
+				    json_sprintf("%lld", (long long)case_id));
+	json_object_set_new(
+		ctx, "summary_value",
+		json_string(form ? page_field(form, "summary")
+				 : json_string_value(
+					   json_object_get(m, "subject"))));
+	json_object_set_new(
+		ctx, "title_value",
+		json_string(form ? page_field(form, "title")
+				 : json_string_value(
+					   json_object_get(m, "subject"))));
+	/* The service areas, the case's complaint's chosen. */
+	char *text = NULL;
+	json_int_t area = 0;
+	if (form) {
+		area = strtoll(page_field(form, "service_area_id"), NULL, 10);
+	} else if (case_id && !case_store_get(req->app->store, &req->who,
+					      case_id, &text)) {
+		json_t *c = parsed(text);
+		text = NULL;
+		area = json_integer_value(json_object_get(
+			json_object_get(json_object_get(c, "complaint"),
+					"service_area"),
+			"id"));
+		json_decref(c);
+	}
+	json_t *areas = admin_store_areas(req->app->store, &text)
+				? json_array()
+				: parsed(text);
+	size_t i;
+	json_t *o;
+	json_array_foreach(areas, i, o) json_object_set_new(
+		o, "selected",
+		json_boolean(json_integer_value(json_object_get(o, "id")) ==
+			     area));
+	json_object_set_new(ctx, "areas", areas ? areas : json_array());
+	json_object_set_new(ctx, "message", m);
+	json_object_set_new(ctx, "back", json_string("/inbox"));
+	return page_render(req, status, "inbox_message", ctx);
+}
+
+enum ld_err h_page_inbox_message(struct request *req)
+{
+	int64_t id;
+	enum ld_err err = request_id(req, 0, &id);
+	if (err)
+		return err;
+	return message_page(req, id, NULL,
+			    page_ctx(req, "Inbox message", "/inbox"), 200);
+}
+
+/* The kept attachments ticked on the form, into arena memory. */
+static int64_t *kept(struct request *req, json_t *form, json_t *msg, int *n)
+{
+	json_t *atts = json_object_get(msg, "attachments");
+	int64_t *ids = arena_alloc(req->arena,
+				   (json_array_size(atts) + 1) * sizeof(*ids));
+	size_t i;
+	json_t *a;
+	*n = 0;
+	json_array_foreach(atts, i, a)
+	{
+		json_int_t id = json_integer_value(json_object_get(a, "id"));
+		char key[40];
+		snprintf(key, sizeof(key), "keep_%lld", (long long)id);
+		if (*page_field(form, key))
+			ids[(*n)++] = id;
+	}
+	return ids;
+}
+
+enum ld_err h_page_inbox_accept(struct request *req)
+{
+	json_t *form = page_form(req);
+	struct why why = {0};
+	int64_t id;
+	char *json = NULL, *end;
+	enum ld_err err = request_id(req, 0, &id);
+	if (err)
+		return err;
+	if (!form)
+		return request_fail(req, LD_EINVAL, NULL,
+				    "The form is malformed.");
+	long version = strtol(page_field(form, "version"), &end, 10);
+	if (*end || version < 1)
+		return request_fail(req, LD_EINVAL, "version",
+				    "The form is malformed.");
+	bool proposed = *page_field(form, "as_proposed");
+	json_t *ctx = page_ctx(req, "Inbox message", "/inbox");
+	json_t *corr = NULL, *dated = NULL, *due = NULL;
+	int64_t case_id = 0, *keep = NULL;
+	int nkeep = 0;
+	if (!proposed) {
+		int32_t dated_on = 0, due_on = 0;
+		const char *kind = page_field(form, "kind");
+		case_id = strtoll(page_field(form, "case_id"), &end, 10);
+		if (*end || case_id < 1) {
+			page_field_error(ctx, "case_id",
+					 "Enter the case's number");
+			case_id = 0;
+		}
+		if (!page_date(form, "dated_on", "Date of the correspondence",
+			       "For example, 23 11 2026", true, &dated_on,
+			       &dated))
+			page_field_error(ctx, "dated_on",
+					 json_string_value(json_object_get(
+						 dated, "error")));
+		if (!page_date(form, "due_on", "The date the letter sets", "",
+			       false, &due_on, &due))
+			page_field_error(ctx, "due_on",
+					 json_string_value(json_object_get(
+						 due, "error")));
+		json_decref(dated);
+		json_decref(due);
+		corr = form_body(req);
+		json_object_set_new(corr, "kind", json_string(kind));
+		json_object_set_new(corr, "channel", json_string("email"));
+		json_object_set_new(corr, "summary",
+				    json_string(page_field(form, "summary")));
+		form_body_date(corr, "dated_on", dated_on);
+		bool revised = strstr(kind, "chaser") ||
+			       !strcmp(kind, "extension_agreed");
+		form_body_date(corr,
+			       revised ? "revised_due_on" : "response_due_on",
+			       due_on);
+		if (!strcmp(kind, "information_request"))
+			json_object_set_new(
+				corr, "tasks",
+				json_pack("[{s:s}]", "title",
+					  page_field(form, "title")));
+		if (!strcmp(kind, "information_request")) {
+			json_t *t = json_array_get(
+				json_object_get(corr, "tasks"), 0);
+			form_body_number(t, "service_area_id",
+					 page_field(form, "service_area_id"));
+		}
+		enum ld_err e;
+		json_t *msg = message(req, id, &e);
+		if (!msg) {
+			json_decref(ctx);
+			return e;
+		}
+		keep = kept(req, form, msg, &nkeep);
+		json_decref(msg);
+	}
+	if (!json_is_true(json_object_get(ctx, "has_errors"))) {
+		err = inbox_accept(req, id, (int)version, case_id, corr, keep,
+				   keep ? nkeep : 0, &json, &why);
+		if (!err) {
+			free(json);
+			json_decref(ctx);
+			return page_redirect(req, "/inbox?done=accepted");
+		}
+		if (err == LD_ENOTFOUND || ld_err_transient(err) ||
+		    err == LD_EFORBIDDEN) {
+			json_decref(ctx);
+			return err;
+		}
+		const char *field = why.msg[0] ? why.field : req->err_field;
+		const char *msg = why.msg[0] ? why.msg : req->err_message;
+		page_field_error(ctx, field ? field : "case_id",
+				 msg ? msg : ld_err_name(err));
+	}
+	return message_page(req, id, proposed ? NULL : form, ctx, 400);
+}
+
+enum ld_err h_page_inbox_dismiss(struct request *req)
+{
+	json_t *form = page_form(req);
+	struct why why = {0};
+	int64_t id;
+	char *end;
+	enum ld_err err = request_id(req, 0, &id);
+	if (err)
+		return err;
+	if (!form)
+		return request_fail(req, LD_EINVAL, NULL,
+				    "The form is malformed.");
+	long version = strtol(page_field(form, "version"), &end, 10);
+	if (*end || version < 1)
+		return request_fail(req, LD_EINVAL, "version",
+				    "The form is malformed.");
+	json_t *body = json_pack("{s:s}", "reason", page_field(form, "reason"));
+	arena_defer(req->arena, release_json, body);
+	const char *reason = NULL;
+	json_t *ctx = page_ctx(req, "Inbox message", "/inbox");
+	err = input_string(req, body, "reason", 500, true, &reason);
+	if (!err)
+		err = inbox_store_dismiss(req->app->store, &req->who, id,
+					  (int)version, reason, &why);
+	if (!err) {
+		json_decref(ctx);
+		return page_redirect(req, "/inbox?done=dismissed");
+	}
+	if (err == LD_ENOTFOUND || ld_err_transient(err)) {
+		json_decref(ctx);
+		return err;
+	}
+	page_field_error(ctx, "reason",
+			 why.msg[0] ? why.msg : "Enter why it is dismissed");
+	return message_page(req, id, NULL, ctx, 400);
+}
+
+void inbox_page_home(struct request *req, json_t *ctx)
+{
+	long count = 0, oldest = 0;
+	if (inbox_store_waiting(req->app->store, &req->who, &count, &oldest))
+		return;
+	json_object_set_new(ctx, "inbox_waiting", json_integer(count));
+	json_object_set_new(ctx, "inbox_has_waiting", json_boolean(count > 0));
+	char text[64];
+	if (oldest < 3600)
+		snprintf(text, sizeof(text), "%ld minutes", oldest / 60);
+	else if (oldest < 2 * 86400)
+		snprintf(text, sizeof(text), "%ld hours", oldest / 3600);
+	else
+		snprintf(text, sizeof(text), "%ld days", oldest / 86400);
+	json_object_set_new(ctx, "inbox_oldest", json_string(text));
+}
