@@ -285,6 +285,113 @@ static void test_pages_and_home(void **state)
 	api_release(&so);
 }
 
+struct sink {
+	char *p;
+	size_t len;
+};
+
+static size_t collect(char *data, size_t size, size_t n, void *arg)
+{
+	struct sink *k = arg;
+	size_t add = size * n;
+	k->p = realloc(k->p, k->len + add + 1);
+	memcpy(k->p + k->len, data, add);
+	k->len += add;
+	k->p[k->len] = '\0';
+	return add;
+}
+
+/* POST a urlencoded form as the browser does (cookie and CSRF field). */
+static void form_post(const char *path, const char *fields,
+		      struct itest_resp *r)
+{
+	struct sink b = {0}, hd = {0};
+	char url[1024], body[4096];
+	struct curl_slist *hl = curl_slist_append(
+		NULL, "Content-Type: application/x-www-form-urlencoded");
+	memset(r, 0, sizeof(*r));
+	snprintf(url, sizeof(url), "%s%s", server.base, path);
+	snprintf(body, sizeof(body), "%s&csrf_token=%s", fields, lo.csrf);
+	curl_easy_setopt(lo.h, CURLOPT_URL, url);
+	curl_easy_setopt(lo.h, CURLOPT_CUSTOMREQUEST, "POST");
+	curl_easy_setopt(lo.h, CURLOPT_NOBODY, 0L);
+	curl_easy_setopt(lo.h, CURLOPT_POSTFIELDS, body);
+	curl_easy_setopt(lo.h, CURLOPT_POSTFIELDSIZE, (long)strlen(body));
+	curl_easy_setopt(lo.h, CURLOPT_HTTPHEADER, hl);
+	curl_easy_setopt(lo.h, CURLOPT_WRITEFUNCTION, collect);
+	curl_easy_setopt(lo.h, CURLOPT_WRITEDATA, &b);
+	curl_easy_setopt(lo.h, CURLOPT_HEADERFUNCTION, collect);
+	curl_easy_setopt(lo.h, CURLOPT_HEADERDATA, &hd);
+	if (curl_easy_perform(lo.h) == CURLE_OK)
+		curl_easy_getinfo(lo.h, CURLINFO_RESPONSE_CODE, &r->status);
+	curl_easy_setopt(lo.h, CURLOPT_HTTPHEADER, NULL);
+	curl_easy_setopt(lo.h, CURLOPT_POSTFIELDS, NULL);
+	curl_slist_free_all(hl);
+	r->body = b.p ? b.p : calloc(1, 1);
+	r->len = b.len;
+	r->headers = hd.p ? hd.p : calloc(1, 1);
+}
+
+/* The forms: as proposed, edited, refused with the field, dismissed. */
+static void test_page_forms(void **state)
+{
+	(void)state;
+	struct itest_resp r;
+	long id = take("lgsco_draft_decision");
+	form_post(F("/inbox/%ld/accept", id), "version=1&as_proposed=1", &r);
+	assert_int_equal(r.status, 303);
+	assert_non_null(strstr(r.headers, "/inbox?done=accepted"));
+	itest_resp_release(&r);
+	json_t *m = get_message(id);
+	char *row = registered(jint(m, "correspondence_id"));
+	assert_string_equal(row, "in|draft_decision|2026-12-01|email|Draft "
+				 "decision 25 004 112|2026-12-15|\n");
+	free(row);
+	json_decref(m);
+
+	long chaser = take("hos_final_chaser");
+	long case_id = case_id_of("202513877");
+	/* Edited: no case number is refused on its field, nothing saved. */
+	form_post(F("/inbox/%ld/accept", chaser),
+		  "version=1&case_id=&kind=final_chaser&dated_on-day=2"
+		  "&dated_on-month=12&dated_on-year=2026&summary=Final",
+		  &r);
+	assert_int_equal(r.status, 400);
+	assert_non_null(strstr(r.body, "href=\"#case_id\""));
+	itest_resp_release(&r);
+	form_post(F("/inbox/%ld/accept", chaser),
+		  F("version=1&case_id=%ld&kind=final_chaser&dated_on-day=2"
+		    "&dated_on-month=12&dated_on-year=2026&due_on-day=4"
+		    "&due_on-month=12&due_on-year=2026&summary=Final+chaser"
+		    "+by+the+portal",
+		    case_id),
+		  &r);
+	assert_int_equal(r.status, 303);
+	itest_resp_release(&r);
+	m = get_message(chaser);
+	row = registered(jint(m, "correspondence_id"));
+	assert_string_equal(row, "in|final_chaser|2026-12-02|email|Final "
+				 "chaser by the portal|2026-12-04|\n");
+	free(row);
+	json_decref(m);
+
+	long other = take("bad_unknown_sender");
+	form_post(F("/inbox/%ld/dismiss", other), "version=1&reason=", &r);
+	assert_int_equal(r.status, 400);
+	assert_non_null(strstr(r.body, "href=\"#reason\""));
+	itest_resp_release(&r);
+	form_post(F("/inbox/%ld/dismiss", other),
+		  "version=1&reason=Not+from+the+Ombudsman", &r);
+	assert_int_equal(r.status, 303);
+	itest_resp_release(&r);
+	assert_int_equal(
+		api_sql_long(F("SELECT count(*) FROM inbox_message WHERE id ="
+			       " %ld AND state = 'dismissed' AND"
+			       " dismiss_reason = 'Not from the Ombudsman'",
+			       other)),
+		1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -294,6 +401,7 @@ int main(void)
 		cmocka_unit_test(test_refusals_register_nothing),
 		cmocka_unit_test(test_dismiss_registers_nothing),
 		cmocka_unit_test(test_pages_and_home),
+		cmocka_unit_test(test_page_forms),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
