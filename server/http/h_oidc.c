@@ -18,11 +18,13 @@
 #include "app.h"
 #include "arena.h"
 #include "auth_store.h"
+#include "buf.h"
 #include "handlers.h"
 #include "log.h"
 #include "oidc.h"
 #include "page.h"
 #include "secret.h"
+#include "tmpl.h"
 #include "utf8.h"
 
 /* The cookie that binds a sign-in to the browser that began it. */
@@ -329,6 +331,38 @@ enum ld_err h_oidc_callback(struct request *req)
 }
 
 /*
+ * Signed out here; on to the provider's end-session endpoint.  A page, not
+ * a redirect: the sign-out is a form, and the pages' form-action 'self'
+ * forbids a form's redirect to another site, while a refresh is not a
+ * form's.
+ */
+static enum ld_err signed_out_page(struct request *req, const char *url)
+{
+	struct buf html, u;
+	buf_init(&u, 16384);
+	buf_init(&html, 40000);
+	enum ld_err err = tmpl_escape(&u, url, strlen(url));
+	if (!err)
+		err = buf_printf(
+			&html,
+			"<!DOCTYPE html>\n<html lang=\"en\"><head><meta "
+			"charset=\"utf-8\"><meta http-equiv=\"refresh\" "
+			"content=\"0;url=%s\"><title>Signed out - "
+			"Linkdesk</title></head><body><p>You have signed out "
+			"of Linkdesk. <a href=\"%s\">Sign out of your "
+			"organisation's account too</a></p></body></html>\n",
+			buf_str(&u), buf_str(&u));
+	if (!err) {
+		reply_header(req, "Cache-Control", "no-store");
+		reply_bytes(req, 200, "text/html; charset=utf-8",
+			    buf_str(&html), html.len);
+	}
+	buf_release(&u);
+	buf_release(&html);
+	return err;
+}
+
+/*
  * Sign-out, on the work pool when single sign-on is on: ends the session,
  * then, for a session the provider began, sends the browser to the
  * provider's end-session endpoint to end that one too.
@@ -371,7 +405,7 @@ static enum ld_err signout_work(struct request *req)
 	curl_free(h);
 	curl_free(b);
 	curl_free(c);
-	return page_redirect(req, url);
+	return signed_out_page(req, url);
 }
 
 enum ld_err h_oidc_signout(struct request *req)

@@ -58,6 +58,7 @@ function makeProvider() {
       profile: ['name', 'groups'],
     },
     conformIdTokenClaims: false,
+    ttl: { AccessToken: 600, AuthorizationCode: 60, Grant: 3600, IdToken: 600, Interaction: 600, Session: 3600 },
     pkce: { methods: ['S256'], required: () => true },
     features: { devInteractions: { enabled: false } },
     interactions: { url: (ctx, interaction) => `/interaction/${interaction.uid}` },
