@@ -517,10 +517,14 @@ static enum ld_err close_case(struct db *db, void *arg)
 	enum case_stage from;
 	struct db_num n;
 	struct db_date d;
-	const char *why;
+	const char *why, *field;
+	char open_set[200];
 	PGresult *res = NULL;
 	const char *params[] = {db_num(&n, c->id), db_date(&d, c->closed_on),
 				c->outcome};
+	const char *check[] = {params[0],
+			       workflow_status_set(workflow_task_open, open_set,
+						   sizeof(open_set))};
 	enum ld_err err = db_begin_as(db, c->p->user_id);
 	if (!err)
 		err = lock_case(db, c->id, c->version, &from, c->why);
@@ -530,23 +534,18 @@ static enum ld_err close_case(struct db *db, void *arg)
 		      "SELECT (SELECT count(*) FROM remedy WHERE case_id = $1"
 		      "  AND type = 'order' AND confirmed_on IS NULL),"
 		      " (SELECT count(*) FROM task WHERE case_id = $1"
-		      "  AND status NOT IN ('done', 'cancelled')),"
+		      "  AND status = ANY($2::text[])),"
 		      " EXISTS (SELECT 1 FROM remedy WHERE case_id = $1"
 		      "  AND type = 'order')",
-		      1, params, &res);
+		      2, check, &res);
 	if (err)
 		goto out;
-	err = workflow_case_close(from, (int)db_long(res, 0, 0),
-				  (int)db_long(res, 0, 1), &why);
-	bool has_orders = PQgetvalue(res, 0, 2)[0] == 't';
+	struct case_close_facts facts = {from, (int)db_long(res, 0, 0),
+					 (int)db_long(res, 0, 1),
+					 PQgetvalue(res, 0, 2)[0] == 't'};
+	err = workflow_case_close(&facts, c->outcome, &field, &why);
 	if (err) {
-		why_set(c->why, NULL, "%s", why);
-		goto out;
-	}
-	if (has_orders && strcmp(c->outcome, "orders_satisfied")) {
-		why_set(c->why, "outcome",
-			"a case with orders closes as orders_satisfied");
-		err = LD_EVALIDATION;
+		why_set(c->why, field, "%s", why);
 		goto out;
 	}
 	err = db_exec(

@@ -10,6 +10,7 @@
 
 #include "buf.h"
 #include "case_store_int.h"
+#include "kinds.h"
 #include "date.h"
 #include "deadline.h"
 #include "notice.h"
@@ -275,29 +276,30 @@ struct correspond_ctx {
 
 /* The tasks a chaser or extension is about: those named, or all live. */
 static enum ld_err targets(struct db *db, const struct correspondence_in *in,
-			   int64_t case_id, const char *set, const char *rev,
-			   int *count, struct why *why)
+			   int64_t case_id, const char *set, int *count,
+			   struct why *why)
 {
 	struct buf ids;
 	struct db_num n;
 	struct db_date d;
 	PGresult *res;
+	char unsent[200];
 	buf_init(&ids, 1 << 16);
 	const char *params[] = {
 		db_num(&n, case_id),
 		in->ntask_ids ? id_array(&ids, in->task_ids, in->ntask_ids)
 			      : NULL,
-		set, db_date(&d, in->revised_due_on), rev};
+		set, db_date(&d, in->revised_due_on),
+		workflow_status_set(workflow_task_unsent, unsent,
+				    sizeof(unsent))};
 	enum ld_err err = db_exec(
 		db, "chase_tasks",
 		"UPDATE task SET version = version + 1, updated_at = now(),"
 		" priority = CASE WHEN $3::text IS NULL THEN priority"
 		"  WHEN $3 = 'urgent' OR priority = 'urgent' THEN 'urgent'"
 		"  ELSE $3 END,"
-		" revised_due_on = CASE WHEN $5 = 't' AND $4::date IS NOT NULL"
-		"  THEN $4::date ELSE revised_due_on END"
-		" WHERE case_id = $1 AND status NOT IN ('done', 'cancelled', "
-		"'sent')"
+		" revised_due_on = coalesce($4::date, revised_due_on)"
+		" WHERE case_id = $1 AND status = ANY($5::text[])"
 		" AND ($2::bigint[] IS NULL OR id = ANY($2::bigint[]))"
 		" RETURNING id",
 		5, params, &res);
@@ -323,11 +325,15 @@ static enum ld_err confirm_orders(struct db *db,
 	struct db_date d;
 	PGresult *res;
 	buf_init(&ids, 1 << 16);
-	const char *params[] = {db_num(&n, case_id),
-				in->nremedy_ids ? id_array(&ids, in->remedy_ids,
-							   in->nremedy_ids)
-						: NULL,
-				db_date(&d, in->dated_on)};
+	char confirmable[200];
+	const char *params[] = {
+		db_num(&n, case_id),
+		in->nremedy_ids
+			? id_array(&ids, in->remedy_ids, in->nremedy_ids)
+			: NULL,
+		db_date(&d, in->dated_on),
+		workflow_status_set(workflow_task_confirmable, confirmable,
+				    sizeof(confirmable))};
 	enum ld_err err = db_exec(
 		db, "confirm_orders",
 		"WITH r AS (UPDATE remedy SET confirmed_on = $3,"
@@ -338,9 +344,9 @@ static enum ld_err confirm_orders(struct db *db,
 		" t AS (UPDATE task SET status = 'done', completed_on = $3,"
 		"  version = version + 1, updated_at = now()"
 		"  WHERE id IN (SELECT task_id FROM r)"
-		"  AND status NOT IN ('done', 'cancelled'))"
+		"  AND status = ANY($4::text[]))"
 		" SELECT count(*) FROM r",
-		3, params, &res);
+		4, params, &res);
 	buf_release(&ids);
 	if (err)
 		return err;
@@ -364,7 +370,7 @@ static enum ld_err correspond(struct db *db, void *arg)
 	struct db_num n, actor;
 	struct db_date dated, due;
 	PGresult *res = NULL;
-	const char *kind = in->kind;
+	const struct corr_kind *k = corr_kind_find(in->kind);
 	int count;
 
 	enum ld_err err = db_begin_as(db, c->p->user_id);
@@ -372,28 +378,32 @@ static enum ld_err correspond(struct db *db, void *arg)
 		err = lock_case_facts(db, c->case_id, &f);
 	if (err)
 		goto out;
-	if (f.stage == STAGE_CLOSED && strcmp(kind, "other") &&
-	    strcmp(kind, "acknowledgement")) {
+	if (!k) {
+		why_set(c->why, "kind", "unknown kind of correspondence");
+		err = LD_EVALIDATION;
+		goto out;
+	}
+	if (f.stage == STAGE_CLOSED && !k->on_closed) {
 		why_set(c->why, "kind", "the case is closed");
 		err = LD_ECONFLICT;
 		goto out;
 	}
-	if (!strcmp(kind, "determination")) {
+	if (k->own_command) {
 		why_set(c->why, "kind",
-			"register a determination with its findings and "
-			"orders: POST /api/v1/cases/%lld/determination",
-			(long long)c->case_id);
+			"register a %s with its own command: POST "
+			"/api/v1/cases/%lld/%s",
+			k->own_command, (long long)c->case_id, k->own_command);
 		err = LD_EVALIDATION;
 		goto out;
 	}
-	if (!strcmp(kind, "information_request") && in->ntasks == 0) {
+	if (k->needs_tasks && in->ntasks == 0) {
 		why_set(c->why, "tasks",
 			"an information request needs at least one task naming "
 			"what the Ombudsman asked for");
 		err = LD_EVALIDATION;
 		goto out;
 	}
-	if (!strcmp(kind, "extension_agreed") && !in->revised_due_on) {
+	if (k->needs_revised && !in->revised_due_on) {
 		why_set(c->why, "revised_due_on",
 			"an agreed extension needs its revised date");
 		err = LD_EVALIDATION;
@@ -408,22 +418,17 @@ static enum ld_err correspond(struct db *db, void *arg)
 
 	const char *direction = in->direction;
 	if (!direction)
-		direction =
-			!strcmp(kind, "acknowledgement") ||
-					!strcmp(kind, "evidence_submitted") ||
-					!strcmp(kind, "extension_requested")
-				? "out"
-				: "in";
-	const char *params[] = {db_num(&n, c->case_id),
-				direction,
-				kind,
-				db_date(&dated, in->dated_on),
-				in->channel ? in->channel : "email",
-				in->summary ? in->summary : "",
-				db_date(&due, in->response_due_on
-						      ? in->response_due_on
-						      : in->revised_due_on),
-				db_num(&actor, c->p->user_id)};
+		direction = k->outgoing ? "out" : "in";
+	const char *params[] = {
+		db_num(&n, c->case_id),
+		direction,
+		k->name,
+		db_date(&dated, in->dated_on),
+		in->channel ? in->channel : "email",
+		in->summary ? in->summary : "",
+		db_date(&due, in->response_due_on ? in->response_due_on
+						  : in->revised_due_on),
+		db_num(&actor, c->p->user_id)};
 	err = db_exec(
 		db, "correspondence_insert",
 		"INSERT INTO correspondence (case_id, direction, kind,"
@@ -438,30 +443,22 @@ static enum ld_err correspond(struct db *db, void *arg)
 	PQclear(res);
 	res = NULL;
 
+	/* What the kind means, as core's table says. */
 	const char *stage = NULL;
-	if (!strcmp(kind, "first_chaser") || !strcmp(kind, "final_chaser")) {
-		bool final = kind[1] == 'i' && kind[2] == 'n';
-		err = targets(db, in, c->case_id, final ? "urgent" : "high",
-			      "t", &count, c->why);
-		if (!err)
-			err = queue_event_notice(db, &f,
-						 final ? NOTICE_FINAL_CHASER
-						       : NOTICE_FIRST_CHASER,
-						 c->base_url);
-	} else if (!strcmp(kind, "sanction_notice")) {
-		err = queue_event_notice(db, &f, NOTICE_SANCTION, c->base_url);
-	} else if (!strcmp(kind, "extension_agreed")) {
-		err = targets(db, in, c->case_id, NULL, "t", &count, c->why);
-		if (!err && count == 0) {
+	if (k->targets_tasks) {
+		err = targets(db, in, c->case_id, k->raises, &count, c->why);
+		if (!err && count == 0 && k->needs_revised) {
 			why_set(c->why, "task_ids", "no open task to extend");
 			err = LD_EVALIDATION;
 		}
-	} else if (!strcmp(kind, "draft_decision")) {
-		if (f.stage < STAGE_DRAFT_DECISION)
-			stage = "draft_decision";
-	} else if (!strcmp(kind, "orders_confirmed")) {
-		err = confirm_orders(db, in, c->case_id, c->why);
 	}
+	if (!err && k->notice >= 0)
+		err = queue_event_notice(db, &f, (enum notice_event)k->notice,
+					 c->base_url);
+	if (!err && k->moves_to >= 0 && f.stage < (enum case_stage)k->moves_to)
+		stage = case_stage_names[k->moves_to];
+	if (!err && k->confirms_orders)
+		err = confirm_orders(db, in, c->case_id, c->why);
 	if (err)
 		goto out;
 
@@ -469,10 +466,7 @@ static enum ld_err correspond(struct db *db, void *arg)
 		int64_t task_id;
 		struct task_in t = in->tasks[i];
 		if (!t.kind)
-			t.kind = !strcmp(kind, "information_request")
-					 ? "information_request"
-				 : strstr(kind, "chaser") ? "chaser_response"
-							  : "corrective_action";
+			t.kind = k->task_kind;
 		if (!t.due_on && t.working_days < 0 && t.weeks <= 0 &&
 		    in->response_due_on)
 			t.due_on = in->response_due_on;

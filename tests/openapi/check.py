@@ -11,7 +11,10 @@ route and the first error; exit status 1 when any fails:
              operation in the document is a route the server answers;
   document   each operation has an operationId (unique), a parameter for
              each {name} of its path, a schema for every JSON body it
-             takes or gives, and every schema is a valid JSON Schema;
+             takes or gives, and every schema is a valid JSON Schema; a
+             schema naming a table of core (x-linkdesk-table: the kinds of
+             correspondence, task statuses, roles, error codes...) lists
+             exactly that table's values;
   responses  each response the HTTP tests logged (tests/support/api.c,
              LINKDESK_API_LOG) is matched to its operation by the path's
              template and validated: its status must be documented (5xx,
@@ -25,6 +28,7 @@ Needs Debian's python3-jsonschema (scripts/deps.sh test).
 import argparse
 import datetime
 import json
+import os
 import re
 import sys
 from urllib.parse import urlsplit
@@ -49,6 +53,42 @@ def server_routes(text):
     table = text[text.index("http_routes[]"):]
     pairs = re.findall(r'\{\s*"([A-Z]+)",\s*"([^"]+)"', table)
     return {(m, p) for m, p in pairs if api_route(p)}
+
+
+def c_table(text, name):
+    """The names a table of core lists: the first string of each row of a
+    table of structs, or each string of a table of strings; for
+    ld_err_name, the codes its switch returns (but "ok")."""
+    if name == "ld_err_name":
+        body = text[text.index("ld_err_name("):]
+        codes = re.findall(r'return "([a-z_]+)";', body)
+        return [c for c in dict.fromkeys(codes) if c != "ok"]
+    m = re.search(r"\b" + re.escape(name) + r"\[\]\s*=\s*\{", text)
+    if not m:
+        return None
+    depth, i, rows, strings = 1, m.end(), [], []
+    row_start = None
+    while depth and i < len(text):
+        ch = text[i]
+        if ch == '"':
+            j = text.index('"', i + 1)
+            if depth == 1:
+                strings.append(text[i + 1:j])
+            i = j + 1
+            continue
+        if ch == "{":
+            depth += 1
+            if depth == 2:
+                row_start = i
+        elif ch == "}":
+            depth -= 1
+            if depth == 1 and row_start is not None:
+                first = re.match(r'\{\s*(?:\.name\s*=\s*)?"([^"]*)"',
+                                 text[row_start:i])
+                if first:
+                    rows.append(first.group(1))
+        i += 1
+    return rows if rows else strings
 
 
 def operations(doc):
@@ -158,6 +198,43 @@ class Checker:
                       ROUTES)
 
     # document ------------------------------------------------------------
+
+    def check_core_tables(self, root):
+        """Each schema naming a table of core (x-linkdesk-table) lists
+        exactly its values."""
+        for name, schema in self.doc.get("components", {}).get(
+                "schemas", {}).items():
+            self.check_table(f"schema {name}", schema, root)
+            for prop, sub in schema.get("properties", {}).items():
+                self.check_table(f"schema {name}.{prop}", sub, root)
+            for prop, sub in (schema.get("properties", {}).get(
+                    "error", {}).get("properties", {}).items()):
+                self.check_table(f"schema {name}.error.{prop}", sub, root)
+
+    def check_table(self, where, schema, root):
+        table = schema.get("x-linkdesk-table") if isinstance(
+            schema, dict) else None
+        if not table:
+            return
+        path, cname = table.split()
+        try:
+            with open(os.path.join(root, path), encoding="utf-8") as f:
+                values = c_table(f.read(), cname)
+        except OSError as e:
+            self.fail(where, f"cannot read {path}: {e.strerror}")
+            return
+        if values is None:
+            self.fail(where, f"no table {cname} in {path}")
+            return
+        doc = [v for v in schema.get("enum", []) if v is not None]
+        missing = [v for v in values if v not in doc]
+        extra = [v for v in doc if v not in values]
+        if missing:
+            self.fail(where, f"{path} {cname} has {', '.join(missing)}: "
+                      "not in the enum")
+        if extra:
+            self.fail(where, f"the enum has {', '.join(extra)}: not in "
+                      f"{path} {cname}")
 
     def check_document(self):
         ids = {}
@@ -372,6 +449,7 @@ def main():
     c = Checker(doc)
     c.check_routes(routes)
     c.check_document()
+    c.check_core_tables(".")
     counted = set()
     logged = 0
     if args.log:
