@@ -419,16 +419,16 @@ static enum ld_err correspond(struct db *db, void *arg)
 	const char *direction = in->direction;
 	if (!direction)
 		direction = k->outgoing ? "out" : "in";
-	const char *params[] = {
-		db_num(&n, c->case_id),
-		direction,
-		k->name,
-		db_date(&dated, in->dated_on),
-		in->channel ? in->channel : "email",
-		in->summary ? in->summary : "",
-		db_date(&due, in->response_due_on ? in->response_due_on
-						  : in->revised_due_on),
-		db_num(&actor, c->p->user_id)};
+	const char *params[] = {db_num(&n, c->case_id),
+				direction,
+				k->name,
+				db_date(&dated, in->dated_on),
+				in->channel ? in->channel : "email",
+				in->summary ? in->summary : "",
+				db_date(&due, in->response_due_on
+						      ? in->response_due_on
+						      : in->revised_due_on),
+				db_num(&actor, c->p->user_id)};
 	err = db_exec(
 		db, "correspondence_insert",
 		"INSERT INTO correspondence (case_id, direction, kind,"
