@@ -102,6 +102,7 @@ struct correspondence_in {
 	const char *summary;
 	int32_t response_due_on; /* 0: none */
 	int32_t revised_due_on;	 /* chasers and extensions; 0: none */
+	int chfo_type;		 /* a failure order's type, 1..3; 0: none */
 	const int64_t *task_ids;
 	int ntask_ids;
 	const int64_t *remedy_ids;

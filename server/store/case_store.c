@@ -50,6 +50,11 @@ enum ld_err why_constraint(struct db *db, enum ld_err err, struct why *why)
 		 "this version already has a sign-off for your title"},
 		{"determination_case_id_key", NULL,
 		 "this case already has its determination"},
+		{"correspondence_chfo_type_kind", "chfo_type",
+		 "only a sanction notice has a failure order type"},
+		{"correspondence_chfo_type_ombudsman", "chfo_type",
+		 "not a type of this Ombudsman's sanction (the Housing "
+		 "Ombudsman's failure orders are type 1, 2 or 3)"},
 	};
 	if (err != LD_ECONFLICT && err != LD_EVALIDATION)
 		return err;

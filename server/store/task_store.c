@@ -367,7 +367,7 @@ static enum ld_err correspond(struct db *db, void *arg)
 	struct correspond_ctx *c = arg;
 	const struct correspondence_in *in = c->in;
 	struct case_facts f;
-	struct db_num n, actor;
+	struct db_num n, actor, chfo;
 	struct db_date dated, due;
 	PGresult *res = NULL;
 	const struct corr_kind *k = corr_kind_find(in->kind);
@@ -419,22 +419,24 @@ static enum ld_err correspond(struct db *db, void *arg)
 	const char *direction = in->direction;
 	if (!direction)
 		direction = k->outgoing ? "out" : "in";
-	const char *params[] = {db_num(&n, c->case_id),
-				direction,
-				k->name,
-				db_date(&dated, in->dated_on),
-				in->channel ? in->channel : "email",
-				in->summary ? in->summary : "",
-				db_date(&due, in->response_due_on
-						      ? in->response_due_on
-						      : in->revised_due_on),
-				db_num(&actor, c->p->user_id)};
+	const char *params[] = {
+		db_num(&n, c->case_id),
+		direction,
+		k->name,
+		db_date(&dated, in->dated_on),
+		in->channel ? in->channel : "email",
+		in->summary ? in->summary : "",
+		db_date(&due, in->response_due_on ? in->response_due_on
+						  : in->revised_due_on),
+		db_num(&actor, c->p->user_id),
+		in->chfo_type ? db_num(&chfo, in->chfo_type) : NULL};
 	err = db_exec(
 		db, "correspondence_insert",
 		"INSERT INTO correspondence (case_id, direction, kind,"
-		" dated_on, channel, summary, response_due_on, created_by)"
-		" VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
-		8, params, &res);
+		" dated_on, channel, summary, response_due_on, created_by,"
+		" chfo_type)"
+		" VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
+		9, params, &res);
 	if (err) {
 		err = why_constraint(db, err, c->why);
 		goto out;

@@ -90,7 +90,7 @@ INSERT INTO correspondence (case_id, direction, kind, dated_on, channel) VALUES
   (3, 'in', 'final_chaser', '2026-10-02', 'email'),
   (6, 'in', 'first_chaser', '2026-11-10', 'email');
 -- Q3's sanctions: a type 2 failure order on C5, a witness summons on C6.
-INSERT INTO correspondence (case_id, direction, kind, dated_on, channel, sanction_type) VALUES
+INSERT INTO correspondence (case_id, direction, kind, dated_on, channel, chfo_type) VALUES
   (5, 'in', 'sanction_notice', '2026-11-12', 'portal', 2),
   (6, 'in', 'sanction_notice', '2026-11-15', 'email', NULL);
 

@@ -787,6 +787,53 @@ static void test_kpis_follow_changes(void **state)
 	json_decref(k3);
 }
 
+/*
+ * A failure order's type, where it is recorded: only on a sanction notice,
+ * only as one of the Ombudsman's own types (the Housing Ombudsman's 1 to
+ * 3; the LGSCO's witness summons has none), and counted by type.
+ */
+static void test_chfo_types(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *values, *refused_by;
+	} rows[] = {
+		/* C6 is the LGSCO's. */
+		{"(6, 'in', 'sanction_notice', '2026-11-16', 'email', 1)",
+		 "is not one of this Ombudsman's"},
+		{"(5, 'in', 'sanction_notice', '2026-11-16', 'portal', 4)",
+		 "is not one of this Ombudsman's"},
+		{"(5, 'in', 'sanction_notice', '2026-11-16', 'portal', 0)",
+		 "is not one of this Ombudsman's"},
+		{"(5, 'in', 'final_chaser', '2026-11-16', 'portal', 1)",
+		 "correspondence_chfo_type_kind"},
+		{"(5, 'in', 'sanction_notice', '2026-11-16', 'portal', 3)",
+		 NULL},
+	};
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		char *out = NULL;
+		int rc = api_sql(F("INSERT INTO correspondence (case_id, "
+				   "direction, kind, dated_on, channel, "
+				   "chfo_type) VALUES %s",
+				   rows[i].values),
+				 &out);
+		if (rows[i].refused_by
+			    ? rc == 0 || !strstr(out, rows[i].refused_by)
+			    : rc != 0)
+			fail_msg("%s: rc %d, %s", rows[i].values, rc, out);
+		free(out);
+	}
+	/* Q3 so far: the type 2 of the data set and the type 3 above. */
+	json_t *k = api_expect(&boss, 200, "GET", "/api/v1/kpis?period=2026-Q3",
+			       NULL);
+	json_t *f = json_object_get(k, "figures");
+	assert_int_equal(fig(f, "sanctions"), 3);
+	assert_int_equal(fig(f, "sanctions_type_1"), 0);
+	assert_int_equal(fig(f, "sanctions_type_2"), 1);
+	assert_int_equal(fig(f, "sanctions_type_3"), 1);
+	json_decref(k);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -799,6 +846,7 @@ int main(void)
 		cmocka_unit_test(test_kpi_export),
 		cmocka_unit_test(test_working_days_sql),
 		cmocka_unit_test(test_kpis_follow_changes),
+		cmocka_unit_test(test_chfo_types),
 	};
 	curl_global_init(CURL_GLOBAL_DEFAULT);
 	int rc = cmocka_run_group_tests_name("reports", tests, setup, teardown);
