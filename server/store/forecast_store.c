@@ -51,6 +51,10 @@ struct model {
 	int64_t *area_ids;
 	char **area_names; /* by id */
 	size_t nareas;
+	/* The sanction flags, read when first asked for (under flags_lock):
+	 * the forecasts do not wait for them. */
+	pthread_mutex_t flags_lock;
+	bool flags_read;
 	struct case_flag *flags; /* the soonest act_by first */
 	size_t nflags;
 	struct forecast_model fm;
@@ -72,6 +76,7 @@ static void model_free(struct model *m)
 		free(m->flags[i].ombudsman);
 	}
 	free(m->flags);
+	pthread_mutex_destroy(&m->flags_lock);
 	free(m->area_ids);
 	free(m->area_names);
 	free(m->by_due);
@@ -169,14 +174,33 @@ static const char history_sql[] =
 	" FROM task t WHERE t.status <> 'cancelled'"
 	" AND (t.set_on >= $1::date OR t.status NOT IN ('done', 'sent'))";
 
-/* What the sanction rules read of each open case with an open request. */
+/*
+ * What the sanction rules read of each open case with an open request:
+ * its chasers and extensions, through their own index of each case's
+ * (sql/023), and only for a case with an extension the latest thing sent
+ * (the one rule that asks whether an update followed it).
+ */
 static const char facts_sql[] =
 	"WITH r AS (SELECT t.case_id, count(*) AS n,"
 	"  min(coalesce(t.revised_due_on, t.due_on)) AS due FROM task t"
 	"  WHERE t.kind IN ('information_request', 'chaser_response')"
 	"  AND t.status IN ('open', 'in_progress', 'submitted', 'validated')"
-	"  GROUP BY 1),"
-	" m AS (SELECT m.case_id,"
+	"  GROUP BY 1)"
+	" SELECT c.id, c.reference, o.code,"
+	" coalesce(m.final_on - date '1970-01-01', 0),"
+	" coalesce(m.final_due - date '1970-01-01', 0),"
+	" coalesce(m.chaser_on - date '1970-01-01', 0),"
+	" coalesce(m.ext_on - date '1970-01-01', 0),"
+	" coalesce(m.ext_due - date '1970-01-01', 0),"
+	" coalesce(CASE WHEN m.ext_on IS NOT NULL THEN greatest("
+	"  (SELECT max(x.dated_on) FROM correspondence x"
+	"   WHERE x.case_id = c.id AND x.direction = 'out'),"
+	"  (SELECT max(t.sent_on) FROM task t WHERE t.case_id = c.id)) END"
+	"  - date '1970-01-01', 0),"
+	" r.n, coalesce(r.due - date '1970-01-01', 0) FROM r"
+	" JOIN ombudsman_case c ON c.id = r.case_id"
+	" JOIN ombudsman o ON o.id = c.ombudsman_id,"
+	" LATERAL (SELECT"
 	"  max(m.dated_on) FILTER (WHERE m.kind = 'final_chaser') AS final_on,"
 	"  (array_agg(m.response_due_on ORDER BY m.dated_on DESC, m.id DESC)"
 	"   FILTER (WHERE m.kind = 'final_chaser'))[1] AS final_due,"
@@ -185,25 +209,12 @@ static const char facts_sql[] =
 	"  max(m.dated_on) FILTER (WHERE m.kind = 'extension_agreed') AS "
 	"ext_on,"
 	"  (array_agg(m.response_due_on ORDER BY m.dated_on DESC, m.id DESC)"
-	"   FILTER (WHERE m.kind = 'extension_agreed'))[1] AS ext_due,"
-	"  max(m.dated_on) FILTER (WHERE m.direction = 'out') AS out_on"
-	"  FROM correspondence m JOIN r ON r.case_id = m.case_id"
-	"  WHERE m.kind IN ('first_chaser', 'final_chaser', 'extension_agreed')"
-	"  OR m.direction = 'out' GROUP BY 1)"
-	" SELECT c.id, c.reference, o.code,"
-	" coalesce(m.final_on - date '1970-01-01', 0),"
-	" coalesce(m.final_due - date '1970-01-01', 0),"
-	" coalesce(m.chaser_on - date '1970-01-01', 0),"
-	" coalesce(m.ext_on - date '1970-01-01', 0),"
-	" coalesce(m.ext_due - date '1970-01-01', 0),"
-	" coalesce(greatest(m.out_on, (SELECT max(t.sent_on) FROM task t"
-	"  WHERE t.case_id = c.id)) - date '1970-01-01', 0),"
-	" r.n, coalesce(r.due - date '1970-01-01', 0) FROM r"
-	" JOIN m ON m.case_id = r.case_id"
-	" JOIN ombudsman_case c ON c.id = r.case_id"
-	" JOIN ombudsman o ON o.id = c.ombudsman_id"
-	" WHERE c.stage <> 'closed' AND (m.final_on IS NOT NULL"
-	" OR m.chaser_on IS NOT NULL OR m.ext_on IS NOT NULL)";
+	"   FILTER (WHERE m.kind = 'extension_agreed'))[1] AS ext_due"
+	"  FROM correspondence m WHERE m.case_id = r.case_id"
+	"  AND m.kind IN ('first_chaser', 'final_chaser', 'extension_agreed'))"
+	" m"
+	" WHERE c.stage <> 'closed' AND (m.chaser_on IS NOT NULL"
+	" OR m.ext_on IS NOT NULL)";
 
 /* One row of history_sql as core's task; false for a kind core lacks. */
 static bool history_row(const PGresult *res, int r, struct forecast_task *t)
@@ -320,14 +331,43 @@ static enum ld_err build_unit(struct db *db, void *arg)
 {
 	struct build_ctx *c = arg;
 	enum ld_err err;
-	/* One snapshot for the three reads. */
+	/* One snapshot for the two reads. */
 	if ((err = db_exec(db, "forecast_begin",
 			   "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", 0,
 			   NULL, NULL)))
 		return err;
-	if (!(err = read_history(db, c)) && !(err = read_areas(db, c->m)))
-		err = read_flags(db, c);
+	if (!(err = read_history(db, c)))
+		err = read_areas(db, c->m);
 	return finish(db, err);
+}
+
+static enum ld_err flags_unit(struct db *db, void *arg)
+{
+	return read_flags(db, arg);
+}
+
+/* The model's sanction flags, read once, by whichever caller is first. */
+static enum ld_err model_flags(struct store *s, const struct workcal *cal,
+			       struct model *m)
+{
+	enum ld_err err = LD_OK;
+	pthread_mutex_lock(&m->flags_lock);
+	if (!m->flags_read) {
+		struct build_ctx c = {cal, m->today, m};
+		err = db_run(s, flags_unit, &c);
+		if (err) {
+			for (size_t i = 0; i < m->nflags; i++) {
+				free(m->flags[i].reference);
+				free(m->flags[i].ombudsman);
+			}
+			free(m->flags);
+			m->flags = NULL;
+			m->nflags = 0;
+		}
+		m->flags_read = !err;
+	}
+	pthread_mutex_unlock(&m->flags_lock);
+	return err;
 }
 
 static enum ld_err model_build(struct store *s, const struct workcal *cal,
@@ -336,6 +376,7 @@ static enum ld_err model_build(struct store *s, const struct workcal *cal,
 {
 	struct model *m = xcalloc(1, sizeof(*m));
 	struct build_ctx c = {cal, today, m};
+	pthread_mutex_init(&m->flags_lock, NULL);
 	m->store = s;
 	m->version = xstrdup(version);
 	m->today = today;
@@ -562,6 +603,10 @@ enum ld_err forecast_store_sanctions(struct store *s, const struct workcal *cal,
 	enum ld_err err = model_get(s, cal, today, &m);
 	if (err)
 		return err;
+	if ((err = model_flags(s, cal, m))) {
+		model_put(m);
+		return err;
+	}
 	json_t *out = json_array();
 	struct buf ids;
 	buf_init(&ids, 1u << 24);
