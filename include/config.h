@@ -73,6 +73,15 @@ struct config {
 	long oidc_create_users;
 	long oidc_clock_skew; /* seconds */
 	long password_admins_only;
+	char *imap_url; /* "": no polling */
+	char *imap_user;
+	char *imap_password; /* sensitive: never printed or logged */
+	char *imap_password_file;
+	char *imap_bearer_file;
+	char *imap_folder;
+	char *imap_handled_folder;
+	long imap_timeout; /* seconds */
+	long imap_batch;
 };
 
 /*

@@ -91,4 +91,30 @@ enum ld_err inbox_store_attachment(struct store *s, const struct principal *p,
 				   int64_t id, char **name, char **content_type,
 				   unsigned char **data, size_t *len);
 
+/*
+ * IMAP: exactly-once claiming of a mailbox's messages across servers, as
+ * the outbox's claims (server/store/mail_store.c).  A message's key is its
+ * mailbox, UIDVALIDITY and UID.  Taken: this server may fetch it for
+ * lease seconds (inbox_take with the key completes the claim in the
+ * message's own transaction, and the claim stays this server's for the
+ * move); done: it was taken in (or refused) before and this server may
+ * move it; busy: another server holds it, or it was moved.
+ */
+enum inbox_claim { INBOX_CLAIM_TAKEN, INBOX_CLAIM_DONE, INBOX_CLAIM_BUSY };
+
+enum ld_err inbox_store_fetch_claim(struct store *s, const char *key,
+				    const char *claimant, long lease,
+				    enum inbox_claim *out);
+
+/* The fetch failed (the server dropped): let any server try again now. */
+enum ld_err inbox_store_fetch_release(struct store *s, const char *key,
+				      const char *claimant);
+
+/* Done without a message stored (a duplicate, or refused): outcome says. */
+enum ld_err inbox_store_fetch_done(struct store *s, const char *key,
+				   const char *claimant, const char *outcome);
+
+/* Moved to the handled folder. */
+enum ld_err inbox_store_fetch_moved(struct store *s, const char *key);
+
 #endif

@@ -13,7 +13,7 @@ postgresql-client-15 ca-certificates"
 command -v npm >/dev/null 2>&1 || run_pkgs="$run_pkgs nodejs npm"
 test_pkgs="libcmocka-dev python3 python3-aiosmtpd python3-icalendar khal clang-format
 curl clamav-daemon clamav unzip chromium fonts-liberation python3-openpyxl
-clang libclang-rt-14-dev wrk python3-jsonschema"
+clang libclang-rt-14-dev wrk python3-jsonschema dovecot-imapd"
 
 want=$run_pkgs
 [ "${1:-run}" = test ] && want="$run_pkgs $test_pkgs"

@@ -16,6 +16,7 @@
 #include "clamd.h"
 #include "date.h"
 #include "file_store.h"
+#include "inbox_imap.h"
 #include "jobs.h"
 #include "log.h"
 #include "mail_store.h"
@@ -211,6 +212,11 @@ static void round_of_work(struct app *app, unsigned round)
 		log_info("scanned %d pending files", queued);
 	if (!jobs_deliver(app, &sent, &failed) && (sent || failed))
 		log_info("mail: %d sent, %d failed", sent, failed);
+	struct inbox_poll poll;
+	if (!inbox_imap_poll(app, &poll) &&
+	    (poll.taken || poll.duplicates || poll.refused))
+		log_info("inbox: %d taken in, %d seen before, %d refused",
+			 poll.taken, poll.duplicates, poll.refused);
 	/* The holiday watch reloads at once; this is in case it cannot. */
 	if (round % (unsigned)(600 / app->cfg.scheduler_seconds + 1) == 0)
 		app_reload_calendar(app);

@@ -597,3 +597,98 @@ enum ld_err inbox_store_attachment(struct store *s, const struct principal *p,
 		return LD_EFORBIDDEN;
 	return db_run(s, attachment, &c);
 }
+
+struct fetch_ctx {
+	const char *key, *claimant, *outcome;
+	long lease;
+	enum inbox_claim *out;
+};
+
+static enum ld_err fetch_claim(struct db *db, void *arg)
+{
+	struct fetch_ctx *c = arg;
+	struct db_num lease;
+	PGresult *res;
+	const char *params[] = {c->key, c->claimant, db_num(&lease, c->lease)};
+	/*
+	 * One statement: a new key is inserted claimed; a key whose claim
+	 * lapsed before it was done is claimed again (to fetch), and one
+	 * done but not yet moved is claimed to move (its taker keeps the
+	 * claim it stored it under).  Otherwise nothing changes: another
+	 * server holds it, or it is moved.  Two servers inserting one key at
+	 * once: the loser's ON CONFLICT sees the winner's live claim.
+	 */
+	enum ld_err err = db_exec(
+		db, "inbox_fetch_claim",
+		"WITH c AS (INSERT INTO inbox_fetch AS f (key, claimed_by,"
+		" claimed_until) VALUES ($1, $2, now() + $3 * interval '1 s')"
+		" ON CONFLICT (key) DO UPDATE SET claimed_by = $2,"
+		" claimed_until = now() + $3 * interval '1 s',"
+		" tries = f.tries + (f.done_at IS NULL)::int"
+		" WHERE f.moved_at IS NULL AND (f.claimed_until < now()"
+		" OR (f.done_at IS NOT NULL AND f.claimed_by = $2))"
+		" RETURNING f.done_at IS NOT NULL AS done)"
+		" SELECT count(*), coalesce(bool_or(done), false) FROM c",
+		3, params, &res);
+	if (err)
+		return err;
+	if (db_long(res, 0, 0) == 0)
+		*c->out = INBOX_CLAIM_BUSY;
+	else if (PQgetvalue(res, 0, 1)[0] == 't')
+		*c->out = INBOX_CLAIM_DONE;
+	else
+		*c->out = INBOX_CLAIM_TAKEN;
+	PQclear(res);
+	return LD_OK;
+}
+
+enum ld_err inbox_store_fetch_claim(struct store *s, const char *key,
+				    const char *claimant, long lease,
+				    enum inbox_claim *out)
+{
+	struct fetch_ctx c = {key, claimant, NULL, lease, out};
+	*out = INBOX_CLAIM_BUSY;
+	return db_run(s, fetch_claim, &c);
+}
+
+static enum ld_err fetch_update(struct db *db, void *arg)
+{
+	struct fetch_ctx *c = arg;
+	const char *params[] = {c->key, c->claimant, c->outcome};
+	if (!c->claimant)
+		return db_exec(db, "inbox_fetch_moved",
+			       "UPDATE inbox_fetch SET moved_at = now()"
+			       " WHERE key = $1",
+			       1, params, NULL);
+	if (!c->outcome)
+		return db_exec(db, "inbox_fetch_release",
+			       "UPDATE inbox_fetch SET claimed_until = now()"
+			       " WHERE key = $1 AND claimed_by = $2"
+			       " AND done_at IS NULL",
+			       2, params, NULL);
+	return db_exec(
+		db, "inbox_fetch_done",
+		"UPDATE inbox_fetch SET done_at = now(), outcome = $3"
+		" WHERE key = $1 AND claimed_by = $2 AND done_at IS NULL",
+		3, params, NULL);
+}
+
+enum ld_err inbox_store_fetch_release(struct store *s, const char *key,
+				      const char *claimant)
+{
+	struct fetch_ctx c = {key, claimant, NULL, 0, NULL};
+	return db_run(s, fetch_update, &c);
+}
+
+enum ld_err inbox_store_fetch_done(struct store *s, const char *key,
+				   const char *claimant, const char *outcome)
+{
+	struct fetch_ctx c = {key, claimant, outcome, 0, NULL};
+	return db_run(s, fetch_update, &c);
+}
+
+enum ld_err inbox_store_fetch_moved(struct store *s, const char *key)
+{
+	struct fetch_ctx c = {key, NULL, NULL, 0, NULL};
+	return db_run(s, fetch_update, &c);
+}
