@@ -144,8 +144,9 @@ enum ld_err oidc_store_refused(struct store *s, int64_t user_id,
 			       const char *why, const char *ip);
 
 /*
- * The ID token a session began with, for the provider's end-session
- * endpoint (free() it); NULL for a session signed in with a password.
+ * Take the ID token a session began with, for the provider's end-session
+ * endpoint at sign-out (free() it; it is removed from the store); NULL for
+ * a session signed in with a password.
  */
 enum ld_err oidc_store_session_token(struct store *s, int64_t session_id,
 				     char **id_token);

@@ -212,9 +212,10 @@ static enum ld_err session_token(struct db *db, void *arg)
 	struct db_num sid;
 	const char *params[] = {db_num(&sid, c->session_id)};
 	PGresult *res;
+	/* Taken, not read: a token kept after sign-out serves nothing. */
 	enum ld_err err = db_exec(db, "oidc_session_token",
-				  "SELECT id_token FROM oidc_session"
-				  " WHERE session_id = $1",
+				  "DELETE FROM oidc_session"
+				  " WHERE session_id = $1 RETURNING id_token",
 				  1, params, &res);
 	if (err)
 		return err;

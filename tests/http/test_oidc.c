@@ -428,6 +428,78 @@ static void test_wrong_nonce_refused(void **state)
 	refused_token("wrong_nonce", "nonce is not this sign-in");
 }
 
+static void test_clock_skew_allowed(void **state)
+{
+	struct itest_resp r;
+	CURL *h = browser();
+	(void)state;
+	/* Expired 30 s ago by the provider's clock: within the 120 s allowed
+	 * for clocks that differ (an hour ago is not: test_expired). */
+	provider_post("/test/mode", "{\"mode\": \"recently_expired\"}");
+	signin(h, "link.officer@demo.linkdesk.test", &r);
+	assert_int_equal(r.status, 200);
+	itest_resp_release(&r);
+	curl_easy_cleanup(h);
+}
+
+static void test_provider_error_and_mix_up_refused(void **state)
+{
+	struct itest_resp r;
+	char url[4096];
+	CURL *h = browser();
+	(void)state;
+	/* The provider says no (the person cancelled, say). */
+	to_callback(h, "link.officer@demo.linkdesk.test", url, sizeof(url));
+	const char *st = strstr(url, "state=");
+	assert_non_null(st);
+	callback(h,
+		 F("%s/sign-in/oidc/callback?error=access_denied&%.*s",
+		   server.base, (int)strcspn(st, "&"), st),
+		 &r);
+	assert_int_equal(r.status, 401);
+	assert_non_null(strstr(r.body, "the provider answered access_denied"));
+	itest_resp_release(&r);
+	/* An answer naming another issuer (RFC 9207: a mix-up). */
+	to_callback(h, "link.officer@demo.linkdesk.test", url, sizeof(url));
+	char *iss = strstr(url, "iss=");
+	assert_non_null(iss);
+	iss[4] = 'X';
+	callback(h, url, &r);
+	assert_int_equal(r.status, 400);
+	assert_non_null(strstr(r.body, "another provider"));
+	itest_resp_release(&r);
+	curl_easy_cleanup(h);
+}
+
+static void test_bad_mapping_refused(void **state)
+{
+	static char iss[100];
+	struct itest_server keep = server, s2;
+	struct itest_resp r;
+	CURL *h = browser();
+	(void)state;
+	snprintf(iss, sizeof(iss), "LINKDESK_OIDC_ISSUER=%s", issuer);
+	const char *env[] = {
+		"LINKDESK_BASE_URL=" BASE,
+		iss,
+		"LINKDESK_OIDC_CLIENT_ID=linkdesk",
+		"LINKDESK_OIDC_CLIENT_SECRET=linkdesk-test-secret",
+		"LINKDESK_OIDC_GROUP_ROLES=linkdesk-directors=boss",
+		NULL};
+	itest_server_start(&s2, env);
+	server = s2; /* the browser goes back to this one */
+	signin(h, "director@demo.linkdesk.test", &r);
+	server = keep;
+	assert_int_equal(r.status, 500);
+	assert_non_null(strstr(r.body, "group mapping is misconfigured"));
+	itest_resp_release(&r);
+	char *log = itest_server_log(&s2);
+	assert_non_null(strstr(log, "\"boss\" is not a role"));
+	free(log);
+	assert_int_equal(itest_server_stop(&s2), 0);
+	curl_easy_cleanup(h);
+}
+
 static void test_rotated_key_fetched(void **state)
 {
 	struct itest_resp r;
@@ -631,6 +703,9 @@ int main(void)
 		cmocka_unit_test(test_expired_token_refused),
 		cmocka_unit_test(test_wrong_audience_refused),
 		cmocka_unit_test(test_wrong_nonce_refused),
+		cmocka_unit_test(test_clock_skew_allowed),
+		cmocka_unit_test(test_provider_error_and_mix_up_refused),
+		cmocka_unit_test(test_bad_mapping_refused),
 		cmocka_unit_test(test_rotated_key_fetched),
 		cmocka_unit_test(test_deactivated_user_refused),
 		cmocka_unit_test(test_group_mapping_changes_role),

@@ -11,7 +11,8 @@
 //        add or change an account
 //   POST /test/mode {mode}  the next ID token is re-signed: "expired",
 //        "wrong_aud", "wrong_nonce", "unknown_key" (a key it does not
-//        publish), or "" for none
+//        publish), "recently_expired" (30 s ago: within the client's
+//        allowed clock skew), or "" for none
 //   POST /test/rotate        sign with a new key (new kid) from now on
 import http from 'node:http';
 import Provider from 'oidc-provider';
@@ -82,6 +83,7 @@ function makeProvider() {
     let key = keys[keys.length - 1];
     if (mode === 'expired') Object.assign(claims, { iat: now - 7200, exp: now - 3600 });
     if (mode === 'wrong_aud') claims.aud = 'another-client';
+    if (mode === 'recently_expired') Object.assign(claims, { iat: now - 300, exp: now - 30 });
     if (mode === 'wrong_nonce') claims.nonce = 'not-the-nonce';
     if (mode === 'unknown_key') key = unknownKey;
     mode = '';
