@@ -19,6 +19,8 @@
 
 /* The likely-late list on a page shows this many; the total says more. */
 #define LIKELY_LATE_SHOWN 50
+/* The home page's sanction flags shown, the soonest to act on first. */
+#define SANCTION_FLAGS_SHOWN 50
 
 /* One store call with the calendar held. */
 struct call {
@@ -147,6 +149,13 @@ void forecast_page_home(struct request *req, json_t *ctx)
 	c.today = app_today(req->app);
 	json_t *flags = call_json(&c, &err);
 	if (flags) {
+		/* An organisation in trouble has thousands: a page of them is
+		 * no list to act on, and costs the page its speed. */
+		json_object_set_new(
+			ctx, "sanction_flags_total",
+			json_integer((json_int_t)json_array_size(flags)));
+		while (json_array_size(flags) > SANCTION_FLAGS_SHOWN)
+			json_array_remove(flags, json_array_size(flags) - 1);
 		flag_labels(ctx, flags);
 		json_object_set_new(ctx, "sanction_flags", flags);
 	}

@@ -249,6 +249,55 @@ static void test_backtest(void **state)
 		    NULL);
 }
 
+/*
+ * The home page shows the 50 flags soonest to act on, however many cases
+ * are at risk: 60 more HOS cases, each with a final chaser received on a
+ * day of its own and its request unanswered.
+ */
+static void test_home_flags_bounded(void **state)
+{
+	(void)state;
+	char *out = NULL;
+	assert_int_equal(
+		api_sql("WITH c AS (INSERT INTO complaint (id, reference, "
+			"category, service_area_id, received_on) SELECT 100 + "
+			"g, 'B-' || g, 'Repairs', 2, '2026-01-05' FROM "
+			"generate_series(1, 60) g RETURNING id),"
+			" o AS (INSERT INTO ombudsman_case (id, complaint_id, "
+			"ombudsman_id, reference, stage, received_on) SELECT "
+			"id, id, 1, (202690000 + id)::text, 'investigation', "
+			"'2026-01-05' FROM c RETURNING id),"
+			" t AS (INSERT INTO task (case_id, kind, title, "
+			"service_area_id, set_on, due_on, due_rule) SELECT id, "
+			"'information_request', 'Chased ' || id, 2, "
+			"'2026-10-01', '2026-10-22', 'working_days:15' FROM o)"
+			" INSERT INTO correspondence (case_id, direction, "
+			"kind, "
+			"dated_on, channel) SELECT id, 'in', 'final_chaser', "
+			"date '2026-09-01' + (id - 100)::int, 'portal' FROM o",
+			&out),
+		0);
+	free(out);
+	/* A model this young is reused: wait for the next. */
+	sleep(11);
+	json_t *all =
+		api_expect(&lo, 200, "GET", "/api/v1/sanction-risks", NULL);
+	assert_true(json_array_size(all) > 60);
+	json_decref(all);
+	struct itest_resp r;
+	api_call(&lo, "GET", "/home", NULL, &r);
+	assert_int_equal(r.status, 200);
+	int shown = 0;
+	for (const char *p = r.body; (p = strstr(p, "app-sanction")); p++)
+		shown++;
+	assert_int_equal(shown, 50);
+	/* The soonest to act on first: the chaser of 2 September is
+	 * shown, the latest of the sixty (30 October) is not. */
+	assert_non_null(strstr(r.body, "HOS 202690101</a>: A final chaser"));
+	assert_null(strstr(r.body, "HOS 202690160</a>: A final chaser"));
+	itest_resp_release(&r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -257,6 +306,7 @@ int main(void)
 		cmocka_unit_test(test_sanction_flags),
 		cmocka_unit_test(test_pages),
 		cmocka_unit_test(test_backtest),
+		cmocka_unit_test(test_home_flags_bounded),
 	};
 	return cmocka_run_group_tests_name("forecast", tests, setup, teardown);
 }
