@@ -32,7 +32,7 @@ HTTP_SRC := $(sort $(wildcard tests/http/test_*.c))
 SUPPORT_SRC := $(sort $(wildcard tests/support/*.c))
 TEST_BIN := $(UNIT_SRC:tests/%.c=$(BUILD)/tests/%) $(HTTP_SRC:tests/%.c=$(BUILD)/tests/%)
 
-.PHONY: all run stop test test-build deps deps-test format format-check clean web fuzz fuzz-build bench soak
+.PHONY: all run stop test test-unit test-build deps deps-test format format-check clean web fuzz fuzz-build bench soak
 
 all: $(BUILD)/linkdesk
 
@@ -108,6 +108,14 @@ test: deps-test web
 
 test-build: $(BUILD)/linkdesk $(TEST_BIN)
 
+# core/'s unit tests alone, under the sanitizers: no database, server or
+# browser, so a change to core/ is checked in seconds.
+UNIT_BIN := $(UNIT_SRC:tests/%.c=build/san/tests/%)
+test-unit:
+	@$(MAKE) --no-print-directory SANITIZE=address,undefined $(UNIT_BIN)
+	@set -e; for t in $(UNIT_BIN); do echo "== $$t"; \
+		LINKDESK_ROOT=$(CURDIR) ./$$t; done
+
 # Fuzz targets (libFuzzer, clang), over core/ and their own file.
 FUZZ_SRC   := $(sort $(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_PKGS  := jansson libical libsodium gmime-3.0 libmagic
@@ -158,6 +166,7 @@ format:
 
 format-check:
 	@clang-format --dry-run --Werror $(FORMAT_SRC)
+	@sh scripts/layers.sh
 
 clean:
 	rm -rf build

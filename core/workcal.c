@@ -147,3 +147,21 @@ enum ld_err workcal_on_or_before(const struct workcal *cal, int32_t day,
 	}
 	return LD_ERANGE;
 }
+
+int32_t workcal_checkpoint(const struct workcal *cal, int32_t due)
+{
+	int32_t d = due;
+	for (int k = 0;
+	     k < WORKCAL_CHECKPOINT_DAYS && workcal_covers(cal, d - 1);)
+		k += workcal_is_working_day(cal, --d);
+	return d;
+}
+
+int32_t workcal_nearly_due_by(const struct workcal *cal, int32_t today,
+			      int days)
+{
+	int32_t horizon;
+	if (!cal || workcal_add(cal, today, days, &horizon))
+		horizon = today + days;
+	return horizon;
+}

@@ -1,19 +1,35 @@
 #include "workflow.h"
 
+#include <stdio.h>
 #include <string.h>
 
 const char *const role_names[] = {"link_officer",  "service_officer",
 				  "validator",	   "leadership",
 				  "administrator", NULL};
+const char *const role_titles[] = {"Link officer",  "Service-area officer",
+				   "Validator",	    "Leadership",
+				   "Administrator", NULL};
 const char *const task_status_names[] = {
 	"open", "in_progress", "submitted", "validated",
 	"sent", "done",	       "cancelled", NULL};
+const char *const task_status_titles[] = {"Open",
+					  "In progress",
+					  "Awaiting validation",
+					  "Validated",
+					  "Sent to the Ombudsman",
+					  "Done",
+					  "Cancelled",
+					  NULL};
 const char *const task_action_names[] = {
 	"start",    "submit", "approve", "return", "send",
 	"complete", "cancel", "pause",	 "resume", NULL};
 const char *const case_stage_names[] = {
 	"notified",   "assessment", "investigation", "draft_decision",
 	"determined", "remedies",   "closed",	     NULL};
+
+const char *const case_stage_titles[] = {
+	"Notified",   "Assessment",	      "Investigation", "Draft decision",
+	"Determined", "Remedies in progress", "Closed",	       NULL};
 
 int workflow_lookup(const char *const *names, const char *name)
 {
@@ -106,9 +122,56 @@ enum ld_err workflow_task_action(enum task_status from, enum task_action action,
 	return LD_EINVAL;
 }
 
+unsigned workflow_task_actions(enum task_status from, unsigned roles,
+			       bool own_area,
+			       const char *why[TASK_ACTION_COUNT])
+{
+	unsigned mask = 0;
+	for (int a = 0; a < TASK_ACTION_COUNT; a++) {
+		enum task_status to;
+		const char *reason = NULL;
+		if (!workflow_task_action(from, (enum task_action)a, roles,
+					  own_area, &to, &reason))
+			mask |= 1u << a;
+		if (why)
+			why[a] = reason;
+	}
+	return mask;
+}
+
 bool workflow_task_awaits_assignee(enum task_status s)
 {
 	return s == TASK_OPEN || s == TASK_IN_PROGRESS;
+}
+
+bool workflow_task_open(enum task_status s)
+{
+	return !workflow_task_closed(s);
+}
+
+bool workflow_task_unsent(enum task_status s)
+{
+	return workflow_task_open(s) && s != TASK_SENT;
+}
+
+bool workflow_task_confirmable(enum task_status s)
+{
+	return workflow_task_open(s);
+}
+
+const char *workflow_status_set(bool (*pred)(enum task_status), char *out,
+				size_t size)
+{
+	size_t len = 0;
+	out[0] = '\0';
+	for (int i = 0; i < TASK_STATUS_COUNT && len + 1 < size; i++)
+		if (pred((enum task_status)i))
+			len += (size_t)snprintf(out + len, size - len, "%s%s",
+						len ? "," : "{",
+						task_status_names[i]);
+	if (len + 1 < size)
+		snprintf(out + len, size - len, "%s", len ? "}" : "{}");
+	return out;
 }
 
 bool workflow_task_closed(enum task_status s)
@@ -145,20 +208,34 @@ enum ld_err workflow_case_stage(enum case_stage from, enum case_stage to,
 	return LD_OK;
 }
 
-enum ld_err workflow_case_close(enum case_stage from, int orders_unconfirmed,
-				int open_tasks, const char **why)
+enum ld_err workflow_case_close(const struct case_close_facts *f,
+				const char *outcome, const char **field,
+				const char **why)
 {
-	if (from == STAGE_CLOSED) {
+	*field = NULL;
+	if (f->stage == STAGE_CLOSED) {
 		*why = "the case is already closed";
 		return LD_ECONFLICT;
 	}
-	if (orders_unconfirmed > 0) {
+	if (f->orders_unconfirmed > 0) {
 		*why = "the Ombudsman has not yet confirmed every order is met";
 		return LD_ECONFLICT;
 	}
-	if (open_tasks > 0) {
+	if (f->open_tasks > 0) {
 		*why = "tasks are still open: complete or cancel them first";
 		return LD_ECONFLICT;
 	}
+	if (outcome && f->has_orders && strcmp(outcome, "orders_satisfied")) {
+		*field = "outcome";
+		*why = "a case with orders closes as orders_satisfied";
+		return LD_EVALIDATION;
+	}
 	return LD_OK;
+}
+
+const char *workflow_case_outcome(const struct case_close_facts *f)
+{
+	if (f->has_orders)
+		return "orders_satisfied";
+	return f->stage >= STAGE_DETERMINED ? "no_orders" : "not_investigated";
 }

@@ -55,6 +55,18 @@ enum ld_err input_enum(struct request *req, json_t *obj, const char *field,
 		       const char *const *values, bool required, int *out);
 
 /*
+ * One of the names of a table of include/kinds.h (rows stride bytes apart,
+ * each beginning with its name, the last NULL); *out is its index.
+ */
+enum ld_err input_kind(struct request *req, json_t *obj, const char *field,
+		       const void *table, size_t stride, bool required,
+		       int *out);
+
+/* The same for a query parameter (absent: *out left as it was). */
+enum ld_err input_query_kind(struct request *req, const char *name,
+			     const void *table, size_t stride, int *out);
+
+/*
  * After an error inside element i of array name, make the error's field
  * read "name[i].field" (i counted from 0, as in JSON); with i < 0, inside
  * the object name: "name.field".

@@ -90,8 +90,23 @@ enum ld_err migrate_store_apply(struct store *s, const struct migration *m,
 				int *applied, char *why, size_t whylen);
 
 /*
- * Load the holidays of a division into cal, with the covered range being
- * every whole year that has holidays loaded.
+ * The installation's bank-holiday division is one setting, in the database
+ * (setting.holiday_division), read by C and SQL alike; `linkdesk migrate`
+ * writes LINKDESK_HOLIDAY_DIVISION there when it is set.  As SQL: the
+ * division's name.
+ */
+#define HOLIDAY_DIVISION_SQL                                                   \
+	"coalesce((SELECT value FROM setting WHERE name = "                    \
+	"'holiday_division'),"                                                 \
+	" 'england-and-wales')"
+
+/* Make division (one of holiday_feed_divisions) the installation's. */
+enum ld_err holiday_store_set_division(struct store *s, const char *division);
+
+/*
+ * Load the holidays of a division (NULL or "": the installation's) into
+ * cal, with the covered range being every whole year that has holidays
+ * loaded.
  */
 enum ld_err holiday_store_load(struct store *s, const char *division,
 			       struct workcal *cal);
@@ -133,7 +148,10 @@ struct holiday_row {
 	bool provisional;
 };
 
-/* Call fn for each holiday of a division in a year (0: all), by date. */
+/*
+ * Call fn for each holiday of a division (NULL or "": the installation's)
+ * in a year (0: all), by date.
+ */
 enum ld_err holiday_store_list(struct store *s, const char *division, int year,
 			       void (*fn)(const struct holiday_row *, void *),
 			       void *ctx);

@@ -13,13 +13,16 @@ struct workcal;
 
 /*
  * Decorate a task object: due_long, due_text ("due in 2 working days",
- * "3 working days overdue"), overdue, due_soon, a revised date's long form,
+ * "3 working days overdue"), overdue, due_soon (due by soon, as
+ * workcal_nearly_due_by() gives it), a revised date's long form,
  * status_label, status_tag (a govuk-tag modifier).
  */
-void view_task(const struct workcal *cal, int32_t today, json_t *task);
+void view_task(const struct workcal *cal, int32_t today, int32_t soon,
+	       json_t *task);
 
 /* view_task() on every task of an array. */
-void view_tasks(const struct workcal *cal, int32_t today, json_t *tasks);
+void view_tasks(const struct workcal *cal, int32_t today, int32_t soon,
+		json_t *tasks);
 
 /* Add key_long beside every "YYYY-MM-DD" string member key of obj. */
 void view_dates(json_t *obj, const char *const *keys);

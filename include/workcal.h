@@ -63,4 +63,22 @@ enum ld_err workcal_between(const struct workcal *cal, int32_t a, int32_t b,
 enum ld_err workcal_on_or_before(const struct workcal *cal, int32_t day,
 				 int32_t *out);
 
+/* Calendar invites and feeds mark the day to have a task ready. */
+#define WORKCAL_CHECKPOINT_DAYS 3
+
+/*
+ * The checkpoint of a task due on due: WORKCAL_CHECKPOINT_DAYS working days
+ * before it (stopping where the calendar's range ends).
+ */
+int32_t workcal_checkpoint(const struct workcal *cal, int32_t due);
+
+/*
+ * The last due date that counts as nearly overdue on today: the days-th
+ * working day after it (past the calendar's range, or with no calendar
+ * (NULL), today + days).  Lists,
+ * counts, pages and the digest all ask this.
+ */
+int32_t workcal_nearly_due_by(const struct workcal *cal, int32_t today,
+			      int days);
+
 #endif

@@ -8,6 +8,7 @@
 #define WORKFLOW_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 #include "ld_err.h"
 
@@ -56,10 +57,13 @@ enum case_stage {
 };
 
 /* Names as stored and as the API spells them; NULL-terminated lists. */
-extern const char *const role_names[];	      /* in bit order */
-extern const char *const task_status_names[]; /* TASK_STATUS_COUNT + NULL */
+extern const char *const role_names[];	       /* in bit order */
+extern const char *const role_titles[];	       /* their words, same order */
+extern const char *const task_status_names[];  /* TASK_STATUS_COUNT + NULL */
+extern const char *const task_status_titles[]; /* their words */
 extern const char *const task_action_names[];
 extern const char *const case_stage_names[];
+extern const char *const case_stage_titles[]; /* their words */
 
 /* The index of name in a NULL-terminated list, or -1. */
 int workflow_lookup(const char *const *names, const char *name);
@@ -79,8 +83,41 @@ enum ld_err workflow_task_action(enum task_status from, enum task_action action,
 				 unsigned roles, bool own_area,
 				 enum task_status *to, const char **why);
 
+/*
+ * Every action a user with roles may take on a task in status from now:
+ * a mask of 1 << action.  why[action], when why is not NULL, holds the
+ * reason for each refused one.  A page offers exactly these.
+ */
+unsigned workflow_task_actions(enum task_status from, unsigned roles,
+			       bool own_area,
+			       const char *why[TASK_ACTION_COUNT]);
+
 /* True while the assignee still owes work: reminders go out. */
 bool workflow_task_awaits_assignee(enum task_status s);
+
+/*
+ * Live, and its evidence not yet gone to the Ombudsman: its due date still
+ * counts (overdue, nearly overdue), and chasers and agreed extensions are
+ * about these.
+ */
+bool workflow_task_unsent(enum task_status s);
+
+/*
+ * The Ombudsman's confirmation that an order is met completes its task
+ * (to TASK_DONE) from every live status: the Ombudsman has the last word.
+ */
+bool workflow_task_confirmable(enum task_status s);
+
+/*
+ * The names of the statuses for which pred holds as a PostgreSQL array
+ * literal ("{open,in_progress}") into out (at least 100 bytes), for a
+ * store statement's "status = ANY($n::text[])".
+ */
+const char *workflow_status_set(bool (*pred)(enum task_status), char *out,
+				size_t size);
+
+/* Neither done nor cancelled: the one meaning of an open task. */
+bool workflow_task_open(enum task_status s);
 
 /* True for done and cancelled. */
 bool workflow_task_closed(enum task_status s);
@@ -98,11 +135,28 @@ bool workflow_task_evidence_open(enum task_status s);
 enum ld_err workflow_case_stage(enum case_stage from, enum case_stage to,
 				const char **why);
 
+/* What decides whether a case may close, read by the store or the page. */
+struct case_close_facts {
+	enum case_stage stage;
+	int orders_unconfirmed; /* orders the Ombudsman has not confirmed */
+	int open_tasks;		/* tasks neither done nor cancelled */
+	bool has_orders;	/* any order at all */
+};
+
 /*
- * May a case close?  orders_unconfirmed counts orders the Ombudsman has not
- * confirmed; open_tasks counts tasks neither done nor cancelled.
+ * May a case close, and with this outcome (NULL: with the outcome
+ * workflow_case_outcome() proposes)?  On refusal LD_ECONFLICT (not now) or
+ * LD_EVALIDATION (not with that outcome), *field the field to blame or
+ * NULL, *why a sentence for the user.
  */
-enum ld_err workflow_case_close(enum case_stage from, int orders_unconfirmed,
-				int open_tasks, const char **why);
+enum ld_err workflow_case_close(const struct case_close_facts *f,
+				const char *outcome, const char **field,
+				const char **why);
+
+/*
+ * The outcome a case closes with unless told: its orders satisfied; no
+ * orders once determined; not investigated before.
+ */
+const char *workflow_case_outcome(const struct case_close_facts *f);
 
 #endif

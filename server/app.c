@@ -46,8 +46,7 @@ enum ld_err app_reload_calendar(struct app *app)
 {
 	struct workcal fresh, old;
 	workcal_init(&fresh);
-	enum ld_err err =
-		holiday_store_load(app->store, app->cfg.division, &fresh);
+	enum ld_err err = holiday_store_load(app->store, NULL, &fresh);
 	if (err) {
 		workcal_release(&fresh);
 		return err;

@@ -33,10 +33,11 @@ static const struct config_def config_defs[] = {
 	{"LINKDESK_BASE_URL", CONFIG_STRING, "http://localhost:8080", 0, 0,
 	 offsetof(struct config, base_url),
 	 "public address of the dashboard, used in emails and feeds"},
-	{"LINKDESK_HOLIDAY_DIVISION", CONFIG_STRING, "england-and-wales", 0, 0,
+	{"LINKDESK_HOLIDAY_DIVISION", CONFIG_STRING, "", 0, 0,
 	 offsetof(struct config, division),
-	 "bank-holiday division: england-and-wales, scotland, "
-	 "northern-ireland"},
+	 "bank-holiday division (england-and-wales, scotland, "
+	 "northern-ireland): `linkdesk migrate` makes it the database's, "
+	 "which every reader then uses; empty keeps the database's"},
 	{"LINKDESK_THREADS", CONFIG_LONG, "4", 1, 256,
 	 offsetof(struct config, threads), "HTTP worker threads"},
 	{"LINKDESK_DB_POOL", CONFIG_LONG, "8", 1, 512,

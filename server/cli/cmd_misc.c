@@ -63,6 +63,14 @@ int cmd_migrate(int argc, char **argv)
 				       sizeof(why))) {
 		fprintf(stderr, "linkdesk: %s\n", why);
 		rc = 1;
+	} else if (*cfg.division &&
+		   holiday_store_set_division(store, cfg.division)) {
+		fprintf(stderr,
+			"linkdesk: LINKDESK_HOLIDAY_DIVISION: unknown "
+			"division \"%s\" (england-and-wales, scotland, "
+			"northern-ireland)\n",
+			cfg.division);
+		rc = 1;
 	} else {
 		printf("migrations applied: %d; database at %d\n", applied,
 		       migrations[migrations_count - 1].version);

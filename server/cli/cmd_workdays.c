@@ -16,7 +16,7 @@ static void help(FILE *out)
 		"       linkdesk workdays between DATE DATE\n"
 		"       linkdesk workdays is DATE\n\n"
 		"Working-day arithmetic on the bank holidays in the database\n"
-		"(division: LINKDESK_HOLIDAY_DIVISION).  Day 0 is DATE; add "
+		"(the installation's division).  Day 0 is DATE; add "
 		"prints the\nNth working day after it.  between prints the "
 		"working days after the\nfirst date up to and including the "
 		"second.  Dates are YYYY-MM-DD; a date\noutside the loaded "
@@ -70,7 +70,7 @@ int cmd_workdays(int argc, char **argv)
 	if (!cli_open(&cfg, &store))
 		return 1;
 	workcal_init(&cal);
-	if (holiday_store_load(store, cfg.division, &cal)) {
+	if (holiday_store_load(store, NULL, &cal)) {
 		fprintf(stderr, "linkdesk: cannot load bank holidays from the "
 				"database\n");
 		goto out;
@@ -95,10 +95,8 @@ int cmd_workdays(int argc, char **argv)
 			       workcal_is_working_day(&cal, a) ? "yes" : "no");
 	}
 	if (err == LD_ERANGE)
-		fprintf(stderr,
-			"linkdesk: outside the bank holidays loaded "
-			"for %s; import or generate that year first\n",
-			cfg.division);
+		fprintf(stderr, "linkdesk: outside the bank holidays loaded; "
+				"import or generate that year first\n");
 	else if (!err)
 		rc = 0;
 out:

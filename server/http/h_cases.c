@@ -10,39 +10,29 @@
 #include "date.h"
 #include "handlers.h"
 #include "input.h"
+#include "kinds.h"
 
 #define TEXT_MAX   4000
 #define TITLE_MAX  300
 #define ANSWER_MAX 20000
 #define ITEMS_MAX  100
 
-static const char *const channels[] = {"portal", "email", "letter",
-				       "phone",	 "other", NULL};
-static const char *const correspondence_kinds[] = {"notification",
-						   "information_request",
-						   "first_chaser",
-						   "final_chaser",
-						   "draft_decision",
-						   "determination",
-						   "sanction_notice",
-						   "acknowledgement",
-						   "evidence_submitted",
-						   "extension_requested",
-						   "extension_agreed",
-						   "orders_confirmed",
-						   "other",
-						   NULL};
-static const char *const task_kinds[] = {
-	"information_request", "corrective_action", "order",
-	"recommendation",      "chaser_response",   NULL};
-static const char *const remedy_types[] = {"order", "recommendation", NULL};
-static const char *const remedy_kinds[] = {
-	"apology",  "compensation",    "works", "policy_review",
-	"training", "self_assessment", "other", NULL};
-static const char *const outcomes[] = {
-	"orders_satisfied",	"no_orders", "not_investigated", "premature",
-	"outside_jurisdiction", "withdrawn", "resolved_early",	 NULL};
-static const char *const priorities[] = {"normal", "high", "urgent", NULL};
+/* A field naming a row of one of core's tables (kinds.h), as its name. */
+#define kind_text(req, body, field, table, required, out)                      \
+	kind_text_((req), (body), (field), (table), sizeof((table)[0]),        \
+		   (required), (out))
+
+static enum ld_err kind_text_(struct request *req, json_t *body,
+			      const char *field, const void *table,
+			      size_t stride, bool required, const char **out)
+{
+	int i = -1;
+	enum ld_err err =
+		input_kind(req, body, field, table, stride, required, &i);
+	if (i >= 0)
+		*out = kind_name(table, stride, i);
+	return err;
+}
 
 /* An optional enum field as its text, or NULL. */
 static enum ld_err enum_text(struct request *req, json_t *body,
@@ -192,7 +182,7 @@ enum ld_err cases_case_in(struct request *req, json_t *body, struct case_in *in)
 			      &in->received_on)) ||
 	    (err = id_field(req, body, "link_officer_id", false,
 			    &in->link_officer_id)) ||
-	    (err = enum_text(req, body, "channel", channels, false,
+	    (err = kind_text(req, body, "channel", channels, false,
 			     &in->channel)) ||
 	    (err = input_string(req, body, "summary", TEXT_MAX, false,
 				&in->summary)))
@@ -306,13 +296,15 @@ static enum ld_err list_query(struct request *req, struct list_query *q)
 {
 	const char *ombudsman = request_query(req, "ombudsman");
 	const char *text = request_query(req, "q");
+	int kind = -1;
 	enum ld_err err;
 
 	memset(q, 0, sizeof(*q));
 	q->today = today(req);
 	if ((err = query_enum(req, "status", task_status_names, &q->status)) ||
 	    (err = query_enum(req, "stage", case_stage_names, &q->stage)) ||
-	    (err = query_enum(req, "kind", task_kinds, &q->kind)) ||
+	    (err = input_query_kind(req, "kind", task_kinds,
+				    sizeof(task_kinds[0]), &kind)) ||
 	    (err = query_id(req, "service_area_id", &q->service_area_id)) ||
 	    (err = query_id(req, "assignee_id", &q->assignee_id)) ||
 	    (err = query_id(req, "case_id", &q->case_id)) ||
@@ -322,6 +314,8 @@ static enum ld_err list_query(struct request *req, struct list_query *q)
 	    (err = query_bool(req, "open", &q->open_only)) ||
 	    (err = query_page(req, q)))
 		return err;
+	if (kind >= 0)
+		q->kind = task_kinds[kind].name;
 	if (ombudsman && (strlen(ombudsman) > 16 || !*ombudsman))
 		return request_fail(req, LD_EINVAL, "ombudsman",
 				    "unknown ombudsman");
@@ -360,7 +354,7 @@ static enum ld_err task_fields(struct request *req, json_t *t,
 	    (err = input_line(req, t, "title", TITLE_MAX, true, &in->title)) ||
 	    (err = input_string(req, t, "detail", TEXT_MAX, false,
 				&in->detail)) ||
-	    (err = enum_text(req, t, "kind", task_kinds, false, &in->kind)) ||
+	    (err = kind_text(req, t, "kind", task_kinds, false, &in->kind)) ||
 	    (err = id_field(req, t, "service_area_id", true,
 			    &in->service_area_id)) ||
 	    (err = id_field(req, t, "assignee_id", false, &in->assignee_id)) ||
@@ -414,12 +408,11 @@ enum ld_err cases_correspondence_in(struct request *req, json_t *body,
 	memset(in, 0, sizeof(*in));
 	in->dated_on = today(req);
 	if ((err = input_known_fields(req, body, fields)) ||
-	    (err = enum_text(req, body, "kind", correspondence_kinds, true,
-			     &in->kind)) ||
+	    (err = kind_text(req, body, "kind", corr_kinds, true, &in->kind)) ||
 	    (err = enum_text(req, body, "direction", directions, false,
 			     &in->direction)) ||
 	    (err = input_date(req, body, "dated_on", false, &in->dated_on)) ||
-	    (err = enum_text(req, body, "channel", channels, false,
+	    (err = kind_text(req, body, "channel", channels, false,
 			     &in->channel)) ||
 	    (err = input_string(req, body, "summary", TEXT_MAX, false,
 				&in->summary)) ||
@@ -507,8 +500,8 @@ static enum ld_err remedy_fields(struct request *req, json_t *r,
 		return request_fail(req, LD_EINVAL, NULL,
 				    "each remedy must be an object");
 	if ((err = input_known_fields(req, r, fields)) ||
-	    (err = enum_text(req, r, "type", remedy_types, true, &in->type)) ||
-	    (err = enum_text(req, r, "kind", remedy_kinds, true, &in->kind)) ||
+	    (err = kind_text(req, r, "type", remedy_types, true, &in->type)) ||
+	    (err = kind_text(req, r, "kind", remedy_kinds, true, &in->kind)) ||
 	    (err = input_string(req, r, "description", TEXT_MAX, true,
 				&in->description)) ||
 	    (err = input_int(req, r, "amount_pence", 0, 100000000, false,
@@ -546,7 +539,7 @@ enum ld_err cases_determination_in(struct request *req, json_t *body,
 	if ((err = input_known_fields(req, body, fields)) ||
 	    (err = input_date(req, body, "decided_on", true,
 			      &in->decided_on)) ||
-	    (err = enum_text(req, body, "channel", channels, false,
+	    (err = kind_text(req, body, "channel", channels, false,
 			     &in->channel)) ||
 	    (err = input_string(req, body, "summary", TEXT_MAX, false,
 				&in->summary)) ||
@@ -648,7 +641,8 @@ enum ld_err cases_close_in(struct request *req, json_t *body,
 
 	*closed_on = today(req);
 	if ((err = input_known_fields(req, body, fields)) ||
-	    (err = enum_text(req, body, "outcome", outcomes, true, outcome)) ||
+	    (err = kind_text(req, body, "outcome", case_outcomes, true,
+			     outcome)) ||
 	    (err = input_date(req, body, "closed_on", false, closed_on)) ||
 	    (err = input_version(req, body, version)))
 		return err;
@@ -718,7 +712,7 @@ enum ld_err cases_task_action_in(struct request *req, json_t *body,
 	    (err = input_string(req, body, "comment", TEXT_MAX, false,
 				&in->comment)) ||
 	    (err = input_date(req, body, "dated_on", false, &in->dated_on)) ||
-	    (err = enum_text(req, body, "channel", channels, false,
+	    (err = kind_text(req, body, "channel", channels, false,
 			     &in->channel)) ||
 	    (err = input_array(req, body, "attachments", 50, &attachments)))
 		return err;
@@ -783,7 +777,7 @@ enum ld_err h_task_update(struct request *req)
 	    (err = input_version(req, body, &in.version)) ||
 	    (err = id_field(req, body, "service_area_id", false,
 			    &in.service_area_id)) ||
-	    (err = enum_text(req, body, "priority", priorities, false,
+	    (err = kind_text(req, body, "priority", priorities, false,
 			     &in.priority)) ||
 	    (err = input_line(req, body, "title", TITLE_MAX, false,
 			      &in.title)) ||

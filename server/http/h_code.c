@@ -603,6 +603,7 @@ enum ld_err h_page_provision(struct request *req)
 
 enum ld_err h_page_provision_post(struct request *req)
 {
+	unsigned int status = 400; /* a date the form could not read */
 	json_t *form = page_form(req), *expected;
 	struct sa_answer_in in;
 	struct why why = {0};
@@ -657,9 +658,10 @@ enum ld_err h_page_provision_post(struct request *req)
 						  "/self-assessments/%lld",
 						  (long long)id));
 		}
-		/* The API's fields are the form's inputs. */
+		/* The API's fields are the form's inputs; its status too. */
 		page_field_error(ctx, field ? field : "complies",
 				 msg && *msg ? msg : "That could not be saved");
+		status = http_status(err);
 	}
 	err = sa_store_get(req->app->store, id, &text);
 	json_t *sa = err ? NULL : loaded(text);
@@ -680,7 +682,7 @@ enum ld_err h_page_provision_post(struct request *req)
 	for (size_t i = 0; i < sizeof(texts) / sizeof(texts[0]); i++)
 		json_object_set_new(p, texts[i],
 				    json_string(page_field(form, texts[i])));
-	return provision_page(req, sa, p, ctx, expected, 400);
+	return provision_page(req, sa, p, ctx, expected, status);
 }
 
 /* The approve and publish forms: refused as the API refuses, on a page. */

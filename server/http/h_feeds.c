@@ -19,8 +19,6 @@
 #include "workcal.h"
 #include "xalloc.h"
 
-#define CHECKPOINT_DAYS 3
-
 /* How often a subscribed calendar is asked to look again (RFC 7986). */
 #define FEED_REFRESH_SECONDS 3600
 #define FEED_REFRESH_TEXT    "PT1H"
@@ -102,16 +100,8 @@ struct checkpoints {
 static enum ld_err checkpoints(const struct workcal *cal, void *arg)
 {
 	struct checkpoints *c = arg;
-	for (int i = 0; i < c->n; i++) {
-		/* Three working days before: the day to have it ready. */
-		int32_t d = c->tasks[i].due;
-		int k = 0;
-		while (k < CHECKPOINT_DAYS && workcal_covers(cal, d - 1)) {
-			d--;
-			k += workcal_is_working_day(cal, d);
-		}
-		c->out[i] = d;
-	}
+	for (int i = 0; i < c->n; i++)
+		c->out[i] = workcal_checkpoint(cal, c->tasks[i].due);
 	return LD_OK;
 }
 
@@ -425,8 +415,9 @@ static enum ld_err feed_build(void *arg, char **text)
 			cps.out[i],
 			t->stamp,
 			t->version,
-			arena_printf(req->arena, "3 working days to go: %s: %s",
-				     t->case_ref, t->title),
+			arena_printf(
+				req->arena, "%d working days to go: %s: %s",
+				WORKCAL_CHECKPOINT_DAYS, t->case_ref, t->title),
 			desc,
 			url,
 			true,

@@ -15,6 +15,7 @@
 #include "buf.h"
 #include "holiday_feed.h"
 #include "input.h"
+#include "kinds.h"
 #include "mail_store.h"
 #include "page.h"
 #include "page_store.h"
@@ -93,12 +94,15 @@ static bool ends_with(const char *s, const char *end)
 }
 
 /*
- * Show the API's refusal (field, message) on the form: inputs[0] takes a
- * refusal of no input it knows; rows[i] is the form's row of element i.
+ * Show the API's refusal err (field, message) on the form: inputs[0] takes
+ * a refusal of no input it knows; rows[i] is the form's row of element i.
+ * The page's status is the API's for the same refusal (400 malformed, 422
+ * against a rule, 409 not now).
  */
-static void form_refused(struct request *req, json_t *ctx,
-			 const struct form_input *inputs, const int *rows,
-			 int nrows, const char *field, const char *msg)
+static unsigned int form_refused(struct request *req, json_t *ctx,
+				 const struct form_input *inputs,
+				 const int *rows, int nrows, enum ld_err err,
+				 const char *field, const char *msg)
 {
 	const char *f = field ? field : "", *open = strchr(f, '[');
 	const char *key = f;
@@ -128,6 +132,7 @@ static void form_refused(struct request *req, json_t *ctx,
 	else if (in->label && n && !strncmp(text, name, n) && text[n] == ' ')
 		text = arena_printf(req->arena, "%s%s", in->label, text + n);
 	page_field_error(ctx, id, text);
+	return http_status(err);
 }
 
 /* Sign in and out ------------------------------------------------------- */
@@ -296,6 +301,7 @@ static const struct form_input case_inputs[] = {
 
 enum ld_err h_page_case_new_post(struct request *req)
 {
+	unsigned int status = 400; /* a date the form could not read */
 	json_t *form = page_form(req), *received;
 	struct case_in in;
 	struct why why = {0};
@@ -350,45 +356,23 @@ enum ld_err h_page_case_new_post(struct request *req)
 			json_decref(ctx);
 			return err;
 		}
-		form_refused(req, ctx, case_inputs, NULL, 0, field, msg);
+		status = form_refused(req, ctx, case_inputs, NULL, 0, err,
+				      field, msg);
 	}
-	return case_form(req, form, ctx, received, 400);
+	return case_form(req, form, ctx, received, status);
 }
 
 /* Record correspondence ------------------------------------------------- */
 
-struct kind_page {
-	const char *kind, *heading;
-	bool task, response_due, revised;
-};
-
-static const struct kind_page kind_pages[] = {
-	{"information_request", "Record an information or evidence request",
-	 true, true, false},
-	{"first_chaser", "Record a 1st chaser", false, false, true},
-	{"final_chaser", "Record a 2nd or final chaser", false, false, true},
-	{"extension_agreed", "Record an extension agreed", false, false, true},
-	{"draft_decision", "Record a draft decision", false, true, false},
-	{"acknowledgement", "Record an acknowledgement sent", false, false,
-	 false},
-	{"sanction_notice", "Record a sanction notice", false, false, false},
-	{"orders_confirmed", "Record the Ombudsman's confirmation", false,
-	 false, false},
-	{"other", "Record other correspondence", false, false, false},
-};
-
-static const struct kind_page *kind_of(struct request *req)
+/* The kind a record form is for: one with a form in core's table. */
+static const struct corr_kind *kind_of(struct request *req)
 {
-	const char *k = request_query(req, "kind");
-	for (size_t i = 0; k && i < sizeof(kind_pages) / sizeof(kind_pages[0]);
-	     i++)
-		if (!strcmp(kind_pages[i].kind, k))
-			return &kind_pages[i];
-	return NULL;
+	const struct corr_kind *k = corr_kind_find(request_query(req, "kind"));
+	return k && k->heading ? k : NULL;
 }
 
 static enum ld_err record_form(struct request *req, int64_t case_id,
-			       const struct kind_page *k, json_t *form,
+			       const struct corr_kind *k, json_t *form,
 			       json_t *ctx, json_t *dated, json_t *due,
 			       json_t *revised, unsigned int status)
 {
@@ -423,12 +407,12 @@ static enum ld_err record_form(struct request *req, int64_t case_id,
 		json_boolean(json_integer_value(json_object_get(o, "id")) ==
 			     who));
 	json_object_set_new(ctx, "case", c);
-	json_object_set_new(ctx, "kind", json_string(k->kind));
+	json_object_set_new(ctx, "kind", json_string(k->name));
 	json_object_set_new(ctx, "heading", json_string(k->heading));
-	json_object_set_new(ctx, "show_task", json_boolean(k->task));
+	json_object_set_new(ctx, "show_task", json_boolean(k->needs_tasks));
 	json_object_set_new(ctx, "show_response_due",
-			    json_boolean(k->response_due));
-	json_object_set_new(ctx, "show_revised", json_boolean(k->revised));
+			    json_boolean(k->asks_response_due));
+	json_object_set_new(ctx, "show_revised", json_boolean(k->asks_revised));
 	json_object_set_new(ctx, "areas", areas);
 	json_object_set_new(ctx, "assignees", people);
 	json_object_set_new(ctx, "dated", dated);
@@ -446,7 +430,7 @@ static enum ld_err record_form(struct request *req, int64_t case_id,
 
 enum ld_err h_page_record(struct request *req)
 {
-	const struct kind_page *k = kind_of(req);
+	const struct corr_kind *k = kind_of(req);
 	int64_t id;
 	enum ld_err err = request_id(req, 0, &id);
 	if (err)
@@ -487,7 +471,8 @@ static const struct form_input record_inputs[] = {
 
 enum ld_err h_page_record_post(struct request *req)
 {
-	const struct kind_page *k = kind_of(req);
+	unsigned int status = 400; /* a date the form could not read */
+	const struct corr_kind *k = kind_of(req);
 	json_t *form = page_form(req), *dated, *due, *revised;
 	struct correspondence_in in;
 	struct why why = {0};
@@ -515,20 +500,19 @@ enum ld_err h_page_record_post(struct request *req)
 			ctx, "response_due_on",
 			json_string_value(json_object_get(due, "error")));
 	if (!page_date(form, "revised_due_on", "The new due date",
-		       "For example, 14 12 2026",
-		       !strcmp(k->kind, "extension_agreed"), &revised_due_on,
-		       &revised))
+		       "For example, 14 12 2026", k->needs_revised,
+		       &revised_due_on, &revised))
 		page_field_error(
 			ctx, "revised_due_on",
 			json_string_value(json_object_get(revised, "error")));
-	json_object_set_new(body, "kind", json_string(k->kind));
+	json_object_set_new(body, "kind", json_string(k->name));
 	json_object_set_new(body, "channel", json_string("email"));
 	json_object_set_new(body, "summary",
 			    json_string(page_field(form, "summary")));
 	form_body_date(body, "dated_on", dated_on);
 	form_body_date(body, "response_due_on", response_due_on);
 	form_body_date(body, "revised_due_on", revised_due_on);
-	if (k->task) {
+	if (k->needs_tasks) {
 		json_t *t = json_pack("{s:s, s:s}", "title",
 				      page_field(form, "title"), "detail",
 				      page_field(form, "detail"));
@@ -559,7 +543,7 @@ enum ld_err h_page_record_post(struct request *req)
 			return page_redirect(
 				req,
 				arena_printf(req->arena, "/cases/%lld?done=%s",
-					     (long long)id, k->kind));
+					     (long long)id, k->name));
 		}
 		if (err == LD_ENOTFOUND || ld_err_transient(err)) {
 			json_decref(ctx);
@@ -568,9 +552,10 @@ enum ld_err h_page_record_post(struct request *req)
 			json_decref(revised);
 			return err;
 		}
-		form_refused(req, ctx, record_inputs, &row, 1, field, msg);
+		status = form_refused(req, ctx, record_inputs, &row, 1, err,
+				      field, msg);
 	}
-	return record_form(req, id, k, form, ctx, dated, due, revised, 400);
+	return record_form(req, id, k, form, ctx, dated, due, revised, status);
 }
 
 /* The determination ----------------------------------------------------- */
@@ -582,17 +567,6 @@ static enum ld_err determination_form(struct request *req, int64_t case_id,
 				      json_t *form, json_t *ctx,
 				      json_t *decided, unsigned int status)
 {
-	static const char *const remedy_kinds[] = {
-		"apology",  "compensation",    "works", "policy_review",
-		"training", "self_assessment", "other", NULL};
-	static const char *const remedy_labels[] = {
-		"Apology",
-		"Compensation",
-		"Repairs or works",
-		"Policy review",
-		"Staff training",
-		"Self-assessment against the Code",
-		"Other"};
 	char *text = NULL, key[32];
 	enum ld_err err =
 		case_store_get(req->app->store, &req->who, case_id, &text);
@@ -647,13 +621,12 @@ static enum ld_err determination_form(struct request *req, int64_t case_id,
 		       *areas = json_deep_copy(areas_text_list);
 		snprintf(key, sizeof(key), "kind-%d", n);
 		const char *kind = page_field(form, key);
-		for (int k = 0; remedy_kinds[k]; k++)
+		for (const struct kind_label *rk = remedy_kinds; rk->name; rk++)
 			json_array_append_new(
 				kinds,
-				json_pack("{s:s, s:s, s:b}", "value",
-					  remedy_kinds[k], "label",
-					  remedy_labels[k], "selected",
-					  !strcmp(kind, remedy_kinds[k])));
+				json_pack("{s:s, s:s, s:b}", "value", rk->name,
+					  "label", rk->label, "selected",
+					  !strcmp(kind, rk->name)));
 		snprintf(key, sizeof(key), "area-%d", n);
 		const char *area = page_field(form, key);
 		json_array_foreach(areas, i, o) json_object_set_new(
@@ -755,6 +728,7 @@ static const struct form_input determination_inputs[] = {
 
 enum ld_err h_page_determination_post(struct request *req)
 {
+	unsigned int status = 400; /* a date or sum the form could not read */
 	json_t *form = page_form(req), *decided;
 	struct determination_in in;
 	struct why why = {0};
@@ -851,11 +825,12 @@ enum ld_err h_page_determination_post(struct request *req)
 			return err;
 		}
 		bool remedy = field && !strncmp(field, "remedies", 8);
-		form_refused(req, ctx, determination_inputs,
-			     remedy ? remedy_row : finding_row,
-			     remedy ? nremedies : nfindings, field, msg);
+		status = form_refused(req, ctx, determination_inputs,
+				      remedy ? remedy_row : finding_row,
+				      remedy ? nremedies : nfindings, err,
+				      field, msg);
 	}
-	return determination_form(req, id, form, ctx, decided, 400);
+	return determination_form(req, id, form, ctx, decided, status);
 }
 
 enum ld_err h_page_case_close(struct request *req)
@@ -992,12 +967,10 @@ enum ld_err h_page_calendar_revoke(struct request *req)
 static enum ld_err admin_page(struct request *req, json_t *ctx,
 			      unsigned int status)
 {
-	static const char *const role_values[] = {
-		"service_officer", "link_officer", "validator", "leadership",
-		"administrator"};
-	static const char *const role_labels[] = {
-		"Service-area officer", "Link officer", "Validator",
-		"Leadership", "Administrator"};
+	/* The likeliest first: most new users are service-area officers. */
+	static const enum role order[] = {ROLE_SERVICE_OFFICER,
+					  ROLE_LINK_OFFICER, ROLE_VALIDATOR,
+					  ROLE_LEADERSHIP, ROLE_ADMINISTRATOR};
 	char *text = NULL;
 	json_t *users = admin_store_users(req->app->store, &text)
 				? json_array()
@@ -1030,11 +1003,13 @@ static enum ld_err admin_page(struct request *req, json_t *ctx,
 				    json_string(view_label(json_string_value(
 					    json_object_get(o, "event")))));
 	json_t *choices = json_array();
-	for (int k = 0; k < 5; k++)
+	for (size_t k = 0; k < sizeof(order) / sizeof(order[0]); k++) {
+		int bit = __builtin_ctz((unsigned)order[k]);
 		json_array_append_new(choices,
 				      json_pack("{s:s, s:s}", "value",
-						role_values[k], "label",
-						role_labels[k]));
+						role_names[bit], "label",
+						role_titles[bit]));
+	}
 	json_object_set_new(ctx, "users", users);
 	json_object_set_new(ctx, "areas", areas);
 	json_object_set_new(ctx, "recipients", recipients);

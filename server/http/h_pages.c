@@ -9,6 +9,7 @@
 #include "case_store.h"
 #include "date.h"
 #include "handlers.h"
+#include "kinds.h"
 #include "page.h"
 #include "page_store.h"
 #include "view.h"
@@ -70,7 +71,8 @@ struct horizon_ctx {
 static enum ld_err horizon(const struct workcal *cal, void *arg)
 {
 	struct horizon_ctx *c = arg;
-	return workcal_add(cal, c->today, (int)c->days, &c->horizon);
+	c->horizon = workcal_nearly_due_by(cal, c->today, (int)c->days);
+	return LD_OK;
 }
 
 static json_t *home_data(struct request *req)
@@ -79,7 +81,7 @@ static json_t *home_data(struct request *req)
 				req->app->cfg.nearly_overdue_days};
 	char *text = NULL;
 	if (app_with_calendar(req->app, horizon, &h))
-		h.horizon = h.today + 3;
+		h.horizon = workcal_nearly_due_by(NULL, h.today, (int)h.days);
 	if (page_store_home(req->app->store, h.today, h.horizon, &text))
 		return NULL;
 	return parsed(text);
@@ -202,15 +204,21 @@ enum ld_err page_task(struct request *req, int64_t id, json_t *form,
 
 	const char *status = json_string_value(json_object_get(task, "status"));
 	int st = workflow_lookup(task_status_names, status);
-	bool lo = page_has_role(req, ROLE_LINK_OFFICER);
 	bool worker = principal_may_add_evidence(
 		&req->who,
 		json_integer_value(json_object_get(
 			json_object_get(task, "service_area"), "id")));
 	bool evidence_open =
 		st >= 0 && workflow_task_evidence_open((enum task_status)st);
-	bool validator = page_has_role(req, ROLE_VALIDATOR) &&
-			 req->who.validator_title_id && st == TASK_SUBMITTED;
+	int64_t area = json_integer_value(
+		json_object_get(json_object_get(task, "service_area"), "id"));
+	unsigned may =
+		st < 0 ? 0
+		       : workflow_task_actions(
+				 (enum task_status)st, req->who.roles,
+				 principal_works_in(&req->who, area), NULL);
+#define MAY(a) ((may & (1u << (a))) != 0)
+	bool validator = MAY(TASK_APPROVE) && req->who.validator_title_id;
 
 	json_t *ctx = page_ctx(
 		req, json_string_value(json_object_get(task, "title")), NULL);
@@ -262,16 +270,16 @@ enum ld_err page_task(struct request *req, int64_t id, json_t *form,
 	json_object_set_new(ctx, "task", task);
 	json_object_set_new(ctx, "can_upload",
 			    json_boolean(worker && evidence_open));
-	json_object_set_new(ctx, "can_submit",
-			    json_boolean(worker && (st == TASK_OPEN ||
-						    st == TASK_IN_PROGRESS)));
+	json_object_set_new(ctx, "can_submit", json_boolean(MAY(TASK_SUBMIT)));
 	json_object_set_new(ctx, "can_validate", json_boolean(validator));
-	json_object_set_new(ctx, "lo_actions", json_boolean(lo));
-	json_object_set_new(ctx, "can_send",
-			    json_boolean(st == TASK_VALIDATED));
-	json_object_set_new(ctx, "can_complete", json_boolean(st == TASK_SENT));
-	json_object_set_new(ctx, "can_cancel",
-			    json_boolean(st >= 0 && !workflow_task_closed(st)));
+	json_object_set_new(ctx, "lo_actions",
+			    json_boolean(MAY(TASK_SEND) || MAY(TASK_COMPLETE) ||
+					 MAY(TASK_CANCEL)));
+	json_object_set_new(ctx, "can_send", json_boolean(MAY(TASK_SEND)));
+	json_object_set_new(ctx, "can_complete",
+			    json_boolean(MAY(TASK_COMPLETE)));
+	json_object_set_new(ctx, "can_cancel", json_boolean(MAY(TASK_CANCEL)));
+#undef MAY
 	json_object_set_new(ctx, "can_see_case", json_true());
 	json_object_set_new(
 		ctx, "has_versions",
@@ -400,6 +408,41 @@ enum ld_err h_page_cases(struct request *req)
 	return page_render(req, 200, "cases", ctx);
 }
 
+/*
+ * The case page's "Record" links: every kind of correspondence core gives
+ * a form, the determination until there is one, the confirmation that
+ * orders are met only after it.
+ */
+static json_t *record_links(json_t *c)
+{
+	json_t *links = json_array();
+	bool determined = json_is_object(json_object_get(c, "determination"));
+	const char *sanction = json_string_value(json_object_get(
+		json_object_get(c, "ombudsman"), "sanction_name"));
+	long long id = json_integer_value(json_object_get(c, "id"));
+	for (const struct corr_kind *k = corr_kinds; k->name; k++) {
+		if (!k->link || (k->confirms_orders && !determined) ||
+		    (k->own_command && determined))
+			continue;
+		const char *text = k->link;
+		char buf[200];
+		if (k->notice == NOTICE_SANCTION && sanction) {
+			snprintf(buf, sizeof(buf), "A %s", sanction);
+			text = buf;
+		}
+		json_array_append_new(
+			links,
+			json_pack("{s:s, s:o}", "text", text, "href",
+				  k->own_command
+					  ? json_sprintf("/cases/%lld/%s", id,
+							 k->own_command)
+					  : json_sprintf("/cases/%lld/record"
+							 "?kind=%s",
+							 id, k->name)));
+	}
+	return links;
+}
+
 enum ld_err page_case(struct request *req, int64_t id, json_t *extra)
 {
 	static const char *const cdates[] = {"received_on", "closed_on", NULL};
@@ -444,7 +487,9 @@ enum ld_err page_case(struct request *req, int64_t id, json_t *extra)
 				json_string(view_finding(json_string_value(
 					json_object_get(m, "finding")))));
 	}
-	bool orders_open = false;
+	struct case_close_facts close = {0};
+	int st = workflow_lookup(case_stage_names, stage);
+	close.stage = st < 0 ? STAGE_CLOSED : (enum case_stage)st;
 	json_array_foreach(json_object_get(c, "remedies"), i, r)
 	{
 		view_dates(r, rdates);
@@ -463,21 +508,22 @@ enum ld_err page_case(struct request *req, int64_t id, json_t *extra)
 				json_sprintf("£%lld.%02lld",
 					     json_integer_value(amount) / 100,
 					     json_integer_value(amount) % 100));
-		orders_open |=
-			!strcmp(json_string_value(json_object_get(r, "type")),
-				"order") &&
-			strcmp(comp, "confirmed");
+		if (!strcmp(json_string_value(json_object_get(r, "type")),
+			    "order")) {
+			close.has_orders = true;
+			close.orders_unconfirmed += !json_is_string(
+				json_object_get(r, "confirmed_on"));
+		}
 	}
-	bool open_tasks = false;
 	json_array_foreach(json_object_get(c, "tasks"), i, m)
 	{
-		const char *ts =
-			json_string_value(json_object_get(m, "status"));
-		open_tasks |= strcmp(ts, "done") && strcmp(ts, "cancelled");
+		int ts = workflow_lookup(
+			task_status_names,
+			json_string_value(json_object_get(m, "status")));
+		close.open_tasks += ts < 0 || workflow_task_open(ts);
 	}
-	bool has_orders = false;
-	json_array_foreach(json_object_get(c, "remedies"), i, r) has_orders |=
-		!strcmp(json_string_value(json_object_get(r, "type")), "order");
+	const char *field, *why;
+	bool can_close = !workflow_case_close(&close, NULL, &field, &why);
 
 	json_t *ctx = page_ctx(req,
 			       arena_printf(req->arena, "Case %s",
@@ -494,13 +540,17 @@ enum ld_err page_case(struct request *req, int64_t id, json_t *extra)
 		ctx, "is_link_officer",
 		json_boolean(page_has_role(req, ROLE_LINK_OFFICER)));
 	json_object_set_new(ctx, "open", json_boolean(strcmp(stage, "closed")));
-	json_object_set_new(ctx, "can_close",
-			    json_boolean(!orders_open && !open_tasks &&
-					 (!strcmp(stage, "remedies") ||
-					  !strcmp(stage, "determined"))));
-	json_object_set_new(
-		ctx, "close_outcome",
-		json_string(has_orders ? "orders_satisfied" : "no_orders"));
+	json_object_set_new(ctx, "can_close", json_boolean(can_close));
+	json_t *outcomes = json_array();
+	for (const struct kind_label *o = case_outcomes; o->name; o++)
+		json_array_append_new(
+			outcomes,
+			json_pack("{s:s, s:s, s:b}", "value", o->name, "label",
+				  o->label, "selected",
+				  !strcmp(o->name,
+					  workflow_case_outcome(&close))));
+	json_object_set_new(ctx, "outcomes", outcomes);
+	json_object_set_new(ctx, "record_links", record_links(c));
 	json_object_set_new(
 		ctx, "has_remedies",
 		json_boolean(json_array_size(json_object_get(c, "remedies"))));

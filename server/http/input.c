@@ -6,6 +6,7 @@
 
 #include "arena.h"
 #include "date.h"
+#include "kinds.h"
 #include "utf8.h"
 
 enum ld_err input_known_fields(struct request *req, json_t *obj,
@@ -172,6 +173,47 @@ enum ld_err input_enum(struct request *req, json_t *obj, const char *field,
 	}
 	return request_fail(req, LD_EINVAL, field, "%s must be one of: %s",
 			    field, allowed);
+}
+
+static enum ld_err kind_refused(struct request *req, const char *field,
+				const void *table, size_t stride)
+{
+	char allowed[600] = "";
+	for (int i = 0; kind_name(table, stride, i); i++) {
+		size_t len = strlen(allowed);
+		snprintf(allowed + len, sizeof(allowed) - len, "%s%s",
+			 i ? ", " : "", kind_name(table, stride, i));
+	}
+	return request_fail(req, LD_EINVAL, field, "%s must be one of: %s",
+			    field, allowed);
+}
+
+enum ld_err input_kind(struct request *req, json_t *obj, const char *field,
+		       const void *table, size_t stride, bool required,
+		       int *out)
+{
+	enum ld_err err;
+	json_t *v = field_value(obj, field, required, req, &err);
+	if (!v)
+		return err;
+	int i = kind_index(table, stride, json_string_value(v));
+	if (i < 0)
+		return kind_refused(req, field, table, stride);
+	*out = i;
+	return LD_OK;
+}
+
+enum ld_err input_query_kind(struct request *req, const char *name,
+			     const void *table, size_t stride, int *out)
+{
+	const char *v = request_query(req, name);
+	if (!v)
+		return LD_OK;
+	int i = kind_index(table, stride, v);
+	if (i < 0)
+		return kind_refused(req, name, table, stride);
+	*out = i;
+	return LD_OK;
 }
 
 void input_nest_field(struct request *req, const char *name, int i)

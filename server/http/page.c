@@ -14,6 +14,7 @@
 #include "page_store.h"
 #include "tmpl.h"
 #include "view.h"
+#include "workcal.h"
 #include "workflow.h"
 
 #define PAGE_MAX (8 * 1024 * 1024)
@@ -80,13 +81,10 @@ json_t *page_ctx(struct request *req, const char *title, const char *current)
 							  nav_items[i].href)));
 	struct buf roles;
 	buf_init(&roles, 200);
-	static const char *const role_text[] = {
-		"link officer", "service-area officer", "validator",
-		"leadership", "administrator"};
-	for (int i = 0; i < 5; i++)
+	for (int i = 0; role_names[i]; i++)
 		if (req->who.roles & (1u << i))
 			buf_printf(&roles, "%s%s", roles.len ? ", " : "",
-				   role_text[i]);
+				   role_titles[i]);
 	json_object_set_new(ctx, "user",
 			    json_pack("{s:s, s:s}", "name", req->who.name,
 				      "role_text", buf_str(&roles)));
@@ -274,19 +272,23 @@ bool page_date(json_t *form, const char *id, const char *label,
 
 struct view_ctx {
 	int32_t today;
+	int soon_days;
 	json_t *tasks;
 };
 
 static enum ld_err view(const struct workcal *cal, void *arg)
 {
 	struct view_ctx *c = arg;
-	view_tasks(cal, c->today, c->tasks);
+	view_tasks(cal, c->today,
+		   workcal_nearly_due_by(cal, c->today, c->soon_days),
+		   c->tasks);
 	return LD_OK;
 }
 
 void page_view_tasks(struct request *req, json_t *tasks)
 {
-	struct view_ctx c = {app_today(req->app), tasks};
+	struct view_ctx c = {app_today(req->app),
+			     (int)req->app->cfg.nearly_overdue_days, tasks};
 	app_with_calendar(req->app, view, &c);
 }
 

@@ -4,27 +4,31 @@
 #include <string.h>
 
 #include "date.h"
+#include "kinds.h"
 #include "workcal.h"
+#include "workflow.h"
 
 struct label {
 	const char *value, *label, *tag;
 };
 
+/* Tags for values whose words are core's (label NULL), and both for the rest.
+ */
 static const struct label labels[] = {
-	{"open", "Open", "govuk-tag--blue"},
-	{"in_progress", "In progress", "govuk-tag--light-blue"},
-	{"submitted", "Awaiting validation", "govuk-tag--yellow"},
-	{"validated", "Validated", "govuk-tag--turquoise"},
-	{"sent", "Sent to the Ombudsman", "govuk-tag--purple"},
-	{"done", "Done", "govuk-tag--green"},
-	{"cancelled", "Cancelled", "govuk-tag--grey"},
-	{"notified", "Notified", "govuk-tag--blue"},
-	{"assessment", "Assessment", "govuk-tag--light-blue"},
-	{"investigation", "Investigation", "govuk-tag--yellow"},
-	{"draft_decision", "Draft decision", "govuk-tag--orange"},
-	{"determined", "Determined", "govuk-tag--purple"},
-	{"remedies", "Remedies in progress", "govuk-tag--pink"},
-	{"closed", "Closed", "govuk-tag--grey"},
+	{"open", NULL, "govuk-tag--blue"},
+	{"in_progress", NULL, "govuk-tag--light-blue"},
+	{"submitted", NULL, "govuk-tag--yellow"},
+	{"validated", NULL, "govuk-tag--turquoise"},
+	{"sent", NULL, "govuk-tag--purple"},
+	{"done", NULL, "govuk-tag--green"},
+	{"cancelled", NULL, "govuk-tag--grey"},
+	{"notified", NULL, "govuk-tag--blue"},
+	{"assessment", NULL, "govuk-tag--light-blue"},
+	{"investigation", NULL, "govuk-tag--yellow"},
+	{"draft_decision", NULL, "govuk-tag--orange"},
+	{"determined", NULL, "govuk-tag--purple"},
+	{"remedies", NULL, "govuk-tag--pink"},
+	{"closed", NULL, "govuk-tag--grey"},
 	{"pending", "Pending", "govuk-tag--grey"},
 	{"complied_on_time", "Complied on time", "govuk-tag--green"},
 	{"complied_late", "Complied late", "govuk-tag--orange"},
@@ -33,25 +37,10 @@ static const struct label labels[] = {
 	{"not_scanned", "Not scanned", "govuk-tag--grey"},
 	{"quarantined", "Quarantined", "govuk-tag--red"},
 	{"removed", "Removed", "govuk-tag--grey"},
-	{"information_request", "Information request", NULL},
-	{"corrective_action", "Corrective action", NULL},
-	{"order", "Order", NULL},
-	{"recommendation", "Recommendation", NULL},
-	{"chaser_response", "Chaser response", NULL},
-	{"first_chaser", "1st chaser", NULL},
-	{"final_chaser", "Final chaser", NULL},
-	{"sanction_notice", "Sanction notice", NULL},
-	{"notification", "Notification", NULL},
-	{"acknowledgement", "Acknowledgement", NULL},
-	{"evidence_submitted", "Evidence submitted", NULL},
-	{"extension_requested", "Extension requested", NULL},
-	{"extension_agreed", "Extension agreed", NULL},
-	{"orders_confirmed", "Orders confirmed", NULL},
-	{"determination", "Final determination", NULL},
-	{"other", "Other", NULL},
-	{"high", "High priority", "govuk-tag--orange"},
-	{"urgent", "Urgent", "govuk-tag--red"},
-	{"normal", "Normal", "govuk-tag--grey"},
+	/* Their words are core's (kinds.h); only the tag is the page's. */
+	{"high", NULL, "govuk-tag--orange"},
+	{"urgent", NULL, "govuk-tag--red"},
+	{"normal", NULL, "govuk-tag--grey"},
 };
 
 static const struct label *find(const char *value)
@@ -65,7 +54,10 @@ static const struct label *find(const char *value)
 const char *view_label(const char *value)
 {
 	const struct label *l = find(value);
-	return l ? l->label : value ? value : "";
+	const char *k = kinds_label(value);
+	if (l && l->label)
+		return l->label;
+	return k ? k : value ? value : "";
 }
 
 static void set_long(json_t *obj, const char *key, const char *iso)
@@ -86,7 +78,8 @@ void view_dates(json_t *obj, const char *const *keys)
 			 json_string_value(json_object_get(obj, keys[i])));
 }
 
-void view_task(const struct workcal *cal, int32_t today, json_t *task)
+void view_task(const struct workcal *cal, int32_t today, int32_t soon,
+	       json_t *task)
 {
 	static const char *const dates[] = {
 		"due_on", "revised_due_on", "effective_due_on",
@@ -96,17 +89,15 @@ void view_task(const struct workcal *cal, int32_t today, json_t *task)
 	const char *due_iso =
 		json_string_value(json_object_get(task, "effective_due_on"));
 	const struct label *l = find(status);
-	bool live = status && strcmp(status, "done") &&
-		    strcmp(status, "cancelled") && strcmp(status, "sent");
+	int st = workflow_lookup(task_status_names, status);
+	bool live = st >= 0 && workflow_task_unsent((enum task_status)st);
 	int32_t due;
 	int n;
 	char text[80] = "";
 
 	view_dates(task, dates);
 	json_object_set_new(task, "status_label",
-			    json_string(l	 ? l->label
-					: status ? status
-						 : ""));
+			    json_string(view_label(status)));
 	json_object_set_new(task, "status_tag",
 			    json_string(l && l->tag ? l->tag : ""));
 	json_object_set_new(task, "kind_label",
@@ -140,7 +131,11 @@ void view_task(const struct workcal *cal, int32_t today, json_t *task)
 			 n == 1 ? "" : "s");
 	json_object_set_new(task, "due_text", json_string(text));
 	json_object_set_new(task, "overdue", json_boolean(n < 0));
-	json_object_set_new(task, "due_soon", json_boolean(n >= 0 && n <= 3));
+	/* As the lists count it (task_nearly_overdue): not while paused. */
+	json_object_set_new(task, "due_soon",
+			    json_boolean(due >= today && due <= soon &&
+					 !json_is_string(json_object_get(
+						 task, "paused_on"))));
 	if (!workcal_is_working_day(cal, due)) {
 		int32_t plan;
 		char out[DATE_LONG_LEN];
@@ -152,11 +147,12 @@ void view_task(const struct workcal *cal, int32_t today, json_t *task)
 	}
 }
 
-void view_tasks(const struct workcal *cal, int32_t today, json_t *tasks)
+void view_tasks(const struct workcal *cal, int32_t today, int32_t soon,
+		json_t *tasks)
 {
 	size_t i;
 	json_t *t;
-	json_array_foreach(tasks, i, t) view_task(cal, today, t);
+	json_array_foreach(tasks, i, t) view_task(cal, today, soon, t);
 }
 
 const char *view_finding(const char *f)

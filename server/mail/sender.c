@@ -21,12 +21,13 @@
 #include "forecast_store.h"
 #include "ics.h"
 #include "jobs.h"
+#include "kinds.h"
 #include "log.h"
 #include "mail.h"
 #include "mail_store.h"
 #include "store.h"
 #include "tmpl.h"
-#include "view.h"
+#include "workcal.h"
 #include "workflow.h"
 #include "xalloc.h"
 
@@ -122,6 +123,32 @@ static void prepare(json_t *v)
 	json_decref(dates);
 }
 
+static enum ld_err checkpoint_of(const struct workcal *cal, void *arg)
+{
+	int32_t *day = arg;
+	*day = workcal_checkpoint(cal, *day);
+	return LD_OK;
+}
+
+/*
+ * An invite's checkpoint, from its due date by core's calendar as the
+ * message goes (the outbox row holds only the due date): checkpoint and
+ * checkpoint_long.
+ */
+static void add_checkpoint(struct app *app, json_t *ctx)
+{
+	const char *due = json_string_value(json_object_get(ctx, "due"));
+	int32_t day;
+	char iso[DATE_STRLEN], text[DATE_LONG_LEN];
+	if (!due || date_parse(due, &day) ||
+	    app_with_calendar(app, checkpoint_of, &day))
+		return;
+	date_format(day, iso);
+	date_format_long(day, text);
+	json_object_set_new(ctx, "checkpoint", json_string(iso));
+	json_object_set_new(ctx, "checkpoint_long", json_string(text));
+}
+
 /* The context of a message's templates: its facts and what they imply. */
 static json_t *context(struct app *app, json_t *facts, int64_t task_id)
 {
@@ -154,10 +181,14 @@ static json_t *context(struct app *app, json_t *facts, int64_t task_id)
 		snprintf(name, sizeof(name), "%s_label", labelled[i]);
 		if (v)
 			json_object_set_new(ctx, name,
-					    json_string(view_label(v)));
+					    json_string(kinds_label(v)
+								? kinds_label(v)
+								: v));
 	}
 	/* An invite's words: why a CANCEL goes (old rows: cancelled). */
 	const char *method = json_string_value(json_object_get(ctx, "method"));
+	if (method)
+		add_checkpoint(app, ctx);
 	if (method && !strcmp(method, "CANCEL")) {
 		const char *reason =
 			json_string_value(json_object_get(ctx, "reason"));

@@ -94,8 +94,9 @@ enum ld_err jobs_remind(struct app *app, int32_t today, int *queued)
 static enum ld_err horizon(const struct workcal *cal, void *arg)
 {
 	struct slots_ctx *c = arg;
-	return workcal_add(cal, c->today, (int)c->app->cfg.nearly_overdue_days,
-			   &c->horizon);
+	c->horizon = workcal_nearly_due_by(
+		cal, c->today, (int)c->app->cfg.nearly_overdue_days);
+	return LD_OK;
 }
 
 enum ld_err jobs_digest(struct app *app, int32_t today, int *queued)
@@ -103,7 +104,8 @@ enum ld_err jobs_digest(struct app *app, int32_t today, int *queued)
 	struct slots_ctx c = {app, NULL, 0, today, NULL, 0};
 	*queued = 0;
 	if (app_with_calendar(app, horizon, &c))
-		c.horizon = today + (int32_t)app->cfg.nearly_overdue_days;
+		c.horizon = workcal_nearly_due_by(
+			NULL, today, (int)app->cfg.nearly_overdue_days);
 	return remind_store_digest(app->store, today, c.horizon,
 				   date_weekday(today) == 1, app->cfg.base_url,
 				   queued);

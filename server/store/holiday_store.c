@@ -11,6 +11,7 @@
 #include "holiday_feed.h"
 #include "holiday_rules.h"
 #include "log.h"
+#include "store.h"
 #include "workcal.h"
 #include "xalloc.h"
 
@@ -22,7 +23,8 @@ struct load_ctx {
 static enum ld_err load(struct db *db, void *arg)
 {
 	struct load_ctx *ctx = arg;
-	const char *params[] = {ctx->division};
+	const char *params[] = {ctx->division && *ctx->division ? ctx->division
+								: NULL};
 	PGresult *res;
 	enum ld_err err;
 
@@ -30,7 +32,8 @@ static enum ld_err load(struct db *db, void *arg)
 		      "SELECT (day - DATE '1970-01-01'),"
 		      " min(extract(year FROM day)::int) OVER (),"
 		      " max(extract(year FROM day)::int) OVER ()"
-		      " FROM holiday WHERE division = $1 ORDER BY day",
+		      " FROM holiday WHERE division = coalesce($1::text,"
+		      "  " HOLIDAY_DIVISION_SQL ") ORDER BY day",
 		      1, params, &res);
 	if (err)
 		return err;
@@ -308,6 +311,23 @@ out:
 	return err;
 }
 
+static enum ld_err set_division(struct db *db, void *arg)
+{
+	const char *const *division = arg;
+	const char *params[] = {*division};
+	return db_exec(db, "holiday_division_set",
+		       "UPDATE setting SET value = $1, updated_at = now()"
+		       " WHERE name = 'holiday_division' AND value <> $1",
+		       1, params, NULL);
+}
+
+enum ld_err holiday_store_set_division(struct store *s, const char *division)
+{
+	if (!holiday_feed_division(division))
+		return LD_EINVAL;
+	return db_run(s, set_division, &division);
+}
+
 enum ld_err holiday_store_generate(struct store *s, int from, int to,
 				   int *added)
 {
@@ -328,14 +348,16 @@ static enum ld_err list(struct db *db, void *arg)
 {
 	struct list_ctx *ctx = arg;
 	char year[8];
-	const char *params[] = {ctx->division, year};
+	const char *params[] = {
+		ctx->division && *ctx->division ? ctx->division : NULL, year};
 	PGresult *res;
 
 	snprintf(year, sizeof(year), "%d", ctx->year);
 	enum ld_err err = db_exec(
 		db, "holiday_list",
 		"SELECT (day - DATE '1970-01-01'), title, notes, provisional"
-		" FROM holiday WHERE division = $1"
+		" FROM holiday WHERE division = "
+		"coalesce($1::text, " HOLIDAY_DIVISION_SQL ")"
 		" AND ($2::int = 0 OR extract(year FROM day)::int = $2::int)"
 		" ORDER BY day",
 		2, params, &res);

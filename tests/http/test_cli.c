@@ -481,6 +481,55 @@ static void test_workdays(void **state)
 	expect("", "workdays frob", 2, "usage");
 }
 
+/*
+ * The division is one setting: LINKDESK_HOLIDAY_DIVISION is written into
+ * the database by migrate, and C (workdays) and SQL (the KPIs' working
+ * days) then agree on Scotland's St Andrew's Day, 30 November 2026.
+ */
+static void test_one_division(void **state)
+{
+	char *out = NULL;
+	(void)state;
+	expect(dbname, "migrate", 0, NULL);
+	psql(dbname, "INSERT INTO holiday (division, day, title, notes,"
+		     " provisional) VALUES ('scotland', '2026-11-30',"
+		     " 'St Andrew''s Day', '', false)");
+	assert_int_equal(ld_env(dbname, "LINKDESK_HOLIDAY_DIVISION=scotland",
+				"migrate", &out),
+			 0);
+	free(out);
+	char *v = psql_value(dbname, "SELECT value FROM setting"
+				     " WHERE name = 'holiday_division'");
+	assert_string_equal(v, "scotland");
+	free(v);
+	/* Without the variable, every reader uses the database's division. */
+	expect(dbname, "workdays is 2026-11-30", 0, "no\n");
+	v = psql_value(dbname, "SELECT working_days_between('2026-11-27',"
+			       " '2026-12-01')");
+	assert_string_equal(v, "1");
+	free(v);
+	assert_int_equal(ld_env(dbname,
+				"LINKDESK_HOLIDAY_DIVISION=england-and-wales",
+				"migrate", &out),
+			 0);
+	free(out);
+	expect(dbname, "workdays is 2026-11-30", 0, "yes\n");
+	v = psql_value(dbname, "SELECT working_days_between('2026-11-27',"
+			       " '2026-12-01')");
+	assert_string_equal(v, "2");
+	free(v);
+	/* An unknown division is refused and changes nothing. */
+	assert_int_equal(ld_env(dbname, "LINKDESK_HOLIDAY_DIVISION=wessex",
+				"migrate", &out),
+			 1);
+	assert_non_null(strstr(out, "unknown division"));
+	free(out);
+	v = psql_value(dbname, "SELECT value FROM setting"
+			       " WHERE name = 'holiday_division'");
+	assert_string_equal(v, "england-and-wales");
+	free(v);
+}
+
 static void test_seed_demo(void **state)
 {
 	(void)state;
@@ -507,6 +556,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_server_sees_import,
 						fresh_db, drop_db),
 		cmocka_unit_test(test_workdays),
+		cmocka_unit_test_setup_teardown(test_one_division, fresh_db,
+						drop_db),
 		cmocka_unit_test_setup_teardown(test_seed_demo, fresh_db,
 						drop_db),
 	};

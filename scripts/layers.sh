@@ -1,0 +1,66 @@
+#!/bin/sh
+# The layers, checked by what each file includes (make format-check runs
+# this; it prints every breach and fails if there is one):
+#   core/     pure domain logic: no store, HTTP, mail, scheduler or server
+#             header, no libpq, libmicrohttpd or libcurl;
+#   store     only server/store/ includes libpq or the store's db.h, and it
+#             includes nothing of HTTP;
+#   mail, scheduler, scanner: nothing of HTTP.
+# The server's own headers are every include/*.h not made for core/.
+set -u
+cd "$(dirname "$0")/.." || exit 2
+bad=0
+
+# The headers core/ may include: its own (include/NAME.h for core/NAME.c)
+# and those they need (ld_err.h, for one, has no .c of its own).
+core_headers=" $(for f in core/*.c; do basename "$f" .c; done | tr '\n' ' ')"
+core_headers="$core_headers ld_err xalloc arena buf "
+
+includes() { # FILE: the quoted and <> includes, one a line
+	sed -n 's/^[[:space:]]*#[[:space:]]*include[[:space:]]*["<]\([^">]*\)[">].*/\1/p' "$1"
+}
+
+breach() {
+	echo "layers: $1 includes $2: $3"
+	bad=1
+}
+
+for f in core/*.c $(for c in core/*.c; do h=include/$(basename "$c" .c).h; [ -f "$h" ] && echo "$h"; done); do
+	for inc in $(includes "$f"); do
+		case "$inc" in
+		libpq-fe.h | microhttpd.h | curl/curl.h)
+			breach "$f" "$inc" "core reaches no database, HTTP or network" ;;
+		*/* | *[!a-z0-9_.]*) ;;
+		*.h)
+			name=${inc%.h}
+			[ -f "include/$inc" ] || continue
+			case "$core_headers" in
+			*" $name "*) ;;
+			*) breach "$f" "$inc" "core includes only core headers" ;;
+			esac ;;
+		esac
+	done
+done
+
+for f in server/*.c server/*/*.c include/*.h; do
+	case "$f" in server/store/* | include/db.h) continue ;; esac
+	for inc in $(includes "$f"); do
+		case "$inc" in
+		libpq-fe.h | db.h)
+			breach "$f" "$inc" "only the store speaks to PostgreSQL" ;;
+		esac
+	done
+done
+
+for f in server/store/*.c server/store/*.h server/mail/*.c server/sched/*.c server/scan/*.c; do
+	[ -f "$f" ] || continue
+	for inc in $(includes "$f"); do
+		case "$inc" in
+		http.h | page.h | input.h | view.h | handlers.h | microhttpd.h)
+			breach "$f" "$inc" "this layer knows nothing of HTTP" ;;
+		esac
+	done
+done
+
+[ "$bad" -eq 0 ] && echo "layers: every include keeps to its layer"
+exit "$bad"
