@@ -245,6 +245,9 @@ enum ld_err h_page_inbox(struct request *req);
 enum ld_err h_page_inbox_message(struct request *req);
 enum ld_err h_page_inbox_accept(struct request *req);
 enum ld_err h_page_inbox_dismiss(struct request *req);
+enum ld_err h_page_inbox_upload(struct request *req);
+enum ld_err h_inbox_attachment(struct request *req);
+extern const struct upload_ops inbox_upload_ops;
 /* The home page's count of waiting messages and the oldest's age. */
 void inbox_page_home(struct request *req, json_t *ctx);
 

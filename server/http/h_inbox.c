@@ -7,9 +7,11 @@
  * call, which links the message to the correspondence in its transaction.
  */
 #include <jansson.h>
+#include <microhttpd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "admin_store.h"
 #include "app.h"
@@ -17,10 +19,13 @@
 #include "case_store.h"
 #include "date.h"
 #include "handlers.h"
+#include "inbox_mail.h"
 #include "inbox_store.h"
 #include "input.h"
 #include "page.h"
+#include "spool.h"
 #include "view.h"
+#include "xalloc.h"
 
 #define TITLE_MAX 300
 
@@ -429,8 +434,12 @@ enum ld_err h_page_inbox_message(struct request *req)
 	enum ld_err err = request_id(req, 0, &id);
 	if (err)
 		return err;
-	return message_page(req, id, NULL,
-			    page_ctx(req, "Inbox message", "/inbox"), 200);
+	json_t *ctx = page_ctx(req, "Inbox message", "/inbox");
+	const char *done = request_query(req, "done");
+	if (done && !strcmp(done, "taken"))
+		json_object_set_new(ctx, "flash",
+				    json_string("Message taken in"));
+	return message_page(req, id, NULL, ctx, 200);
 }
 
 /* The kept attachments ticked on the form, into arena memory. */
@@ -600,4 +609,196 @@ void inbox_page_home(struct request *req, json_t *ctx)
 	else
 		snprintf(text, sizeof(text), "%ld days", oldest / 86400);
 	json_object_set_new(ctx, "inbox_oldest", json_string(text));
+}
+
+/* An .eml uploaded on the Inbox page ------------------------------------ */
+
+struct eml_upload {
+	struct MHD_PostProcessor *pp;
+	int fd; /* the spool */
+	long size, max;
+	bool got_file;
+	enum ld_err err;
+	char why[200];
+};
+
+/* On the HTTP thread: the bytes go to the spool, nothing else. */
+static enum MHD_Result eml_chunk(void *cls, enum MHD_ValueKind kind,
+				 const char *key, const char *filename,
+				 const char *content_type,
+				 const char *transfer_encoding,
+				 const char *data, uint64_t off, size_t size)
+{
+	struct request *req = cls;
+	struct eml_upload *u = req->upload;
+	(void)kind;
+	(void)filename;
+	(void)content_type;
+	(void)transfer_encoding;
+	(void)off;
+	if (strcmp(key, "file"))
+		return MHD_YES;
+	u->got_file = true;
+	if (u->size + (long)size > u->max) {
+		u->err = LD_ETOOLARGE;
+		snprintf(u->why, sizeof(u->why),
+			 "the message is larger than the limit of %ld bytes",
+			 u->max);
+		return MHD_NO;
+	}
+	if (size && write(u->fd, data, size) != (ssize_t)size) {
+		u->err = spool_failed();
+		snprintf(u->why, sizeof(u->why),
+			 "the upload could not be kept");
+		return MHD_NO;
+	}
+	u->size += (long)size;
+	return MHD_YES;
+}
+
+static enum ld_err eml_begin(struct request *req)
+{
+	struct eml_upload *u = arena_calloc(req->arena, 1, sizeof(*u));
+	u->fd = -1;
+	u->max = req->app->cfg.file_max;
+	u->pp = MHD_create_post_processor(req->conn, 64 * 1024, eml_chunk, req);
+	if (!u->pp)
+		return request_fail(req, LD_EINVAL, "file",
+				    "send the message as multipart/form-data "
+				    "in a field named file");
+	req->upload = u;
+	if ((u->fd = spool_open(req->app->cfg.spool_dir)) < 0)
+		return spool_failed();
+	return LD_OK;
+}
+
+static enum ld_err eml_data(struct request *req, const char *data, size_t len)
+{
+	struct eml_upload *u = req->upload;
+	if (MHD_post_process(u->pp, data, len) == MHD_YES)
+		return LD_OK;
+	return request_fail(req, u->err ? u->err : LD_EINVAL, "file", "%s",
+			    u->why[0] ? u->why
+				      : "the multipart body is malformed");
+}
+
+static void eml_abort(struct request *req)
+{
+	struct eml_upload *u = req->upload;
+	if (!u)
+		return;
+	if (u->pp)
+		MHD_destroy_post_processor(u->pp);
+	if (u->fd >= 0)
+		close(u->fd);
+	req->upload = NULL;
+}
+
+const struct upload_ops inbox_upload_ops = {eml_begin, eml_data, eml_abort};
+
+struct take_call {
+	struct request *req;
+	const unsigned char *raw;
+	size_t len;
+	int64_t *id;
+	struct why *why;
+};
+
+static enum ld_err take_with_calendar(const struct workcal *cal, void *arg)
+{
+	struct take_call *c = arg;
+	struct app *app = c->req->app;
+	struct inbox_source src = {"upload",	   app->cfg.file_max,
+				   app->cfg.clamd, c->req->who.user_id,
+				   NULL,	   NULL};
+	return inbox_take(app->store, &src, cal, app_today(app), c->raw, c->len,
+			  c->id, c->why);
+}
+
+/* On the work pool: parse, scan and store the spooled message. */
+static enum ld_err eml_store(struct request *req)
+{
+	struct eml_upload *u = req->upload;
+	struct why why = {0};
+	int64_t id = 0;
+	enum ld_err err = LD_OK;
+	unsigned char *raw = NULL;
+
+	if (!u->got_file || u->size == 0) {
+		why.field = "file";
+		snprintf(why.msg, sizeof(why.msg), "choose a message (.eml)");
+		err = LD_EINVAL;
+	} else {
+		raw = xmalloc((size_t)u->size + 1);
+		if (pread(u->fd, raw, (size_t)u->size, 0) != u->size)
+			err = LD_EIO;
+	}
+	if (!err) {
+		struct take_call call = {req, raw, (size_t)u->size, &id, &why};
+		err = app_with_calendar(req->app, take_with_calendar, &call);
+	}
+	free(raw);
+	if (!err)
+		return page_redirect(req, arena_printf(req->arena,
+						       "/inbox/%lld?done=taken",
+						       (long long)id));
+	if (ld_err_transient(err) || err == LD_EIO || err == LD_EDB)
+		return err;
+	/* Refused: the Inbox page again, the reason on the file field. */
+	char *text = NULL;
+	enum ld_err e = inbox_store_list(req->app->store, &req->who, &text);
+	json_t *list = e ? NULL : parsed(text);
+	if (!list)
+		return e ? e : LD_EINTERNAL;
+	json_t *ctx = page_ctx(req, "Inbox", "/inbox");
+	size_t i;
+	json_t *m;
+	json_t *waiting = json_object_get(list, "waiting");
+	json_array_foreach(waiting, i, m) view_message(m);
+	json_array_foreach(json_object_get(list, "decided"), i, m)
+		view_message(m);
+	json_object_set(ctx, "waiting", waiting);
+	json_object_set(ctx, "decided", json_object_get(list, "decided"));
+	json_object_set_new(ctx, "waiting_total",
+			    json_integer((json_int_t)json_array_size(waiting)));
+	json_decref(list);
+	page_field_error(ctx, "file", why.msg[0] ? why.msg : ld_err_name(err));
+	return page_render(req, 400, "inbox", ctx);
+}
+
+enum ld_err h_page_inbox_upload(struct request *req)
+{
+	return request_defer(req, req->app->work_pool, eml_store);
+}
+
+/* An attachment, always as a download: mail is not this site's content. */
+enum ld_err h_inbox_attachment(struct request *req)
+{
+	int64_t id;
+	char *name = NULL, *type = NULL;
+	unsigned char *data = NULL;
+	size_t len = 0;
+	enum ld_err err = request_id(req, 0, &id);
+	if (!err)
+		err = inbox_store_attachment(req->app->store, &req->who, id,
+					     &name, &type, &data, &len);
+	if (err)
+		return err;
+	struct buf d;
+	buf_init(&d, 2048);
+	(void)buf_addstr(&d, "attachment; filename=\"");
+	for (const unsigned char *p = (const unsigned char *)name; *p; p++)
+		(void)buf_addch(
+			&d, (*p < 0x20 || *p >= 0x7f || *p == '"' || *p == '\\')
+				    ? '_'
+				    : (char)*p);
+	(void)buf_addch(&d, '"');
+	reply_header(req, "Content-Disposition",
+		     arena_strdup(req->arena, buf_str(&d)));
+	buf_release(&d);
+	reply_bytes(req, 200, "application/octet-stream", data, len);
+	free(name);
+	free(type);
+	free(data);
+	return LD_OK;
 }

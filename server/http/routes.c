@@ -63,6 +63,8 @@ const struct route http_routes[] = {
 	{"GET", "/inbox/{id}", h_page_inbox_message, LINK, NULL},
 	{"POST", "/inbox/{id}/accept", h_page_inbox_accept, LINK, NULL},
 	{"POST", "/inbox/{id}/dismiss", h_page_inbox_dismiss, LINK, NULL},
+	{"POST", "/inbox/upload", h_page_inbox_upload, LINK, &inbox_upload_ops},
+	{"GET", "/inbox/attachments/{id}", h_inbox_attachment, LINK, NULL},
 	{"GET", "/calendar", h_page_calendar, ANYONE, NULL},
 	{"POST", "/calendar", h_page_calendar_post, ANYONE, NULL},
 	{"POST", "/calendar/{id}/revoke", h_page_calendar_revoke, ANYONE, NULL},

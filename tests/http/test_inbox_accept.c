@@ -392,6 +392,92 @@ static void test_page_forms(void **state)
 		1);
 }
 
+/* Upload a file as the Inbox page's form does (multipart, CSRF in query). */
+static void upload(const char *path, struct itest_resp *r)
+{
+	struct sink b = {0}, hd = {0};
+	char url[1024];
+	memset(r, 0, sizeof(*r));
+	snprintf(url, sizeof(url), "%s/inbox/upload?csrf_token=%s", server.base,
+		 lo.csrf);
+	curl_mime *mime = curl_mime_init(lo.h);
+	curl_mimepart *part = curl_mime_addpart(mime);
+	curl_mime_name(part, "file");
+	curl_mime_filedata(part, path);
+	curl_easy_setopt(lo.h, CURLOPT_URL, url);
+	curl_easy_setopt(lo.h, CURLOPT_CUSTOMREQUEST, "POST");
+	curl_easy_setopt(lo.h, CURLOPT_NOBODY, 0L);
+	curl_easy_setopt(lo.h, CURLOPT_MIMEPOST, mime);
+	curl_easy_setopt(lo.h, CURLOPT_WRITEFUNCTION, collect);
+	curl_easy_setopt(lo.h, CURLOPT_WRITEDATA, &b);
+	curl_easy_setopt(lo.h, CURLOPT_HEADERFUNCTION, collect);
+	curl_easy_setopt(lo.h, CURLOPT_HEADERDATA, &hd);
+	if (curl_easy_perform(lo.h) == CURLE_OK)
+		curl_easy_getinfo(lo.h, CURLINFO_RESPONSE_CODE, &r->status);
+	curl_easy_setopt(lo.h, CURLOPT_MIMEPOST, NULL);
+	curl_mime_free(mime);
+	r->body = b.p ? b.p : calloc(1, 1);
+	r->len = b.len;
+	r->headers = hd.p ? hd.p : calloc(1, 1);
+}
+
+/*
+ * An .eml uploaded on the Inbox page is taken in as an import is; one seen
+ * before is refused on the file field; its attachments download as bytes
+ * exactly as sent, never rendered.
+ */
+static void test_upload_and_download(void **state)
+{
+	(void)state;
+	struct itest_resp r;
+	char path[600];
+	snprintf(path, sizeof(path), "%s/upload-%d.eml",
+		 getenv("LINKDESK_TEST_TMP"), (int)getpid());
+	char *out = NULL;
+	assert_int_equal(
+		itest_sh(F("sed 's/^Message-ID: <\\([^@]*\\)@/Message-ID:"
+			   " <\\1-upload%d@/' '%s/tests/data/inbox/"
+			   "lgsco_final_decision.eml' > '%s'",
+			   (int)getpid(), getenv("LINKDESK_ROOT"), path),
+			 &out),
+		0);
+	free(out);
+	upload(path, &r);
+	assert_int_equal(r.status, 303);
+	const char *at = strstr(r.headers, "/inbox/");
+	assert_non_null(at);
+	long id = strtol(at + 7, NULL, 10);
+	assert_non_null(strstr(r.headers, "?done=taken"));
+	itest_resp_release(&r);
+	json_t *m = get_message(id);
+	assert_string_equal(jstr(m, "source"), "upload");
+	assert_string_equal(jstr(json_object_get(m, "proposal"), "kind"),
+			    "determination");
+	json_t *a = json_array_get(json_object_get(m, "attachments"), 0);
+	assert_string_equal(jstr(a, "name"), "final-decision.pdf");
+	long attachment = jint(a, "id");
+	assert_int_equal(api_sql_long(F("SELECT handled_by IS NULL FROM"
+					" inbox_message WHERE id = %ld",
+					id)),
+			 0);
+	json_decref(m);
+
+	upload(path, &r);
+	assert_int_equal(r.status, 400);
+	assert_non_null(strstr(r.body, "href=\"#file\""));
+	assert_non_null(strstr(r.body, "taken in before"));
+	itest_resp_release(&r);
+
+	api_call(&lo, "GET", F("/inbox/attachments/%ld", attachment), NULL, &r);
+	assert_int_equal(r.status, 200);
+	assert_non_null(strstr(r.headers, "application/octet-stream"));
+	assert_non_null(strstr(r.headers, "attachment; filename=\"final-"
+					  "decision.pdf\""));
+	assert_int_equal(r.len, 76);
+	assert_memory_equal(r.body, "%PDF-1.4", 8);
+	itest_resp_release(&r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -402,6 +488,7 @@ int main(void)
 		cmocka_unit_test(test_dismiss_registers_nothing),
 		cmocka_unit_test(test_pages_and_home),
 		cmocka_unit_test(test_page_forms),
+		cmocka_unit_test(test_upload_and_download),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
