@@ -6,7 +6,8 @@
 Starts `$LINKDESK_BIN serve` on a free port against the suite's database
 (tests/run.sh's environment, after the HTTP tests), calls /healthz, ping,
 the document itself, the working-day calculator, a calendar feed (200, 304,
-404, 410), a multipart upload, its download and removal, refused uploads, an unknown address
+404, 410), a case of its own with a task, a multipart upload to it, its
+download and removal, refused uploads, an unknown address
 and a method an address does not take, and appends each call and its answer
 to LOG in the lines tests/support/api.c writes, for check.py to validate.
 Fails (exit 1) when the server does not start, when it serves another
@@ -141,11 +142,26 @@ def probe(c, root):
     c.json("DELETE", f"/api/v1/feeds/{feed}")
     c.json("GET", path, want=410)
 
-    tasks = c.json("GET", "/api/v1/tasks?open=true&per_page=200") or {}
-    task = next((t["id"] for t in tasks.get("items", [])
-                 if t["status"] in ("open", "in_progress")), None)
+    # A case of the probe's own, so that no other test's data changes.
+    areas = c.json("GET", "/api/v1/service-areas") or [{}]
+    area = areas[0].get("id", 0)
+    ref = "9%08d" % (os.getpid() % 100000000)
+    complaint = c.json("POST", "/api/v1/complaints",
+                       {"reference": "PROBE-" + ref, "category": "Repairs",
+                        "service_area_id": area,
+                        "received_on": "2026-11-02"}, want=201) or {}
+    case = c.json("POST", "/api/v1/cases",
+                  {"complaint_id": complaint.get("id", 0),
+                   "ombudsman": "HOS", "reference": ref,
+                   "received_on": "2026-11-09"}, want=201) or {}
+    case = c.json("POST", f"/api/v1/cases/{case.get('id', 0)}/"
+                  "correspondence",
+                  {"kind": "information_request", "dated_on": "2026-11-09",
+                   "tasks": [{"title": "Repair records",
+                              "service_area_id": area}]}, want=201) or {}
+    task = next((t["id"] for t in case.get("tasks", [])), None)
     if task is None:
-        c.problems.append("no open task to upload to")
+        c.problems.append("no task to upload to")
         return
     raw, ctype = multipart("probe.pdf", PDF, "application/pdf")
     up = c.json("POST", f"/api/v1/tasks/{task}/files", raw=raw, ctype=ctype,
