@@ -20,8 +20,10 @@ LDLIBS   += $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lpthread -lm
 CORE_SRC   := $(sort $(wildcard core/*.c))
 SERVER_SRC := $(sort $(wildcard server/*.c server/*/*.c))
 MIGRATIONS := $(sort $(wildcard sql/[0-9][0-9][0-9]_*.sql))
+REPEATABLES := $(sort $(wildcard sql/functions/*.sql))
 TEMPLATES  := $(sort $(wildcard web/templates/*.html web/templates/*.txt))
-GEN_SRC    := $(BUILD)/gen/migrations.c $(BUILD)/gen/demo.c $(BUILD)/gen/openapi.c \
+GEN_SRC    := $(BUILD)/gen/migrations.c $(BUILD)/gen/repeatables.c \
+	$(BUILD)/gen/demo.c $(BUILD)/gen/openapi.c \
 	$(BUILD)/gen/templates.c
 
 CORE_OBJ   := $(CORE_SRC:%.c=$(BUILD)/%.o)
@@ -51,6 +53,10 @@ $(BUILD)/gen/%.o: $(BUILD)/gen/%.c
 $(BUILD)/gen/migrations.c: $(MIGRATIONS) scripts/embed.sh
 	@mkdir -p $(dir $@)
 	@sh scripts/embed.sh migrations $@ $(MIGRATIONS)
+
+$(BUILD)/gen/repeatables.c: $(REPEATABLES) scripts/embed.sh
+	@mkdir -p $(dir $@)
+	@sh scripts/embed.sh repeatables $@ $(REPEATABLES)
 
 $(BUILD)/gen/demo.c: sql/demo.sql scripts/embed.sh
 	@mkdir -p $(dir $@)

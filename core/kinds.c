@@ -72,6 +72,7 @@ const struct corr_kind corr_kinds[] = {
 	 .heading = "Record a sanction notice",
 	 .link = "A sanction notice",
 	 .task_kind = "corrective_action",
+	 .asks_sanction_type = true,
 	 .notice = NOTICE_SANCTION,
 	 .moves_to = -1},
 	{.name = "determination",

@@ -159,9 +159,7 @@ enum ld_err page_task(struct request *req, int64_t id, json_t *form,
 enum ld_err page_case(struct request *req, int64_t id, json_t *extra);
 
 /* h_forms.c: the pages' forms */
-enum ld_err h_page_signin(struct request *req);
 enum ld_err h_page_signin_post(struct request *req);
-enum ld_err h_page_signout(struct request *req);
 enum ld_err h_page_case_new(struct request *req);
 enum ld_err h_page_case_new_post(struct request *req);
 enum ld_err h_page_record(struct request *req);

@@ -31,12 +31,14 @@ struct corr_kind {
 	const char *link;    /* the case page's link to that form */
 	bool outgoing;	     /* sent by the organisation (direction "out") */
 	bool needs_tasks;    /* needs at least one task: what was asked for */
-	const char *task_kind;	/* the kind of the tasks it sets; NULL: none */
-	bool asks_response_due; /* the form asks the date set for a response */
-	bool asks_revised;	/* the form asks a revised due date */
-	bool needs_revised;	/* ... and it must be given */
-	bool targets_tasks;	/* it is about the case's live, unsent tasks */
-	const char *raises;	/* the priority it raises them to, or NULL */
+	const char *task_kind;	 /* the kind of the tasks it sets; NULL: none */
+	bool asks_response_due;	 /* the form asks the date set for a response */
+	bool asks_revised;	 /* the form asks a revised due date */
+	bool needs_revised;	 /* ... and it must be given */
+	bool asks_sanction_type; /* the form asks the sanction's type, where
+				    the Ombudsman's has types (a CHFO's 1-3) */
+	bool targets_tasks;	 /* it is about the case's live, unsent tasks */
+	const char *raises;	 /* the priority it raises them to, or NULL */
 	int notice;	      /* the notice it sends (enum notice_event), -1 */
 	int moves_to;	      /* the stage it moves the case on to, or -1 */
 	bool confirms_orders; /* the Ombudsman says orders are met (so only

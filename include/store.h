@@ -43,6 +43,16 @@ extern const struct migration migrations[];
 extern const size_t migrations_count;
 
 /*
+ * sql/functions/: the read models' functions (and what else is defined by
+ * CREATE OR REPLACE), the one place each is written.  Applied after the
+ * migrations, in file order, each file in a transaction of its own
+ * whenever its text differs from what the database last took.  A
+ * migration may therefore use only what migrations define.
+ */
+extern const struct migration repeatables[];
+extern const size_t repeatables_count;
+
+/*
  * Create a store with at most pool_size connections.  Connections are made
  * lazily, so this succeeds while the database is down.  Free with
  * store_free().

@@ -1,6 +1,9 @@
 #!/bin/sh
 # Write a C file embedding files as NUL-terminated byte arrays.
 #   embed.sh migrations OUT.c sql/001_x.sql ...  -> migrations[], migrations_count
+#   embed.sh repeatables OUT.c sql/functions/x.sql ... -> repeatables[],
+#     repeatables_count (version 0, named by file: sql/functions/ is applied
+#     whole whenever a file's text changes)
 #   embed.sh file OUT.c SYMBOL PATH               -> const char SYMBOL[]
 #   embed.sh templates OUT.c web/templates/x.html y.txt ... -> web_templates
 #     (named x and y.txt: a .txt template is a mail part's plain text)
@@ -42,16 +45,19 @@ bytes() { od -An -v -tx1 "$1" | sed 's/\([0-9a-f][0-9a-f]\)/0x\1,/g'; echo 0x00;
 			echo '};'
 			i=$((i + 1))
 		done
-		echo 'const struct migration migrations[] = {'
+		echo "const struct migration ${kind}[] = {"
 		i=0
 		for f in "$@"; do
 			base=$(basename "$f" .sql)
-			num=$(echo "$base" | sed 's/^0*\([0-9][0-9]*\)_.*/\1/')
+			num=0
+			[ "$kind" = repeatables ] ||
+				num=$(echo "$base" | sed 's/^0*\([0-9][0-9]*\)_.*/\1/')
 			echo "	{$num, \"$base\", m$i},"
 			i=$((i + 1))
 		done
+		[ "$i" -gt 0 ] || echo '	{0, NULL, NULL},'
 		echo '};'
-		echo "const size_t migrations_count = $i;"
+		echo "const size_t ${kind}_count = $i;"
 	fi
 } > "$out.tmp"
 mv "$out.tmp" "$out"

@@ -5,7 +5,8 @@
 #             header, no libpq, libmicrohttpd or libcurl;
 #   store     only server/store/ includes libpq or the store's db.h, and it
 #             includes nothing of HTTP;
-#   mail, scheduler, scanner: nothing of HTTP.
+#   mail, scheduler, scanner: nothing of HTTP;
+#   sql       a function of sql/functions/ is defined there, once.
 # The server's own headers are every include/*.h not made for core/.
 set -u
 cd "$(dirname "$0")/.." || exit 2
@@ -59,6 +60,26 @@ for f in server/store/*.c server/store/*.h server/mail/*.c server/sched/*.c serv
 		http.h | page.h | input.h | view.h | handlers.h | microhttpd.h)
 			breach "$f" "$inc" "this layer knows nothing of HTTP" ;;
 		esac
+	done
+done
+
+# SQL: a function of sql/functions/ is written there once, and no
+# migration after the move (026) defines it again.
+defined() { # FILES: the names of the functions they define, one a line
+	sed -n 's/^CREATE \(OR REPLACE \)\{0,1\}FUNCTION \([a-z_]*\)(.*/\2/p' "$@"
+}
+for name in $(defined sql/functions/*.sql | sort | uniq -d); do
+	echo "layers: $name is defined twice in sql/functions/"
+	bad=1
+done
+for f in sql/[0-9][0-9][0-9]_*.sql; do
+	n=$(basename "$f" | sed 's/^0*\([0-9]*\)_.*/\1/')
+	[ "$n" -gt 26 ] || continue
+	for name in $(defined "$f"); do
+		if defined sql/functions/*.sql | grep -qx "$name"; then
+			echo "layers: $f defines $name, which lives in sql/functions/"
+			bad=1
+		fi
 	done
 done
 

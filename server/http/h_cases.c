@@ -396,11 +396,11 @@ enum ld_err cases_correspondence_in(struct request *req, json_t *body,
 				    struct correspondence_in *in)
 {
 	static const char *const fields[] = {
-		"kind",		  "direction", "dated_on",
-		"channel",	  "summary",   "response_due_on",
-		"revised_due_on", "task_ids",  "remedy_ids",
-		"tasks",	  NULL};
+		"kind",	      "direction",	 "dated_on",	   "channel",
+		"summary",    "response_due_on", "revised_due_on", "task_ids",
+		"remedy_ids", "tasks",		 "chfo_type",	   NULL};
 	static const char *const directions[] = {"in", "out", NULL};
+	long long chfo_type = 0;
 	json_t *tasks;
 	int64_t *task_ids, *remedy_ids;
 	enum ld_err err;
@@ -424,8 +424,11 @@ enum ld_err cases_correspondence_in(struct request *req, json_t *body,
 			     &in->ntask_ids)) ||
 	    (err = input_ids(req, body, "remedy_ids", &remedy_ids,
 			     &in->nremedy_ids)) ||
-	    (err = input_array(req, body, "tasks", ITEMS_MAX, &tasks)))
+	    (err = input_array(req, body, "tasks", ITEMS_MAX, &tasks)) ||
+	    (err = input_int(req, body, "chfo_type", 0, 9, false, &chfo_type)))
 		return err;
+	/* Which types an Ombudsman's sanction has is data: the store's. */
+	in->chfo_type = (int)chfo_type;
 	in->task_ids = task_ids;
 	in->remedy_ids = remedy_ids;
 	if (in->response_due_on && in->response_due_on < in->dated_on)

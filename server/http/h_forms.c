@@ -137,16 +137,6 @@ static unsigned int form_refused(struct request *req, json_t *ctx,
 
 /* Sign in and out ------------------------------------------------------- */
 
-enum ld_err h_page_signin(struct request *req)
-{
-	json_t *ctx = page_ctx(req, "Sign in", NULL);
-	const char *expired = request_query(req, "expired");
-	const char *out = request_query(req, "signed_out");
-	json_object_set_new(ctx, "expired", json_boolean(expired != NULL));
-	json_object_set_new(ctx, "signed_out", json_boolean(out != NULL));
-	return page_render(req, 200, "signin", ctx);
-}
-
 /*
  * The email and password of the sign-in form, checked as the API checks
  * them; NULL with the page's errors in ctx otherwise.
@@ -179,6 +169,7 @@ static enum ld_err signin_refused(struct request *req, json_t *ctx,
 				       toupper((unsigned char)msg[0]), msg + 1)
 			: "Enter the email address and password of your "
 			  "account");
+	oidc_page_ctx(req, ctx); /* single sign-on still offered first */
 	return page_render(req, http_status(err), "signin", ctx);
 }
 
@@ -193,8 +184,10 @@ static enum ld_err signin_form_hash(struct request *req)
 				    "The form is malformed.");
 	json_t *ctx = page_ctx(req, "Sign in", NULL);
 	json_t *body = signin_fields(req, form, ctx);
-	if (!body)
+	if (!body) {
+		oidc_page_ctx(req, ctx);
 		return page_render(req, 400, "signin", ctx);
+	}
 	enum ld_err err = auth_signin(
 		req, json_string_value(json_object_get(body, "email")),
 		json_string_value(json_object_get(body, "password")), token,
@@ -229,15 +222,6 @@ enum ld_err h_page_signin_post(struct request *req)
 	if (err)
 		return err;
 	return request_defer(req, req->app->hash_pool, signin_form_hash);
-}
-
-enum ld_err h_page_signout(struct request *req)
-{
-	if (req->who.session_id)
-		auth_store_end_session(req->app->store, req->who.user_id,
-				       req->who.session_id);
-	reply_header(req, "Set-Cookie", auth_session_cookie(req, "", 0));
-	return page_redirect(req, "/sign-in?signed_out=1");
 }
 
 /* Register a notification ----------------------------------------------- */
@@ -371,6 +355,46 @@ static const struct corr_kind *kind_of(struct request *req)
 	return k && k->heading ? k : NULL;
 }
 
+/*
+ * The types the case's Ombudsman gives its sanction (the Housing
+ * Ombudsman's failure orders: 1, 2 or 3), as radios; none: no question.
+ */
+static void sanction_types(struct request *req, json_t *c, json_t *form,
+			   json_t *ctx)
+{
+	char *text = NULL;
+	json_t *oms = admin_store_ombudsmen(req->app->store, &text)
+			      ? json_array()
+			      : parsed(text);
+	const char *code = json_string_value(
+		json_object_get(json_object_get(c, "ombudsman"), "code"));
+	const char *chosen = page_field(form, "chfo_type");
+	size_t i;
+	json_t *o;
+	json_array_foreach(oms, i, o)
+	{
+		const char *oc = json_string_value(json_object_get(o, "code"));
+		json_int_t n = json_integer_value(
+			json_object_get(o, "sanction_types"));
+		if (!code || !oc || strcmp(code, oc) || n <= 0)
+			continue;
+		json_t *types = json_array();
+		for (json_int_t t = 1; t <= n; t++) {
+			char v[8];
+			snprintf(v, sizeof(v), "%d", (int)t);
+			json_array_append_new(
+				types, json_pack("{s:s, s:b, s:b}", "value", v,
+						 "selected", !strcmp(chosen, v),
+						 "first", t == 1));
+		}
+		json_object_set_new(ctx, "sanction_types", types);
+		json_object_set_new(ctx, "has_sanction_types", json_true());
+		json_object_set(ctx, "sanction_name",
+				json_object_get(o, "sanction_name"));
+	}
+	json_decref(oms);
+}
+
 static enum ld_err record_form(struct request *req, int64_t case_id,
 			       const struct corr_kind *k, json_t *form,
 			       json_t *ctx, json_t *dated, json_t *due,
@@ -413,6 +437,8 @@ static enum ld_err record_form(struct request *req, int64_t case_id,
 	json_object_set_new(ctx, "show_response_due",
 			    json_boolean(k->asks_response_due));
 	json_object_set_new(ctx, "show_revised", json_boolean(k->asks_revised));
+	if (k->asks_sanction_type)
+		sanction_types(req, c, form, ctx);
 	json_object_set_new(ctx, "areas", areas);
 	json_object_set_new(ctx, "assignees", people);
 	json_object_set_new(ctx, "dated", dated);
@@ -461,6 +487,7 @@ static const struct form_input record_inputs[] = {
 	{"response_due_on", "response_due_on", "The response date", NULL},
 	{"revised_due_on", "revised_due_on", "The new due date", NULL},
 	{"summary", "summary", "The summary", NULL},
+	{"chfo_type", "chfo_type", "The type", NULL},
 	{"tasks[].title", "title", "What was asked for",
 	 "Enter what exactly the Ombudsman asked for, in up to 300 characters"},
 	{"tasks[].detail", "detail", "The detail", NULL},
@@ -512,6 +539,9 @@ enum ld_err h_page_record_post(struct request *req)
 	form_body_date(body, "dated_on", dated_on);
 	form_body_date(body, "response_due_on", response_due_on);
 	form_body_date(body, "revised_due_on", revised_due_on);
+	if (k->asks_sanction_type)
+		form_body_number(body, "chfo_type",
+				 page_field(form, "chfo_type"));
 	if (k->needs_tasks) {
 		json_t *t = json_pack("{s:s, s:s}", "title",
 				      page_field(form, "title"), "detail",

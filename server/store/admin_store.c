@@ -218,8 +218,9 @@ enum ld_err admin_store_ombudsmen(struct store *s, char **json)
 		" 'name', name, 'reference_mask', reference_mask,"
 		" 'reference_example', reference_example, 'evidence_days',"
 		" evidence_days, 'submission_channel', submission_channel,"
-		" 'sanction_name', sanction_name, 'portal_file_limit',"
-		" portal_file_limit, 'findings', findings) ORDER BY id), '[]')"
+		" 'sanction_name', sanction_name, 'sanction_types',"
+		" sanction_types, 'portal_file_limit', portal_file_limit,"
+		" 'findings', findings) ORDER BY id), '[]')"
 		" FROM ombudsman",
 		0, NULL, json);
 }

@@ -156,6 +156,65 @@ out:
 	return err;
 }
 
+/*
+ * One file of sql/functions/, when its text is not the one the database
+ * last took (by md5, recorded in schema_repeatable).  Function bodies are
+ * checked when called, not here (check_function_bodies off), so that the
+ * files need not be ordered by what calls what.
+ */
+static enum ld_err apply_repeatable(struct db *db, const struct migration *r,
+				    bool *applied, char *why, size_t whylen)
+{
+	const char *params[] = {r->name, r->sql};
+	PGresult *res = NULL;
+	*applied = false;
+	enum ld_err err = db_begin(db);
+	if (!err)
+		err = db_exec(db, "repeatable_same",
+			      "SELECT EXISTS (SELECT 1 FROM schema_repeatable"
+			      " WHERE name = $1 AND checksum = md5($2))",
+			      2, params, &res);
+	if (err)
+		goto fail;
+	bool same = PQgetvalue(res, 0, 0)[0] == 't';
+	PQclear(res);
+	res = NULL;
+	if (same) {
+		db_rollback(db);
+		return LD_OK;
+	}
+	PQclear(PQexec(db->pg, "SET LOCAL check_function_bodies = off"));
+	res = PQexec(db->pg, r->sql);
+	if (PQresultStatus(res) != PGRES_COMMAND_OK &&
+	    PQresultStatus(res) != PGRES_TUPLES_OK) {
+		const char *msg =
+			PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY);
+		if (!msg)
+			msg = PQresultErrorMessage(res);
+		snprintf(why, whylen, "sql/functions/%s.sql failed: %.*s",
+			 r->name, (int)strcspn(msg, "\n"), msg);
+		err = LD_EDB;
+		goto fail;
+	}
+	PQclear(res);
+	res = NULL;
+	err = db_exec(db, "repeatable_record",
+		      "INSERT INTO schema_repeatable (name, checksum)"
+		      " VALUES ($1, md5($2)) ON CONFLICT (name) DO UPDATE"
+		      " SET checksum = EXCLUDED.checksum, applied_at = now()",
+		      2, params, NULL);
+	if (!err)
+		err = db_commit(db);
+	if (err)
+		goto fail;
+	*applied = true;
+	return LD_OK;
+fail:
+	PQclear(res);
+	db_rollback(db);
+	return err ? err : LD_EDB;
+}
+
 static enum ld_err migrate(struct db *db, void *arg)
 {
 	struct migrate_ctx *ctx = arg;
@@ -200,6 +259,21 @@ static enum ld_err migrate(struct db *db, void *arg)
 			break;
 		log_info("applied migration %s", ctx->m[i].name);
 		ctx->applied++;
+	}
+	if (!err)
+		err = db_exec(db, "repeatable_table",
+			      "CREATE TABLE IF NOT EXISTS schema_repeatable ("
+			      " name text PRIMARY KEY,"
+			      " checksum text NOT NULL,"
+			      " applied_at timestamptz NOT NULL DEFAULT now())",
+			      0, NULL, NULL);
+	for (size_t i = 0; !err && i < repeatables_count; i++) {
+		bool took;
+		err = apply_repeatable(db, &repeatables[i], &took, ctx->why,
+				       ctx->whylen);
+		if (!err && took)
+			log_info("applied sql/functions/%s.sql",
+				 repeatables[i].name);
 	}
 	/*
 	 * After a failed migration too: the server then reads the version it

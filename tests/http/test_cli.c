@@ -482,6 +482,40 @@ static void test_workdays(void **state)
 }
 
 /*
+ * sql/functions/ is applied after the migrations, and again only when a
+ * file's text is not the one the database took: a function changed by hand
+ * stays changed until its file is taken again.
+ */
+static void test_repeatables(void **state)
+{
+	char *out = NULL, *v;
+	(void)state;
+	assert_int_equal(ld(dbname, "migrate", &out), 0);
+	assert_non_null(strstr(out, "applied sql/functions/10_tasks.sql"));
+	free(out);
+	v = psql_value(dbname, "SELECT count(*) > 3 FROM schema_repeatable");
+	assert_string_equal(v, "t");
+	free(v);
+	/* Nothing changed: nothing taken again. */
+	assert_int_equal(ld(dbname, "migrate", &out), 0);
+	assert_null(strstr(out, "applied sql/functions"));
+	free(out);
+	psql(dbname, "CREATE OR REPLACE FUNCTION effective_due(t task)"
+		     " RETURNS date LANGUAGE sql IMMUTABLE AS"
+		     " 'SELECT NULL::date'");
+	psql(dbname, "UPDATE schema_repeatable SET checksum = 'old'"
+		     " WHERE name = '10_tasks'");
+	assert_int_equal(ld(dbname, "migrate", &out), 0);
+	assert_non_null(strstr(out, "applied sql/functions/10_tasks.sql"));
+	assert_null(strstr(out, "applied sql/functions/20_cases.sql"));
+	free(out);
+	v = psql_value(dbname, "SELECT prosrc LIKE '%revised_due_on%'"
+			       " FROM pg_proc WHERE proname = 'effective_due'");
+	assert_string_equal(v, "t");
+	free(v);
+}
+
+/*
  * The division is one setting: LINKDESK_HOLIDAY_DIVISION is written into
  * the database by migrate, and C (workdays) and SQL (the KPIs' working
  * days) then agree on Scotland's St Andrew's Day, 30 November 2026.
@@ -557,6 +591,8 @@ int main(void)
 						fresh_db, drop_db),
 		cmocka_unit_test(test_workdays),
 		cmocka_unit_test_setup_teardown(test_one_division, fresh_db,
+						drop_db),
+		cmocka_unit_test_setup_teardown(test_repeatables, fresh_db,
 						drop_db),
 		cmocka_unit_test_setup_teardown(test_seed_demo, fresh_db,
 						drop_db),

@@ -438,6 +438,158 @@ static void test_same_status(void **state)
 		400);
 }
 
+/*
+ * One catalogue of bad input, fed to one command (registering an
+ * information request) through both faces: the JSON body and the record
+ * form.  Each is refused with the same status, naming the same field (the
+ * form's summary links to its input), and nothing is saved.
+ */
+static const struct {
+	const char *what;
+	const char *json; /* the body's fields after "kind" */
+	const char *form; /* the form's fields after the date */
+	long status;
+	const char *field; /* in the JSON refusal */
+	const char *input; /* on the form */
+} bad_inputs[] = {
+	{"a title too long in characters",
+	 "\"tasks\": [{\"title\": \"%s\", \"service_area_id\": %ld}]",
+	 "title=%s&service_area_id=%ld", 400, "tasks[0].title", "title"},
+	{"a line break in a title",
+	 "\"tasks\": [{\"title\": \"Repairs\\nlog\", \"service_area_id\":"
+	 " %ld}]",
+	 "title=Repairs%%0Alog&service_area_id=%ld", 400, "tasks[0].title",
+	 "title"},
+	{"a control character in the summary",
+	 "\"summary\": \"Bell\\u0007\", \"tasks\": [{\"title\": \"Log\","
+	 " \"service_area_id\": %ld}]",
+	 "summary=Bell%%07&title=Log&service_area_id=%ld", 400, "summary",
+	 "summary"},
+	{"a service area that is not a number",
+	 "\"tasks\": [{\"title\": \"Log\", \"service_area_id\": \"x%ld\"}]",
+	 "title=Log&service_area_id=x%ld", 400, "tasks[0].service_area_id",
+	 "service_area_id"},
+	{"a response date before the letter",
+	 "\"response_due_on\": \"2026-11-01\", \"tasks\": [{\"title\":"
+	 " \"Log\", \"service_area_id\": %ld}]",
+	 "response_due_on-day=1&response_due_on-month=11&response_due_on-year="
+	 "2026&title=Log&service_area_id=%ld",
+	 422, "response_due_on", "response_due_on"},
+};
+
+static void test_bad_input_both_faces(void **state)
+{
+	(void)state;
+	long id = new_case();
+	const char *path = F("/cases/%ld/record?kind=information_request", id);
+	const char *api = F("/api/v1/cases/%ld/correspondence", id);
+	const char *long_title = times("\xc3\xa9", 301);
+	const char *long_form = times("%C3%A9", 301);
+	for (size_t i = 0; i < sizeof(bad_inputs) / sizeof(bad_inputs[0]);
+	     i++) {
+		char fields[4096], json[4096], body[4200], form[4400];
+		bool lengthy = i == 0;
+		if (lengthy) {
+			snprintf(json, sizeof(json), bad_inputs[i].json,
+				 long_title, area_housing);
+			snprintf(fields, sizeof(fields), bad_inputs[i].form,
+				 long_form, area_housing);
+		} else {
+			snprintf(json, sizeof(json), bad_inputs[i].json,
+				 area_housing);
+			snprintf(fields, sizeof(fields), bad_inputs[i].form,
+				 area_housing);
+		}
+		snprintf(body, sizeof(body),
+			 "{\"kind\": \"information_request\", \"dated_on\":"
+			 " \"2026-11-20\", %s}",
+			 json);
+		snprintf(form, sizeof(form),
+			 "dated_on-day=20&dated_on-month=11&dated_on-year=2026"
+			 "&%s",
+			 fields);
+		print_message("%s\n", bad_inputs[i].what);
+		api_refused(&lo, bad_inputs[i].status,
+			    bad_inputs[i].status == 422 ? "validation_failed"
+							: "invalid",
+			    bad_inputs[i].field, "POST", api, body);
+		assert_int_equal(refused(path, form, bad_inputs[i].input),
+				 bad_inputs[i].status);
+	}
+	assert_int_equal(api_sql_long(F("SELECT count(*) FROM correspondence"
+					" WHERE case_id = %ld AND kind <>"
+					" 'notification'",
+					id)),
+			 0);
+	/* The same request, well formed, is taken by both. */
+	json_decref(
+		api_expect(&lo, 201, "POST", api,
+			   F("{\"kind\": \"information_request\", \"dated_on\":"
+			     " \"2026-11-20\", \"tasks\": [{\"title\": \"%s\","
+			     " \"service_area_id\": %ld}]}",
+			     times("\xc3\xa9", 300), area_housing)));
+	accepted(path, F("dated_on-day=20&dated_on-month=11&dated_on-year=2026"
+			 "&title=%s&service_area_id=%ld",
+			 times("%C3%A9", 300), area_housing));
+	assert_int_equal(api_sql_long(F("SELECT count(*) FROM correspondence"
+					" WHERE case_id = %ld AND kind ="
+					" 'information_request'",
+					id)),
+			 2);
+}
+
+/*
+ * A failure order's type: the sanction notice form asks it only where the
+ * Ombudsman's sanction has types (data: ombudsman.sanction_types), and the
+ * API and the form store it alike; a type the Ombudsman has not is refused
+ * naming chfo_type.
+ */
+static void test_chfo_type(void **state)
+{
+	(void)state;
+	long id = new_case(); /* the Housing Ombudsman's */
+	const char *path = F("/cases/%ld/record?kind=sanction_notice", id);
+	struct itest_resp r;
+	api_call(&lo, "GET", path, NULL, &r);
+	assert_int_equal(r.status, 200);
+	assert_non_null(strstr(r.body, "name=\"chfo_type\" type=\"radio\""
+				       " value=\"3\""));
+	assert_null(strstr(r.body, "value=\"4\""));
+	itest_resp_release(&r);
+	accepted(path, "dated_on-day=20&dated_on-month=11&dated_on-year=2026"
+		       "&chfo_type=2&summary=CHFO");
+	assert_int_equal(
+		api_sql_long(F("SELECT chfo_type FROM correspondence WHERE"
+			       " case_id = %ld AND kind = 'sanction_notice'",
+			       id)),
+		2);
+	api_refused(&lo, 422, "validation_failed", "chfo_type", "POST",
+		    F("/api/v1/cases/%ld/correspondence", id),
+		    "{\"kind\": \"sanction_notice\", \"chfo_type\": 4}");
+	api_refused(&lo, 422, "validation_failed", "chfo_type", "POST",
+		    F("/api/v1/cases/%ld/correspondence", id),
+		    "{\"kind\": \"other\", \"chfo_type\": 1}");
+	json_decref(api_expect(&lo, 201, "POST",
+			       F("/api/v1/cases/%ld/correspondence", id),
+			       "{\"kind\": \"sanction_notice\", \"chfo_type\":"
+			       " 3}"));
+	assert_int_equal(
+		api_sql_long(F("SELECT count(*) FROM correspondence WHERE"
+			       " case_id = %ld AND chfo_type IS NOT NULL",
+			       id)),
+		2);
+	/* The other Ombudsman's sanction has no types: no question. */
+	long lgsco = api_sql_long(
+		"SELECT min(c.id) FROM ombudsman_case c JOIN ombudsman o"
+		" ON o.id = c.ombudsman_id WHERE o.code = 'LGSCO'"
+		" AND c.stage <> 'closed'");
+	api_call(&lo, "GET", F("/cases/%ld/record?kind=sanction_notice", lgsco),
+		 NULL, &r);
+	assert_int_equal(r.status, 200);
+	assert_null(strstr(r.body, "chfo_type"));
+	itest_resp_release(&r);
+}
+
 static void test_other_forms(void **state)
 {
 	(void)state;
@@ -568,6 +720,8 @@ int main(void)
 		cmocka_unit_test(test_lengths_in_characters),
 		cmocka_unit_test(test_publish_url),
 		cmocka_unit_test(test_same_status),
+		cmocka_unit_test(test_bad_input_both_faces),
+		cmocka_unit_test(test_chfo_type),
 		cmocka_unit_test(test_other_forms),
 		cmocka_unit_test(test_admin_user_form),
 		cmocka_unit_test(test_signin_form),
