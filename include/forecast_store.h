@@ -70,6 +70,16 @@ enum ld_err forecast_store_sanctions(struct store *s, const struct workcal *cal,
 				     int64_t case_id, char **json);
 
 /*
+ * The first max of those flags (case_id 0), as {total, flags: [...]}:
+ * for a page that shows the soonest to act on and says how many more.
+ */
+enum ld_err forecast_store_sanctions_first(struct store *s,
+					   const struct workcal *cal,
+					   const struct principal *p,
+					   int32_t today, size_t max,
+					   char **json);
+
+/*
  * For leadership: of the tasks due from..to that the reader may see,
  * {late_so_far (due before today and late), due_to_come (open, due today
  * to to), expected_to_come (their summed forecast), expected_late (the

@@ -70,6 +70,13 @@ static enum ld_err sanctions_fn(struct call *c, const struct workcal *cal)
 					c->today, c->id, &c->json);
 }
 
+static enum ld_err first_flags_fn(struct call *c, const struct workcal *cal)
+{
+	return forecast_store_sanctions_first(c->req->app->store, cal,
+					      &c->req->who, c->today,
+					      SANCTION_FLAGS_SHOWN, &c->json);
+}
+
 static enum ld_err expected_fn(struct call *c, const struct workcal *cal)
 {
 	return forecast_store_expected(c->req->app->store, cal, &c->req->who,
@@ -145,17 +152,16 @@ void forecast_page_home(struct request *req, json_t *ctx)
 	}
 	json_object_set_new(ctx, "late_risk_percent",
 			    json_integer(req->app->cfg.late_risk_percent));
-	struct call c = {.req = req, .fn = sanctions_fn};
+	struct call c = {.req = req, .fn = first_flags_fn};
 	c.today = app_today(req->app);
-	json_t *flags = call_json(&c, &err);
-	if (flags) {
-		/* An organisation in trouble has thousands: a page of them is
-		 * no list to act on, and costs the page its speed. */
-		json_object_set_new(
-			ctx, "sanction_flags_total",
-			json_integer((json_int_t)json_array_size(flags)));
-		while (json_array_size(flags) > SANCTION_FLAGS_SHOWN)
-			json_array_remove(flags, json_array_size(flags) - 1);
+	/* An organisation in trouble has thousands: a page of them is no
+	 * list to act on, and costs the page its speed. */
+	json_t *first = call_json(&c, &err);
+	if (first) {
+		json_t *flags = json_incref(json_object_get(first, "flags"));
+		json_object_set(ctx, "sanction_flags_total",
+				json_object_get(first, "total"));
+		json_decref(first);
 		flag_labels(ctx, flags);
 		json_object_set_new(ctx, "sanction_flags", flags);
 	}

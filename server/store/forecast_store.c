@@ -29,6 +29,13 @@ struct open_task {
 	struct forecast f;
 };
 
+struct due_row {
+	int64_t area;
+	int32_t due_on;
+	uint8_t percent; /* forecast_percent() */
+	bool ok, paused;
+};
+
 struct case_flag {
 	int64_t case_id;
 	char *reference, *ombudsman;
@@ -48,6 +55,10 @@ struct model {
 	struct open_task *open; /* by id */
 	size_t nopen;
 	size_t *by_due; /* indices of open, by due date then id */
+	/* What a list filters on, in by_due's order, packed: every list
+	 * reads every open task to count its total (100,000 at full size),
+	 * and this keeps that one pass over 16 bytes a task in order. */
+	struct due_row *rows;
 	int64_t *area_ids;
 	char **area_names; /* by id */
 	size_t nareas;
@@ -57,6 +68,7 @@ struct model {
 	bool flags_read;
 	struct case_flag *flags; /* the soonest act_by first */
 	size_t nflags;
+	char *flags_text; /* every flag as JSON, once asked for */
 	struct forecast_model fm;
 };
 
@@ -76,10 +88,12 @@ static void model_free(struct model *m)
 		free(m->flags[i].ombudsman);
 	}
 	free(m->flags);
+	free(m->flags_text);
 	pthread_mutex_destroy(&m->flags_lock);
 	free(m->area_ids);
 	free(m->area_names);
 	free(m->by_due);
+	free(m->rows);
 	free(m->open);
 	free(m->tasks);
 	free(m->version);
@@ -407,6 +421,14 @@ static enum ld_err model_build(struct store *s, const struct workcal *cal,
 	for (size_t i = 0; i < m->nopen; i++)
 		m->by_due[i] = i;
 	qsort_r(m->by_due, m->nopen, sizeof(*m->by_due), by_due_cmp, m);
+	m->rows = xcalloc(m->nopen ? m->nopen : 1, sizeof(*m->rows));
+	for (size_t i = 0; i < m->nopen; i++) {
+		const struct open_task *o = &m->open[m->by_due[i]];
+		m->rows[i] = (struct due_row){
+			o->area, o->due_on,
+			(uint8_t)(o->ok ? forecast_percent(o->f.p_late) : 0),
+			o->ok, o->paused};
+	}
 	*out = m;
 	return LD_OK;
 }
@@ -519,21 +541,21 @@ enum ld_err forecast_store_tasks(struct store *s, const struct workcal *cal,
 	json_t *chosen = json_object();
 	long total = 0;
 	for (size_t i = 0; i < m->nopen; i++) {
-		const struct open_task *o = &m->open[m->by_due[i]];
+		const struct due_row *o = &m->rows[i];
 		if (!o->ok || (scope != AREA_SCOPE_ALL && o->area != scope) ||
 		    (f->area_id && o->area != f->area_id) ||
 		    (f->due_from && o->due_on < f->due_from) ||
 		    (f->due_to && o->due_on > f->due_to) ||
 		    (f->min_percent > 0 &&
-		     (o->paused ||
-		      forecast_percent(o->f.p_late) < f->min_percent)))
+		     (o->paused || o->percent < f->min_percent)))
 			continue;
 		if (total++ < f->limit) {
+			const struct open_task *t = &m->open[m->by_due[i]];
 			char key[24];
-			snprintf(key, sizeof(key), "%lld", (long long)o->id);
+			snprintf(key, sizeof(key), "%lld", (long long)t->id);
 			json_object_set_new(
 				chosen, key,
-				forecast_json(m, o,
+				forecast_json(m, t,
 					      f->min_percent > 0
 						      ? f->min_percent
 						      : 50));
@@ -593,9 +615,12 @@ static enum ld_err visible_unit(struct db *db, void *arg)
 		       2, params, c->res);
 }
 
-enum ld_err forecast_store_sanctions(struct store *s, const struct workcal *cal,
-				     const struct principal *p, int32_t today,
-				     int64_t case_id, char **json)
+/* The flags of case_id (0: all) the reader may see: the first max of
+ * them into *json, how many there are into *total. */
+static enum ld_err sanctions(struct store *s, const struct workcal *cal,
+			     const struct principal *p, int32_t today,
+			     int64_t case_id, size_t max, size_t *total,
+			     char **json)
 {
 	struct model *m;
 	struct db_num scope_num;
@@ -607,6 +632,21 @@ enum ld_err forecast_store_sanctions(struct store *s, const struct workcal *cal,
 		model_put(m);
 		return err;
 	}
+	/* Every flag, for a reader of every area: the same text until the
+	 * model changes (the home page asks on every visit). */
+	bool whole = !case_id && !scope && max == SIZE_MAX;
+	*total = 0;
+	if (whole) {
+		pthread_mutex_lock(&m->flags_lock);
+		char *text = m->flags_text ? xstrdup(m->flags_text) : NULL;
+		pthread_mutex_unlock(&m->flags_lock);
+		if (text) {
+			*total = m->nflags;
+			model_put(m);
+			*json = text;
+			return LD_OK;
+		}
+	}
 	json_t *out = json_array();
 	struct buf ids;
 	buf_init(&ids, 1u << 24);
@@ -614,6 +654,9 @@ enum ld_err forecast_store_sanctions(struct store *s, const struct workcal *cal,
 		const struct case_flag *x = &m->flags[i];
 		char since[DATE_STRLEN], act[DATE_STRLEN];
 		if (case_id && x->case_id != case_id)
+			continue;
+		/* Visibility is decided after, for a service-area officer. */
+		if (!scope && ++*total > max)
 			continue;
 		date_format(x->flag.since, since);
 		date_format(x->flag.act_by, act);
@@ -626,6 +669,18 @@ enum ld_err forecast_store_sanctions(struct store *s, const struct workcal *cal,
 				       since, "act_by", act));
 		err = buf_printf(&ids, "%s%lld", buf_str(&ids)[0] ? "," : "{",
 				 (long long)x->case_id);
+	}
+	if (whole && !err) {
+		char *text = json_dumps(out, JSON_COMPACT);
+		if (!text)
+			abort(); /* out of memory, as xalloc treats it */
+		pthread_mutex_lock(&m->flags_lock);
+		if (!m->flags_text) {
+			m->flags_text = text;
+			text = NULL;
+		}
+		pthread_mutex_unlock(&m->flags_lock);
+		free(text);
 	}
 	model_put(m);
 	/* A service-area officer sees the flags of cases they may open. */
@@ -654,12 +709,45 @@ enum ld_err forecast_store_sanctions(struct store *s, const struct workcal *cal,
 		}
 		PQclear(res);
 	}
+	if (scope) {
+		*total = json_array_size(out);
+		while (json_array_size(out) > max)
+			json_array_remove(out, json_array_size(out) - 1);
+	}
 	buf_release(&ids);
 	if (err) {
 		json_decref(out);
 		return err;
 	}
 	*json = dumps(out);
+	return LD_OK;
+}
+
+enum ld_err forecast_store_sanctions(struct store *s, const struct workcal *cal,
+				     const struct principal *p, int32_t today,
+				     int64_t case_id, char **json)
+{
+	size_t total;
+	return sanctions(s, cal, p, today, case_id, SIZE_MAX, &total, json);
+}
+
+enum ld_err forecast_store_sanctions_first(struct store *s,
+					   const struct workcal *cal,
+					   const struct principal *p,
+					   int32_t today, size_t max,
+					   char **json)
+{
+	size_t total;
+	char *flags = NULL;
+	enum ld_err err = sanctions(s, cal, p, today, 0, max, &total, &flags);
+	if (err)
+		return err;
+	json_t *list = json_loads(flags, 0, NULL);
+	free(flags);
+	if (!list)
+		return LD_EINTERNAL;
+	*json = dumps(json_pack("{s:I, s:o}", "total", (json_int_t)total,
+				"flags", list));
 	return LD_OK;
 }
 
