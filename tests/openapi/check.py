@@ -272,6 +272,39 @@ class Checker:
                 for ctype, c in self.deref(r).get("content", {}).items():
                     self.check_schema(f"{where} {status} {ctype}",
                                       c.get("schema"))
+                    self.check_closed(f"{where} {status}",
+                                      c.get("schema"), set())
+
+    def check_closed(self, where, schema, seen):
+        """Every object of an answer that lists its properties says what
+        else it may hold (additionalProperties: false where the shape is
+        fixed), so that a field the server adds and the document does not
+        name fails the check."""
+        if isinstance(schema, list):
+            for x in schema:
+                self.check_closed(where, x, seen)
+            return
+        if not isinstance(schema, dict):
+            return
+        if "$ref" in schema:
+            ref = schema["$ref"]
+            if ref in seen:
+                return
+            seen.add(ref)
+            self.check_closed(f"{where} {ref.split('/')[-1]}",
+                              self.deref(schema), seen)
+            return
+        if "properties" in schema and "additionalProperties" not in schema:
+            self.fail(where, "an object with properties and no "
+                      "additionalProperties: an undocumented field would "
+                      "pass (say false, or what else it may hold)")
+        for key in ("properties", "patternProperties", "$defs"):
+            for sub in schema.get(key, {}).values():
+                self.check_closed(where, sub, seen)
+        for key in ("items", "additionalProperties", "not", "if", "then",
+                    "else", "anyOf", "oneOf", "allOf", "prefixItems"):
+            if key in schema:
+                self.check_closed(where, schema[key], seen)
 
     def check_schema(self, where, schema):
         if id(schema) in self.checked:
