@@ -2,6 +2,7 @@
 
 #include <gmime/gmime.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -88,6 +89,29 @@ static void refold(GMimeHeader *h)
 	g_string_free(out, TRUE);
 }
 
+/* A file attached as it is, byte for byte, in base64. */
+static GMimePart *file_part(const struct mail_attachment *a)
+{
+	char type[128];
+	snprintf(type, sizeof(type), "%s",
+		 a->content_type && strchr(a->content_type, '/')
+			 ? a->content_type
+			 : "application/octet-stream");
+	char *slash = strchr(type, '/');
+	*slash = '\0';
+	GMimePart *part = g_mime_part_new_with_type(type, slash + 1);
+	GMimeStream *mem = g_mime_stream_mem_new_with_buffer(
+		(const char *)a->data, a->len);
+	GMimeDataWrapper *content = g_mime_data_wrapper_new_with_stream(
+		mem, GMIME_CONTENT_ENCODING_DEFAULT);
+	g_object_unref(mem);
+	g_mime_part_set_content(part, content);
+	g_object_unref(content);
+	g_mime_part_set_filename(part, a->name);
+	g_mime_part_set_content_encoding(part, GMIME_CONTENT_ENCODING_BASE64);
+	return part;
+}
+
 /*
  * A base64 part of UTF-8 text whose lines end in CRLF before encoding, as
  * RFC 2045 wants of every text type (GMime's unix2dos filter makes them).
@@ -167,6 +191,18 @@ enum ld_err mail_build(const struct mail_message *m, struct buf *out)
 			m->ics_method ? m->ics_method : "REQUEST");
 		g_mime_multipart_add(alt, GMIME_OBJECT(part));
 		g_object_unref(part);
+	}
+	if (m->nattachments) {
+		GMimeMultipart *mixed =
+			g_mime_multipart_new_with_subtype("mixed");
+		g_mime_multipart_add(mixed, GMIME_OBJECT(alt));
+		g_object_unref(alt);
+		for (size_t i = 0; i < m->nattachments; i++) {
+			part = file_part(&m->attachments[i]);
+			g_mime_multipart_add(mixed, GMIME_OBJECT(part));
+			g_object_unref(part);
+		}
+		alt = mixed;
 	}
 	g_mime_message_set_mime_part(msg, GMIME_OBJECT(alt));
 	g_object_unref(alt);

@@ -82,6 +82,7 @@ struct config {
 	char *imap_handled_folder;
 	long imap_timeout; /* seconds */
 	long imap_batch;
+	long evidence_mail_max; /* bytes */
 };
 
 /*

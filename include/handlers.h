@@ -246,6 +246,11 @@ enum ld_err h_page_inbox_dismiss(struct request *req);
 enum ld_err h_page_inbox_upload(struct request *req);
 enum ld_err h_inbox_attachment(struct request *req);
 extern const struct upload_ops inbox_upload_ops;
+/* Evidence emailed to the Ombudsman through the outbox. */
+enum ld_err h_evidence_email(struct request *req);
+enum ld_err h_page_evidence_email(struct request *req);
+/* The task page's email button or portal checklist. */
+void evidence_page_task(struct request *req, json_t *ctx);
 /* The home page's count of waiting messages and the oldest's age. */
 void inbox_page_home(struct request *req, json_t *ctx);
 

@@ -19,6 +19,14 @@ struct mail_address {
 	const char *address;
 };
 
+/* A file attached to a message, sent as its bytes are (base64). */
+struct mail_attachment {
+	const char *name;
+	const char *content_type; /* "type/subtype"; other: octet-stream */
+	const unsigned char *data;
+	size_t len;
+};
+
 struct mail_message {
 	struct mail_address from;
 	struct mail_address reply_to; /* address NULL or "": no Reply-To */
@@ -31,6 +39,9 @@ struct mail_message {
 	int64_t date;		/* Unix seconds */
 	const char *ics;	/* NULL, or a VCALENDAR */
 	const char *ics_method; /* "REQUEST" or "CANCEL" with ics */
+	/* Files after the text and html (multipart/mixed); none when 0. */
+	const struct mail_attachment *attachments;
+	size_t nattachments;
 };
 
 /* Start GMime: once per process, before any other mail_ call. */

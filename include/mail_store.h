@@ -30,6 +30,7 @@ struct outbox_msg {
 			      a row queued as text (before migration 019) */
 	char *invite;	   /* an old invite row's calendar JSON, or NULL */
 	double claim_left; /* seconds the claim had left once it was made */
+	char *message;	   /* evidence: the exact message sent, to record */
 };
 
 /*
@@ -44,7 +45,11 @@ enum ld_err outbox_store_claim(struct store *s, long lease,
 			       struct outbox_msg *m, bool *found);
 void outbox_msg_release(struct outbox_msg *m);
 
-/* Record a claimed message sent, with the subject in m->subject. */
+/*
+ * Record a claimed message sent, with the subject in m->subject.  Evidence
+ * emailed to the Ombudsman (kind "evidence") also records m->message, the
+ * exact bytes sent, and its task's version sent, in the same transaction.
+ */
 enum ld_err outbox_store_sent(struct store *s, const struct outbox_msg *m);
 
 /*

@@ -251,6 +251,10 @@ static const struct config_def config_defs[] = {
 	{"LINKDESK_IMAP_BATCH", CONFIG_LONG, "20", 1, 1000,
 	 offsetof(struct config, imap_batch),
 	 "messages taken in at most per scheduler round"},
+	{"LINKDESK_EVIDENCE_MAIL_MAX", CONFIG_LONG, "10485760", 1024,
+	 1073741824, offsetof(struct config, evidence_mail_max),
+	 "bytes of files one email of evidence to the Ombudsman may carry "
+	 "(beyond, emailing is refused with the reason)"},
 	{"LINKDESK_WEB_DIR", CONFIG_STRING, "web", 0, 0,
 	 offsetof(struct config, web_dir),
 	 "the dashboard's files: static/ and vendor/assets/ (make web)"},

@@ -18,6 +18,7 @@
 #include "arena.h"
 #include "case_store.h"
 #include "date.h"
+#include "evidence_mail.h"
 #include "handlers.h"
 #include "inbox_mail.h"
 #include "inbox_store.h"
@@ -801,4 +802,102 @@ enum ld_err h_inbox_attachment(struct request *req)
 	free(type);
 	free(data);
 	return LD_OK;
+}
+
+/* Evidence to the Ombudsman by email ------------------------------------ */
+
+static enum ld_err email_evidence(struct request *req, int64_t id, int version,
+				  char **json, struct why *why)
+{
+	const struct config *cfg = &req->app->cfg;
+	return evidence_mail_queue(req->app->store, &req->who, id, version,
+				   app_today(req->app), cfg->evidence_mail_max,
+				   cfg->require_scan != 0, json, why);
+}
+
+enum ld_err h_evidence_email(struct request *req)
+{
+	static const char *const fields[] = {"version", NULL};
+	struct why why = {0};
+	json_t *body;
+	int64_t id;
+	long long version = 0;
+	char *json = NULL;
+	enum ld_err err;
+	if ((err = request_id(req, 0, &id)) ||
+	    (err = request_json(req, &body)) ||
+	    (err = input_known_fields(req, body, fields)) ||
+	    (err = input_int(req, body, "version", 1, 1000000000, true,
+			     &version)))
+		return err;
+	err = email_evidence(req, id, (int)version, &json, &why);
+	return reply_result(req, err, json, &why, 202);
+}
+
+enum ld_err h_page_evidence_email(struct request *req)
+{
+	json_t *form = page_form(req);
+	struct why why = {0};
+	int64_t id;
+	char *json = NULL, *end;
+	enum ld_err err = request_id(req, 0, &id);
+	if (err)
+		return err;
+	long version = form ? strtol(page_field(form, "version"), &end, 10) : 0;
+	if (!form || *end || version < 1)
+		return request_fail(req, LD_EINVAL, "version",
+				    "The form is malformed.");
+	err = email_evidence(req, id, (int)version, &json, &why);
+	free(json);
+	if (err)
+		return why.msg[0] ? request_fail(req, err, why.field, "%s",
+						 why.msg)
+				  : err;
+	return page_redirect(req, arena_printf(req->arena,
+					       "/tasks/%lld?done=emailed",
+					       (long long)id));
+}
+
+/*
+ * The task page: whether its Ombudsman takes evidence by email (the
+ * button that emails it) or by portal (a checklist of what to upload,
+ * each file against the portal's limit), and an email in the outbox.
+ */
+void evidence_page_task(struct request *req, json_t *ctx)
+{
+	json_t *task = json_object_get(ctx, "task");
+	json_int_t case_id = json_integer_value(
+		json_object_get(json_object_get(task, "case"), "id"));
+	char *text = NULL;
+	if (!case_id ||
+	    case_store_get(req->app->store, &req->who, case_id, &text))
+		return;
+	json_t *c = parsed(text);
+	json_t *o = json_object_get(c, "ombudsman");
+	const char *channel =
+		json_string_value(json_object_get(o, "submission_channel"));
+	json_int_t limit =
+		json_integer_value(json_object_get(o, "portal_file_limit"));
+	bool email = channel && !strcmp(channel, "email");
+	json_object_set_new(ctx, "evidence_by_email", json_boolean(email));
+	if (!email) {
+		json_t *list = json_array();
+		size_t i;
+		json_t *f;
+		json_array_foreach(json_object_get(task, "files"), i, f)
+		{
+			json_int_t size =
+				json_integer_value(json_object_get(f, "size"));
+			json_array_append_new(
+				list,
+				json_pack("{s:O?, s:O?, s:I, s:b}", "name",
+					  json_object_get(f, "name"), "sha256",
+					  json_object_get(f, "sha256"), "size",
+					  size, "over_limit",
+					  limit > 0 && size > limit));
+		}
+		json_object_set_new(ctx, "portal_checklist", list);
+		json_object_set_new(ctx, "portal_limit", json_integer(limit));
+	}
+	json_decref(c);
 }

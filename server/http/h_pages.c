@@ -280,6 +280,7 @@ enum ld_err page_task(struct request *req, int64_t id, json_t *form,
 			    json_boolean(MAY(TASK_COMPLETE)));
 	json_object_set_new(ctx, "can_cancel", json_boolean(MAY(TASK_CANCEL)));
 #undef MAY
+	evidence_page_task(req, ctx);
 	json_object_set_new(ctx, "can_see_case", json_true());
 	json_object_set_new(
 		ctx, "has_versions",

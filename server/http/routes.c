@@ -46,6 +46,7 @@ const struct route http_routes[] = {
 	{"GET", "/validation", h_page_validation, ROLE_VALIDATOR, NULL},
 	{"GET", "/tasks/{id}", h_page_task, READERS, NULL},
 	{"POST", "/tasks/{id}/act", h_page_task_act, WORKERS, NULL},
+	{"POST", "/tasks/{id}/email", h_page_evidence_email, LINK, NULL},
 	{"POST", "/tasks/{id}/upload", h_page_upload, WORKERS,
 	 &file_upload_ops},
 	{"GET", "/cases", h_page_cases, READERS, NULL},
@@ -103,6 +104,7 @@ const struct route http_routes[] = {
 	{"GET", "/api/v1/tasks/{id}", h_task_get, READERS, NULL},
 	{"PATCH", "/api/v1/tasks/{id}", h_task_update, LINK, NULL},
 	{"POST", "/api/v1/tasks/{id}/actions", h_task_action, WORKERS, NULL},
+	{"POST", "/api/v1/tasks/{id}/email", h_evidence_email, LINK, NULL},
 
 	{"POST", "/api/v1/tasks/{id}/files", h_file_upload, WORKERS,
 	 &file_upload_ops},

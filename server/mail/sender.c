@@ -18,6 +18,7 @@
 #include "buf.h"
 #include "date.h"
 #include "embedded.h"
+#include "evidence_mail.h"
 #include "forecast_store.h"
 #include "ics.h"
 #include "jobs.h"
@@ -642,9 +643,13 @@ static enum ld_err deliver_one(struct app *app, const struct mail_env *env,
 {
 	struct rendered r;
 	struct buf msg, id, local;
+	struct evidence_files files = {0};
 	enum ld_err err;
+	bool evidence = !strcmp(m->kind, "evidence");
 
-	buf_init(&msg, MESSAGE_MAX);
+	buf_init(&msg,
+		 evidence ? evidence_message_max(app->cfg.evidence_mail_max)
+			  : MESSAGE_MAX);
 	buf_init(&id, 1000);
 	buf_init(&local, 100);
 	err = render_message(app, env, m, &r, why, whylen);
@@ -652,6 +657,9 @@ static enum ld_err deliver_one(struct app *app, const struct mail_env *env,
 		free(m->subject);
 		m->subject = xstrdup(buf_str(&r.subject));
 	}
+	/* Evidence carries exactly the bytes signed off, or does not go. */
+	if (!err && evidence)
+		err = evidence_files_load(app, m->facts, &files, why, whylen);
 	/* Derived from the row: a resend is recognisably the same message. */
 	if (!err &&
 	    (err = buf_printf(&local, "linkdesk.outbox.%lld",
@@ -666,7 +674,9 @@ static enum ld_err deliver_one(struct app *app, const struct mail_env *env,
 					  .message_id = buf_str(&id),
 					  .date = (int64_t)time(NULL),
 					  .ics = r.ics,
-					  .ics_method = r.method};
+					  .ics_method = r.method,
+					  .attachments = files.items,
+					  .nattachments = files.n};
 		if ((err = mail_build(&mm, &msg)))
 			snprintf(why, whylen, "message too large");
 	}
@@ -688,6 +698,9 @@ static enum ld_err deliver_one(struct app *app, const struct mail_env *env,
 	} else {
 		err = write_eml(app, m->id, &msg, why, whylen);
 	}
+	if (!err && evidence)
+		m->message = xstrdup(buf_str(&msg));
+	evidence_files_release(&files);
 	buf_release(&msg);
 	return err;
 }

@@ -49,6 +49,22 @@ case_store_correspond_then(struct store *s, const struct principal *p,
 			   enum ld_err (*then)(struct db *, int64_t, void *),
 			   void *then_arg, char **json, struct why *why);
 
+/*
+ * Inside a unit of work: may the task's evidence go to the Ombudsman (no
+ * file quarantined or waiting for a scan; with require_scan, none
+ * unscanned)?  LD_ECONFLICT with why otherwise.
+ */
+enum ld_err task_files_sendable(struct db *db, int64_t task_id,
+				bool require_scan, struct why *why);
+
+/*
+ * Inside a unit of work: record the task's validated version sent on
+ * dated_on by channel (the task sent, the correspondence saying which
+ * files by hash, a remedy complied).  The caller has checked it may be.
+ */
+enum ld_err task_record_sent(struct db *db, int64_t task_id, int32_t dated_on,
+			     const char *channel, int64_t actor_id);
+
 /* One reader run as a unit of work of its own. */
 enum ld_err store_read(struct store *s, record_reader *read,
 		       const struct principal *p, int64_t id, char **json);

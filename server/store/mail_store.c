@@ -59,6 +59,7 @@ static enum ld_err claim(struct db *db, void *arg)
 		m->facts = PQgetisnull(res, 0, 9)
 				   ? NULL
 				   : xstrdup(PQgetvalue(res, 0, 9));
+		m->message = NULL;
 	}
 	PQclear(res);
 	return LD_OK;
@@ -82,6 +83,7 @@ void outbox_msg_release(struct outbox_msg *m)
 	free(m->invite);
 	free(m->kind);
 	free(m->facts);
+	free(m->message);
 	memset(m, 0, sizeof(*m));
 }
 
@@ -120,10 +122,67 @@ static enum ld_err mark_sent(struct db *db, void *arg)
 	return LD_OK;
 }
 
+/*
+ * Evidence emailed to the Ombudsman (kind "evidence"), now that the mail
+ * server has taken it: the exact message recorded and the task's version
+ * recorded sent, in one transaction, guarded by this try's claim.
+ */
+static enum ld_err mark_evidence_sent(struct db *db, void *arg)
+{
+	struct mark_ctx *c = arg;
+	struct db_num n, attempts;
+	PGresult *res = NULL;
+	const char *params[] = {db_num(&n, c->id), c->subject,
+				db_num(&attempts, c->attempts), c->why};
+	enum ld_err err = db_begin(db);
+	if (!err)
+		err = db_exec(
+			db, "outbox_evidence_sent",
+			"UPDATE outbox SET status = 'sent', sent_at = now(),"
+			" last_error = '', subject = left($2, 1000), body = $4"
+			" WHERE id = $1 AND attempts = $3::int"
+			" RETURNING task_id, facts->>'dated_on',"
+			" coalesce(facts->>'actor_id', '0')",
+			4, params, &res);
+	if (err)
+		return finish(db, err);
+	if (PQntuples(res) != 1) {
+		log_warn("outbox %lld: sent, but another server claimed it "
+			 "since: it may be sent twice (same Message-ID)",
+			 (long long)c->id);
+		PQclear(res);
+		return finish(db, LD_OK);
+	}
+	int64_t task_id = db_long(res, 0, 0);
+	int64_t actor = db_long(res, 0, 2);
+	int32_t dated_on = 0;
+	(void)date_parse(PQgetvalue(res, 0, 1), &dated_on);
+	PQclear(res);
+	res = NULL;
+	const char *tp[] = {db_num(&n, task_id), db_num(&attempts, actor)};
+	err = db_exec(db, "outbox_evidence_task",
+		      "SELECT t.status = 'validated', set_config("
+		      "'linkdesk.actor', $2, true) FROM task t WHERE t.id = $1"
+		      " FOR UPDATE",
+		      2, tp, &res);
+	if (!err && PQntuples(res) == 1 && PQgetvalue(res, 0, 0)[0] == 't')
+		err = task_record_sent(db, task_id, dated_on, "email", actor);
+	else if (!err)
+		log_warn("outbox %lld: evidence sent, but its task %lld is no "
+			 "longer validated: not recorded as sent",
+			 (long long)c->id, (long long)task_id);
+	PQclear(res);
+	return finish(db, err);
+}
+
 enum ld_err outbox_store_sent(struct store *s, const struct outbox_msg *m)
 {
 	struct mark_ctx c = {
 		.id = m->id, .subject = m->subject, .attempts = m->attempts};
+	if (m->kind && !strcmp(m->kind, "evidence") && m->message) {
+		c.why = m->message;
+		return db_run(s, mark_evidence_sent, &c);
+	}
 	return db_run(s, mark_sent, &c);
 }
 

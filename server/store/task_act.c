@@ -154,12 +154,12 @@ struct act_ctx {
  * Checked at submission and again at sending (a file added since revises
  * the version).
  */
-static enum ld_err files_sendable(struct db *db, struct act_ctx *c)
+enum ld_err task_files_sendable(struct db *db, int64_t task_id,
+				bool require_scan, struct why *why)
 {
 	struct db_num n;
 	PGresult *res;
-	const char *params[] = {db_num(&n, c->id),
-				c->in->require_scan ? "t" : "f"};
+	const char *params[] = {db_num(&n, task_id), require_scan ? "t" : "f"};
 	enum ld_err err = db_exec(
 		db, "task_files_ready",
 		"SELECT count(*) FILTER (WHERE status IN ('pending',"
@@ -172,19 +172,24 @@ static enum ld_err files_sendable(struct db *db, struct act_ctx *c)
 	long waiting = db_long(res, 0, 0), unscanned = db_long(res, 0, 1);
 	PQclear(res);
 	if (waiting) {
-		why_set(c->why, "files",
+		why_set(why, "files",
 			"a file is quarantined or not yet scanned: remove or "
 			"replace it first");
 		return LD_ECONFLICT;
 	}
 	if (unscanned) {
-		why_set(c->why, "files",
+		why_set(why, "files",
 			"a file was not scanned for viruses and scanning is "
 			"required here: remove it and upload it again once the "
 			"scanner is running");
 		return LD_ECONFLICT;
 	}
 	return LD_OK;
+}
+
+static enum ld_err files_sendable(struct db *db, struct act_ctx *c)
+{
+	return task_files_sendable(db, c->id, c->in->require_scan, c->why);
 }
 
 static enum ld_err submit(struct db *db, struct act_ctx *c)
@@ -246,17 +251,13 @@ static enum ld_err sign_off(struct db *db, struct act_ctx *c, bool approve)
 	return err;
 }
 
-static enum ld_err send_evidence(struct db *db, struct act_ctx *c,
-				 const struct locked_task *t)
+enum ld_err task_record_sent(struct db *db, int64_t task_id, int32_t dated_on,
+			     const char *channel, int64_t actor_id)
 {
 	struct db_num n, who;
 	struct db_date d;
-	const char *params[] = {db_num(&n, c->id), db_date(&d, c->in->dated_on),
-				c->in->channel ? c->in->channel : t->channel,
-				db_num(&who, c->p->user_id)};
-	enum ld_err err = files_sendable(db, c);
-	if (err)
-		return err;
+	const char *params[] = {db_num(&n, task_id), db_date(&d, dated_on),
+				channel, db_num(&who, actor_id)};
 	/*
 	 * What was sent is the validated version, its files named by hash.
 	 * The correspondence is read by roles refused resident details, so a
@@ -281,6 +282,17 @@ static enum ld_err send_evidence(struct db *db, struct act_ctx *c,
 		" UPDATE remedy SET complied_on = $2, version = version + 1"
 		" WHERE id = (SELECT remedy_id FROM t) AND complied_on IS NULL",
 		4, params, NULL);
+}
+
+static enum ld_err send_evidence(struct db *db, struct act_ctx *c,
+				 const struct locked_task *t)
+{
+	enum ld_err err = files_sendable(db, c);
+	if (err)
+		return err;
+	return task_record_sent(db, c->id, c->in->dated_on,
+				c->in->channel ? c->in->channel : t->channel,
+				c->p->user_id);
 }
 
 static enum ld_err act(struct db *db, void *arg)
