@@ -454,7 +454,9 @@ enum ld_err h_page_annual(struct request *req)
 	years[4] = y;
 	for (int i = 3; i >= 0; i--)
 		period_previous(&years[i + 1], &years[i]);
-	err = report_store_trend(req->app->store, &req->who, years, 5, now,
+	/* The last two years' figures are the KPIs' own (the year and the
+	 * previous one): only the three before are read again. */
+	err = report_store_trend(req->app->store, &req->who, years, 3, now,
 				 area, &text);
 	json_t *tr = err ? NULL : load(text);
 	json_t *open = NULL;
@@ -487,8 +489,12 @@ enum ld_err h_page_annual(struct request *req)
 	json_t *ysets[5];
 	const char *ylabels[5], *yperiods[5];
 	for (int i = 0; i < 5; i++) {
-		ysets[i] = json_object_get(json_array_get(tr, (size_t)i),
-					   "figures");
+		ysets[i] =
+			i == 4 ? f
+			: i == 3
+				? sets[1]
+				: json_object_get(json_array_get(tr, (size_t)i),
+						  "figures");
 		ylabels[i] = yperiods[i] =
 			arena_strdup(req->arena, years[i].label);
 	}

@@ -64,7 +64,10 @@ enum ld_err report_store_kpis(struct store *s, const struct principal *who,
 		/* The period's figures, by Ombudsman and by area, from one
 		 * reading of its facts (kpi_groups). */
 		"WITH g AS (SELECT * FROM kpi_groups($1, $2, $3, $4, $5, true,"
-		" $13))"
+		" $13)),"
+		/* A year's previous period is also the year before it: its
+		 * figures are read once. */
+		" pv AS (SELECT kpi_figures($6, $7, $3, $4, $5, $13) AS f)"
 		" SELECT json_build_object("
 		" 'period', json_build_object('label', $10::text, 'from',"
 		" $1::date, 'to', $14::date, 'as_of', $2::date,"
@@ -76,11 +79,13 @@ enum ld_err report_store_kpis(struct store *s, const struct principal *who,
 		" 'complaint_handling', code_figures($1, $14, $4),"
 		" 'previous', json_build_object('period', json_build_object("
 		"  'label', $11::text, 'from', $6::date, 'to', $7::date),"
-		"  'figures', kpi_figures($6, $7, $3, $4, $5, $13)),"
+		"  'figures', (SELECT f FROM pv)),"
 		" 'year_earlier', json_build_object('period',"
 		"  json_build_object('label', $12::text, 'from', $8::date,"
 		"  'to', $9::date),"
-		"  'figures', kpi_figures($8, $9, $3, $4, $5, $13)),"
+		"  'figures', CASE WHEN $8::date = $6::date AND $9::date ="
+		"  $7::date THEN (SELECT f FROM pv)"
+		"  ELSE kpi_figures($8, $9, $3, $4, $5, $13) END),"
 		/* An Ombudsman with no facts in the period still has its
 		 * (zero) figures. */
 		" 'by_ombudsman', (SELECT json_agg(json_build_object("
