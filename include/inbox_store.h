@@ -92,6 +92,16 @@ enum ld_err inbox_store_attachment(struct store *s, const struct principal *p,
 				   unsigned char **data, size_t *len);
 
 /*
+ * Retention, as for evidence files (file_store_retention): messages
+ * registered on cases closed more than days ago, and those dismissed or
+ * held back that long ago, lose their bytes, text and attachments'
+ * contents (hashes, sender, subject and decision stay).  *count: how
+ * many (with dry_run, would).
+ */
+enum ld_err inbox_store_retention(struct store *s, int days, bool dry_run,
+				  int32_t today, int *count);
+
+/*
  * IMAP: exactly-once claiming of a mailbox's messages across servers, as
  * the outbox's claims (server/store/mail_store.c).  A message's key is its
  * mailbox, UIDVALIDITY and UID.  Taken: this server may fetch it for

@@ -7,6 +7,7 @@
 #include "cli.h"
 #include "date.h"
 #include "file_store.h"
+#include "inbox_store.h"
 
 int cmd_retention(int argc, char **argv)
 {
@@ -45,6 +46,15 @@ int cmd_retention(int argc, char **argv)
 			printf("%s\n", json);
 		printf("%s %d files\n", dry_run ? "would remove" : "removed",
 		       count);
+		err = inbox_store_retention(store, (int)cfg.retention_days,
+					    dry_run, today, &count);
+		if (!err)
+			printf("%s %d inbox messages\n",
+			       dry_run ? "would empty" : "emptied", count);
+		else
+			fprintf(stderr,
+				"linkdesk: inbox retention failed: %s\n",
+				ld_err_name(err));
 	} else {
 		fprintf(stderr, "linkdesk: retention failed: %s\n",
 			ld_err_name(err));

@@ -692,3 +692,65 @@ enum ld_err inbox_store_fetch_moved(struct store *s, const char *key)
 	struct fetch_ctx c = {key, NULL, NULL, 0, NULL};
 	return db_run(s, fetch_update, &c);
 }
+
+struct retention_ctx {
+	int days;
+	bool dry_run;
+	int32_t today;
+	int count;
+};
+
+static enum ld_err retention(struct db *db, void *arg)
+{
+	struct retention_ctx *c = arg;
+	struct db_num days;
+	struct db_date today;
+	PGresult *res = NULL;
+	const char *params[] = {db_num(&days, c->days),
+				db_date(&today, c->today),
+				c->dry_run ? "t" : "f"};
+	enum ld_err err = db_begin(db);
+	if (err)
+		return err;
+	/*
+	 * As evidence files: a message registered on a case closed longer
+	 * ago than the retention period, and one dismissed or held back that
+	 * long ago, loses its bytes, text and attachments' contents; its
+	 * hashes, sender, subject, decision and proposal stay.
+	 */
+	err = db_exec(
+		db, "inbox_retention",
+		"WITH due AS (SELECT m.id FROM inbox_message m"
+		"  LEFT JOIN correspondence k ON k.id = m.correspondence_id"
+		"  LEFT JOIN ombudsman_case c ON c.id = k.case_id"
+		"  WHERE (m.raw IS NOT NULL OR m.body_text <> '' OR EXISTS"
+		"   (SELECT 1 FROM inbox_attachment a WHERE a.message_id = m.id"
+		"    AND a.content IS NOT NULL))"
+		"  AND ((m.state = 'accepted' AND c.stage = 'closed'"
+		"    AND c.closed_on < $2::date - $1::int)"
+		"   OR (m.state IN ('dismissed', 'quarantined') AND"
+		"    coalesce(m.handled_at, m.received_at)::date <"
+		"    $2::date - $1::int))"
+		"  FOR UPDATE OF m),"
+		" a AS (UPDATE inbox_attachment SET content = NULL"
+		"  WHERE message_id IN (SELECT id FROM due) AND NOT $3),"
+		" m AS (UPDATE inbox_message SET raw = NULL, body_text = '',"
+		"  version = version + 1"
+		"  WHERE id IN (SELECT id FROM due) AND NOT $3)"
+		" SELECT count(*) FROM due",
+		3, params, &res);
+	if (!err) {
+		c->count = (int)db_long(res, 0, 0);
+		PQclear(res);
+	}
+	return finish(db, err);
+}
+
+enum ld_err inbox_store_retention(struct store *s, int days, bool dry_run,
+				  int32_t today, int *count)
+{
+	struct retention_ctx c = {days, dry_run, today, 0};
+	enum ld_err err = db_run(s, retention, &c);
+	*count = c.count;
+	return err;
+}

@@ -305,6 +305,49 @@ static void test_audit_redacted(void **state)
 				 " = 'inbox_message'") >= 19);
 }
 
+/* Retention as for evidence: old dismissed messages lose their contents. */
+static void test_retention(void **state)
+{
+	(void)state;
+	char *out = NULL;
+	assert_int_equal(
+		api_sql("UPDATE inbox_message SET state = 'dismissed',"
+			" dismiss_reason = 'old', handled_at = '2019-01-01'"
+			" WHERE message_id = "
+			"'lgsco_enquiry@test.linkdesk.invalid'",
+			&out),
+		0);
+	free(out);
+	assert_int_equal(itest_sh("LINKDESK_TODAY=2026-12-01 \"$LINKDESK_BIN\""
+				  " retention --dry-run 2>&1",
+				  &out),
+			 0);
+	assert_non_null(strstr(out, "would empty 1 inbox messages"));
+	free(out);
+	assert_int_equal(itest_sh("LINKDESK_TODAY=2026-12-01 \"$LINKDESK_BIN\""
+				  " retention 2>&1",
+				  &out),
+			 0);
+	assert_non_null(strstr(out, "emptied 1 inbox messages"));
+	free(out);
+	char *got = sql_text(
+		"SELECT (raw IS NULL) || '|' || body_text || '|' ||"
+		" length(sha256) || '|' || subject || '|' || (SELECT"
+		" count(*) FROM inbox_attachment a WHERE a.message_id = m.id"
+		" AND a.content IS NULL AND length(a.sha256) = 64) FROM"
+		" inbox_message m WHERE message_id ="
+		" 'lgsco_enquiry@test.linkdesk.invalid'");
+	assert_string_equal(got, "true||64|Our ref: 25-004-112 - enquiry "
+				 "letter|4");
+	free(got);
+	/* A waiting message keeps everything. */
+	assert_int_equal(
+		api_sql_long("SELECT count(*) FROM inbox_message WHERE"
+			     " message_id = 'hos_chfo@test.linkdesk.invalid'"
+			     " AND raw IS NOT NULL AND body_text <> ''"),
+		1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -317,6 +360,7 @@ int main(void)
 		cmocka_unit_test(test_over_size_refused),
 		cmocka_unit_test(test_virus_held_back),
 		cmocka_unit_test(test_audit_redacted),
+		cmocka_unit_test(test_retention),
 	};
 	return cmocka_run_group_tests(tests, setup, NULL);
 }
