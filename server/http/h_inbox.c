@@ -283,6 +283,9 @@ static void view_message(json_t *m)
 	json_object_set_new(p, "kind_label", json_string(view_label(kind)));
 	json_object_set_new(p, "on_case",
 			    json_boolean(target && !strcmp(target, "case")));
+	json_object_set_new(
+		p, "new_case",
+		json_boolean(target && !strcmp(target, "new_case")));
 	json_object_set_new(m, "may_accept",
 			    json_boolean(target && !strcmp(target, "case") &&
 					 kind &&

@@ -226,6 +226,15 @@ static void test_refusals_register_nothing(void **state)
 		    "{\"version\": 1, \"keep\": [999999]}");
 	assert_int_equal(api_sql_long("SELECT count(*) FROM correspondence"),
 			 before);
+	/* A new case is registered first: the page says so and links. */
+	long fresh = take("hos_notification");
+	api_refused(&lo, 422, "validation_failed", "case_id", "POST",
+		    F("/api/v1/inbox/%ld/accept", fresh), "{\"version\": 1}");
+	struct itest_resp r;
+	api_call(&lo, "GET", F("/inbox/%ld", fresh), NULL, &r);
+	assert_int_equal(r.status, 200);
+	assert_non_null(strstr(r.body, "register the HOS case 202612345"));
+	itest_resp_release(&r);
 	long waiting = api_sql_long(
 		F("SELECT count(*) FROM inbox_message WHERE state = 'waiting'"
 		  " AND id IN (%ld, %ld, %ld)",
