@@ -25,6 +25,7 @@
 
 static char dir[512];
 static int port;
+static pid_t introspect_pid;
 
 static void sh_ok(const char *cmd)
 {
@@ -44,9 +45,20 @@ static int setup(void **state)
 	snprintf(dir, sizeof(dir), "%s/imap-%d", getenv("LINKDESK_TEST_TMP"),
 		 (int)getpid());
 	port = itest_free_port();
+	int introspect = itest_free_port();
+	introspect_pid = fork();
+	if (introspect_pid == 0) {
+		char p[16], path[600];
+		snprintf(p, sizeof(p), "%d", introspect);
+		snprintf(path, sizeof(path), "%s/tests/imap/introspect.py",
+			 getenv("LINKDESK_ROOT"));
+		execl("/usr/bin/python3", "python3", path, p,
+		      "imap-test-bearer-token", "officer", (char *)NULL);
+		_exit(127);
+	}
 	sh_ok(F("mkdir -p '%s' && sh '%s/tests/imap/dovecot.sh' start '%s' %d"
-		" officer imap-test-secret",
-		dir, getenv("LINKDESK_ROOT"), dir, port));
+		" officer imap-test-secret %d",
+		dir, getenv("LINKDESK_ROOT"), dir, port, introspect));
 	return 0;
 }
 
@@ -55,6 +67,8 @@ static int teardown(void **state)
 	(void)state;
 	sh_ok(F("sh '%s/tests/imap/dovecot.sh' stop '%s'",
 		getenv("LINKDESK_ROOT"), dir));
+	kill(introspect_pid, SIGTERM);
+	waitpid(introspect_pid, NULL, 0);
 	return 0;
 }
 
@@ -255,11 +269,59 @@ static void test_drop_mid_fetch_loses_nothing(void **state)
 		1);
 }
 
+/*
+ * XOAUTH2, as Exchange Online and Gmail require: the bearer token read
+ * from a file at each poll; a token the provider does not vouch for
+ * takes nothing in, the one it does takes the message.
+ */
+static void test_xoauth2_bearer(void **state)
+{
+	char tag[32], token[600], url[64], bearer[700];
+	(void)state;
+	snprintf(tag, sizeof(tag), "oauth%d-", (int)getpid());
+	snprintf(token, sizeof(token), "%s/bearer", dir);
+	snprintf(url, sizeof(url), "LINKDESK_IMAP_URL=imap://127.0.0.1:%d/",
+		 port);
+	snprintf(bearer, sizeof(bearer), "LINKDESK_IMAP_BEARER_FILE=%s", token);
+	sh_ok(F("echo expired-token > '%s'", token));
+	deliver("hos_notification", tag, 1);
+	const char *const env[] = {url,
+				   "LINKDESK_IMAP_USER=officer",
+				   bearer,
+				   "LINKDESK_IMAP_HANDLED_FOLDER=Handled",
+				   "LINKDESK_IMAP_TIMEOUT=5",
+				   "LINKDESK_SCHEDULER_SECONDS=1",
+				   "LINKDESK_TODAY=2026-12-01",
+				   NULL};
+	struct itest_server s;
+	itest_server_start(&s, env);
+	const char *sql = F("SELECT count(*) FROM inbox_message WHERE"
+			    " message_id = 'hos_notification-%s1@test."
+			    "linkdesk.invalid'",
+			    tag);
+	char taken[300];
+	snprintf(taken, sizeof(taken), "%s", sql);
+	sleep(3);
+	assert_int_equal(api_sql_long(taken), 0);
+	/* The token renewed in place, as a refresher would. */
+	sh_ok(F("echo imap-test-bearer-token > '%s.new' && mv '%s.new' '%s'",
+		token, token, token));
+	long got = wait_for(taken, 1);
+	char *log = itest_server_log(&s);
+	assert_int_equal(itest_server_stop(&s), 0);
+	assert_int_equal(got, 1);
+	/* The secret never reaches the log. */
+	assert_null(strstr(log, "imap-test-bearer-token"));
+	assert_non_null(strstr(log, "inbox: IMAP"));
+	free(log);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_two_servers_take_each_once),
 		cmocka_unit_test(test_drop_mid_fetch_loses_nothing),
+		cmocka_unit_test(test_xoauth2_bearer),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

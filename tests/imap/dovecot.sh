@@ -1,16 +1,35 @@
 #!/bin/sh
 # A Dovecot of the inbox tests' own, on loopback, with one user whose
 # Maildir the tests fill:
-#   dovecot.sh start DIR PORT USER PASSWORD   (prints nothing; DIR/mail/USER)
+#   dovecot.sh start DIR PORT USER PASSWORD [INTROSPECT_PORT]
+#                                 (prints nothing; the Maildir is DIR/mail/USER)
 #   dovecot.sh stop DIR
 # The folders are INBOX and Handled; plain-text logins (no TLS) on
-# 127.0.0.1 only.
+# 127.0.0.1 only.  With INTROSPECT_PORT, XOAUTH2 logins too, their bearer
+# tokens checked at http://127.0.0.1:INTROSPECT_PORT (tests/imap/introspect.py).
 set -eu
 cmd=$1
 dir=$2
 case "$cmd" in
 start)
-	port=$3 user=$4 pass=$5
+	port=$3 user=$4 pass=$5 introspect=${6:-}
+	mechanisms="plain login"
+	oauth=""
+	if [ -n "$introspect" ]; then
+		mechanisms="plain login xoauth2"
+		cat >"$dir/oauth2.conf.ext" <<OAUTH
+introspection_mode = post
+introspection_url = http://127.0.0.1:$introspect/introspect
+username_attribute = username
+active_attribute = active
+active_value = true
+OAUTH
+		oauth="passdb {
+  driver = oauth2
+  mechanisms = xoauth2
+  args = $dir/oauth2.conf.ext
+}"
+	fi
 	mkdir -p "$dir/run" "$dir/state" "$dir/mail/$user/new" "$dir/mail/$user/cur" "$dir/mail/$user/tmp"
 	me=$(id -un)
 	uid=$(id -u)
@@ -37,7 +56,7 @@ instance_name = linkdesk-test-$port
 log_path = $dir/dovecot.log
 ssl = no
 disable_plaintext_auth = no
-auth_mechanisms = plain login
+auth_mechanisms = $mechanisms
 default_internal_user = $internal
 default_internal_group = $(id -gn "$internal")
 default_login_user = $login
@@ -50,6 +69,7 @@ namespace inbox {
     auto = create
   }
 }
+$oauth
 passdb {
   driver = passwd-file
   args = scheme=PLAIN username_format=%u $dir/passwd
