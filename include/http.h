@@ -98,8 +98,24 @@ struct route {
 extern const struct route http_routes[];
 extern const size_t http_routes_count;
 
-/* Start serving; NULL with a logged reason on failure. */
-struct MHD_Daemon *http_start(struct app *app);
+/*
+ * What the request library asks of the router above it, so that it knows
+ * no route, page or handler itself.
+ */
+struct http_router {
+	/* The route of a request whose head has arrived, or NULL. */
+	const struct route *(*find)(struct request *req);
+	/* Answer a request whose body has arrived (req->route: find's). */
+	enum ld_err (*dispatch)(struct request *req);
+	/* Reply for an error the request ended with (a page, or JSON). */
+	void (*error)(struct request *req, enum ld_err err);
+	/* An upload route's checks and begin, before its body is read. */
+	enum ld_err (*upload_begin)(struct request *req);
+};
+
+/* Start serving through router; NULL with a logged reason on failure. */
+struct MHD_Daemon *http_start(struct app *app,
+			      const struct http_router *router);
 
 /* Stop accepting, wait (bounded) for requests in flight, then stop. */
 void http_stop(struct MHD_Daemon *d, struct app *app);
@@ -141,12 +157,8 @@ enum ld_err reply_result(struct request *req, enum ld_err err, char *json,
 /* Reply with JSON text the store built (ownership of text is taken). */
 void reply_json_text(struct request *req, unsigned int status, char *text);
 
-/*
- * Check the route's access rule: authenticate (session cookie or bearer
- * token), check the CSRF token and Origin of a cookie-authenticated change,
- * then the role.  Fills req->who.
- */
-enum ld_err auth_check(struct request *req, const struct route *r);
+/* Reply with the error's JSON body: {"error": {code, message, field}}. */
+void reply_error(struct request *req, enum ld_err err);
 
 /* The client's address as text (for rate limits and the audit log). */
 const char *request_ip(struct request *req);

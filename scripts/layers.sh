@@ -6,6 +6,8 @@
 #   store     only server/store/ includes libpq or the store's db.h, and it
 #             includes nothing of HTTP;
 #   mail, scheduler, scanner: nothing of HTTP;
+#   http      the request library (http.c, input.c) includes nothing of the
+#             router (router.c, auth.c) or the resources (h_*.c, page.c);
 #   sql       a function of sql/functions/ is defined there, once.
 # The server's own headers are every include/*.h not made for core/.
 set -u
@@ -59,6 +61,17 @@ for f in server/store/*.c server/store/*.h server/mail/*.c server/sched/*.c serv
 		case "$inc" in
 		http.h | page.h | input.h | view.h | handlers.h | microhttpd.h)
 			breach "$f" "$inc" "this layer knows nothing of HTTP" ;;
+		esac
+	done
+done
+
+# HTTP: the request library (one request, its body, its reply) is below
+# the router, which is below the resources: it includes none of them.
+for f in server/http/http.c server/http/http_error.c server/http/input.c include/http.h include/input.h; do
+	for inc in $(includes "$f"); do
+		case "$inc" in
+		router.h | page.h | handlers.h | view.h)
+			breach "$f" "$inc" "the request library knows no router, page or handler" ;;
 		esac
 	done
 done

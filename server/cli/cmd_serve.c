@@ -9,6 +9,7 @@
 #include "app.h"
 #include "cli.h"
 #include "http.h"
+#include "router.h"
 #include "jobs.h"
 #include "log.h"
 #include "secret.h"
@@ -80,7 +81,7 @@ int cmd_serve(int argc, char **argv)
 		goto out;
 	}
 	spool_sweep(app.cfg.spool_dir);
-	struct MHD_Daemon *d = http_start(&app);
+	struct MHD_Daemon *d = http_start(&app, &linkdesk_router);
 	if (!d)
 		goto out;
 	struct scheduler *sched =

@@ -12,6 +12,7 @@
 #include "http.h"
 #include "log.h"
 #include "page.h"
+#include "router.h"
 #include "secret.h"
 #include "workflow.h"
 

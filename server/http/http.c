@@ -14,8 +14,6 @@
 #include <unistd.h>
 
 #include "app.h"
-#include "handlers.h"
-#include "page.h"
 #include "arena.h"
 #include "log.h"
 #include "utf8.h"
@@ -199,7 +197,7 @@ static const char *default_message(enum ld_err err)
 	}
 }
 
-static void reply_error(struct request *req, enum ld_err err)
+void reply_error(struct request *req, enum ld_err err)
 {
 	const char *msg =
 		req->err_message ? req->err_message : default_message(err);
@@ -210,100 +208,24 @@ static void reply_error(struct request *req, enum ld_err err)
 	reply_json(req, http_status(err), body);
 }
 
-/* Match path against a pattern, filling req->params for {name} segments. */
-static bool route_match(const char *pattern, const char *path,
-			struct request *req)
-{
-	int nparams = 0;
-	const char *p = pattern, *s = path;
+/*
+ * What the request library asks of the router above it (router.c): set by
+ * http_start(), so that this file knows no route, page or handler.
+ */
+static const struct http_router *router;
 
-	while (*p && *s) {
-		if (*p != '/' || *s != '/')
-			return false;
-		p++;
-		s++;
-		size_t plen = strcspn(p, "/");
-		size_t slen = strcspn(s, "/");
-		if (*p == '{') {
-			if (slen == 0 || nparams == HTTP_MAX_PARAMS)
-				return false;
-			req->params[nparams++] =
-				arena_strndup(req->arena, s, slen);
-		} else if (plen != slen || strncmp(p, s, plen)) {
-			return false;
-		}
-		p += plen;
-		s += slen;
-	}
-	if (*p || *s)
-		return false;
-	req->nparams = nparams;
-	return true;
-}
-
-/* Find the route for the request; NULL with *path_known when only the
- * method is wrong. */
-static const struct route *find_route(struct request *req, bool *path_known)
-{
-	const char *method = strcmp(req->method, "HEAD") ? req->method : "GET";
-	*path_known = false;
-	for (size_t i = 0; i < http_routes_count; i++) {
-		const struct route *r = &http_routes[i];
-		if (!route_match(r->pattern, req->path, req))
-			continue;
-		*path_known = true;
-		if (!strcmp(r->method, method))
-			return r;
-	}
-	return NULL;
-}
-
-/* The methods the request's address takes, for a 405's Allow header. */
-static const char *allowed_methods(struct request *req)
-{
-	struct buf b;
-	buf_init(&b, 256);
-	for (size_t i = 0; i < http_routes_count; i++) {
-		const struct route *r = &http_routes[i];
-		if (!route_match(r->pattern, req->path, req))
-			continue;
-		buf_printf(&b, "%s%s%s", b.len ? ", " : "", r->method,
-			   strcmp(r->method, "GET") ? "" : ", HEAD");
-	}
-	const char *out = arena_strdup(req->arena, buf_str(&b));
-	buf_release(&b);
-	return out;
-}
-
+/* Refusals that need no route, then the router's answer. */
 static enum ld_err dispatch(struct request *req)
 {
-	bool path_known;
-	const struct route *r = req->route;
-	enum ld_err err;
-
 	if (req->body_too_large)
 		return request_fail(req, LD_ETOOLARGE, NULL,
 				    "request body over the limit of %ld bytes",
-				    r && r->upload ? req->app->cfg.file_max
-						   : req->app->cfg.max_body);
+				    req->route && req->route->upload
+					    ? req->app->cfg.file_max
+					    : req->app->cfg.max_body);
 	if (req->upload_err)
 		return req->upload_err;
-	if (!r && static_path(req->path) &&
-	    (!strcmp(req->method, "GET") || !strcmp(req->method, "HEAD")))
-		return h_static(req);
-	if (!r && !(r = find_route(req, &path_known))) {
-		if (path_known) {
-			reply_header(req, "Allow", allowed_methods(req));
-			return request_fail(req, LD_EMETHOD, NULL,
-					    "this address does not take %s",
-					    req->method);
-		}
-		return request_fail(req, LD_ENOTFOUND, NULL, "no such address");
-	}
-	/* An upload route was checked before its body arrived. */
-	if (!r->upload && (err = auth_check(req, r)))
-		return err;
-	return r->handler(req);
+	return router->dispatch(req);
 }
 
 static enum MHD_Result queue_reply(struct request *req)
@@ -350,10 +272,8 @@ static enum MHD_Result queue_reply(struct request *req)
 
 static enum MHD_Result finish(struct request *req, enum ld_err err)
 {
-	if (err && page_path(req->path))
-		page_error(req, err);
-	else if (err)
-		reply_error(req, err);
+	if (err)
+		router->error(req, err);
 	if (!req->status)
 		req->status = 200;
 	return queue_reply(req);
@@ -568,8 +488,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
 		buf_init(&req->body, (size_t)app->cfg.max_body);
 		atomic_fetch_add(&app->active_requests, 1);
 		*con_cls = req;
-		bool path_known;
-		req->route = find_route(req, &path_known);
+		req->route = router->find(req);
 		bool upload = req->route && req->route->upload;
 		/*
 		 * The exception: a declared body over the limit is refused at
@@ -586,12 +505,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
 		 * An upload is checked before its body is read, so a refused
 		 * one costs nothing; the answer waits for the next call.
 		 */
-		if (upload) {
-			req->upload_err = auth_check(req, req->route);
-			if (!req->upload_err)
-				req->upload_err =
-					req->route->upload->begin(req);
-		}
+		if (upload)
+			req->upload_err = router->upload_begin(req);
 		return MHD_YES;
 	}
 	if (*upload_data_size && req->route && req->route->upload) {
@@ -724,7 +639,7 @@ static void stop_watch_and_pools(struct app *app)
 	app->hash_pool = app->work_pool = app->bundle_pool = NULL;
 }
 
-struct MHD_Daemon *http_start(struct app *app)
+struct MHD_Daemon *http_start(struct app *app, const struct http_router *with)
 {
 	struct addrinfo *ai = resolve_listen(app->cfg.listen);
 	struct MHD_Daemon *d;
@@ -739,6 +654,7 @@ struct MHD_Daemon *http_start(struct app *app)
 	}
 	if (ai->ai_family == AF_INET6)
 		flags |= MHD_USE_IPv6;
+	router = with;
 	/* The pools and the watch exist before the first request can. */
 	app->hash_pool =
 		workpool_new("password hashing", (int)app->cfg.hash_threads,
