@@ -158,7 +158,7 @@ enum ld_err page_task(struct request *req, int64_t id, json_t *form,
 		      const struct why *why, enum ld_err failed);
 enum ld_err page_case(struct request *req, int64_t id, json_t *extra);
 
-/* h_forms.c: the pages' forms */
+/* h_*_page.c: the pages' forms, each beside its API twin */
 enum ld_err h_page_signin_post(struct request *req);
 enum ld_err h_page_case_new(struct request *req);
 enum ld_err h_page_case_new_post(struct request *req);
@@ -174,16 +174,6 @@ enum ld_err h_page_admin(struct request *req);
 enum ld_err h_page_admin_user(struct request *req);
 enum ld_err h_page_admin_holidays(struct request *req);
 enum ld_err h_page_upload(struct request *req);
-/*
- * A form is decoded by its API twin's decoder from the JSON body the API
- * takes, built from what was typed (form_body: empty, owned by the
- * request).  A number typed becomes a JSON number, or stays text when it is
- * not a whole number, for the decoder to refuse; a date (0: none) becomes
- * "YYYY-MM-DD".  Empty text adds nothing.
- */
-json_t *form_body(struct request *req);
-void form_body_number(json_t *body, const char *key, const char *text);
-void form_body_date(json_t *body, const char *key, int32_t day);
 
 /* h_reports.c */
 struct period;

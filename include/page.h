@@ -52,6 +52,47 @@ bool page_date(json_t *form, const char *id, const char *label,
 json_t *page_date_input(const char *id, const char *label, const char *hint,
 			int32_t day);
 
+/* JSON text a store call made (NULL: none) parsed, the text freed. */
+json_t *page_parsed(char *text);
+
+/* A form field's text as an id above 0. */
+bool page_positive_id(const char *s, int64_t *out);
+
+/*
+ * page_form.c: a form is decoded by its API twin's decoder from the JSON
+ * body the API takes, built from what was typed (form_body: empty, owned
+ * by the request).  A number typed becomes a JSON number, or stays text
+ * when it is not a whole number, for the decoder to refuse; a date (0:
+ * none) becomes "YYYY-MM-DD".  Empty text adds nothing.
+ */
+json_t *form_body(struct request *req);
+void form_body_number(json_t *body, const char *key, const char *text);
+void form_body_date(json_t *body, const char *key, int32_t day);
+
+/*
+ * Where a field of the API's body is on a form: "findings[].finding" is
+ * the input "finding-N" of the form's row N; a message that begins with
+ * the field's name begins with the label instead.
+ */
+struct form_input {
+	const char *field;
+	const char *id;	     /* ends in '-' where a row number follows */
+	const char *label;   /* NULL: the message as it is */
+	const char *missing; /* the message when it is left empty, or NULL */
+};
+
+/*
+ * Show the API's refusal err (field, message) on the form: inputs[0] takes
+ * a refusal of no input it knows, and the list ends with a NULL field;
+ * rows[i] is the form's row of element i.  Returns the page's status: the
+ * API's for the same refusal (400 malformed, 422 against a rule, 409 not
+ * now).
+ */
+unsigned int form_refused(struct request *req, json_t *ctx,
+			  const struct form_input *inputs, const int *rows,
+			  int nrows, enum ld_err err, const char *field,
+			  const char *msg);
+
 /* Does the user have a role (enum role bit)? */
 bool page_has_role(struct request *req, unsigned role);
 

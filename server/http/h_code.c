@@ -411,13 +411,6 @@ enum ld_err h_sa_export(struct request *req)
 
 /* The pages ------------------------------------------------------------ */
 
-static json_t *loaded(char *text)
-{
-	json_t *j = text ? json_loads(text, 0, NULL) : NULL;
-	free(text);
-	return j;
-}
-
 static bool can_edit(struct request *req)
 {
 	return page_has_role(req, ROLE_LINK_OFFICER | ROLE_ADMINISTRATOR);
@@ -433,7 +426,7 @@ enum ld_err h_page_sa_list(struct request *req)
 		{"ombudsman_request", "Ombudsman's request"}};
 	char *text = NULL;
 	enum ld_err err = sa_store_list(req->app->store, &text);
-	json_t *items = err ? NULL : loaded(text);
+	json_t *items = err ? NULL : page_parsed(text);
 	if (!items)
 		return err ? err : LD_EINTERNAL;
 	size_t i;
@@ -472,7 +465,7 @@ enum ld_err h_page_sa_create(struct request *req)
 		return err;
 	err = sa_store_create(req->app->store, &req->who, title, reason, 0,
 			      &json, &why);
-	json_t *sa = err ? NULL : loaded(json);
+	json_t *sa = err ? NULL : page_parsed(json);
 	if (!sa)
 		return err ? request_fail(req, err, NULL, "%s",
 					  why.msg[0] ? why.msg
@@ -492,7 +485,7 @@ enum ld_err h_page_sa(struct request *req)
 	enum ld_err err = request_id(req, 0, &id);
 	if (!err)
 		err = sa_store_get(req->app->store, id, &text);
-	json_t *sa = err ? NULL : loaded(text);
+	json_t *sa = err ? NULL : page_parsed(text);
 	if (!sa)
 		return err ? err : LD_EINTERNAL;
 	const char *status = json_string_value(json_object_get(sa, "status"));
@@ -579,7 +572,7 @@ enum ld_err h_page_provision(struct request *req)
 	enum ld_err err = request_id(req, 0, &id);
 	if (!err)
 		err = sa_store_get(req->app->store, id, &text);
-	json_t *sa = err ? NULL : loaded(text);
+	json_t *sa = err ? NULL : page_parsed(text);
 	if (!sa)
 		return err ? err : LD_EINTERNAL;
 	json_t *p = provision_of(sa, req->params[1]);
@@ -664,7 +657,7 @@ enum ld_err h_page_provision_post(struct request *req)
 		status = http_status(err);
 	}
 	err = sa_store_get(req->app->store, id, &text);
-	json_t *sa = err ? NULL : loaded(text);
+	json_t *sa = err ? NULL : page_parsed(text);
 	json_t *p = sa ? provision_of(sa, req->params[1]) : NULL;
 	if (!p) {
 		json_decref(sa);

@@ -17,12 +17,6 @@
 #include "workflow.h"
 
 /* Parse store JSON text into the request's keeping; NULL on error. */
-static json_t *parsed(char *text)
-{
-	json_t *j = text ? json_loads(text, 0, NULL) : NULL;
-	free(text);
-	return j;
-}
 
 /* A label and tag for every listed value member of each object. */
 static void label_members(json_t *items, const char *key)
@@ -84,7 +78,7 @@ static json_t *home_data(struct request *req)
 		h.horizon = workcal_nearly_due_by(NULL, h.today, (int)h.days);
 	if (page_store_home(req->app->store, h.today, h.horizon, &text))
 		return NULL;
-	return parsed(text);
+	return page_parsed(text);
 }
 
 enum ld_err h_page_home(struct request *req)
@@ -141,7 +135,7 @@ enum ld_err h_page_my_tasks(struct request *req)
 	char *text = NULL;
 	enum ld_err err =
 		page_store_my_tasks(req->app->store, &req->who, &text);
-	json_t *tasks = err ? NULL : parsed(text);
+	json_t *tasks = err ? NULL : page_parsed(text);
 	if (!tasks)
 		return err ? err : LD_EINTERNAL;
 	page_view_tasks(req, tasks);
@@ -162,7 +156,7 @@ enum ld_err h_page_validation(struct request *req)
 				    "You have no validator title to sign as.");
 	enum ld_err err =
 		page_store_validation(req->app->store, &req->who, &text);
-	json_t *tasks = err ? NULL : parsed(text);
+	json_t *tasks = err ? NULL : page_parsed(text);
 	if (!tasks)
 		return err ? err : LD_EINTERNAL;
 	json_t *ctx = page_ctx(req, "Validation", "/validation");
@@ -170,7 +164,7 @@ enum ld_err h_page_validation(struct request *req)
 	char *titles = NULL;
 	json_t *list = admin_store_validator_titles(req->app->store, &titles)
 			       ? NULL
-			       : parsed(titles);
+			       : page_parsed(titles);
 	json_t *t;
 	size_t i;
 	json_array_foreach(
@@ -193,7 +187,7 @@ enum ld_err page_task(struct request *req, int64_t id, json_t *form,
 {
 	char *text = NULL;
 	enum ld_err err = task_store_get(req->app->store, &req->who, id, &text);
-	json_t *task = err ? NULL : parsed(text);
+	json_t *task = err ? NULL : page_parsed(text);
 	if (!task)
 		return err ? err : LD_EINTERNAL;
 	json_t *one = json_array();
@@ -386,7 +380,7 @@ enum ld_err h_page_cases(struct request *req)
 	q.open_only = open && !strcmp(open, "true");
 	enum ld_err err =
 		case_store_list(req->app->store, &req->who, &q, &text);
-	json_t *list = err ? NULL : parsed(text);
+	json_t *list = err ? NULL : page_parsed(text);
 	if (!list)
 		return err ? err : LD_EINTERNAL;
 	json_t *items = json_object_get(list, "items");
@@ -451,7 +445,7 @@ enum ld_err page_case(struct request *req, int64_t id, json_t *extra)
 	static const char *const rdates[] = {"due_on", NULL};
 	char *text = NULL;
 	enum ld_err err = case_store_get(req->app->store, &req->who, id, &text);
-	json_t *c = err ? NULL : parsed(text);
+	json_t *c = err ? NULL : page_parsed(text);
 	if (!c)
 		return err ? err : LD_EINTERNAL;
 	const char *stage = json_string_value(json_object_get(c, "stage"));
@@ -568,7 +562,7 @@ enum ld_err page_case(struct request *req, int64_t id, json_t *extra)
 		json_object_get(json_object_get(c, "complaint"), "id"));
 	if (!case_store_complaint(req->app->store, &req->who, complaint_id,
 				  &complaint_text)) {
-		json_t *complaint = parsed(complaint_text);
+		json_t *complaint = page_parsed(complaint_text);
 		if (complaint) {
 			code_timeliness(req, complaint);
 			json_object_set(

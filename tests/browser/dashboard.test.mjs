@@ -203,7 +203,7 @@ test('a whole investigation through the browser', async () => {
 
 test('each role sees its own navigation and nothing more', async () => {
   const expect = {
-    'link.officer': ['Home', 'Cases', 'Register a notification', 'Self-assessment', 'Calendar'],
+    'link.officer': ['Home', 'Inbox', 'Cases', 'Register a notification', 'Self-assessment', 'Calendar'],
     'repairs.officer': ['My tasks', 'Calendar'],
     'ad.resident.contacts': ['Validation', 'Cases', 'Calendar'],
     director: ['Performance', 'Cases', 'Self-assessment', 'Calendar'],

@@ -1,4 +1,8 @@
-/* The dashboard's forms: each keeps what was typed when it is refused. */
+/*
+ * The case forms beside the API's (h_cases.c): registering a notification,
+ * recording correspondence, the determination, closing.  Each decodes what
+ * was typed with the API's own decoder and keeps it when it is refused.
+ */
 #include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
@@ -24,206 +28,6 @@
 #include "view.h"
 #include "workflow.h"
 
-static json_t *parsed(char *text)
-{
-	json_t *j = text ? json_loads(text, 0, NULL) : NULL;
-	free(text);
-	return j;
-}
-
-static bool positive_id(const char *s, int64_t *out)
-{
-	char *end;
-	errno = 0;
-	long long v = strtoll(s, &end, 10);
-	if (errno || end == s || *end || v <= 0)
-		return false;
-	*out = v;
-	return true;
-}
-
-static void release_json(void *p)
-{
-	json_decref(p);
-}
-
-json_t *form_body(struct request *req)
-{
-	json_t *body = json_object();
-	arena_defer(req->arena, release_json, body);
-	return body;
-}
-
-void form_body_number(json_t *body, const char *key, const char *text)
-{
-	char *end;
-	if (!*text)
-		return;
-	errno = 0;
-	long long v = strtoll(text, &end, 10);
-	json_object_set_new(body, key,
-			    !errno && end != text && !*end ? json_integer(v)
-							   : json_string(text));
-}
-
-void form_body_date(json_t *body, const char *key, int32_t day)
-{
-	char text[DATE_STRLEN];
-	if (!day)
-		return;
-	date_format(day, text);
-	json_object_set_new(body, key, json_string(text));
-}
-
-/*
- * Where a field of the API's body is on a form: "findings[].finding" is
- * the input "finding-N" of the form's row N; a message that begins with
- * the field's name begins with the label instead.
- */
-struct form_input {
-	const char *field;
-	const char *id;	     /* ends in '-' where a row number follows */
-	const char *label;   /* NULL: the message as it is */
-	const char *missing; /* the message when it is left empty, or NULL */
-};
-
-static bool ends_with(const char *s, const char *end)
-{
-	size_t n = strlen(s), e = strlen(end);
-	return n >= e && !strcmp(s + n - e, end);
-}
-
-/*
- * Show the API's refusal err (field, message) on the form: inputs[0] takes
- * a refusal of no input it knows; rows[i] is the form's row of element i.
- * The page's status is the API's for the same refusal (400 malformed, 422
- * against a rule, 409 not now).
- */
-static unsigned int form_refused(struct request *req, json_t *ctx,
-				 const struct form_input *inputs,
-				 const int *rows, int nrows, enum ld_err err,
-				 const char *field, const char *msg)
-{
-	const char *f = field ? field : "", *open = strchr(f, '[');
-	const char *key = f;
-	int row = nrows > 0 ? rows[0] : 1;
-	if (open) {
-		char *end;
-		long i = strtol(open + 1, &end, 10);
-		if (*end == ']' && i >= 0 && i < nrows)
-			row = rows[i];
-		key = arena_printf(req->arena, "%.*s[]%s", (int)(open - f), f,
-				   *end == ']' ? end + 1 : "");
-	}
-	const struct form_input *in = &inputs[0];
-	for (int k = 0; inputs[k].field; k++)
-		if (!strcmp(inputs[k].field, key))
-			in = &inputs[k];
-	size_t idlen = strlen(in->id);
-	const char *id = idlen && in->id[idlen - 1] == '-'
-				 ? arena_printf(req->arena, "%s%d", in->id, row)
-				 : in->id;
-	const char *name = strrchr(key, '.') ? strrchr(key, '.') + 1 : key;
-	const char *text = msg && *msg ? msg : "That could not be done";
-	size_t n = strlen(name);
-	if (in->missing && (ends_with(text, " is required") ||
-			    ends_with(text, " must not be empty")))
-		text = in->missing;
-	else if (in->label && n && !strncmp(text, name, n) && text[n] == ' ')
-		text = arena_printf(req->arena, "%s%s", in->label, text + n);
-	page_field_error(ctx, id, text);
-	return http_status(err);
-}
-
-/* Sign in and out ------------------------------------------------------- */
-
-/*
- * The email and password of the sign-in form, checked as the API checks
- * them; NULL with the page's errors in ctx otherwise.
- */
-static json_t *signin_fields(struct request *req, json_t *form, json_t *ctx)
-{
-	json_t *body = form_body(req);
-	const char *email = page_field(form, "email"), *password;
-	json_object_set_new(body, "email", json_string(email));
-	json_object_set_new(body, "password",
-			    json_string(page_field(form, "password")));
-	json_object_set_new(ctx, "values", json_pack("{s:s}", "email", email));
-	if (input_string(req, body, "email", 254, true, &email))
-		page_field_error(ctx, "email", "Enter your email address");
-	if (input_string(req, body, "password", 1024, true, &password))
-		page_field_error(ctx, "password", "Enter your password");
-	return json_is_true(json_object_get(ctx, "has_errors")) ? NULL : body;
-}
-
-/* The sign-in page again, saying why: a wrong password, or a wait. */
-static enum ld_err signin_refused(struct request *req, json_t *ctx,
-				  enum ld_err err)
-{
-	/* The wait as the API says it, as a sentence. */
-	const char *msg = req->err_message ? req->err_message : "";
-	page_field_error(
-		ctx, "email",
-		err == LD_ERATELIMIT && *msg
-			? arena_printf(req->arena, "%c%s",
-				       toupper((unsigned char)msg[0]), msg + 1)
-			: "Enter the email address and password of your "
-			  "account");
-	oidc_page_ctx(req, ctx); /* single sign-on still offered first */
-	return page_render(req, http_status(err), "signin", ctx);
-}
-
-/* The slow half of signing in, on the hash pool: the password's hash. */
-static enum ld_err signin_form_hash(struct request *req)
-{
-	json_t *form = page_form(req);
-	char token[SECRET_TOKEN_LEN], csrf[SECRET_TOKEN_LEN];
-	int64_t user_id;
-	if (!form)
-		return request_fail(req, LD_EINVAL, NULL,
-				    "The form is malformed.");
-	json_t *ctx = page_ctx(req, "Sign in", NULL);
-	json_t *body = signin_fields(req, form, ctx);
-	if (!body) {
-		oidc_page_ctx(req, ctx);
-		return page_render(req, 400, "signin", ctx);
-	}
-	enum ld_err err = auth_signin(
-		req, json_string_value(json_object_get(body, "email")),
-		json_string_value(json_object_get(body, "password")), token,
-		csrf, &user_id);
-	if (err == LD_EUNAUTHORISED || err == LD_ERATELIMIT)
-		return signin_refused(req, ctx, err);
-	json_decref(ctx);
-	if (err)
-		return err;
-	reply_header(
-		req, "Set-Cookie",
-		auth_session_cookie(req, token, req->app->cfg.session_max));
-	return page_redirect(req, "/");
-}
-
-enum ld_err h_page_signin_post(struct request *req)
-{
-	json_t *form = page_form(req);
-	if (!form)
-		return request_fail(req, LD_EINVAL, NULL,
-				    "The form is malformed.");
-	/* A form refused, or made to wait, takes no place on the pool. */
-	json_t *ctx = page_ctx(req, "Sign in", NULL);
-	json_t *body = signin_fields(req, form, ctx);
-	if (!body)
-		return page_render(req, 400, "signin", ctx);
-	enum ld_err err = auth_signin_allowed(
-		req, json_string_value(json_object_get(body, "email")));
-	if (err == LD_ERATELIMIT)
-		return signin_refused(req, ctx, err);
-	json_decref(ctx);
-	if (err)
-		return err;
-	return request_defer(req, req->app->hash_pool, signin_form_hash);
-}
-
 /* Register a notification ----------------------------------------------- */
 
 static enum ld_err case_form(struct request *req, json_t *form, json_t *ctx,
@@ -232,10 +36,10 @@ static enum ld_err case_form(struct request *req, json_t *form, json_t *ctx,
 	char *text = NULL;
 	json_t *complaints = page_store_complaints(req->app->store, &text)
 				     ? json_array()
-				     : parsed(text);
+				     : page_parsed(text);
 	json_t *ombudsmen = admin_store_ombudsmen(req->app->store, &text)
 				    ? json_array()
-				    : parsed(text);
+				    : page_parsed(text);
 	const char *cid = page_field(form, "complaint_id");
 	const char *om = page_field(form, "ombudsman");
 	size_t i;
@@ -324,7 +128,7 @@ enum ld_err h_page_case_new_post(struct request *req)
 			field = why.field;
 			msg = why.msg;
 		}
-		json_t *c = err ? NULL : parsed(json);
+		json_t *c = err ? NULL : page_parsed(json);
 		if (c) {
 			const char *to = arena_printf(
 				req->arena, "/cases/%lld?done=notification",
@@ -365,7 +169,7 @@ static void sanction_types(struct request *req, json_t *c, json_t *form,
 	char *text = NULL;
 	json_t *oms = admin_store_ombudsmen(req->app->store, &text)
 			      ? json_array()
-			      : parsed(text);
+			      : page_parsed(text);
 	const char *code = json_string_value(
 		json_object_get(json_object_get(c, "ombudsman"), "code"));
 	const char *chosen = page_field(form, "chfo_type");
@@ -403,7 +207,7 @@ static enum ld_err record_form(struct request *req, int64_t case_id,
 	char *text = NULL;
 	enum ld_err err =
 		case_store_get(req->app->store, &req->who, case_id, &text);
-	json_t *c = err ? NULL : parsed(text);
+	json_t *c = err ? NULL : page_parsed(text);
 	if (!c) {
 		json_decref(ctx);
 		json_decref(dated);
@@ -413,13 +217,13 @@ static enum ld_err record_form(struct request *req, int64_t case_id,
 	}
 	json_t *areas = admin_store_areas(req->app->store, &text)
 				? json_array()
-				: parsed(text);
+				: page_parsed(text);
 	json_t *people = page_store_assignees(req->app->store, &text)
 				 ? json_array()
-				 : parsed(text);
+				 : page_parsed(text);
 	int64_t area = 0, who = 0;
-	positive_id(page_field(form, "service_area_id"), &area);
-	positive_id(page_field(form, "assignee_id"), &who);
+	page_positive_id(page_field(form, "service_area_id"), &area);
+	page_positive_id(page_field(form, "assignee_id"), &who);
 	size_t i;
 	json_t *o;
 	json_array_foreach(areas, i, o) json_object_set_new(
@@ -600,7 +404,7 @@ static enum ld_err determination_form(struct request *req, int64_t case_id,
 	char *text = NULL, key[32];
 	enum ld_err err =
 		case_store_get(req->app->store, &req->who, case_id, &text);
-	json_t *c = err ? NULL : parsed(text);
+	json_t *c = err ? NULL : page_parsed(text);
 	if (!c) {
 		json_decref(ctx);
 		json_decref(decided);
@@ -608,7 +412,7 @@ static enum ld_err determination_form(struct request *req, int64_t case_id,
 	}
 	json_t *oms = admin_store_ombudsmen(req->app->store, &text)
 			      ? json_array()
-			      : parsed(text);
+			      : page_parsed(text);
 	const char *code = json_string_value(
 		json_object_get(json_object_get(c, "ombudsman"), "code"));
 	json_t *allowed = NULL, *o;
@@ -644,7 +448,7 @@ static enum ld_err determination_form(struct request *req, int64_t case_id,
 	}
 	json_t *areas_text_list = admin_store_areas(req->app->store, &text)
 					  ? json_array()
-					  : parsed(text);
+					  : page_parsed(text);
 	json_t *remedies = json_array();
 	for (int n = 1; n <= REMEDY_ROWS; n++) {
 		json_t *kinds = json_array(),
@@ -894,333 +698,4 @@ enum ld_err h_page_case_close(struct request *req)
 	return page_redirect(req,
 			     arena_printf(req->arena, "/cases/%lld?done=closed",
 					  (long long)id));
-}
-
-/* Calendar -------------------------------------------------------------- */
-
-static enum ld_err calendar_page(struct request *req, json_t *created)
-{
-	char *text = NULL;
-	enum ld_err err = feed_store_list(req->app->store, &req->who, &text);
-	json_t *feeds = err ? NULL : parsed(text);
-	if (!feeds) {
-		json_decref(created);
-		return err ? err : LD_EINTERNAL;
-	}
-	size_t i;
-	json_t *f;
-	json_array_foreach(feeds, i, f)
-	{
-		const char *scope =
-			json_string_value(json_object_get(f, "scope"));
-		json_object_set_new(
-			f, "scope_label",
-			!strcmp(scope, "mine") ? json_string("My tasks")
-			: !strcmp(scope, "all")
-				? json_string("Every open deadline")
-				: json_sprintf(
-					  "Tasks of %s",
-					  json_string_value(json_object_get(
-						  json_object_get(
-							  f, "service_area"),
-						  "name"))));
-	}
-	json_t *ctx = page_ctx(req, "Calendar", "/calendar");
-	json_object_set_new(ctx, "has_feeds",
-			    json_boolean(json_array_size(feeds) > 0));
-	json_object_set_new(ctx, "feeds", feeds);
-	json_object_set_new(ctx, "area_choice",
-			    json_boolean(req->who.service_area_id > 0));
-	json_object_set_new(ctx, "area_name", json_string("your service area"));
-	json_object_set_new(ctx, "all_choice",
-			    json_boolean(page_has_role(
-				    req, ROLE_LINK_OFFICER | ROLE_LEADERSHIP)));
-	if (created)
-		json_object_set_new(ctx, "new_feed", created);
-	return page_render(req, 200, "calendar", ctx);
-}
-
-enum ld_err h_page_calendar(struct request *req)
-{
-	return calendar_page(req, NULL);
-}
-
-enum ld_err h_page_calendar_post(struct request *req)
-{
-	json_t *form = page_form(req);
-	char token[SECRET_TOKEN_LEN], *json = NULL;
-	unsigned char hash[SECRET_HASH_LEN];
-	struct why why = {0};
-	if (!form)
-		return request_fail(req, LD_EINVAL, NULL,
-				    "The form is malformed.");
-	const char *scope = page_field(form, "scope");
-	int64_t area = 0;
-	if (!strcmp(scope, "area"))
-		area = req->who.service_area_id;
-	else if (strcmp(scope, "all"))
-		scope = "mine";
-	secret_token(token);
-	secret_hash(token, hash);
-	enum ld_err err = feed_store_create(req->app->store, &req->who, scope,
-					    area, hash, &json, &why);
-	free(json);
-	if (err)
-		return request_fail(req, err, NULL, "%s",
-				    why.msg[0] ? why.msg : "Not possible");
-	const char *base = req->app->cfg.base_url;
-	const char *rest = strstr(base, "://");
-	/* Shown on this page once; only the hash is kept. */
-	return calendar_page(
-		req,
-		json_pack("{s:s, s:s}", "url",
-			  arena_printf(req->arena, "%s/feeds/%s.ics", base,
-				       token),
-			  "webcal_url",
-			  arena_printf(req->arena, "webcal://%s/feeds/%s.ics",
-				       rest ? rest + 3 : base, token)));
-}
-
-enum ld_err h_page_calendar_revoke(struct request *req)
-{
-	int64_t id;
-	enum ld_err err = request_id(req, 0, &id);
-	if (!err)
-		err = feed_store_revoke(req->app->store, &req->who, id);
-	if (err)
-		return err;
-	return page_redirect(req, "/calendar");
-}
-
-/* Administration -------------------------------------------------------- */
-
-static enum ld_err admin_page(struct request *req, json_t *ctx,
-			      unsigned int status)
-{
-	/* The likeliest first: most new users are service-area officers. */
-	static const enum role order[] = {ROLE_SERVICE_OFFICER,
-					  ROLE_LINK_OFFICER, ROLE_VALIDATOR,
-					  ROLE_LEADERSHIP, ROLE_ADMINISTRATOR};
-	char *text = NULL;
-	json_t *users = admin_store_users(req->app->store, &text)
-				? json_array()
-				: parsed(text);
-	json_t *areas = admin_store_areas(req->app->store, &text)
-				? json_array()
-				: parsed(text);
-	json_t *recipients = admin_store_recipients(req->app->store, &text)
-				     ? json_array()
-				     : parsed(text);
-	json_t *failed = admin_store_outbox(req->app->store, "failed", &text)
-				 ? json_array()
-				 : parsed(text);
-	size_t i;
-	json_t *o;
-	json_array_foreach(users, i, o)
-	{
-		struct buf b;
-		json_t *r;
-		size_t k;
-		buf_init(&b, 200);
-		json_array_foreach(json_object_get(o, "roles"), k, r)
-			buf_printf(&b, "%s%s", k ? ", " : "",
-				   json_string_value(r));
-		json_object_set_new(o, "roles_text", json_string(buf_str(&b)));
-		buf_release(&b);
-	}
-	json_array_foreach(recipients, i, o)
-		json_object_set_new(o, "event_label",
-				    json_string(view_label(json_string_value(
-					    json_object_get(o, "event")))));
-	json_t *choices = json_array();
-	for (size_t k = 0; k < sizeof(order) / sizeof(order[0]); k++) {
-		int bit = __builtin_ctz((unsigned)order[k]);
-		json_array_append_new(choices,
-				      json_pack("{s:s, s:s}", "value",
-						role_names[bit], "label",
-						role_titles[bit]));
-	}
-	json_object_set_new(ctx, "users", users);
-	json_object_set_new(ctx, "areas", areas);
-	json_object_set_new(ctx, "recipients", recipients);
-	json_object_set_new(ctx, "failed_mail", failed);
-	json_object_set_new(ctx, "role_choices", choices);
-	return page_render(req, status, "admin", ctx);
-}
-
-enum ld_err h_page_admin(struct request *req)
-{
-	json_t *ctx = page_ctx(req, "Administration", "/admin");
-	const char *done = request_query(req, "done");
-	if (done)
-		json_object_set_new(
-			ctx, "flash",
-			json_string(!strcmp(done, "holidays")
-					    ? "Bank holidays imported."
-					    : "User added."));
-	return admin_page(req, ctx, 200);
-}
-
-/*
- * The new user of the administration form, checked with the API's limits
- * (input_string: characters, no control characters); false with the
- * page's errors in ctx otherwise.
- */
-/*
- * The new-user form as the API's body, decoded by the API's own decoder
- * (admin_user_in): the same limits and refusals, each shown beside its
- * field.  NULL with the errors in ctx when refused.
- */
-static bool admin_user_fields(struct request *req, json_t *form, json_t *ctx,
-			      struct user_in *in, const char **password)
-{
-	static const struct {
-		const char *field, *missing;
-	} inputs[] = {
-		{"name", "Enter the user's full name"},
-		{"email", "Enter an email address"},
-		{"password", "Enter a password of at least 12 characters"},
-		{"roles", "Choose a role"},
-		{"service_area_id", "Choose a service area"},
-	};
-	json_t *body = form_body(req);
-	const char *role = page_field(form, "role");
-	json_object_set_new(ctx, "values",
-			    json_pack("{s:s, s:s, s:s}", "name",
-				      page_field(form, "name"), "email",
-				      page_field(form, "email"), "role", role));
-	static const char *const texts[] = {"name", "email", "password", NULL};
-	for (int i = 0; texts[i]; i++)
-		json_object_set_new(body, texts[i],
-				    json_string(page_field(form, texts[i])));
-	json_object_set_new(body, "roles", json_pack("[s]", role));
-	form_body_number(body, "service_area_id",
-			 page_field(form, "service_area_id"));
-	enum ld_err err = admin_user_in(req, body, true, in, password);
-	/* Required on the form: the API lets a change leave it out. */
-	if (!err && (!*password || !**password))
-		err = request_fail(req, LD_EVALIDATION, "password",
-				   "a password is needed");
-	if (!err)
-		return true;
-	const char *field = req->err_field ? req->err_field : "name";
-	const char *msg = NULL;
-	for (size_t i = 0; i < sizeof(inputs) / sizeof(inputs[0]); i++)
-		if (!strcmp(inputs[i].field, field))
-			msg = inputs[i].missing;
-	page_field_error(ctx, strcmp(field, "roles") ? field : "role",
-			 msg ? msg : req->err_message);
-	return false;
-}
-
-/* Hashing the password (slow by design) and saving, on the hash pool. */
-static enum ld_err admin_user_save(struct request *req)
-{
-	json_t *form = page_form(req);
-	struct user_in in;
-	struct why why = {0};
-	const char *password;
-	char *json = NULL;
-	if (!form)
-		return request_fail(req, LD_EINVAL, NULL,
-				    "The form is malformed.");
-	json_t *ctx = page_ctx(req, "Administration", "/admin");
-	if (!admin_user_fields(req, form, ctx, &in, &password))
-		return admin_page(req, ctx, 400);
-	enum ld_err err = admin_user_hash(req, password, &in);
-	if (err) {
-		json_decref(ctx);
-		return err;
-	}
-	err = admin_store_user_save(req->app->store, &req->who, 0, &in, &json,
-				    &why);
-	free(json);
-	if (!err) {
-		json_decref(ctx);
-		return page_redirect(req, "/admin?done=user");
-	}
-	page_field_error(ctx, "email",
-			 err == LD_ENOTFOUND ? "A user has this email"
-					     : "The user could not be added");
-	return admin_page(req, ctx, 400);
-}
-
-enum ld_err h_page_admin_user(struct request *req)
-{
-	json_t *form = page_form(req);
-	struct user_in in;
-	const char *password;
-	if (!form)
-		return request_fail(req, LD_EINVAL, NULL,
-				    "The form is malformed.");
-	json_t *ctx = page_ctx(req, "Administration", "/admin");
-	if (!admin_user_fields(req, form, ctx, &in, &password))
-		return admin_page(req, ctx, 400);
-	json_decref(ctx);
-	return request_defer(req, req->app->hash_pool, admin_user_save);
-}
-
-enum ld_err h_page_admin_holidays(struct request *req)
-{
-	json_t *form = page_form(req);
-	struct holiday_feed feed;
-	struct holiday_plan plan;
-	char why[256];
-	if (!form)
-		return request_fail(req, LD_EINVAL, NULL,
-				    "The form is malformed.");
-	const char *text = page_field(form, "feed");
-	bool force = !strcmp(page_field(form, "force"), "true");
-	if (holiday_feed_parse(text, strlen(text), &feed, why, sizeof(why))) {
-		json_t *ctx = page_ctx(req, "Administration", "/admin");
-		page_field_error(ctx, "feed",
-				 arena_printf(req->arena,
-					      "The file is not GOV.UK's "
-					      "bank-holidays.json: %s",
-					      why));
-		return admin_page(req, ctx, 400);
-	}
-	enum ld_err err =
-		holiday_store_import(req->app->store, &feed, force, &plan);
-	holiday_feed_release(&feed);
-	if (err == LD_EVALIDATION) {
-		json_t *ctx = page_ctx(req, "Administration", "/admin");
-		page_field_error(ctx, "feed",
-				 arena_printf(req->arena,
-					      "Nothing was imported: %s. If "
-					      "the file is right, tick "
-					      "\u201cImport anyway\u201d.",
-					      plan.refusal));
-		holiday_plan_release(&plan);
-		return admin_page(req, ctx, 422);
-	}
-	holiday_plan_release(&plan);
-	if (!err)
-		err = app_reload_calendar(req->app);
-	return err ? err : page_redirect(req, "/admin?done=holidays");
-}
-
-/* An upload from the task page: the same stream, then back to the task. */
-static enum ld_err page_upload_store(struct request *req)
-{
-	char *json = NULL;
-	struct why why = {0};
-	int64_t id;
-	enum ld_err err = request_id(req, 0, &id);
-	if (!err)
-		err = file_upload_complete(req, &json, &why);
-	free(json);
-	if (err == LD_ENOTFOUND || ld_err_transient(err))
-		return err;
-	if (err)
-		return page_task(req, id, NULL, &why, err);
-	return page_redirect(req, arena_printf(req->arena,
-					       "/tasks/%lld?done=uploaded",
-					       (long long)id));
-}
-
-/* Scanned and stored on the work pool, as the API's upload is. */
-enum ld_err h_page_upload(struct request *req)
-{
-	return request_defer(req, req->app->work_pool, page_upload_store);
 }

@@ -1,0 +1,50 @@
+/* The task page's upload, beside the API's (h_files.c). */
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "admin_store.h"
+#include "app.h"
+#include "arena.h"
+#include "auth_store.h"
+#include "case_store.h"
+#include "date.h"
+#include "handlers.h"
+#include "buf.h"
+#include "holiday_feed.h"
+#include "input.h"
+#include "kinds.h"
+#include "mail_store.h"
+#include "page.h"
+#include "page_store.h"
+#include "secret.h"
+#include "store.h"
+#include "view.h"
+#include "workflow.h"
+
+/* An upload from the task page: the same stream, then back to the task. */
+static enum ld_err page_upload_store(struct request *req)
+{
+	char *json = NULL;
+	struct why why = {0};
+	int64_t id;
+	enum ld_err err = request_id(req, 0, &id);
+	if (!err)
+		err = file_upload_complete(req, &json, &why);
+	free(json);
+	if (err == LD_ENOTFOUND || ld_err_transient(err))
+		return err;
+	if (err)
+		return page_task(req, id, NULL, &why, err);
+	return page_redirect(req, arena_printf(req->arena,
+					       "/tasks/%lld?done=uploaded",
+					       (long long)id));
+}
+
+/* Scanned and stored on the work pool, as the API's upload is. */
+enum ld_err h_page_upload(struct request *req)
+{
+	return request_defer(req, req->app->work_pool, page_upload_store);
+}

@@ -1,0 +1,121 @@
+/*
+ * What every form shares: what was typed as the API's body, and the API's
+ * refusal shown on the form.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "admin_store.h"
+#include "app.h"
+#include "arena.h"
+#include "auth_store.h"
+#include "case_store.h"
+#include "date.h"
+#include "handlers.h"
+#include "buf.h"
+#include "holiday_feed.h"
+#include "input.h"
+#include "kinds.h"
+#include "mail_store.h"
+#include "page.h"
+#include "page_store.h"
+#include "secret.h"
+#include "store.h"
+#include "view.h"
+#include "workflow.h"
+
+json_t *page_parsed(char *text)
+{
+	json_t *j = text ? json_loads(text, 0, NULL) : NULL;
+	free(text);
+	return j;
+}
+
+bool page_positive_id(const char *s, int64_t *out)
+{
+	char *end;
+	errno = 0;
+	long long v = strtoll(s, &end, 10);
+	if (errno || end == s || *end || v <= 0)
+		return false;
+	*out = v;
+	return true;
+}
+
+static void release_json(void *p)
+{
+	json_decref(p);
+}
+
+json_t *form_body(struct request *req)
+{
+	json_t *body = json_object();
+	arena_defer(req->arena, release_json, body);
+	return body;
+}
+
+void form_body_number(json_t *body, const char *key, const char *text)
+{
+	char *end;
+	if (!*text)
+		return;
+	errno = 0;
+	long long v = strtoll(text, &end, 10);
+	json_object_set_new(body, key,
+			    !errno && end != text && !*end ? json_integer(v)
+							   : json_string(text));
+}
+
+void form_body_date(json_t *body, const char *key, int32_t day)
+{
+	char text[DATE_STRLEN];
+	if (!day)
+		return;
+	date_format(day, text);
+	json_object_set_new(body, key, json_string(text));
+}
+
+static bool ends_with(const char *s, const char *end)
+{
+	size_t n = strlen(s), e = strlen(end);
+	return n >= e && !strcmp(s + n - e, end);
+}
+
+unsigned int form_refused(struct request *req, json_t *ctx,
+			  const struct form_input *inputs, const int *rows,
+			  int nrows, enum ld_err err, const char *field,
+			  const char *msg)
+{
+	const char *f = field ? field : "", *open = strchr(f, '[');
+	const char *key = f;
+	int row = nrows > 0 ? rows[0] : 1;
+	if (open) {
+		char *end;
+		long i = strtol(open + 1, &end, 10);
+		if (*end == ']' && i >= 0 && i < nrows)
+			row = rows[i];
+		key = arena_printf(req->arena, "%.*s[]%s", (int)(open - f), f,
+				   *end == ']' ? end + 1 : "");
+	}
+	const struct form_input *in = &inputs[0];
+	for (int k = 0; inputs[k].field; k++)
+		if (!strcmp(inputs[k].field, key))
+			in = &inputs[k];
+	size_t idlen = strlen(in->id);
+	const char *id = idlen && in->id[idlen - 1] == '-'
+				 ? arena_printf(req->arena, "%s%d", in->id, row)
+				 : in->id;
+	const char *name = strrchr(key, '.') ? strrchr(key, '.') + 1 : key;
+	const char *text = msg && *msg ? msg : "That could not be done";
+	size_t n = strlen(name);
+	if (in->missing && (ends_with(text, " is required") ||
+			    ends_with(text, " must not be empty")))
+		text = in->missing;
+	else if (in->label && n && !strncmp(text, name, n) && text[n] == ' ')
+		text = arena_printf(req->arena, "%s%s", in->label, text + n);
+	page_field_error(ctx, id, text);
+	return http_status(err);
+}
