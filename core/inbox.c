@@ -379,6 +379,9 @@ static void find_due(const struct text *t, const struct workcal *cal,
 			if (!strncmp(p, date_leads[l], n) &&
 			    !date_at(p + n, &due, &end))
 				end = NULL;
+			/* A date before the letter's own answers nothing. */
+			if (end && dated_on && due < dated_on)
+				end = NULL;
 		}
 		const char *q;
 		int num;

@@ -127,6 +127,11 @@ static const struct {
 	{"x@notlgo.org.uk", "", "", NULL, NULL, NULL, "other", NULL, NULL},
 	{"x@lgo.org.uk.evil.example", "", "", NULL, NULL, NULL, "other", NULL,
 	 NULL},
+	/* A date before the letter's own is no response date. */
+	{"casework@lgo.org.uk", "24 013 880",
+	 "You wrote to us by 1 November 2026. Reply by 4 January 2027.",
+	 "LGSCO", "24 013 880", "LGSCO", "other", "2027-01-04",
+	 "by 4 January 2027"},
 	/* Ten digits are not nine; an impossible date is no date. */
 	{"portal@housing-ombudsman.org.uk", "2026123456", "by 31 February 2027",
 	 "HOS", NULL, NULL, "other", NULL, NULL},
