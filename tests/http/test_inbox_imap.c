@@ -193,6 +193,11 @@ static void test_two_servers_take_each_once(void **state)
 			       " m.proposed_due_on = '2027-01-12'",
 			       tag)),
 		1);
+	print_message("messages taken by %ld of the two servers\n",
+		      api_sql_long(F("SELECT count(DISTINCT claimed_by) FROM"
+				     " inbox_fetch WHERE key LIKE"
+				     " 'imap://127.0.0.1:%d/%%'",
+				     port)));
 	/* The mailbox: INBOX empty, every message in Handled. */
 	assert_int_equal(files_in(""), 0);
 	assert_int_equal(files_in(".Handled"), n);
