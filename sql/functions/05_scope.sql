@@ -1,5 +1,6 @@
 -- Who may read what: the area rule of principal_area_scope() (core/principal.c)
--- as SQL, for every list, page and export.
+-- as SQL for every list, page and export, and what of an audit entry a
+-- reader sees.
 
 CREATE OR REPLACE FUNCTION task_visible(p_scope bigint, p_area bigint) RETURNS boolean
 LANGUAGE sql IMMUTABLE AS $$
@@ -11,4 +12,18 @@ CREATE OR REPLACE FUNCTION case_visible(p_scope bigint, p_case bigint) RETURNS b
 LANGUAGE sql STABLE AS $$
     SELECT p_scope IS NULL OR EXISTS (SELECT 1 FROM task t WHERE t.case_id = p_case
                                       AND task_visible(p_scope, t.service_area_id))
+$$;
+
+-- An audit row's before or after as a reader sees it: the names of files
+-- with resident details hidden as above.
+CREATE OR REPLACE FUNCTION audit_shown(p_entity text, p_row jsonb, p_residents boolean) RETURNS jsonb
+LANGUAGE sql STABLE AS $$
+    SELECT CASE
+        WHEN p_residents OR p_row IS NULL THEN p_row
+        WHEN p_entity = 'evidence_file' AND (p_row->>'resident_detail')::boolean
+            THEN p_row || jsonb_build_object('name',
+                                             file_name_shown(p_row->>'name', true, false))
+        WHEN p_entity IN ('evidence_version', 'signoff') AND p_row ? 'files'
+            THEN p_row || jsonb_build_object('files', files_shown(p_row->'files', false))
+        ELSE p_row END
 $$;

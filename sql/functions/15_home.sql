@@ -1,0 +1,80 @@
+-- The link officer's home: its lists and counts in one read.
+
+-- The link officer's day.  Each list is the first 50 (the most urgent
+-- first) with its total in 'totals'; the counts are one pass over the open
+-- tasks.  Nothing here reads closed work, so its cost follows the open
+-- work, not the years of history.
+CREATE OR REPLACE FUNCTION home_json(p_today date, p_horizon date) RETURNS json
+LANGUAGE plpgsql STABLE AS $$
+BEGIN
+    -- One pass over the open tasks counts them by area; the totals add up
+    -- the areas.
+    RETURN (WITH areas AS (
+        SELECT t.service_area_id, count(*) AS open_tasks,
+               count(*) FILTER (WHERE task_overdue(t, p_today)) AS overdue_tasks,
+               count(*) FILTER (WHERE task_nearly_overdue(t, p_today, p_horizon)) AS due_soon,
+               count(*) FILTER (WHERE t.status = 'submitted') AS submitted,
+               count(*) FILTER (WHERE t.status = 'validated') AS validated
+        FROM task t WHERE t.status NOT IN ('done', 'cancelled') GROUP BY 1)
+    SELECT json_build_object(
+        'overdue', (SELECT coalesce(json_agg(d.doc ORDER BY d.due, d.id), '[]')
+            FROM (SELECT t.id FROM task t WHERE task_overdue(t, p_today)
+                  ORDER BY effective_due(t), t.id LIMIT 50) p
+            JOIN task_doc d ON d.id = p.id),
+        'due_soon', (SELECT coalesce(json_agg(d.doc ORDER BY d.due, d.id), '[]')
+            FROM (SELECT t.id FROM task t WHERE task_nearly_overdue(t, p_today, p_horizon)
+                  ORDER BY effective_due(t), t.id LIMIT 50) p
+            JOIN task_doc d ON d.id = p.id),
+        'awaiting_validation', (SELECT coalesce(json_agg(d.doc ORDER BY p.updated_at, d.id), '[]')
+            FROM (SELECT t.id, t.updated_at FROM task t WHERE t.status = 'submitted'
+                  ORDER BY t.updated_at, t.id LIMIT 50) p
+            JOIN task_doc d ON d.id = p.id),
+        'ready_to_send', (SELECT coalesce(json_agg(d.doc ORDER BY d.due, d.id), '[]')
+            FROM (SELECT t.id FROM task t WHERE t.status = 'validated'
+                  ORDER BY effective_due(t), t.id LIMIT 50) p
+            JOIN task_doc d ON d.id = p.id),
+        'new_cases', (SELECT coalesce(json_agg(d.doc ORDER BY d.received_on DESC, d.id DESC), '[]')
+            FROM (SELECT id FROM ombudsman_case WHERE stage = 'notified'
+                  ORDER BY received_on DESC, id DESC LIMIT 50) p
+            JOIN case_doc d ON d.id = p.id),
+        'totals', (SELECT json_build_object(
+            'overdue', coalesce(sum(x.overdue_tasks), 0),
+            'due_soon', coalesce(sum(x.due_soon), 0),
+            'awaiting_validation', coalesce(sum(x.submitted), 0),
+            'ready_to_send', coalesce(sum(x.validated), 0),
+            'new_cases', (SELECT count(*) FROM ombudsman_case WHERE stage = 'notified'),
+            'chasers', (SELECT count(*) FROM correspondence m JOIN ombudsman_case c ON c.id = m.case_id
+                        WHERE c.stage <> 'closed'
+                        AND m.kind IN ('first_chaser', 'final_chaser', 'sanction_notice')
+                        AND m.dated_on > p_today - 60)) FROM areas x),
+        'chasers', coalesce((SELECT json_agg(json_build_object('case_id', m.case_id,
+                'reference', o.code || ' ' || c.reference, 'kind', m.kind,
+                'dated_on', m.dated_on) ORDER BY m.dated_on DESC)
+            FROM (SELECT m.* FROM correspondence m JOIN ombudsman_case c ON c.id = m.case_id
+                  WHERE c.stage <> 'closed'
+                  AND m.kind IN ('first_chaser', 'final_chaser', 'sanction_notice')
+                  AND m.dated_on > p_today - 60 ORDER BY m.dated_on DESC, m.id DESC LIMIT 50) m
+            JOIN ombudsman_case c ON c.id = m.case_id
+            JOIN ombudsman o ON o.id = c.ombudsman_id), '[]'),
+        'awaiting_confirmation', coalesce((SELECT json_agg(d.doc ORDER BY d.id)
+            FROM (SELECT c.id FROM ombudsman_case c WHERE c.stage = 'remedies'
+                  AND NOT EXISTS (SELECT 1 FROM remedy r WHERE r.case_id = c.id
+                                  AND r.type = 'order' AND r.complied_on IS NULL)
+                  AND EXISTS (SELECT 1 FROM remedy r WHERE r.case_id = c.id
+                              AND r.type = 'order' AND r.confirmed_on IS NULL)) p
+            JOIN case_doc d ON d.id = p.id), '[]'),
+        'by_ombudsman', (SELECT json_agg(json_build_object('name', o.code,
+                'open_cases', (SELECT count(*) FROM ombudsman_case c
+                               WHERE c.stage <> 'closed' AND c.ombudsman_id = o.id),
+                'overdue_tasks', coalesce(ot.n, 0)) ORDER BY o.id)
+            FROM ombudsman o LEFT JOIN (
+                -- Each overdue task's case looked up by its key, rather
+                -- than every case read to join them.
+                SELECT (SELECT c.ombudsman_id FROM ombudsman_case c WHERE c.id = t.case_id) AS id,
+                       count(*) AS n
+                FROM task t WHERE task_overdue(t, p_today) GROUP BY 1) ot ON ot.id = o.id),
+        'by_area', coalesce((SELECT json_agg(json_build_object('name', a.name,
+                'open_tasks', x.open_tasks, 'overdue_tasks', x.overdue_tasks) ORDER BY a.name)
+            FROM areas x JOIN service_area a ON a.id = x.service_area_id WHERE a.active), '[]'))
+    );
+END $$;
