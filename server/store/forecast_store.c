@@ -59,6 +59,10 @@ struct model {
 	 * reads every open task to count its total (100,000 at full size),
 	 * and this keeps that one pass over 16 bytes a task in order. */
 	struct due_row *rows;
+	/* Of the rows forecast, how many at each percent, and of those not
+	 * paused: a list over every area counts its total from these and
+	 * stops reading rows once it has its first few. */
+	long all_ok, unpaused_at[101];
 	int64_t *area_ids;
 	char **area_names; /* by id */
 	size_t nareas;
@@ -428,6 +432,9 @@ static enum ld_err model_build(struct store *s, const struct workcal *cal,
 			o->area, o->due_on,
 			(uint8_t)(o->ok ? forecast_percent(o->f.p_late) : 0),
 			o->ok, o->paused};
+		m->all_ok += o->ok;
+		if (o->ok && !o->paused)
+			m->unpaused_at[m->rows[i].percent]++;
 	}
 	*out = m;
 	return LD_OK;
@@ -508,24 +515,26 @@ static char *dumps(json_t *j)
 }
 
 struct docs_ctx {
-	const char *forecasts, *scope;
+	const char *forecasts, *scope, *total;
 	char **json;
 };
 
 static enum ld_err docs_unit(struct db *db, void *arg)
 {
 	struct docs_ctx *c = arg;
-	const char *params[] = {c->forecasts, c->scope};
+	const char *params[] = {c->forecasts, c->scope, c->total};
+	/* The list whole, as it is sent: no parsing and printing again. */
 	return db_json(
 		db, "forecast_docs",
-		"SELECT coalesce(json_agg((d.doc::jsonb || jsonb_build_object("
-		"'forecast', f.value))::json ORDER BY d.due, d.id), '[]')"
+		"SELECT json_build_object('total', $3::bigint, 'tasks',"
+		" coalesce(json_agg((d.doc::jsonb || jsonb_build_object("
+		"'forecast', f.value))::json ORDER BY d.due, d.id), '[]'))"
 		" FROM jsonb_each($1::jsonb) f"
 		" JOIN task_doc d ON d.id = f.key::bigint"
 		" JOIN task t ON t.id = d.id"
 		" WHERE t.status NOT IN ('done', 'cancelled', 'sent')"
 		" AND task_visible($2, d.service_area_id)",
-		2, params, c->json);
+		3, params, c->json);
 }
 
 enum ld_err forecast_store_tasks(struct store *s, const struct workcal *cal,
@@ -539,9 +548,18 @@ enum ld_err forecast_store_tasks(struct store *s, const struct workcal *cal,
 	if (err)
 		return err;
 	json_t *chosen = json_object();
-	long total = 0;
+	long total = 0, counted = -1;
+	if (scope == AREA_SCOPE_ALL && !f->area_id && !f->due_from &&
+	    !f->due_to) {
+		counted = f->min_percent > 0 ? 0 : m->all_ok;
+		for (int pc = f->min_percent; f->min_percent > 0 && pc <= 100;
+		     pc++)
+			counted += m->unpaused_at[pc];
+	}
 	for (size_t i = 0; i < m->nopen; i++) {
 		const struct due_row *o = &m->rows[i];
+		if (counted >= 0 && total >= f->limit)
+			break;
 		if (!o->ok || (scope != AREA_SCOPE_ALL && o->area != scope) ||
 		    (f->area_id && o->area != f->area_id) ||
 		    (f->due_from && o->due_on < f->due_from) ||
@@ -562,19 +580,15 @@ enum ld_err forecast_store_tasks(struct store *s, const struct workcal *cal,
 		}
 	}
 	model_put(m);
-	char *forecasts = dumps(chosen), *docs = NULL;
-	struct docs_ctx c = {forecasts, area_scope(p, &scope_num), &docs};
+	if (counted >= 0)
+		total = counted;
+	char *forecasts = dumps(chosen);
+	struct db_num total_num;
+	struct docs_ctx c = {forecasts, area_scope(p, &scope_num),
+			     db_num(&total_num, total), json};
 	err = db_run(s, docs_unit, &c);
 	free(forecasts);
-	if (err)
-		return err;
-	json_t *tasks = json_loads(docs, 0, NULL);
-	free(docs);
-	if (!tasks)
-		return LD_EINTERNAL;
-	*json = dumps(json_pack("{s:I, s:o}", "total", (json_int_t)total,
-				"tasks", tasks));
-	return LD_OK;
+	return err;
 }
 
 enum ld_err forecast_store_of(struct store *s, const struct workcal *cal,
