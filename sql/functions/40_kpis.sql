@@ -1,0 +1,308 @@
+-- The KPIs: one catalogue of figures (kpi_catalogue), one function of
+-- facts shared by every figure and its drill-down (kpi_facts), and the
+-- case log.  Definitions in docs/kpis.md; adding a figure is a row and its
+-- facts here, nothing copied into a migration.
+
+-- The catalogue, for pages and exports to label and order the figures.
+CREATE OR REPLACE FUNCTION kpi_catalogue() RETURNS json LANGUAGE sql STABLE AS $$
+    SELECT json_agg(json_build_object('name', name, 'section', section, 'label', label,
+                    'kind', kind, 'numerator', numerator, 'denominator', denominator)
+                    ORDER BY position)
+    FROM kpi_figure
+$$;
+
+-- Every figure of the catalogue from counted facts: n rows, their summed
+-- amount, the mean and 90th percentile of their days, per measure.
+CREATE OR REPLACE FUNCTION kpi_values(p_counts json) RETURNS json LANGUAGE sql STABLE AS $$
+    WITH c AS (SELECT * FROM json_to_recordset(p_counts)
+               AS x(measure text, n bigint, amount bigint, mean numeric, p90 integer))
+    SELECT json_object_agg(k.name, CASE k.kind
+        WHEN 'count' THEN to_json(coalesce(m.n, 0))
+        WHEN 'money' THEN to_json(coalesce(m.amount, 0))
+        WHEN 'mean' THEN to_json(round(m.mean, 1))
+        WHEN 'p90' THEN to_json(m.p90)
+        ELSE to_json(round(100.0 * coalesce(num.n, 0) / nullif(den.n, 0), 1)) END
+        ORDER BY k.position)
+    FROM kpi_figure k
+    LEFT JOIN c m ON m.measure = k.measure
+    LEFT JOIN kpi_figure kn ON kn.name = k.numerator LEFT JOIN c num ON num.measure = kn.measure
+    LEFT JOIN kpi_figure kd ON kd.name = k.denominator LEFT JOIN c den ON den.measure = kd.measure
+$$;
+
+-- The KPIs count failure orders by their recorded type (chfo_type for
+-- sanction_type), and read the orders still open from kpi_remedies_open:
+-- otherwise as sql/020 defined them.
+CREATE OR REPLACE FUNCTION kpi_facts(p_from date, p_to date, p_today date)
+RETURNS TABLE (measure text, case_id bigint, task_id bigint, ombudsman text,
+               area_id bigint, detail text, on_date date, amount bigint, days integer)
+LANGUAGE sql STABLE AS $$
+    -- Cases received, decided after investigation, closed (and how).
+    SELECT m.measure, c.id, NULL::bigint, c.ombudsman, c.area_id, NULL::text, c.received_on,
+           NULL::bigint, NULL::integer
+    FROM case_fact c, LATERAL (VALUES ('cases_received')) m(measure)
+    WHERE c.received_on BETWEEN p_from AND p_to
+    UNION ALL
+    SELECT 'cases_investigated', c.id, NULL, c.ombudsman, c.area_id, NULL, d.decided_on, NULL, NULL
+    FROM determination d JOIN case_fact c ON c.id = d.case_id
+    WHERE d.decided_on BETWEEN p_from AND p_to
+    UNION ALL
+    SELECT m.measure, c.id, NULL, c.ombudsman, c.area_id, c.outcome, c.closed_on, NULL, NULL
+    FROM case_fact c, LATERAL (VALUES ('cases_closed'), ('closed_' || c.outcome)) m(measure)
+    WHERE c.closed_on BETWEEN p_from AND p_to
+    UNION ALL
+    -- Information requests received in the period.
+    SELECT 'evidence_requests', c.id, t.id, c.ombudsman, t.service_area_id, t.title, t.set_on,
+           NULL, NULL
+    FROM task t JOIN case_fact c ON c.id = t.case_id
+    WHERE t.kind = 'information_request' AND t.status <> 'cancelled'
+    AND t.set_on BETWEEN p_from AND p_to
+    UNION ALL
+    -- Information requests due in the period, once settled: sent, or past
+    -- the due date unsent (late, answered or not).
+    SELECT m.measure, c.id, t.id, c.ombudsman, t.service_area_id, t.title,
+           coalesce(t.revised_due_on, t.due_on), NULL,
+           CASE WHEN m.measure = 'evidence_days'
+                THEN working_days_between(t.set_on, t.sent_on) END
+    FROM task t JOIN case_fact c ON c.id = t.case_id,
+    LATERAL (VALUES ('evidence_due', true),
+                    ('evidence_on_time', t.sent_on <= coalesce(t.revised_due_on, t.due_on)),
+                    ('evidence_on_time_original', t.sent_on <= t.due_on),
+                    ('evidence_sent_late', t.sent_on > coalesce(t.revised_due_on, t.due_on)),
+                    ('evidence_unsent', t.sent_on IS NULL),
+                    ('evidence_extended', t.revised_due_on IS NOT NULL),
+                    ('evidence_days', t.sent_on IS NOT NULL)) m(measure, holds)
+    WHERE t.kind = 'information_request' AND t.status <> 'cancelled'
+    AND coalesce(t.revised_due_on, t.due_on) BETWEEN p_from AND p_to
+    AND (t.sent_on IS NOT NULL OR coalesce(t.revised_due_on, t.due_on) < p_today)
+    AND m.holds
+    UNION ALL
+    -- Chasers and sanctions received, each linked to its case.
+    SELECT m.measure, c.id, NULL, c.ombudsman, c.area_id, NULL, x.dated_on, NULL, NULL
+    FROM correspondence x JOIN case_fact c ON c.id = x.case_id,
+    LATERAL (VALUES (CASE x.kind WHEN 'first_chaser' THEN 'first_chasers'
+                                 WHEN 'final_chaser' THEN 'final_chasers'
+                                 ELSE 'sanctions' END),
+                    (CASE WHEN x.chfo_type IS NOT NULL
+                          THEN 'sanctions_type_' || x.chfo_type END)) m(measure)
+    WHERE x.kind IN ('first_chaser', 'final_chaser', 'sanction_notice')
+    AND x.dated_on BETWEEN p_from AND p_to AND m.measure IS NOT NULL
+    UNION ALL
+    -- Findings of determinations made in the period, for an Ombudsman
+    -- that counts by findings.
+    SELECT m.measure, c.id, NULL, c.ombudsman, c.area_id, f.element, d.decided_on, NULL, NULL
+    FROM determination d JOIN case_fact c ON c.id = d.case_id
+    JOIN ombudsman o ON o.code = c.ombudsman
+    JOIN finding f ON f.determination_id = d.id
+    JOIN finding_kind k ON k.finding = f.finding,
+    LATERAL (VALUES ('finding_' || f.finding, true),
+                    ('findings_considered', k.considered AND o.rate_basis = 'findings'),
+                    ('findings_adverse', k.considered AND f.upheld
+                                         AND o.rate_basis = 'findings')) m(measure, holds)
+    WHERE d.decided_on BETWEEN p_from AND p_to AND m.holds
+    UNION ALL
+    -- Decisions on detailed investigations, for an Ombudsman that counts
+    -- by decisions: upheld when fault was found in any part.
+    SELECT m.measure, c.id, NULL, c.ombudsman, c.area_id, NULL, d.decided_on, NULL, NULL
+    FROM determination d JOIN case_fact c ON c.id = d.case_id
+    JOIN ombudsman o ON o.code = c.ombudsman AND o.rate_basis = 'decisions',
+    LATERAL (SELECT coalesce(bool_or(f.upheld), false) AS upheld FROM finding f
+             WHERE f.determination_id = d.id) u,
+    LATERAL (VALUES ('investigations_decided', true),
+                    ('investigations_upheld', u.upheld)) m(measure, holds)
+    WHERE d.decided_on BETWEEN p_from AND p_to AND m.holds
+    UNION ALL
+    -- Orders and recommendations made in the period; compensation ordered
+    -- (in orders and recommended payments alike) and paid.
+    SELECT m.measure, c.id, r.task_id, c.ombudsman, coalesce(t.service_area_id, c.area_id),
+           r.description, d.decided_on, m.amount, NULL
+    FROM determination d JOIN remedy r ON r.determination_id = d.id
+    JOIN case_fact c ON c.id = r.case_id LEFT JOIN task t ON t.id = r.task_id,
+    LATERAL (VALUES (CASE r.type WHEN 'order' THEN 'orders_made'
+                                 ELSE 'recommendations_made' END, NULL::bigint),
+                    (CASE WHEN r.amount_pence IS NOT NULL THEN 'compensation_ordered' END,
+                     r.amount_pence),
+                    (CASE WHEN r.paid_pence IS NOT NULL THEN 'compensation_paid' END,
+                     r.paid_pence)) m(measure, amount)
+    WHERE d.decided_on BETWEEN p_from AND p_to AND m.measure IS NOT NULL
+    UNION ALL
+    -- Orders and recommendations due in the period, once settled (complied
+    -- with, or past the due date): complied with by the due date, within
+    -- three and six months of it; confirmed by the Ombudsman or only
+    -- evidence sent.
+    SELECT m.measure, c.id, r.task_id, c.ombudsman, coalesce(r.area_id, c.area_id),
+           r.description, r.due, NULL, NULL
+    FROM (SELECT r.*, coalesce(t.revised_due_on, r.due_on) AS due,
+                 coalesce(r.complied_on, r.confirmed_on) AS done, t.service_area_id AS area_id
+          FROM remedy r LEFT JOIN task t ON t.id = r.task_id
+          WHERE r.due_on BETWEEN p_from AND p_to
+          AND coalesce(t.status, 'open') <> 'cancelled'
+          UNION ALL
+          -- Due in the period only by the revised date agreed.
+          SELECT r.*, t.revised_due_on, coalesce(r.complied_on, r.confirmed_on),
+                 t.service_area_id
+          FROM task t JOIN remedy r ON r.id = t.remedy_id
+          WHERE t.revised_due_on BETWEEN p_from AND p_to
+          AND r.due_on NOT BETWEEN p_from AND p_to AND t.status <> 'cancelled') r
+    JOIN case_fact c ON c.id = r.case_id,
+    LATERAL (VALUES ('orders_due', r.type = 'order'),
+                    ('orders_complied_on_time', r.type = 'order' AND r.done <= r.due),
+                    ('orders_complied_3_months', r.type = 'order'
+                                                 AND r.done <= r.due + interval '3 months'),
+                    ('orders_complied_6_months', r.type = 'order'
+                                                 AND r.done <= r.due + interval '6 months'),
+                    ('orders_not_complied', r.type = 'order' AND r.done IS NULL),
+                    ('recommendations_due', r.type = 'recommendation'),
+                    ('recommendations_complied', r.type = 'recommendation'
+                                                 AND r.done IS NOT NULL),
+                    ('recommendations_complied_on_time', r.type = 'recommendation'
+                                                         AND r.done <= r.due),
+                    ('remedies_confirmed', r.confirmed_on IS NOT NULL),
+                    ('remedies_evidence_sent', r.complied_on IS NOT NULL
+                                               AND r.confirmed_on IS NULL)) m(measure, holds)
+    WHERE r.due BETWEEN p_from AND p_to AND (r.done IS NOT NULL OR r.due < p_today)
+    AND m.holds
+    UNION ALL
+    -- Orders and recommendations still open on the as-of day.
+    SELECT * FROM kpi_remedies_open(p_to)
+    UNION ALL
+    -- Tasks open on the as-of day, and those overdue then (past their due
+    -- date, revised if agreed, and not paused: task_overdue's rule).
+    SELECT m.measure, c.id, t.id, c.ombudsman, t.service_area_id, t.title,
+           coalesce(t.revised_due_on, t.due_on), NULL, NULL
+    FROM task t JOIN case_fact c ON c.id = t.case_id,
+    LATERAL (VALUES ('open_tasks_at_end', true),
+                    ('overdue_tasks_at_end', coalesce(t.revised_due_on, t.due_on) < p_to
+                     AND NOT coalesce(t.paused_on <= p_to, false))) m(measure, holds)
+    WHERE task_open_span(t.set_on, t.sent_on, t.completed_on) @> p_to
+    AND t.status <> 'cancelled' AND m.holds
+$$;
+
+CREATE OR REPLACE FUNCTION kpi_facts_for(p_from date, p_to date, p_today date, p_area bigint,
+                                         p_ombudsman text, p_scope bigint)
+RETURNS TABLE (measure text, case_id bigint, task_id bigint, ombudsman text,
+               area_id bigint, detail text, on_date date, amount bigint, days integer)
+LANGUAGE sql STABLE AS $$
+    SELECT * FROM kpi_facts(p_from, p_to, p_today) f
+    WHERE kpi_narrowed(p_area, p_ombudsman, p_scope, f.area_id, f.ombudsman, f.case_id)
+$$;
+
+-- The narrowing a reader's facts get: one area's, one Ombudsman's, the
+-- cases the reader may open (the one area rule, sql/013_area_scope.sql).
+CREATE OR REPLACE FUNCTION kpi_narrowed(p_area bigint, p_ombudsman text, p_scope bigint,
+                             f_area bigint, f_ombudsman text, f_case bigint)
+RETURNS boolean LANGUAGE sql STABLE AS $$
+    SELECT (p_area IS NULL OR f_area = p_area)
+           AND (p_ombudsman IS NULL OR f_ombudsman = p_ombudsman)
+           AND case_visible(p_scope, f_case)
+$$;
+
+-- Orders and recommendations still open on the as-of day: made by then,
+-- neither complied with nor confirmed by then.  A function of its own so
+-- that the annual report's list of them (kpi_rows) reads these rows only,
+-- not every fact of the year (11 s to well under a second at full size).
+CREATE OR REPLACE FUNCTION kpi_remedies_open(p_to date)
+RETURNS TABLE (measure text, case_id bigint, task_id bigint, ombudsman text,
+               area_id bigint, detail text, on_date date, amount bigint, days integer)
+LANGUAGE sql STABLE AS $$
+    SELECT 'remedies_open', c.id, r.task_id, c.ombudsman, coalesce(t.service_area_id, c.area_id),
+           r.description, r.due_on, NULL::bigint, NULL::integer
+    FROM (SELECT r.* FROM remedy r WHERE r.complied_on IS NULL AND r.confirmed_on IS NULL
+          UNION ALL
+          SELECT r.* FROM remedy r WHERE coalesce(r.complied_on, r.confirmed_on) > p_to) r
+    JOIN determination d ON d.id = r.determination_id
+    JOIN case_fact c ON c.id = r.case_id LEFT JOIN task t ON t.id = r.task_id
+    WHERE d.decided_on <= p_to AND coalesce(t.status, 'open') <> 'cancelled'
+$$;
+
+-- The rows behind one figure (sql/020), the orders still open read on
+-- their own: the other facts of the period are not worked out for them
+-- (each branch below is skipped whole when its condition is false).
+CREATE OR REPLACE FUNCTION kpi_rows(p_from date, p_to date, p_today date, p_figure text,
+                                    p_area bigint, p_ombudsman text, p_scope bigint)
+RETURNS json LANGUAGE sql STABLE AS $$
+    WITH k AS (SELECT coalesce(k.measure, n.measure) AS measure FROM kpi_figure k
+               LEFT JOIN kpi_figure n ON n.name = k.numerator WHERE k.name = p_figure),
+    f AS (SELECT * FROM kpi_facts_for(p_from, p_to, p_today, p_area, p_ombudsman, p_scope) f
+          WHERE (SELECT measure FROM k) <> 'remedies_open'
+          UNION ALL
+          SELECT * FROM kpi_remedies_open(p_to) f
+          WHERE (SELECT measure FROM k) = 'remedies_open'
+          AND kpi_narrowed(p_area, p_ombudsman, p_scope, f.area_id, f.ombudsman, f.case_id))
+    SELECT CASE WHEN EXISTS (SELECT 1 FROM k) THEN coalesce((
+        SELECT json_agg(d.doc::jsonb || jsonb_build_object('fact', jsonb_build_object(
+                   'task_id', f.task_id, 'detail', f.detail, 'on_date', f.on_date,
+                   'amount_pence', f.amount, 'days', f.days))
+               ORDER BY d.received_on, d.id, f.on_date, f.task_id, f.detail)
+        FROM f JOIN case_doc d ON d.id = f.case_id
+        WHERE f.measure = (SELECT measure FROM k)), '[]') END
+$$;
+
+-- The organisation's figures alone (or one area's, one Ombudsman's).
+CREATE OR REPLACE FUNCTION kpi_figures(p_from date, p_to date, p_today date, p_area bigint,
+                            p_ombudsman text, p_scope bigint) RETURNS json
+LANGUAGE plpgsql STABLE AS $$
+BEGIN
+    RETURN (SELECT kpi_values(coalesce(json_agg(json_build_object('measure', measure,
+                'n', n, 'amount', amount, 'mean', mean, 'p90', p90)), '[]'))
+            FROM (SELECT f.measure, count(*) AS n, sum(f.amount) AS amount,
+                         avg(f.days) AS mean,
+                         percentile_disc(0.9) WITHIN GROUP (ORDER BY f.days) AS p90
+                  FROM kpi_facts_for(p_from, p_to, p_today, p_area, p_ombudsman, p_scope) f
+                  GROUP BY f.measure) x);
+END $$;
+
+-- Every figure of a period for the whole organisation (g_set 3) and, with
+-- p_split, each Ombudsman (1) and each service area (2), from one reading
+-- of its facts.
+CREATE OR REPLACE FUNCTION kpi_groups(p_from date, p_to date, p_today date, p_area bigint,
+                           p_ombudsman text, p_split boolean, p_scope bigint)
+RETURNS TABLE (g_ombudsman text, g_area bigint, g_set integer, figures json)
+LANGUAGE sql STABLE AS $$
+    WITH f AS (SELECT * FROM kpi_facts_for(p_from, p_to, p_today, p_area, p_ombudsman,
+                                           p_scope)),
+    m AS (SELECT CASE WHEN p_split THEN f.ombudsman END AS bo,
+                 CASE WHEN p_split THEN f.area_id END AS ba, f.measure, f.amount, f.days
+          FROM f),
+    g AS (SELECT m.bo, m.ba, GROUPING(m.bo, m.ba) AS gs, m.measure, count(*) AS n,
+                 sum(m.amount) AS amount, avg(m.days) AS mean,
+                 percentile_disc(0.9) WITHIN GROUP (ORDER BY m.days) AS p90
+          FROM m GROUP BY GROUPING SETS ((m.measure), (m.bo, m.measure), (m.ba, m.measure))),
+    groups AS (SELECT bo, ba, gs, json_agg(json_build_object('measure', measure, 'n', n,
+                      'amount', amount, 'mean', mean, 'p90', p90)) AS counts
+               FROM g GROUP BY bo, ba, gs
+               UNION ALL
+               SELECT NULL, NULL, 3, '[]' WHERE NOT EXISTS (SELECT 1 FROM g WHERE gs = 3))
+    SELECT bo, ba, gs, kpi_values(counts) FROM groups
+    WHERE gs = 3 OR p_split
+$$;
+
+-- The case log counts a service-area officer's own tasks only: the open,
+-- overdue and next-due columns were counted over every task of a case the
+-- officer may open, so a Repairs officer's export showed Housing's tasks.
+CREATE OR REPLACE FUNCTION case_log(p_scope bigint, p_area bigint, p_residents boolean, p_today date)
+RETURNS TABLE ("Ombudsman" text, "Ombudsman reference" text, "Complaint reference" text,
+               "Category" text, "Service area" text, "Stage" text, "Outcome" text,
+               "Received" date, "Closed" date, "Link officer" text, "Open tasks" bigint,
+               "Overdue tasks" bigint, "Next due" date, "Determination" date,
+               "Upheld" boolean, "Orders" bigint, "Compensation ordered" bigint,
+               "Resident" text)
+LANGUAGE sql STABLE AS $$
+    SELECT o.name, c.reference, cp.reference, cp.category, a.name, c.stage, c.outcome,
+        c.received_on, c.closed_on, (SELECT name FROM app_user WHERE id = c.link_officer_id),
+        (SELECT count(*) FROM task t WHERE t.case_id = c.id AND t.status NOT IN ('done', 'cancelled')
+         AND task_visible(p_scope, t.service_area_id)),
+        (SELECT count(*) FROM task t WHERE t.case_id = c.id AND task_overdue(t, p_today)
+         AND task_visible(p_scope, t.service_area_id)),
+        (SELECT min(effective_due(t)) FROM task t WHERE t.case_id = c.id
+         AND t.status NOT IN ('done', 'cancelled') AND task_visible(p_scope, t.service_area_id)),
+        d.decided_on,
+        (SELECT bool_or(f.upheld) FROM finding f WHERE f.determination_id = d.id),
+        (SELECT count(*) FROM remedy r WHERE r.case_id = c.id AND r.type = 'order'),
+        (SELECT sum(amount_pence) FROM remedy r WHERE r.case_id = c.id)::bigint,
+        CASE WHEN p_residents THEN (SELECT name FROM resident r WHERE r.complaint_id = cp.id) END
+    FROM ombudsman_case c JOIN ombudsman o ON o.id = c.ombudsman_id
+    JOIN complaint cp ON cp.id = c.complaint_id JOIN service_area a ON a.id = cp.service_area_id
+    LEFT JOIN determination d ON d.case_id = c.id
+    WHERE case_visible(p_scope, c.id) AND case_visible(p_area, c.id)
+    ORDER BY c.received_on, c.id
+$$;
