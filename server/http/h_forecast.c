@@ -163,6 +163,14 @@ void forecast_page_home(struct request *req, json_t *ctx)
 				json_object_get(first, "total"));
 		json_decref(first);
 		flag_labels(ctx, flags);
+		json_object_set_new(
+			ctx, "sanction_flags_shown",
+			json_integer((json_int_t)json_array_size(flags)));
+		json_object_set_new(
+			ctx, "sanction_flags_more",
+			json_boolean(json_integer_value(json_object_get(
+					     ctx, "sanction_flags_total")) >
+				     (json_int_t)json_array_size(flags)));
 		json_object_set_new(ctx, "sanction_flags", flags);
 	}
 }

@@ -317,6 +317,8 @@ static void test_home_flags_bounded(void **state)
 	 * shown, the latest of the sixty (30 October) is not. */
 	assert_non_null(strstr(r.body, "HOS 202690101</a>: A final chaser"));
 	assert_null(strstr(r.body, "HOS 202690160</a>: A final chaser"));
+	/* ...and the page says how many more there are. */
+	assert_non_null(strstr(r.body, "The 50 soonest to act on of "));
 	itest_resp_release(&r);
 }
 
