@@ -57,6 +57,13 @@ enum ld_err jobs_deliver(struct app *app, int *sent, int *failed);
  */
 enum ld_err jobs_rescan(struct app *app, int *scanned);
 
+/*
+ * The working days of tasks sent since (or of every sent task, once the
+ * holidays changed) by core's calendar, for the KPIs: each round, and
+ * before figures are read.  *filled counts the tasks done; may be NULL.
+ */
+enum ld_err jobs_days(struct app *app, int *filled);
+
 /* Start and stop the scheduler thread of a server. */
 struct scheduler *scheduler_start(struct app *app);
 void scheduler_stop(struct scheduler *s);

@@ -110,6 +110,21 @@ enum ld_err migrate_store_apply(struct store *s, const struct migration *m,
 	"'holiday_division'),"                                                 \
 	" 'england-and-wales')"
 
+/*
+ * The working days each sent task took, for the KPIs: core's calendar over
+ * the tasks queued in task_days_due (sent since, or every sent task once
+ * the holidays changed), in batches of their own transactions; *filled
+ * counts the tasks taken.  Call before reading figures.
+ */
+enum ld_err days_store_fill(struct store *s, const struct workcal *cal,
+			    int *filled);
+
+/*
+ * Queue every sent task without its days (rows written with the triggers
+ * off, as the benchmark's generator does): once, as the server starts.
+ */
+enum ld_err days_store_sweep(struct store *s);
+
 /* Make division (one of holiday_feed_divisions) the installation's. */
 enum ld_err holiday_store_set_division(struct store *s, const char *division);
 

@@ -81,6 +81,9 @@ int cmd_serve(int argc, char **argv)
 		goto out;
 	}
 	spool_sweep(app.cfg.spool_dir);
+	/* Sent tasks written with the triggers off (a bulk load) have no
+	 * working days yet: queue them once, for core to count. */
+	days_store_sweep(app.store);
 	struct MHD_Daemon *d = http_start(&app, &linkdesk_router);
 	if (!d)
 		goto out;

@@ -10,6 +10,7 @@
 #include "date.h"
 #include "money.h"
 #include "handlers.h"
+#include "jobs.h"
 #include "page.h"
 #include "period.h"
 #include "report_store.h"
@@ -264,6 +265,7 @@ static const char *set_label(json_t *k, const char *set)
 
 enum ld_err h_page_leadership(struct request *req)
 {
+	jobs_days(req->app, NULL); /* the days taken, by core */
 	struct period p, trend[8];
 	char *text = NULL, ptext[PERIOD_TEXT_LEN];
 	enum ld_err err = reports_period(req, &p);
@@ -344,6 +346,7 @@ enum ld_err h_page_leadership(struct request *req)
  */
 enum ld_err h_page_kpi_cases(struct request *req)
 {
+	jobs_days(req->app, NULL); /* the days taken, by core */
 	struct period p;
 	json_t *cases;
 	char *text = NULL;
@@ -437,6 +440,7 @@ enum ld_err h_page_kpi_cases(struct request *req)
 
 enum ld_err h_page_annual(struct request *req)
 {
+	jobs_days(req->app, NULL); /* the days taken, by core */
 	struct period y, years[5];
 	char *text = NULL, ptext[PERIOD_TEXT_LEN], today[DATE_LONG_LEN];
 	const char *year = request_query(req, "year");

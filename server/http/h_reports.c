@@ -20,6 +20,7 @@
 #include "export.h"
 #include "date.h"
 #include "handlers.h"
+#include "jobs.h"
 #include "money.h"
 #include "period.h"
 #include "report_store.h"
@@ -95,6 +96,7 @@ static void money_text(json_t *catalogue, json_t *figures)
 
 enum ld_err h_kpis(struct request *req)
 {
+	jobs_days(req->app, NULL); /* the days taken, by core */
 	struct period p;
 	char *text = NULL;
 	enum ld_err err = reports_period(req, &p);
@@ -127,6 +129,7 @@ enum ld_err h_kpis(struct request *req)
 static enum ld_err kpi_cases(struct request *req, json_t **out,
 			     struct period *p)
 {
+	jobs_days(req->app, NULL); /* the days taken, by core */
 	const char *figure = request_query(req, "figure");
 	char *json = NULL;
 	enum ld_err err = reports_period(req, p);
@@ -377,6 +380,7 @@ static const char *rows_cell(void *src, int row, int col)
 /* GET /api/v1/exports/{name}: case-log.csv, case-log.xlsx, task-log... */
 enum ld_err h_export(struct request *req)
 {
+	jobs_days(req->app, NULL); /* the days taken, by core */
 	const char *name = req->params[0];
 	bool xlsx =
 		strlen(name) > 5 && !strcmp(name + strlen(name) - 5, ".xlsx");
@@ -475,6 +479,7 @@ static const char *figure_value(struct request *req, json_t *figures,
  */
 static enum ld_err export_figures(struct request *req, bool xlsx)
 {
+	jobs_days(req->app, NULL); /* the days taken, by core */
 	struct period p;
 	char *text = NULL;
 	enum ld_err err = reports_period(req, &p);

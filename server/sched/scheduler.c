@@ -198,6 +198,26 @@ enum ld_err jobs_daily(struct app *app, struct jobs_daily *out)
 	return err;
 }
 
+struct days_ctx {
+	struct app *app;
+	int filled;
+};
+
+static enum ld_err days_fill(const struct workcal *cal, void *arg)
+{
+	struct days_ctx *c = arg;
+	return days_store_fill(c->app->store, cal, &c->filled);
+}
+
+enum ld_err jobs_days(struct app *app, int *filled)
+{
+	struct days_ctx c = {app, 0};
+	enum ld_err err = app_with_calendar(app, days_fill, &c);
+	if (filled)
+		*filled = c.filled;
+	return err;
+}
+
 static void round_of_work(struct app *app, unsigned round)
 {
 	struct jobs_daily daily;
@@ -212,6 +232,8 @@ static void round_of_work(struct app *app, unsigned round)
 		log_info("queued %d digests", daily.digests);
 	if (!jobs_rescan(app, &queued) && queued)
 		log_info("scanned %d pending files", queued);
+	if (!jobs_days(app, &queued) && queued)
+		log_info("working days taken: %d tasks computed", queued);
 	if (!jobs_deliver(app, &sent, &failed) && (sent || failed))
 		log_info("mail: %d sent, %d failed", sent, failed);
 	struct inbox_poll poll;

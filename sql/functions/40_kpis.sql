@@ -62,7 +62,7 @@ LANGUAGE sql STABLE AS $$
     SELECT m.measure, c.id, t.id, c.ombudsman, t.service_area_id, t.title,
            coalesce(t.revised_due_on, t.due_on), NULL,
            CASE WHEN m.measure = 'evidence_days'
-                THEN working_days_between(t.set_on, t.sent_on) END
+                THEN (SELECT d.working_days FROM task_days d WHERE d.task_id = t.id) END
     FROM task t JOIN case_fact c ON c.id = t.case_id,
     LATERAL (VALUES ('evidence_due', true),
                     ('evidence_on_time', t.sent_on <= coalesce(t.revised_due_on, t.due_on)),

@@ -118,6 +118,46 @@ static void expect(json_t *figures, const struct want *w, size_t n,
 
 #define EXPECT(f, w, where) expect(f, w, sizeof(w) / sizeof(w[0]), where)
 
+/*
+ * The working days a request took are core's calendar, stored: a bank
+ * holiday added inside T1's span (1 to 20 July, 13 working days) takes one
+ * off it, and the mean of T1 and T2 follows; taken away, it is back.
+ */
+static void test_days_follow_holidays(void **state)
+{
+	(void)state;
+	static const char *const q = "/api/v1/kpis?period=2026-Q2";
+	json_t *k = api_expect(&boss, 200, "GET", q, NULL);
+	assert_true(num(json_object_get(k, "figures"), "evidence_days_mean") ==
+		    16.5);
+	json_decref(k);
+	psql(db,
+	     "-c \"INSERT INTO holiday (division, day, title, notes,"
+	     " provisional) VALUES ('england-and-wales', '2026-07-08',"
+	     " 'Test day', '', false); SELECT pg_notify('linkdesk_holidays',"
+	     " '')\"");
+	double mean = 0;
+	for (int i = 0; i < 50 && mean != 16; i++) {
+		usleep(100000); /* the server reloads its calendar */
+		k = api_expect(&boss, 200, "GET", q, NULL);
+		mean = num(json_object_get(k, "figures"), "evidence_days_mean");
+		json_decref(k);
+	}
+	assert_true(mean == 16);
+	assert_int_equal(api_sql_long("SELECT working_days FROM task_days"
+				      " WHERE task_id = 1"),
+			 12);
+	psql(db, "-c \"DELETE FROM holiday WHERE day = '2026-07-08';"
+		 " SELECT pg_notify('linkdesk_holidays', '')\"");
+	for (int i = 0; i < 50 && mean != 16.5; i++) {
+		usleep(100000);
+		k = api_expect(&boss, 200, "GET", q, NULL);
+		mean = num(json_object_get(k, "figures"), "evidence_days_mean");
+		json_decref(k);
+	}
+	assert_true(mean == 16.5);
+}
+
 /* 2026-Q2, over: July to September 2026. */
 static void test_quarter(void **state)
 {
@@ -863,6 +903,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_quarter),
+		cmocka_unit_test(test_days_follow_holidays),
 		cmocka_unit_test(test_running_quarter),
 		cmocka_unit_test(test_order_compliance),
 		cmocka_unit_test(test_drilldowns_equal_figures),
