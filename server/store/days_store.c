@@ -3,6 +3,7 @@
  * stored in task_days (sql/027_task_days.sql): the queue task_days_due is
  * worked through here, a batch a transaction.
  */
+#include <stdbool.h>
 #include <stdio.h>
 
 #include "buf.h"
@@ -40,11 +41,16 @@ static enum ld_err fill_batch(struct db *db, void *arg)
 		db_rollback(db);
 		return err;
 	}
+	int rows = PQntuples(res), kept = 0, dropped = 0;
+	if (rows == 0) { /* another server has them */
+		PQclear(res);
+		db_rollback(db);
+		return LD_OK;
+	}
 	buf_init(&ids, 1 << 20);
 	buf_init(&days, 1 << 20);
 	buf_init(&gone, 1 << 20);
 	buf_init(&taken, 1 << 20);
-	int rows = PQntuples(res), kept = 0, dropped = 0;
 	buf_addch(&ids, '{');
 	buf_addch(&days, '{');
 	buf_addch(&gone, '{');
@@ -99,12 +105,29 @@ static enum ld_err fill_batch(struct db *db, void *arg)
 	return err;
 }
 
+/* Is anything queued?  One read, no transaction: the usual answer. */
+static enum ld_err queued(struct db *db, void *arg)
+{
+	bool *any = arg;
+	PGresult *res = NULL;
+	enum ld_err err = db_exec(db, "days_queued",
+				  "SELECT EXISTS (SELECT 1 FROM task_days_due)",
+				  0, NULL, &res);
+	if (!err)
+		*any = PQgetvalue(res, 0, 0)[0] == 't';
+	PQclear(res);
+	return err;
+}
+
 enum ld_err days_store_fill(struct store *s, const struct workcal *cal,
 			    int *filled)
 {
 	struct fill_ctx c = {cal, 0};
-	enum ld_err err;
+	bool any = false;
+	enum ld_err err = db_run(s, queued, &any);
 	*filled = 0;
+	if (err || !any)
+		return err;
 	do {
 		err = db_run(s, fill_batch, &c);
 		*filled += c.done;
