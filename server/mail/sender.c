@@ -1,7 +1,8 @@
 /*
- * Delivering the outbox: each message rendered from the mail_<kind>
- * templates (web/templates/mail_*) with the facts its row carries, built
- * by GMime (core/mail.c), then sent or written.
+ * One outbox message: rendered from the mail_<kind> templates
+ * (web/templates/mail_*) with the facts its row carries, built by GMime
+ * (core/mail.c), then sent or written.  The runs that claim messages and
+ * record what happened are the scheduler's (server/sched/deliver.c).
  */
 #include <curl/curl.h>
 #include <errno.h>
@@ -26,6 +27,7 @@
 #include "log.h"
 #include "mail.h"
 #include "mail_store.h"
+#include "sender.h"
 #include "store.h"
 #include "tmpl.h"
 #include "workcal.h"
@@ -33,23 +35,8 @@
 #include "xalloc.h"
 
 #define MESSAGE_MAX (4 * 1024 * 1024)
-/* Messages one delivery run may claim, one at a time. */
-#define RUN_MAX 1000
-/*
- * A claim lasts LINKDESK_SMTP_TIMEOUT and the time recording the outcome
- * may take at the most: waiting for a pooled connection, then one
- * statement, and this for building the message and the rest.
- */
-#define RECORD_SLACK_SECONDS 5
 
-/* What one delivery run sends every message with. */
-struct mail_env {
-	char installation[80]; /* the installation's id, for UIDs */
-	struct mail_address from, reply_to, organizer;
-	char *org_name, *org_address; /* LINKDESK_MAIL_ORGANIZER, parsed */
-};
-
-static enum ld_err mail_env_init(struct app *app, struct mail_env *env)
+enum ld_err mail_env_init(struct app *app, struct mail_env *env)
 {
 	memset(env, 0, sizeof(*env));
 	enum ld_err err = mail_store_installation_id(
@@ -77,7 +64,7 @@ static enum ld_err mail_env_init(struct app *app, struct mail_env *env)
 	return LD_OK;
 }
 
-static void mail_env_release(struct mail_env *env)
+void mail_env_release(struct mail_env *env)
 {
 	free(env->org_name);
 	free(env->org_address);
@@ -527,13 +514,8 @@ static size_t read_message(char *out, size_t size, size_t n, void *arg)
 }
 
 /* An SMTP connection kept until the outcome is recorded. */
-struct smtp_conn {
-	CURL *curl;
-	struct curl_slist *rcpts;
-};
-
 /* Say goodbye (QUIT) and close: after recording, since it may be slow. */
-static void smtp_close(struct smtp_conn *conn)
+void smtp_close(struct smtp_conn *conn)
 {
 	if (conn->curl)
 		curl_easy_cleanup(conn->curl);
@@ -625,7 +607,7 @@ static enum ld_err write_eml(struct app *app, int64_t id, const struct buf *msg,
 	return LD_OK;
 }
 
-static int64_t monotonic_ms(void)
+int64_t mail_clock_ms(void)
 {
 	struct timespec ts;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
@@ -637,9 +619,9 @@ static int64_t monotonic_ms(void)
  * deadline_ms (monotonic), leaving the claim time to record the outcome.
  * The subject it rendered goes into m->subject, to be recorded.
  */
-static enum ld_err deliver_one(struct app *app, const struct mail_env *env,
-			       struct outbox_msg *m, int64_t deadline_ms,
-			       struct smtp_conn *conn, char *why, size_t whylen)
+enum ld_err mail_deliver_one(struct app *app, const struct mail_env *env,
+			     struct outbox_msg *m, int64_t deadline_ms,
+			     struct smtp_conn *conn, char *why, size_t whylen)
 {
 	struct rendered r;
 	struct buf msg, id, local;
@@ -683,7 +665,7 @@ static enum ld_err deliver_one(struct app *app, const struct mail_env *env,
 	rendered_release(&r);
 	buf_release(&id);
 	buf_release(&local);
-	int64_t left_ms = deadline_ms - monotonic_ms();
+	int64_t left_ms = deadline_ms - mail_clock_ms();
 	if (left_ms > app->cfg.smtp_timeout * 1000)
 		left_ms = app->cfg.smtp_timeout * 1000;
 	if (err) {
@@ -702,76 +684,5 @@ static enum ld_err deliver_one(struct app *app, const struct mail_env *env,
 		m->message = xstrdup(buf_str(&msg));
 	evidence_files_release(&files);
 	buf_release(&msg);
-	return err;
-}
-
-enum ld_err jobs_deliver(struct app *app, int *sent, int *failed)
-{
-	/* The send must end this long before the claim does. */
-	const long record = STORE_ACQUIRE_TIMEOUT_SECONDS +
-			    (app->cfg.statement_timeout + 999) / 1000 +
-			    RECORD_SLACK_SECONDS;
-	const long lease = app->cfg.smtp_timeout + record;
-	const int max = (int)app->cfg.mail_attempts;
-	struct mail_env env;
-	*sent = *failed = 0;
-	enum ld_err err = mail_env_init(app, &env);
-	if (err)
-		return err;
-	/*
-	 * One message per claim, so a claim covers exactly the try it guards
-	 * however slow the mail server, and no connection to the database is
-	 * held while the message goes.
-	 */
-	for (int i = 0; i < RUN_MAX; i++) {
-		struct outbox_msg m;
-		struct smtp_conn conn = {NULL, NULL};
-		char why[300] = "";
-		bool found;
-		err = outbox_store_claim(app->store, lease, &m, &found);
-		if (err || !found)
-			break;
-		int64_t deadline = monotonic_ms() +
-				   (int64_t)(m.claim_left * 1000) -
-				   (int64_t)record * 1000;
-		enum ld_err sent_err = deliver_one(app, &env, &m, deadline,
-						   &conn, why, sizeof(why));
-		if (sent_err) {
-			log_warn("mail %lld to outbox recipient not delivered "
-				 "(try %d): %s",
-				 (long long)m.id, m.attempts, why);
-			(*failed)++;
-			err = outbox_store_failed(app->store, &m, why, max,
-						  app->cfg.mail_retry);
-		} else {
-			(*sent)++;
-			err = outbox_store_sent(app->store, &m);
-		}
-		smtp_close(&conn);
-		outbox_msg_release(&m);
-		/* Unrecorded, it goes again once its claim ends. */
-		if (err)
-			break;
-		/*
-		 * Once the server itself fails, the rest are not tried (each
-		 * would wait out the same timeout) but back off with it.
-		 */
-		if (sent_err == LD_EUNAVAILABLE) {
-			char down[300];
-			int n;
-			snprintf(down, sizeof(down),
-				 "not tried: the mail server failed: %.200s",
-				 why);
-			err = outbox_store_defer(app->store, RUN_MAX, down, max,
-						 app->cfg.mail_retry, &n);
-			if (!err && n)
-				log_warn("mail: %d more not tried: the mail "
-					 "server failed",
-					 n);
-			*failed += n;
-			break;
-		}
-	}
-	mail_env_release(&env);
 	return err;
 }
