@@ -6,24 +6,23 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "kinds.h"
 #include "xalloc.h"
 
 const struct forecast_kind forecast_kinds[] = {
-	{"information_request", "information request", "information requests"},
-	{"corrective_action", "corrective action", "corrective actions"},
-	{"order", "order", "orders"},
-	{"recommendation", "recommendation", "recommendations"},
-	{"chaser_response", "chaser response", "chaser responses"},
+	{"information request", "information requests"},
+	{"corrective action", "corrective actions"},
+	{"order", "orders"},
+	{"recommendation", "recommendations"},
+	{"chaser response", "chaser responses"},
 };
 const size_t forecast_kinds_count =
 	sizeof(forecast_kinds) / sizeof(forecast_kinds[0]);
 
 int forecast_kind(const char *name)
 {
-	for (size_t i = 0; name && i < forecast_kinds_count; i++)
-		if (!strcmp(forecast_kinds[i].name, name))
-			return (int)i;
-	return -1;
+	int i = kind_index(task_kinds, sizeof(task_kinds[0]), name);
+	return i >= 0 && (size_t)i < forecast_kinds_count ? i : -1;
 }
 
 /*

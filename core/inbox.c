@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "date.h"
+#include "kinds.h"
 
 #define FOLD_MAX (8u << 20)
 
@@ -425,24 +426,11 @@ static void find_due(const struct text *t, const struct workcal *cal,
 
 /* Kinds ------------------------------------------------------------- */
 
-static const char *const kinds[] = {"notification",
-				    "information_request",
-				    "first_chaser",
-				    "final_chaser",
-				    "extension_agreed",
-				    "draft_decision",
-				    "determination",
-				    "orders_confirmed",
-				    "sanction_notice",
-				    "acknowledgement",
-				    "other"};
-
+/* What an Ombudsman may send: core's kinds less the organisation's own. */
 bool inbox_kind_known(const char *kind)
 {
-	for (size_t i = 0; kind && i < sizeof(kinds) / sizeof(*kinds); i++)
-		if (!strcmp(kinds[i], kind))
-			return true;
-	return false;
+	const struct corr_kind *k = corr_kind_find(kind);
+	return k && !k->outgoing;
 }
 
 static bool find_kind(const struct inbox_rules *rules, const char *ombudsman,

@@ -181,8 +181,13 @@ bool workflow_task_closed(enum task_status s)
 
 bool workflow_task_evidence_open(enum task_status s)
 {
-	return s == TASK_OPEN || s == TASK_IN_PROGRESS || s == TASK_SUBMITTED ||
-	       s == TASK_VALIDATED;
+	return workflow_task_unsent(s); /* until it is sent or closed */
+}
+
+bool workflow_file_downloadable(const char *status)
+{
+	return status &&
+	       (!strcmp(status, "available") || !strcmp(status, "not_scanned"));
 }
 
 enum ld_err workflow_case_stage(enum case_stage from, enum case_stage to,

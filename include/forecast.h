@@ -46,16 +46,18 @@
 /* The reason quotes the last this many answers. */
 #define FORECAST_RECENT 20
 
-/* The task kinds, as stored; index into forecast_kinds[]. */
+/*
+ * The words a reason uses for each task kind, in the order of core's
+ * task_kinds (kinds.h), which names them.
+ */
 struct forecast_kind {
-	const char *name;     /* "information_request" */
 	const char *singular; /* "information request" */
 	const char *plural;   /* "information requests" */
 };
 extern const struct forecast_kind forecast_kinds[];
 extern const size_t forecast_kinds_count;
 
-/* The index of a stored kind name, or -1. */
+/* The index of a stored kind name in task_kinds, or -1. */
 int forecast_kind(const char *name);
 
 /* One task, past or open.  Dates are day numbers; 0 for none. */

@@ -57,15 +57,25 @@ struct inbox_source {
 };
 
 /*
+ * Lend the working-day calendar to use for one call, as
+ * app_with_calendar() does (the CLI lends one of its own).
+ */
+typedef enum ld_err (*inbox_lend_fn)(void *owner,
+				     enum ld_err (*use)(const struct workcal *,
+							void *),
+				     void *arg);
+
+/*
  * Take one message in: refuse one over the size limit (LD_ETOOLARGE) or
  * not a message (LD_EINVAL), hash its bytes, scan each attachment with
  * clamd (an infected one keeps the whole message out: it is recorded as
- * quarantined, without its bytes), then inbox_store_add() it.  Network
- * I/O (clamd) happens before the store is called.  Slow work: never on an
- * HTTP thread.  why says what was refused and why; *id is the message's.
+ * quarantined, without its bytes), then inbox_store_add() it with the
+ * calendar lend(owner) gives.  Network I/O (clamd) happens before the
+ * calendar is borrowed or the store called.  Slow work: never on an HTTP
+ * thread.  why says what was refused and why; *id is the message's.
  */
 enum ld_err inbox_take(struct store *s, const struct inbox_source *src,
-		       const struct workcal *cal, int32_t today,
+		       inbox_lend_fn lend, void *owner, int32_t today,
 		       const unsigned char *raw, size_t len, int64_t *id,
 		       struct why *why);
 

@@ -12,13 +12,6 @@
 
 #include "http.h"
 
-/*
- * The characters (code points) of len bytes of UTF-8; -1 when they are not
- * UTF-8 (a stray or missing continuation byte, an overlong form, a
- * surrogate, beyond U+10FFFF).
- */
-long input_chars(const char *s, size_t len);
-
 /* Refuse any field of obj not in the NULL-terminated list. */
 enum ld_err input_known_fields(struct request *req, json_t *obj,
 			       const char *const *fields);

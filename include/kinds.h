@@ -3,7 +3,7 @@
  * what each means to the workflow, the kinds of task, remedy and outcome,
  * the channels and priorities.  The API's decoders, the dashboard's forms,
  * the labels on pages and the store all read these tables; SQL CHECKs hold
- * the same values (tests/unit/test_kinds.c compares them with sql/).  Pure.
+ * the same values (tests/unit/test_workflow.c compares them with sql/).  Pure.
  */
 #ifndef KINDS_H
 #define KINDS_H

@@ -129,6 +129,13 @@ bool workflow_task_closed(enum task_status s);
 bool workflow_task_evidence_open(enum task_status s);
 
 /*
+ * May an evidence file in this scan status be downloaded?  Once scanned
+ * clean, or where no scanner runs (not_scanned); never pending,
+ * quarantined or removed.  Who may see a file is principal.h's.
+ */
+bool workflow_file_downloadable(const char *status);
+
+/*
  * May a case move from one stage to another by the link officer's hand?
  * Forward moves only, and never into or out of closed this way.
  */

@@ -47,6 +47,13 @@ static enum ld_err slurp(const char *path, long max, struct buf *out)
 	return err;
 }
 
+/* The command's own calendar, lent to inbox_take(). */
+static enum ld_err
+lend(void *cal, enum ld_err (*use)(const struct workcal *, void *), void *arg)
+{
+	return use(cal, arg);
+}
+
 int cmd_inbox(int argc, char **argv)
 {
 	struct config cfg;
@@ -73,7 +80,7 @@ int cmd_inbox(int argc, char **argv)
 			"linkdesk: LINKDESK_TODAY must be YYYY-MM-DD\n");
 		goto out;
 	}
-	if (holiday_store_load(store, cfg.division, &cal)) {
+	if (holiday_store_load(store, NULL, &cal)) {
 		fprintf(stderr, "linkdesk: cannot load bank holidays from the "
 				"database\n");
 		goto out;
@@ -93,7 +100,7 @@ int cmd_inbox(int argc, char **argv)
 			buf_release(&raw);
 			continue;
 		}
-		err = inbox_take(store, &src, &cal, today,
+		err = inbox_take(store, &src, lend, &cal, today,
 				 (const unsigned char *)raw.ptr, raw.len, &id,
 				 &why);
 		buf_release(&raw);

@@ -10,6 +10,7 @@
 #include "handlers.h"
 #include "holiday_feed.h"
 #include "input.h"
+#include "utf8.h"
 #include "secret.h"
 #include "store.h"
 
@@ -174,7 +175,7 @@ enum ld_err admin_user_in(struct request *req, json_t *body, bool adding,
 		return request_fail(req, LD_EINVAL, "email",
 				    "email must be an address");
 	if (*password &&
-	    input_chars(*password, strlen(*password)) < PASSWORD_MIN_CHARS)
+	    utf8_chars(*password, strlen(*password)) < PASSWORD_MIN_CHARS)
 		return request_fail(req, LD_EVALIDATION, "password",
 				    "a password has at least %d characters",
 				    PASSWORD_MIN_CHARS);

@@ -1,28 +1,11 @@
 /* The sign-in form: the password half (h_oidc.c offers single sign-on). */
 #include <ctype.h>
-#include <errno.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
 
-#include "admin_store.h"
 #include "app.h"
 #include "arena.h"
-#include "auth_store.h"
-#include "case_store.h"
-#include "date.h"
 #include "handlers.h"
-#include "buf.h"
-#include "holiday_feed.h"
 #include "input.h"
-#include "kinds.h"
-#include "mail_store.h"
 #include "page.h"
-#include "page_store.h"
-#include "secret.h"
-#include "store.h"
-#include "view.h"
-#include "workflow.h"
 
 /* Sign in and out ------------------------------------------------------- */
 

@@ -10,6 +10,7 @@
 #include "date.h"
 #include "handlers.h"
 #include "input.h"
+#include "utf8.h"
 #include "kinds.h"
 
 #define TEXT_MAX   4000
@@ -725,8 +726,8 @@ enum ld_err cases_task_action_in(struct request *req, json_t *body,
 		json_array_foreach(attachments, i, v)
 		{
 			long n = json_is_string(v)
-					 ? input_chars(json_string_value(v),
-						       json_string_length(v))
+					 ? utf8_chars(json_string_value(v),
+						      json_string_length(v))
 					 : -1;
 			if (n < 1 || n > 300)
 				return request_fail(

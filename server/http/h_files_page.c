@@ -1,28 +1,8 @@
 /* The task page's upload, beside the API's (h_files.c). */
-#include <ctype.h>
-#include <errno.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-
-#include "admin_store.h"
 #include "app.h"
 #include "arena.h"
-#include "auth_store.h"
-#include "case_store.h"
-#include "date.h"
 #include "handlers.h"
-#include "buf.h"
-#include "holiday_feed.h"
-#include "input.h"
-#include "kinds.h"
-#include "mail_store.h"
 #include "page.h"
-#include "page_store.h"
-#include "secret.h"
-#include "store.h"
-#include "view.h"
-#include "workflow.h"
 
 /* An upload from the task page: the same stream, then back to the task. */
 static enum ld_err page_upload_store(struct request *req)

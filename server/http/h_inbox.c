@@ -23,6 +23,7 @@
 #include "inbox_mail.h"
 #include "inbox_store.h"
 #include "input.h"
+#include "kinds.h"
 #include "page.h"
 #include "spool.h"
 #include "view.h"
@@ -41,19 +42,12 @@ static const char *str_or(json_t *v, const char *otherwise)
 	return s ? s : otherwise;
 }
 
-static json_t *parsed(char *text)
-{
-	json_t *j = text ? json_loads(text, 0, NULL) : NULL;
-	free(text);
-	return j;
-}
-
 /* The message as the store has it (a new reference), or NULL with err. */
 static json_t *message(struct request *req, int64_t id, enum ld_err *err)
 {
 	char *text = NULL;
 	*err = inbox_store_get(req->app->store, &req->who, id, &text);
-	json_t *m = *err ? NULL : parsed(text);
+	json_t *m = *err ? NULL : page_parsed(text);
 	if (!*err && !m)
 		*err = LD_EINTERNAL;
 	return m;
@@ -87,16 +81,17 @@ static json_t *as_proposed(struct request *req, json_t *msg, int64_t case_id,
 				 kind ? kind : "other", "channel", "email",
 				 "summary", subject ? subject : "");
 	copy_date(body, "dated_on", p, "received_on");
-	bool revised = kind && (strstr(kind, "chaser") ||
-				!strcmp(kind, "extension_agreed"));
-	copy_date(body, revised ? "revised_due_on" : "response_due_on", p,
-		  "due_on");
+	/* What the kind means is core's (kinds.h). */
+	const struct corr_kind *k = corr_kind_find(kind);
+	copy_date(body,
+		  k && k->asks_revised ? "revised_due_on" : "response_due_on",
+		  p, "due_on");
 	*err = LD_OK;
-	if (kind && !strcmp(kind, "information_request")) {
+	if (k && k->needs_tasks) {
 		char *text = NULL;
 		*err = case_store_get(req->app->store, &req->who, case_id,
 				      &text);
-		json_t *c = *err ? NULL : parsed(text);
+		json_t *c = *err ? NULL : page_parsed(text);
 		json_int_t area = json_integer_value(json_object_get(
 			json_object_get(json_object_get(c, "complaint"),
 					"service_area"),
@@ -286,16 +281,15 @@ static void view_message(json_t *m)
 	json_object_set_new(
 		p, "new_case",
 		json_boolean(target && !strcmp(target, "new_case")));
+	const struct corr_kind *k = corr_kind_find(kind);
 	json_object_set_new(m, "may_accept",
 			    json_boolean(target && !strcmp(target, "case") &&
-					 kind &&
-					 strcmp(kind, "determination")));
+					 k && !k->own_command));
 	json_object_set_new(m, "has_attachments",
 			    json_boolean(json_array_size(
 				    json_object_get(m, "attachments"))));
-	json_object_set_new(
-		m, "is_determination",
-		json_boolean(kind && !strcmp(kind, "determination")));
+	json_object_set_new(m, "is_determination",
+			    json_boolean(k && k->own_command));
 	long age = (long)json_integer_value(json_object_get(m, "age_seconds"));
 	char text[64];
 	if (age < 3600)
@@ -311,7 +305,7 @@ enum ld_err h_page_inbox(struct request *req)
 {
 	char *text = NULL;
 	enum ld_err err = inbox_store_list(req->app->store, &req->who, &text);
-	json_t *list = err ? NULL : parsed(text);
+	json_t *list = err ? NULL : page_parsed(text);
 	if (!list)
 		return err ? err : LD_EINTERNAL;
 	json_t *ctx = page_ctx(req, "Inbox", "/inbox");
@@ -363,17 +357,16 @@ static enum ld_err message_page(struct request *req, int64_t id, json_t *form,
 		(void)page_date(form, "due_on", "", "", false, &due, &typed);
 		json_decref(typed);
 	}
-	static const char *const kinds[] = {
-		"information_request", "first_chaser",	 "final_chaser",
-		"extension_agreed",    "draft_decision", "orders_confirmed",
-		"sanction_notice",     "notification",	 "other"};
+	/* What the Ombudsman may send: core's kinds, less the organisation's
+	 * own and those registered by a command of their own. */
 	json_t *options = json_array();
-	for (size_t i = 0; i < sizeof(kinds) / sizeof(*kinds); i++)
-		json_array_append_new(
-			options,
-			json_pack("{s:s, s:s, s:b}", "value", kinds[i], "text",
-				  view_label(kinds[i]), "selected",
-				  kind && !strcmp(kind, kinds[i])));
+	for (const struct corr_kind *c = corr_kinds; c->name; c++)
+		if (!c->outgoing && !c->own_command)
+			json_array_append_new(
+				options,
+				json_pack("{s:s, s:s, s:b}", "value", c->name,
+					  "text", c->label, "selected",
+					  kind && !strcmp(kind, c->name)));
 	json_object_set_new(ctx, "kinds", options);
 	json_object_set_new(
 		ctx, "dated",
@@ -409,7 +402,7 @@ static enum ld_err message_page(struct request *req, int64_t id, json_t *form,
 		area = strtoll(page_field(form, "service_area_id"), NULL, 10);
 	} else if (case_id && !case_store_get(req->app->store, &req->who,
 					      case_id, &text)) {
-		json_t *c = parsed(text);
+		json_t *c = page_parsed(text);
 		text = NULL;
 		area = json_integer_value(json_object_get(
 			json_object_get(json_object_get(c, "complaint"),
@@ -419,7 +412,7 @@ static enum ld_err message_page(struct request *req, int64_t id, json_t *form,
 	}
 	json_t *areas = admin_store_areas(req->app->store, &text)
 				? json_array()
-				: parsed(text);
+				: page_parsed(text);
 	size_t i;
 	json_t *o;
 	json_array_foreach(areas, i, o) json_object_set_new(
@@ -515,21 +508,17 @@ enum ld_err h_page_inbox_accept(struct request *req)
 		json_object_set_new(corr, "summary",
 				    json_string(page_field(form, "summary")));
 		form_body_date(corr, "dated_on", dated_on);
-		bool revised = strstr(kind, "chaser") ||
-			       !strcmp(kind, "extension_agreed");
+		const struct corr_kind *k = corr_kind_find(kind);
 		form_body_date(corr,
-			       revised ? "revised_due_on" : "response_due_on",
+			       k && k->asks_revised ? "revised_due_on"
+						    : "response_due_on",
 			       due_on);
-		if (!strcmp(kind, "information_request"))
-			json_object_set_new(
-				corr, "tasks",
-				json_pack("[{s:s}]", "title",
-					  page_field(form, "title")));
-		if (!strcmp(kind, "information_request")) {
-			json_t *t = json_array_get(
-				json_object_get(corr, "tasks"), 0);
+		if (k && k->needs_tasks) {
+			json_t *t = json_pack("{s:s}", "title",
+					      page_field(form, "title"));
 			form_body_number(t, "service_area_id",
 					 page_field(form, "service_area_id"));
+			json_object_set_new(corr, "tasks", json_pack("[o]", t));
 		}
 		enum ld_err e;
 		json_t *msg = message(req, id, &e);
@@ -700,23 +689,10 @@ static void eml_abort(struct request *req)
 
 const struct upload_ops inbox_upload_ops = {eml_begin, eml_data, eml_abort};
 
-struct take_call {
-	struct request *req;
-	const unsigned char *raw;
-	size_t len;
-	int64_t *id;
-	struct why *why;
-};
-
-static enum ld_err take_with_calendar(const struct workcal *cal, void *arg)
+static enum ld_err
+lend(void *app, enum ld_err (*use)(const struct workcal *, void *), void *arg)
 {
-	struct take_call *c = arg;
-	struct app *app = c->req->app;
-	struct inbox_source src = {"upload",	   app->cfg.file_max,
-				   app->cfg.clamd, c->req->who.user_id,
-				   NULL,	   NULL};
-	return inbox_take(app->store, &src, cal, app_today(app), c->raw, c->len,
-			  c->id, c->why);
+	return app_with_calendar(app, use, arg);
 }
 
 /* On the work pool: parse, scan and store the spooled message. */
@@ -738,8 +714,12 @@ static enum ld_err eml_store(struct request *req)
 			err = LD_EIO;
 	}
 	if (!err) {
-		struct take_call call = {req, raw, (size_t)u->size, &id, &why};
-		err = app_with_calendar(req->app, take_with_calendar, &call);
+		struct app *app = req->app;
+		struct inbox_source src = {"upload",	   app->cfg.file_max,
+					   app->cfg.clamd, req->who.user_id,
+					   NULL,	   NULL};
+		err = inbox_take(app->store, &src, lend, app, app_today(app),
+				 raw, (size_t)u->size, &id, &why);
 	}
 	free(raw);
 	if (!err)
@@ -751,7 +731,7 @@ static enum ld_err eml_store(struct request *req)
 	/* Refused: the Inbox page again, the reason on the file field. */
 	char *text = NULL;
 	enum ld_err e = inbox_store_list(req->app->store, &req->who, &text);
-	json_t *list = e ? NULL : parsed(text);
+	json_t *list = e ? NULL : page_parsed(text);
 	if (!list)
 		return e ? e : LD_EINTERNAL;
 	json_t *ctx = page_ctx(req, "Inbox", "/inbox");
@@ -875,7 +855,7 @@ void evidence_page_task(struct request *req, json_t *ctx)
 	if (!case_id ||
 	    case_store_get(req->app->store, &req->who, case_id, &text))
 		return;
-	json_t *c = parsed(text);
+	json_t *c = page_parsed(text);
 	json_t *o = json_object_get(c, "ombudsman");
 	const char *channel =
 		json_string_value(json_object_get(o, "submission_channel"));

@@ -148,13 +148,6 @@ static json_t *ombudsman_section(struct request *req, json_t *k,
 			       periods, narrow, (int)n);
 }
 
-static json_t *load(char *text)
-{
-	json_t *j = text ? json_loads(text, 0, NULL) : NULL;
-	free(text);
-	return j;
-}
-
 /* A bar chart of one figure over the quarters of a trend. */
 static json_t *chart(json_t *trend, const char *title, const char *unit,
 		     double (*value)(json_t *figures))
@@ -275,7 +268,7 @@ enum ld_err h_page_leadership(struct request *req)
 	int64_t area = reports_area(req);
 	err = report_store_kpis(req->app->store, &req->who, &p, today, area,
 				NULL, &text);
-	json_t *k = err ? NULL : load(text);
+	json_t *k = err ? NULL : page_parsed(text);
 	if (!k)
 		return err ? err : LD_EINTERNAL;
 	/* Eight quarters ending with the period (its last quarter). */
@@ -286,7 +279,7 @@ enum ld_err h_page_leadership(struct request *req)
 		period_previous(&trend[i + 1], &trend[i]);
 	err = report_store_trend(req->app->store, &req->who, trend, 8, today,
 				 area, &text);
-	json_t *tr = err ? NULL : load(text);
+	json_t *tr = err ? NULL : page_parsed(text);
 	if (!tr) {
 		json_decref(k);
 		return err ? err : LD_EINTERNAL;
@@ -346,7 +339,6 @@ enum ld_err h_page_leadership(struct request *req)
  */
 enum ld_err h_page_kpi_cases(struct request *req)
 {
-	jobs_days(req->app, NULL); /* the days taken, by core */
 	struct period p;
 	json_t *cases;
 	char *text = NULL;
@@ -354,7 +346,7 @@ enum ld_err h_page_kpi_cases(struct request *req)
 	if (err)
 		return err;
 	err = report_store_catalogue(req->app->store, &text);
-	json_t *cat = err ? NULL : load(text);
+	json_t *cat = err ? NULL : page_parsed(text);
 	if (!cat) {
 		json_decref(cases);
 		return err ? err : LD_EINTERNAL;
@@ -452,7 +444,7 @@ enum ld_err h_page_annual(struct request *req)
 	int64_t area = reports_area(req);
 	enum ld_err err = report_store_kpis(req->app->store, &req->who, &y, now,
 					    area, NULL, &text);
-	json_t *k = err ? NULL : load(text);
+	json_t *k = err ? NULL : page_parsed(text);
 	if (!k)
 		return err ? err : LD_EINTERNAL;
 	years[4] = y;
@@ -462,12 +454,12 @@ enum ld_err h_page_annual(struct request *req)
 	 * previous one): only the three before are read again. */
 	err = report_store_trend(req->app->store, &req->who, years, 3, now,
 				 area, &text);
-	json_t *tr = err ? NULL : load(text);
+	json_t *tr = err ? NULL : page_parsed(text);
 	json_t *open = NULL;
 	if (!err) {
 		err = report_store_kpi_rows(req->app->store, &req->who, &y, now,
 					    "remedies_open", area, NULL, &text);
-		open = err ? NULL : load(text);
+		open = err ? NULL : page_parsed(text);
 	}
 	if (!tr || !open) {
 		json_decref(k);

@@ -16,8 +16,6 @@
 #include "workcal.h"
 #include "workflow.h"
 
-/* Parse store JSON text into the request's keeping; NULL on error. */
-
 /* A label and tag for every listed value member of each object. */
 static void label_members(json_t *items, const char *key)
 {
@@ -235,8 +233,7 @@ enum ld_err page_task(struct request *req, int64_t id, json_t *form,
 		json_object_set_new(
 			f, "downloadable",
 			json_boolean(
-				(!strcmp(fs, "available") ||
-				 !strcmp(fs, "not_scanned")) &&
+				workflow_file_downloadable(fs) &&
 				(residents || !json_is_true(json_object_get(
 						      f, "resident_detail")))));
 		json_object_set_new(

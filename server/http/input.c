@@ -41,11 +41,6 @@ static json_t *field_value(json_t *obj, const char *field, bool required,
 	return v;
 }
 
-long input_chars(const char *s, size_t len)
-{
-	return utf8_chars(s, len);
-}
-
 static enum ld_err text_field(struct request *req, json_t *obj,
 			      const char *field, size_t maxlen, bool required,
 			      bool one_line, const char **out)
@@ -66,7 +61,7 @@ static enum ld_err text_field(struct request *req, json_t *obj,
 	if (len == 0 && required)
 		return request_fail(req, LD_EINVAL, field,
 				    "%s must not be empty", field);
-	long chars = input_chars(s, len);
+	long chars = utf8_chars(s, len);
 	if (chars < 0)
 		return request_fail(req, LD_EINVAL, field,
 				    "%s is not valid UTF-8", field);

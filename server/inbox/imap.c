@@ -152,20 +152,10 @@ static enum ld_err move(struct session *s, const struct config *cfg,
 	return err;
 }
 
-struct take_call {
-	struct app *app;
-	const struct inbox_source *src;
-	const unsigned char *raw;
-	size_t len;
-	int64_t *id;
-	struct why *why;
-};
-
-static enum ld_err take_with_calendar(const struct workcal *cal, void *arg)
+static enum ld_err
+lend(void *app, enum ld_err (*use)(const struct workcal *, void *), void *arg)
 {
-	struct take_call *c = arg;
-	return inbox_take(c->app->store, c->src, cal, app_today(c->app), c->raw,
-			  c->len, c->id, c->why);
+	return app_with_calendar(app, use, arg);
 }
 
 /* This server's name in claims: host, process and start. */
@@ -257,15 +247,10 @@ enum ld_err inbox_imap_poll(struct app *app, struct inbox_poll *out)
 					 cfg->file_max);
 				e = LD_ETOOLARGE;
 			} else {
-				struct take_call call = {
-					app,
-					&src,
-					(unsigned char *)msg.b.ptr,
-					msg.b.len,
-					&id,
-					&why};
-				e = app_with_calendar(app, take_with_calendar,
-						      &call);
+				e = inbox_take(app->store, &src, lend, app,
+					       app_today(app),
+					       (unsigned char *)msg.b.ptr,
+					       msg.b.len, &id, &why);
 			}
 			buf_release(&msg.b);
 			if (!e) {

@@ -46,8 +46,22 @@ static enum ld_err scan(const char *clamd, const unsigned char *data,
 	return err;
 }
 
+struct add_call {
+	struct store *s;
+	const struct inbox_new *n;
+	int32_t today;
+	int64_t *id;
+	struct why *why;
+};
+
+static enum ld_err add_with(const struct workcal *cal, void *arg)
+{
+	struct add_call *c = arg;
+	return inbox_store_add(c->s, c->n, cal, c->today, c->id, c->why);
+}
+
 enum ld_err inbox_take(struct store *s, const struct inbox_source *src,
-		       const struct workcal *cal, int32_t today,
+		       inbox_lend_fn lend, void *owner, int32_t today,
 		       const unsigned char *raw, size_t len, int64_t *id,
 		       struct why *why)
 {
@@ -114,7 +128,9 @@ enum ld_err inbox_take(struct store *s, const struct inbox_source *src,
 		.fetch_claimant = src->fetch_claimant,
 		.actor_id = src->actor_id,
 	};
-	err = inbox_store_add(s, &n, cal, today, id, why);
+	/* Scanned: only now is the calendar borrowed, for the store. */
+	struct add_call add = {s, &n, today, id, why};
+	err = lend(owner, add_with, &add);
 	if (!err && !strcmp(status, "quarantined"))
 		why_fmt(why, "message", "quarantined: %s", sig);
 	free(hashes);

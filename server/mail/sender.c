@@ -165,13 +165,12 @@ static json_t *context(struct app *app, json_t *facts, int64_t task_id)
 	for (int i = 0; labelled[i]; i++) {
 		const char *v =
 			json_string_value(json_object_get(ctx, labelled[i]));
+		const char *label = v ? kinds_label(v) : NULL;
 		char name[64];
 		snprintf(name, sizeof(name), "%s_label", labelled[i]);
 		if (v)
 			json_object_set_new(ctx, name,
-					    json_string(kinds_label(v)
-								? kinds_label(v)
-								: v));
+					    json_string(label ? label : v));
 	}
 	/* An invite's words: why a CANCEL goes (old rows: cancelled). */
 	const char *method = json_string_value(json_object_get(ctx, "method"));

@@ -241,16 +241,6 @@ static enum ld_err insert_task(struct db *db, const struct case_facts *f,
 	return LD_OK;
 }
 
-/* The text "{1,2,3}" of an id list, for an = ANY($n::bigint[]) parameter. */
-static const char *id_array(struct buf *b, const int64_t *ids, int n)
-{
-	buf_addch(b, '{');
-	for (int i = 0; i < n; i++)
-		buf_printf(b, "%s%lld", i ? "," : "", (long long)ids[i]);
-	buf_addch(b, '}');
-	return buf_str(b);
-}
-
 static enum ld_err bump_case(struct db *db, int64_t id, const char *stage)
 {
 	struct db_num n;
@@ -288,7 +278,7 @@ static enum ld_err targets(struct db *db, const struct correspondence_in *in,
 	buf_init(&ids, 1 << 16);
 	const char *params[] = {
 		db_num(&n, case_id),
-		in->ntask_ids ? id_array(&ids, in->task_ids, in->ntask_ids)
+		in->ntask_ids ? db_id_array(&ids, in->task_ids, in->ntask_ids)
 			      : NULL,
 		set, db_date(&d, in->revised_due_on),
 		workflow_status_set(workflow_task_unsent, unsent,
@@ -330,7 +320,7 @@ static enum ld_err confirm_orders(struct db *db,
 	const char *params[] = {
 		db_num(&n, case_id),
 		in->nremedy_ids
-			? id_array(&ids, in->remedy_ids, in->nremedy_ids)
+			? db_id_array(&ids, in->remedy_ids, in->nremedy_ids)
 			: NULL,
 		db_date(&d, in->dated_on),
 		workflow_status_set(workflow_task_confirmable, confirmable,

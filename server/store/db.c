@@ -758,3 +758,12 @@ enum ld_err db_run_json_memo(struct store *s, const char *key, const char *name,
 	struct json_memo_ctx c = {s, name, sql, nparams, params};
 	return store_remember(s, key, json_memo_compute, &c, json);
 }
+
+const char *db_id_array(struct buf *b, const int64_t *ids, int n)
+{
+	buf_addch(b, '{');
+	for (int i = 0; i < n; i++)
+		buf_printf(b, "%s%lld", i ? "," : "", (long long)ids[i]);
+	buf_addch(b, '}');
+	return buf_str(b);
+}

@@ -109,6 +109,12 @@ PGconn *db_connect(const char *conninfo, char *why, size_t whylen);
 /* A whole-number column of a result (0, logged, if it is not one). */
 long db_long(const PGresult *res, int row, int col);
 
+/*
+ * The text "{1,2,3}" of n ids into b, for an "= ANY($n::bigint[])"
+ * parameter; returns b's text.
+ */
+const char *db_id_array(struct buf *b, const int64_t *ids, int n);
+
 /* Rows changed by an INSERT, UPDATE or DELETE; 0 for anything else. */
 long db_affected(PGresult *res);
 

@@ -9,6 +9,7 @@
 #include "case_store_int.h"
 #include "spool.h"
 #include "log.h"
+#include "workflow.h"
 #include "xalloc.h"
 
 /*
@@ -360,7 +361,7 @@ static enum ld_err open_row(struct db *db, int64_t file_id,
 		goto out;
 	}
 	const char *status = PQgetvalue(res, 0, 4);
-	if (p && strcmp(status, "available") && strcmp(status, "not_scanned")) {
+	if (p && !workflow_file_downloadable(status)) {
 		why_set(why, NULL, "the file is %s: it cannot be downloaded",
 			status);
 		err = LD_ECONFLICT;

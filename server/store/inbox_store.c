@@ -441,21 +441,12 @@ static enum ld_err link_message(struct db *db, int64_t correspondence_id,
 	struct db_num id, version, corr, user;
 	struct buf keep;
 	PGresult *res;
+	enum ld_err err;
 	buf_init(&keep, 1 << 16);
-	enum ld_err err = buf_addch(&keep, '{');
-	for (int i = 0; !err && i < l->nkeep; i++)
-		err = buf_printf(&keep, "%s%lld", i ? "," : "",
-				 (long long)l->keep[i]);
-	if (!err)
-		err = buf_addch(&keep, '}');
-	if (err) {
-		buf_release(&keep);
-		return err;
-	}
 	const char *params[] = {
 		db_num(&id, l->id), db_num(&version, l->version),
 		db_num(&corr, correspondence_id), db_num(&user, l->user_id),
-		l->keep ? buf_str(&keep) : NULL};
+		l->keep ? db_id_array(&keep, l->keep, l->nkeep) : NULL};
 	err = db_exec(
 		db, "inbox_accepted",
 		"WITH m AS (UPDATE inbox_message SET state = 'accepted',"

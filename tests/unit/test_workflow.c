@@ -14,6 +14,7 @@
 
 #include <cmocka.h>
 
+#include "forecast.h"
 #include "kinds.h"
 #include "workflow.h"
 
@@ -130,6 +131,17 @@ static void test_status_sets(void **state)
 	assert_string_equal(
 		workflow_status_set(workflow_task_closed, out, sizeof(out)),
 		"{done,cancelled}");
+}
+
+static void test_file_downloadable(void **state)
+{
+	(void)state;
+	assert_true(workflow_file_downloadable("available"));
+	assert_true(workflow_file_downloadable("not_scanned"));
+	assert_false(workflow_file_downloadable("pending"));
+	assert_false(workflow_file_downloadable("quarantined"));
+	assert_false(workflow_file_downloadable("removed"));
+	assert_false(workflow_file_downloadable(NULL));
 }
 
 static const struct {
@@ -260,6 +272,13 @@ static void test_correspondence_kinds(void **state)
 							k->raises),
 					     -1);
 	}
+	/* The forecast's words follow core's task kinds, row for row. */
+	int ntask = 0;
+	while (task_kinds[ntask].name)
+		ntask++;
+	assert_int_equal(ntask, (int)forecast_kinds_count);
+	assert_int_equal(forecast_kind("order"), 2);
+	assert_int_equal(forecast_kind("bribe"), -1);
 	assert_string_equal(kinds_label("first_chaser"), "1st chaser");
 	assert_string_equal(kinds_label("works"), "Repairs or works");
 	assert_string_equal(kinds_label("validator"), "Validator");
@@ -388,6 +407,7 @@ int main(void)
 		cmocka_unit_test(test_task_actions),
 		cmocka_unit_test(test_action_mask),
 		cmocka_unit_test(test_status_sets),
+		cmocka_unit_test(test_file_downloadable),
 		cmocka_unit_test(test_case_stages),
 		cmocka_unit_test(test_case_close),
 		cmocka_unit_test(test_correspondence_kinds),
