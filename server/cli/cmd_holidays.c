@@ -27,7 +27,7 @@ static void help(FILE *out)
 		"than its division's standard rules give, is refused\n"
 		"unless --force is given.  Running servers load the new "
 		"calendar at once.\n"
-		"list prints the holidays of LINKDESK_HOLIDAY_DIVISION.\n"
+		"list prints the holidays of the installation's division.\n"
 		"generate fills years that have no holidays yet from the "
 		"standard England\nand Wales rules, marked provisional.\n");
 }
@@ -156,10 +156,8 @@ int cmd_holidays(int argc, char **argv)
 	if (import_cmd) {
 		rc = import(store, argv[argc - 1], force);
 	} else if (list) {
-		rc = holiday_store_list(store, cfg.division, year, print_row,
-					NULL)
-			     ? 1
-			     : 0;
+		rc = holiday_store_list(store, NULL, year, print_row, NULL) ? 1
+									    : 0;
 	} else if (holiday_store_generate(store, from, to, &added)) {
 		fprintf(stderr, "linkdesk: generate failed\n");
 		rc = 1;

@@ -276,6 +276,8 @@ static void calendar_changed(void *arg)
 	struct app *app = arg;
 	if (app_reload_calendar(app))
 		log_warn("bank holidays changed, but cannot be loaded now");
+	else /* the working days the change requeued, by the new calendar */
+		jobs_days(app, NULL);
 }
 
 static void *watch(void *arg)

@@ -62,6 +62,7 @@ enum ld_err holiday_store_load(struct store *s, const char *division,
 #define IMPORT_LOCK "4155862473"
 
 /* The channel running servers LISTEN on for a new calendar. */
+/* The holidays' trigger (sql/028) notifies on this channel. */
 #define HOLIDAY_CHANNEL "linkdesk_holidays"
 
 struct import_ctx {
@@ -140,8 +141,8 @@ static enum ld_err held_days(struct db *db, const char *json, PGresult **res,
 
 /*
  * Only what differs is written, so a feed imported again changes nothing
- * (and the audit trigger records nothing); the NOTIFY is delivered at
- * commit, to every server listening.
+ * (and the audit trigger records nothing); the holidays' trigger
+ * (sql/028) notifies every server listening, at commit.
  */
 static enum ld_err import(struct db *db, void *arg)
 {
@@ -183,11 +184,6 @@ static enum ld_err import(struct db *db, void *arg)
 			" SELECT division, day, title, notes, false FROM c"
 			" WHERE kind = 'added'",
 			1, params, NULL);
-		if (!err)
-			err = db_exec(db, "holiday_import_notify",
-				      "SELECT pg_notify('" HOLIDAY_CHANNEL
-				      "', '')",
-				      0, NULL, NULL);
 		if (err)
 			goto out;
 	}

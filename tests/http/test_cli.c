@@ -564,6 +564,35 @@ static void test_one_division(void **state)
 	free(v);
 }
 
+/*
+ * The working-days queue is refilled only by a change that changes
+ * something: not by migrate writing the division it already has, nor by
+ * generating years already held; a real new holiday refills it.
+ */
+static void test_days_queue(void **state)
+{
+	char *out = NULL, *v;
+	(void)state;
+	expect(dbname, "migrate", 0, NULL);
+	expect(dbname, "seed-demo", 0, NULL);
+	psql(dbname, "DELETE FROM task_days_due");
+	assert_int_equal(ld_env(dbname,
+				"LINKDESK_HOLIDAY_DIVISION=england-and-wales",
+				"migrate", &out),
+			 0);
+	free(out);
+	expect(dbname, "holidays generate 2030 2030", 0, NULL);
+	v = psql_value(dbname, "SELECT count(*) FROM task_days_due");
+	assert_string_equal(v, "0");
+	free(v);
+	psql(dbname, "INSERT INTO holiday (division, day, title, notes,"
+		     " provisional) VALUES ('england-and-wales', '2026-07-08',"
+		     " 'Test day', '', false)");
+	v = psql_value(dbname, "SELECT count(*) > 0 FROM task_days_due");
+	assert_string_equal(v, "t");
+	free(v);
+}
+
 static void test_seed_demo(void **state)
 {
 	(void)state;
@@ -593,6 +622,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_one_division, fresh_db,
 						drop_db),
 		cmocka_unit_test_setup_teardown(test_repeatables, fresh_db,
+						drop_db),
+		cmocka_unit_test_setup_teardown(test_days_queue, fresh_db,
 						drop_db),
 		cmocka_unit_test_setup_teardown(test_seed_demo, fresh_db,
 						drop_db),
