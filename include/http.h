@@ -135,6 +135,13 @@ const char *request_header(struct request *req, const char *name);
 enum ld_err request_json(struct request *req, json_t **out);
 
 /*
+ * Hand v to the request's arena, which releases it when the request ends,
+ * and return v (NULL stays NULL).  A page builds its context with owned
+ * values and needs no json_decref() on any path.
+ */
+json_t *request_own(struct request *req, json_t *v);
+
+/*
  * Record why a request failed and return err, so a handler can say
  * `return request_fail(req, LD_EINVAL, "due_date", "not a date");`.
  * field may be NULL.  The message is copied into the arena.

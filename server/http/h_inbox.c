@@ -31,11 +31,6 @@
 
 #define TITLE_MAX 300
 
-static void release_json(void *j)
-{
-	json_decref(j);
-}
-
 static const char *str_or(json_t *v, const char *otherwise)
 {
 	const char *s = json_string_value(v);
@@ -169,7 +164,7 @@ static enum ld_err inbox_accept(struct request *req, int64_t id, int version,
 		json_decref(body);
 		return err;
 	}
-	arena_defer(req->arena, release_json, body);
+	request_own(req, body);
 	struct correspondence_in in;
 	if ((err = cases_correspondence_in(req, body, &in)))
 		return err;
@@ -567,7 +562,7 @@ enum ld_err h_page_inbox_dismiss(struct request *req)
 		return request_fail(req, LD_EINVAL, "version",
 				    "The form is malformed.");
 	json_t *body = json_pack("{s:s}", "reason", page_field(form, "reason"));
-	arena_defer(req->arena, release_json, body);
+	request_own(req, body);
 	const char *reason = NULL;
 	json_t *ctx = page_ctx(req, "Inbox message", "/inbox");
 	err = input_string(req, body, "reason", 500, true, &reason);

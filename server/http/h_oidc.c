@@ -153,11 +153,6 @@ enum ld_err h_oidc_start(struct request *req)
 	return request_defer(req, req->app->work_pool, start_work);
 }
 
-static void release_json(void *p)
-{
-	json_decref(p);
-}
-
 /* A claim as text, or NULL. */
 static const char *claim(json_t *claims, const char *name)
 {
@@ -275,7 +270,7 @@ static enum ld_err callback_work(struct request *req)
 		return refuse(req, err, 0, why, false);
 	if (err)
 		return unavailable(req, why);
-	arena_defer(req->arena, release_json, claims);
+	request_own(req, claims);
 
 	err = oidc_map_groups(cfg->oidc_group_roles,
 			      json_object_get(claims, cfg->oidc_groups_claim),

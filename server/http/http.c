@@ -76,6 +76,13 @@ static void json_release(void *p)
 	json_decref(p);
 }
 
+json_t *request_own(struct request *req, json_t *v)
+{
+	if (v)
+		arena_defer(req->arena, json_release, v);
+	return v;
+}
+
 enum ld_err request_json(struct request *req, json_t **out)
 {
 	json_error_t jerr;

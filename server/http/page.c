@@ -182,18 +182,13 @@ void page_field_error(json_t *ctx, const char *id, const char *text)
 	json_object_set_new(ctx, "has_errors", json_true());
 }
 
-static void release_json(void *p)
-{
-	json_decref(p);
-}
-
 json_t *page_form(struct request *req)
 {
 	json_t *form;
 	if (form_parse(req->body.ptr ? req->body.ptr : "", req->body.len,
 		       &form))
 		return NULL;
-	arena_defer(req->arena, release_json, form);
+	request_own(req, form);
 	return form;
 }
 

@@ -27,15 +27,10 @@ bool page_positive_id(const char *s, int64_t *out)
 	return true;
 }
 
-static void release_json(void *p)
-{
-	json_decref(p);
-}
-
 json_t *form_body(struct request *req)
 {
 	json_t *body = json_object();
-	arena_defer(req->arena, release_json, body);
+	request_own(req, body);
 	return body;
 }
 
