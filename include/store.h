@@ -111,17 +111,20 @@ enum ld_err migrate_store_apply(struct store *s, const struct migration *m,
 	" 'england-and-wales')"
 
 /*
- * The working days each sent task took, for the KPIs: core's calendar over
- * the tasks queued in task_days_due (sent since, or every sent task once
- * the holidays changed), in batches of their own transactions; *filled
- * counts the tasks taken.  Call before reading figures.
+ * The working days core's calendar counts for figures SQL reads in bulk:
+ * each sent task's (task_days, for the KPIs) and each complaint's stages'
+ * (complaint_days, for the Complaint Handling Code), over the rows queued
+ * (changed since, or every row once the holidays changed), in batches of
+ * their own transactions; *filled counts the rows taken.  Call before
+ * reading figures.
  */
 enum ld_err days_store_fill(struct store *s, const struct workcal *cal,
 			    int *filled);
 
 /*
- * Queue every sent task without its days (rows written with the triggers
- * off, as the benchmark's generator does): once, as the server starts.
+ * Queue every sent task and every complaint without its days (rows written
+ * with the triggers off, as the benchmark's generator does): once, as the
+ * server starts.
  */
 enum ld_err days_store_sweep(struct store *s);
 

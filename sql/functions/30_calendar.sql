@@ -1,22 +1,7 @@
--- Working days for the figures SQL counts in bulk (the KPIs' days taken,
--- the Code's timeliness), on the installation's division, and a task's
--- calendar invite.  Dates a task is due by are core's (core/workcal.c).
-
--- The working days after a up to and including b: weekdays by arithmetic
--- (1900-01-01 was a Monday), less the division's holidays on weekdays.
-CREATE OR REPLACE FUNCTION weekdays_upto(d date) RETURNS integer LANGUAGE sql IMMUTABLE AS $$
-    SELECT ((d - date '1900-01-01') - ((d - date '1900-01-01') % 7 + 7) % 7) / 7 * 5
-           + least(((d - date '1900-01-01') % 7 + 7) % 7 + 1, 5)
-$$;
-
-CREATE OR REPLACE FUNCTION working_days_between(a date, b date) RETURNS integer
-LANGUAGE sql STABLE AS $$
-    SELECT CASE WHEN b <= a THEN 0 ELSE weekdays_upto(b) - weekdays_upto(a)
-        - (SELECT count(*)::integer FROM holiday h
-           WHERE h.division = coalesce((SELECT value FROM setting WHERE name = 'holiday_division'),
-                                       'england-and-wales')
-           AND h.day > a AND h.day <= b AND extract(isodow FROM h.day) < 6) END
-$$;
+-- A task's calendar invite.  SQL counts no working days: due dates,
+-- checkpoints and the days an answer or a complaint's stage took are
+-- core's (core/workcal.c), stored where SQL reads them in bulk
+-- (task_days, complaint_days).
 
 -- A task's calendar invite: the facts of mail_invite (and of its calendar
 -- part).  reason says why a CANCEL goes: the task is done, cancelled, or

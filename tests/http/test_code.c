@@ -104,6 +104,76 @@ static void test_stage_timeliness(void **state)
 	json_decref(k);
 }
 
+/* Stage 1 complaints of the period acknowledged in time, by the API. */
+static long acknowledged_in_time(const char *period)
+{
+	json_t *k = api_expect(&boss, 200, "GET",
+			       F("/api/v1/kpis?period=%s", period), NULL);
+	long n = (long)jint(json_object_get(k, "complaint_handling"),
+			    "stage1_acknowledged_in_time");
+	json_decref(k);
+	return n;
+}
+
+/* The figure once the server has its new calendar (it is told). */
+static long acknowledged_becomes(const char *period, long want)
+{
+	long n = acknowledged_in_time(period);
+	for (int i = 0; i < 50 && n != want; i++) {
+		usleep(100000);
+		n = acknowledged_in_time(period);
+	}
+	return n;
+}
+
+/*
+ * The Code's figures count working days by core's calendar, stored for
+ * each complaint (complaint_days), never by SQL: acknowledged on the sixth
+ * working day a complaint is late; a bank holiday added inside that span
+ * makes it the fifth, in time, in the quarter's figures as in the
+ * complaint's own timeliness; taken away, it is late again.
+ */
+static void test_code_days_follow_holidays(void **state)
+{
+	(void)state;
+	long before = acknowledged_in_time("2026-Q3");
+	json_t *c = api_expect(
+		&lo, 201, "POST", "/api/v1/complaints",
+		F("{\"reference\": \"CHD-%d\", \"category\": \"Repairs\","
+		  " \"service_area_id\": 1, \"received_on\": \"2026-10-05\"}",
+		  (int)getpid()));
+	long id = (long)jint(c, "id");
+	json_decref(c);
+	c = api_expect(&lo, 200, "PATCH",
+		       F("/api/v1/complaints/%ld/stages", id),
+		       "{\"version\": 1, \"stage1_acknowledged_on\":"
+		       " \"2026-10-13\"}");
+	assert_string_equal(jstr(step(c, 0), "state"), "missed");
+	json_decref(c);
+	assert_int_equal(acknowledged_in_time("2026-Q3"), before);
+	assert_int_equal(api_sql_long(F("SELECT s1_ack FROM complaint_days"
+					" WHERE complaint_id = %ld",
+					id)),
+			 6);
+
+	assert_int_equal(api_sql("INSERT INTO holiday (division, day, title,"
+				 " notes, provisional) VALUES"
+				 " ('england-and-wales', '2026-10-07',"
+				 " 'Test day', '', false)",
+				 NULL),
+			 0);
+	assert_int_equal(acknowledged_becomes("2026-Q3", before + 1),
+			 before + 1);
+	c = api_expect(&lo, 200, "GET", F("/api/v1/complaints/%ld", id), NULL);
+	assert_string_equal(jstr(step(c, 0), "state"), "met");
+	json_decref(c);
+
+	assert_int_equal(
+		api_sql("DELETE FROM holiday WHERE day = '2026-10-07'", NULL),
+		0);
+	assert_int_equal(acknowledged_becomes("2026-Q3", before), before);
+}
+
 static void answer_all(struct api *a, long id, const char *except,
 		       bool except_complies)
 {
@@ -249,6 +319,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_stage_timeliness),
+		cmocka_unit_test(test_code_days_follow_holidays),
 		cmocka_unit_test(test_self_assessment),
 	};
 	curl_global_init(CURL_GLOBAL_DEFAULT);

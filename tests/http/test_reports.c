@@ -798,30 +798,6 @@ static void test_kpi_export(void **state)
 }
 
 /*
- * The KPIs count working days in SQL by arithmetic and the holiday table;
- * over 3,000 date pairs around several years' bank holidays (Christmas and
- * Easter included) it agrees with counting day by day.
- */
-static void test_working_days_sql(void **state)
-{
-	(void)state;
-	long differ = api_sql_long(
-		"WITH p AS (SELECT date '2024-12-01' + (i * 37 % 900) AS a,"
-		"  date '2024-12-01' + (i * 37 % 900) + (i * 13 % 120) - 10"
-		"  AS b FROM generate_series(1, 3000) i)"
-		" SELECT count(*) FROM p WHERE working_days_between(a, b) <>"
-		" (SELECT count(*) FROM generate_series(a + 1, b, interval"
-		" '1 day') g(d) WHERE extract(isodow FROM g.d) < 6"
-		" AND NOT EXISTS (SELECT 1 FROM holiday h WHERE h.day ="
-		" g.d::date AND h.division = 'england-and-wales'))");
-	assert_int_equal(differ, 0);
-	/* 2026: 253 working days in England and Wales. */
-	assert_int_equal(api_sql_long("SELECT working_days_between("
-				      "'2025-12-31', '2026-12-31')"),
-			 253);
-}
-
-/*
  * The KPIs are remembered for as long as nothing changes (the same database
  * snapshot), and follow the first change made after.
  */
@@ -910,7 +886,6 @@ int main(void)
 		cmocka_unit_test(test_year_and_drilldown),
 		cmocka_unit_test(test_exports),
 		cmocka_unit_test(test_kpi_export),
-		cmocka_unit_test(test_working_days_sql),
 		cmocka_unit_test(test_kpis_follow_changes),
 		cmocka_unit_test(test_chfo_types),
 	};
