@@ -1,7 +1,8 @@
 /*
- * The Complaint Handling Code in the store: each code's timescales, a
- * complaint's stage dates, and the annual self-assessment against the
- * 2024 Code's provisions.
+ * The Complaint Handling Code in the store: each code's timescales and a
+ * complaint's stage dates (the self-assessment is sa_store.h).  JSON and
+ * names come back as the store's convention says (store.h): allocated for
+ * the caller to free(), set only on LD_OK.
  */
 #ifndef CODE_STORE_H
 #define CODE_STORE_H
@@ -36,33 +37,5 @@ enum ld_err code_store_set_stages(struct store *s, const struct principal *p,
 				  int64_t complaint_id,
 				  const struct stage_dates_in *in, char **json,
 				  struct why *why);
-
-/* Self-assessments ------------------------------------------------------ */
-
-enum ld_err sa_store_list(struct store *s, char **json);
-enum ld_err sa_store_create(struct store *s, const struct principal *p,
-			    const char *title, const char *reason,
-			    int64_t remedy_id, char **json, struct why *why);
-enum ld_err sa_store_get(struct store *s, int64_t id, char **json);
-
-struct sa_answer_in {
-	const char *number;
-	int complies; /* 1 yes, 0 no */
-	const char *evidence, *links, *commentary, *action;
-	int32_t expected_on;
-};
-
-/* Answer one provision of a draft. */
-enum ld_err sa_store_answer(struct store *s, const struct principal *p,
-			    int64_t id, const struct sa_answer_in *in,
-			    char **json, struct why *why);
-
-/* draft -> approved (every provision answered) -> published. */
-enum ld_err sa_store_approve(struct store *s, const struct principal *p,
-			     int64_t id, int version, int32_t on,
-			     const char *by, char **json, struct why *why);
-enum ld_err sa_store_publish(struct store *s, const struct principal *p,
-			     int64_t id, int version, int32_t on,
-			     const char *url, char **json, struct why *why);
 
 #endif

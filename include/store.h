@@ -8,6 +8,17 @@
  * statement_timeout or lock_timeout (503 too; nothing of the change is kept)
  * and LD_EDB for an unexpected database error, whose text is logged and
  * never sent to a client.
+ *
+ * Who owns what comes back, for every store header (as git's strbuf.h
+ * says it once for all its calls): a `char **json` or other `char **`
+ * out-parameter is set only on LD_OK, to a NUL-terminated string the
+ * store allocated and the caller releases with free(); on an error it is
+ * not touched (callers start it at NULL and free it either way).  A
+ * `struct why *` is the caller's, filled on a refusal (LD_EVALIDATION,
+ * LD_ECONFLICT, LD_EPRECONDITION) with the field and a sentence for the
+ * reader.  Structs filled in (`struct ..._out`, lists) say in their own
+ * header how they are released.  Strings passed in are only read, and
+ * only during the call.
  */
 #ifndef STORE_H
 #define STORE_H

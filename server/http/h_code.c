@@ -6,6 +6,7 @@
 #include "app.h"
 #include "arena.h"
 #include "code_store.h"
+#include "sa_store.h"
 #include "date.h"
 #include "export.h"
 #include "handlers.h"

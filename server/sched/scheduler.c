@@ -233,7 +233,8 @@ static void round_of_work(struct app *app, unsigned round)
 	if (!jobs_rescan(app, &queued) && queued)
 		log_info("scanned %d pending files", queued);
 	if (!jobs_days(app, &queued) && queued)
-		log_info("working days taken: %d tasks computed", queued);
+		log_info("working days counted: %d tasks and complaints",
+			 queued);
 	if (!jobs_deliver(app, &sent, &failed) && (sent || failed))
 		log_info("mail: %d sent, %d failed", sent, failed);
 	struct inbox_poll poll;
