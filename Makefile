@@ -30,9 +30,11 @@ CORE_OBJ   := $(CORE_SRC:%.c=$(BUILD)/%.o)
 SERVER_OBJ := $(SERVER_SRC:%.c=$(BUILD)/%.o) $(GEN_SRC:.c=.o)
 
 UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
+STORE_SRC := $(sort $(wildcard tests/store/test_*.c))
 HTTP_SRC := $(sort $(wildcard tests/http/test_*.c))
 SUPPORT_SRC := $(sort $(wildcard tests/support/*.c))
-TEST_BIN := $(UNIT_SRC:tests/%.c=$(BUILD)/tests/%) $(HTTP_SRC:tests/%.c=$(BUILD)/tests/%)
+TEST_BIN := $(UNIT_SRC:tests/%.c=$(BUILD)/tests/%) \
+	$(STORE_SRC:tests/%.c=$(BUILD)/tests/%) $(HTTP_SRC:tests/%.c=$(BUILD)/tests/%)
 
 .PHONY: all run stop test test-unit test-build deps deps-test format format-check clean web fuzz fuzz-build bench soak
 
@@ -76,6 +78,14 @@ $(BUILD)/tests/unit/%: tests/unit/%.c $(CORE_OBJ)
 	@echo "  TEST    $@"
 	@$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(CORE_OBJ) \
 		$(LDLIBS) -lcmocka
+
+# Store tests call server/store/ directly against the suite's database.
+$(BUILD)/tests/store/%: tests/store/%.c $(SUPPORT_SRC) $(CORE_OBJ) $(SERVER_OBJ)
+	@mkdir -p $(dir $@)
+	@echo "  TEST    $@"
+	@$(CC) $(CPPFLAGS) -Itests/support $(CFLAGS) $(LDFLAGS) -o $@ $< \
+		$(SUPPORT_SRC) $(CORE_OBJ) \
+		$(filter-out $(BUILD)/server/main.o,$(SERVER_OBJ)) $(LDLIBS) -lcmocka
 
 $(BUILD)/tests/http/%: tests/http/%.c $(SUPPORT_SRC) $(CORE_OBJ)
 	@mkdir -p $(dir $@)

@@ -110,24 +110,22 @@ tier_done() {
 	tier_start=$now
 }
 
-for t in "$build"/tests/unit/test_*; do
-	case "$t" in *.d | *.o) continue ;; esac
-	case "$t" in *${ONLY:-}*) ;; *) continue ;; esac
-	[ -x "$t" ] || continue
-	echo "== $t"
-	run_cmocka "$t"
-done
-tier_done unit
+# Every cmocka binary of a tier (ONLY picks by name), then its time.
+run_tier() {
+	for t in "$build"/tests/"$1"/test_*; do
+		case "$t" in *.d | *.o) continue ;; esac
+		case "$t" in *${ONLY:-}*) ;; *) continue ;; esac
+		[ -x "$t" ] || continue
+		echo "== $t"
+		run_cmocka "$t"
+	done
+	tier_done "$2"
+}
 
-for t in "$build"/tests/http/test_*; do
-	case "$t" in *.d | *.o) continue ;; esac
-	case "$t" in *${ONLY:-}*) ;; *) continue ;; esac
-	[ -x "$t" ] || continue
-	echo "== $t"
-	run_cmocka "$t"
-done
-
-tier_done "database and HTTP"
+run_tier unit unit
+# The store's calls against the suite's database, no server between.
+run_tier store store
+run_tier http HTTP
 
 # The API contract: docs/openapi.json against the route table, and every
 # answer the HTTP tests logged against it, with those of the routes they
