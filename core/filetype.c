@@ -171,6 +171,12 @@ enum ld_err filetype_detect(const char *name, const unsigned char *head,
 	return LD_EINVAL;
 }
 
+const char *filetype_mime(const unsigned char *bytes, size_t n)
+{
+	magic_t m = n ? thread_magic() : NULL;
+	return m ? magic_buffer(m, bytes, n) : NULL;
+}
+
 void filename_sanitise(const char *in, char out[FILENAME_MAX_LEN])
 {
 	const char *base = in;

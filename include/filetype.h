@@ -33,6 +33,13 @@ enum ld_err filetype_detect(const char *name, const unsigned char *head,
 			    const char **why);
 
 /*
+ * libmagic's MIME type for n bytes, with no rule of ours ("image/png"),
+ * valid until the thread's next call; NULL when n is 0 or libmagic's
+ * database cannot be loaded.
+ */
+const char *filetype_mime(const unsigned char *bytes, size_t n);
+
+/*
  * A safe file name: the last path component, control characters and
  * characters Windows forbids replaced by '_', no leading dots, at most 200
  * bytes cut on a UTF-8 boundary; "file" when nothing is left.

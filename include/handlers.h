@@ -244,4 +244,13 @@ void evidence_page_task(struct request *req, json_t *ctx);
 /* The home page's count of waiting messages and the oldest's age. */
 void inbox_page_home(struct request *req, json_t *ctx);
 
+/* h_brand_page.c: the organisation's brand */
+enum ld_err h_page_brand(struct request *req);
+enum ld_err h_page_brand_post(struct request *req);
+enum ld_err h_page_brand_logo(struct request *req);
+enum ld_err h_page_brand_logo_remove(struct request *req);
+enum ld_err h_brand_style(struct request *req);
+enum ld_err h_brand_logo(struct request *req);
+extern const struct upload_ops brand_logo_ops;
+
 #endif

@@ -30,7 +30,4 @@ enum ld_err page_store_complaints(struct store *s, char **json);
 /* Active users who can be assigned tasks ({id, name, area}), by name. */
 enum ld_err page_store_assignees(struct store *s, char **json);
 
-/* The organisation's name. */
-enum ld_err page_store_organisation(struct store *s, char **json);
-
 #endif

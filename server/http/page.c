@@ -6,12 +6,13 @@
 
 #include "app.h"
 #include "arena.h"
+#include "brand.h"
+#include "brand_store.h"
 #include "buf.h"
 #include "date.h"
 #include "embedded.h"
 #include "form.h"
 #include "log.h"
-#include "page_store.h"
 #include "tmpl.h"
 #include "view.h"
 #include "workcal.h"
@@ -53,18 +54,21 @@ static const struct nav_item nav_items[] = {
 
 json_t *page_ctx(struct request *req, const char *title, const char *current)
 {
-	char *org_text = NULL;
-	json_t *org = NULL;
+	char *brand_text = NULL;
+	json_t *brand = NULL;
 	json_t *ctx = json_pack("{s:s, s:b, s:[], s:{}, s:{}}", "title", title,
 				"has_errors", 0, "errors", "err", "values");
-	if (!page_store_organisation(req->app->store, &org_text))
-		org = json_loads(org_text, 0, NULL);
-	free(org_text);
-	json_object_set_new(ctx, "org",
-			    json_string(org ? json_string_value(json_object_get(
-						      org, "name"))
-					    : "Linkdesk"));
-	json_decref(org);
+	if (!brand_store_get(req->app->store, &brand_text))
+		brand = json_loads(brand_text, 0, NULL);
+	free(brand_text);
+	if (!json_is_object(brand)) {
+		json_decref(brand);
+		brand = json_pack("{s:s, s:s, s:b, s:i}", "name", "Linkdesk",
+				  "colour", BRAND_COLOUR_DEFAULT, "has_logo", 0,
+				  "version", 0);
+	}
+	json_object_set(ctx, "org", json_object_get(brand, "name"));
+	json_object_set_new(ctx, "brand", brand);
 	if (!req->signed_in)
 		return ctx;
 
@@ -95,12 +99,56 @@ json_t *page_ctx(struct request *req, const char *title, const char *current)
 	return ctx;
 }
 
+/*
+ * A figures table ({first, columns, rows: [{label, values: [{text}]}]},
+ * web/templates/figures_table.html) gives each cell its column's heading
+ * as "column", which the template writes as the cell's data-label: on a
+ * small screen each row is a card of "heading: value" lines.  Found at any
+ * depth of the page's context, so that no page has to remember it.
+ */
+static void label_tables(json_t *v, int depth)
+{
+	size_t i;
+	json_t *item;
+	if (depth > 4)
+		return;
+	if (json_is_array(v)) {
+		json_array_foreach(v, i, item) label_tables(item, depth + 1);
+		return;
+	}
+	if (!json_is_object(v))
+		return;
+	json_t *columns = json_object_get(v, "columns");
+	json_t *rows = json_object_get(v, "rows");
+	if (json_is_array(columns) && json_is_array(rows)) {
+		json_t *row;
+		json_array_foreach(rows, i, row)
+		{
+			json_t *values = json_object_get(row, "values");
+			size_t c;
+			json_t *cell;
+			json_array_foreach(values, c, cell)
+			{
+				json_t *heading = json_array_get(columns, c);
+				if (json_is_object(cell) &&
+				    json_is_string(heading))
+					json_object_set(cell, "column",
+							heading);
+			}
+		}
+		return;
+	}
+	const char *key;
+	json_object_foreach(v, key, item) label_tables(item, depth + 1);
+}
+
 enum ld_err page_render(struct request *req, unsigned int status,
 			const char *name, json_t *ctx)
 {
 	struct buf out;
 	char why[200];
 	buf_init(&out, PAGE_MAX);
+	label_tables(ctx, 0);
 	enum ld_err err =
 		tmpl_render(&web_templates, name, ctx, &out, why, sizeof(why));
 	json_decref(ctx);

@@ -72,6 +72,14 @@ const struct route http_routes[] = {
 	{"GET", "/admin", h_page_admin, ADMIN, NULL},
 	{"POST", "/admin/users", h_page_admin_user, ADMIN, NULL},
 	{"POST", "/admin/holidays", h_page_admin_holidays, ADMIN, NULL},
+	{"GET", "/admin/brand", h_page_brand, ADMIN, NULL},
+	{"POST", "/admin/brand", h_page_brand_post, ADMIN, NULL},
+	{"POST", "/admin/brand/logo", h_page_brand_logo, ADMIN,
+	 &brand_logo_ops},
+	{"POST", "/admin/brand/logo/remove", h_page_brand_logo_remove, ADMIN,
+	 NULL},
+	{"GET", "/brand/style.css", h_brand_style, PUBLIC, NULL},
+	{"GET", "/brand/logo", h_brand_logo, PUBLIC, NULL},
 
 	/* The JSON API */
 	{"GET", "/healthz", h_healthz, PUBLIC, NULL},

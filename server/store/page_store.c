@@ -58,12 +58,3 @@ enum ld_err page_store_assignees(struct store *s, char **json)
 		" r.user_id = u.id AND r.role = 'service_officer')",
 		0, NULL, json);
 }
-
-enum ld_err page_store_organisation(struct store *s, char **json)
-{
-	return db_run_json(s, "organisation",
-			   "SELECT json_build_object('name', coalesce((SELECT"
-			   " value FROM setting WHERE name ="
-			   " 'organisation_name'), 'Linkdesk'))",
-			   0, NULL, json);
-}
