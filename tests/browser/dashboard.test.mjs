@@ -1,6 +1,8 @@
 // The dashboard in a real browser (Debian's chromium driven by
 // playwright-core): a whole investigation played by three kinds of user,
 // axe-core on every page at WCAG 2.2 AA, every page at 320 pixels wide,
+// every page in the organisation's brand without GOV.UK's (no GDS
+// Transport font, no crown), the Brand page,
 // the main flow by keyboard alone, each role's navigation, and pages that
 // work with JavaScript off.  Screenshots go to LINKDESK_TEST_ARTIFACTS.
 import { test, before, after } from 'node:test'
@@ -52,8 +54,36 @@ after(async () => {
   await new Promise((resolve) => server.on('exit', resolve))
 })
 
+// Not GOV.UK's brand: no GDS Transport (no @font-face at all, no font
+// file fetched), Arial, no GOV.UK header or crown; the organisation's name
+// in the Generic header.
+async function notGovuk (page, name) {
+  const seen = await page.evaluate(() => {
+    const faces = []
+    for (const sheet of document.styleSheets) {
+      for (const rule of sheet.cssRules) {
+        if (rule instanceof CSSFontFaceRule) faces.push(rule.style.getPropertyValue('font-family'))
+      }
+    }
+    return {
+      faces,
+      font: getComputedStyle(document.querySelector('main h1') ?? document.body).fontFamily,
+      fetched: performance.getEntriesByType('resource').map((e) => e.name)
+        .filter((n) => /\.woff2?$|\/assets\/(fonts|images)\/|crest|crown/.test(n)),
+      crown: document.querySelectorAll('.govuk-header, .govuk-header__logo, .govuk-logo, [class*="crown"]').length,
+      org: document.querySelector('.govuk-generic-header')?.textContent.trim()
+    }
+  })
+  assert.deepEqual(seen.faces, [], `${name}: no @font-face`)
+  assert.match(seen.font, /^arial, sans-serif$/i, `${name}: Arial`)
+  assert.deepEqual(seen.fetched, [], `${name}: no GOV.UK font or image fetched`)
+  assert.equal(seen.crown, 0, `${name}: no GOV.UK header or crown`)
+  assert.match(seen.org ?? '', /\S/, `${name}: the organisation's name in the Generic header`)
+}
+
 // axe at WCAG 2.2 AA, wide and at 320 pixels, with a screenshot of each.
 async function check (page, name) {
+  await notGovuk(page, name)
   const violations = async () => {
     await page.evaluate(axeSource)
     return page.evaluate(async () => {
@@ -103,7 +133,7 @@ async function signIn (context, who, { keyboard = false } = {}) {
 }
 
 async function navTexts (page) {
-  return page.$$eval('.govuk-header__navigation-item a', (as) => as.map((a) => a.textContent.trim()))
+  return page.$$eval('.govuk-service-navigation__item a', (as) => as.map((a) => a.textContent.trim()))
 }
 
 test('a whole investigation through the browser', async () => {
@@ -304,7 +334,105 @@ test('this week\'s due tasks with their risk, with JavaScript and without', asyn
   await plain.close()
 })
 
+test('tables stack at 320 pixels: every column of a task can be read', async () => {
+  const ctx = await browser.newContext({ viewport: { width: 320, height: 640 } })
+  const page = await signIn(ctx, 'link.officer')
+  await page.goto(`${base}/home`)
+  const row = page.locator('table.app-table--stack tbody tr').first()
+  for (const label of ['Task', 'Case', 'Service area', 'Due', 'Status']) {
+    const cell = row.locator(`td[data-label="${label}"]`)
+    assert.ok(await cell.isVisible(), `${label} is shown`)
+    const box = await cell.boundingBox()
+    assert.ok(box.x >= 0 && box.x + box.width <= 320, `${label} is within the screen: ${JSON.stringify(box)}`)
+    // Each value says which column it is.
+    const before = await cell.evaluate((td) => getComputedStyle(td, '::before').content)
+    assert.equal(before, `"${label}: "`)
+  }
+  assert.match(await row.locator('td[data-label="Due"]').textContent(), /\d{4}/)
+  assert.match(await row.locator('td[data-label="Status"]').textContent(), /\S/)
+  // The same table is a table again on a desktop.
+  await page.setViewportSize({ width: 1280, height: 800 })
+  assert.equal(await row.evaluate((tr) => getComputedStyle(tr).display), 'table-row')
+  await ctx.close()
+})
+
+test('the Brand page sets the organisation\'s name, colour and logo', async () => {
+  const ctx = await browser.newContext()
+  const page = await signIn(ctx, 'admin')
+  let dialogs = 0
+  page.on('dialog', async (d) => { dialogs++; await d.dismiss() })
+  await page.goto(`${base}/admin`)
+  await page.click('a:has-text("Change your organisation\'s name, colour and logo")')
+  assert.match(await page.textContent('h1'), /Brand/)
+  assert.equal(await page.inputValue('#colour'), '#1d70b8')
+  await check(page, '25-brand')
+  // Refused, each error beside its field, nothing saved.
+  await page.fill('#name', '   ')
+  await page.fill('#colour', '#ffdd00')
+  await page.click('button:has-text("Save name and colour")')
+  const summary = await page.textContent('.govuk-error-summary')
+  assert.match(summary, /Enter the organisation's name/)
+  assert.match(summary, /Choose a darker colour: white text on it must have a contrast of at least 4\.5 to 1/)
+  assert.equal(await page.inputValue('#colour'), '#ffdd00')
+  await check(page, '26-brand-errors')
+  await page.fill('#name', 'Demo Borough Council')
+  await page.fill('#colour', '#4C2C92')
+  await page.click('button:has-text("Save name and colour")')
+  assert.match(await page.textContent('.govuk-notification-banner'), /Brand saved/)
+  const colour = () => page.$eval('.govuk-generic-header', (h) => getComputedStyle(h).backgroundColor)
+  assert.equal(await colour(), 'rgb(76, 44, 146)')
+  assert.equal(await page.getAttribute('meta[name="theme-color"]', 'content'), '#4c2c92')
+  // Signed out, the sign-in page wears it too.
+  const anon = await browser.newContext()
+  const signin = await anon.newPage()
+  await signin.goto(`${base}/sign-in`)
+  assert.equal(await signin.$eval('.govuk-generic-header', (h) => getComputedStyle(h).backgroundColor), 'rgb(76, 44, 146)')
+  assert.equal((await signin.textContent('.govuk-generic-header')).trim(), 'Demo Borough Council')
+  await anon.close()
+
+  // A file that is neither PNG nor SVG is refused with the reason.
+  await page.setInputFiles('#logo', { name: 'logo.png', mimeType: 'image/png', buffer: Buffer.from('not a picture') })
+  await page.click('button:has-text("Upload logo")')
+  assert.match(await page.textContent('.govuk-error-summary'), /The logo must be a PNG or SVG file/)
+  assert.match(await page.textContent('#logo-error'), /PNG or SVG/)
+  assert.doesNotMatch(page.url(), /csrf/, 'the address bar never shows the token')
+  await page.click('button:has-text("Upload logo")')
+  assert.match(await page.textContent('.govuk-error-summary'), /Choose a logo/)
+  // An SVG logo, even one carrying a script, runs none.
+  const svg = '<svg xmlns="http://www.w3.org/2000/svg" width="40" height="30" viewBox="0 0 40 30">' +
+    '<script>alert("logo")</script><rect width="40" height="30" rx="4" fill="#ffffff"/></svg>'
+  await page.setInputFiles('#logo', { name: 'logo.svg', mimeType: 'image/svg+xml', buffer: Buffer.from(svg) })
+  await page.click('button:has-text("Upload logo")')
+  assert.match(await page.textContent('.govuk-notification-banner'), /Logo saved/)
+  const logo = page.locator('.govuk-generic-header img.app-brand-header__logo')
+  assert.ok(await logo.isVisible())
+  assert.ok(await logo.evaluate((img) => img.complete && img.naturalWidth > 0), 'the logo loads')
+  await check(page, '27-brand-logo')
+  const served = await page.goto(`${base}/brand/logo`)
+  assert.equal(served.headers()['content-type'], 'image/svg+xml')
+  assert.match(served.headers()['content-security-policy'], /sandbox/)
+  assert.match(served.headers()['content-security-policy'], /default-src 'none'/)
+  assert.equal(served.headers()['x-content-type-options'], 'nosniff')
+  await page.waitForTimeout(200)
+  assert.equal(dialogs, 0, 'the SVG\'s script did not run')
+  // Back as it was: no logo, GOV.UK Frontend's blue.
+  await page.goto(`${base}/admin/brand`)
+  await page.click('button:has-text("Remove the logo")')
+  assert.match(await page.textContent('.govuk-notification-banner'), /Logo removed/)
+  assert.equal(await logo.count(), 0)
+  assert.equal((await page.request.get(`${base}/brand/logo`)).status(), 404)
+  await page.fill('#colour', '#1d70b8')
+  await page.click('button:has-text("Save name and colour")')
+  assert.equal(await colour(), 'rgb(29, 112, 184)')
+  await ctx.close()
+  // Only an administrator may change it.
+  const lo = await browser.newContext()
+  const other = await signIn(lo, 'link.officer')
+  assert.equal((await other.goto(`${base}/admin/brand`)).status(), 403)
+  await lo.close()
+})
+
 test('every page was checked', () => {
-  assert.ok(checked.size >= 24, `${checked.size} pages checked`)
+  assert.ok(checked.size >= 27, `${checked.size} pages checked`)
   writeFileSync(join(artifacts, 'pages.txt'), [...checked].join('\n') + '\n')
 })

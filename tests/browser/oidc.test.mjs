@@ -136,7 +136,7 @@ test('a director signs in through the provider', async () => {
   await signInWithOrganisation(page, 'director@demo.linkdesk.test')
   assert.match(page.url(), /\/leadership$/)
   assert.match(await page.textContent('.app-user-bar'), /James Ward/)
-  const nav = await page.$$eval('.govuk-header__navigation-item a', (as) => as.map((a) => a.textContent.trim()))
+  const nav = await page.$$eval('.govuk-service-navigation__item a', (as) => as.map((a) => a.textContent.trim()))
   assert.ok(nav.includes('Performance'), `navigation: ${nav}`)
   assert.ok(!nav.includes('Home'), `navigation: ${nav}`)
   await page.screenshot({ path: join(artifacts, 'oidc-03-director.png'), fullPage: true })
