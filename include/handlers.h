@@ -125,6 +125,11 @@ enum ld_err cases_determine(struct request *req, int64_t id,
  * (request_fail names the field); the forms build the same body.  What
  * *in points to lives as long as body.
  */
+enum ld_err cases_stage_in(struct request *req, json_t *body, int *stage,
+			   int *version);
+struct task_update_in;
+enum ld_err cases_task_update_in(struct request *req, json_t *body,
+				 struct task_update_in *in);
 struct case_in;
 enum ld_err cases_case_in(struct request *req, json_t *body,
 			  struct case_in *in);
@@ -156,14 +161,25 @@ enum ld_err h_page_case(struct request *req);
 /* The task page again after a failed action, showing why. */
 enum ld_err page_task(struct request *req, int64_t id, json_t *form,
 		      const struct why *why, enum ld_err failed);
-enum ld_err page_case(struct request *req, int64_t id, json_t *extra);
+/* The case page; after a refused form, why (field and sentence) shown. */
+enum ld_err page_case(struct request *req, int64_t id, const struct why *why,
+		      enum ld_err failed);
 
 /* h_*_page.c: the pages' forms, each beside its API twin */
+/* The service areas and the people to assign as choices, area and who
+ * chosen. */
+void page_area_choices(struct request *req, json_t *ctx, const char *areas_key,
+		       const char *people_key, int64_t area, int64_t who);
+/* A decoder's refusal (request_fail's field and sentence) as a why. */
+void page_why_refused(struct request *req, struct why *why);
 enum ld_err h_page_signin_post(struct request *req);
 enum ld_err h_page_case_new(struct request *req);
 enum ld_err h_page_case_new_post(struct request *req);
 enum ld_err h_page_record(struct request *req);
 enum ld_err h_page_record_post(struct request *req);
+enum ld_err h_page_case_stage(struct request *req);
+enum ld_err h_page_task_change(struct request *req);
+enum ld_err h_page_task_cancel(struct request *req);
 enum ld_err h_page_determination(struct request *req);
 enum ld_err h_page_determination_post(struct request *req);
 enum ld_err h_page_case_close(struct request *req);

@@ -50,6 +50,9 @@ struct request {
 	void *upload;		   /* the upload route's own state */
 	size_t discarded;	   /* bytes dropped after a refusal */
 	enum ld_err upload_err;	   /* an upload refused part-way */
+	/* A page's upload carries its CSRF token as the multipart field
+	 * before the file, never in its address: checked as it arrives. */
+	bool csrf_in_body, csrf_ok;
 
 	/* Set by request_fail() for the error body. */
 	const char *err_field;

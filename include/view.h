@@ -34,4 +34,11 @@ const char *view_label(const char *value);
  * injustice (upheld)"). */
 const char *view_finding(const char *finding);
 
+/*
+ * The sentence a page shows after an action ("submit" -> "Your answer was
+ * submitted for validation."; a kind of correspondence -> "1st chaser
+ * recorded."), or "" for a value it does not know.
+ */
+const char *view_done(const char *done);
+
 #endif

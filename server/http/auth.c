@@ -71,7 +71,7 @@ static bool from_our_site(struct request *req)
  * A change made with a session cookie must carry the session's CSRF token,
  * and come from our own origin when the browser says where it came from.
  */
-static enum ld_err check_csrf(struct request *req)
+static enum ld_err check_csrf(struct request *req, const struct route *r)
 {
 	const char *token = request_header(req, "X-CSRF-Token");
 	/* Pages' forms carry it as a field, or in the action's query. */
@@ -81,6 +81,15 @@ static enum ld_err check_csrf(struct request *req)
 		json_t *form = page_form(req);
 		const char *field = form ? page_field(form, "csrf_token") : "";
 		token = *field ? field : NULL;
+	}
+	/* A page's upload: its field is read before the file's bytes. */
+	if (!token && r->upload && page_path(req->path)) {
+		req->csrf_in_body = true;
+		return from_our_site(req)
+			       ? LD_OK
+			       : request_fail(req, LD_EFORBIDDEN, NULL,
+					      "request from another "
+					      "site refused");
 	}
 
 	if (!token || !secret_equal(token, req->who.csrf))
@@ -151,7 +160,7 @@ enum ld_err auth_check(struct request *req, const struct route *r)
 		return err;
 	req->signed_in = true;
 	if (req->who.session_id && is_write(req->method) &&
-	    (err = check_csrf(req)))
+	    (err = check_csrf(req, r)))
 		return err;
 	if (!(req->who.roles & r->roles)) {
 		char *what = arena_printf(req->arena, "%s %s", req->method,

@@ -613,9 +613,22 @@ enum ld_err h_determination_add(struct request *req)
 	return reply_result(req, err, json, &why, 201);
 }
 
-enum ld_err h_case_stage(struct request *req)
+enum ld_err cases_stage_in(struct request *req, json_t *body, int *stage,
+			   int *version)
 {
 	static const char *const fields[] = {"stage", "version", NULL};
+	enum ld_err err;
+	*stage = 0;
+	if ((err = input_known_fields(req, body, fields)) ||
+	    (err = input_enum(req, body, "stage", case_stage_names, true,
+			      stage)) ||
+	    (err = input_version(req, body, version)))
+		return err;
+	return LD_OK;
+}
+
+enum ld_err h_case_stage(struct request *req)
+{
 	struct why why = {0};
 	json_t *body;
 	int64_t id;
@@ -625,10 +638,7 @@ enum ld_err h_case_stage(struct request *req)
 
 	if ((err = request_id(req, 0, &id)) ||
 	    (err = request_json(req, &body)) ||
-	    (err = input_known_fields(req, body, fields)) ||
-	    (err = input_enum(req, body, "stage", case_stage_names, true,
-			      &stage)) ||
-	    (err = input_version(req, body, &version)))
+	    (err = cases_stage_in(req, body, &stage, &version)))
 		return err;
 	err = case_store_set_stage(req->app->store, &req->who, id, version,
 				   (enum case_stage)stage, &json, &why);
@@ -761,38 +771,50 @@ enum ld_err h_task_action(struct request *req)
 	return reply_result(req, err, json, &why, 200);
 }
 
-enum ld_err h_task_update(struct request *req)
+enum ld_err cases_task_update_in(struct request *req, json_t *body,
+				 struct task_update_in *in)
 {
 	static const char *const fields[] = {
 		"version",  "assignee_id", "service_area_id",
 		"priority", "title",	   "detail",
 		NULL};
-	struct task_update_in in = {0};
+	json_t *assignee;
+	enum ld_err err;
+
+	memset(in, 0, sizeof(*in));
+	in->assignee_id = -1;
+	if ((err = input_known_fields(req, body, fields)) ||
+	    (err = input_version(req, body, &in->version)) ||
+	    (err = id_field(req, body, "service_area_id", false,
+			    &in->service_area_id)) ||
+	    (err = kind_text(req, body, "priority", priorities, false,
+			     &in->priority)) ||
+	    (err = input_line(req, body, "title", TITLE_MAX, false,
+			      &in->title)) ||
+	    (err = input_string(req, body, "detail", TEXT_MAX, false,
+				&in->detail)))
+		return err;
+	assignee = json_object_get(body, "assignee_id");
+	if (assignee && json_is_null(assignee))
+		in->assignee_id = 0;
+	else if ((err = id_field(req, body, "assignee_id", false,
+				 &in->assignee_id)))
+		return err;
+	return LD_OK;
+}
+
+enum ld_err h_task_update(struct request *req)
+{
+	struct task_update_in in;
 	struct why why = {0};
-	json_t *body, *assignee;
+	json_t *body;
 	int64_t id;
 	char *json = NULL;
 	enum ld_err err;
 
-	in.assignee_id = -1;
 	if ((err = request_id(req, 0, &id)) ||
 	    (err = request_json(req, &body)) ||
-	    (err = input_known_fields(req, body, fields)) ||
-	    (err = input_version(req, body, &in.version)) ||
-	    (err = id_field(req, body, "service_area_id", false,
-			    &in.service_area_id)) ||
-	    (err = kind_text(req, body, "priority", priorities, false,
-			     &in.priority)) ||
-	    (err = input_line(req, body, "title", TITLE_MAX, false,
-			      &in.title)) ||
-	    (err = input_string(req, body, "detail", TEXT_MAX, false,
-				&in.detail)))
-		return err;
-	assignee = json_object_get(body, "assignee_id");
-	if (assignee && json_is_null(assignee))
-		in.assignee_id = 0;
-	else if ((err = id_field(req, body, "assignee_id", false,
-				 &in.assignee_id)))
+	    (err = cases_task_update_in(req, body, &in)))
 		return err;
 	err = task_store_update(req->app->store, &req->who, id, &in, &json,
 				&why);

@@ -14,6 +14,39 @@
 #include "page_store.h"
 #include "view.h"
 
+/* What the forms share ------------------------------------------------- */
+
+void page_area_choices(struct request *req, json_t *ctx, const char *areas_key,
+		       const char *people_key, int64_t area, int64_t who)
+{
+	char *text = NULL;
+	json_t *areas = admin_store_areas(req->app->store, &text)
+				? json_array()
+				: page_parsed(text);
+	json_t *people = page_store_assignees(req->app->store, &text)
+				 ? json_array()
+				 : page_parsed(text);
+	size_t i;
+	json_t *o;
+	json_array_foreach(areas, i, o) json_object_set_new(
+		o, "selected",
+		json_boolean(json_integer_value(json_object_get(o, "id")) ==
+			     area));
+	json_array_foreach(people, i, o) json_object_set_new(
+		o, "selected",
+		json_boolean(json_integer_value(json_object_get(o, "id")) ==
+			     who));
+	json_object_set_new(ctx, areas_key, areas);
+	json_object_set_new(ctx, people_key, people);
+}
+
+void page_why_refused(struct request *req, struct why *why)
+{
+	why->field = req->err_field;
+	snprintf(why->msg, sizeof(why->msg), "%s",
+		 req->err_message ? req->err_message : "");
+}
+
 /* Register a notification ----------------------------------------------- */
 
 static enum ld_err case_form(struct request *req, json_t *form, json_t *ctx,
@@ -201,25 +234,10 @@ static enum ld_err record_form(struct request *req, int64_t case_id,
 		json_decref(revised);
 		return err ? err : LD_EINTERNAL;
 	}
-	json_t *areas = admin_store_areas(req->app->store, &text)
-				? json_array()
-				: page_parsed(text);
-	json_t *people = page_store_assignees(req->app->store, &text)
-				 ? json_array()
-				 : page_parsed(text);
 	int64_t area = 0, who = 0;
 	page_positive_id(page_field(form, "service_area_id"), &area);
 	page_positive_id(page_field(form, "assignee_id"), &who);
-	size_t i;
-	json_t *o;
-	json_array_foreach(areas, i, o) json_object_set_new(
-		o, "selected",
-		json_boolean(json_integer_value(json_object_get(o, "id")) ==
-			     area));
-	json_array_foreach(people, i, o) json_object_set_new(
-		o, "selected",
-		json_boolean(json_integer_value(json_object_get(o, "id")) ==
-			     who));
+	page_area_choices(req, ctx, "areas", "assignees", area, who);
 	json_object_set_new(ctx, "case", c);
 	json_object_set_new(ctx, "kind", json_string(k->name));
 	json_object_set_new(ctx, "heading", json_string(k->heading));
@@ -229,8 +247,6 @@ static enum ld_err record_form(struct request *req, int64_t case_id,
 	json_object_set_new(ctx, "show_revised", json_boolean(k->asks_revised));
 	if (k->asks_sanction_type)
 		sanction_types(req, c, form, ctx);
-	json_object_set_new(ctx, "areas", areas);
-	json_object_set_new(ctx, "assignees", people);
 	json_object_set_new(ctx, "dated", dated);
 	json_object_set_new(ctx, "response_due", due);
 	json_object_set_new(ctx, "revised", revised);
@@ -653,11 +669,19 @@ enum ld_err h_page_determination_post(struct request *req)
 	return determination_form(req, id, form, ctx, decided, status);
 }
 
-enum ld_err h_page_case_close(struct request *req)
+/*
+ * The case page's two commands: closing with an outcome (POST
+ * /api/v1/cases/{id}/close) and moving the stage (.../stage), each decoded
+ * by the API's decoder; a refusal is shown on the case page.
+ */
+static enum ld_err case_command(struct request *req, bool closing)
 {
 	json_t *form = page_form(req);
 	struct why why = {0};
 	char *json = NULL;
+	const char *outcome;
+	int32_t closed_on;
+	int version, stage;
 	int64_t id;
 	enum ld_err err = request_id(req, 0, &id);
 	if (err)
@@ -666,22 +690,36 @@ enum ld_err h_page_case_close(struct request *req)
 		return request_fail(req, LD_EINVAL, NULL,
 				    "The form is malformed.");
 	json_t *body = form_body(req);
-	const char *outcome;
-	int32_t closed_on;
-	int version;
+	const char *key = closing ? "outcome" : "stage";
 	form_body_number(body, "version", page_field(form, "version"));
-	json_object_set_new(body, "outcome",
-			    json_string(page_field(form, "outcome")));
-	if ((err = cases_close_in(req, body, &outcome, &closed_on, &version)))
-		return err;
-	err = case_store_close(req->app->store, &req->who, id, version,
-			       closed_on, outcome, &json, &why);
+	json_object_set_new(body, key, json_string(page_field(form, key)));
+	if ((err = closing ? cases_close_in(req, body, &outcome, &closed_on,
+					    &version)
+			   : cases_stage_in(req, body, &stage, &version)))
+		page_why_refused(req, &why);
+	else if (closing)
+		err = case_store_close(req->app->store, &req->who, id, version,
+				       closed_on, outcome, &json, &why);
+	else
+		err = case_store_set_stage(req->app->store, &req->who, id,
+					   version, (enum case_stage)stage,
+					   &json, &why);
 	free(json);
+	if (err == LD_ENOTFOUND || ld_err_transient(err))
+		return err;
 	if (err)
-		return request_fail(req, err, why.field, "%s",
-				    why.msg[0] ? why.msg
-					       : "The case cannot close.");
-	return page_redirect(req,
-			     arena_printf(req->arena, "/cases/%lld?done=closed",
-					  (long long)id));
+		return page_case(req, id, &why, err);
+	return page_redirect(
+		req, arena_printf(req->arena, "/cases/%lld?done=%s",
+				  (long long)id, closing ? "closed" : "stage"));
+}
+
+enum ld_err h_page_case_close(struct request *req)
+{
+	return case_command(req, true);
+}
+
+enum ld_err h_page_case_stage(struct request *req)
+{
+	return case_command(req, false);
 }

@@ -22,6 +22,7 @@
 #include "filetype.h"
 #include "handlers.h"
 #include "log.h"
+#include "secret.h"
 #include "spool.h"
 
 struct upload {
@@ -36,6 +37,7 @@ struct upload {
 	char name[FILENAME_MAX_LEN];
 	bool got_file;
 	bool resident_detail;
+	char csrf[64]; /* a page's token, as its field arrives */
 	enum ld_err err;
 	struct why why;
 };
@@ -53,8 +55,33 @@ static enum MHD_Result upload_chunk(void *cls, enum MHD_ValueKind kind,
 	(void)content_type;
 	(void)transfer_encoding;
 
+	if (!strcmp(key, "csrf_token") && req->csrf_in_body) {
+		size_t have = strlen(u->csrf);
+		if (off != have || have + size >= sizeof(u->csrf))
+			return MHD_NO;
+		memcpy(u->csrf + have, data, size);
+		u->csrf[have + size] = '\0';
+		req->csrf_ok = secret_equal(u->csrf, req->who.csrf);
+		return MHD_YES;
+	}
+	/* The page's box for a file holding resident details. */
+	if (!strcmp(key, "resident_detail") && off == 0) {
+		u->resident_detail |= size == 4 && !memcmp(data, "true", 4);
+		return MHD_YES;
+	}
 	if (strcmp(key, "file"))
 		return MHD_YES; /* other fields are ignored */
+	/* No file chosen: the browser sends an empty part with no name. */
+	if (off == 0 && size == 0 && (!filename || !*filename))
+		return MHD_YES;
+	/* Not one byte of a page's file before its token is checked. */
+	if (req->csrf_in_body && !req->csrf_ok) {
+		u->err = LD_EFORBIDDEN;
+		snprintf(u->why.msg, sizeof(u->why.msg),
+			 "missing or wrong CSRF token: reload the page and "
+			 "try again");
+		return MHD_NO;
+	}
 	if (off == 0) {
 		if (u->got_file) {
 			u->err = LD_EINVAL;

@@ -1,4 +1,7 @@
 /* The task page's upload, beside the API's (h_files.c). */
+#include <stdio.h>
+#include <string.h>
+
 #include "app.h"
 #include "arena.h"
 #include "handlers.h"
@@ -16,8 +19,21 @@ static enum ld_err page_upload_store(struct request *req)
 	free(json);
 	if (err == LD_ENOTFOUND || ld_err_transient(err))
 		return err;
-	if (err)
+	if (err) {
+		/* The decoder's refusal (no file, not the type it is named)
+		 * is in the request, the store's in why: shown by the file
+		 * field either way. */
+		if (!why.msg[0] && req->err_message) {
+			why.field = req->err_field;
+			snprintf(why.msg, sizeof(why.msg), "%s",
+				 !strncmp(req->err_message, "no file", 7)
+					 ? "Choose a file to upload"
+					 : req->err_message);
+		}
+		if (!why.field)
+			why.field = "file";
 		return page_task(req, id, NULL, &why, err);
+	}
 	return page_redirect(req, arena_printf(req->arena,
 					       "/tasks/%lld?done=uploaded",
 					       (long long)id));

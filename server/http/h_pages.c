@@ -10,6 +10,7 @@
 #include "date.h"
 #include "handlers.h"
 #include "kinds.h"
+#include "next_step.h"
 #include "page.h"
 #include "page_store.h"
 #include "view.h"
@@ -178,6 +179,66 @@ enum ld_err h_page_validation(struct request *req)
 	return page_render(req, 200, "validation", ctx);
 }
 
+/* The people and areas a task may move to, the current ones chosen. */
+static void task_change_choices(struct request *req, json_t *task, json_t *form,
+				json_t *ctx)
+{
+	int64_t area = json_integer_value(
+		json_object_get(json_object_get(task, "service_area"), "id"));
+	int64_t who = json_integer_value(
+		json_object_get(json_object_get(task, "assignee"), "id"));
+	const char *prio = json_string_value(json_object_get(task, "priority"));
+	if (form) {
+		area = 0;
+		who = 0;
+		page_positive_id(page_field(form, "service_area_id"), &area);
+		page_positive_id(page_field(form, "assignee_id"), &who);
+		prio = page_field(form, "priority");
+	}
+	page_area_choices(req, ctx, "change_areas", "change_people", area, who);
+	json_t *prios = json_array();
+	for (const struct kind_label *k = priorities; k->name; k++)
+		json_array_append_new(
+			prios, json_pack("{s:s, s:s, s:b}", "value", k->name,
+					 "label", k->label, "selected",
+					 prio && !strcmp(prio, k->name)));
+	json_object_set_new(ctx, "change_priorities", prios);
+	json_object_set_new(ctx, "can_change", json_true());
+}
+
+/*
+ * The answer the validators sign: the latest version, with who submitted
+ * it and when, first; the versions before it under "Earlier answers".
+ */
+static void current_answer(json_t *task, json_t *ctx)
+{
+	json_t *versions = json_object_get(task, "evidence_versions");
+	size_t n = json_array_size(versions);
+	if (!n)
+		return;
+	json_t *cur = json_array_get(versions, n - 1);
+	const char *at =
+		json_string_value(json_object_get(cur, "submitted_at"));
+	int32_t day;
+	char text[DATE_LONG_LEN];
+	if (at && strlen(at) >= 10) {
+		char iso[11];
+		memcpy(iso, at, 10);
+		iso[10] = '\0';
+		if (!date_parse(iso, &day)) {
+			date_format_long(day, text);
+			json_object_set_new(cur, "submitted_on_long",
+					    json_string(text));
+		}
+	}
+	json_object_set(ctx, "current_answer", cur);
+	json_t *earlier = json_array();
+	for (size_t i = 0; i + 1 < n; i++)
+		json_array_append(earlier, json_array_get(versions, i));
+	json_object_set_new(ctx, "earlier_answers", earlier);
+	json_object_set_new(ctx, "has_earlier", json_boolean(n > 1));
+}
+
 /* The task page, with the actions this user may take; errors from a
  * failed action shown with what they typed. */
 enum ld_err page_task(struct request *req, int64_t id, json_t *form,
@@ -270,6 +331,25 @@ enum ld_err page_task(struct request *req, int64_t id, json_t *form,
 	json_object_set_new(ctx, "can_complete",
 			    json_boolean(MAY(TASK_COMPLETE)));
 	json_object_set_new(ctx, "can_cancel", json_boolean(MAY(TASK_CANCEL)));
+	bool paused = json_is_string(json_object_get(task, "paused_on"));
+	json_object_set_new(ctx, "can_pause",
+			    json_boolean(MAY(TASK_PAUSE) && !paused));
+	json_object_set_new(ctx, "can_resume",
+			    json_boolean(MAY(TASK_RESUME) && paused));
+	/* Confirming a cancellation: asked for, or refused for want of a
+	 * reason. */
+	json_object_set_new(
+		ctx, "confirm_cancel",
+		json_boolean(
+			MAY(TASK_CANCEL) &&
+			((form &&
+			  !strcmp(page_field(form, "action"), "cancel")) ||
+			 (!form && !failed && request_query(req, "cancel")))));
+	/* The link officer moves the task: another person or area, priority.
+	 */
+	if (page_has_role(req, ROLE_LINK_OFFICER) && st >= 0 &&
+	    !workflow_task_closed((enum task_status)st))
+		task_change_choices(req, task, form, ctx);
 #undef MAY
 	evidence_page_task(req, ctx);
 	json_object_set_new(ctx, "can_see_case", json_true());
@@ -278,22 +358,38 @@ enum ld_err page_task(struct request *req, int64_t id, json_t *form,
 		json_boolean(json_array_size(json_object_get(
 				     task, "evidence_versions")) > 0));
 	const char *done = request_query(req, "done");
-	if (done && !failed)
-		json_object_set_new(
-			ctx, "flash",
-			json_sprintf("Done: %s.", view_label(done)));
+	if (done && !failed && *view_done(done))
+		json_object_set_new(ctx, "flash", json_string(view_done(done)));
+	current_answer(task, ctx);
 	if (form)
-		json_object_set_new(ctx, "values",
-				    json_pack("{s:s, s:s}", "answer",
-					      page_field(form, "answer"),
-					      "comment",
-					      page_field(form, "comment")));
+		json_object_set_new(
+			ctx, "values",
+			json_pack("{s:s, s:s, s:s}", "answer",
+				  page_field(form, "answer"), "comment",
+				  page_field(form, "comment"), "reason",
+				  page_field(form, "comment")));
+	else { /* a resubmission starts from the answer returned */
+		const char *answer =
+			json_string_value(json_object_get(task, "answer"));
+		json_object_set_new(
+			ctx, "values",
+			json_pack("{s:s}", "answer", answer ? answer : ""));
+	}
 	if (failed) {
 		const char *field = why && why->field ? why->field : NULL;
-		const char *target = field && (!strcmp(field, "answer") ||
-					       !strcmp(field, "comment"))
-					     ? field
-					     : "main-content";
+		bool cancelling =
+			form && !strcmp(page_field(form, "action"), "cancel");
+		const char *target =
+			field && cancelling && !strcmp(field, "comment")
+				? "reason"
+			: field && (!strcmp(field, "answer") ||
+				    !strcmp(field, "comment") ||
+				    !strcmp(field, "file") ||
+				    !strcmp(field, "assignee_id") ||
+				    !strcmp(field, "service_area_id") ||
+				    !strcmp(field, "priority"))
+				? field
+				: "main-content";
 		page_field_error(
 			ctx, target,
 			why && why->msg[0] ? why->msg
@@ -311,6 +407,24 @@ enum ld_err h_page_task(struct request *req)
 	int64_t id;
 	enum ld_err err = request_id(req, 0, &id);
 	return err ? err : page_task(req, id, NULL, NULL, LD_OK);
+}
+
+/*
+ * After a task form's command: a fault of the system as an error page,
+ * a refusal on the task page with what was typed, or back to the task
+ * saying what was done.
+ */
+static enum ld_err task_answer(struct request *req, int64_t id, json_t *form,
+			       enum ld_err err, const struct why *why,
+			       const char *done)
+{
+	if (err == LD_ENOTFOUND || ld_err_transient(err))
+		return err;
+	if (err)
+		return page_task(req, id, form, why, err);
+	return page_redirect(req,
+			     arena_printf(req->arena, "/tasks/%lld?done=%s",
+					  (long long)id, done));
 }
 
 /* POST /tasks/{id}/act: a workflow action from the task page's forms. */
@@ -343,19 +457,57 @@ enum ld_err h_page_task_act(struct request *req)
 		    !strcmp(req->err_field, "version"))
 			return request_fail(req, LD_EINVAL, NULL,
 					    "The form is malformed.");
-		why.field = req->err_field;
-		snprintf(why.msg, sizeof(why.msg), "%s", req->err_message);
+		page_why_refused(req, &why);
 		return page_task(req, id, form, &why, err);
 	}
 	err = task_store_act(req->app->store, &req->who, id, &in, &json, &why);
 	free(json);
-	if (err == LD_ENOTFOUND || ld_err_transient(err))
-		return err;
+	return task_answer(req, id, form, err, &why,
+			   task_action_names[in.action]);
+}
+
+/* GET /tasks/{id}/cancel: the task page asking for the reason first. */
+enum ld_err h_page_task_cancel(struct request *req)
+{
+	int64_t id;
+	enum ld_err err = request_id(req, 0, &id);
+	return err ? err : page_task(req, id, NULL, NULL, LD_OK);
+}
+
+/* POST /tasks/{id}/change: PATCH /api/v1/tasks/{id} from the task page. */
+enum ld_err h_page_task_change(struct request *req)
+{
+	struct task_update_in in;
+	struct why why = {0};
+	json_t *form = page_form(req);
+	char *json = NULL;
+	int64_t id;
+	enum ld_err err = request_id(req, 0, &id);
 	if (err)
-		return page_task(req, id, form, &why, err);
-	return page_redirect(
-		req, arena_printf(req->arena, "/tasks/%lld?done=%s",
-				  (long long)id, task_action_names[in.action]));
+		return err;
+	if (!form)
+		return request_fail(req, LD_EINVAL, NULL,
+				    "The form is malformed.");
+	json_t *body = form_body(req);
+	form_body_number(body, "version", page_field(form, "version"));
+	form_body_number(body, "service_area_id",
+			 page_field(form, "service_area_id"));
+	/* "Anyone in the area" is no one named. */
+	if (*page_field(form, "assignee_id"))
+		form_body_number(body, "assignee_id",
+				 page_field(form, "assignee_id"));
+	else
+		json_object_set_new(body, "assignee_id", json_null());
+	if (*page_field(form, "priority"))
+		json_object_set_new(body, "priority",
+				    json_string(page_field(form, "priority")));
+	if ((err = cases_task_update_in(req, body, &in)))
+		page_why_refused(req, &why);
+	else
+		err = task_store_update(req->app->store, &req->who, id, &in,
+					&json, &why);
+	free(json);
+	return task_answer(req, id, form, err, &why, "updated");
 }
 
 enum ld_err h_page_cases(struct request *req)
@@ -435,7 +587,72 @@ static json_t *record_links(json_t *c)
 	return links;
 }
 
-enum ld_err page_case(struct request *req, int64_t id, json_t *extra)
+/*
+ * "What happens next": core's next step from the case's tasks, with its
+ * date in words and, when that date is not a working day, the day to plan
+ * for (core's calendar).
+ */
+struct next_ctx {
+	const struct next_step_facts *f;
+	struct next_step *s;
+	int32_t plan;
+};
+
+static enum ld_err next_with_calendar(const struct workcal *cal, void *arg)
+{
+	struct next_ctx *n = arg;
+	next_step(n->f, n->s);
+	n->plan = 0;
+	if (n->s->by && !workcal_is_working_day(cal, n->s->by) &&
+	    workcal_on_or_before(cal, n->s->by, &n->plan))
+		n->plan = 0;
+	return LD_OK;
+}
+
+static json_t *case_next_step(struct request *req, json_t *c,
+			      const struct case_close_facts *close,
+			      bool determined)
+{
+	json_t *tasks = json_object_get(c, "tasks"), *t;
+	size_t n = json_array_size(tasks), i;
+	struct next_step_task *list =
+		arena_calloc(req->arena, n ? n : 1, sizeof(*list));
+	json_array_foreach(tasks, i, t)
+	{
+		int st = workflow_lookup(
+			task_status_names,
+			json_string_value(json_object_get(t, "status")));
+		list[i].status = st < 0 ? TASK_OPEN : (enum task_status)st;
+		if (date_parse(json_string_value(
+				       json_object_get(t, "effective_due_on")),
+			       &list[i].due))
+			list[i].due = 0;
+		list[i].paused =
+			json_is_string(json_object_get(t, "paused_on"));
+	}
+	struct next_step_facts f = {*close, determined, list, n};
+	struct next_step s;
+	struct next_ctx nc = {&f, &s, 0};
+	if (app_with_calendar(req->app, next_with_calendar, &nc))
+		next_step(&f, &s);
+	json_t *out = json_pack("{s:s, s:s, s:b}", "what", s.what, "owner",
+				s.owner_words, "ombudsman",
+				s.owner == OWNER_OMBUDSMAN);
+	if (s.by) {
+		char text[DATE_LONG_LEN];
+		date_format_long(s.by, text);
+		json_object_set_new(out, "by_long", json_string(text));
+	}
+	if (nc.plan) {
+		char text[DATE_LONG_LEN];
+		date_format_long(nc.plan, text);
+		json_object_set_new(out, "plan_by", json_string(text));
+	}
+	return out;
+}
+
+enum ld_err page_case(struct request *req, int64_t id,
+		      const struct why *refused, enum ld_err failed)
 {
 	static const char *const cdates[] = {"received_on", "closed_on", NULL};
 	static const char *const mdates[] = {"dated_on", NULL};
@@ -516,6 +733,17 @@ enum ld_err page_case(struct request *req, int64_t id, json_t *extra)
 	}
 	const char *field, *why;
 	bool can_close = !workflow_case_close(&close, NULL, &field, &why);
+	json_t *steps = json_array();
+	for (int to = close.stage + 1; to < STAGE_COUNT; to++)
+		if (!workflow_case_stage(close.stage, (enum case_stage)to,
+					 &why))
+			json_array_append_new(
+				steps, json_pack("{s:s, s:s}", "value",
+						 case_stage_names[to], "label",
+						 case_stage_titles[to]));
+	json_t *next = case_next_step(
+		req, c, &close,
+		json_is_object(json_object_get(c, "determination")));
 
 	json_t *ctx = page_ctx(req,
 			       arena_printf(req->arena, "Case %s",
@@ -542,6 +770,10 @@ enum ld_err page_case(struct request *req, int64_t id, json_t *extra)
 				  !strcmp(o->name,
 					  workflow_case_outcome(&close))));
 	json_object_set_new(ctx, "outcomes", outcomes);
+	json_object_set_new(ctx, "next_step", next);
+	json_object_set_new(ctx, "has_stages",
+			    json_boolean(json_array_size(steps) > 0));
+	json_object_set_new(ctx, "stages", steps);
 	json_object_set_new(ctx, "record_links", record_links(c));
 	json_object_set_new(
 		ctx, "has_remedies",
@@ -570,18 +802,27 @@ enum ld_err page_case(struct request *req, int64_t id, json_t *extra)
 	}
 	json_object_set_new(ctx, "case", c);
 	const char *done = request_query(req, "done");
-	if (done)
-		json_object_set_new(
-			ctx, "flash",
-			json_sprintf("Recorded: %s.", view_label(done)));
-	if (extra)
-		json_object_update(ctx, extra);
-	return page_render(req, 200, "case", ctx);
+	if (done && *view_done(done))
+		json_object_set_new(ctx, "flash", json_string(view_done(done)));
+	if (failed) {
+		const char *f =
+			refused && refused->field ? refused->field : NULL;
+		page_field_error(
+			ctx,
+			f && (!strcmp(f, "stage") || !strcmp(f, "outcome"))
+				? f
+				: "main-content",
+			refused && refused->msg[0]
+				? refused->msg
+				: "That could not be done. Nothing was saved.");
+	}
+	return page_render(req, failed ? http_status(failed) : 200, "case",
+			   ctx);
 }
 
 enum ld_err h_page_case(struct request *req)
 {
 	int64_t id;
 	enum ld_err err = request_id(req, 0, &id);
-	return err ? err : page_case(req, id, NULL);
+	return err ? err : page_case(req, id, NULL, LD_OK);
 }

@@ -107,6 +107,10 @@ static enum ld_err dispatch(struct request *req)
 	/* An upload route was checked before its body arrived. */
 	if (!r->upload && (err = auth_check(req, r)))
 		return err;
+	if (req->csrf_in_body && !req->csrf_ok)
+		return request_fail(req, LD_EFORBIDDEN, NULL,
+				    "missing or wrong CSRF token: reload the "
+				    "page and try again");
 	return r->handler(req);
 }
 

@@ -110,6 +110,12 @@ void view_task(const struct workcal *cal, int32_t today, int32_t soon,
 		json_object_set_new(task, "priority_tag",
 				    json_string(find(prio)->tag));
 	}
+	/* Returned by a validator and not yet submitted again. */
+	const char *ret =
+		json_string_value(json_object_get(task, "return_comment"));
+	json_object_set_new(
+		task, "returned",
+		json_boolean(st == TASK_IN_PROGRESS && ret && *ret));
 	/* Always set, so a template never finds an outer value instead. */
 	json_object_set_new(task, "overdue", json_false());
 	json_object_set_new(task, "due_soon", json_false());
@@ -172,4 +178,44 @@ const char *view_finding(const char *f)
 		if (!strcmp(map[i][0], f))
 			return map[i][1];
 	return f ? f : "";
+}
+
+const char *view_done(const char *done)
+{
+	static const char *const map[][2] = {
+		{"notification", "Notification registered."},
+		{"determination", "Final determination registered."},
+		{"closed", "Case closed."},
+		{"stage", "Stage changed."},
+		{"resident", "Resident details saved."},
+		{"stages", "Complaint dates saved."},
+		{"start", "Task started."},
+		{"submit", "Your answer was submitted for validation."},
+		{"approve", "Your sign-off was recorded."},
+		{"return", "The answer was returned with your comment."},
+		{"send", "Evidence recorded as sent to the Ombudsman."},
+		{"complete", "Task marked done."},
+		{"cancel", "Task cancelled. The reason is recorded."},
+		{"pause", "Task paused: its reminders stop until it resumes."},
+		{"resume", "Task resumed."},
+		{"uploaded", "File uploaded."},
+		{"removed", "File removed."},
+		{"replaced", "File replaced."},
+		{"marked", "File marked as holding resident details."},
+		{"unmarked", "File no longer marked as holding resident "
+			     "details."},
+		{"updated", "Task changed."},
+		{"reminded", "Reminder sent to the service area."},
+		{"emailed", "Evidence emailed to the Ombudsman."},
+	};
+	const struct corr_kind *k = corr_kind_find(done);
+	static _Thread_local char text[120];
+	for (size_t i = 0; done && i < sizeof(map) / sizeof(map[0]); i++)
+		if (!strcmp(map[i][0], done))
+			return map[i][1];
+	if (k) {
+		snprintf(text, sizeof(text), "%s recorded.", k->label);
+		return text;
+	}
+	return "";
 }

@@ -345,6 +345,23 @@ static enum ld_err act(struct db *db, void *arg)
 		}
 		err = sign_off(db, c, in->action == TASK_APPROVE);
 		break;
+	case TASK_CANCEL:
+		/* A cancellation says why, for the record (issue 16). */
+		if (!in->comment || !*in->comment) {
+			why_set(c->why, "comment",
+				"say why the task is cancelled");
+			err = LD_EVALIDATION;
+			break;
+		}
+		{
+			const char *cp[] = {params[0], params[1], in->comment};
+			err = db_exec(db, "task_cancel",
+				      "UPDATE task SET status = 'cancelled',"
+				      " completed_on = $2::date,"
+				      " cancel_reason = $3 WHERE id = $1",
+				      3, cp, NULL);
+		}
+		break;
 	case TASK_SEND: err = send_evidence(db, c, &t); break;
 	case TASK_PAUSE:
 	case TASK_RESUME:

@@ -31,6 +31,7 @@ RETURNS json LANGUAGE sql STABLE AS $$
     SELECT (task_json(t)::jsonb || jsonb_build_object(
         'validation', validation_json(t.id),
         'sent_version', t.sent_version,
+        'cancel_reason', t.cancel_reason,
         'files', coalesce((SELECT jsonb_agg(jsonb_build_object('id', f.id,
             'name', file_name_shown(f.name, f.resident_detail, p_residents),
             'size', f.size, 'sha256', f.sha256,

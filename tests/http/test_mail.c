@@ -360,9 +360,11 @@ static void test_invite_updates_and_cancel(void **state)
 	t = api_expect(&lo, 200, "GET", F("/api/v1/tasks/%ld", task), NULL);
 	long version = (long)jint(t, "version");
 	json_decref(t);
-	json_decref(api_expect(
-		&lo, 200, "POST", F("/api/v1/tasks/%ld/actions", task),
-		F("{\"action\": \"cancel\", \"version\": %ld}", version)));
+	json_decref(api_expect(&lo, 200, "POST",
+			       F("/api/v1/tasks/%ld/actions", task),
+			       F("{\"action\": \"cancel\", \"version\": %ld, "
+				 "\"comment\": \"No longer needed\"}",
+				 version)));
 	assert_int_equal(remind("2026-11-23", NULL, NULL), 0);
 	json_t *all = sink_messages();
 	json_t *mine = messages_about(all, "Asbestos register");
@@ -429,9 +431,11 @@ static void test_fortnight_of_reminders(void **state)
 		api_expect(&lo, 200, "GET", F("/api/v1/tasks/%ld", task), NULL);
 	long version = (long)jint(t, "version");
 	json_decref(t);
-	json_decref(api_expect(
-		&lo, 200, "POST", F("/api/v1/tasks/%ld/actions", task),
-		F("{\"action\": \"cancel\", \"version\": %ld}", version)));
+	json_decref(api_expect(&lo, 200, "POST",
+			       F("/api/v1/tasks/%ld/actions", task),
+			       F("{\"action\": \"cancel\", \"version\": %ld, "
+				 "\"comment\": \"No longer needed\"}",
+				 version)));
 	assert_int_equal(remind("2026-12-08", "", NULL), 0);
 	assert_int_equal(
 		api_sql_long(F("SELECT count(*) FROM outbox WHERE kind ="

@@ -322,7 +322,8 @@ static void test_determination(void **state)
 		    F("/api/v1/cases/%ld/close", case_id),
 		    F("{\"outcome\": \"orders_satisfied\", \"version\": %ld}",
 		      version));
-	json_decref(act(&lo, 200, rec, "cancel", NULL));
+	json_decref(act(&lo, 200, rec, "cancel",
+			"\"comment\": \"Asked in error\""));
 	api_refused(
 		&lo, 422, "validation_failed", "outcome", "POST",
 		F("/api/v1/cases/%ld/close", case_id),

@@ -1,0 +1,549 @@
+/*
+ * The link officer's, service officer's and validators' everyday steps on
+ * the case and task pages, through the same commands as the API (issue
+ * 16): "What happens next" and a stage that follows the work; moving a
+ * task to another person, area or priority; pausing and resuming it;
+ * cancelling it only with a reason, after a confirmation; moving a case's
+ * stage and closing it, refusals shown on the page; uploads that say why
+ * they are refused beside the file field and never put the CSRF token in
+ * an address; the current answer first for the validators; "Returned" and
+ * "High priority" on My tasks; messages in words, hashes behind
+ * "Technical details".
+ *
+ * The server runs with LINKDESK_TODAY=2026-11-23 against the demo
+ * organisation.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "api.h"
+
+static struct itest_server server;
+static struct api lo, repairs, housing, v1, v2, v3;
+static long area_repairs, area_housing;
+static int seq;
+
+static int setup(void **state)
+{
+	static const char *const env[] = {"LINKDESK_TODAY=2026-11-23", NULL};
+	(void)state;
+	itest_server_start(&server, env);
+	api_signin(&lo, server.base, "link.officer");
+	api_signin(&repairs, server.base, "repairs.officer");
+	api_signin(&housing, server.base, "housing.officer");
+	api_signin(&v1, server.base, "ad.resident.contacts");
+	api_signin(&v2, server.base, "head.disputes");
+	api_signin(&v3, server.base, "rx.manager");
+	area_repairs = api_area_id(&lo, "Repairs and Maintenance");
+	area_housing = api_area_id(&lo, "Housing Management");
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct api *all[] = {&lo, &repairs, &housing, &v1, &v2, &v3};
+	(void)state;
+	for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++)
+		api_release(all[i]);
+	assert_int_equal(itest_server_stop(&server), 0);
+	return 0;
+}
+
+/* A page, as the browser asks for it (the session's cookie only). */
+static void page_get(struct api *a, const char *path, struct itest_resp *r)
+{
+	itest_request(a->h, "GET", F("%s%s", server.base, path), NULL, NULL, r);
+}
+
+/*
+ * A form posted as the browser posts it: urlencoded, the CSRF token as a
+ * field, no header of the API's.
+ */
+static void page_post(struct api *a, const char *path, const char *fields,
+		      struct itest_resp *r)
+{
+	static const char *const h[] = {
+		"Content-Type: application/x-www-form-urlencoded", NULL};
+	itest_request(
+		a->h, "POST", F("%s%s", server.base, path),
+		F("%s%scsrf_token=%s", fields, *fields ? "&" : "", a->csrf), h,
+		r);
+}
+
+/* A form that must succeed: 303 to the page named. */
+static void posted_to(struct api *a, const char *path, const char *fields,
+		      const char *to)
+{
+	struct itest_resp r;
+	page_post(a, path, fields, &r);
+	const char *where = itest_resp_header(&r, "Location");
+	if (r.status != 303 || !where || !strstr(where, to))
+		fail_msg("POST %s: %ld to %s, want 303 to %s: %.600s", path,
+			 r.status, where ? where : "(none)", to, r.body);
+	itest_resp_release(&r);
+}
+
+/*
+ * A form that must be refused with status, its GOV.UK error summary
+ * linking to the input id and saying text.
+ */
+static void refused_on(struct api *a, const char *path, const char *fields,
+		       long status, const char *id, const char *text)
+{
+	struct itest_resp r;
+	page_post(a, path, fields, &r);
+	if (r.status != status)
+		fail_msg("POST %s: %ld, want %ld: %.600s", path, r.status,
+			 status, r.body);
+	if (!strstr(r.body, "govuk-error-summary") ||
+	    !strstr(r.body, F("href=\"#%s\"", id)))
+		fail_msg("POST %s: no error linked to #%s: %.2000s", path, id,
+			 r.body);
+	if (text && !strstr(r.body, text))
+		fail_msg("POST %s: the page does not say \"%s\": %.2000s", path,
+			 text, r.body);
+	itest_resp_release(&r);
+}
+
+/* The body of a page that must answer 200 (free it). */
+static char *page_text(struct api *a, const char *path)
+{
+	struct itest_resp r;
+	page_get(a, path, &r);
+	if (r.status != 200)
+		fail_msg("GET %s: %ld: %.400s", path, r.status, r.body);
+	char *body = r.body;
+	r.body = NULL;
+	itest_resp_release(&r);
+	return body;
+}
+
+static void page_says(struct api *a, const char *path, const char *text)
+{
+	char *body = page_text(a, path);
+	if (!strstr(body, text))
+		fail_msg("GET %s does not say \"%s\": %.3000s", path, text,
+			 body);
+	free(body);
+}
+
+static void page_lacks(struct api *a, const char *path, const char *text)
+{
+	char *body = page_text(a, path);
+	if (strstr(body, text))
+		fail_msg("GET %s says \"%s\"", path, text);
+	free(body);
+}
+
+static json_t *get(const char *path)
+{
+	return api_expect(&lo, 200, "GET", path, NULL);
+}
+
+/* A new case in Repairs with one evidence request to Repairs. */
+static long new_case(long *task)
+{
+	json_t *c = api_expect(
+		&lo, 201, "POST", "/api/v1/complaints",
+		F("{\"reference\": \"P-%d-%d\", \"category\": \"Repairs\","
+		  " \"service_area_id\": %ld, \"received_on\": \"2026-06-01\","
+		  " \"resident\": {\"name\": \"Yolanda Quillfeather\"}}",
+		  (int)getpid(), ++seq, area_repairs));
+	long complaint = (long)jint(c, "id");
+	json_decref(c);
+	c = api_expect(&lo, 201, "POST", "/api/v1/cases",
+		       F("{\"complaint_id\": %ld, \"ombudsman\": \"HOS\","
+			 " \"reference\": \"2026%05d\", \"received_on\":"
+			 " \"2026-11-16\"}",
+			 complaint, (int)(getpid() % 1000) * 10 + seq));
+	long id = (long)jint(c, "id");
+	json_decref(c);
+	if (!task)
+		return id;
+	c = api_expect(&lo, 201, "POST",
+		       F("/api/v1/cases/%ld/correspondence", id),
+		       F("{\"kind\": \"information_request\", \"dated_on\":"
+			 " \"2026-11-23\", \"tasks\": [{\"title\": \"Repair "
+			 "log\", \"service_area_id\": %ld}]}",
+			 area_repairs));
+	*task = (long)jint(json_array_get(json_object_get(c, "tasks"), 0),
+			   "id");
+	json_decref(c);
+	return id;
+}
+
+static long version_of(const char *path)
+{
+	json_t *j = get(path);
+	long v = (long)jint(j, "version");
+	json_decref(j);
+	return v;
+}
+
+/*
+ * The case says what happens next, computed by core: a new notification
+ * asks the link officer for the request; once asked, the stage has moved
+ * on to investigation and the service area owes the answer by its date.
+ */
+static void test_what_happens_next(void **state)
+{
+	(void)state;
+	long cid = new_case(NULL);
+	page_says(&lo, F("/cases/%ld", cid), "What happens next");
+	page_says(&lo, F("/cases/%ld", cid),
+		  "Record the Ombudsman&#39;s information or evidence request");
+	json_t *c = api_expect(
+		&lo, 201, "POST", F("/api/v1/cases/%ld/correspondence", cid),
+		F("{\"kind\": \"information_request\", \"dated_on\":"
+		  " \"2026-11-23\", \"tasks\": [{\"title\": \"Damp survey\","
+		  " \"service_area_id\": %ld}]}",
+		  area_repairs));
+	assert_string_equal(jstr(c, "stage"), "investigation");
+	json_decref(c);
+	char *body = page_text(&lo, F("/cases/%ld", cid));
+	assert_non_null(strstr(body, "The service area"));
+	/* 15 working days from Monday 23 November 2026. */
+	assert_non_null(strstr(body, "Monday 14 December 2026"));
+	assert_non_null(strstr(body, "Investigation"));
+	free(body);
+	/* Messages in words, not codes. */
+	page_says(&lo, F("/cases/%ld?done=information_request", cid),
+		  "Information request recorded.");
+	page_says(&lo, F("/cases/%ld?done=notification", cid),
+		  "Notification registered.");
+	page_lacks(&lo, F("/cases/%ld?done=notification", cid), "Recorded:");
+}
+
+/* The link officer moves a task to another area, person and priority. */
+static void test_move_a_task(void **state)
+{
+	(void)state;
+	long task;
+	new_case(&task);
+	long v = version_of(F("/api/v1/tasks/%ld", task));
+	page_says(&lo, F("/tasks/%ld", task), "Move the task");
+	/* An area that does not exist: said beside the area, nothing saved.
+	 */
+	refused_on(&lo, F("/tasks/%ld/change", task),
+		   F("version=%ld&service_area_id=999999&assignee_id="
+		     "&priority=high",
+		     v),
+		   422, "service_area_id", NULL);
+	json_t *t = get(F("/api/v1/tasks/%ld", task));
+	assert_int_equal(jint(json_object_get(t, "service_area"), "id"),
+			 area_repairs);
+	assert_string_equal(jstr(t, "priority"), "normal");
+	json_decref(t);
+	posted_to(&lo, F("/tasks/%ld/change", task),
+		  F("version=%ld&service_area_id=%ld&assignee_id=%ld"
+		    "&priority=high",
+		    v, area_housing, housing.user_id),
+		  F("/tasks/%ld?done=updated", task));
+	t = get(F("/api/v1/tasks/%ld", task));
+	assert_int_equal(jint(json_object_get(t, "service_area"), "id"),
+			 area_housing);
+	assert_int_equal(jint(json_object_get(t, "assignee"), "id"),
+			 housing.user_id);
+	assert_string_equal(jstr(t, "priority"), "high");
+	json_decref(t);
+	page_says(&lo, F("/tasks/%ld?done=updated", task), "Task changed.");
+	/* Its new officer sees it on My tasks as high priority. */
+	page_says(&housing, "/my-tasks", "High priority");
+	/* A service officer has no such form. */
+	page_lacks(&housing, F("/tasks/%ld", task), "Move the task");
+	struct itest_resp r;
+	page_post(&housing, F("/tasks/%ld/change", task),
+		  F("version=%ld&priority=normal", v + 1), &r);
+	assert_int_equal(r.status, 403);
+	itest_resp_release(&r);
+}
+
+static void test_pause_and_resume(void **state)
+{
+	(void)state;
+	long task;
+	new_case(&task);
+	long v = version_of(F("/api/v1/tasks/%ld", task));
+	page_says(&lo, F("/tasks/%ld", task), "Pause the task");
+	posted_to(&lo, F("/tasks/%ld/act", task),
+		  F("version=%ld&action=pause", v),
+		  F("/tasks/%ld?done=pause", task));
+	json_t *t = get(F("/api/v1/tasks/%ld", task));
+	assert_true(json_is_string(json_object_get(t, "paused_on")));
+	json_decref(t);
+	page_says(&lo, F("/tasks/%ld", task), "Resume the task");
+	page_lacks(&lo, F("/tasks/%ld", task), "Pause the task");
+	posted_to(&lo, F("/tasks/%ld/act", task),
+		  F("version=%ld&action=resume", v + 1),
+		  F("/tasks/%ld?done=resume", task));
+	t = get(F("/api/v1/tasks/%ld", task));
+	assert_true(json_is_null(json_object_get(t, "paused_on")));
+	json_decref(t);
+}
+
+/*
+ * Cancel asks first, and for a reason: without one nothing changes; with
+ * one the task is cancelled and the reason kept, on the API and the page.
+ * The API refuses a cancellation without a reason the same way.
+ */
+static void test_cancel_with_a_reason(void **state)
+{
+	(void)state;
+	long task;
+	new_case(&task);
+	long v = version_of(F("/api/v1/tasks/%ld", task));
+	/* The task page's cancel is a link to the confirmation, not a
+	 * button that cancels. */
+	page_lacks(&lo, F("/tasks/%ld", task), "value=\"cancel\"");
+	page_says(&lo, F("/tasks/%ld/cancel?cancel=1", task),
+		  "Why is the task cancelled?");
+	page_says(&lo, F("/tasks/%ld/cancel?cancel=1", task),
+		  "Yes, cancel the task");
+	refused_on(&lo, F("/tasks/%ld/act", task),
+		   F("version=%ld&action=cancel&comment=", v), 422, "reason",
+		   "Why is the task cancelled?");
+	api_refused(&lo, 422, "validation_failed", "comment", "POST",
+		    F("/api/v1/tasks/%ld/actions", task),
+		    F("{\"action\": \"cancel\", \"version\": %ld}", v));
+	json_t *t = get(F("/api/v1/tasks/%ld", task));
+	assert_string_equal(jstr(t, "status"), "open");
+	assert_int_equal(jint(t, "version"), v);
+	json_decref(t);
+	posted_to(&lo, F("/tasks/%ld/act", task),
+		  F("version=%ld&action=cancel&comment=Withdrawn+by+the+"
+		    "Ombudsman",
+		    v),
+		  F("/tasks/%ld?done=cancel", task));
+	t = get(F("/api/v1/tasks/%ld", task));
+	assert_string_equal(jstr(t, "status"), "cancelled");
+	assert_string_equal(jstr(t, "cancel_reason"),
+			    "Withdrawn by the Ombudsman");
+	json_decref(t);
+	page_says(&lo, F("/tasks/%ld", task), "Withdrawn by the Ombudsman");
+	page_says(&lo, F("/tasks/%ld?done=cancel", task),
+		  "Task cancelled. The reason is recorded.");
+}
+
+/* Stage moves and closing, refused on the case page with the reason. */
+static void test_stage_and_close(void **state)
+{
+	(void)state;
+	long task;
+	long cid = new_case(&task);
+	long v = version_of(F("/api/v1/cases/%ld", cid));
+	page_says(&lo, F("/cases/%ld", cid), "Move the case to a later stage");
+	/* Backwards is core's refusal, said beside the stage. */
+	refused_on(&lo, F("/cases/%ld/stage", cid),
+		   F("version=%ld&stage=assessment", v), 409, "stage",
+		   "a case moves forward only");
+	posted_to(&lo, F("/cases/%ld/stage", cid),
+		  F("version=%ld&stage=draft_decision", v),
+		  F("/cases/%ld?done=stage", cid));
+	json_t *c = get(F("/api/v1/cases/%ld", cid));
+	assert_string_equal(jstr(c, "stage"), "draft_decision");
+	v = (long)jint(c, "version");
+	json_decref(c);
+	/* An open task: the case cannot close; the page says why. */
+	refused_on(&lo, F("/cases/%ld/close", cid),
+		   F("version=%ld&outcome=withdrawn", v), 409, "main-content",
+		   "tasks are still open");
+	long tv = version_of(F("/api/v1/tasks/%ld", task));
+	posted_to(&lo, F("/tasks/%ld/act", task),
+		  F("version=%ld&action=cancel&comment=Case+withdrawn", tv),
+		  "done=cancel");
+	page_says(&lo, F("/cases/%ld", cid), "Close the case");
+	posted_to(&lo, F("/cases/%ld/close", cid),
+		  F("version=%ld&outcome=withdrawn", v),
+		  F("/cases/%ld?done=closed", cid));
+	c = get(F("/api/v1/cases/%ld", cid));
+	assert_string_equal(jstr(c, "stage"), "closed");
+	assert_string_equal(jstr(c, "outcome"), "withdrawn");
+	json_decref(c);
+	page_says(&lo, F("/cases/%ld?done=closed", cid), "Case closed.");
+	page_says(&lo, F("/cases/%ld", cid), "Nothing: the case is closed.");
+}
+
+/* A page's multipart upload; csrf: the token's field first, or none. */
+static void page_upload(struct api *a, long task, const char *csrf,
+			const char *name, const char *data, size_t len,
+			struct itest_resp *r)
+{
+	curl_mime *mime = curl_mime_init(a->h);
+	curl_mimepart *part;
+	if (csrf) {
+		part = curl_mime_addpart(mime);
+		curl_mime_name(part, "csrf_token");
+		curl_mime_data(part, csrf, CURL_ZERO_TERMINATED);
+	}
+	part = curl_mime_addpart(mime);
+	curl_mime_name(part, "file");
+	curl_mime_filename(part, name);
+	curl_mime_data(part, data, len);
+	struct {
+		char *p;
+		size_t n;
+	} body = {0}, hdr = {0};
+	memset(r, 0, sizeof(*r));
+	FILE *bf = open_memstream(&body.p, &body.n);
+	FILE *hf = open_memstream(&hdr.p, &hdr.n);
+	curl_easy_setopt(a->h, CURLOPT_CUSTOMREQUEST, NULL);
+	curl_easy_setopt(a->h, CURLOPT_POSTFIELDS, NULL);
+	curl_easy_setopt(a->h, CURLOPT_NOBODY, 0L);
+	curl_easy_setopt(a->h, CURLOPT_WRITEFUNCTION, NULL);
+	curl_easy_setopt(a->h, CURLOPT_HEADERFUNCTION, NULL);
+	curl_easy_setopt(a->h, CURLOPT_URL,
+			 F("%s/tasks/%ld/upload", server.base, task));
+	curl_easy_setopt(a->h, CURLOPT_MIMEPOST, mime);
+	curl_easy_setopt(a->h, CURLOPT_HTTPHEADER, NULL);
+	curl_easy_setopt(a->h, CURLOPT_WRITEDATA, bf);
+	curl_easy_setopt(a->h, CURLOPT_HEADERDATA, hf);
+	if (curl_easy_perform(a->h) == CURLE_OK)
+		curl_easy_getinfo(a->h, CURLINFO_RESPONSE_CODE, &r->status);
+	fclose(bf);
+	fclose(hf);
+	r->body = body.p;
+	r->len = body.n;
+	r->headers = hdr.p;
+	curl_easy_setopt(a->h, CURLOPT_MIMEPOST, NULL);
+	curl_easy_setopt(a->h, CURLOPT_WRITEDATA, NULL);
+	curl_easy_setopt(a->h, CURLOPT_HEADERDATA, NULL);
+	curl_mime_free(mime);
+}
+
+static long files_of(long task)
+{
+	return api_sql_long(
+		F("SELECT count(*) FROM evidence_file WHERE task_id = %ld",
+		  task));
+}
+
+/*
+ * The upload form carries its token as a field, never in its address;
+ * refusals say why beside the file field.
+ */
+static void test_upload_reasons_and_token(void **state)
+{
+	(void)state;
+	static const char pdf[] = "%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n"
+				  "%%EOF\n";
+	static const char note[] = "Just some text, not a PDF at all.\n";
+	long task;
+	new_case(&task);
+	char *body = page_text(&repairs, F("/tasks/%ld", task));
+	assert_non_null(strstr(body, F("action=\"/tasks/%ld/upload\"", task)));
+	assert_null(strstr(body, "upload?csrf_token"));
+	free(body);
+
+	struct itest_resp r;
+	/* No token: refused, nothing stored. */
+	page_upload(&repairs, task, NULL, "log.pdf", pdf, sizeof(pdf) - 1, &r);
+	assert_int_equal(r.status, 403);
+	itest_resp_release(&r);
+	page_upload(&repairs, task, "wrong-token", "log.pdf", pdf,
+		    sizeof(pdf) - 1, &r);
+	assert_int_equal(r.status, 403);
+	itest_resp_release(&r);
+	assert_int_equal(files_of(task), 0);
+
+	/* Not a PDF though named .pdf: the reason, by the file field. */
+	page_upload(&repairs, task, repairs.csrf, "survey.pdf", note,
+		    sizeof(note) - 1, &r);
+	assert_int_equal(r.status, 422);
+	assert_non_null(strstr(r.body, "href=\"#file\""));
+	assert_non_null(strstr(r.body, "id=\"file-error\""));
+	assert_null(strstr(r.body, "That could not be done"));
+	itest_resp_release(&r);
+	/* No file chosen: the browser's empty part. */
+	page_upload(&repairs, task, repairs.csrf, "", "", 0, &r);
+	assert_int_equal(r.status, 400);
+	assert_non_null(strstr(r.body, "Choose a file to upload"));
+	assert_non_null(strstr(r.body, "href=\"#file\""));
+	itest_resp_release(&r);
+	assert_int_equal(files_of(task), 0);
+
+	page_upload(&repairs, task, repairs.csrf, "log.pdf", pdf,
+		    sizeof(pdf) - 1, &r);
+	assert_int_equal(r.status, 303);
+	assert_non_null(
+		strstr(itest_resp_header(&r, "Location"), "done=uploaded"));
+	itest_resp_release(&r);
+	assert_int_equal(files_of(task), 1);
+	/* The file's fingerprint is behind "Technical details". */
+	body = page_text(&repairs, F("/tasks/%ld?done=uploaded", task));
+	assert_non_null(strstr(body, "File uploaded."));
+	char *tech = strstr(body, "Technical details");
+	char *hash = strstr(body, "SHA-256");
+	assert_non_null(tech);
+	assert_non_null(hash);
+	assert_true(hash > tech);
+	free(body);
+}
+
+static void act(struct api *who, long task, const char *fields,
+		const char *done)
+{
+	long v = version_of(F("/api/v1/tasks/%ld", task));
+	posted_to(who, F("/tasks/%ld/act", task),
+		  F("version=%ld&%s", v, fields), done);
+}
+
+/*
+ * The validators see the answer they sign first, with who submitted it
+ * and when; a returned answer is marked on My tasks and filled in again.
+ */
+static void test_validators_see_the_current_answer(void **state)
+{
+	(void)state;
+	long task;
+	new_case(&task);
+	act(&repairs, task, "action=submit&answer=First+answer+here",
+	    "done=submit");
+	act(&v1, task, "action=return&comment=Add+the+survey", "done=return");
+	page_says(&repairs, "/my-tasks", "Returned");
+	page_says(&repairs, "/my-tasks", "Add the survey");
+	/* The form starts from the answer returned. */
+	page_says(&repairs, F("/tasks/%ld", task),
+		  ">First answer here</textarea>");
+	act(&repairs, task, "action=submit&answer=Second+answer+with+survey",
+	    "done=submit");
+	/* Submitted again: no longer marked returned. */
+	json_t *t = get(F("/api/v1/tasks/%ld", task));
+	assert_string_equal(jstr(t, "status"), "submitted");
+	assert_string_equal(jstr(t, "return_comment"), "");
+	json_decref(t);
+	char *body = page_text(&v2, F("/tasks/%ld", task));
+	char *current = strstr(body, "Second answer with survey");
+	char *earlier = strstr(body, "Earlier answers");
+	assert_non_null(strstr(body, "version 2"));
+	assert_non_null(strstr(body, "Submitted by"));
+	assert_non_null(strstr(body, "Monday 23 November 2026"));
+	assert_non_null(current);
+	assert_non_null(earlier);
+	assert_true(current < earlier);
+	assert_true(strstr(body, "First answer here") > earlier);
+	free(body);
+	page_says(&v2, F("/tasks/%ld?done=approve", task),
+		  "Your sign-off was recorded.");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_what_happens_next),
+		cmocka_unit_test(test_move_a_task),
+		cmocka_unit_test(test_pause_and_resume),
+		cmocka_unit_test(test_cancel_with_a_reason),
+		cmocka_unit_test(test_stage_and_close),
+		cmocka_unit_test(test_upload_reasons_and_token),
+		cmocka_unit_test(test_validators_see_the_current_answer),
+	};
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
