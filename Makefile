@@ -104,14 +104,11 @@ web:
 	@sh scripts/web.sh
 
 # Build, start the embedded cluster, migrate, load the demo, serve.
+# The ports: LD_PGPORT (the cluster's) and LINKDESK_LISTEN (the server's);
+# scripts/run.sh derives the addresses that follow from them.
 run: deps web
 	@$(MAKE) --no-print-directory all
-	@sh scripts/devdb.sh start
-	@$(BUILD)/linkdesk migrate
-	@$(BUILD)/linkdesk seed-demo
-	@sh scripts/banner.sh
-	@mkdir -p var
-	@exec $(BUILD)/linkdesk serve & echo $$! > var/linkdesk.pid; wait
+	@sh scripts/run.sh $(BUILD)
 
 stop:
 	@if [ -s var/linkdesk.pid ]; then kill `cat var/linkdesk.pid` 2>/dev/null || true; rm -f var/linkdesk.pid; fi

@@ -51,7 +51,11 @@ start)
 	fi
 	opts="$opts ${LD_PGOPTS:-}"
 	if ! as_pg "$pgbin/pg_ctl" -D "$data" status >/dev/null 2>&1; then
-		as_pg "$pgbin/pg_ctl" -D "$data" -l "$log" -o "$opts" -w -t 60 start >/dev/null
+		if ! as_pg "$pgbin/pg_ctl" -D "$data" -l "$log" -o "$opts" -w -t 60 start >/dev/null; then
+			echo "devdb: PostgreSQL did not start on port $port; its log is $log:" >&2
+			tail -n 5 "$log" >&2 || true
+			exit 1
+		fi
 	fi
 	psql="psql -X -q -h 127.0.0.1 -p $port -U postgres -d postgres -v ON_ERROR_STOP=1"
 	# Two roles: linkdesk_owner owns the database and the schema (linkdesk
