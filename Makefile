@@ -36,7 +36,7 @@ SUPPORT_SRC := $(sort $(wildcard tests/support/*.c))
 TEST_BIN := $(UNIT_SRC:tests/%.c=$(BUILD)/tests/%) \
 	$(STORE_SRC:tests/%.c=$(BUILD)/tests/%) $(HTTP_SRC:tests/%.c=$(BUILD)/tests/%)
 
-.PHONY: all run stop test test-unit test-build deps deps-test format format-check clean web fuzz fuzz-build bench soak
+.PHONY: all run screenshots stop test test-unit test-build deps deps-test format format-check clean web fuzz fuzz-build bench soak
 
 all: $(BUILD)/linkdesk
 
@@ -109,6 +109,11 @@ web:
 run: deps web
 	@$(MAKE) --no-print-directory all
 	@sh scripts/run.sh $(BUILD)
+
+# Each role's home page on the demo, for the README (not part of make test).
+screenshots: deps-test web
+	@$(MAKE) --no-print-directory all
+	@sh scripts/screenshots.sh $(BUILD)
 
 stop:
 	@if [ -s var/linkdesk.pid ]; then kill `cat var/linkdesk.pid` 2>/dev/null || true; rm -f var/linkdesk.pid; fi
