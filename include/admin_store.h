@@ -21,6 +21,20 @@ enum ld_err admin_store_area_save(struct store *s, const struct principal *p,
 				  int64_t director_id, int digest_daily,
 				  char **json, struct why *why);
 
+/* A service area's fields as the API decodes them (admin_area_in). */
+struct area_in {
+	const char *name;	   /* NULL: unchanged */
+	int64_t head_id;	   /* 0: none, -1: unchanged */
+	int64_t director_id;	   /* 0: none, -1: unchanged */
+	int digest_daily;	   /* -1: unchanged */
+};
+
+/* Who is told of an event, as the API decodes it (admin_recipient_in). */
+struct recipient_in {
+	const char *event, *kind;
+	const char *position, *address; /* NULL unless of their kind */
+};
+
 struct user_in {
 	const char *email, *name, *job_title;
 	int64_t service_area_id;    /* 0: none, -1: unchanged */

@@ -86,6 +86,19 @@ enum ld_err admin_user_in(struct request *req, json_t *body, bool adding,
 /* The password's Argon2id hash into in (slow: on the hash pool). */
 enum ld_err admin_user_hash(struct request *req, const char *password,
 			    struct user_in *in);
+/* A service area's fields from an API body (adding: the name required). */
+struct area_in;
+enum ld_err admin_area_in(struct request *req, json_t *body, bool adding,
+			  struct area_in *in);
+/* A position's holder from an API body: 0 to leave it vacant. */
+enum ld_err admin_position_in(struct request *req, json_t *body,
+			      int64_t *user_id);
+/* Who is told of what, from an API body; the events and kinds it takes. */
+struct recipient_in;
+extern const char *const admin_recipient_events[];
+extern const char *const admin_recipient_kinds[];
+enum ld_err admin_recipient_in(struct request *req, json_t *body,
+			       struct recipient_in *in);
 
 /* h_auth.c, for the sign-in page too */
 /*
@@ -99,6 +112,12 @@ enum ld_err auth_signin(struct request *req, const char *email,
 			char csrf[SECRET_TOKEN_LEN], int64_t *user_id);
 const char *auth_session_cookie(struct request *req, const char *token,
 				long max_age);
+/*
+ * A new API token of the signed-in user from an API body (name, and
+ * expires_at or expires_in_days): *out is the token as the API answers it,
+ * with the secret itself, shown this once (json_decref it).
+ */
+enum ld_err auth_token_make(struct request *req, json_t *body, json_t **out);
 
 /* h_oidc.c: single sign-on (OpenID Connect) */
 enum ld_err h_oidc_signin_page(struct request *req);
@@ -189,6 +208,29 @@ enum ld_err h_page_calendar_revoke(struct request *req);
 enum ld_err h_page_admin(struct request *req);
 enum ld_err h_page_admin_user(struct request *req);
 enum ld_err h_page_admin_holidays(struct request *req);
+enum ld_err h_page_admin_user_new(struct request *req);
+enum ld_err h_page_admin_user_edit(struct request *req);
+enum ld_err h_page_admin_user_post(struct request *req);
+enum ld_err h_page_admin_user_active(struct request *req);
+enum ld_err h_page_admin_area(struct request *req);
+enum ld_err h_page_admin_area_add(struct request *req);
+enum ld_err h_page_admin_area_post(struct request *req);
+enum ld_err h_page_admin_position(struct request *req);
+enum ld_err h_page_admin_recipient_add(struct request *req);
+enum ld_err h_page_admin_recipient_remove(struct request *req);
+enum ld_err h_page_admin_mail_retry(struct request *req);
+enum ld_err h_page_account(struct request *req);
+enum ld_err h_page_account_token(struct request *req);
+enum ld_err h_page_account_token_revoke(struct request *req);
+enum ld_err h_page_account_session_end(struct request *req);
+/*
+ * h_admin_page.c, for the account page too: page_ctx() with the success
+ * banner that ?done=KEY names in flashes (KEY, sentence, ..., NULL).
+ */
+json_t *page_ctx_done(struct request *req, const char *title,
+		      const char *current, const char *const *flashes);
+/* Role names (a JSON array) as core's words: "Link officer, Validator". */
+const char *page_roles_text(struct request *req, json_t *roles);
 enum ld_err h_page_upload(struct request *req);
 
 /* h_reports.c */

@@ -48,35 +48,48 @@ static enum ld_err nullable_id(struct request *req, json_t *body,
 	return err;
 }
 
-static enum ld_err area_save(struct request *req, int64_t id)
+enum ld_err admin_area_in(struct request *req, json_t *body, bool adding,
+			  struct area_in *in)
 {
 	static const char *const fields[] = {"name", "head_of_service_id",
 					     "slt_director_id", "digest_daily",
 					     NULL};
-	const char *name = NULL;
-	int64_t head, director;
 	bool daily = false;
-	int digest = -1;
+	enum ld_err err;
+
+	memset(in, 0, sizeof(*in));
+	in->digest_daily = -1;
+	if ((err = input_known_fields(req, body, fields)) ||
+	    (err = input_string(req, body, "name", 120, adding, &in->name)) ||
+	    (err = nullable_id(req, body, "head_of_service_id",
+			       &in->head_id)) ||
+	    (err = nullable_id(req, body, "slt_director_id",
+			       &in->director_id)) ||
+	    (err = input_bool(req, body, "digest_daily", false, &daily)))
+		return err;
+	if (json_object_get(body, "digest_daily"))
+		in->digest_daily = daily;
+	if (adding) {
+		in->head_id = in->head_id < 0 ? 0 : in->head_id;
+		in->director_id = in->director_id < 0 ? 0 : in->director_id;
+	}
+	return LD_OK;
+}
+
+static enum ld_err area_save(struct request *req, int64_t id)
+{
+	struct area_in in;
 	struct why why = {0};
 	json_t *body;
 	char *json = NULL;
 	enum ld_err err;
 
 	if ((err = request_json(req, &body)) ||
-	    (err = input_known_fields(req, body, fields)) ||
-	    (err = input_string(req, body, "name", 120, !id, &name)) ||
-	    (err = nullable_id(req, body, "head_of_service_id", &head)) ||
-	    (err = nullable_id(req, body, "slt_director_id", &director)) ||
-	    (err = input_bool(req, body, "digest_daily", false, &daily)))
+	    (err = admin_area_in(req, body, !id, &in)))
 		return err;
-	if (json_object_get(body, "digest_daily"))
-		digest = daily;
-	if (!id) {
-		head = head < 0 ? 0 : head;
-		director = director < 0 ? 0 : director;
-	}
-	err = admin_store_area_save(req->app->store, &req->who, id, name, head,
-				    director, digest, &json, &why);
+	err = admin_store_area_save(req->app->store, &req->who, id, in.name,
+				    in.head_id, in.director_id, in.digest_daily,
+				    &json, &why);
 	return reply_result(req, err, json, &why, id ? 200 : 201);
 }
 
@@ -171,6 +184,10 @@ enum ld_err admin_user_in(struct request *req, json_t *body, bool adding,
 	}
 	if (!adding && (err = input_version(req, body, &in->version)))
 		return err;
+	/* A change may leave the name out, but not empty it. */
+	if (in->name && !*in->name)
+		return request_fail(req, LD_EINVAL, "name",
+				    "name must not be empty");
 	if (in->email && !strchr(in->email, '@'))
 		return request_fail(req, LD_EINVAL, "email",
 				    "email must be an address");
@@ -259,9 +276,22 @@ enum ld_err h_user_update(struct request *req)
 	return err ? err : user_save(req, id, false, user_update_hashed);
 }
 
-enum ld_err h_position_set(struct request *req)
+enum ld_err admin_position_in(struct request *req, json_t *body,
+			      int64_t *user_id)
 {
 	static const char *const fields[] = {"user_id", NULL};
+	enum ld_err err;
+	if ((err = input_known_fields(req, body, fields)) ||
+	    (err = nullable_id(req, body, "user_id", user_id)))
+		return err;
+	if (*user_id < 0)
+		return request_fail(req, LD_EINVAL, "user_id",
+				    "user_id is required (null to vacate)");
+	return LD_OK;
+}
+
+enum ld_err h_position_set(struct request *req)
+{
 	int64_t user_id;
 	struct why why = {0};
 	json_t *body;
@@ -269,46 +299,61 @@ enum ld_err h_position_set(struct request *req)
 	enum ld_err err;
 
 	if ((err = request_json(req, &body)) ||
-	    (err = input_known_fields(req, body, fields)) ||
-	    (err = nullable_id(req, body, "user_id", &user_id)))
+	    (err = admin_position_in(req, body, &user_id)))
 		return err;
-	if (user_id < 0)
-		return request_fail(req, LD_EINVAL, "user_id",
-				    "user_id is required (null to vacate)");
 	err = admin_store_position_set(req->app->store, &req->who,
 				       req->params[0], user_id, &json, &why);
 	return reply_result(req, err, json, &why, 200);
 }
 
-enum ld_err h_recipient_add(struct request *req)
+const char *const admin_recipient_events[] = {"first_chaser", "final_chaser",
+					      "determination",
+					      "sanction_notice", NULL};
+const char *const admin_recipient_kinds[] = {"head_of_service", "slt_director",
+					     "position",	"link_officers",
+					     "address",		NULL};
+
+enum ld_err admin_recipient_in(struct request *req, json_t *body,
+			       struct recipient_in *in)
 {
 	static const char *const fields[] = {"event", "kind", "position",
 					     "address", NULL};
-	static const char *const events[] = {"first_chaser", "final_chaser",
-					     "determination", "sanction_notice",
-					     NULL};
-	static const char *const kinds[] = {"head_of_service", "slt_director",
-					    "position",	       "link_officers",
-					    "address",	       NULL};
 	int event = 0, kind = 0;
-	const char *position = NULL, *address = NULL;
+	enum ld_err err;
+
+	memset(in, 0, sizeof(*in));
+	if ((err = input_known_fields(req, body, fields)) ||
+	    (err = input_enum(req, body, "event", admin_recipient_events, true,
+			      &event)) ||
+	    (err = input_enum(req, body, "kind", admin_recipient_kinds, true,
+			      &kind)) ||
+	    (err = input_string(
+		     req, body, "position", 40,
+		     !strcmp(admin_recipient_kinds[kind], "position"),
+		     &in->position)) ||
+	    (err = input_string(req, body, "address", 254,
+				!strcmp(admin_recipient_kinds[kind], "address"),
+				&in->address)))
+		return err;
+	in->event = admin_recipient_events[event];
+	in->kind = admin_recipient_kinds[kind];
+	return LD_OK;
+}
+
+enum ld_err h_recipient_add(struct request *req)
+{
+	struct recipient_in in;
 	struct why why = {0};
 	json_t *body;
 	char *json = NULL;
 	enum ld_err err;
 
 	if ((err = request_json(req, &body)) ||
-	    (err = input_known_fields(req, body, fields)) ||
-	    (err = input_enum(req, body, "event", events, true, &event)) ||
-	    (err = input_enum(req, body, "kind", kinds, true, &kind)) ||
-	    (err = input_string(req, body, "position", 40,
-				!strcmp(kinds[kind], "position"), &position)) ||
-	    (err = input_string(req, body, "address", 254,
-				!strcmp(kinds[kind], "address"), &address)))
+	    (err = admin_recipient_in(req, body, &in)))
 		return err;
-	err = admin_store_recipient_add(req->app->store, &req->who,
-					events[event], kinds[kind], position,
-					address, &json, &why);
+	err = admin_store_recipient_add(req->app->store, &req->who, in.event,
+					in.kind, in.position, in.address, &json,
+					&why);
 	if (err == LD_EVALIDATION)
 		return request_fail(req, err, NULL,
 				    "the position must exist, the address "

@@ -281,19 +281,18 @@ static enum ld_err token_expiry(struct request *req, json_t *body, int64_t *out)
  * revoked with it (the store sees to both): one credential cannot turn
  * itself into a longer-lived one.
  */
-enum ld_err h_token_create(struct request *req)
+enum ld_err auth_token_make(struct request *req, json_t *body, json_t **out)
 {
 	static const char *const fields[] = {"name", "expires_at",
 					     "expires_in_days", NULL};
 	const char *name;
-	json_t *body;
 	char *json, token[SECRET_TOKEN_LEN];
 	unsigned char hash[SECRET_HASH_LEN];
 	int64_t expires;
 	enum ld_err err;
 
-	if ((err = request_json(req, &body)) ||
-	    (err = input_known_fields(req, body, fields)) ||
+	*out = NULL;
+	if ((err = input_known_fields(req, body, fields)) ||
 	    (err = input_string(req, body, "name", 80, true, &name)) ||
 	    (err = token_expiry(req, body, &expires)))
 		return err;
@@ -303,12 +302,22 @@ enum ld_err h_token_create(struct request *req)
 					   req->who.token_id, expires, name,
 					   hash, &json)))
 		return err;
-	json_t *out = json_loads(json, 0, NULL);
+	*out = json_loads(json, 0, NULL);
 	free(json);
-	if (!out)
+	if (!*out)
 		return LD_EINTERNAL;
 	/* The only time the token is ever shown. */
-	json_object_set_new(out, "token", json_string(token));
+	json_object_set_new(*out, "token", json_string(token));
+	return LD_OK;
+}
+
+enum ld_err h_token_create(struct request *req)
+{
+	json_t *body, *out;
+	enum ld_err err;
+	if ((err = request_json(req, &body)) ||
+	    (err = auth_token_make(req, body, &out)))
+		return err;
 	reply_json(req, 201, out);
 	return LD_OK;
 }
