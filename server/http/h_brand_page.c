@@ -18,6 +18,7 @@
 #include "filetype.h"
 #include "handlers.h"
 #include "page.h"
+#include "secret.h"
 
 /* Why an upload was refused, by the code its redirect carries. */
 static const struct {
@@ -112,6 +113,7 @@ struct logo_upload {
 	unsigned char *bytes;
 	size_t len;
 	bool got_file, too_large;
+	char csrf[64]; /* the page's token, as its field arrives */
 };
 
 static enum MHD_Result logo_chunk(void *cls, enum MHD_ValueKind kind,
@@ -126,9 +128,20 @@ static enum MHD_Result logo_chunk(void *cls, enum MHD_ValueKind kind,
 	(void)filename;
 	(void)content_type;
 	(void)transfer_encoding;
-	(void)off;
+	/* The token's field comes first: no byte is kept before it. */
+	if (!strcmp(key, "csrf_token") && req->csrf_in_body) {
+		size_t have = strlen(u->csrf);
+		if (off != have || have + size >= sizeof(u->csrf))
+			return MHD_NO;
+		memcpy(u->csrf + have, data, size);
+		u->csrf[have + size] = '\0';
+		req->csrf_ok = secret_equal(u->csrf, req->who.csrf);
+		return MHD_YES;
+	}
 	if (strcmp(key, "logo"))
 		return MHD_YES;
+	if (req->csrf_in_body && !req->csrf_ok)
+		return MHD_NO; /* the router refuses the request */
 	u->got_file = true;
 	if (u->len + size > BRAND_LOGO_MAX) {
 		u->too_large = true;
@@ -158,6 +171,10 @@ static enum ld_err logo_data(struct request *req, const char *data, size_t len)
 	struct logo_upload *u = req->upload;
 	if (MHD_post_process(u->pp, data, len) == MHD_YES)
 		return LD_OK;
+	if (req->csrf_in_body && !req->csrf_ok)
+		return request_fail(req, LD_EFORBIDDEN, NULL,
+				    "missing or wrong CSRF token: reload the "
+				    "page and try again");
 	return page_redirect(req, "/admin/brand?logo_error=form");
 }
 
@@ -174,8 +191,8 @@ static void logo_abort(struct request *req)
 const struct upload_ops brand_logo_ops = {logo_begin, logo_data, logo_abort};
 
 /*
- * A refusal goes back to the brand page by a redirect, so that the
- * address bar never shows the upload's address and its CSRF token.
+ * A refusal goes back to the brand page by a redirect, with the reason's
+ * code, so that reloading the page sends nothing again.
  */
 enum ld_err h_page_brand_logo(struct request *req)
 {

@@ -421,6 +421,12 @@ test('the Brand page sets the organisation\'s name, colour and logo', async () =
   assert.match(await page.textContent('.govuk-notification-banner'), /Logo removed/)
   assert.equal(await logo.count(), 0)
   assert.equal((await page.request.get(`${base}/brand/logo`)).status(), 404)
+  // An upload without the page's token keeps nothing.
+  const forged = await page.request.post(`${base}/admin/brand/logo`, {
+    multipart: { logo: { name: 'logo.svg', mimeType: 'image/svg+xml', buffer: Buffer.from(svg) } }
+  })
+  assert.equal(forged.status(), 403)
+  assert.equal((await page.request.get(`${base}/brand/logo`)).status(), 404)
   await page.fill('#colour', '#1d70b8')
   await page.click('button:has-text("Save name and colour")')
   assert.equal(await colour(), 'rgb(29, 112, 184)')
