@@ -199,6 +199,7 @@ enum ld_err h_page_record_post(struct request *req);
 enum ld_err h_page_case_stage(struct request *req);
 enum ld_err h_page_task_change(struct request *req);
 enum ld_err h_page_task_cancel(struct request *req);
+enum ld_err h_page_file_remove(struct request *req);
 enum ld_err h_page_determination(struct request *req);
 enum ld_err h_page_determination_post(struct request *req);
 enum ld_err h_page_case_close(struct request *req);

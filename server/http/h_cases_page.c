@@ -47,6 +47,15 @@ void page_why_refused(struct request *req, struct why *why)
 		 req->err_message ? req->err_message : "");
 }
 
+/* The service area of a case's complaint, which its work defaults to. */
+static int64_t case_area(json_t *c)
+{
+	return json_integer_value(
+		json_object_get(json_object_get(json_object_get(c, "complaint"),
+						"service_area"),
+				"id"));
+}
+
 /* Register a notification ----------------------------------------------- */
 
 static enum ld_err case_form(struct request *req, json_t *form, json_t *ctx,
@@ -237,6 +246,9 @@ static enum ld_err record_form(struct request *req, int64_t case_id,
 	int64_t area = 0, who = 0;
 	page_positive_id(page_field(form, "service_area_id"), &area);
 	page_positive_id(page_field(form, "assignee_id"), &who);
+	/* Unless chosen, the request goes to the complaint's service area. */
+	if (!json_object_get(form, "service_area_id"))
+		area = case_area(c);
 	page_area_choices(req, ctx, "areas", "assignees", area, who);
 	json_object_set_new(ctx, "case", c);
 	json_object_set_new(ctx, "kind", json_string(k->name));
@@ -464,12 +476,16 @@ static enum ld_err determination_form(struct request *req, int64_t case_id,
 					  "label", rk->label, "selected",
 					  !strcmp(kind, rk->name)));
 		snprintf(key, sizeof(key), "area-%d", n);
-		const char *area = page_field(form, key);
+		/* Each remedy's area is the case's unless chosen. */
+		int64_t area = 0;
+		if (json_object_get(form, key))
+			page_positive_id(page_field(form, key), &area);
+		else
+			area = case_area(c);
 		json_array_foreach(areas, i, o) json_object_set_new(
 			o, "selected",
-			json_boolean(
-				json_integer_value(json_object_get(o, "id")) ==
-				strtoll(area, NULL, 10)));
+			json_boolean(json_integer_value(json_object_get(
+					     o, "id")) == area));
 		char dk[32], ak[32], wk[32], tk[32];
 		snprintf(dk, sizeof(dk), "description-%d", n);
 		snprintf(ak, sizeof(ak), "amount-%d", n);

@@ -4,6 +4,7 @@
 
 #include "app.h"
 #include "arena.h"
+#include "file_store.h"
 #include "handlers.h"
 #include "page.h"
 
@@ -34,13 +35,43 @@ static enum ld_err page_upload_store(struct request *req)
 			why.field = "file";
 		return page_task(req, id, NULL, &why, err);
 	}
-	return page_redirect(req, arena_printf(req->arena,
-					       "/tasks/%lld?done=uploaded",
-					       (long long)id));
+	return page_redirect(
+		req,
+		arena_printf(req->arena, "/tasks/%lld?done=%s", (long long)id,
+			     request_query(req, "replaces") ? "replaced"
+							    : "uploaded"));
 }
 
 /* Scanned and stored on the work pool, as the API's upload is. */
 enum ld_err h_page_upload(struct request *req)
 {
 	return request_defer(req, req->app->work_pool, page_upload_store);
+}
+
+/*
+ * POST /tasks/{id}/files/{file}/remove: DELETE /api/v1/files/{file} from
+ * the task page, then back to the task the store says the file was on.
+ */
+enum ld_err h_page_file_remove(struct request *req)
+{
+	char *json = NULL;
+	struct why why = {0};
+	int64_t id, file;
+	enum ld_err err = request_id(req, 0, &id);
+	if (!err)
+		err = request_id(req, 1, &file);
+	if (err)
+		return err;
+	err = file_store_remove(req->app->store, &req->who, file, &json, &why);
+	json_t *task = err ? NULL : page_parsed(json);
+	if (err == LD_ENOTFOUND || ld_err_transient(err))
+		return err;
+	if (err)
+		return page_task(req, id, NULL, &why, err);
+	if (task)
+		id = json_integer_value(json_object_get(task, "id"));
+	json_decref(task);
+	return page_redirect(req, arena_printf(req->arena,
+					       "/tasks/%lld?done=removed",
+					       (long long)id));
 }

@@ -48,6 +48,8 @@ const struct route http_routes[] = {
 	{"POST", "/tasks/{id}/act", h_page_task_act, WORKERS, NULL},
 	{"POST", "/tasks/{id}/change", h_page_task_change, LINK, NULL},
 	{"GET", "/tasks/{id}/cancel", h_page_task_cancel, LINK, NULL},
+	{"POST", "/tasks/{id}/files/{file}/remove", h_page_file_remove, WORKERS,
+	 NULL},
 	{"POST", "/tasks/{id}/email", h_page_evidence_email, LINK, NULL},
 	{"POST", "/tasks/{id}/upload", h_page_upload, WORKERS,
 	 &file_upload_ops},

@@ -373,8 +373,8 @@ static void test_stage_and_close(void **state)
 
 /* A page's multipart upload; csrf: the token's field first, or none. */
 static void page_upload(struct api *a, long task, const char *csrf,
-			const char *name, const char *data, size_t len,
-			struct itest_resp *r)
+			const char *query, const char *name, const char *data,
+			size_t len, struct itest_resp *r)
 {
 	curl_mime *mime = curl_mime_init(a->h);
 	curl_mimepart *part;
@@ -382,6 +382,12 @@ static void page_upload(struct api *a, long task, const char *csrf,
 		part = curl_mime_addpart(mime);
 		curl_mime_name(part, "csrf_token");
 		curl_mime_data(part, csrf, CURL_ZERO_TERMINATED);
+	}
+	/* A name of "resident..." ticks the box for resident details. */
+	if (!strncmp(name, "resident", 8)) {
+		part = curl_mime_addpart(mime);
+		curl_mime_name(part, "resident_detail");
+		curl_mime_data(part, "true", CURL_ZERO_TERMINATED);
 	}
 	part = curl_mime_addpart(mime);
 	curl_mime_name(part, "file");
@@ -400,7 +406,7 @@ static void page_upload(struct api *a, long task, const char *csrf,
 	curl_easy_setopt(a->h, CURLOPT_WRITEFUNCTION, NULL);
 	curl_easy_setopt(a->h, CURLOPT_HEADERFUNCTION, NULL);
 	curl_easy_setopt(a->h, CURLOPT_URL,
-			 F("%s/tasks/%ld/upload", server.base, task));
+			 F("%s/tasks/%ld/upload%s", server.base, task, query));
 	curl_easy_setopt(a->h, CURLOPT_MIMEPOST, mime);
 	curl_easy_setopt(a->h, CURLOPT_HTTPHEADER, NULL);
 	curl_easy_setopt(a->h, CURLOPT_WRITEDATA, bf);
@@ -444,17 +450,18 @@ static void test_upload_reasons_and_token(void **state)
 
 	struct itest_resp r;
 	/* No token: refused, nothing stored. */
-	page_upload(&repairs, task, NULL, "log.pdf", pdf, sizeof(pdf) - 1, &r);
+	page_upload(&repairs, task, NULL, "", "log.pdf", pdf, sizeof(pdf) - 1,
+		    &r);
 	assert_int_equal(r.status, 403);
 	itest_resp_release(&r);
-	page_upload(&repairs, task, "wrong-token", "log.pdf", pdf,
+	page_upload(&repairs, task, "wrong-token", "", "log.pdf", pdf,
 		    sizeof(pdf) - 1, &r);
 	assert_int_equal(r.status, 403);
 	itest_resp_release(&r);
 	assert_int_equal(files_of(task), 0);
 
 	/* Not a PDF though named .pdf: the reason, by the file field. */
-	page_upload(&repairs, task, repairs.csrf, "survey.pdf", note,
+	page_upload(&repairs, task, repairs.csrf, "", "survey.pdf", note,
 		    sizeof(note) - 1, &r);
 	assert_int_equal(r.status, 422);
 	assert_non_null(strstr(r.body, "href=\"#file\""));
@@ -462,14 +469,14 @@ static void test_upload_reasons_and_token(void **state)
 	assert_null(strstr(r.body, "That could not be done"));
 	itest_resp_release(&r);
 	/* No file chosen: the browser's empty part. */
-	page_upload(&repairs, task, repairs.csrf, "", "", 0, &r);
+	page_upload(&repairs, task, repairs.csrf, "", "", "", 0, &r);
 	assert_int_equal(r.status, 400);
 	assert_non_null(strstr(r.body, "Choose a file to upload"));
 	assert_non_null(strstr(r.body, "href=\"#file\""));
 	itest_resp_release(&r);
 	assert_int_equal(files_of(task), 0);
 
-	page_upload(&repairs, task, repairs.csrf, "log.pdf", pdf,
+	page_upload(&repairs, task, repairs.csrf, "", "log.pdf", pdf,
 		    sizeof(pdf) - 1, &r);
 	assert_int_equal(r.status, 303);
 	assert_non_null(
@@ -484,6 +491,96 @@ static void test_upload_reasons_and_token(void **state)
 	assert_non_null(tech);
 	assert_non_null(hash);
 	assert_true(hash > tech);
+	free(body);
+}
+
+/* A file can be replaced and removed from the task page. */
+static void test_replace_and_remove_a_file(void **state)
+{
+	(void)state;
+	static const char pdf[] = "%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n"
+				  "%%EOF\n";
+	static const char pdf2[] = "%PDF-1.4\n2 0 obj<<>>endobj\ntrailer<<>>"
+				   "\n%%EOF\n";
+	long task;
+	new_case(&task);
+	struct itest_resp r;
+	page_upload(&repairs, task, repairs.csrf, "", "log.pdf", pdf,
+		    sizeof(pdf) - 1, &r);
+	assert_int_equal(r.status, 303);
+	itest_resp_release(&r);
+	long first = api_sql_long(F("SELECT max(id) FROM evidence_file WHERE"
+				    " task_id = %ld",
+				    task));
+	page_says(&repairs, F("/tasks/%ld", task),
+		  "Replace or remove this file");
+	page_upload(&repairs, task, repairs.csrf, F("?replaces=%ld", first),
+		    "log v2.pdf", pdf2, sizeof(pdf2) - 1, &r);
+	assert_int_equal(r.status, 303);
+	assert_non_null(
+		strstr(itest_resp_header(&r, "Location"), "done=replaced"));
+	itest_resp_release(&r);
+	json_t *t = get(F("/api/v1/tasks/%ld", task));
+	json_t *files = json_object_get(t, "files");
+	assert_int_equal(json_array_size(files), 1);
+	long second = (long)jint(json_array_get(files, 0), "id");
+	assert_string_equal(jstr(json_array_get(files, 0), "name"),
+			    "log v2.pdf");
+	assert_true(second != first);
+	json_decref(t);
+	page_says(&repairs, F("/tasks/%ld?done=replaced", task),
+		  "File replaced.");
+	posted_to(&repairs, F("/tasks/%ld/files/%ld/remove", task, second), "",
+		  F("/tasks/%ld?done=removed", task));
+	t = get(F("/api/v1/tasks/%ld", task));
+	assert_int_equal(json_array_size(json_object_get(t, "files")), 0);
+	json_decref(t);
+	/* Another area's officer cannot: 404, as the API answers. */
+	page_upload(&repairs, task, repairs.csrf, "", "log.pdf", pdf,
+		    sizeof(pdf) - 1, &r);
+	itest_resp_release(&r);
+	long third = api_sql_long(F("SELECT max(id) FROM evidence_file WHERE"
+				    " task_id = %ld",
+				    task));
+	page_post(&housing, F("/tasks/%ld/files/%ld/remove", task, third), "",
+		  &r);
+	assert_int_equal(r.status, 404);
+	itest_resp_release(&r);
+	assert_int_equal(api_sql_long(F("SELECT count(*) FROM evidence_file"
+					" WHERE task_id = %ld AND replaced_at"
+					" IS NULL",
+					task)),
+			 1);
+	/* A file marked as holding resident details on upload is marked. */
+	page_upload(&repairs, task, repairs.csrf, "", "resident.pdf", pdf2,
+		    sizeof(pdf2) - 1, &r);
+	itest_resp_release(&r);
+	assert_int_equal(api_sql_long(F("SELECT count(*) FROM evidence_file"
+					" WHERE task_id = %ld AND name ="
+					" 'resident.pdf' AND resident_detail",
+					task)),
+			 1);
+}
+
+/*
+ * Defaults (point 8): the evidence request goes to the complaint's service
+ * area and each remedy's area is the case's unless chosen.
+ */
+static void test_defaults_follow_the_complaint(void **state)
+{
+	(void)state;
+	long cid = new_case(NULL);
+	char *body = page_text(&lo, F("/cases/%ld/record?kind="
+				      "information_request",
+				      cid));
+	assert_non_null(strstr(
+		body, F("<option value=\"%ld\" selected>", area_repairs)));
+	free(body);
+	body = page_text(&lo, F("/cases/%ld/determination", cid));
+	assert_non_null(strstr(
+		body, F("<option value=\"%ld\" selected>", area_repairs)));
+	assert_null(strstr(body,
+			   F("<option value=\"%ld\" selected>", area_housing)));
 	free(body);
 }
 
@@ -544,6 +641,8 @@ int main(void)
 		cmocka_unit_test(test_stage_and_close),
 		cmocka_unit_test(test_upload_reasons_and_token),
 		cmocka_unit_test(test_validators_see_the_current_answer),
+		cmocka_unit_test(test_replace_and_remove_a_file),
+		cmocka_unit_test(test_defaults_follow_the_complaint),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
