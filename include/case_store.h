@@ -60,6 +60,9 @@ enum ld_err case_store_set_resident(struct store *s, const struct principal *p,
 
 struct case_in {
 	int64_t complaint_id;
+	/* A complaint not yet in Linkdesk, registered with the case in the
+	 * same transaction (complaint_id then unused), or NULL. */
+	const struct complaint_in *complaint;
 	const char *ombudsman; /* code */
 	const char *reference;
 	int32_t received_on;

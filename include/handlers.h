@@ -149,6 +149,9 @@ enum ld_err cases_stage_in(struct request *req, json_t *body, int *stage,
 struct task_update_in;
 enum ld_err cases_task_update_in(struct request *req, json_t *body,
 				 struct task_update_in *in);
+struct complaint_in;
+enum ld_err cases_complaint_in(struct request *req, json_t *body,
+			       struct complaint_in *in);
 struct case_in;
 enum ld_err cases_case_in(struct request *req, json_t *body,
 			  struct case_in *in);

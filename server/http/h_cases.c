@@ -85,34 +85,46 @@ static enum ld_err resident_fields(struct request *req, json_t *r,
 	return LD_OK;
 }
 
-enum ld_err h_complaint_add(struct request *req)
+enum ld_err cases_complaint_in(struct request *req, json_t *body,
+			       struct complaint_in *in)
 {
 	static const char *const fields[] = {
 		"reference",   "category", "service_area_id",
 		"received_on", "summary",  "resident",
 		NULL};
-	struct complaint_in in = {0};
+	json_t *resident;
+	enum ld_err err;
+
+	memset(in, 0, sizeof(*in));
+	in->summary = "";
+	if ((err = input_known_fields(req, body, fields)) ||
+	    (err = input_string(req, body, "reference", 40, true,
+				&in->reference)) ||
+	    (err = input_string(req, body, "category", 80, true,
+				&in->category)) ||
+	    (err = id_field(req, body, "service_area_id", true,
+			    &in->service_area_id)) ||
+	    (err = input_date(req, body, "received_on", true,
+			      &in->received_on)) ||
+	    (err = input_string(req, body, "summary", 2000, false,
+				&in->summary)))
+		return err;
+	resident = json_object_get(body, "resident");
+	if (resident && (err = resident_fields(req, resident, in)))
+		return err;
+	return LD_OK;
+}
+
+enum ld_err h_complaint_add(struct request *req)
+{
+	struct complaint_in in;
 	struct why why = {0};
-	json_t *body, *resident;
+	json_t *body;
 	char *json = NULL;
 	enum ld_err err;
 
-	in.summary = "";
 	if ((err = request_json(req, &body)) ||
-	    (err = input_known_fields(req, body, fields)) ||
-	    (err = input_string(req, body, "reference", 40, true,
-				&in.reference)) ||
-	    (err = input_string(req, body, "category", 80, true,
-				&in.category)) ||
-	    (err = id_field(req, body, "service_area_id", true,
-			    &in.service_area_id)) ||
-	    (err = input_date(req, body, "received_on", true,
-			      &in.received_on)) ||
-	    (err = input_string(req, body, "summary", 2000, false,
-				&in.summary)))
-		return err;
-	resident = json_object_get(body, "resident");
-	if (resident && (err = resident_fields(req, resident, &in)))
+	    (err = cases_complaint_in(req, body, &in)))
 		return err;
 	err = case_store_add_complaint(req->app->store, &req->who, &in, &json,
 				       &why);
@@ -166,14 +178,34 @@ static int32_t today(struct request *req)
 enum ld_err cases_case_in(struct request *req, json_t *body, struct case_in *in)
 {
 	static const char *const fields[] = {
-		"complaint_id",	   "ombudsman", "reference", "received_on",
-		"link_officer_id", "channel",	"summary",   NULL};
+		"complaint_id", "complaint",	   "ombudsman",
+		"reference",	"received_on",	   "channel",
+		"summary",	"link_officer_id", NULL};
+	json_t *complaint = json_object_get(body, "complaint");
 	enum ld_err err;
 
 	memset(in, 0, sizeof(*in));
 	in->received_on = today(req);
-	if ((err = input_known_fields(req, body, fields)) ||
-	    (err = id_field(req, body, "complaint_id", true,
+	if ((err = input_known_fields(req, body, fields)))
+		return err;
+	/* The complaint registered already, or a new one with the case. */
+	if (complaint && json_object_get(body, "complaint_id"))
+		return request_fail(req, LD_EINVAL, "complaint",
+				    "give complaint_id or a new complaint, not "
+				    "both");
+	if (complaint) {
+		struct complaint_in *c =
+			arena_calloc(req->arena, 1, sizeof(*c));
+		if (!json_is_object(complaint))
+			return request_fail(req, LD_EINVAL, "complaint",
+					    "complaint must be an object");
+		if ((err = cases_complaint_in(req, complaint, c))) {
+			input_nest_field(req, "complaint", -1);
+			return err;
+		}
+		in->complaint = c;
+	}
+	if ((err = id_field(req, body, "complaint_id", !complaint,
 			    &in->complaint_id)) ||
 	    (err = input_string(req, body, "ombudsman", 16, true,
 				&in->ombudsman)) ||

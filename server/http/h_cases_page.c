@@ -58,8 +58,20 @@ static int64_t case_area(json_t *c)
 
 /* Register a notification ----------------------------------------------- */
 
+/* The new complaint's text fields, as typed, by the form's names. */
+static const char *const complaint_fields[] = {"complaint_reference",
+					       "complaint_category",
+					       "complaint_summary",
+					       "resident_name",
+					       "resident_address",
+					       "resident_contact",
+					       "resident_vulnerabilities",
+					       "resident_adjustments",
+					       NULL};
+
 static enum ld_err case_form(struct request *req, json_t *form, json_t *ctx,
-			     json_t *received, unsigned int status)
+			     json_t *received, json_t *creceived,
+			     unsigned int status)
 {
 	char *text = NULL;
 	json_t *complaints = page_store_complaints(req->app->store, &text)
@@ -84,10 +96,25 @@ static enum ld_err case_form(struct request *req, json_t *form, json_t *ctx,
 	json_object_set_new(ctx, "complaints", complaints);
 	json_object_set_new(ctx, "ombudsmen", ombudsmen);
 	json_object_set_new(ctx, "received", received);
-	json_object_set_new(ctx, "values",
-			    json_pack("{s:s, s:s}", "reference",
-				      page_field(form, "reference"), "summary",
-				      page_field(form, "summary")));
+	json_object_set_new(ctx, "complaint_received", creceived);
+	json_t *values = json_pack("{s:s, s:s}", "reference",
+				   page_field(form, "reference"), "summary",
+				   page_field(form, "summary"));
+	for (int k = 0; complaint_fields[k]; k++)
+		json_object_set_new(
+			values, complaint_fields[k],
+			json_string(page_field(form, complaint_fields[k])));
+	json_object_set_new(ctx, "values", values);
+	/* A new complaint: chosen, or the page's first choice when there is
+	 * none to choose. */
+	bool fresh = !strcmp(page_field(form, "complaint_choice"), "new") ||
+		     !json_array_size(complaints);
+	json_object_set_new(ctx, "new_complaint", json_boolean(fresh));
+	json_object_set_new(ctx, "has_complaints",
+			    json_boolean(json_array_size(complaints) > 0));
+	int64_t area = 0;
+	page_positive_id(page_field(form, "complaint_area"), &area);
+	page_area_choices(req, ctx, "areas", "assignees", area, 0);
 	return page_render(req, status, "case_new", ctx);
 }
 
@@ -100,6 +127,9 @@ enum ld_err h_page_case_new(struct request *req)
 		req, form, ctx,
 		page_date_input("received_on", "Date received",
 				"For example, 23 11 2026", app_today(req->app)),
+		page_date_input("complaint_received_on",
+				"Date the complaint was made",
+				"For example, 2 6 2026", 0),
 		200);
 	json_decref(form);
 	return err;
@@ -113,12 +143,69 @@ static const struct form_input case_inputs[] = {
 	{"ombudsman", "ombudsman", "The Ombudsman", "Choose the Ombudsman"},
 	{"received_on", "received_on", "The date received", NULL},
 	{"summary", "summary", "The summary", NULL},
+	{"complaint", "complaint_choice", NULL, NULL},
+	{"complaint.reference", "complaint_reference",
+	 "The complaint's reference", "Enter the complaint's own reference"},
+	{"complaint.category", "complaint_category", "The category",
+	 "Enter the complaint's category, for example Repairs"},
+	{"complaint.service_area_id", "complaint_area", "The service area",
+	 "Choose the service area the complaint is about"},
+	{"complaint.received_on", "complaint_received_on", "The date", NULL},
+	{"complaint.summary", "complaint_summary", "The summary", NULL},
+	{"complaint.resident.name", "resident_name", "The resident's name",
+	 "Enter the resident's name"},
+	{"complaint.resident.address", "resident_address", "The address", NULL},
+	{"complaint.resident.contact", "resident_contact", "The contact", NULL},
+	{"complaint.resident.vulnerabilities", "resident_vulnerabilities",
+	 "The vulnerabilities", NULL},
+	{"complaint.resident.adjustments", "resident_adjustments",
+	 "The adjustments", NULL},
 	{NULL, NULL, NULL, NULL}};
+
+/*
+ * The new complaint's part of the body, as POST /api/v1/cases takes it;
+ * the resident only when any of their details is given.
+ */
+static void complaint_body(struct request *req, json_t *form, json_t *ctx,
+			   json_t *body, json_t **creceived)
+{
+	int32_t day;
+	json_t *c =
+		json_pack("{s:s, s:s, s:s}", "reference",
+			  page_field(form, "complaint_reference"), "category",
+			  page_field(form, "complaint_category"), "summary",
+			  page_field(form, "complaint_summary"));
+	if (!page_date(form, "complaint_received_on",
+		       "Date the complaint was made", "For example, 2 6 2026",
+		       true, &day, creceived))
+		page_field_error(ctx, "complaint_received_on",
+				 json_string_value(
+					 json_object_get(*creceived, "error")));
+	form_body_date(c, "received_on", day);
+	form_body_number(c, "service_area_id",
+			 page_field(form, "complaint_area"));
+	json_t *r = json_object();
+	static const char *const who[] = {"name",	 "address",
+					  "contact",	 "vulnerabilities",
+					  "adjustments", NULL};
+	bool any = false;
+	for (int k = 0; who[k]; k++) {
+		const char *v = page_field(
+			form, arena_printf(req->arena, "resident_%s", who[k]));
+		any |= *v != '\0';
+		json_object_set_new(r, who[k], json_string(v));
+	}
+	if (any)
+		json_object_set_new(c, "resident", r);
+	else
+		json_decref(r);
+	json_object_set_new(body, "complaint", c);
+}
 
 enum ld_err h_page_case_new_post(struct request *req)
 {
 	unsigned int status = 400; /* a date the form could not read */
-	json_t *form = page_form(req), *received;
+	json_t *form = page_form(req), *received, *creceived = NULL;
 	struct case_in in;
 	struct why why = {0};
 	int32_t received_on;
@@ -127,6 +214,7 @@ enum ld_err h_page_case_new_post(struct request *req)
 		return request_fail(req, LD_EINVAL, NULL,
 				    "The form is malformed.");
 	json_t *ctx = page_ctx(req, "Register a notification", "/cases/new");
+	json_object_set_new(ctx, "back", json_string("/home"));
 	json_t *body = form_body(req);
 	if (!page_date(form, "received_on", "Date received",
 		       "For example, 23 11 2026", true, &received_on,
@@ -135,8 +223,15 @@ enum ld_err h_page_case_new_post(struct request *req)
 			ctx, "received_on",
 			json_string_value(json_object_get(received, "error")));
 	form_body_date(body, "received_on", received_on);
-	form_body_number(body, "complaint_id",
-			 page_field(form, "complaint_id"));
+	if (!strcmp(page_field(form, "complaint_choice"), "new"))
+		complaint_body(req, form, ctx, body, &creceived);
+	else
+		form_body_number(body, "complaint_id",
+				 page_field(form, "complaint_id"));
+	if (!creceived)
+		creceived = page_date_input("complaint_received_on",
+					    "Date the complaint was made",
+					    "For example, 2 6 2026", 0);
 	json_object_set_new(body, "ombudsman",
 			    json_string(page_field(form, "ombudsman")));
 	json_object_set_new(body, "reference",
@@ -164,18 +259,20 @@ enum ld_err h_page_case_new_post(struct request *req)
 					json_object_get(c, "id")));
 			json_decref(c);
 			json_decref(received);
+			json_decref(creceived);
 			json_decref(ctx);
 			return page_redirect(req, to);
 		}
 		if (ld_err_transient(err)) {
 			json_decref(received);
+			json_decref(creceived);
 			json_decref(ctx);
 			return err;
 		}
 		status = form_refused(req, ctx, case_inputs, NULL, 0, err,
 				      field, msg);
 	}
-	return case_form(req, form, ctx, received, status);
+	return case_form(req, form, ctx, received, creceived, status);
 }
 
 /* Record correspondence ------------------------------------------------- */

@@ -161,34 +161,37 @@ static enum ld_err resident_write(struct db *db, int64_t complaint_id,
 		       6, params, NULL);
 }
 
-static enum ld_err add_complaint(struct db *db, void *arg)
+/* A new complaint and its resident, in the caller's transaction. */
+static enum ld_err complaint_insert(struct db *db,
+				    const struct complaint_in *in, int64_t *id,
+				    struct why *why)
 {
-	struct complaint_ctx *c = arg;
 	struct db_num area;
 	struct db_date rec;
 	PGresult *res = NULL;
-	const char *params[] = {c->in->reference, c->in->category,
-				db_num(&area, c->in->service_area_id),
-				db_date(&rec, c->in->received_on),
-				c->in->summary ? c->in->summary : ""};
-	enum ld_err err = db_begin_as(db, c->p->user_id);
+	const char *params[] = {
+		in->reference, in->category, db_num(&area, in->service_area_id),
+		db_date(&rec, in->received_on), in->summary ? in->summary : ""};
+	enum ld_err err = db_exec(db, "complaint_add",
+				  "INSERT INTO complaint (reference, category,"
+				  " service_area_id, received_on, summary)"
+				  " VALUES ($1, $2, $3, $4, $5) RETURNING id",
+				  5, params, &res);
 	if (err)
-		goto out;
-	err = db_exec(db, "complaint_add",
-		      "INSERT INTO complaint (reference, category,"
-		      " service_area_id, received_on, summary)"
-		      " VALUES ($1, $2, $3, $4, $5) RETURNING id",
-		      5, params, &res);
-	if (err) {
-		err = why_constraint(db, err, c->why);
-		goto out;
-	}
-	c->id = db_long(res, 0, 0);
+		return why_constraint(db, err, why);
+	*id = db_long(res, 0, 0);
 	PQclear(res);
-	if (c->in->resident && (err = resident_write(db, c->id, c->in)))
-		goto out;
-	err = complaint_read(db, c->p, c->id, c->json);
-out:
+	return in->resident ? resident_write(db, *id, in) : LD_OK;
+}
+
+static enum ld_err add_complaint(struct db *db, void *arg)
+{
+	struct complaint_ctx *c = arg;
+	enum ld_err err = db_begin_as(db, c->p->user_id);
+	if (!err)
+		err = complaint_insert(db, c->in, &c->id, c->why);
+	if (!err)
+		err = complaint_read(db, c->p, c->id, c->json);
 	return finish(db, err);
 }
 
@@ -297,9 +300,22 @@ static enum ld_err register_case(struct db *db, void *arg)
 	PQclear(res);
 	res = NULL;
 
+	int64_t complaint_id = in->complaint_id;
+	if (in->complaint && (err = complaint_insert(db, in->complaint,
+						     &complaint_id, c->why))) {
+		/* Its fields are the complaint's, not the case's. */
+		if (c->why->field)
+			c->why->field =
+				!strcmp(c->why->field, "reference")
+					? "complaint.reference"
+				: !strcmp(c->why->field, "service_area_id")
+					? "complaint.service_area_id"
+					: c->why->field;
+		goto out;
+	}
 	int64_t link_officer =
 		in->link_officer_id ? in->link_officer_id : c->p->user_id;
-	const char *q2[] = {db_num(&cid, in->complaint_id),
+	const char *q2[] = {db_num(&cid, complaint_id),
 			    db_num(&lo, link_officer)};
 	err = db_exec(db, "case_register_check",
 		      "SELECT EXISTS (SELECT 1 FROM complaint WHERE id = $1),"

@@ -100,9 +100,11 @@ static void refused_on(struct api *a, const char *path, const char *fields,
 {
 	struct itest_resp r;
 	page_post(a, path, fields, &r);
-	if (r.status != status)
+	if (r.status != status) {
+		const char *e = strstr(r.body, "govuk-error-summary__list");
 		fail_msg("POST %s: %ld, want %ld: %.600s", path, r.status,
-			 status, r.body);
+			 status, e ? e : r.body);
+	}
 	if (!strstr(r.body, "govuk-error-summary") ||
 	    !strstr(r.body, F("href=\"#%s\"", id)))
 		fail_msg("POST %s: no error linked to #%s: %.2000s", path, id,
@@ -584,6 +586,105 @@ static void test_defaults_follow_the_complaint(void **state)
 	free(body);
 }
 
+static long count_of(const char *table, const char *where)
+{
+	return api_sql_long(
+		F("SELECT count(*) FROM %s WHERE %s", table, where));
+}
+
+/*
+ * A notification for a complaint not yet in Linkdesk: the complaint, its
+ * resident and the case in one command, on the page and the API; refused,
+ * neither is saved.
+ */
+static void test_register_with_a_new_complaint(void **state)
+{
+	(void)state;
+	int n = (int)getpid() % 100000;
+	char cref[40], oref[40], dup[40];
+	snprintf(cref, sizeof(cref), "NEW-%d-%d", n, ++seq);
+	snprintf(oref, sizeof(oref), "2026%05d", 90000 + seq);
+	page_says(&lo, "/cases/new", "It is not in Linkdesk yet");
+	/* The category missing: said beside it, nothing saved. */
+	refused_on(&lo, "/cases/new",
+		   F("complaint_choice=new&complaint_reference=%s"
+		     "&complaint_category=&complaint_area=%ld"
+		     "&complaint_received_on-day=2&complaint_received_on-"
+		     "month=6&complaint_received_on-year=2026&ombudsman=HOS"
+		     "&reference=%s&received_on-day=23&received_on-month=11"
+		     "&received_on-year=2026&resident_name=Ulrika+Marchbank",
+		     cref, area_repairs, oref),
+		   400, "complaint_category",
+		   "Enter the complaint&#39;s category");
+	assert_int_equal(count_of("complaint", F("reference = '%s'", cref)), 0);
+	/* An Ombudsman reference already registered: the new complaint goes
+	 * too, in the same transaction. */
+	long taken = new_case(NULL);
+	json_t *c = get(F("/api/v1/cases/%ld", taken));
+	snprintf(dup, sizeof(dup), "%s", jstr(c, "reference"));
+	refused_on(&lo, "/cases/new",
+		   F("complaint_choice=new&complaint_reference=%s"
+		     "&complaint_category=Repairs&complaint_area=%ld"
+		     "&complaint_received_on-day=2&complaint_received_on-"
+		     "month=6&complaint_received_on-year=2026&ombudsman=HOS"
+		     "&reference=%s&received_on-day=23&received_on-month=11"
+		     "&received_on-year=2026",
+		     cref, area_repairs, dup),
+		   409, "reference", NULL);
+	json_decref(c);
+	assert_int_equal(count_of("complaint", F("reference = '%s'", cref)), 0);
+	/* Both together. */
+	posted_to(&lo, "/cases/new",
+		  F("complaint_choice=new&complaint_reference=%s"
+		    "&complaint_category=Repairs&complaint_area=%ld"
+		    "&complaint_received_on-day=2&complaint_received_on-month=6"
+		    "&complaint_received_on-year=2026&complaint_summary=Damp"
+		    "&ombudsman=HOS&reference=%s&received_on-day=23"
+		    "&received_on-month=11&received_on-year=2026"
+		    "&resident_name=Ulrika+Marchbank&resident_vulnerabilities="
+		    "Asthma",
+		    cref, area_repairs, oref),
+		  "?done=notification");
+	assert_int_equal(count_of("complaint", F("reference = '%s'", cref)), 1);
+	assert_int_equal(count_of("resident r JOIN complaint c ON c.id ="
+				  " r.complaint_id",
+				  F("c.reference = '%s' AND r.name = 'Ulrika "
+				    "Marchbank' AND r.vulnerabilities ="
+				    " 'Asthma'",
+				    cref)),
+			 1);
+	assert_int_equal(count_of("ombudsman_case oc JOIN complaint c ON c.id"
+				  " = oc.complaint_id",
+				  F("c.reference = '%s' AND oc.reference ="
+				    " '%s' AND c.received_on = '2026-06-02'",
+				    cref, oref)),
+			 1);
+	/* The API takes the same: refused with the complaint's field. */
+	api_refused(&lo, 400, "invalid", "complaint.category", "POST",
+		    "/api/v1/cases",
+		    F("{\"ombudsman\": \"HOS\", \"reference\":"
+		      " \"2026%05d\", \"complaint\": {\"reference\":"
+		      " \"API-%d\", \"service_area_id\": %ld,"
+		      " \"received_on\": \"2026-06-01\"}}",
+		      80000 + seq, n, area_repairs));
+	api_refused(&lo, 400, "invalid", "complaint", "POST",
+		    "/api/v1/cases",
+		    F("{\"ombudsman\": \"HOS\", \"reference\":"
+		      " \"2026%05d\", \"complaint_id\": 1, \"complaint\":"
+		      " {}}",
+		      80000 + seq));
+	c = api_expect(&lo, 201, "POST", "/api/v1/cases",
+		       F("{\"ombudsman\": \"HOS\", \"reference\":"
+			 " \"2026%05d\", \"complaint\": {\"reference\":"
+			 " \"API-%d\", \"category\": \"Repairs\","
+			 " \"service_area_id\": %ld, \"received_on\":"
+			 " \"2026-06-01\"}}",
+			 80000 + seq, n, area_repairs));
+	assert_string_equal(jstr(json_object_get(c, "complaint"), "reference"),
+			    F("API-%d", n));
+	json_decref(c);
+}
+
 static void act(struct api *who, long task, const char *fields,
 		const char *done)
 {
@@ -643,6 +744,7 @@ int main(void)
 		cmocka_unit_test(test_validators_see_the_current_answer),
 		cmocka_unit_test(test_replace_and_remove_a_file),
 		cmocka_unit_test(test_defaults_follow_the_complaint),
+		cmocka_unit_test(test_register_with_a_new_complaint),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
