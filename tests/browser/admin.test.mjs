@@ -147,3 +147,35 @@ test('a user makes an API token, sees it once, and revokes it', async () => {
   assert.equal(after.status, 401)
   await context.close()
 })
+
+test('the administrator chooses who holds a position and who is told of what', async () => {
+  const context = await run.browser.newContext()
+  const page = await signIn(run.base, context, 'admin')
+  await page.selectOption('#holder-monitoring_officer', { label: 'Helen Carter' })
+  await page.click('button:has-text("Save who holds Monitoring Officer")')
+  assert.match(await page.textContent('.govuk-notification-banner'), /holder has been saved/)
+  assert.equal(await page.$eval('#holder-monitoring_officer', (s) => s.selectedOptions[0].textContent),
+    'Helen Carter')
+
+  const address = `complaints-${stamp}@example.org`
+  await page.selectOption('#event', { label: 'Final chaser' })
+  await page.check('label:has-text("An email address")')
+  await page.fill('#address', 'not an address')
+  await page.click('form[action="/admin/recipients"] button:has-text("Add")')
+  assert.match(await page.textContent('.govuk-error-summary'), /Enter an email address in the correct format/)
+  assert.equal(await page.inputValue('#address'), 'not an address')
+  assert.ok(await page.isChecked('input[name="kind"][value="address"]'), 'the choice is kept')
+  await check(page, 'admin-06-who-is-told-refused')
+  await page.fill('#address', address)
+  await page.click('form[action="/admin/recipients"] button:has-text("Add")')
+  assert.match(await page.textContent('.govuk-notification-banner'), /Added to who is told/)
+  const row = page.locator('#recipients ~ table tr', { hasText: address })
+  assert.match(await row.textContent(), /Final chaser/)
+  await row.locator('button:has-text("Remove")').click()
+  assert.match(await page.textContent('.govuk-notification-banner'), /Removed from who is told/)
+  assert.equal(await page.locator('tr', { hasText: address }).count(), 0)
+
+  await page.selectOption('#holder-monitoring_officer', { label: 'Nobody' })
+  await page.click('button:has-text("Save who holds Monitoring Officer")')
+  await context.close()
+})
