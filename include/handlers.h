@@ -152,6 +152,13 @@ enum ld_err cases_task_update_in(struct request *req, json_t *body,
 struct complaint_in;
 enum ld_err cases_complaint_in(struct request *req, json_t *body,
 			       struct complaint_in *in);
+/* The resident's details: the body of PUT .../resident. */
+enum ld_err cases_resident_in(struct request *req, json_t *body,
+			      struct complaint_in *in);
+/* The complaint's stage dates: the body of PATCH .../stages. */
+struct stage_dates_in;
+enum ld_err code_stages_in(struct request *req, json_t *body,
+			   struct stage_dates_in *in);
 struct case_in;
 enum ld_err cases_case_in(struct request *req, json_t *body,
 			  struct case_in *in);
@@ -203,6 +210,8 @@ enum ld_err h_page_case_stage(struct request *req);
 enum ld_err h_page_task_change(struct request *req);
 enum ld_err h_page_task_cancel(struct request *req);
 enum ld_err h_page_file_remove(struct request *req);
+enum ld_err h_page_complaint(struct request *req);
+enum ld_err h_page_complaint_post(struct request *req);
 enum ld_err h_page_determination(struct request *req);
 enum ld_err h_page_determination_post(struct request *req);
 enum ld_err h_page_case_close(struct request *req);

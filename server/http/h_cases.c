@@ -59,8 +59,8 @@ static enum ld_err id_field(struct request *req, json_t *body,
 
 /* Complaints ------------------------------------------------------------ */
 
-static enum ld_err resident_fields(struct request *req, json_t *r,
-				   struct complaint_in *in)
+enum ld_err cases_resident_in(struct request *req, json_t *r,
+			      struct complaint_in *in)
 {
 	static const char *const fields[] = {"name",	    "address",
 					     "contact",	    "vulnerabilities",
@@ -110,7 +110,7 @@ enum ld_err cases_complaint_in(struct request *req, json_t *body,
 				&in->summary)))
 		return err;
 	resident = json_object_get(body, "resident");
-	if (resident && (err = resident_fields(req, resident, in)))
+	if (resident && (err = cases_resident_in(req, resident, in)))
 		return err;
 	return LD_OK;
 }
@@ -161,7 +161,7 @@ enum ld_err h_resident_put(struct request *req)
 	if ((err = request_id(req, 0, &id)) || (err = request_json(req, &body)))
 		return err;
 	/* The body is the resident object itself. */
-	if ((err = resident_fields(req, body, &in)))
+	if ((err = cases_resident_in(req, body, &in)))
 		return err;
 	err = case_store_set_resident(req->app->store, &req->who, id, &in,
 				      &json);

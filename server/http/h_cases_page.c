@@ -8,10 +8,13 @@
 #include "admin_store.h"
 #include "app.h"
 #include "arena.h"
+#include "code_store.h"
+#include "date.h"
 #include "handlers.h"
 #include "kinds.h"
 #include "page.h"
 #include "page_store.h"
+#include "principal.h"
 #include "view.h"
 
 /* What the forms share ------------------------------------------------- */
@@ -835,4 +838,268 @@ enum ld_err h_page_case_close(struct request *req)
 enum ld_err h_page_case_stage(struct request *req)
 {
 	return case_command(req, false);
+}
+
+/* The complaint: its handling dates and its resident -------------------- */
+
+/* The dates the Code times, as the form asks them. */
+static const struct {
+	const char *key, *label;
+} stage_dates[] = {
+	{"stage1_acknowledged_on", "Stage 1 acknowledged"},
+	{"stage1_response_on", "Stage 1 response sent"},
+	{"stage1_extension_told_on", "Resident told of a stage 1 extension"},
+	{"escalation_requested_on", "Escalation to stage 2 requested"},
+	{"stage2_acknowledged_on", "Stage 2 acknowledged"},
+	{"stage2_response_on", "Stage 2 response sent"},
+	{"stage2_extension_told_on", "Resident told of a stage 2 extension"},
+};
+#define STAGE_DATES (sizeof(stage_dates) / sizeof(stage_dates[0]))
+#define DATE_HINT   "Leave blank if it has not happened yet"
+
+static const char *const resident_keys[] = {
+	"name", "address", "contact", "vulnerabilities", "adjustments", NULL};
+
+/*
+ * The complaint page of a case: the complaint's dates against the Code
+ * and the resident's details.  form: what was typed (NULL: the stored
+ * values); dates: the date inputs as typed (NULL: from the store).
+ */
+static enum ld_err complaint_page(struct request *req, int64_t case_id,
+				  json_t *form, json_t *ctx, json_t *dates,
+				  unsigned int status)
+{
+	char *text = NULL;
+	enum ld_err err =
+		case_store_get(req->app->store, &req->who, case_id, &text);
+	json_t *c = err ? NULL : page_parsed(text);
+	if (!c) {
+		json_decref(ctx);
+		json_decref(dates);
+		return err ? err : LD_EINTERNAL;
+	}
+	request_own(req, c);
+	int64_t cid = json_integer_value(
+		json_object_get(json_object_get(c, "complaint"), "id"));
+	err = case_store_complaint(req->app->store, &req->who, cid, &text);
+	json_t *cp = err ? NULL : page_parsed(text);
+	if (!cp) {
+		json_decref(ctx);
+		json_decref(dates);
+		return err ? err : LD_EINTERNAL;
+	}
+	code_timeliness(req, cp);
+	json_t *stages = json_object_get(cp, "stages");
+	if (!dates) {
+		dates = json_array();
+		for (size_t i = 0; i < STAGE_DATES; i++) {
+			int32_t day = 0;
+			if (date_parse(json_string_value(json_object_get(
+					       stages, stage_dates[i].key)),
+				       &day))
+				day = 0;
+			json_array_append_new(
+				dates, page_date_input(stage_dates[i].key,
+						       stage_dates[i].label,
+						       DATE_HINT, day));
+		}
+	}
+	/* An error the API gave a date shows by that date too. */
+	json_t *errs = json_object_get(ctx, "err"), *d;
+	size_t i;
+	json_array_foreach(dates, i, d)
+	{
+		json_t *e = json_object_get(
+			errs, json_string_value(json_object_get(d, "id")));
+		if (e && !json_object_get(d, "error"))
+			json_object_set(d, "error", e);
+	}
+	json_t *values = json_object();
+	static const char *const texts[] = {
+		"stage1_extension_days", "stage1_extension_reason",
+		"stage2_extension_days", "stage2_extension_reason", NULL};
+	for (int k = 0; texts[k]; k++) {
+		json_t *v = json_object_get(stages, texts[k]);
+		json_object_set_new(
+			values, texts[k],
+			form ? json_string(page_field(form, texts[k]))
+			: json_is_integer(v)
+				? json_sprintf("%lld",
+					       (long long)json_integer_value(v))
+				: json_string(json_is_string(v)
+						      ? json_string_value(v)
+						      : ""));
+	}
+	json_t *r = json_object_get(cp, "resident");
+	for (int k = 0; resident_keys[k]; k++) {
+		const char *key = arena_printf(req->arena, "resident_%s",
+					       resident_keys[k]);
+		const char *v = form ? page_field(form, key)
+				     : json_string_value(json_object_get(
+					       r, resident_keys[k]));
+		json_object_set_new(values, key, json_string(v ? v : ""));
+	}
+	json_object_set_new(ctx, "values", values);
+	json_object_set_new(ctx, "dates", dates);
+	json_object_set_new(ctx, "sees_residents",
+			    json_boolean(principal_sees_residents(&req->who)));
+	json_object_set(ctx, "timeliness", json_object_get(cp, "timeliness"));
+	json_object_set(ctx, "case", c);
+	json_object_set_new(ctx, "complaint", cp);
+	json_object_set_new(ctx, "back",
+			    json_sprintf("/cases/%lld", (long long)case_id));
+	return page_render(req, status, "complaint", ctx);
+}
+
+enum ld_err h_page_complaint(struct request *req)
+{
+	int64_t id;
+	enum ld_err err = request_id(req, 0, &id);
+	if (err)
+		return err;
+	json_t *ctx = page_ctx(req, "The complaint", "/cases");
+	const char *done = request_query(req, "done");
+	if (done && *view_done(done))
+		json_object_set_new(ctx, "flash", json_string(view_done(done)));
+	return complaint_page(req, id, NULL, ctx, NULL, 200);
+}
+
+static const struct form_input complaint_inputs[] = {
+	{"version", "main-content", NULL, NULL},
+	{"stage1_acknowledged_on", "stage1_acknowledged_on", "The date", NULL},
+	{"stage1_response_on", "stage1_response_on", "The date", NULL},
+	{"stage1_extension_told_on", "stage1_extension_told_on", "The date",
+	 NULL},
+	{"escalation_requested_on", "escalation_requested_on", "The date",
+	 NULL},
+	{"stage2_acknowledged_on", "stage2_acknowledged_on", "The date", NULL},
+	{"stage2_response_on", "stage2_response_on", "The date", NULL},
+	{"stage2_extension_told_on", "stage2_extension_told_on", "The date",
+	 NULL},
+	{"stage1_extension_days", "stage1_extension_days", "The extension",
+	 NULL},
+	{"stage2_extension_days", "stage2_extension_days", "The extension",
+	 NULL},
+	{"stage1_extension_reason", "stage1_extension_reason", "The reason",
+	 NULL},
+	{"stage2_extension_reason", "stage2_extension_reason", "The reason",
+	 NULL},
+	{"resident.name", "resident_name", "The resident's name",
+	 "Enter the resident's name"},
+	{"resident.address", "resident_address", "The address", NULL},
+	{"resident.contact", "resident_contact", "The contact", NULL},
+	{"resident.vulnerabilities", "resident_vulnerabilities",
+	 "The vulnerabilities", NULL},
+	{"resident.adjustments", "resident_adjustments", "The adjustments",
+	 NULL},
+	{NULL, NULL, NULL, NULL}};
+
+/*
+ * POST /cases/{id}/complaint: the complaint's dates (PATCH
+ * /api/v1/complaints/{id}/stages) or its resident (PUT .../resident), by
+ * the form's "part", each through the API's decoder and store command.
+ */
+enum ld_err h_page_complaint_post(struct request *req)
+{
+	unsigned int status = 400; /* a date the form could not read */
+	json_t *form = page_form(req);
+	struct why why = {0};
+	char *json = NULL, *text = NULL;
+	int64_t id;
+	enum ld_err err = request_id(req, 0, &id);
+	if (err)
+		return err;
+	if (!form)
+		return request_fail(req, LD_EINVAL, NULL,
+				    "The form is malformed.");
+	bool resident = !strcmp(page_field(form, "part"), "resident");
+	json_t *ctx = page_ctx(req, "The complaint", "/cases");
+	json_t *body = form_body(req), *dates = NULL;
+	if (resident)
+		for (int k = 0; resident_keys[k]; k++)
+			json_object_set_new(
+				body, resident_keys[k],
+				json_string(page_field(
+					form,
+					arena_printf(req->arena, "resident_%s",
+						     resident_keys[k]))));
+	else {
+		dates = json_array();
+		form_body_number(body, "version", page_field(form, "version"));
+		for (size_t i = 0; i < STAGE_DATES; i++) {
+			int32_t day;
+			json_t *in;
+			if (!page_date(form, stage_dates[i].key,
+				       stage_dates[i].label, DATE_HINT, false,
+				       &day, &in))
+				page_field_error(
+					ctx, stage_dates[i].key,
+					json_string_value(
+						json_object_get(in, "error")));
+			json_array_append_new(dates, in);
+			/* Blank: not done (yet), so none. */
+			if (day)
+				form_body_date(body, stage_dates[i].key, day);
+			else
+				json_object_set_new(body, stage_dates[i].key,
+						    json_null());
+		}
+		static const char *const days[] = {"stage1_extension_days",
+						   "stage2_extension_days"};
+		for (int k = 0; k < 2; k++) {
+			const char *v = page_field(form, days[k]);
+			if (*v)
+				form_body_number(body, days[k], v);
+			else
+				json_object_set_new(body, days[k],
+						    json_integer(0));
+		}
+		json_object_set_new(body, "stage1_extension_reason",
+				    json_string(page_field(
+					    form, "stage1_extension_reason")));
+		json_object_set_new(body, "stage2_extension_reason",
+				    json_string(page_field(
+					    form, "stage2_extension_reason")));
+	}
+	if (!json_is_true(json_object_get(ctx, "has_errors"))) {
+		err = case_store_get(req->app->store, &req->who, id, &text);
+		json_t *c = err ? NULL : page_parsed(text);
+		if (!c) {
+			json_decref(ctx);
+			json_decref(dates);
+			return err ? err : LD_EINTERNAL;
+		}
+		int64_t cid = json_integer_value(
+			json_object_get(json_object_get(c, "complaint"), "id"));
+		json_decref(c);
+		struct complaint_in rin;
+		struct stage_dates_in sin;
+		if (resident && !(err = cases_resident_in(req, body, &rin)))
+			err = case_store_set_resident(
+				req->app->store, &req->who, cid, &rin, &json);
+		else if (!resident && !(err = code_stages_in(req, body, &sin)))
+			err = code_store_set_stages(req->app->store, &req->who,
+						    cid, &sin, &json, &why);
+		else
+			page_why_refused(req, &why);
+		free(json);
+		if (!err) {
+			json_decref(ctx);
+			json_decref(dates);
+			return page_redirect(
+				req,
+				arena_printf(req->arena,
+					     "/cases/%lld/complaint?done=%s",
+					     (long long)id,
+					     resident ? "resident" : "stages"));
+		}
+		if (err == LD_ENOTFOUND || ld_err_transient(err)) {
+			json_decref(ctx);
+			json_decref(dates);
+			return err;
+		}
+		status = form_refused(req, ctx, complaint_inputs, NULL, 0, err,
+				      why.field, why.msg);
+	}
+	return complaint_page(req, id, form, ctx, dates, status);
 }

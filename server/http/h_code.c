@@ -103,7 +103,8 @@ void code_timeliness(struct request *req, json_t *complaint)
 		json_pack("{s:s, s:o}", "code", name, "steps", arr));
 }
 
-enum ld_err h_complaint_stages(struct request *req)
+enum ld_err code_stages_in(struct request *req, json_t *body,
+			   struct stage_dates_in *out)
 {
 	static const char *const fields[] = {"version",
 					     "stage1_acknowledged_on",
@@ -119,19 +120,13 @@ enum ld_err h_complaint_stages(struct request *req)
 					     "stage2_extension_told_on",
 					     NULL};
 	struct stage_dates_in in;
-	struct why why = {0};
-	json_t *body;
-	int64_t id;
 	long long e1 = -1, e2 = -1;
-	char *json = NULL;
 	enum ld_err err;
 
 	memset(&in, 0, sizeof(in));
 	in.s1_ack = in.s1_response = in.s1_told = in.escalated = in.s2_ack =
 		in.s2_response = in.s2_told = -1;
-	if ((err = request_id(req, 0, &id)) ||
-	    (err = request_json(req, &body)) ||
-	    (err = input_known_fields(req, body, fields)) ||
+	if ((err = input_known_fields(req, body, fields)) ||
 	    (err = input_version(req, body, &in.version)))
 		return err;
 	struct {
@@ -170,6 +165,23 @@ enum ld_err h_complaint_stages(struct request *req)
 				    "escalation_requested_on",
 				    "stage 2 needs the date escalation was "
 				    "requested");
+	*out = in;
+	return LD_OK;
+}
+
+enum ld_err h_complaint_stages(struct request *req)
+{
+	struct stage_dates_in in;
+	struct why why = {0};
+	json_t *body;
+	int64_t id;
+	char *json = NULL;
+	enum ld_err err;
+
+	if ((err = request_id(req, 0, &id)) ||
+	    (err = request_json(req, &body)) ||
+	    (err = code_stages_in(req, body, &in)))
+		return err;
 	err = code_store_set_stages(req->app->store, &req->who, id, &in, &json,
 				    &why);
 	if (err)

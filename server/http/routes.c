@@ -64,6 +64,8 @@ const struct route http_routes[] = {
 	 NULL},
 	{"POST", "/cases/{id}/close", h_page_case_close, LINK, NULL},
 	{"POST", "/cases/{id}/stage", h_page_case_stage, LINK, NULL},
+	{"GET", "/cases/{id}/complaint", h_page_complaint, LINK, NULL},
+	{"POST", "/cases/{id}/complaint", h_page_complaint_post, LINK, NULL},
 	{"GET", "/this-week", h_page_this_week, READERS, NULL},
 	{"GET", "/inbox", h_page_inbox, LINK, NULL},
 	{"GET", "/inbox/{id}", h_page_inbox_message, LINK, NULL},

@@ -106,9 +106,11 @@ static void refused_on(struct api *a, const char *path, const char *fields,
 			 status, e ? e : r.body);
 	}
 	if (!strstr(r.body, "govuk-error-summary") ||
-	    !strstr(r.body, F("href=\"#%s\"", id)))
-		fail_msg("POST %s: no error linked to #%s: %.2000s", path, id,
-			 r.body);
+	    !strstr(r.body, F("href=\"#%s\"", id))) {
+		const char *e = strstr(r.body, "govuk-error-summary__list");
+		fail_msg("POST %s: no error linked to #%s: %.600s", path, id,
+			 e ? e : r.body);
+	}
 	if (text && !strstr(r.body, text))
 		fail_msg("POST %s: the page does not say \"%s\": %.2000s", path,
 			 text, r.body);
@@ -667,8 +669,7 @@ static void test_register_with_a_new_complaint(void **state)
 		      " \"API-%d\", \"service_area_id\": %ld,"
 		      " \"received_on\": \"2026-06-01\"}}",
 		      80000 + seq, n, area_repairs));
-	api_refused(&lo, 400, "invalid", "complaint", "POST",
-		    "/api/v1/cases",
+	api_refused(&lo, 400, "invalid", "complaint", "POST", "/api/v1/cases",
 		    F("{\"ombudsman\": \"HOS\", \"reference\":"
 		      " \"2026%05d\", \"complaint_id\": 1, \"complaint\":"
 		      " {}}",
@@ -683,6 +684,77 @@ static void test_register_with_a_new_complaint(void **state)
 	assert_string_equal(jstr(json_object_get(c, "complaint"), "reference"),
 			    F("API-%d", n));
 	json_decref(c);
+}
+
+/* The complaint's dates against the Code, and the resident's details. */
+static void test_complaint_dates_and_resident(void **state)
+{
+	(void)state;
+	long cid = new_case(NULL);
+	json_t *c = get(F("/api/v1/cases/%ld", cid));
+	long complaint = (long)jint(json_object_get(c, "complaint"), "id");
+	json_decref(c);
+	c = get(F("/api/v1/complaints/%ld", complaint));
+	long v = (long)jint(c, "version");
+	json_decref(c);
+	page_says(&lo, F("/cases/%ld", cid),
+		  F("href=\"/cases/%ld/complaint\"", cid));
+	page_says(&lo, F("/cases/%ld/complaint", cid), "Stage 1 acknowledged");
+	/* Not a real date, and stage 2 before its escalation: refused. */
+	refused_on(&lo, F("/cases/%ld/complaint", cid),
+		   F("part=dates&version=%ld&stage1_acknowledged_on-day=31"
+		     "&stage1_acknowledged_on-month=2&stage1_acknowledged_on-"
+		     "year=2026",
+		     v),
+		   400, "stage1_acknowledged_on", "must be a real date");
+	refused_on(&lo, F("/cases/%ld/complaint", cid),
+		   F("part=dates&version=%ld&stage2_acknowledged_on-day=3"
+		     "&stage2_acknowledged_on-month=7&stage2_acknowledged_on-"
+		     "year=2026",
+		     v),
+		   422, "escalation_requested_on", "escalation");
+	c = get(F("/api/v1/complaints/%ld", complaint));
+	assert_int_equal(jint(c, "version"), v);
+	json_decref(c);
+	posted_to(&lo, F("/cases/%ld/complaint", cid),
+		  F("part=dates&version=%ld&stage1_acknowledged_on-day=3"
+		    "&stage1_acknowledged_on-month=6&stage1_acknowledged_on-"
+		    "year=2026&stage1_extension_days=5"
+		    "&stage1_extension_reason=Awaiting+a+survey",
+		    v),
+		  F("/cases/%ld/complaint?done=stages", cid));
+	c = get(F("/api/v1/complaints/%ld", complaint));
+	json_t *st = json_object_get(c, "stages");
+	assert_string_equal(jstr(st, "stage1_acknowledged_on"), "2026-06-03");
+	assert_int_equal(jint(st, "stage1_extension_days"), 5);
+	assert_true(json_is_null(json_object_get(st, "stage1_response_on")));
+	json_decref(c);
+	page_says(&lo, F("/cases/%ld/complaint?done=stages", cid),
+		  "Complaint dates saved.");
+	/* The form shows what is stored. */
+	page_says(&lo, F("/cases/%ld/complaint", cid), "Awaiting a survey");
+	/* A stale version: refused, as the API refuses it. */
+	refused_on(&lo, F("/cases/%ld/complaint", cid),
+		   F("part=dates&version=%ld", v), 412, "main-content", NULL);
+
+	refused_on(&lo, F("/cases/%ld/complaint", cid),
+		   "part=resident&resident_name=&resident_address=1+Lane", 400,
+		   "resident_name", "Enter the resident&#39;s name");
+	posted_to(&lo, F("/cases/%ld/complaint", cid),
+		  "part=resident&resident_name=Yolanda+Quillfeather"
+		  "&resident_address=1+Orchard+Lane&resident_adjustments="
+		  "Large+print",
+		  F("/cases/%ld/complaint?done=resident", cid));
+	c = get(F("/api/v1/complaints/%ld", complaint));
+	json_t *r = json_object_get(c, "resident");
+	assert_string_equal(jstr(r, "address"), "1 Orchard Lane");
+	assert_string_equal(jstr(r, "adjustments"), "Large print");
+	json_decref(c);
+	/* A service officer has no such page. */
+	struct itest_resp resp;
+	page_get(&repairs, F("/cases/%ld/complaint", cid), &resp);
+	assert_int_equal(resp.status, 403);
+	itest_resp_release(&resp);
 }
 
 static void act(struct api *who, long task, const char *fields,
@@ -745,6 +817,7 @@ int main(void)
 		cmocka_unit_test(test_replace_and_remove_a_file),
 		cmocka_unit_test(test_defaults_follow_the_complaint),
 		cmocka_unit_test(test_register_with_a_new_complaint),
+		cmocka_unit_test(test_complaint_dates_and_resident),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
