@@ -630,13 +630,16 @@ static enum ld_err user_saved(struct request *req, int64_t id, json_t *ctx,
 				 "Someone else changed this user while you "
 				 "were editing: check the details and try "
 				 "again");
-	else if (err == LD_ENOTFOUND)
+	else if (err == LD_ENOTFOUND || err == LD_ECONFLICT)
+		/* Adding: no row inserted; changing: the unique index. */
 		page_field_error(ctx, "email",
 				 "A user already has this email address");
 	else
 		page_field_error(ctx, "name", "The user could not be saved");
+	/* 409 as the API answers both (a user has this email; changed by
+	 * someone else). */
 	return user_page(req, ctx, form, NULL,
-			 err == LD_ENOTFOUND && id ? 409 : 400);
+			 err == LD_ENOTFOUND ? 409 : http_status(err));
 }
 
 static enum ld_err user_post(struct request *req, bool on_pool);

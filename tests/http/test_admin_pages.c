@@ -216,7 +216,7 @@ static void test_add_validator(void **state)
 	refused(&admin, "/admin/users",
 		F("name=Again&email=%s&role=validator&password=%s", email,
 		  DEMO_PASSWORD),
-		400, mail, "A user already has this email address", &r);
+		409, mail, "A user already has this email address", &r);
 	itest_resp_release(&r);
 }
 
@@ -280,6 +280,15 @@ static void test_change_user(void **state)
 	api_refused(&admin, 400, "invalid", "name", "PATCH",
 		    F("/api/v1/users/%ld", id),
 		    F("{\"name\": \"\", \"version\": %ld}", version + 1));
+
+	/* Another user's email address: refused beside the email. */
+	static const char *const taken[] = {"email", NULL};
+	refused(&admin, F("/admin/users/%ld", id),
+		F("version=%ld&name=Carla+Change&email=admin%%40demo.linkdesk."
+		  "test&role=link_officer",
+		  version + 1),
+		409, taken, "A user already has this email address", &r);
+	itest_resp_release(&r);
 
 	/* The version the form was opened with is stale now. */
 	static const char *const stale[] = {"name", NULL};
