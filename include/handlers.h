@@ -75,6 +75,8 @@ bool static_path(const char *path);
 enum ld_err h_static(struct request *req);
 
 /* h_admin.c, for the admin page's form too */
+/* The shortest password, in characters. */
+#define PASSWORD_MIN_CHARS 12
 struct user_in;
 /*
  * A user's fields decoded from an API body (adding: name and email

@@ -136,9 +136,6 @@ static enum ld_err roles_field(struct request *req, json_t *body,
 	return LD_OK;
 }
 
-/* The shortest password, in characters. */
-#define PASSWORD_MIN_CHARS 12
-
 enum ld_err admin_user_in(struct request *req, json_t *body, bool adding,
 			  struct user_in *in, const char **password)
 {

@@ -439,8 +439,7 @@ static const struct form_input user_inputs[] = {
 	{"roles", "role", NULL, NULL},
 	{"service_area_id", "service_area_id", NULL, "Choose a service area"},
 	{"validator_title_id", "validator_title_id", NULL, NULL},
-	{"password", "password", "The password",
-	 "Enter a password of at least 12 characters"},
+	{"password", "password", "The password", "Enter a password"},
 	{"version", "name", NULL, NULL},
 	{NULL, NULL, NULL, NULL}};
 
@@ -557,6 +556,8 @@ static enum ld_err user_page(struct request *req, json_t *ctx, json_t *form,
 	json_object_set_new(ctx, "titles", titles);
 	json_object_set_new(ctx, "resident_access", json_boolean(access));
 	json_object_set_new(ctx, "back", json_string("/admin"));
+	json_object_set_new(ctx, "password_min",
+			    json_integer(PASSWORD_MIN_CHARS));
 	json_decref(shown);
 	return page_render(req, status, "admin_user", ctx);
 }
