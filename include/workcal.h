@@ -24,6 +24,9 @@ struct workcal {
 	int32_t first; /* the covered range, inclusive; empty when first > last
 			*/
 	int32_t last;
+	/* The store's calendar_version it was loaded at; 0: not loaded
+	 * from the store (a test's or a command's own calendar). */
+	int64_t version;
 };
 
 /* An empty calendar covering no dates. */

@@ -31,16 +31,28 @@ CREATE TRIGGER complaint_days AFTER INSERT OR UPDATE OF received_on,
     stage2_acknowledged_on, stage2_response_on ON complaint
     FOR EACH ROW EXECUTE FUNCTION complaint_days_queue();
 
+-- The calendar's version: one more with every change of the holidays or
+-- the division.  A server's calendar knows the version it was loaded at,
+-- and days are counted only by a calendar of the current version, so a
+-- count between a change and the server's reload cannot stay stale.
+CREATE TABLE calendar_version (
+    one boolean PRIMARY KEY DEFAULT true CHECK (one),
+    n   bigint NOT NULL
+);
+INSERT INTO calendar_version VALUES (true, 1);
+
 -- A change of the calendar recounts every complaint; the task side's
 -- triggers (sql 028) notify the servers, which then work both queues.
 CREATE FUNCTION complaint_days_requeue_all() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
+    UPDATE calendar_version SET n = n + 1;
     INSERT INTO complaint_days_due SELECT id FROM complaint ON CONFLICT DO NOTHING;
     RETURN NULL;
 END $$;
 CREATE FUNCTION complaint_days_requeue() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     IF EXISTS (SELECT 1 FROM changed) THEN
+        UPDATE calendar_version SET n = n + 1;
         INSERT INTO complaint_days_due SELECT id FROM complaint ON CONFLICT DO NOTHING;
     END IF;
     RETURN NULL;

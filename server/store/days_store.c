@@ -132,6 +132,21 @@ static enum ld_err fill_batch(struct db *db, void *arg)
 	snprintf(limit, sizeof(limit), "%d", DAYS_BATCH);
 	c->done = 0;
 	enum ld_err err = db_begin(db);
+	/* Counted only by the current calendar: one older (the holidays
+	 * changed since it was loaded) leaves the queue to the reload. */
+	if (!err && c->cal->version) {
+		err = db_exec(db, "days_calendar",
+			      "SELECT n FROM calendar_version FOR SHARE", 0,
+			      NULL, &res);
+		if (!err && PQntuples(res) &&
+		    db_long(res, 0, 0) != c->cal->version) {
+			PQclear(res);
+			db_rollback(db);
+			return LD_OK;
+		}
+		PQclear(res);
+		res = NULL;
+	}
 	snprintf(name, sizeof(name), "days_take_%s", k->name);
 	if (!err)
 		err = db_exec(db, name, k->take, 1, params, &res);

@@ -27,7 +27,16 @@ static enum ld_err load(struct db *db, void *arg)
 								: NULL};
 	PGresult *res;
 	enum ld_err err;
+	int64_t version;
 
+	/* The version first: a change committed after it leaves a newer
+	 * version than this calendar's, so nothing counts by it for long. */
+	err = db_exec(db, "calendar_version", "SELECT n FROM calendar_version",
+		      0, NULL, &res);
+	if (err)
+		return err;
+	version = PQntuples(res) ? db_long(res, 0, 0) : 0;
+	PQclear(res);
 	err = db_exec(db, "holiday_load",
 		      "SELECT (day - DATE '1970-01-01'),"
 		      " min(extract(year FROM day)::int) OVER (),"
@@ -48,6 +57,7 @@ static enum ld_err load(struct db *db, void *arg)
 				  date_from_ymd(last, 12, 31));
 	}
 	PQclear(res);
+	ctx->cal->version = ctx->division && *ctx->division ? 0 : version;
 	return LD_OK;
 }
 
