@@ -192,21 +192,22 @@ enum ld_err h_inbox_get(struct request *req)
 	return reply_result(req, err, json, NULL, 200);
 }
 
-enum ld_err h_inbox_accept(struct request *req)
+/*
+ * The accept command, decoded once for the API and the page: version,
+ * case_id (the proposal's if absent), correspondence (the body of POST
+ * /api/v1/cases/{id}/correspondence; the proposal's if absent) and keep
+ * (the attachments kept as files; those proposed if absent).
+ */
+static enum ld_err accept_command(struct request *req, int64_t id, json_t *body,
+				  char **json, struct why *why)
 {
 	static const char *const fields[] = {"version", "case_id",
 					     "correspondence", "keep", NULL};
-	struct why why = {0};
-	json_t *body;
-	int64_t id, *keep = NULL;
+	int64_t *keep = NULL;
 	long long version = 0, case_id = 0;
 	int nkeep = 0;
-	char *json = NULL;
 	enum ld_err err;
-
-	if ((err = request_id(req, 0, &id)) ||
-	    (err = request_json(req, &body)) ||
-	    (err = input_known_fields(req, body, fields)) ||
+	if ((err = input_known_fields(req, body, fields)) ||
 	    (err = input_int(req, body, "version", 1, 1000000000, true,
 			     &version)) ||
 	    (err = input_int(req, body, "case_id", 1, INT64_MAX, false,
@@ -218,34 +219,52 @@ enum ld_err h_inbox_accept(struct request *req)
 		return request_fail(req, LD_EINVAL, "correspondence",
 				    "must be an object: the body of POST "
 				    "/api/v1/cases/{id}/correspondence");
-	err = inbox_accept(req, id, (int)version, case_id, corr,
-			   json_object_get(body, "keep") ? keep : NULL, nkeep,
-			   &json, &why);
+	return inbox_accept(req, id, (int)version, case_id, corr,
+			    json_object_get(body, "keep") ? keep : NULL, nkeep,
+			    json, why);
+}
+
+/* The dismiss command: version and reason, for the API and the page. */
+static enum ld_err dismiss_command(struct request *req, int64_t id,
+				   json_t *body, struct why *why)
+{
+	static const char *const fields[] = {"version", "reason", NULL};
+	long long version = 0;
+	const char *reason = NULL;
+	enum ld_err err;
+	if ((err = input_known_fields(req, body, fields)) ||
+	    (err = input_int(req, body, "version", 1, 1000000000, true,
+			     &version)) ||
+	    (err = input_string(req, body, "reason", 500, true, &reason)))
+		return err;
+	return inbox_store_dismiss(req->app->store, &req->who, id, (int)version,
+				   reason, why);
+}
+
+enum ld_err h_inbox_accept(struct request *req)
+{
+	struct why why = {0};
+	json_t *body;
+	int64_t id;
+	char *json = NULL;
+	enum ld_err err;
+	if ((err = request_id(req, 0, &id)) || (err = request_json(req, &body)))
+		return err;
+	err = accept_command(req, id, body, &json, &why);
 	return reply_result(req, err, json, &why, 200);
 }
 
 enum ld_err h_inbox_dismiss(struct request *req)
 {
-	static const char *const fields[] = {"version", "reason", NULL};
 	struct why why = {0};
 	json_t *body;
 	int64_t id;
-	long long version = 0;
-	const char *reason = NULL;
-	enum ld_err err;
-
-	if ((err = request_id(req, 0, &id)) ||
-	    (err = request_json(req, &body)) ||
-	    (err = input_known_fields(req, body, fields)) ||
-	    (err = input_int(req, body, "version", 1, 1000000000, true,
-			     &version)) ||
-	    (err = input_string(req, body, "reason", 500, true, &reason)))
-		return err;
-	err = inbox_store_dismiss(req->app->store, &req->who, id, (int)version,
-				  reason, &why);
-	if (err)
-		return reply_result(req, err, NULL, &why, 200);
 	char *json = NULL;
+	enum ld_err err;
+	if ((err = request_id(req, 0, &id)) || (err = request_json(req, &body)))
+		return err;
+	if ((err = dismiss_command(req, id, body, &why)))
+		return reply_result(req, err, NULL, &why, 200);
 	err = inbox_store_get(req->app->store, &req->who, id, &json);
 	return reply_result(req, err, json, NULL, 200);
 }
@@ -257,6 +276,16 @@ static const char *const target_words[][2] = {
 	{"new_case", "A new case:"},
 	{"none", "Nothing proposed: choose the case"},
 };
+
+/* How long a message has waited, in words. */
+static json_t *age_words(long seconds)
+{
+	if (seconds < 3600)
+		return json_sprintf("%ld minutes", seconds / 60);
+	if (seconds < 2 * 86400)
+		return json_sprintf("%ld hours", seconds / 3600);
+	return json_sprintf("%ld days", seconds / 86400);
+}
 
 /* What a template shows of one message. */
 static void view_message(json_t *m)
@@ -285,15 +314,9 @@ static void view_message(json_t *m)
 				    json_object_get(m, "attachments"))));
 	json_object_set_new(m, "is_determination",
 			    json_boolean(k && k->own_command));
-	long age = (long)json_integer_value(json_object_get(m, "age_seconds"));
-	char text[64];
-	if (age < 3600)
-		snprintf(text, sizeof(text), "%ld minutes", age / 60);
-	else if (age < 2 * 86400)
-		snprintf(text, sizeof(text), "%ld hours", age / 3600);
-	else
-		snprintf(text, sizeof(text), "%ld days", age / 86400);
-	json_object_set_new(m, "age_text", json_string(text));
+	json_object_set_new(m, "age_text",
+			    age_words((long)json_integer_value(
+				    json_object_get(m, "age_seconds"))));
 }
 
 enum ld_err h_page_inbox(struct request *req)
@@ -434,56 +457,85 @@ enum ld_err h_page_inbox_message(struct request *req)
 	return message_page(req, id, NULL, ctx, 200);
 }
 
-/* The kept attachments ticked on the form, into arena memory. */
-static int64_t *kept(struct request *req, json_t *form, json_t *msg, int *n)
+/* The attachments ticked on the form (keep_<id>), as the API's keep. */
+static json_t *kept(json_t *form)
 {
-	json_t *atts = json_object_get(msg, "attachments");
-	int64_t *ids = arena_alloc(req->arena,
-				   (json_array_size(atts) + 1) * sizeof(*ids));
-	size_t i;
-	json_t *a;
-	*n = 0;
-	json_array_foreach(atts, i, a)
+	json_t *ids = json_array(), *v;
+	const char *key;
+	json_object_foreach(form, key, v)
 	{
-		json_int_t id = json_integer_value(json_object_get(a, "id"));
-		char key[40];
-		snprintf(key, sizeof(key), "keep_%lld", (long long)id);
-		if (*page_field(form, key))
-			ids[(*n)++] = id;
+		int64_t id;
+		if (!strncmp(key, "keep_", 5) && *json_string_value(v) &&
+		    page_positive_id(key + 5, &id))
+			json_array_append_new(ids, json_integer(id));
 	}
 	return ids;
+}
+
+/* Where the accept command's fields are on the message's form. */
+static const struct form_input accept_inputs[] = {
+	{"case_id", "case_id", "The case", "Enter the case's number"},
+	{"kind", "kind", "The kind of correspondence", NULL},
+	{"dated_on", "dated_on", "The date of the correspondence", NULL},
+	{"response_due_on", "due_on", "The date the letter sets", NULL},
+	{"revised_due_on", "due_on", "The new due date", NULL},
+	{"summary", "summary", "The summary", NULL},
+	{"tasks", "title", "What was asked for", NULL},
+	{"tasks[].title", "title", "What was asked for",
+	 "Enter what exactly the Ombudsman asked for, in up to 300 characters"},
+	{"tasks[].service_area_id", "service_area_id", "The service area",
+	 "Choose the service area"},
+	{"keep", "case_id", NULL, NULL},
+	{NULL, NULL, NULL, NULL}};
+
+/* The correspondence as edited on the form, as the API's body. */
+static json_t *edited(json_t *form, int32_t dated_on, int32_t due_on)
+{
+	const char *kind = page_field(form, "kind");
+	const struct corr_kind *k = corr_kind_find(kind);
+	json_t *corr =
+		json_pack("{s:s, s:s, s:s}", "kind", kind, "channel", "email",
+			  "summary", page_field(form, "summary"));
+	form_body_date(corr, "dated_on", dated_on);
+	form_body_date(corr,
+		       k && k->asks_revised ? "revised_due_on"
+					    : "response_due_on",
+		       due_on);
+	if (k && k->needs_tasks) {
+		json_t *t =
+			json_pack("{s:s}", "title", page_field(form, "title"));
+		form_body_number(t, "service_area_id",
+				 page_field(form, "service_area_id"));
+		json_object_set_new(corr, "tasks", json_pack("[o]", t));
+	}
+	return corr;
 }
 
 enum ld_err h_page_inbox_accept(struct request *req)
 {
 	json_t *form = page_form(req);
 	struct why why = {0};
+	unsigned int status = 400; /* what the form itself could not read */
 	int64_t id;
-	char *json = NULL, *end;
+	char *json = NULL;
 	enum ld_err err = request_id(req, 0, &id);
 	if (err)
 		return err;
 	if (!form)
 		return request_fail(req, LD_EINVAL, NULL,
 				    "The form is malformed.");
-	long version = strtol(page_field(form, "version"), &end, 10);
-	if (*end || version < 1)
-		return request_fail(req, LD_EINVAL, "version",
-				    "The form is malformed.");
 	bool proposed = *page_field(form, "as_proposed");
 	json_t *ctx = page_ctx(req, "Inbox message", "/inbox");
-	json_t *corr = NULL, *dated = NULL, *due = NULL;
-	int64_t case_id = 0, *keep = NULL;
-	int nkeep = 0;
+	json_t *body = form_body(req);
+	form_body_number(body, "version", page_field(form, "version"));
 	if (!proposed) {
 		int32_t dated_on = 0, due_on = 0;
-		const char *kind = page_field(form, "kind");
-		case_id = strtoll(page_field(form, "case_id"), &end, 10);
-		if (*end || case_id < 1) {
+		json_t *dated = NULL, *due = NULL;
+		/* The edited form always names its case: left empty, it
+		 * is not "the proposal's". */
+		if (!*page_field(form, "case_id"))
 			page_field_error(ctx, "case_id",
 					 "Enter the case's number");
-			case_id = 0;
-		}
 		if (!page_date(form, "dated_on", "Date of the correspondence",
 			       "For example, 23 11 2026", true, &dated_on,
 			       &dated))
@@ -497,36 +549,13 @@ enum ld_err h_page_inbox_accept(struct request *req)
 						 due, "error")));
 		json_decref(dated);
 		json_decref(due);
-		corr = form_body(req);
-		json_object_set_new(corr, "kind", json_string(kind));
-		json_object_set_new(corr, "channel", json_string("email"));
-		json_object_set_new(corr, "summary",
-				    json_string(page_field(form, "summary")));
-		form_body_date(corr, "dated_on", dated_on);
-		const struct corr_kind *k = corr_kind_find(kind);
-		form_body_date(corr,
-			       k && k->asks_revised ? "revised_due_on"
-						    : "response_due_on",
-			       due_on);
-		if (k && k->needs_tasks) {
-			json_t *t = json_pack("{s:s}", "title",
-					      page_field(form, "title"));
-			form_body_number(t, "service_area_id",
-					 page_field(form, "service_area_id"));
-			json_object_set_new(corr, "tasks", json_pack("[o]", t));
-		}
-		enum ld_err e;
-		json_t *msg = message(req, id, &e);
-		if (!msg) {
-			json_decref(ctx);
-			return e;
-		}
-		keep = kept(req, form, msg, &nkeep);
-		json_decref(msg);
+		form_body_number(body, "case_id", page_field(form, "case_id"));
+		json_object_set_new(body, "correspondence",
+				    edited(form, dated_on, due_on));
+		json_object_set_new(body, "keep", kept(form));
 	}
 	if (!json_is_true(json_object_get(ctx, "has_errors"))) {
-		err = inbox_accept(req, id, (int)version, case_id, corr, keep,
-				   keep ? nkeep : 0, &json, &why);
+		err = accept_command(req, id, body, &json, &why);
 		if (!err) {
 			free(json);
 			json_decref(ctx);
@@ -537,49 +566,43 @@ enum ld_err h_page_inbox_accept(struct request *req)
 			json_decref(ctx);
 			return err;
 		}
-		const char *field = why.msg[0] ? why.field : req->err_field;
-		const char *msg = why.msg[0] ? why.msg : req->err_message;
-		page_field_error(ctx, field ? field : "case_id",
-				 msg ? msg : ld_err_name(err));
+		status = form_refused(req, ctx, accept_inputs, NULL, 0, err,
+				      why.msg[0] ? why.field : req->err_field,
+				      why.msg[0] ? why.msg : req->err_message);
 	}
-	return message_page(req, id, proposed ? NULL : form, ctx, 400);
+	return message_page(req, id, proposed ? NULL : form, ctx, status);
 }
+
+static const struct form_input dismiss_inputs[] = {
+	{"reason", "reason", "The reason", "Enter why it is dismissed"},
+	{NULL, NULL, NULL, NULL}};
 
 enum ld_err h_page_inbox_dismiss(struct request *req)
 {
 	json_t *form = page_form(req);
 	struct why why = {0};
 	int64_t id;
-	char *end;
 	enum ld_err err = request_id(req, 0, &id);
 	if (err)
 		return err;
 	if (!form)
 		return request_fail(req, LD_EINVAL, NULL,
 				    "The form is malformed.");
-	long version = strtol(page_field(form, "version"), &end, 10);
-	if (*end || version < 1)
-		return request_fail(req, LD_EINVAL, "version",
-				    "The form is malformed.");
-	json_t *body = json_pack("{s:s}", "reason", page_field(form, "reason"));
-	request_own(req, body);
-	const char *reason = NULL;
-	json_t *ctx = page_ctx(req, "Inbox message", "/inbox");
-	err = input_string(req, body, "reason", 500, true, &reason);
+	json_t *body = form_body(req);
+	form_body_number(body, "version", page_field(form, "version"));
+	json_object_set_new(body, "reason",
+			    json_string(page_field(form, "reason")));
+	err = dismiss_command(req, id, body, &why);
 	if (!err)
-		err = inbox_store_dismiss(req->app->store, &req->who, id,
-					  (int)version, reason, &why);
-	if (!err) {
-		json_decref(ctx);
 		return page_redirect(req, "/inbox?done=dismissed");
-	}
-	if (err == LD_ENOTFOUND || ld_err_transient(err)) {
-		json_decref(ctx);
+	if (err == LD_ENOTFOUND || ld_err_transient(err))
 		return err;
-	}
-	page_field_error(ctx, "reason",
-			 why.msg[0] ? why.msg : "Enter why it is dismissed");
-	return message_page(req, id, NULL, ctx, 400);
+	json_t *ctx = page_ctx(req, "Inbox message", "/inbox");
+	unsigned int status =
+		form_refused(req, ctx, dismiss_inputs, NULL, 0, err,
+			     why.msg[0] ? why.field : req->err_field,
+			     why.msg[0] ? why.msg : req->err_message);
+	return message_page(req, id, NULL, ctx, status);
 }
 
 void inbox_page_home(struct request *req, json_t *ctx)
@@ -589,14 +612,7 @@ void inbox_page_home(struct request *req, json_t *ctx)
 		return;
 	json_object_set_new(ctx, "inbox_waiting", json_integer(count));
 	json_object_set_new(ctx, "inbox_has_waiting", json_boolean(count > 0));
-	char text[64];
-	if (oldest < 3600)
-		snprintf(text, sizeof(text), "%ld minutes", oldest / 60);
-	else if (oldest < 2 * 86400)
-		snprintf(text, sizeof(text), "%ld hours", oldest / 3600);
-	else
-		snprintf(text, sizeof(text), "%ld days", oldest / 86400);
-	json_object_set_new(ctx, "inbox_oldest", json_string(text));
+	json_object_set_new(ctx, "inbox_oldest", age_words(oldest));
 }
 
 /* An .eml uploaded on the Inbox page ------------------------------------ */
