@@ -128,6 +128,16 @@ unsigned int http_status(enum ld_err err);
 
 /* A query-string value, or NULL.  Owned by libmicrohttpd. */
 const char *request_query(struct request *req, const char *key);
+
+/*
+ * A page's upload: size bytes at off of its csrf_token field, gathered
+ * into token (cap bytes, "" at first); sets req->csrf_ok once the token
+ * is the session's.  False (stop reading) for a token too long or a part
+ * out of order.  Every upload route calls it for the field, so no byte of
+ * a file is kept before the token is checked.
+ */
+bool request_upload_token(struct request *req, char *token, size_t cap,
+			  const char *data, uint64_t off, size_t size);
 /* A request header, or NULL.  Owned by libmicrohttpd. */
 const char *request_header(struct request *req, const char *name);
 

@@ -18,7 +18,6 @@
 #include "filetype.h"
 #include "handlers.h"
 #include "page.h"
-#include "secret.h"
 
 /* Why an upload was refused, by the code its redirect carries. */
 static const struct {
@@ -129,15 +128,11 @@ static enum MHD_Result logo_chunk(void *cls, enum MHD_ValueKind kind,
 	(void)content_type;
 	(void)transfer_encoding;
 	/* The token's field comes first: no byte is kept before it. */
-	if (!strcmp(key, "csrf_token") && req->csrf_in_body) {
-		size_t have = strlen(u->csrf);
-		if (off != have || have + size >= sizeof(u->csrf))
-			return MHD_NO;
-		memcpy(u->csrf + have, data, size);
-		u->csrf[have + size] = '\0';
-		req->csrf_ok = secret_equal(u->csrf, req->who.csrf);
-		return MHD_YES;
-	}
+	if (!strcmp(key, "csrf_token") && req->csrf_in_body)
+		return request_upload_token(req, u->csrf, sizeof(u->csrf), data,
+					    off, size)
+			       ? MHD_YES
+			       : MHD_NO;
 	if (strcmp(key, "logo"))
 		return MHD_YES;
 	if (req->csrf_in_body && !req->csrf_ok)

@@ -22,7 +22,6 @@
 #include "filetype.h"
 #include "handlers.h"
 #include "log.h"
-#include "secret.h"
 #include "spool.h"
 
 struct upload {
@@ -55,15 +54,11 @@ static enum MHD_Result upload_chunk(void *cls, enum MHD_ValueKind kind,
 	(void)content_type;
 	(void)transfer_encoding;
 
-	if (!strcmp(key, "csrf_token") && req->csrf_in_body) {
-		size_t have = strlen(u->csrf);
-		if (off != have || have + size >= sizeof(u->csrf))
-			return MHD_NO;
-		memcpy(u->csrf + have, data, size);
-		u->csrf[have + size] = '\0';
-		req->csrf_ok = secret_equal(u->csrf, req->who.csrf);
-		return MHD_YES;
-	}
+	if (!strcmp(key, "csrf_token") && req->csrf_in_body)
+		return request_upload_token(req, u->csrf, sizeof(u->csrf), data,
+					    off, size)
+			       ? MHD_YES
+			       : MHD_NO;
 	/* The page's box for a file holding resident details. */
 	if (!strcmp(key, "resident_detail") && off == 0) {
 		u->resident_detail |= size == 4 && !memcmp(data, "true", 4);

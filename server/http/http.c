@@ -16,6 +16,7 @@
 #include "app.h"
 #include "arena.h"
 #include "log.h"
+#include "secret.h"
 #include "utf8.h"
 #include "workpool.h"
 #include "xalloc.h"
@@ -47,6 +48,18 @@ const char *request_query(struct request *req, const char *key)
 		return NULL;
 	return MHD_lookup_connection_value(req->conn, MHD_GET_ARGUMENT_KIND,
 					   key);
+}
+
+bool request_upload_token(struct request *req, char *token, size_t cap,
+			  const char *data, uint64_t off, size_t size)
+{
+	size_t have = strlen(token);
+	if (off != have || have + size >= cap)
+		return false;
+	memcpy(token + have, data, size);
+	token[have + size] = '\0';
+	req->csrf_ok = secret_equal(token, req->who.csrf);
+	return true;
 }
 
 const char *request_header(struct request *req, const char *name)
