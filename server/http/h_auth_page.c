@@ -216,13 +216,9 @@ enum ld_err h_page_account_token(struct request *req)
 		json_decref(ctx);
 		return err;
 	}
-	const char *msg = req->err_message ? req->err_message : "";
-	if (req->err_field && !strcmp(req->err_field, "expires_in_days"))
-		msg = "Enter a number of days from 1 to 3650, or leave it "
-		      "empty for a token that does not expire";
 	return account_page(req, ctx,
 			    form_refused(req, ctx, token_inputs, NULL, 0, err,
-					 req->err_field, msg),
+					 req->err_field, req->err_message),
 			    form);
 }
 

@@ -514,7 +514,7 @@ static void test_account(void **state)
 	itest_resp_release(&r);
 	static const char *const days[] = {"expires_in_days", NULL};
 	refused(&me, "/account/tokens", "token_name=Script&expires_in_days=0",
-		400, days, "Enter a number of days from 1 to 3650", &r);
+		400, days, "The number of days must be from 1 to 3650", &r);
 	assert_non_null(strstr(r.body, "value=\"Script\""));
 	itest_resp_release(&r);
 
