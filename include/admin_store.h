@@ -23,10 +23,10 @@ enum ld_err admin_store_area_save(struct store *s, const struct principal *p,
 
 /* A service area's fields as the API decodes them (admin_area_in). */
 struct area_in {
-	const char *name;	   /* NULL: unchanged */
-	int64_t head_id;	   /* 0: none, -1: unchanged */
-	int64_t director_id;	   /* 0: none, -1: unchanged */
-	int digest_daily;	   /* -1: unchanged */
+	const char *name;    /* NULL: unchanged */
+	int64_t head_id;     /* 0: none, -1: unchanged */
+	int64_t director_id; /* 0: none, -1: unchanged */
+	int digest_daily;    /* -1: unchanged */
 };
 
 /* Who is told of an event, as the API decodes it (admin_recipient_in). */
