@@ -57,6 +57,19 @@ enum ld_err report_store_kpi_rows(struct store *s, const struct principal *who,
 enum ld_err report_store_catalogue(struct store *s, char **json);
 
 /*
+ * The KPI facts kept case by case (sql/032_kpi_facts_kept.sql): the cases
+ * queued since (by a change to anything the facts read) worked out again,
+ * a batch a transaction, and the days whose "at the end" facts are kept
+ * brought up to today.  Run after the working days (days_store_fill),
+ * before figures are read and at each round; *filled is the cases done.
+ */
+enum ld_err report_store_facts_fill(struct store *s, int *filled);
+
+/* Cases written with the triggers off (a bulk load) have no kept facts:
+ * queue them once, at start. */
+enum ld_err report_store_facts_sweep(struct store *s);
+
+/*
  * Column types of an export: MONEY is whole pence shown as pounds, LABEL
  * a code shown by its label, PERCENT a percentage.
  */

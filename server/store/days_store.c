@@ -11,6 +11,7 @@
 
 #include "buf.h"
 #include "db.h"
+#include "report_store.h"
 #include "store.h"
 #include "workcal.h"
 
@@ -221,6 +222,10 @@ enum ld_err days_store_fill(struct store *s, const struct workcal *cal,
 			*filled += c.done;
 		} while (!err && c.done == DAYS_BATCH);
 	}
+	/* The KPI facts kept read the days: theirs follow. */
+	int kept;
+	if (!err)
+		err = report_store_facts_fill(s, &kept);
 	return err;
 }
 
@@ -238,5 +243,6 @@ static enum ld_err sweep(struct db *db, void *arg)
 
 enum ld_err days_store_sweep(struct store *s)
 {
-	return db_run(s, sweep, NULL);
+	enum ld_err err = db_run(s, sweep, NULL);
+	return err ? err : report_store_facts_sweep(s);
 }

@@ -30,10 +30,30 @@ static void report_scope(struct report_scope *r, const struct principal *who,
 			       : NULL;
 }
 
+static enum ld_err keep_day_fn(struct db *db, void *arg)
+{
+	struct db_date d;
+	const char *params[] = {db_date(&d, *(const int32_t *)arg)};
+	return db_exec(db, "kpi_keep_day", "SELECT kpi_keep_day($1::date)", 1,
+		       params, NULL);
+}
+
+/* A period still running is read as of today: the facts at the end of
+ * today kept first (once a day), as those of each quarter's end are. */
+static enum ld_err keep_today(struct store *s, const struct period *p,
+			      int32_t today)
+{
+	return period_running(p, today) ? db_run(s, keep_day_fn, &today)
+					: LD_OK;
+}
+
 enum ld_err report_store_kpis(struct store *s, const struct principal *who,
 			      const struct period *p, int32_t today,
 			      int64_t area, const char *ombudsman, char **json)
 {
+	enum ld_err err = keep_today(s, p, today);
+	if (err)
+		return err;
 	struct period prev, earlier;
 	struct db_date f, t, pf, pt, ef, et, d, full;
 	struct report_scope rs;
@@ -109,6 +129,11 @@ enum ld_err report_store_trend(struct store *s, const struct principal *who,
 			       const struct period *periods, int n,
 			       int32_t today, int64_t area, char **json)
 {
+	for (int i = 0; i < n; i++) {
+		enum ld_err err = keep_today(s, &periods[i], today);
+		if (err)
+			return err;
+	}
 	json_t *arr = json_array();
 	char date[DATE_STRLEN], to[DATE_STRLEN];
 	for (int i = 0; i < n; i++) {
@@ -171,6 +196,73 @@ enum ld_err report_store_catalogue(struct store *s, char **json)
 {
 	return db_run_json(s, "kpi_catalogue", "SELECT kpi_catalogue()", 0,
 			   NULL, json);
+}
+
+#define FACTS_BATCH 5000
+
+struct facts_ctx {
+	int done; /* cases taken from the queue by this round */
+	bool due; /* anything to do */
+};
+
+/* Anything queued, or today's facts at the end not yet kept?  One read,
+ * no transaction: the usual answer is no. */
+static enum ld_err facts_due(struct db *db, void *arg)
+{
+	struct facts_ctx *c = arg;
+	PGresult *res = NULL;
+	enum ld_err err = db_exec(
+		db, "kpi_fill_due",
+		"SELECT EXISTS (SELECT 1 FROM kpi_case_due) OR NOT EXISTS"
+		" (SELECT 1 FROM kpi_end_day WHERE on_date = current_date + 1)",
+		0, NULL, &res);
+	c->due = !err && PQgetvalue(res, 0, 0)[0] == 't';
+	PQclear(res);
+	return err;
+}
+
+static enum ld_err facts_round(struct db *db, void *arg)
+{
+	struct facts_ctx *c = arg;
+	PGresult *res = NULL;
+	char batch[16];
+	const char *params[] = {batch};
+	snprintf(batch, sizeof(batch), "%d", FACTS_BATCH);
+	enum ld_err err = db_exec(db, "kpi_fill", "SELECT kpi_fill($1::int)", 1,
+				  params, &res);
+	c->done = err ? 0 : (int)db_long(res, 0, 0);
+	PQclear(res);
+	return err;
+}
+
+enum ld_err report_store_facts_fill(struct store *s, int *filled)
+{
+	struct facts_ctx c = {0, false};
+	*filled = 0;
+	enum ld_err err = db_run(s, facts_due, &c);
+	if (err || !c.due)
+		return err;
+	do {
+		err = db_run(s, facts_round, &c);
+		*filled += c.done;
+	} while (!err && c.done == FACTS_BATCH);
+	return err;
+}
+
+static enum ld_err facts_sweep(struct db *db, void *arg)
+{
+	(void)arg;
+	return db_exec(
+		db, "kpi_sweep",
+		"INSERT INTO kpi_case_due SELECT c.id FROM ombudsman_case c"
+		" WHERE NOT EXISTS (SELECT 1 FROM kpi_dated d"
+		" WHERE d.case_id = c.id) ON CONFLICT DO NOTHING",
+		0, NULL, NULL);
+}
+
+enum ld_err report_store_facts_sweep(struct store *s)
+{
+	return db_run(s, facts_sweep, NULL);
 }
 
 struct report_rows {

@@ -29,10 +29,29 @@ CREATE OR REPLACE FUNCTION kpi_values(p_counts json) RETURNS json LANGUAGE sql S
     LEFT JOIN kpi_figure kd ON kd.name = k.denominator LEFT JOIN c den ON den.measure = kd.measure
 $$;
 
--- The KPIs count failure orders by their recorded type (chfo_type for
--- sanction_type), and read the orders still open from kpi_remedies_open:
--- otherwise as sql/020 defined them.
-CREATE OR REPLACE FUNCTION kpi_facts(p_from date, p_to date, p_today date)
+-- The facts of a period: those with a day of their own in it
+-- (kpi_facts_dated) and those taken on its as-of day (kpi_facts_at_end).
+-- p_cases, when given, narrows them to those cases: the store keeps each
+-- case's facts (sql/032) and works a changed case's out again from here.
+DROP FUNCTION IF EXISTS kpi_facts(date, date, date);
+DROP FUNCTION IF EXISTS kpi_remedies_open(date);
+CREATE OR REPLACE FUNCTION kpi_facts(p_from date, p_to date, p_today date,
+                                     p_cases bigint[] DEFAULT NULL)
+RETURNS TABLE (measure text, case_id bigint, task_id bigint, ombudsman text,
+               area_id bigint, detail text, on_date date, amount bigint, days integer)
+LANGUAGE sql STABLE AS $$
+    SELECT * FROM kpi_facts_dated(p_from, p_to, p_today, p_cases)
+    UNION ALL
+    SELECT * FROM kpi_facts_at_end(p_to, p_cases)
+$$;
+
+-- The facts with a day of their own: each is a fact of the periods its
+-- day (on_date) is in, and, when it is not settled (a request unsent, an
+-- order not complied with), only once that day is before today.  The KPIs
+-- count failure orders by their recorded type (chfo_type for
+-- sanction_type): otherwise as sql/020 defined them.
+CREATE OR REPLACE FUNCTION kpi_facts_dated(p_from date, p_to date, p_today date,
+                                           p_cases bigint[] DEFAULT NULL)
 RETURNS TABLE (measure text, case_id bigint, task_id bigint, ombudsman text,
                area_id bigint, detail text, on_date date, amount bigint, days integer)
 LANGUAGE sql STABLE AS $$
@@ -40,22 +59,22 @@ LANGUAGE sql STABLE AS $$
     SELECT m.measure, c.id, NULL::bigint, c.ombudsman, c.area_id, NULL::text, c.received_on,
            NULL::bigint, NULL::integer
     FROM case_fact c, LATERAL (VALUES ('cases_received')) m(measure)
-    WHERE c.received_on BETWEEN p_from AND p_to
+    WHERE c.received_on BETWEEN p_from AND p_to AND (p_cases IS NULL OR c.id = ANY(p_cases))
     UNION ALL
     SELECT 'cases_investigated', c.id, NULL, c.ombudsman, c.area_id, NULL, d.decided_on, NULL, NULL
     FROM determination d JOIN case_fact c ON c.id = d.case_id
-    WHERE d.decided_on BETWEEN p_from AND p_to
+    WHERE d.decided_on BETWEEN p_from AND p_to AND (p_cases IS NULL OR c.id = ANY(p_cases))
     UNION ALL
     SELECT m.measure, c.id, NULL, c.ombudsman, c.area_id, c.outcome, c.closed_on, NULL, NULL
     FROM case_fact c, LATERAL (VALUES ('cases_closed'), ('closed_' || c.outcome)) m(measure)
-    WHERE c.closed_on BETWEEN p_from AND p_to
+    WHERE c.closed_on BETWEEN p_from AND p_to AND (p_cases IS NULL OR c.id = ANY(p_cases))
     UNION ALL
     -- Information requests received in the period.
     SELECT 'evidence_requests', c.id, t.id, c.ombudsman, t.service_area_id, t.title, t.set_on,
            NULL, NULL
     FROM task t JOIN case_fact c ON c.id = t.case_id
     WHERE t.kind = 'information_request' AND t.status <> 'cancelled'
-    AND t.set_on BETWEEN p_from AND p_to
+    AND t.set_on BETWEEN p_from AND p_to AND (p_cases IS NULL OR c.id = ANY(p_cases))
     UNION ALL
     -- Information requests due in the period, once settled: sent, or past
     -- the due date unsent (late, answered or not).
@@ -74,6 +93,7 @@ LANGUAGE sql STABLE AS $$
     WHERE t.kind = 'information_request' AND t.status <> 'cancelled'
     AND coalesce(t.revised_due_on, t.due_on) BETWEEN p_from AND p_to
     AND (t.sent_on IS NOT NULL OR coalesce(t.revised_due_on, t.due_on) < p_today)
+    AND (p_cases IS NULL OR c.id = ANY(p_cases))
     AND m.holds
     UNION ALL
     -- Chasers and sanctions received, each linked to its case.
@@ -86,6 +106,7 @@ LANGUAGE sql STABLE AS $$
                           THEN 'sanctions_type_' || x.chfo_type END)) m(measure)
     WHERE x.kind IN ('first_chaser', 'final_chaser', 'sanction_notice')
     AND x.dated_on BETWEEN p_from AND p_to AND m.measure IS NOT NULL
+    AND (p_cases IS NULL OR c.id = ANY(p_cases))
     UNION ALL
     -- Findings of determinations made in the period, for an Ombudsman
     -- that counts by findings.
@@ -99,6 +120,7 @@ LANGUAGE sql STABLE AS $$
                     ('findings_adverse', k.considered AND f.upheld
                                          AND o.rate_basis = 'findings')) m(measure, holds)
     WHERE d.decided_on BETWEEN p_from AND p_to AND m.holds
+    AND (p_cases IS NULL OR c.id = ANY(p_cases))
     UNION ALL
     -- Decisions on detailed investigations, for an Ombudsman that counts
     -- by decisions: upheld when fault was found in any part.
@@ -110,6 +132,7 @@ LANGUAGE sql STABLE AS $$
     LATERAL (VALUES ('investigations_decided', true),
                     ('investigations_upheld', u.upheld)) m(measure, holds)
     WHERE d.decided_on BETWEEN p_from AND p_to AND m.holds
+    AND (p_cases IS NULL OR c.id = ANY(p_cases))
     UNION ALL
     -- Orders and recommendations made in the period; compensation ordered
     -- (in orders and recommended payments alike) and paid.
@@ -124,6 +147,7 @@ LANGUAGE sql STABLE AS $$
                     (CASE WHEN r.paid_pence IS NOT NULL THEN 'compensation_paid' END,
                      r.paid_pence)) m(measure, amount)
     WHERE d.decided_on BETWEEN p_from AND p_to AND m.measure IS NOT NULL
+    AND (p_cases IS NULL OR c.id = ANY(p_cases))
     UNION ALL
     -- Orders and recommendations due in the period, once settled (complied
     -- with, or past the due date): complied with by the due date, within
@@ -134,7 +158,7 @@ LANGUAGE sql STABLE AS $$
     FROM (SELECT r.*, coalesce(t.revised_due_on, r.due_on) AS due,
                  coalesce(r.complied_on, r.confirmed_on) AS done, t.service_area_id AS area_id
           FROM remedy r LEFT JOIN task t ON t.id = r.task_id
-          WHERE r.due_on BETWEEN p_from AND p_to
+          WHERE r.due_on BETWEEN p_from AND p_to AND (p_cases IS NULL OR r.case_id = ANY(p_cases))
           AND coalesce(t.status, 'open') <> 'cancelled'
           UNION ALL
           -- Due in the period only by the revised date agreed.
@@ -142,7 +166,8 @@ LANGUAGE sql STABLE AS $$
                  t.service_area_id
           FROM task t JOIN remedy r ON r.id = t.remedy_id
           WHERE t.revised_due_on BETWEEN p_from AND p_to
-          AND r.due_on NOT BETWEEN p_from AND p_to AND t.status <> 'cancelled') r
+          AND r.due_on NOT BETWEEN p_from AND p_to AND t.status <> 'cancelled'
+          AND (p_cases IS NULL OR r.case_id = ANY(p_cases))) r
     JOIN case_fact c ON c.id = r.case_id,
     LATERAL (VALUES ('orders_due', r.type = 'order'),
                     ('orders_complied_on_time', r.type = 'order' AND r.done <= r.due),
@@ -160,10 +185,17 @@ LANGUAGE sql STABLE AS $$
                     ('remedies_evidence_sent', r.complied_on IS NOT NULL
                                                AND r.confirmed_on IS NULL)) m(measure, holds)
     WHERE r.due BETWEEN p_from AND p_to AND (r.done IS NOT NULL OR r.due < p_today)
-    AND m.holds
-    UNION ALL
+    AND m.holds AND (p_cases IS NULL OR c.id = ANY(p_cases))
+$$;
+
+-- The facts taken on the as-of day: orders and recommendations still open
+-- then, tasks open then and those overdue.
+CREATE OR REPLACE FUNCTION kpi_facts_at_end(p_to date, p_cases bigint[] DEFAULT NULL)
+RETURNS TABLE (measure text, case_id bigint, task_id bigint, ombudsman text,
+               area_id bigint, detail text, on_date date, amount bigint, days integer)
+LANGUAGE sql STABLE AS $$
     -- Orders and recommendations still open on the as-of day.
-    SELECT * FROM kpi_remedies_open(p_to)
+    SELECT * FROM kpi_remedies_open(p_to, p_cases)
     UNION ALL
     -- Tasks open on the as-of day, and those overdue then (past their due
     -- date, revised if agreed, and not paused: task_overdue's rule).
@@ -174,7 +206,7 @@ LANGUAGE sql STABLE AS $$
                     ('overdue_tasks_at_end', coalesce(t.revised_due_on, t.due_on) < p_to
                      AND NOT coalesce(t.paused_on <= p_to, false))) m(measure, holds)
     WHERE task_open_span(t.set_on, t.sent_on, t.completed_on) @> p_to
-    AND t.status <> 'cancelled' AND m.holds
+    AND t.status <> 'cancelled' AND m.holds AND (p_cases IS NULL OR c.id = ANY(p_cases))
 $$;
 
 CREATE OR REPLACE FUNCTION kpi_facts_for(p_from date, p_to date, p_today date, p_area bigint,
@@ -200,18 +232,21 @@ $$;
 -- neither complied with nor confirmed by then.  A function of its own so
 -- that the annual report's list of them (kpi_rows) reads these rows only,
 -- not every fact of the year (11 s to well under a second at full size).
-CREATE OR REPLACE FUNCTION kpi_remedies_open(p_to date)
+CREATE OR REPLACE FUNCTION kpi_remedies_open(p_to date, p_cases bigint[] DEFAULT NULL)
 RETURNS TABLE (measure text, case_id bigint, task_id bigint, ombudsman text,
                area_id bigint, detail text, on_date date, amount bigint, days integer)
 LANGUAGE sql STABLE AS $$
     SELECT 'remedies_open', c.id, r.task_id, c.ombudsman, coalesce(t.service_area_id, c.area_id),
            r.description, r.due_on, NULL::bigint, NULL::integer
     FROM (SELECT r.* FROM remedy r WHERE r.complied_on IS NULL AND r.confirmed_on IS NULL
+          AND (p_cases IS NULL OR r.case_id = ANY(p_cases))
           UNION ALL
-          SELECT r.* FROM remedy r WHERE coalesce(r.complied_on, r.confirmed_on) > p_to) r
+          SELECT r.* FROM remedy r WHERE coalesce(r.complied_on, r.confirmed_on) > p_to
+          AND (p_cases IS NULL OR r.case_id = ANY(p_cases))) r
     JOIN determination d ON d.id = r.determination_id
     JOIN case_fact c ON c.id = r.case_id LEFT JOIN task t ON t.id = r.task_id
     WHERE d.decided_on <= p_to AND coalesce(t.status, 'open') <> 'cancelled'
+    AND (p_cases IS NULL OR c.id = ANY(p_cases))
 $$;
 
 -- The rows behind one figure (sql/020), the orders still open read on
@@ -237,36 +272,98 @@ RETURNS json LANGUAGE sql STABLE AS $$
         WHERE f.measure = (SELECT measure FROM k)), '[]') END
 $$;
 
--- The organisation's figures alone (or one area's, one Ombudsman's).
-CREATE OR REPLACE FUNCTION kpi_figures(p_from date, p_to date, p_today date, p_area bigint,
-                            p_ombudsman text, p_scope bigint) RETURNS json
+-- A period's facts counted by measure, Ombudsman, area and days taken:
+-- what every figure is worked out from.  Read from the facts kept case by
+-- case (sql/032) when nothing is queued in this snapshot and the reader
+-- sees every case; otherwise counted from kpi_facts_for.  The kept facts
+-- are kpi_facts' own, so both give the same counts: a fact with a day of
+-- its own is one of the period's when its day is in the period and it is
+-- settled or its day is before today; whole quarters and months before
+-- today are read counted (kpi_month), the rest fact by fact (kpi_dated);
+-- the as-of day's facts are kept for each quarter's last day and today
+-- (kpi_end_sum), and worked out otherwise.  p_whole: the caller wants the
+-- organisation's counts only (the area is not asked for, nor split by),
+-- which whole months give ready counted (area_id NULL).
+CREATE OR REPLACE FUNCTION kpi_counts(p_from date, p_to date, p_today date, p_area bigint,
+                                      p_ombudsman text, p_scope bigint, p_whole boolean)
+RETURNS TABLE (measure text, ombudsman text, area_id bigint, days integer, n bigint,
+               amount numeric)
 LANGUAGE plpgsql STABLE AS $$
+DECLARE
+    -- The whole months of the period that end before today: [m_from, m_to),
+    -- of which whole quarters [q_from, q_to) are read by quarter.
+    m_from date := date_trunc('month', p_from - 1) + interval '1 month';
+    m_to date := greatest(date_trunc('month', least(p_to, p_today - 1) + 1),
+                          date_trunc('month', p_from - 1) + interval '1 month');
+    q_from date := date_trunc('quarter', m_from - 1) + interval '3 months';
+    q_to date := greatest(date_trunc('quarter', m_to),
+                          date_trunc('quarter', m_from - 1) + interval '3 months');
 BEGIN
-    RETURN (SELECT kpi_values(coalesce(json_agg(json_build_object('measure', measure,
-                'n', n, 'amount', amount, 'mean', mean, 'p90', p90)), '[]'))
-            FROM (SELECT f.measure, count(*) AS n, sum(f.amount) AS amount,
-                         avg(f.days) AS mean,
-                         percentile_disc(0.9) WITHIN GROUP (ORDER BY f.days) AS p90
-                  FROM kpi_facts_for(p_from, p_to, p_today, p_area, p_ombudsman, p_scope) f
-                  GROUP BY f.measure) x);
+    IF p_scope IS NOT NULL OR EXISTS (SELECT 1 FROM kpi_case_due) THEN
+        RETURN QUERY
+            SELECT f.measure, f.ombudsman, f.area_id, f.days, count(*),
+                   coalesce(sum(f.amount), 0)
+            FROM kpi_facts_for(p_from, p_to, p_today, p_area, p_ombudsman, p_scope) f
+            GROUP BY f.measure, f.ombudsman, f.area_id, f.days;
+        RETURN;
+    END IF;
+    RETURN QUERY
+        SELECT x.measure, x.ombudsman, x.area_id, x.days, sum(x.n)::bigint,
+               coalesce(sum(x.amount), 0)
+        FROM (SELECT k.measure, k.ombudsman, k.area_id, k.days, k.n, k.amount
+              FROM kpi_month k WHERE k.whole = p_whole AND k.n <> 0
+              AND ((k.grain = 'q' AND k.month >= q_from AND k.month < q_to)
+                   OR (k.grain = 'm' AND k.month >= m_from AND k.month < least(q_from, m_to))
+                   OR (k.grain = 'm' AND k.month >= greatest(q_to, m_from) AND k.month < m_to))
+              UNION ALL
+              SELECT d.measure, d.ombudsman, d.area_id, d.days, 1, d.amount
+              FROM kpi_dated d
+              WHERE (d.on_date BETWEEN p_from AND least(p_to, m_from - 1)
+                     OR d.on_date BETWEEN greatest(p_from, m_to) AND p_to)
+              AND (d.settled OR d.on_date < p_today)
+              UNION ALL
+              SELECT e.measure, e.ombudsman, e.area_id, e.days, e.n, e.amount
+              FROM kpi_end_sum e WHERE e.on_date = p_to AND e.n <> 0
+              UNION ALL
+              SELECT f.measure, f.ombudsman, f.area_id, f.days, 1, f.amount
+              FROM kpi_facts_at_end(p_to) f
+              WHERE NOT EXISTS (SELECT 1 FROM kpi_end_day e WHERE e.on_date = p_to)) x
+        WHERE (p_area IS NULL OR x.area_id = p_area)
+        AND (p_ombudsman IS NULL OR x.ombudsman = p_ombudsman)
+        GROUP BY x.measure, x.ombudsman, x.area_id, x.days;
 END $$;
 
 -- Every figure of a period for the whole organisation (g_set 3) and, with
 -- p_split, each Ombudsman (1) and each service area (2), from one reading
--- of its facts.
+-- of its counted facts: n rows, their summed amount, the mean and the 90th
+-- percentile of their days (percentile_disc's: the first days at which
+-- the running count reaches 0.9 of those with days).
 CREATE OR REPLACE FUNCTION kpi_groups(p_from date, p_to date, p_today date, p_area bigint,
                            p_ombudsman text, p_split boolean, p_scope bigint)
 RETURNS TABLE (g_ombudsman text, g_area bigint, g_set integer, figures json)
 LANGUAGE sql STABLE AS $$
-    WITH f AS (SELECT * FROM kpi_facts_for(p_from, p_to, p_today, p_area, p_ombudsman,
-                                           p_scope)),
-    m AS (SELECT CASE WHEN p_split THEN f.ombudsman END AS bo,
-                 CASE WHEN p_split THEN f.area_id END AS ba, f.measure, f.amount, f.days
-          FROM f),
-    g AS (SELECT m.bo, m.ba, GROUPING(m.bo, m.ba) AS gs, m.measure, count(*) AS n,
-                 sum(m.amount) AS amount, avg(m.days) AS mean,
-                 percentile_disc(0.9) WITHIN GROUP (ORDER BY m.days) AS p90
-          FROM m GROUP BY GROUPING SETS ((m.measure), (m.bo, m.measure), (m.ba, m.measure))),
+    WITH m AS (SELECT CASE WHEN p_split THEN c.ombudsman END AS bo,
+                      CASE WHEN p_split THEN c.area_id END AS ba, c.measure, c.days, c.n,
+                      c.amount
+               FROM kpi_counts(p_from, p_to, p_today, p_area, p_ombudsman, p_scope,
+                               p_area IS NULL AND NOT p_split) c),
+    h AS (SELECT m.bo, m.ba, GROUPING(m.bo, m.ba) AS gs, m.measure, m.days, sum(m.n) AS n,
+                 sum(m.amount) AS amount
+          FROM m GROUP BY GROUPING SETS ((m.measure, m.days), (m.bo, m.measure, m.days),
+                                         (m.ba, m.measure, m.days))),
+    r AS (SELECT h.*, sum(h.n) FILTER (WHERE h.days IS NOT NULL)
+                          OVER (PARTITION BY h.gs, h.bo, h.ba, h.measure) AS with_days,
+                 sum(h.n) OVER (PARTITION BY h.gs, h.bo, h.ba, h.measure
+                                ORDER BY h.days) AS running
+          FROM h),
+    g AS (SELECT r.bo, r.ba, r.gs, r.measure, sum(r.n) AS n, sum(r.amount) AS amount,
+                 sum(r.days * r.n) / nullif(sum(r.n) FILTER (WHERE r.days IS NOT NULL), 0)
+                     AS mean,
+                 min(r.days) FILTER (WHERE r.days IS NOT NULL
+                                     AND r.running >= greatest(ceil(0.9::float8
+                                                               * r.with_days::float8), 1))
+                     AS p90
+          FROM r GROUP BY r.bo, r.ba, r.gs, r.measure),
     groups AS (SELECT bo, ba, gs, json_agg(json_build_object('measure', measure, 'n', n,
                       'amount', amount, 'mean', mean, 'p90', p90)) AS counts
                FROM g GROUP BY bo, ba, gs
@@ -275,6 +372,148 @@ LANGUAGE sql STABLE AS $$
     SELECT bo, ba, gs, kpi_values(counts) FROM groups
     WHERE gs = 3 OR p_split
 $$;
+
+-- The organisation's figures alone (or one area's, one Ombudsman's).
+CREATE OR REPLACE FUNCTION kpi_figures(p_from date, p_to date, p_today date, p_area bigint,
+                            p_ombudsman text, p_scope bigint) RETURNS json
+LANGUAGE plpgsql STABLE AS $$
+BEGIN
+    RETURN (SELECT figures FROM kpi_groups(p_from, p_to, p_today, p_area, p_ombudsman,
+                                           false, p_scope) WHERE g_set = 3);
+END $$;
+
+-- Keep the facts of the given cases (all, with NULL: the first fill) as
+-- kpi_facts gives them now: the old taken out of the counts, the new put
+-- in.  Settled facts are those kpi_facts gives when no day is before
+-- today; the others are the rest of those it gives when every day is.
+CREATE OR REPLACE FUNCTION kpi_keep(p_cases bigint[]) RETURNS void
+LANGUAGE plpgsql SET plan_cache_mode = force_custom_plan AS $$
+BEGIN
+    WITH gone AS (DELETE FROM kpi_dated d
+                  WHERE p_cases IS NULL OR d.case_id = ANY(p_cases) RETURNING d.*, -1 AS sign),
+    every AS (SELECT * FROM kpi_facts_dated('-infinity', 'infinity', 'infinity', p_cases)),
+    settled AS (SELECT * FROM kpi_facts_dated('-infinity', 'infinity', '-infinity', p_cases)),
+    kept AS (INSERT INTO kpi_dated (case_id, measure, on_date, ombudsman, area_id, days,
+                                    amount, settled)
+             SELECT f.case_id, f.measure, f.on_date, f.ombudsman, f.area_id, f.days, f.amount,
+                    f.settled
+             FROM (SELECT s.*, true AS settled FROM settled s
+                   UNION ALL
+                   SELECT u.*, false FROM (SELECT * FROM every EXCEPT ALL
+                                           SELECT * FROM settled) u) f
+             RETURNING *, 1 AS sign),
+    delta AS (SELECT d.*, date_trunc('month', d.on_date) AS m,
+                     date_trunc('quarter', d.on_date) AS q
+              FROM (SELECT * FROM gone UNION ALL SELECT * FROM kept) d)
+    INSERT INTO kpi_month AS k (whole, grain, month, measure, ombudsman, area_id, days, n,
+                                amount)
+    SELECT GROUPING(f.area_id) = 1, CASE GROUPING(f.m) WHEN 0 THEN 'm' ELSE 'q' END,
+           coalesce(f.m, f.q), f.measure, f.ombudsman, f.area_id, f.days, sum(f.sign),
+           coalesce(sum(f.sign * f.amount), 0)
+    FROM delta f
+    GROUP BY GROUPING SETS ((f.m, f.measure, f.ombudsman, f.area_id, f.days),
+                            (f.m, f.measure, f.ombudsman, f.days),
+                            (f.q, f.measure, f.ombudsman, f.area_id, f.days),
+                            (f.q, f.measure, f.ombudsman, f.days))
+    ON CONFLICT (whole, grain, month, measure, ombudsman, area_id, days)
+    DO UPDATE SET n = k.n + EXCLUDED.n, amount = k.amount + EXCLUDED.amount;
+    PERFORM kpi_keep_at_end((SELECT array_agg(e.on_date) FROM kpi_end_day e), p_cases);
+END $$;
+
+-- The facts at the end of each of p_days kept again for the given cases
+-- (all, with NULL), and counted.
+CREATE OR REPLACE FUNCTION kpi_keep_at_end(p_days date[], p_cases bigint[]) RETURNS void
+LANGUAGE plpgsql SET plan_cache_mode = force_custom_plan AS $$
+BEGIN
+    WITH gone AS (DELETE FROM kpi_end e WHERE e.on_date = ANY(p_days)
+                  AND (p_cases IS NULL OR e.case_id = ANY(p_cases)) RETURNING e.*, -1 AS sign),
+    kept AS (INSERT INTO kpi_end (case_id, on_date, measure, ombudsman, area_id, days, amount)
+             SELECT f.case_id, e.d, f.measure, f.ombudsman, f.area_id, f.days, f.amount
+             FROM unnest(p_days) e(d), LATERAL kpi_facts_at_end(e.d, p_cases) f
+             RETURNING *, 1 AS sign),
+    delta AS (SELECT * FROM gone UNION ALL SELECT * FROM kept)
+    INSERT INTO kpi_end_sum AS k (on_date, measure, ombudsman, area_id, days, n, amount)
+    SELECT f.on_date, f.measure, f.ombudsman, f.area_id, f.days, sum(f.sign),
+           coalesce(sum(f.sign * f.amount), 0)
+    FROM delta f GROUP BY 1, 2, 3, 4, 5
+    ON CONFLICT (on_date, measure, ombudsman, area_id, days)
+    DO UPDATE SET n = k.n + EXCLUDED.n, amount = k.amount + EXCLUDED.amount;
+END $$;
+
+-- One round of keeping: up to p_batch queued cases, or every case at once
+-- when most are queued (the first fill, a load with the triggers off).
+-- The facts at the end of each quarter up to a year from now, and of the
+-- days around today, are kept, each new day worked out for every case.  One filler at a time; returns the cases
+-- taken from the queue.
+CREATE OR REPLACE FUNCTION kpi_fill(p_batch integer) RETURNS integer
+LANGUAGE plpgsql SET plan_cache_mode = force_custom_plan AS $$
+DECLARE
+    taken bigint[];
+    ends date[];
+BEGIN
+    PERFORM pg_advisory_xact_lock(hashtext('linkdesk kpi_fill'));
+    -- Yesterday, today and tomorrow: the server's today in any time zone.
+    -- A day that is neither a quarter's last nor one of those goes a day
+    -- after it was kept (kpi_keep_day keeps a reader's today).
+    WITH gone AS (DELETE FROM kpi_end_day e WHERE e.on_date < current_date - 1
+                  AND e.on_date <> (date_trunc('quarter', e.on_date) + interval '3 months'
+                                    - interval '1 day')::date
+                  AND e.kept_at < now() - interval '1 day'
+                  RETURNING e.on_date)
+    SELECT array_agg(on_date) INTO ends FROM gone;
+    IF ends IS NOT NULL THEN
+        DELETE FROM kpi_end e WHERE e.on_date = ANY(ends);
+        DELETE FROM kpi_end_sum e WHERE e.on_date = ANY(ends);
+    END IF;
+    SELECT array_agg(q.d) INTO ends
+    FROM (SELECT (m + interval '3 months' - interval '1 day')::date AS d
+          FROM generate_series(date_trunc('quarter', (SELECT min(c.received_on)
+                                                      FROM ombudsman_case c)),
+                               current_date + interval '1 year', interval '3 months') m
+          UNION
+          SELECT current_date + i FROM generate_series(-1, 1) i) q
+    WHERE NOT EXISTS (SELECT 1 FROM kpi_end_day e WHERE e.on_date = q.d);
+    IF (SELECT count(*) FROM kpi_case_due) * 2 > (SELECT count(*) FROM ombudsman_case) THEN
+        -- Every case: the queue is emptied first (waiting for changes in
+        -- flight), so that what changes after is queued again.  Millions
+        -- of facts are compared and counted in memory, not on disk.
+        PERFORM set_config('work_mem', '256MB', true);
+        INSERT INTO kpi_end_day (on_date) SELECT unnest(ends);
+        WITH q AS (DELETE FROM kpi_case_due RETURNING 1) SELECT count(*) INTO p_batch FROM q;
+        PERFORM kpi_keep(NULL);
+        DELETE FROM kpi_month WHERE n = 0;
+        DELETE FROM kpi_end_sum WHERE n = 0;
+        RETURN p_batch;
+    END IF;
+    IF ends IS NOT NULL THEN
+        INSERT INTO kpi_end_day (on_date) SELECT unnest(ends);
+        PERFORM kpi_keep_at_end(ends, NULL);
+    END IF;
+    WITH q AS (DELETE FROM kpi_case_due
+               WHERE case_id IN (SELECT case_id FROM kpi_case_due ORDER BY case_id
+                                 LIMIT p_batch FOR UPDATE SKIP LOCKED)
+               RETURNING case_id)
+    SELECT array_agg(case_id) INTO taken FROM q;
+    IF taken IS NOT NULL THEN
+        PERFORM kpi_keep(taken);
+    END IF;
+    RETURN coalesce(cardinality(taken), 0);
+END $$;
+
+-- A reader's today (LINKDESK_TODAY, or a day the server's clock has not
+-- reached): its facts at the end kept, for every case, once.
+CREATE OR REPLACE FUNCTION kpi_keep_day(p_day date) RETURNS void
+LANGUAGE plpgsql AS $$
+BEGIN
+    IF EXISTS (SELECT 1 FROM kpi_end_day WHERE on_date = p_day) THEN
+        RETURN;
+    END IF;
+    PERFORM pg_advisory_xact_lock(hashtext('linkdesk kpi_fill'));
+    INSERT INTO kpi_end_day (on_date) VALUES (p_day) ON CONFLICT DO NOTHING;
+    IF FOUND THEN
+        PERFORM kpi_keep_at_end(ARRAY[p_day], NULL);
+    END IF;
+END $$;
 
 -- The case log counts a service-area officer's own tasks only: the open,
 -- overdue and next-due columns were counted over every task of a case the
