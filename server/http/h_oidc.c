@@ -18,13 +18,11 @@
 #include "app.h"
 #include "arena.h"
 #include "auth_store.h"
-#include "buf.h"
 #include "handlers.h"
 #include "log.h"
 #include "oidc.h"
 #include "page.h"
 #include "secret.h"
-#include "tmpl.h"
 #include "utf8.h"
 
 /* The cookie that binds a sign-in to the browser that began it. */
@@ -160,6 +158,22 @@ static const char *claim(json_t *claims, const char *name)
 }
 
 /*
+ * A page that moves the browser on to `to` at once (web/templates/
+ * moving_on.html), never kept by a cache: a navigation of our own, where a
+ * redirect would still count as the provider's.
+ */
+static enum ld_err moving_on(struct request *req, const char *title,
+			     const char *message, const char *to,
+			     const char *link)
+{
+	reply_header(req, "Cache-Control", "no-store");
+	return page_render(req, 200, "moving_on",
+			   json_pack("{s:s, s:s, s:s, s:s}", "title", title,
+				     "message", message, "to", to, "link",
+				     link));
+}
+
+/*
  * The session opened: its cookie, the binding cookie cleared, and a page
  * that moves on to the dashboard.  The session cookie is SameSite=Strict,
  * and a browser holds such a cookie back from every step of a navigation
@@ -168,12 +182,6 @@ static const char *claim(json_t *claims, const char *name)
  */
 static enum ld_err signed_in(struct request *req, const char *token)
 {
-	static const char page[] =
-		"<!DOCTYPE html>\n<html lang=\"en\"><head><meta "
-		"charset=\"utf-8\"><meta http-equiv=\"refresh\" "
-		"content=\"0;url=/\"><title>Signed in - Linkdesk</title>"
-		"</head><body><p>You are signed in. <a href=\"/\">Continue to "
-		"Linkdesk</a></p></body></html>\n";
 	reply_header(
 		req, "Set-Cookie",
 		auth_session_cookie(req, token, req->app->cfg.session_max));
@@ -183,10 +191,8 @@ static enum ld_err signed_in(struct request *req, const char *token)
 						 "; HttpOnly; SameSite=Lax; "
 						 "Max-Age=0%s",
 				  tls(req) ? "; Secure" : ""));
-	reply_header(req, "Cache-Control", "no-store");
-	reply_bytes(req, 200, "text/html; charset=utf-8", page,
-		    sizeof(page) - 1);
-	return LD_OK;
+	return moving_on(req, "Signed in", "You are signed in.", "/",
+			 "Continue to Linkdesk");
 }
 
 /* The slow part of GET /sign-in/oidc/callback, on the work pool. */
@@ -333,28 +339,8 @@ enum ld_err h_oidc_callback(struct request *req)
  */
 static enum ld_err signed_out_page(struct request *req, const char *url)
 {
-	struct buf html, u;
-	buf_init(&u, 16384);
-	buf_init(&html, 40000);
-	enum ld_err err = tmpl_escape(&u, url, strlen(url));
-	if (!err)
-		err = buf_printf(
-			&html,
-			"<!DOCTYPE html>\n<html lang=\"en\"><head><meta "
-			"charset=\"utf-8\"><meta http-equiv=\"refresh\" "
-			"content=\"0;url=%s\"><title>Signed out - "
-			"Linkdesk</title></head><body><p>You have signed out "
-			"of Linkdesk. <a href=\"%s\">Sign out of your "
-			"organisation's account too</a></p></body></html>\n",
-			buf_str(&u), buf_str(&u));
-	if (!err) {
-		reply_header(req, "Cache-Control", "no-store");
-		reply_bytes(req, 200, "text/html; charset=utf-8",
-			    buf_str(&html), html.len);
-	}
-	buf_release(&u);
-	buf_release(&html);
-	return err;
+	return moving_on(req, "Signed out", "You have signed out of Linkdesk.",
+			 url, "Sign out of your organisation's account too");
 }
 
 /*
