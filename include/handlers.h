@@ -214,6 +214,7 @@ enum ld_err h_page_task_cancel(struct request *req);
 enum ld_err h_page_file_remove(struct request *req);
 enum ld_err h_page_complaint(struct request *req);
 enum ld_err h_page_complaint_post(struct request *req);
+enum ld_err h_page_task_remind(struct request *req);
 enum ld_err h_page_determination(struct request *req);
 enum ld_err h_page_determination_post(struct request *req);
 enum ld_err h_page_case_close(struct request *req);
@@ -251,6 +252,12 @@ enum ld_err h_page_upload(struct request *req);
 /* h_reports.c */
 struct period;
 int64_t reports_area(struct request *req);
+/*
+ * The Ombudsman a reader chose (?ombudsman=, a code such as HOS: capitals
+ * and digits, up to 16), NULL for every Ombudsman: one rule for the API,
+ * the exports and the pages' links.
+ */
+const char *reports_ombudsman(struct request *req);
 enum ld_err reports_period(struct request *req, struct period *p);
 enum ld_err kpi_cases_json(struct request *req, json_t **out, struct period *p);
 enum ld_err h_kpis(struct request *req);

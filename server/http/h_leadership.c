@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "admin_store.h"
 #include "app.h"
 #include "arena.h"
 #include "date.h"
@@ -213,6 +214,9 @@ static json_t *area_section(struct request *req, json_t *k, const char *period)
 		"overdue_tasks_at_end"};
 	json_t *cat = json_object_get(k, "catalogue");
 	json_t *columns = json_array(), *rows = json_array(), *a;
+	const char *omb = reports_ombudsman(req);
+	const char *also =
+		omb ? arena_printf(req->arena, "&ombudsman=%s", omb) : "";
 	size_t i;
 	for (size_t c = 0; c < sizeof(keys) / sizeof(keys[0]); c++)
 		json_array_append(
@@ -222,8 +226,9 @@ static json_t *area_section(struct request *req, json_t *k, const char *period)
 	{
 		json_t *values = json_array();
 		json_int_t id = json_integer_value(json_object_get(a, "id"));
-		const char *narrow = arena_printf(
-			req->arena, "&service_area_id=%lld", (long long)id);
+		const char *narrow =
+			arena_printf(req->arena, "%s&service_area_id=%lld",
+				     also, (long long)id);
 		for (size_t c = 0; c < sizeof(keys) / sizeof(keys[0]); c++) {
 			json_t *def = figure_def(cat, keys[c]);
 			json_array_append_new(
@@ -239,9 +244,8 @@ static json_t *area_section(struct request *req, json_t *k, const char *period)
 			rows,
 			json_pack("{s:O, s:o, s:o}", "label",
 				  json_object_get(a, "name"), "label_href",
-				  json_sprintf("/leadership?period=%s&service_"
-					       "area_id=%lld",
-					       period, (long long)id),
+				  json_sprintf("/leadership?period=%s%s",
+					       period, narrow),
 				  "values", values));
 	}
 	return json_pack("{s:s, s:s, s:o, s:o}", "caption", "By service area",
@@ -256,6 +260,73 @@ static const char *set_label(json_t *k, const char *set)
 		json_object_get(json_object_get(k, set), "period"), "label"));
 }
 
+/*
+ * The reader's narrowing (?ombudsman=, ?service_area_id=) as a query
+ * string to append ("" for none), by the API's own rules for both.
+ */
+static const char *narrowing(struct request *req)
+{
+	const char *omb = reports_ombudsman(req);
+	int64_t area = reports_area(req);
+	return arena_printf(
+		req->arena, "%s%s%s", omb ? "&ombudsman=" : "", omb ? omb : "",
+		area > 0 ? arena_printf(req->arena, "&service_area_id=%lld",
+					(long long)area)
+			 : "");
+}
+
+/*
+ * The filter's choices: every Ombudsman and, for a reader of every area,
+ * every service area, the chosen ones selected.
+ */
+static void filter_choices(struct request *req, json_t *ctx)
+{
+	const char *omb = reports_ombudsman(req);
+	int64_t area = reports_area(req);
+	char *text = NULL;
+	json_t *list = admin_store_ombudsmen(req->app->store, &text)
+			       ? NULL
+			       : page_parsed(text),
+	       *o, *choices = json_array();
+	size_t i;
+	json_array_foreach(list, i, o)
+	{
+		const char *code =
+			json_string_value(json_object_get(o, "code"));
+		json_array_append_new(
+			choices,
+			json_pack("{s:s, s:O, s:b}", "value", code, "text",
+				  json_object_get(o, "name"), "selected",
+				  omb && code && !strcmp(code, omb)));
+	}
+	json_decref(list);
+	json_object_set_new(ctx, "ombudsmen", choices);
+	json_object_set_new(ctx, "narrowing", json_string(narrowing(req)));
+	/* The logs are of every case: only an area narrows them. */
+	if (area > 0)
+		json_object_set_new(
+			ctx, "area_query",
+			json_sprintf("?service_area_id=%lld", (long long)area));
+	if (!principal_sees_all_areas(&req->who))
+		return;
+	text = NULL;
+	list = admin_store_areas(req->app->store, &text) ? NULL
+							 : page_parsed(text);
+	choices = json_array();
+	json_array_foreach(list, i, o)
+	{
+		json_int_t id = json_integer_value(json_object_get(o, "id"));
+		json_array_append_new(
+			choices, json_pack("{s:I, s:O, s:b}", "value", id,
+					   "text", json_object_get(o, "name"),
+					   "selected", id == area));
+	}
+	json_decref(list);
+	json_object_set_new(ctx, "has_areas",
+			    json_boolean(json_array_size(choices)));
+	json_object_set_new(ctx, "areas", choices);
+}
+
 enum ld_err h_page_leadership(struct request *req)
 {
 	jobs_days(req->app, NULL); /* the days taken, by core */
@@ -266,8 +337,9 @@ enum ld_err h_page_leadership(struct request *req)
 		return err;
 	int32_t today = app_today(req->app);
 	int64_t area = reports_area(req);
+	const char *omb = reports_ombudsman(req);
 	err = report_store_kpis(req->app->store, &req->who, &p, today, area,
-				NULL, &text);
+				omb, &text);
 	json_t *k = err ? NULL : page_parsed(text);
 	if (!k)
 		return err ? err : LD_EINTERNAL;
@@ -294,10 +366,7 @@ enum ld_err h_page_leadership(struct request *req)
 			: p.label,
 		set_label(k, "previous"), set_label(k, "year_earlier")};
 	const char *periods[] = {p.label, labels[1], labels[2]};
-	const char *narrow =
-		area > 0 ? arena_printf(req->arena, "&service_area_id=%lld",
-					(long long)area)
-			 : "";
+	const char *narrow = narrowing(req);
 	const char *narrows[] = {narrow, narrow, narrow};
 	json_t *ctx = page_ctx(req, "Performance", "/leadership");
 	struct period year;
@@ -311,8 +380,10 @@ enum ld_err h_page_leadership(struct request *req)
 			    figures_section("The figures",
 					    json_object_get(k, "catalogue"),
 					    sets, labels, periods, narrows, 3));
-	json_object_set_new(ctx, "by_ombudsman",
-			    ombudsman_section(req, k, p.label));
+	if (!omb)
+		json_object_set_new(ctx, "by_ombudsman",
+				    ombudsman_section(req, k, p.label));
+	filter_choices(req, ctx);
 	json_object_set_new(
 		ctx, "charts",
 		json_pack("[o, o, o, o]",
@@ -410,21 +481,11 @@ enum ld_err h_page_kpi_cases(struct request *req)
 	json_object_set_new(ctx, "period",
 			    json_pack("{s:s}", "label", p.label));
 	/* The same rows as a spreadsheet: the same period and narrowing. */
-	const char *omb = request_query(req, "ombudsman");
-	bool code = omb && *omb && strlen(omb) <= 16;
-	for (const char *o = omb; code && *o; o++)
-		code = (*o >= 'A' && *o <= 'Z') || (*o >= '0' && *o <= '9');
-	int64_t area = reports_area(req);
 	json_object_set_new(
 		ctx, "export",
 		json_sprintf("/api/v1/exports/kpi/kpi-cases.xlsx?period=%s&"
-			     "figure=%s%s%s%s",
-			     p.label, figure, code ? "&ombudsman=" : "",
-			     code ? omb : "",
-			     area > 0 ? arena_printf(req->arena,
-						     "&service_area_id=%lld",
-						     (long long)area)
-				      : ""));
+			     "figure=%s%s",
+			     p.label, figure, narrowing(req)));
 	json_decref(cases);
 	json_decref(cat);
 	return page_render(req, 200, "leadership", ctx);

@@ -62,10 +62,17 @@ static const char *jstr_or(json_t *o, const char *key)
 	return s ? s : "";
 }
 
-static const char *ombudsman_param(struct request *req)
+const char *reports_ombudsman(struct request *req)
 {
 	const char *o = request_query(req, "ombudsman");
-	return o && *o && strlen(o) <= 16 ? o : NULL;
+	size_t n = o ? strlen(o) : 0;
+	if (!n || n > 16)
+		return NULL;
+	for (size_t i = 0; i < n; i++)
+		if (!((o[i] >= 'A' && o[i] <= 'Z') ||
+		      (o[i] >= '0' && o[i] <= '9')))
+			return NULL;
+	return o;
 }
 
 /*
@@ -103,7 +110,7 @@ enum ld_err h_kpis(struct request *req)
 	if (!err)
 		err = report_store_kpis(req->app->store, &req->who, &p,
 					app_today(req->app), reports_area(req),
-					ombudsman_param(req), &text);
+					reports_ombudsman(req), &text);
 	if (err)
 		return reply_result(req, err, text, NULL, 200);
 	json_t *k = json_loads(text, 0, NULL);
@@ -140,9 +147,10 @@ static enum ld_err kpi_cases(struct request *req, json_t **out,
 		ok = (*c >= 'a' && *c <= 'z') || (*c >= '0' && *c <= '9') ||
 		     *c == '_';
 	if (ok) {
-		err = report_store_kpi_rows(
-			req->app->store, &req->who, p, app_today(req->app),
-			figure, reports_area(req), ombudsman_param(req), &json);
+		err = report_store_kpi_rows(req->app->store, &req->who, p,
+					    app_today(req->app), figure,
+					    reports_area(req),
+					    reports_ombudsman(req), &json);
 		if (err == LD_ENOTFOUND)
 			ok = false;
 		else if (err)
@@ -486,7 +494,7 @@ static enum ld_err export_figures(struct request *req, bool xlsx)
 	if (!err)
 		err = report_store_kpis(req->app->store, &req->who, &p,
 					app_today(req->app), reports_area(req),
-					ombudsman_param(req), &text);
+					reports_ombudsman(req), &text);
 	if (err)
 		return err;
 	json_t *k = json_loads(text, 0, NULL);
