@@ -18,7 +18,7 @@ port=$(free_port)
 export LINKDESK_LISTEN="127.0.0.1:$port" LINKDESK_BASE_URL="http://127.0.0.1:$port"
 export LINKDESK_DATABASE_URL="$(sh scripts/devdb.sh url)"
 export LINKDESK_OWNER_DATABASE_URL="$(sh scripts/devdb.sh owner-url)"
-export LINKDESK_SCHEDULER=0 LINKDESK_WEB_DIR="$root/web"
+export LINKDESK_SCHEDULER=0 LINKDESK_WEB_DIR="$root/web" LINKDESK_ROOT="$root"
 pid=""
 cleanup() {
 	[ -z "$pid" ] || kill "$pid" 2>/dev/null || true

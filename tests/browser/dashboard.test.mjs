@@ -7,101 +7,25 @@
 // work with JavaScript off.  Screenshots go to LINKDESK_TEST_ARTIFACTS.
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
-import { spawn } from 'node:child_process'
-import { mkdtempSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
-import { createServer } from 'node:net'
-import { tmpdir } from 'node:os'
+import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { chromium } from 'playwright-core'
+import { artifacts, check as checkPage, password, signIn as signInAs, start } from './support.mjs'
 
-const root = process.env.LINKDESK_ROOT
-const artifacts = process.env.LINKDESK_TEST_ARTIFACTS || mkdtempSync(join(tmpdir(), 'shots-'))
-const axeSource = readFileSync(join(root, 'node_modules/axe-core/axe.min.js'), 'utf8')
-const password = 'demo-linkdesk-2026'
-let server, base, browser
+let base, browser, stop
 const checked = new Set()
 
-function freePort () {
-  return new Promise((resolve) => {
-    const s = createServer()
-    s.listen(0, '127.0.0.1', () => { const { port } = s.address(); s.close(() => resolve(port)) })
-  })
-}
-
 before(async () => {
-  mkdirSync(artifacts, { recursive: true })
-  const port = await freePort()
-  base = `http://127.0.0.1:${port}`
-  server = spawn(process.env.LINKDESK_BIN, ['serve'], {
-    env: { ...process.env, LINKDESK_LISTEN: `127.0.0.1:${port}`, LINKDESK_BASE_URL: base,
-      LINKDESK_TODAY: '2026-11-23', LINKDESK_SCHEDULER: '0', LINKDESK_WEB_DIR: join(root, 'web') },
-    stdio: ['ignore', 'ignore', 'inherit']
-  })
-  for (let i = 0; i < 100; i++) {
-    try { if ((await fetch(`${base}/api/v1/ping`)).ok) break } catch {}
-    await new Promise((resolve) => setTimeout(resolve, 100))
-  }
-  browser = await chromium.launch({
-    executablePath: process.env.LINKDESK_CHROMIUM || '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking',
-      '--disable-component-update', '--no-first-run', '--disable-sync', '--disable-quic']
-  })
+  ({ base, browser, stop } = await start())
 })
 
 after(async () => {
-  await browser?.close()
-  server?.kill('SIGTERM')
-  await new Promise((resolve) => server.on('exit', resolve))
+  await stop?.()
 })
 
-// Not GOV.UK's brand: no GDS Transport (no @font-face at all, no font
-// file fetched), Arial, no GOV.UK header or crown; the organisation's name
-// in the Generic header.
-async function notGovuk (page, name) {
-  const seen = await page.evaluate(() => {
-    const faces = []
-    for (const sheet of document.styleSheets) {
-      for (const rule of sheet.cssRules) {
-        if (rule instanceof CSSFontFaceRule) faces.push(rule.style.getPropertyValue('font-family'))
-      }
-    }
-    return {
-      faces,
-      font: getComputedStyle(document.querySelector('main h1') ?? document.body).fontFamily,
-      fetched: performance.getEntriesByType('resource').map((e) => e.name)
-        .filter((n) => /\.woff2?$|\/assets\/(fonts|images)\/|crest|crown/.test(n)),
-      crown: document.querySelectorAll('.govuk-header, .govuk-header__logo, .govuk-logo, [class*="crown"]').length,
-      org: document.querySelector('.govuk-generic-header')?.textContent.trim()
-    }
-  })
-  assert.deepEqual(seen.faces, [], `${name}: no @font-face`)
-  assert.match(seen.font, /^arial, sans-serif$/i, `${name}: Arial`)
-  assert.deepEqual(seen.fetched, [], `${name}: no GOV.UK font or image fetched`)
-  assert.equal(seen.crown, 0, `${name}: no GOV.UK header or crown`)
-  assert.match(seen.org ?? '', /\S/, `${name}: the organisation's name in the Generic header`)
-}
-
-// axe at WCAG 2.2 AA, wide and at 320 pixels, with a screenshot of each.
+// support.mjs's check (not GOV.UK's brand, axe at WCAG 2.2 AA wide and at
+// 320 pixels, no sideways scrolling, screenshots), counted.
 async function check (page, name) {
-  await notGovuk(page, name)
-  const violations = async () => {
-    await page.evaluate(axeSource)
-    return page.evaluate(async () => {
-      const r = await window.axe.run(document, {
-        runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'] }
-      })
-      return r.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`)
-    })
-  }
-  assert.deepEqual(await violations(), [], `axe on ${name}`)
-  await page.screenshot({ path: join(artifacts, `${name}.png`), fullPage: true })
-  const size = page.viewportSize()
-  await page.setViewportSize({ width: 320, height: 640 })
-  assert.deepEqual(await violations(), [], `axe on ${name} at 320 px`)
-  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth)
-  assert.ok(overflow <= 0, `${name} scrolls sideways at 320 px by ${overflow} px`)
-  await page.screenshot({ path: join(artifacts, `${name}-320.png`), fullPage: true })
-  await page.setViewportSize(size)
+  await checkPage(page, name)
   checked.add(name)
 }
 
@@ -115,19 +39,14 @@ async function tabTo (page, selector) {
 }
 
 async function signIn (context, who, { keyboard = false } = {}) {
+  if (!keyboard) return signInAs(base, context, who)
   const page = await context.newPage()
   await page.goto(`${base}/sign-in`)
-  if (keyboard) {
-    await tabTo(page, '#email')
-    await page.keyboard.type(`${who}@demo.linkdesk.test`)
-    await tabTo(page, '#password')
-    await page.keyboard.type(password)
-    await page.keyboard.press('Enter')
-  } else {
-    await page.fill('#email', `${who}@demo.linkdesk.test`)
-    await page.fill('#password', password)
-    await page.click('button:has-text("Sign in")')
-  }
+  await tabTo(page, '#email')
+  await page.keyboard.type(`${who}@demo.linkdesk.test`)
+  await tabTo(page, '#password')
+  await page.keyboard.type(password)
+  await page.keyboard.press('Enter')
   await page.waitForURL((url) => !url.pathname.startsWith('/sign-in'))
   return page
 }

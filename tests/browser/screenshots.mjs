@@ -5,13 +5,13 @@
 import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { chromium } from 'playwright-core'
+import { signIn } from './support.mjs'
 
 const [base, out] = process.argv.slice(2)
 if (!base || !out) {
   console.error('usage: node tests/browser/screenshots.mjs BASE_URL OUT_DIR')
   process.exit(2)
 }
-const password = 'demo-linkdesk-2026'
 // The demo's people (sql/demo.sql), one for each role, and where each lands.
 const roles = [
   ['link-officer', 'link.officer', '/home'],
@@ -30,12 +30,7 @@ const browser = await chromium.launch({
 try {
   for (const [name, who, home] of roles) {
     const context = await browser.newContext({ viewport: { width: 1280, height: 900 } })
-    const page = await context.newPage()
-    await page.goto(`${base}/sign-in`)
-    await page.fill('#email', `${who}@demo.linkdesk.test`)
-    await page.fill('#password', password)
-    await page.click('button:has-text("Sign in")')
-    await page.waitForURL((url) => !url.pathname.startsWith('/sign-in'))
+    const page = await signIn(base, context, who)
     const landed = new URL(page.url()).pathname
     if (landed !== home) throw new Error(`${who} landed on ${landed}, not ${home}`)
     // The whole page, up to 1,200 pixels of it: the README's picture.
