@@ -191,4 +191,20 @@ enum ld_err task_store_update(struct store *s, const struct principal *p,
 			      int64_t id, const struct task_update_in *in,
 			      char **json, struct why *why);
 
+/*
+ * Who has chased whom about a task: {"reminders": [{on, to, status}],
+ * "chasers": [{kind, dated_on}]}, newest first.
+ */
+enum ld_err task_store_chasing(struct store *s, const struct principal *p,
+			       int64_t id, char **json);
+
+/*
+ * Mail a reminder now to whoever must do the task (its assignee, else its
+ * area's officers), as the sweep does: LD_ECONFLICT once it is no longer
+ * being worked on or while paused.  *json: the task.
+ */
+enum ld_err task_store_remind(struct store *s, const struct principal *p,
+			      int64_t id, int32_t today, char **json,
+			      struct why *why);
+
 #endif

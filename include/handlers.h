@@ -38,6 +38,7 @@ enum ld_err h_task_list(struct request *req);
 enum ld_err h_task_get(struct request *req);
 enum ld_err h_task_action(struct request *req);
 enum ld_err h_task_update(struct request *req);
+enum ld_err h_task_remind(struct request *req);
 
 /* h_admin.c */
 enum ld_err h_areas(struct request *req);
@@ -67,6 +68,8 @@ enum ld_err h_bundle(struct request *req);
 enum ld_err h_feeds(struct request *req);
 enum ld_err h_feed_create(struct request *req);
 enum ld_err h_feed_revoke(struct request *req);
+/* The revoke command ({id} of the path), for the API and the page. */
+enum ld_err feeds_revoke(struct request *req, int64_t *id);
 enum ld_err h_feed(struct request *req);
 enum ld_err h_outbox_retry(struct request *req);
 

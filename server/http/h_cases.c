@@ -835,6 +835,19 @@ enum ld_err cases_task_update_in(struct request *req, json_t *body,
 	return LD_OK;
 }
 
+/* POST /api/v1/tasks/{id}/reminders: remind whoever must do it, now. */
+enum ld_err h_task_remind(struct request *req)
+{
+	struct why why = {0};
+	char *json = NULL;
+	int64_t id;
+	enum ld_err err = request_id(req, 0, &id);
+	if (!err)
+		err = task_store_remind(req->app->store, &req->who, id,
+					today(req), &json, &why);
+	return reply_result(req, err, json, &why, 201);
+}
+
 enum ld_err h_task_update(struct request *req)
 {
 	struct task_update_in in;

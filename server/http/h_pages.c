@@ -206,6 +206,36 @@ static void task_change_choices(struct request *req, json_t *task, json_t *form,
 	json_object_set_new(ctx, "can_change", json_true());
 }
 
+/* Reminders sent and the Ombudsman's chasers, in words, on the task page. */
+static void task_chasing(struct request *req, int64_t id, json_t *ctx)
+{
+	static const char *const dates[] = {"on", "dated_on", NULL};
+	char *text = NULL;
+	json_t *ch = task_store_chasing(req->app->store, &req->who, id, &text)
+			     ? NULL
+			     : page_parsed(text);
+	json_t *o;
+	size_t i;
+	if (!ch)
+		return;
+	json_array_foreach(json_object_get(ch, "reminders"), i, o)
+		view_dates(o, dates);
+	json_array_foreach(json_object_get(ch, "chasers"), i, o)
+	{
+		view_dates(o, dates);
+		json_object_set_new(o, "kind_label",
+				    json_string(view_label(json_string_value(
+					    json_object_get(o, "kind")))));
+	}
+	size_t n = json_array_size(json_object_get(ch, "reminders"));
+	json_object_set_new(ch, "reminder_count", json_integer((json_int_t)n));
+	json_object_set_new(ch, "has_reminders", json_boolean(n > 0));
+	json_object_set_new(
+		ch, "has_chasers",
+		json_boolean(json_array_size(json_object_get(ch, "chasers"))));
+	json_object_set_new(ctx, "chasing", ch);
+}
+
 /*
  * The answer the validators sign: the latest version, with who submitted
  * it and when, first; the versions before it under "Earlier answers".
@@ -336,6 +366,13 @@ enum ld_err page_task(struct request *req, int64_t id, json_t *form,
 			    json_boolean(MAY(TASK_PAUSE) && !paused));
 	json_object_set_new(ctx, "can_resume",
 			    json_boolean(MAY(TASK_RESUME) && paused));
+	json_object_set_new(
+		ctx, "can_remind",
+		json_boolean(
+			page_has_role(req, ROLE_LINK_OFFICER) && st >= 0 &&
+			workflow_task_awaits_assignee((enum task_status)st) &&
+			!paused));
+	task_chasing(req, id, ctx);
 	/* Confirming a cancellation: asked for, or refused for want of a
 	 * reason. */
 	json_object_set_new(
@@ -464,6 +501,21 @@ enum ld_err h_page_task_act(struct request *req)
 	free(json);
 	return task_answer(req, id, form, err, &why,
 			   task_action_names[in.action]);
+}
+
+/* POST /tasks/{id}/remind: POST /api/v1/tasks/{id}/reminders. */
+enum ld_err h_page_task_remind(struct request *req)
+{
+	struct why why = {0};
+	char *json = NULL;
+	int64_t id;
+	enum ld_err err = request_id(req, 0, &id);
+	if (err)
+		return err;
+	err = task_store_remind(req->app->store, &req->who, id,
+				app_today(req->app), &json, &why);
+	free(json);
+	return task_answer(req, id, NULL, err, &why, "reminded");
 }
 
 /* GET /tasks/{id}/cancel: the task page asking for the reason first. */

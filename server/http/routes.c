@@ -48,6 +48,7 @@ const struct route http_routes[] = {
 	{"POST", "/tasks/{id}/act", h_page_task_act, WORKERS, NULL},
 	{"POST", "/tasks/{id}/change", h_page_task_change, LINK, NULL},
 	{"GET", "/tasks/{id}/cancel", h_page_task_cancel, LINK, NULL},
+	{"POST", "/tasks/{id}/remind", h_page_task_remind, LINK, NULL},
 	{"POST", "/tasks/{id}/files/{file}/remove", h_page_file_remove, WORKERS,
 	 NULL},
 	{"POST", "/tasks/{id}/email", h_page_evidence_email, LINK, NULL},
@@ -138,6 +139,7 @@ const struct route http_routes[] = {
 	{"GET", "/api/v1/tasks", h_task_list, READERS, NULL},
 	{"GET", "/api/v1/tasks/{id}", h_task_get, READERS, NULL},
 	{"PATCH", "/api/v1/tasks/{id}", h_task_update, LINK, NULL},
+	{"POST", "/api/v1/tasks/{id}/reminders", h_task_remind, LINK, NULL},
 	{"POST", "/api/v1/tasks/{id}/actions", h_task_action, WORKERS, NULL},
 	{"POST", "/api/v1/tasks/{id}/email", h_evidence_email, LINK, NULL},
 

@@ -136,15 +136,14 @@ static enum ld_err queue_event_notice(struct db *db, const struct case_facts *f,
 }
 
 /*
- * Tell whoever must do a task: its assignee, or else every service officer
- * of its area.
+ * Tell whoever must do a task of event (a task set, or a chaser about it):
+ * its assignee, or else every service officer of its area.
  */
-static enum ld_err queue_task_notice(struct db *db, const struct case_facts *f,
-				     int64_t task_id, const char *base_url)
+static enum ld_err queue_doers_notice(struct db *db, const struct case_facts *f,
+				      int64_t task_id, enum notice_event event)
 {
 	struct db_num n, t;
 	PGresult *res = NULL;
-	(void)base_url;
 	const char *q[] = {db_num(&t, task_id)};
 	enum ld_err err = db_exec(
 		db, "task_notice_facts",
@@ -152,21 +151,33 @@ static enum ld_err queue_task_notice(struct db *db, const struct case_facts *f,
 		q, &res);
 	if (err)
 		return err;
-	char *facts =
-		notice_facts(f, NOTICE_TASK_ASSIGNED, PQgetvalue(res, 0, 0),
-			     PQgetvalue(res, 0, 1));
+	char *facts = notice_facts(f, event, PQgetvalue(res, 0, 0),
+				   PQgetvalue(res, 0, 1));
 	PQclear(res);
-	const char *params[] = {db_num(&n, f->id), q[0], facts};
+	const char *params[] = {db_num(&n, f->id), q[0], facts,
+				notice_event_names[event]};
 	err = db_exec(
 		db, "task_notice",
 		"INSERT INTO outbox (kind, recipient, user_id, case_id,"
 		" task_id, facts)"
-		" SELECT 'task_assigned', u.email, u.id, $1, t.id, $3::jsonb"
+		" SELECT $4, u.email, u.id, $1, t.id, $3::jsonb"
 		" FROM task t, task_doers(t.assignee_id, t.service_area_id) u"
-		" WHERE t.id = $2",
-		3, params, NULL);
+		" WHERE t.id = $2"
+		/* One message a person for one event: not to those this
+		 * transaction has told already (its rows share now()). */
+		" AND NOT EXISTS (SELECT 1 FROM outbox x WHERE x.case_id = $1"
+		"  AND x.kind = $4 AND x.user_id = u.id"
+		"  AND x.created_at = now())",
+		4, params, NULL);
 	free(facts);
 	return err;
+}
+
+static enum ld_err queue_task_notice(struct db *db, const struct case_facts *f,
+				     int64_t task_id, const char *base_url)
+{
+	(void)base_url; /* links are made when the notice is sent */
+	return queue_doers_notice(db, f, task_id, NOTICE_TASK_ASSIGNED);
 }
 
 static enum ld_err insert_task(struct db *db, const struct case_facts *f,
@@ -267,7 +278,8 @@ struct correspond_ctx {
 
 /* The tasks a chaser or extension is about: those named, or all live. */
 static enum ld_err targets(struct db *db, const struct correspondence_in *in,
-			   int64_t case_id, const char *set, int *count,
+			   const struct case_facts *f, int64_t case_id,
+			   const char *set, int notice, int *count,
 			   struct why *why)
 {
 	struct buf ids;
@@ -298,13 +310,18 @@ static enum ld_err targets(struct db *db, const struct correspondence_in *in,
 	if (err)
 		return err;
 	*count = PQntuples(res);
-	PQclear(res);
 	if (in->ntask_ids && *count != in->ntask_ids) {
+		PQclear(res);
 		why_set(why, "task_ids",
 			"every task named must be an open task of this case");
 		return LD_EVALIDATION;
 	}
-	return LD_OK;
+	/* A chaser is news to whoever does each task it is about. */
+	for (int i = 0; !err && notice >= 0 && i < *count; i++)
+		err = queue_doers_notice(db, f, db_long(res, i, 0),
+					 (enum notice_event)notice);
+	PQclear(res);
+	return err;
 }
 
 static enum ld_err confirm_orders(struct db *db,
@@ -438,16 +455,19 @@ static enum ld_err correspond(struct db *db, void *arg)
 
 	/* What the kind means, as core's table says. */
 	const char *stage = NULL;
-	if (k->targets_tasks) {
-		err = targets(db, in, c->case_id, k->raises, &count, c->why);
+	/* The event's own recipients first: the tasks' officers after, each
+	 * told once. */
+	if (k->notice >= 0)
+		err = queue_event_notice(db, &f, (enum notice_event)k->notice,
+					 c->base_url);
+	if (!err && k->targets_tasks) {
+		err = targets(db, in, &f, c->case_id, k->raises, k->notice,
+			      &count, c->why);
 		if (!err && count == 0 && k->needs_revised) {
 			why_set(c->why, "task_ids", "no open task to extend");
 			err = LD_EVALIDATION;
 		}
 	}
-	if (!err && k->notice >= 0)
-		err = queue_event_notice(db, &f, (enum notice_event)k->notice,
-					 c->base_url);
 	if (!err && k->moves_to >= 0 && f.stage < (enum case_stage)k->moves_to)
 		stage = case_stage_names[k->moves_to];
 	if (!err && k->confirms_orders)

@@ -23,6 +23,19 @@ const char *residents_param(const struct principal *p);
 /* Explain an integrity violation by its constraint; returns err. */
 enum ld_err why_constraint(struct db *db, enum ld_err err, struct why *why);
 
+/*
+ * What a reminder's mail states about its task t (of case c, Ombudsman
+ * o), as jsonb_build_object() members: the sweep's and the link
+ * officer's "remind now" alike.
+ */
+#define TASK_FACTS                                                             \
+	"'task_id', t.id, 'ombudsman', o.code, 'reference', c.reference,"      \
+	" 'case_reference', o.code || ' ' || c.reference, 'title', t.title,"   \
+	" 'due', effective_due(t)"
+#define REMINDER_FACTS                                                         \
+	"jsonb_build_object(" TASK_FACTS ", 'priority', t.priority,"           \
+	" 'status', t.status, 'overdue', task_overdue(t, $1::date))"
+
 /* Commit on success, roll back on failure; returns the outcome. */
 enum ld_err finish(struct db *db, enum ld_err err);
 

@@ -355,10 +355,6 @@ struct sweep_ctx {
  * The facts a reminder or digest line states (mail_reminder and
  * mail_digest render them): never a resident.
  */
-#define TASK_FACTS                                                             \
-	"'task_id', t.id, 'ombudsman', o.code, 'reference', c.reference,"      \
-	" 'case_reference', o.code || ' ' || c.reference, 'title', t.title,"   \
-	" 'due', effective_due(t)"
 
 static enum ld_err sweep(struct db *db, void *arg)
 {
@@ -416,8 +412,7 @@ static enum ld_err sweep(struct db *db, void *arg)
 		" INSERT INTO outbox (kind, recipient, user_id, case_id,"
 		" task_id, facts)"
 		" SELECT 'reminder', u.email, u.id, t.case_id, t.id,"
-		" jsonb_build_object(" TASK_FACTS ", 'priority', t.priority,"
-		"  'status', t.status, 'overdue', task_overdue(t, $1::date))"
+		" " REMINDER_FACTS
 		" FROM fresh f JOIN task t ON t.id = f.task_id"
 		" JOIN ombudsman_case c ON c.id = t.case_id"
 		" JOIN ombudsman o ON o.id = c.ombudsman_id"

@@ -5,6 +5,7 @@
 
 #include "case_store_int.h"
 #include "date.h"
+#include "kinds.h"
 
 enum ld_err task_read(struct db *db, const struct principal *p, int64_t id,
 		      char **json)
@@ -476,4 +477,128 @@ enum ld_err task_store_update(struct store *s, const struct principal *p,
 {
 	struct update_ctx c = {p, id, in, json, why};
 	return db_run(s, update, &c);
+}
+
+/* Chasing ----------------------------------------------------------------- */
+
+struct chase_ctx {
+	const struct principal *p;
+	int64_t id;
+	int32_t today;
+	char **json;
+	struct why *why;
+};
+
+/*
+ * Who has chased whom about a task: the reminders mailed to its doers (by
+ * the sweep or the link officer) and the Ombudsman's chasers on its case
+ * since it was set, newest first.
+ */
+static enum ld_err chasing(struct db *db, const struct principal *p, int64_t id,
+			   char **json)
+{
+	struct db_num n, area;
+	char chasers[200] = "{";
+	/* The Ombudsman's chasers: core's kinds that raise a priority. */
+	for (const struct corr_kind *k = corr_kinds; k->name; k++)
+		if (k->raises)
+			snprintf(chasers + strlen(chasers),
+				 sizeof(chasers) - strlen(chasers), "%s%s",
+				 chasers[1] ? "," : "", k->name);
+	strcat(chasers, "}");
+	const char *params[] = {db_num(&n, id), area_scope(p, &area), chasers};
+	return db_json(
+		db, "task_chasing",
+		"SELECT json_build_object("
+		" 'reminders', coalesce((SELECT json_agg(json_build_object("
+		"  'on', (x.created_at AT TIME ZONE 'Europe/London')::date,"
+		"  'to', coalesce(u.name, 'the service area'),"
+		"  'status', x.status) ORDER BY x.id DESC)"
+		"  FROM outbox x LEFT JOIN app_user u ON u.id = x.user_id"
+		"  WHERE x.task_id = t.id AND x.kind = 'reminder'), '[]'),"
+		" 'chasers', coalesce((SELECT json_agg(json_build_object("
+		"  'kind', m.kind, 'dated_on', m.dated_on)"
+		"  ORDER BY m.dated_on DESC, m.id DESC)"
+		"  FROM correspondence m WHERE m.case_id = t.case_id"
+		"  AND m.kind = ANY($3::text[])"
+		"  AND m.dated_on >= t.set_on), '[]'))"
+		" FROM task t WHERE t.id = $1"
+		" AND task_visible($2, t.service_area_id)",
+		3, params, json);
+}
+
+enum ld_err task_store_chasing(struct store *s, const struct principal *p,
+			       int64_t id, char **json)
+{
+	return store_read(s, chasing, p, id, json);
+}
+
+/*
+ * The link officer's "remind now": a reminder mailed at once to whoever
+ * must do the task, as the sweep sends them, while the task awaits its
+ * doer (workflow_task_awaits_assignee) and is not paused.
+ */
+static enum ld_err remind(struct db *db, void *arg)
+{
+	struct chase_ctx *c = arg;
+	struct locked_task t;
+	struct db_num n;
+	struct db_date d;
+	PGresult *res = NULL;
+	int version = 0;
+	const char *vp[] = {db_num(&n, c->id)};
+	enum ld_err err = db_begin_as(db, c->p->user_id);
+	/* The version the lock checks is the one it reads: a reminder
+	 * changes nothing of the task. */
+	if (!err)
+		err = db_exec(db, "task_version",
+			      "SELECT version FROM task WHERE id = $1", 1, vp,
+			      &res);
+	if (!err && PQntuples(res))
+		version = (int)db_long(res, 0, 0);
+	PQclear(res);
+	res = NULL;
+	if (!err)
+		err = lock_task(db, c->p, c->id, version, &t, c->why);
+	if (err)
+		goto out;
+	if (!workflow_task_awaits_assignee(t.status) || t.paused) {
+		why_set(c->why, NULL,
+			"a reminder goes only to a task still being worked on "
+			"and not paused");
+		err = LD_ECONFLICT;
+		goto out;
+	}
+	const char *params[] = {db_date(&d, c->today), vp[0]};
+	err = db_exec(db, "task_remind",
+		      "INSERT INTO outbox (kind, recipient, user_id, case_id,"
+		      " task_id, facts)"
+		      " SELECT 'reminder', u.email, u.id, t.case_id, "
+		      "t.id, " REMINDER_FACTS
+		      " FROM task t JOIN ombudsman_case c ON c.id = t.case_id"
+		      " JOIN ombudsman o ON o.id = c.ombudsman_id"
+		      " JOIN LATERAL task_doers(t.assignee_id,"
+		      "  t.service_area_id) u ON true WHERE t.id = $2"
+		      " RETURNING id",
+		      2, params, &res);
+	if (err)
+		goto out;
+	if (PQntuples(res) == 0) {
+		why_set(c->why, NULL,
+			"no one in the task's service area can be reminded");
+		err = LD_ECONFLICT;
+		goto out;
+	}
+	err = task_read(db, c->p, c->id, c->json);
+out:
+	PQclear(res);
+	return finish(db, err);
+}
+
+enum ld_err task_store_remind(struct store *s, const struct principal *p,
+			      int64_t id, int32_t today, char **json,
+			      struct why *why)
+{
+	struct chase_ctx c = {p, id, today, json, why};
+	return db_run(s, remind, &c);
 }

@@ -757,6 +757,87 @@ static void test_complaint_dates_and_resident(void **state)
 	itest_resp_release(&resp);
 }
 
+/*
+ * Who is chasing whom (point 6): reminders sent and the Ombudsman's
+ * chasers on the task; a link officer reminds now; the officers doing the
+ * task are told of a 1st chaser about it.
+ */
+static void test_reminders_and_chasers(void **state)
+{
+	(void)state;
+	long task;
+	long cid = new_case(&task);
+	char mine[80];
+	snprintf(mine, sizeof(mine), "task_id = %ld AND kind = 'reminder'",
+		 task);
+	long officers = api_sql_long(
+		F("SELECT count(*) FROM app_user u JOIN user_role r ON"
+		  " r.user_id = u.id AND r.role = 'service_officer' WHERE"
+		  " u.active AND u.service_area_id = %ld",
+		  area_repairs));
+	assert_true(officers >= 1);
+	page_says(&lo, F("/tasks/%ld", task), "No reminders sent yet.");
+	page_says(&lo, F("/tasks/%ld", task), "Send a reminder now");
+	page_lacks(&repairs, F("/tasks/%ld", task), "Send a reminder now");
+	posted_to(&lo, F("/tasks/%ld/remind", task), "",
+		  F("/tasks/%ld?done=reminded", task));
+	assert_int_equal(count_of("outbox", mine), officers);
+	page_says(&lo, F("/tasks/%ld?done=reminded", task),
+		  "Reminder sent to the service area.");
+	page_says(&lo, F("/tasks/%ld", task),
+		  F("Reminders sent: %ld", officers));
+	json_decref(api_expect(&lo, 201, "POST",
+			       F("/api/v1/tasks/%ld/reminders", task), NULL));
+	assert_int_equal(count_of("outbox", mine), 2 * officers);
+	struct itest_resp r;
+	page_post(&repairs, F("/tasks/%ld/remind", task), "", &r);
+	assert_int_equal(r.status, 403);
+	itest_resp_release(&r);
+
+	/* A 1st chaser: on the task, and each of its officers is told, once
+	 * (a head of service who is one too is not told twice). */
+	json_decref(api_expect(&lo, 201, "POST",
+			       F("/api/v1/cases/%ld/correspondence", cid),
+			       "{\"kind\": \"first_chaser\", \"dated_on\":"
+			       " \"2026-11-23\"}"));
+	const char *officer_ids =
+		F("(SELECT u.id FROM app_user u JOIN user_role r ON r.user_id ="
+		  " u.id AND r.role = 'service_officer' WHERE u.active AND"
+		  " u.service_area_id = %ld)",
+		  area_repairs);
+	assert_int_equal(
+		api_sql_long(F("SELECT count(DISTINCT user_id) FROM outbox"
+			       " WHERE case_id = %ld AND kind = 'first_chaser'"
+			       " AND user_id IN %s",
+			       cid, officer_ids)),
+		officers);
+	assert_int_equal(
+		api_sql_long(F("SELECT count(*) - count(DISTINCT user_id) FROM"
+			       " outbox WHERE case_id = %ld AND kind ="
+			       " 'first_chaser'",
+			       cid)),
+		0);
+	assert_true(
+		count_of("outbox", F("task_id = %ld AND kind = 'first_chaser'",
+				     task)) >= 1);
+	char *body = page_text(&repairs, F("/tasks/%ld", task));
+	assert_non_null(strstr(body, "1st chaser"));
+	assert_non_null(strstr(body, "Monday 23 November 2026"));
+	free(body);
+	page_says(&repairs, "/my-tasks", "High priority");
+
+	/* Paused: no reminder, said on the page; nothing queued. */
+	long v = version_of(F("/api/v1/tasks/%ld", task));
+	posted_to(&lo, F("/tasks/%ld/act", task),
+		  F("version=%ld&action=pause", v), "done=pause");
+	page_lacks(&lo, F("/tasks/%ld", task), "Send a reminder now");
+	refused_on(&lo, F("/tasks/%ld/remind", task), "", 409, "main-content",
+		   "not paused");
+	api_refused(&lo, 409, "conflict", NULL, "POST",
+		    F("/api/v1/tasks/%ld/reminders", task), NULL);
+	assert_int_equal(count_of("outbox", mine), 2 * officers);
+}
+
 static void act(struct api *who, long task, const char *fields,
 		const char *done)
 {
@@ -818,6 +899,7 @@ int main(void)
 		cmocka_unit_test(test_defaults_follow_the_complaint),
 		cmocka_unit_test(test_register_with_a_new_complaint),
 		cmocka_unit_test(test_complaint_dates_and_resident),
+		cmocka_unit_test(test_reminders_and_chasers),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
