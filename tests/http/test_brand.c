@@ -2,7 +2,8 @@
  * The organisation's brand as every page reads it (sql/029_brand.sql):
  * the style sheet and logo addresses are public, a colour or name set by
  * hand in the database cannot inject CSS or HTML, and the logo is served
- * with a policy that runs no script.  The Brand page's forms are played
+ * with a policy that runs no script; GOV.UK Frontend's CSS is served
+ * without GDS Transport.  The Brand page's forms are played
  * in tests/browser/dashboard.test.mjs.
  */
 #include <setjmp.h>
@@ -156,12 +157,41 @@ static void test_logo(void **state)
 	restore();
 }
 
+/* GOV.UK Frontend as served: built with Arial, no GDS Transport at all. */
+static void test_no_gds_transport(void **state)
+{
+	(void)state;
+	struct itest_resp r;
+	get("/assets/govuk-frontend.min.css", &r);
+	assert_int_equal(r.status, 200);
+	assert_true(r.len > 50000);
+	assert_null(strstr(r.body, "GDS Transport"));
+	assert_null(strstr(r.body, "@font-face"));
+	assert_non_null(strstr(r.body, "font-family:arial,sans-serif"));
+	assert_non_null(strstr(r.body, "govuk-generic-header"));
+	assert_non_null(strstr(r.body, "--govuk-frontend-version: \"6."));
+	itest_resp_release(&r);
+	/* Neither GOV.UK's fonts nor its crown and icons are there to fetch. */
+	static const char *const gone[] = {
+		"/assets/fonts/bold-b542beb274-v2.woff2",
+		"/assets/fonts/light-94a07e06a1-v2.woff2",
+		"/assets/images/govuk-crest.svg",
+		"/assets/images/favicon.svg",
+	};
+	for (size_t i = 0; i < sizeof(gone) / sizeof(gone[0]); i++) {
+		get(gone[i], &r);
+		assert_int_equal(r.status, 404);
+		itest_resp_release(&r);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_style_sheet),
 		cmocka_unit_test(test_name_on_pages),
 		cmocka_unit_test(test_logo),
+		cmocka_unit_test(test_no_gds_transport),
 	};
 	return cmocka_run_group_tests(tests, start, stop);
 }
