@@ -79,12 +79,16 @@ enum ld_err h_feed_create(struct request *req)
 	return LD_OK;
 }
 
+enum ld_err feeds_revoke(struct request *req, int64_t *id)
+{
+	enum ld_err err = request_id(req, 0, id);
+	return err ? err : feed_store_revoke(req->app->store, &req->who, *id);
+}
+
 enum ld_err h_feed_revoke(struct request *req)
 {
 	int64_t id;
-	enum ld_err err = request_id(req, 0, &id);
-	if (!err)
-		err = feed_store_revoke(req->app->store, &req->who, id);
+	enum ld_err err = feeds_revoke(req, &id);
 	if (err)
 		return err;
 	reply_json(req, 200, json_pack("{s:I}", "revoked", (json_int_t)id));

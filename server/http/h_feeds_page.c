@@ -96,10 +96,6 @@ enum ld_err h_page_calendar_post(struct request *req)
 enum ld_err h_page_calendar_revoke(struct request *req)
 {
 	int64_t id;
-	enum ld_err err = request_id(req, 0, &id);
-	if (!err)
-		err = feed_store_revoke(req->app->store, &req->who, id);
-	if (err)
-		return err;
-	return page_redirect(req, "/calendar");
+	enum ld_err err = feeds_revoke(req, &id);
+	return err ? err : page_redirect(req, "/calendar");
 }

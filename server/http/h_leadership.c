@@ -480,6 +480,7 @@ enum ld_err h_page_kpi_cases(struct request *req)
 		json_sprintf("Cases behind %s, %s", label, p.label));
 	json_object_set_new(ctx, "period",
 			    json_pack("{s:s}", "label", p.label));
+	json_object_set_new(ctx, "narrowing", json_string(narrowing(req)));
 	/* The same rows as a spreadsheet: the same period and narrowing. */
 	json_object_set_new(
 		ctx, "export",
