@@ -199,8 +199,7 @@ static enum ld_err tasks(struct db *db, void *arg)
 		 " t.title, o.code || ' ' || c.reference"
 		 " FROM task t JOIN ombudsman_case c ON c.id = t.case_id"
 		 " JOIN ombudsman o ON o.id = c.ombudsman_id"
-		 " WHERE t.status NOT IN ('done', 'cancelled')"
-		 " AND t.status <> 'sent' AND %s"
+		 " WHERE task_is_unsent(t.status) AND %s"
 		 " AND task_visible($2, t.service_area_id)"
 		 " ORDER BY effective_due(t), t.id",
 		 by_scope[kind]);

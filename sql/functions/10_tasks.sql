@@ -6,19 +6,33 @@ CREATE OR REPLACE FUNCTION effective_due(t task) RETURNS date LANGUAGE sql IMMUT
     SELECT coalesce(t.revised_due_on, t.due_on)
 $$;
 
--- Work still owed (what "open" means in the indexes task_open_due,
--- task_area_open and task_assignee_open), past its date and not paused.
--- Written so that the planner sees those indexes' predicate in it.
+-- A task still open (core: workflow_task_open), and work still owed, open
+-- and not yet sent (workflow_task_unsent): written once, here, and
+-- compared with core's by tests/unit/test_workflow.c.  The planner inlines
+-- them, so a query using them matches the partial indexes' predicate
+-- (task_open_due, task_area_open, task_assignee_open: "status NOT IN
+-- ('done', 'cancelled')", sql/012).
+CREATE OR REPLACE FUNCTION task_is_open(p_status text) RETURNS boolean
+LANGUAGE sql IMMUTABLE AS $$
+    SELECT p_status NOT IN ('done', 'cancelled')
+$$;
+
+CREATE OR REPLACE FUNCTION task_is_unsent(p_status text) RETURNS boolean
+LANGUAGE sql IMMUTABLE AS $$
+    SELECT task_is_open(p_status) AND p_status <> 'sent'
+$$;
+
+-- Work still owed, past its date and not paused.
 CREATE OR REPLACE FUNCTION task_overdue(t task, p_today date) RETURNS boolean
 LANGUAGE sql IMMUTABLE AS $$
     SELECT effective_due(t) < p_today AND t.paused_on IS NULL
-       AND t.status NOT IN ('done', 'cancelled') AND t.status <> 'sent'
+       AND task_is_unsent(t.status)
 $$;
 
 CREATE OR REPLACE FUNCTION task_nearly_overdue(t task, p_today date, p_horizon date)
 RETURNS boolean LANGUAGE sql IMMUTABLE AS $$
     SELECT effective_due(t) BETWEEN p_today AND p_horizon AND t.paused_on IS NULL
-       AND t.status NOT IN ('done', 'cancelled') AND t.status <> 'sent'
+       AND task_is_unsent(t.status)
 $$;
 
 -- One task's document, for the places that hold a task row.
@@ -52,7 +66,7 @@ LANGUAGE plpgsql STABLE AS $$
 BEGIN
     RETURN (SELECT coalesce(json_agg(d.doc ORDER BY d.due, d.id), '[]')
         FROM task_doc d JOIN task t ON t.id = d.id
-        WHERE t.status NOT IN ('done', 'cancelled') AND t.status <> 'sent'
+        WHERE task_is_unsent(t.status)
         AND (t.assignee_id = p_user OR (t.assignee_id IS NULL AND t.service_area_id = p_area))
         AND task_visible(p_scope, t.service_area_id));
 END $$;

@@ -175,6 +175,38 @@ static void test_refusal_keeps_nothing(void **state)
 			 1);
 }
 
+/* Does the plan of sql (with sequential scans off) use index? */
+static int plan_uses(const char *sql, const char *index)
+{
+	char *out = NULL;
+	assert_int_equal(
+		api_sql(F("SET enable_seqscan = off; EXPLAIN %s", sql), &out),
+		0);
+	int uses = strstr(out, index) != NULL;
+	if (!uses)
+		print_message("%s\n", out);
+	free(out);
+	return uses;
+}
+
+/*
+ * The named predicates (task_is_open, task_is_unsent, task_overdue) are
+ * inlined, so the open-task partial indexes still serve the lists.
+ */
+static void test_open_task_indexes(void **state)
+{
+	(void)state;
+	assert_true(plan_uses("SELECT t.id FROM task t WHERE"
+			      " task_overdue(t, '2026-11-23')"
+			      " ORDER BY effective_due(t), t.id LIMIT 20",
+			      "task_open_due"));
+	assert_true(plan_uses("SELECT t.id FROM task t WHERE"
+			      " t.service_area_id = 1 AND"
+			      " task_is_unsent(t.status)"
+			      " ORDER BY effective_due(t), t.id LIMIT 20",
+			      "task_area_open"));
+}
+
 /* Unreachable: LD_EUNAVAILABLE, nothing returned. */
 static void test_unreachable(void **state)
 {
@@ -194,6 +226,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_days_by_the_given_calendar),
 		cmocka_unit_test(test_refusal_keeps_nothing),
+		cmocka_unit_test(test_open_task_indexes),
 		cmocka_unit_test(test_unreachable),
 	};
 	return cmocka_run_group_tests_name("store", tests, setup, teardown);

@@ -401,6 +401,63 @@ static void test_kinds_match_schema(void **state)
 	}
 }
 
+/*
+ * The statuses SQL's task_is_open() keeps out (sql/functions/10_tasks.sql)
+ * are exactly those core calls closed, and task_is_unsent() adds "sent",
+ * as workflow_task_unsent() does.
+ */
+static void test_open_matches_sql(void **state)
+{
+	(void)state;
+	char path[512], line[1024], sql[256] = "", core[256] = "";
+	const char *root = getenv("LINKDESK_ROOT");
+	snprintf(path, sizeof(path), "%s/sql/functions/10_tasks.sql",
+		 root ? root : ".");
+	FILE *f = fopen(path, "r");
+	assert_non_null(f);
+	bool in_fn = false, unsent_adds_sent = false;
+	while (fgets(line, sizeof(line), f)) {
+		if (strstr(line, "FUNCTION task_is_open("))
+			in_fn = true;
+		const char *in = in_fn ? strstr(line, "NOT IN (") : NULL;
+		if (in) {
+			size_t len = 0;
+			for (const char *p = strchr(in, '\''); p;
+			     p = strchr(p + 1, '\'')) {
+				const char *end = strchr(p + 1, '\'');
+				if (!end)
+					break;
+				len += (size_t)snprintf(
+					sql + len, sizeof(sql) - len, "%s%.*s",
+					len ? "," : "", (int)(end - p - 1),
+					p + 1);
+				p = end;
+			}
+			in_fn = false;
+		}
+		if (strstr(line, "task_is_open(p_status) AND p_status <> "
+				 "'sent'"))
+			unsent_adds_sent = true;
+	}
+	fclose(f);
+	size_t len = 0;
+	for (int s = 0; s < TASK_STATUS_COUNT; s++) {
+		assert_int_equal(workflow_task_open((enum task_status)s),
+				 !workflow_task_closed((enum task_status)s));
+		if (workflow_task_closed((enum task_status)s))
+			len += (size_t)snprintf(core + len, sizeof(core) - len,
+						"%s%s", len ? "," : "",
+						task_status_names[s]);
+		assert_int_equal(workflow_task_unsent((enum task_status)s),
+				 workflow_task_open((enum task_status)s) &&
+					 s != TASK_SENT);
+	}
+	if (!*sql)
+		fail_msg("no task_is_open in sql/functions/10_tasks.sql");
+	assert_same_set("task_is_open", core, sql);
+	assert_true(unsent_adds_sent);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -412,6 +469,7 @@ int main(void)
 		cmocka_unit_test(test_case_close),
 		cmocka_unit_test(test_correspondence_kinds),
 		cmocka_unit_test(test_kinds_match_schema),
+		cmocka_unit_test(test_open_matches_sql),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
