@@ -192,6 +192,14 @@ enum ld_err task_store_update(struct store *s, const struct principal *p,
 			      char **json, struct why *why);
 
 /*
+ * What the Monday digest lists, by service area: [{area, count, overdue:
+ * [task], due_soon: [task]}], the reader's areas only.  horizon: the last
+ * day of "nearly overdue" (workcal_nearly_due_by()).
+ */
+enum ld_err task_store_by_area(struct store *s, const struct principal *p,
+			       int32_t today, int32_t horizon, char **json);
+
+/*
  * Who has chased whom about a task: {"reminders": [{on, to, status}],
  * "chasers": [{kind, dated_on}]}, newest first.
  */

@@ -274,6 +274,7 @@ enum ld_err h_page_this_week(struct request *req)
 			json_object_set_new(ctx, "sanction_flags", flags);
 		}
 	}
+	page_this_week_digest(req, ctx);
 	return page_render(req, 200, "this_week", ctx);
 }
 

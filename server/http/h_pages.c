@@ -68,16 +68,49 @@ static enum ld_err horizon(const struct workcal *cal, void *arg)
 	return LD_OK;
 }
 
-static json_t *home_data(struct request *req)
+/* Today and the last day of "nearly overdue", by core's calendar. */
+static struct horizon_ctx horizon_of(struct request *req)
 {
 	struct horizon_ctx h = {app_today(req->app), 0,
 				req->app->cfg.nearly_overdue_days};
-	char *text = NULL;
 	if (app_with_calendar(req->app, horizon, &h))
 		h.horizon = workcal_nearly_due_by(NULL, h.today, (int)h.days);
+	return h;
+}
+
+static json_t *home_data(struct request *req)
+{
+	struct horizon_ctx h = horizon_of(req);
+	char *text = NULL;
 	if (page_store_home(req->app->store, h.today, h.horizon, &text))
 		return NULL;
 	return page_parsed(text);
+}
+
+void page_this_week_digest(struct request *req, json_t *ctx)
+{
+	struct horizon_ctx h = horizon_of(req);
+	char *text = NULL;
+	json_t *areas = task_store_by_area(req->app->store, &req->who, h.today,
+					   h.horizon, &text)
+				? NULL
+				: page_parsed(text);
+	json_t *a;
+	size_t i;
+	json_array_foreach(areas, i, a)
+	{
+		page_view_tasks(req, json_object_get(a, "overdue"));
+		page_view_tasks(req, json_object_get(a, "due_soon"));
+		json_object_set_new(a, "has_overdue",
+				    json_boolean(json_array_size(
+					    json_object_get(a, "overdue"))));
+		json_object_set_new(a, "has_due_soon",
+				    json_boolean(json_array_size(
+					    json_object_get(a, "due_soon"))));
+	}
+	json_object_set_new(ctx, "has_digest",
+			    json_boolean(json_array_size(areas) > 0));
+	json_object_set_new(ctx, "digest", areas ? areas : json_array());
 }
 
 enum ld_err h_page_home(struct request *req)

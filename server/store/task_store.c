@@ -602,3 +602,48 @@ enum ld_err task_store_remind(struct store *s, const struct principal *p,
 	struct chase_ctx c = {p, id, today, json, why};
 	return db_run(s, remind, &c);
 }
+
+struct by_area_ctx {
+	const struct principal *p;
+	int32_t today, horizon;
+	char **json;
+};
+
+/*
+ * The Monday digest's lines, for a page: each service area's overdue and
+ * nearly overdue tasks (task_overdue and task_nearly_overdue, as the
+ * digest selects them), soonest first, within the reader's scope.
+ */
+static enum ld_err by_area(struct db *db, void *arg)
+{
+	struct by_area_ctx *c = arg;
+	struct db_date today, horizon;
+	struct db_num area;
+	const char *params[] = {db_date(&today, c->today),
+				db_date(&horizon, c->horizon),
+				area_scope(c->p, &area)};
+	return db_json(
+		db, "task_by_area",
+		"SELECT coalesce(json_agg(json_build_object('area', a.name,"
+		" 'overdue', l.overdue, 'due_soon', l.due_soon, 'count', l.n)"
+		" ORDER BY a.name), '[]') FROM (SELECT d.service_area_id,"
+		"  coalesce(json_agg(d.doc ORDER BY d.due, d.id)"
+		"   FILTER (WHERE task_overdue(t, $1::date)), '[]') AS overdue,"
+		"  coalesce(json_agg(d.doc ORDER BY d.due, d.id)"
+		"   FILTER (WHERE NOT task_overdue(t, $1::date)), '[]')"
+		"   AS due_soon, count(*) AS n"
+		"  FROM task t JOIN task_doc d ON d.id = t.id"
+		"  WHERE (task_overdue(t, $1::date)"
+		"   OR task_nearly_overdue(t, $1::date, $2::date))"
+		"  AND task_visible($3, t.service_area_id)"
+		"  GROUP BY 1) l JOIN service_area a ON a.id = "
+		"l.service_area_id",
+		3, params, c->json);
+}
+
+enum ld_err task_store_by_area(struct store *s, const struct principal *p,
+			       int32_t today, int32_t horizon, char **json)
+{
+	struct by_area_ctx c = {p, today, horizon, json};
+	return db_run(s, by_area, &c);
+}

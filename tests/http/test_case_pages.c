@@ -838,6 +838,42 @@ static void test_reminders_and_chasers(void **state)
 	assert_int_equal(count_of("outbox", mine), 2 * officers);
 }
 
+/*
+ * This week (point 7): the Monday digest's lines on screen, by service
+ * area, overdue and nearly overdue as the digest selects them; an
+ * officer sees their own area's.
+ */
+static void test_this_week_is_the_monday_list(void **state)
+{
+	(void)state;
+	long cid = new_case(NULL);
+	json_t *c = api_expect(
+		&lo, 201, "POST", F("/api/v1/cases/%ld/correspondence", cid),
+		F("{\"kind\": \"information_request\", \"dated_on\":"
+		  " \"2026-10-01\", \"tasks\": [{\"title\": \"Overdue "
+		  "gas safety record\", \"service_area_id\": %ld}]}",
+		  area_repairs));
+	json_decref(c);
+	char *body = page_text(&lo, "/this-week");
+	char *list = strstr(body, "id=\"monday-list\"");
+	assert_non_null(list);
+	char *area = strstr(list, "Repairs and Maintenance");
+	assert_non_null(area);
+	assert_non_null(strstr(area, "Overdue gas safety record"));
+	/* The area's count is the digest's: overdue or nearly overdue
+	 * (3 working days from Monday 23 November 2026: to Thursday 26). */
+	long n = api_sql_long(
+		F("SELECT count(*) FROM task t WHERE t.service_area_id = %ld"
+		  " AND (task_overdue(t, '2026-11-23') OR"
+		  " task_nearly_overdue(t, '2026-11-23', '2026-11-26'))",
+		  area_repairs));
+	assert_true(n >= 1);
+	assert_non_null(strstr(area, F("app-count\">%ld</span>", n)));
+	free(body);
+	page_lacks(&housing, "/this-week", "Overdue gas safety record");
+	page_says(&repairs, "/this-week", "Overdue gas safety record");
+}
+
 static void act(struct api *who, long task, const char *fields,
 		const char *done)
 {
@@ -900,6 +936,7 @@ int main(void)
 		cmocka_unit_test(test_register_with_a_new_complaint),
 		cmocka_unit_test(test_complaint_dates_and_resident),
 		cmocka_unit_test(test_reminders_and_chasers),
+		cmocka_unit_test(test_this_week_is_the_monday_list),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
