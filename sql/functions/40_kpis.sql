@@ -31,25 +31,25 @@ $$;
 
 -- The facts of a period: those with a day of their own in it
 -- (kpi_facts_dated) and those taken on its as-of day (kpi_facts_at_end).
--- p_cases, when given, narrows them to those cases: the store keeps each
--- case's facts (sql/032) and works a changed case's out again from here.
-DROP FUNCTION IF EXISTS kpi_facts(date, date, date);
+DROP FUNCTION IF EXISTS kpi_facts(date, date, date, bigint[]);
 DROP FUNCTION IF EXISTS kpi_remedies_open(date);
-CREATE OR REPLACE FUNCTION kpi_facts(p_from date, p_to date, p_today date,
-                                     p_cases bigint[] DEFAULT NULL)
+CREATE OR REPLACE FUNCTION kpi_facts(p_from date, p_to date, p_today date)
 RETURNS TABLE (measure text, case_id bigint, task_id bigint, ombudsman text,
                area_id bigint, detail text, on_date date, amount bigint, days integer)
 LANGUAGE sql STABLE AS $$
-    SELECT * FROM kpi_facts_dated(p_from, p_to, p_today, p_cases)
+    SELECT * FROM kpi_facts_dated(p_from, p_to, p_today)
     UNION ALL
-    SELECT * FROM kpi_facts_at_end(p_to, p_cases)
+    SELECT * FROM kpi_facts_at_end(p_to)
 $$;
 
 -- The facts with a day of their own: each is a fact of the periods its
 -- day (on_date) is in, and, when it is not settled (a request unsent, an
 -- order not complied with), only once that day is before today.  The KPIs
 -- count failure orders by their recorded type (chfo_type for
--- sanction_type): otherwise as sql/020 defined them.
+-- sanction_type): otherwise as sql/020 defined them.  p_cases, when
+-- given, gives every such fact of those cases (the period is not asked
+-- for: the store keeps them all, sql/032, called with -infinity and
+-- infinity), read through the cases' own indexes.
 CREATE OR REPLACE FUNCTION kpi_facts_dated(p_from date, p_to date, p_today date,
                                            p_cases bigint[] DEFAULT NULL)
 RETURNS TABLE (measure text, case_id bigint, task_id bigint, ombudsman text,
@@ -59,22 +59,30 @@ LANGUAGE sql STABLE AS $$
     SELECT m.measure, c.id, NULL::bigint, c.ombudsman, c.area_id, NULL::text, c.received_on,
            NULL::bigint, NULL::integer
     FROM case_fact c, LATERAL (VALUES ('cases_received')) m(measure)
-    WHERE c.received_on BETWEEN p_from AND p_to AND (p_cases IS NULL OR c.id = ANY(p_cases))
+    WHERE (c.received_on BETWEEN p_from AND p_to
+           OR p_cases IS NOT NULL AND c.received_on IS NOT NULL)
+    AND (p_cases IS NULL OR c.id = ANY(p_cases))
     UNION ALL
     SELECT 'cases_investigated', c.id, NULL, c.ombudsman, c.area_id, NULL, d.decided_on, NULL, NULL
     FROM determination d JOIN case_fact c ON c.id = d.case_id
-    WHERE d.decided_on BETWEEN p_from AND p_to AND (p_cases IS NULL OR c.id = ANY(p_cases))
+    WHERE (d.decided_on BETWEEN p_from AND p_to
+           OR p_cases IS NOT NULL AND d.decided_on IS NOT NULL)
+    AND (p_cases IS NULL OR d.case_id = ANY(p_cases))
     UNION ALL
     SELECT m.measure, c.id, NULL, c.ombudsman, c.area_id, c.outcome, c.closed_on, NULL, NULL
     FROM case_fact c, LATERAL (VALUES ('cases_closed'), ('closed_' || c.outcome)) m(measure)
-    WHERE c.closed_on BETWEEN p_from AND p_to AND (p_cases IS NULL OR c.id = ANY(p_cases))
+    WHERE (c.closed_on BETWEEN p_from AND p_to
+           OR p_cases IS NOT NULL AND c.closed_on IS NOT NULL)
+    AND (p_cases IS NULL OR c.id = ANY(p_cases))
     UNION ALL
     -- Information requests received in the period.
     SELECT 'evidence_requests', c.id, t.id, c.ombudsman, t.service_area_id, t.title, t.set_on,
            NULL, NULL
     FROM task t JOIN case_fact c ON c.id = t.case_id
     WHERE t.kind = 'information_request' AND t.status <> 'cancelled'
-    AND t.set_on BETWEEN p_from AND p_to AND (p_cases IS NULL OR c.id = ANY(p_cases))
+    AND (t.set_on BETWEEN p_from AND p_to
+           OR p_cases IS NOT NULL AND t.set_on IS NOT NULL)
+    AND (p_cases IS NULL OR t.case_id = ANY(p_cases))
     UNION ALL
     -- Information requests due in the period, once settled: sent, or past
     -- the due date unsent (late, answered or not).
@@ -91,9 +99,10 @@ LANGUAGE sql STABLE AS $$
                     ('evidence_extended', t.revised_due_on IS NOT NULL),
                     ('evidence_days', t.sent_on IS NOT NULL)) m(measure, holds)
     WHERE t.kind = 'information_request' AND t.status <> 'cancelled'
-    AND coalesce(t.revised_due_on, t.due_on) BETWEEN p_from AND p_to
+    AND (coalesce(t.revised_due_on, t.due_on) BETWEEN p_from AND p_to
+           OR p_cases IS NOT NULL AND coalesce(t.revised_due_on, t.due_on) IS NOT NULL)
     AND (t.sent_on IS NOT NULL OR coalesce(t.revised_due_on, t.due_on) < p_today)
-    AND (p_cases IS NULL OR c.id = ANY(p_cases))
+    AND (p_cases IS NULL OR t.case_id = ANY(p_cases))
     AND m.holds
     UNION ALL
     -- Chasers and sanctions received, each linked to its case.
@@ -105,8 +114,9 @@ LANGUAGE sql STABLE AS $$
                     (CASE WHEN x.chfo_type IS NOT NULL
                           THEN 'sanctions_type_' || x.chfo_type END)) m(measure)
     WHERE x.kind IN ('first_chaser', 'final_chaser', 'sanction_notice')
-    AND x.dated_on BETWEEN p_from AND p_to AND m.measure IS NOT NULL
-    AND (p_cases IS NULL OR c.id = ANY(p_cases))
+    AND (x.dated_on BETWEEN p_from AND p_to
+           OR p_cases IS NOT NULL AND x.dated_on IS NOT NULL) AND m.measure IS NOT NULL
+    AND (p_cases IS NULL OR x.case_id = ANY(p_cases))
     UNION ALL
     -- Findings of determinations made in the period, for an Ombudsman
     -- that counts by findings.
@@ -119,8 +129,9 @@ LANGUAGE sql STABLE AS $$
                     ('findings_considered', k.considered AND o.rate_basis = 'findings'),
                     ('findings_adverse', k.considered AND f.upheld
                                          AND o.rate_basis = 'findings')) m(measure, holds)
-    WHERE d.decided_on BETWEEN p_from AND p_to AND m.holds
-    AND (p_cases IS NULL OR c.id = ANY(p_cases))
+    WHERE (d.decided_on BETWEEN p_from AND p_to
+           OR p_cases IS NOT NULL AND d.decided_on IS NOT NULL) AND m.holds
+    AND (p_cases IS NULL OR d.case_id = ANY(p_cases))
     UNION ALL
     -- Decisions on detailed investigations, for an Ombudsman that counts
     -- by decisions: upheld when fault was found in any part.
@@ -131,8 +142,9 @@ LANGUAGE sql STABLE AS $$
              WHERE f.determination_id = d.id) u,
     LATERAL (VALUES ('investigations_decided', true),
                     ('investigations_upheld', u.upheld)) m(measure, holds)
-    WHERE d.decided_on BETWEEN p_from AND p_to AND m.holds
-    AND (p_cases IS NULL OR c.id = ANY(p_cases))
+    WHERE (d.decided_on BETWEEN p_from AND p_to
+           OR p_cases IS NOT NULL AND d.decided_on IS NOT NULL) AND m.holds
+    AND (p_cases IS NULL OR d.case_id = ANY(p_cases))
     UNION ALL
     -- Orders and recommendations made in the period; compensation ordered
     -- (in orders and recommended payments alike) and paid.
@@ -146,8 +158,9 @@ LANGUAGE sql STABLE AS $$
                      r.amount_pence),
                     (CASE WHEN r.paid_pence IS NOT NULL THEN 'compensation_paid' END,
                      r.paid_pence)) m(measure, amount)
-    WHERE d.decided_on BETWEEN p_from AND p_to AND m.measure IS NOT NULL
-    AND (p_cases IS NULL OR c.id = ANY(p_cases))
+    WHERE (d.decided_on BETWEEN p_from AND p_to
+           OR p_cases IS NOT NULL AND d.decided_on IS NOT NULL) AND m.measure IS NOT NULL
+    AND (p_cases IS NULL OR r.case_id = ANY(p_cases))
     UNION ALL
     -- Orders and recommendations due in the period, once settled (complied
     -- with, or past the due date): complied with by the due date, within
@@ -189,7 +202,8 @@ LANGUAGE sql STABLE AS $$
 $$;
 
 -- The facts taken on the as-of day: orders and recommendations still open
--- then, tasks open then and those overdue.
+-- then, tasks open then and those overdue; p_cases narrows them to those
+-- cases.
 CREATE OR REPLACE FUNCTION kpi_facts_at_end(p_to date, p_cases bigint[] DEFAULT NULL)
 RETURNS TABLE (measure text, case_id bigint, task_id bigint, ombudsman text,
                area_id bigint, detail text, on_date date, amount bigint, days integer)
@@ -206,7 +220,7 @@ LANGUAGE sql STABLE AS $$
                     ('overdue_tasks_at_end', coalesce(t.revised_due_on, t.due_on) < p_to
                      AND NOT coalesce(t.paused_on <= p_to, false))) m(measure, holds)
     WHERE task_open_span(t.set_on, t.sent_on, t.completed_on) @> p_to
-    AND t.status <> 'cancelled' AND m.holds AND (p_cases IS NULL OR c.id = ANY(p_cases))
+    AND t.status <> 'cancelled' AND m.holds AND (p_cases IS NULL OR t.case_id = ANY(p_cases))
 $$;
 
 CREATE OR REPLACE FUNCTION kpi_facts_for(p_from date, p_to date, p_today date, p_area bigint,
@@ -390,7 +404,8 @@ CREATE OR REPLACE FUNCTION kpi_keep(p_cases bigint[]) RETURNS void
 LANGUAGE plpgsql SET plan_cache_mode = force_custom_plan AS $$
 BEGIN
     WITH gone AS (DELETE FROM kpi_dated d
-                  WHERE p_cases IS NULL OR d.case_id = ANY(p_cases) RETURNING d.*, -1 AS sign),
+                  WHERE p_cases IS NULL OR d.case_id = ANY(p_cases)
+                  RETURNING d.*, -1 AS sign),
     every AS (SELECT * FROM kpi_facts_dated('-infinity', 'infinity', 'infinity', p_cases)),
     settled AS (SELECT * FROM kpi_facts_dated('-infinity', 'infinity', '-infinity', p_cases)),
     kept AS (INSERT INTO kpi_dated (case_id, measure, on_date, ombudsman, area_id, days,
@@ -426,8 +441,10 @@ CREATE OR REPLACE FUNCTION kpi_keep_at_end(p_days date[], p_cases bigint[]) RETU
 LANGUAGE plpgsql SET plan_cache_mode = force_custom_plan AS $$
 BEGIN
     WITH gone AS (DELETE FROM kpi_end e WHERE e.on_date = ANY(p_days)
-                  AND (p_cases IS NULL OR e.case_id = ANY(p_cases)) RETURNING e.*, -1 AS sign),
-    kept AS (INSERT INTO kpi_end (case_id, on_date, measure, ombudsman, area_id, days, amount)
+                  AND (p_cases IS NULL OR e.case_id = ANY(p_cases))
+                  RETURNING e.*, -1 AS sign),
+    kept AS (INSERT INTO kpi_end (case_id, on_date, measure, ombudsman, area_id, days,
+                                  amount)
              SELECT f.case_id, e.d, f.measure, f.ombudsman, f.area_id, f.days, f.amount
              FROM unnest(p_days) e(d), LATERAL kpi_facts_at_end(e.d, p_cases) f
              RETURNING *, 1 AS sign),
