@@ -407,8 +407,7 @@ enum ld_err h_sa_export(struct request *req)
 		err = sa_store_get(req->app->store, id, &json);
 	if (err)
 		return reply_result(req, err, json, NULL, 200);
-	json_t *sa = json_loads(json, 0, NULL);
-	free(json);
+	json_t *sa = request_own(req, page_parsed(json));
 	if (!sa)
 		return LD_EINTERNAL;
 	json_t *prov = json_object_get(sa, "provisions");
@@ -418,7 +417,6 @@ enum ld_err h_sa_export(struct request *req)
 		req, &t,
 		arena_printf(req->arena, "self-assessment-%lld", (long long)id),
 		"Self-assessment");
-	json_decref(sa);
 	return err;
 }
 
@@ -478,17 +476,16 @@ enum ld_err h_page_sa_create(struct request *req)
 		return err;
 	err = sa_store_create(req->app->store, &req->who, title, reason, 0,
 			      &json, &why);
-	json_t *sa = err ? NULL : page_parsed(json);
+	json_t *sa = err ? NULL : request_own(req, page_parsed(json));
 	if (!sa)
 		return err ? request_fail(req, err, NULL, "%s",
 					  why.msg[0] ? why.msg
 						     : "Not possible.")
 			   : LD_EINTERNAL;
-	const char *to = arena_printf(
-		req->arena, "/self-assessments/%lld",
-		(long long)json_integer_value(json_object_get(sa, "id")));
-	json_decref(sa);
-	return page_redirect(req, to);
+	return page_redirect(req,
+			     arena_printf(req->arena, "/self-assessments/%lld",
+					  (long long)json_integer_value(
+						  json_object_get(sa, "id"))));
 }
 
 enum ld_err h_page_sa(struct request *req)
@@ -607,6 +604,17 @@ enum ld_err h_page_provision(struct request *req)
 		200);
 }
 
+/* Where the answer command's fields are on the provision's form. */
+static const struct form_input provision_inputs[] = {
+	{"complies", "complies", "Whether it complies",
+	 "Choose whether it complies"},
+	{"evidence", "evidence", "The evidence", NULL},
+	{"links", "links", "The links", NULL},
+	{"commentary", "commentary", "The commentary", NULL},
+	{"action", "action", "The action", NULL},
+	{"expected_on", "expected_on", "The date", NULL},
+	{NULL, NULL, NULL, NULL}};
+
 enum ld_err h_page_provision_post(struct request *req)
 {
 	unsigned int status = 400; /* a date the form could not read */
@@ -665,9 +673,8 @@ enum ld_err h_page_provision_post(struct request *req)
 						  (long long)id));
 		}
 		/* The API's fields are the form's inputs; its status too. */
-		page_field_error(ctx, field ? field : "complies",
-				 msg && *msg ? msg : "That could not be saved");
-		status = http_status(err);
+		status = form_refused(req, ctx, provision_inputs, NULL, 0, err,
+				      field, msg);
 	}
 	err = sa_store_get(req->app->store, id, &text);
 	json_t *sa = err ? NULL : page_parsed(text);

@@ -284,9 +284,10 @@ static void filter_choices(struct request *req, json_t *ctx)
 	const char *omb = reports_ombudsman(req);
 	int64_t area = reports_area(req);
 	char *text = NULL;
-	json_t *list = admin_store_ombudsmen(req->app->store, &text)
-			       ? NULL
-			       : page_parsed(text),
+	json_t *list = request_own(req,
+				   admin_store_ombudsmen(req->app->store, &text)
+					   ? NULL
+					   : page_parsed(text)),
 	       *o, *choices = json_array();
 	size_t i;
 	json_array_foreach(list, i, o)
@@ -299,7 +300,6 @@ static void filter_choices(struct request *req, json_t *ctx)
 				  json_object_get(o, "name"), "selected",
 				  omb && code && !strcmp(code, omb)));
 	}
-	json_decref(list);
 	json_object_set_new(ctx, "ombudsmen", choices);
 	json_object_set_new(ctx, "narrowing", json_string(narrowing(req)));
 	/* The logs are of every case: only an area narrows them. */
@@ -310,8 +310,9 @@ static void filter_choices(struct request *req, json_t *ctx)
 	if (!principal_sees_all_areas(&req->who))
 		return;
 	text = NULL;
-	list = admin_store_areas(req->app->store, &text) ? NULL
-							 : page_parsed(text);
+	list = request_own(req, admin_store_areas(req->app->store, &text)
+					? NULL
+					: page_parsed(text));
 	choices = json_array();
 	json_array_foreach(list, i, o)
 	{
@@ -321,7 +322,6 @@ static void filter_choices(struct request *req, json_t *ctx)
 					   "text", json_object_get(o, "name"),
 					   "selected", id == area));
 	}
-	json_decref(list);
 	json_object_set_new(ctx, "has_areas",
 			    json_boolean(json_array_size(choices)));
 	json_object_set_new(ctx, "areas", choices);
@@ -340,7 +340,7 @@ enum ld_err h_page_leadership(struct request *req)
 	const char *omb = reports_ombudsman(req);
 	err = report_store_kpis(req->app->store, &req->who, &p, today, area,
 				omb, &text);
-	json_t *k = err ? NULL : page_parsed(text);
+	json_t *k = err ? NULL : request_own(req, page_parsed(text));
 	if (!k)
 		return err ? err : LD_EINTERNAL;
 	/* Eight quarters ending with the period (its last quarter). */
@@ -351,11 +351,9 @@ enum ld_err h_page_leadership(struct request *req)
 		period_previous(&trend[i + 1], &trend[i]);
 	err = report_store_trend(req->app->store, &req->who, trend, 8, today,
 				 area, &text);
-	json_t *tr = err ? NULL : page_parsed(text);
-	if (!tr) {
-		json_decref(k);
+	json_t *tr = err ? NULL : request_own(req, page_parsed(text));
+	if (!tr)
 		return err ? err : LD_EINTERNAL;
-	}
 	json_t *sets[] = {
 		json_object_get(k, "figures"),
 		json_object_get(json_object_get(k, "previous"), "figures"),
@@ -399,8 +397,6 @@ enum ld_err h_page_leadership(struct request *req)
 		json_object_set_new(ctx, "by_area",
 				    area_section(req, k, p.label));
 	forecast_page_leadership(req, ctx, p.from, p.to);
-	json_decref(k);
-	json_decref(tr);
 	return page_render(req, 200, "leadership", ctx);
 }
 
@@ -416,12 +412,11 @@ enum ld_err h_page_kpi_cases(struct request *req)
 	enum ld_err err = kpi_cases_json(req, &cases, &p);
 	if (err)
 		return err;
+	request_own(req, cases);
 	err = report_store_catalogue(req->app->store, &text);
-	json_t *cat = err ? NULL : page_parsed(text);
-	if (!cat) {
-		json_decref(cases);
+	json_t *cat = err ? NULL : request_own(req, page_parsed(text));
+	if (!cat)
 		return err ? err : LD_EINTERNAL;
-	}
 	const char *figure = request_query(req, "figure");
 	json_t *def = figure_def(cat, figure);
 	const char *label =
@@ -487,8 +482,6 @@ enum ld_err h_page_kpi_cases(struct request *req)
 		json_sprintf("/api/v1/exports/kpi/kpi-cases.xlsx?period=%s&"
 			     "figure=%s%s",
 			     p.label, figure, narrowing(req)));
-	json_decref(cases);
-	json_decref(cat);
 	return page_render(req, 200, "leadership", ctx);
 }
 
@@ -506,7 +499,7 @@ enum ld_err h_page_annual(struct request *req)
 	int64_t area = reports_area(req);
 	enum ld_err err = report_store_kpis(req->app->store, &req->who, &y, now,
 					    area, NULL, &text);
-	json_t *k = err ? NULL : page_parsed(text);
+	json_t *k = err ? NULL : request_own(req, page_parsed(text));
 	if (!k)
 		return err ? err : LD_EINTERNAL;
 	years[4] = y;
@@ -516,19 +509,15 @@ enum ld_err h_page_annual(struct request *req)
 	 * previous one): only the three before are read again. */
 	err = report_store_trend(req->app->store, &req->who, years, 3, now,
 				 area, &text);
-	json_t *tr = err ? NULL : page_parsed(text);
+	json_t *tr = err ? NULL : request_own(req, page_parsed(text));
 	json_t *open = NULL;
 	if (!err) {
 		err = report_store_kpi_rows(req->app->store, &req->who, &y, now,
 					    "remedies_open", area, NULL, &text);
-		open = err ? NULL : page_parsed(text);
+		open = err ? NULL : request_own(req, page_parsed(text));
 	}
-	if (!tr || !open) {
-		json_decref(k);
-		json_decref(tr);
-		json_decref(open);
+	if (!tr || !open)
 		return err ? err : LD_EINTERNAL;
-	}
 	json_t *cat = json_object_get(k, "catalogue");
 	json_t *f = json_object_get(k, "figures");
 	const char *narrow =
@@ -622,8 +611,5 @@ enum ld_err h_page_annual(struct request *req)
 	if (area <= 0)
 		json_object_set_new(ctx, "by_area",
 				    area_section(req, k, y.label));
-	json_decref(k);
-	json_decref(tr);
-	json_decref(open);
 	return page_render(req, 200, "annual", ctx);
 }
