@@ -86,7 +86,7 @@ static json_t *as_proposed(struct request *req, json_t *msg, int64_t case_id,
 		char *text = NULL;
 		*err = case_store_get(req->app->store, &req->who, case_id,
 				      &text);
-		json_t *c = *err ? NULL : page_parsed(text);
+		json_t *c = *err ? NULL : request_own(req, page_parsed(text));
 		json_int_t area = json_integer_value(json_object_get(
 			json_object_get(json_object_get(c, "complaint"),
 					"service_area"),
@@ -109,7 +109,6 @@ static json_t *as_proposed(struct request *req, json_t *msg, int64_t case_id,
 		json_object_set_new(body, "tasks",
 				    json_pack("[{s:s, s:I}]", "title", title,
 					      "service_area_id", area));
-		json_decref(c);
 	}
 	return body;
 }
@@ -144,27 +143,23 @@ static enum ld_err inbox_accept(struct request *req, int64_t id, int version,
 				struct why *why)
 {
 	enum ld_err err;
-	json_t *msg = message(req, id, &err);
+	json_t *msg = request_own(req, message(req, id, &err));
 	if (!msg)
 		return err;
 	json_t *p = json_object_get(msg, "proposal");
 	if (!case_id)
 		case_id = json_integer_value(json_object_get(p, "case_id"));
-	if (!case_id) {
-		json_decref(msg);
+	if (!case_id)
 		return request_fail(
 			req, LD_EVALIDATION, "case_id",
 			"choose the case this message belongs to (a new case "
 			"is registered first, then the message accepted)");
-	}
-	json_t *body = correspondence ? json_incref(correspondence)
-				      : as_proposed(req, msg, case_id, &err);
-	json_decref(msg);
-	if (err) {
-		json_decref(body);
+	json_t *body = correspondence
+			       ? correspondence
+			       : request_own(req, as_proposed(req, msg, case_id,
+							      &err));
+	if (err)
 		return err;
-	}
-	request_own(req, body);
 	struct correspondence_in in;
 	if ((err = cases_correspondence_in(req, body, &in)))
 		return err;
@@ -319,11 +314,12 @@ static void view_message(json_t *m)
 				    json_object_get(m, "age_seconds"))));
 }
 
-enum ld_err h_page_inbox(struct request *req)
+/* The Inbox page's context: the messages waiting and those decided. */
+static enum ld_err inbox_ctx(struct request *req, json_t **out)
 {
 	char *text = NULL;
 	enum ld_err err = inbox_store_list(req->app->store, &req->who, &text);
-	json_t *list = err ? NULL : page_parsed(text);
+	json_t *list = err ? NULL : request_own(req, page_parsed(text));
 	if (!list)
 		return err ? err : LD_EINTERNAL;
 	json_t *ctx = page_ctx(req, "Inbox", "/inbox");
@@ -337,6 +333,16 @@ enum ld_err h_page_inbox(struct request *req)
 	json_object_set(ctx, "decided", json_object_get(list, "decided"));
 	json_object_set_new(ctx, "waiting_total",
 			    json_integer((json_int_t)json_array_size(waiting)));
+	*out = ctx;
+	return LD_OK;
+}
+
+enum ld_err h_page_inbox(struct request *req)
+{
+	json_t *ctx;
+	enum ld_err err = inbox_ctx(req, &ctx);
+	if (err)
+		return err;
 	const char *done = request_query(req, "done");
 	if (done && !strcmp(done, "accepted"))
 		json_object_set_new(ctx, "flash",
@@ -344,7 +350,6 @@ enum ld_err h_page_inbox(struct request *req)
 	else if (done && !strcmp(done, "dismissed"))
 		json_object_set_new(ctx, "flash",
 				    json_string("Message dismissed"));
-	json_decref(list);
 	return page_render(req, 200, "inbox", ctx);
 }
 
@@ -420,13 +425,12 @@ static enum ld_err message_page(struct request *req, int64_t id, json_t *form,
 		area = strtoll(page_field(form, "service_area_id"), NULL, 10);
 	} else if (case_id && !case_store_get(req->app->store, &req->who,
 					      case_id, &text)) {
-		json_t *c = page_parsed(text);
+		json_t *c = request_own(req, page_parsed(text));
 		text = NULL;
 		area = json_integer_value(json_object_get(
 			json_object_get(json_object_get(c, "complaint"),
 					"service_area"),
 			"id"));
-		json_decref(c);
 	}
 	json_t *areas = admin_store_areas(req->app->store, &text)
 				? json_array()
@@ -740,23 +744,10 @@ static enum ld_err eml_store(struct request *req)
 	if (ld_err_transient(err) || err == LD_EIO || err == LD_EDB)
 		return err;
 	/* Refused: the Inbox page again, the reason on the file field. */
-	char *text = NULL;
-	enum ld_err e = inbox_store_list(req->app->store, &req->who, &text);
-	json_t *list = e ? NULL : page_parsed(text);
-	if (!list)
-		return e ? e : LD_EINTERNAL;
-	json_t *ctx = page_ctx(req, "Inbox", "/inbox");
-	size_t i;
-	json_t *m;
-	json_t *waiting = json_object_get(list, "waiting");
-	json_array_foreach(waiting, i, m) view_message(m);
-	json_array_foreach(json_object_get(list, "decided"), i, m)
-		view_message(m);
-	json_object_set(ctx, "waiting", waiting);
-	json_object_set(ctx, "decided", json_object_get(list, "decided"));
-	json_object_set_new(ctx, "waiting_total",
-			    json_integer((json_int_t)json_array_size(waiting)));
-	json_decref(list);
+	json_t *ctx;
+	enum ld_err e = inbox_ctx(req, &ctx);
+	if (e)
+		return e;
 	page_field_error(ctx, "file", why.msg[0] ? why.msg : ld_err_name(err));
 	return page_render(req, 400, "inbox", ctx);
 }
