@@ -49,7 +49,7 @@ struct model {
 	int32_t today;
 	size_t cal_n;
 	int32_t cal_first, cal_last;
-	time_t built;
+	time_t built; /* or last found to be of the current snapshot */
 	struct forecast_task *tasks;
 	size_t ntasks;
 	struct open_task *open; /* by id */
@@ -458,12 +458,32 @@ static enum ld_err model_get(struct store *s, const struct workcal *cal,
 		return LD_OK;
 	if ((err = store_snapshot(s, &version)))
 		return err;
-	/* One thread builds; the rest wait and share what it built. */
-	pthread_mutex_lock(&build_lock);
+	/* One thread builds.  While it does, the others keep the model of
+	 * today they have (it may be FORECAST_FRESH_SECONDS and a build
+	 * old) rather than all wait: the home page does not stall for the
+	 * length of a build at every change.  Without one, they wait and
+	 * share what it built. */
+	bool building = pthread_mutex_trylock(&build_lock) != 0;
+	pthread_mutex_lock(&cache_lock);
+	if (building && same_model(current, s, cal, today)) {
+		*out = current;
+		current->refs++;
+	}
+	pthread_mutex_unlock(&cache_lock);
+	if (*out) {
+		free(version);
+		return LD_OK;
+	}
+	if (building)
+		pthread_mutex_lock(&build_lock);
 	pthread_mutex_lock(&cache_lock);
 	if (same_model(current, s, cal, today) &&
 	    (!strcmp(current->version, version) ||
 	     time(NULL) - current->built < FORECAST_FRESH_SECONDS)) {
+		/* Still the data it was built from: as good as new, and
+		 * not asked again for FORECAST_FRESH_SECONDS. */
+		if (!strcmp(current->version, version))
+			current->built = time(NULL);
 		*out = current;
 		current->refs++;
 	}
@@ -514,28 +534,16 @@ static char *dumps(json_t *j)
 	return text;
 }
 
-struct docs_ctx {
-	const char *forecasts, *scope, *total;
-	char **json;
-};
-
-static enum ld_err docs_unit(struct db *db, void *arg)
-{
-	struct docs_ctx *c = arg;
-	const char *params[] = {c->forecasts, c->scope, c->total};
-	/* The list whole, as it is sent: no parsing and printing again. */
-	return db_json(
-		db, "forecast_docs",
-		"SELECT json_build_object('total', $3::bigint, 'tasks',"
-		" coalesce(json_agg((d.doc::jsonb || jsonb_build_object("
-		"'forecast', f.value))::json ORDER BY d.due, d.id), '[]'))"
-		" FROM jsonb_each($1::jsonb) f"
-		" JOIN task_doc d ON d.id = f.key::bigint"
-		" JOIN task t ON t.id = d.id"
-		" WHERE t.status NOT IN ('done', 'cancelled', 'sent')"
-		" AND task_visible($2, d.service_area_id)",
-		3, params, c->json);
-}
+/* The list whole, as it is sent: no parsing and printing again. */
+static const char docs_sql[] =
+	"SELECT json_build_object('total', $3::bigint, 'tasks',"
+	" coalesce(json_agg((d.doc::jsonb || jsonb_build_object("
+	"'forecast', f.value))::json ORDER BY d.due, d.id), '[]'))"
+	" FROM jsonb_each($1::jsonb) f"
+	" JOIN task_doc d ON d.id = f.key::bigint"
+	" JOIN task t ON t.id = d.id"
+	" WHERE t.status NOT IN ('done', 'cancelled', 'sent')"
+	" AND task_visible($2, d.service_area_id)";
 
 enum ld_err forecast_store_tasks(struct store *s, const struct workcal *cal,
 				 const struct principal *p, int32_t today,
@@ -579,14 +587,26 @@ enum ld_err forecast_store_tasks(struct store *s, const struct workcal *cal,
 						      : 50));
 		}
 	}
-	model_put(m);
 	if (counted >= 0)
 		total = counted;
+	/*
+	 * The list is the model's and the filter's, and its documents the
+	 * snapshot's: remembered for both (the home page asks for the same
+	 * list on every load), so that a page reads no task documents again
+	 * until something is committed or the model is rebuilt.
+	 */
+	char key[256];
+	snprintf(key, sizeof(key),
+		 "forecast_docs %p %d %d %d %d %lld %d %lld %s", (void *)m,
+		 (int)m->today, f->min_percent, f->due_from, f->due_to,
+		 (long long)f->area_id, f->limit, (long long)scope, m->version);
+	model_put(m);
 	char *forecasts = dumps(chosen);
 	struct db_num total_num;
-	struct docs_ctx c = {forecasts, area_scope(p, &scope_num),
-			     db_num(&total_num, total), json};
-	err = db_run(s, docs_unit, &c);
+	const char *params[] = {forecasts, area_scope(p, &scope_num),
+				db_num(&total_num, total)};
+	err = db_run_json_memo(s, key, "forecast_docs", docs_sql, 3, params,
+			       json);
 	free(forecasts);
 	return err;
 }
