@@ -32,6 +32,11 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
+# The same build without the home page's forecast parts, for the home
+# page's row without them in the same run (h_forecast.c).
+bare="$root/build/bench-bare/linkdesk"
+CFLAGS=-DLINKDESK_BENCH_HOME_BARE make -s BUILD=build/bench-bare >/dev/null
+
 for t in wrk pgbench; do
 	command -v $t >/dev/null || { echo "bench: $t is missing: make deps-test" >&2; exit 1; }
 done
@@ -56,7 +61,7 @@ start_server() {
 	LINKDESK_DATABASE_URL="host=127.0.0.1 port=$port dbname=$1 user=linkdesk" \
 	LINKDESK_LISTEN="127.0.0.1:$hport" LINKDESK_TODAY=2026-11-23 \
 	LINKDESK_SCHEDULER=0 \
-		"$bin" serve >"$tmp/server-$1.log" 2>&1 &
+		"${2:-$bin}" serve >"$tmp/server-$1.log" 2>&1 &
 	server=$!
 	for _ in $(seq 1 100); do
 		curl -fs "http://127.0.0.1:$hport/api/v1/ping" >/dev/null 2>&1 && return 0
@@ -149,6 +154,13 @@ start_server bench
 lo=$(token link.officer)
 officer=$(token repairs.officer)
 director=$(token director)
+# The load wrote its rows with the triggers off: the first figures read
+# counts every sent task's working days and keeps every case's KPI facts
+# (sql/032), as a real installation has done as its data came in.
+t0=$(now)
+curl -fs -m 3600 -o /dev/null -H "Authorization: Bearer $director" "http://127.0.0.1:$hport/api/v1/kpis?period=2026-Q2" || true
+kept_fill=$(elapsed "$t0" "$(now)")
+echo "working days and KPI facts kept after the load: $kept_fill"
 # The forecast of every open task, the survival curves built from one read
 # of the history (a cold model: the first call after the snapshot moved).
 t0=$(now)
@@ -161,6 +173,12 @@ echo "forecast of every open task: $forecast_cold cold, $forecast_warm warm"
 load "HTTP ceiling: /api/v1/ping" "$lo" "/api/v1/ping"
 load "1: my open tasks" "$officer" "/api/v1/tasks?open=true&per_page=50"
 load "2: link officer home" "$lo" "/home"
+# The same page without its forecast parts, same data, same run.
+stop_server
+start_server bench "$bare"
+load "2b: link officer home without the forecast parts" "$lo" "/home"
+stop_server
+start_server bench
 # The generated open cases: the last year's, contiguous ids.
 range=$(psql -X -A -t "$su_url dbname=bench" -c "SELECT min(oc.id) || ' ' || max(oc.id) FROM ombudsman_case oc JOIN complaint c ON c.id = oc.complaint_id WHERE c.reference LIKE 'BENCH-%' AND oc.stage <> 'closed'")
 export BENCH_LO="${range% *}" BENCH_HI="${range#* }" BENCH_PATH="/api/v1/cases/%d"
@@ -190,6 +208,11 @@ annual=$(elapsed "$t0" "$(now)")
 t0=$(now)
 curl -fs -o /dev/null -H "Authorization: Bearer $director" "http://127.0.0.1:$hport/reports/annual?year=2025-26" || true
 annual_warm=$(elapsed "$t0" "$(now)")
+# The year still running (2026-27, as of today), its trend and the orders
+# still open.
+t0=$(now)
+curl -fs -o /dev/null -H "Authorization: Bearer $director" "http://127.0.0.1:$hport/reports/annual" || true
+annual_now=$(elapsed "$t0" "$(now)")
 t0=$(now)
 # Repairs and Maintenance: a tenth of the cases, five tasks each.
 repairs=$(psql -X -A -t "$su_url dbname=bench" -c "SELECT id FROM service_area WHERE name = 'Repairs and Maintenance'")
@@ -236,7 +259,9 @@ mkdir -p bench/results
 	echo "|---|---|"
 	echo "| Reminder sweep and Monday digests (remind --once --no-mail), first run, everything due: $queued | $sweep |"
 	echo "| The next sweep: nothing new due | $sweep2 |"
+	echo "| Working days and KPI facts kept, first figures read after the load (triggers off) | $kept_fill |"
 	echo "| Annual report page, 2025-26: first read / again, nothing changed | $annual / $annual_warm |"
+	echo "| Annual report page, 2026-27 (running, as of today): first read | $annual_now |"
 	echo "| XLSX task log, $xlsx_rows rows | $xlsx |"
 	echo "| Server peak resident memory (VmHWM) after the loads | $((rss / 1024)) MB |"
 	echo "| Forecast of every open task, likely-late list: the model built (cold) / reused (warm) | $forecast_cold / $forecast_warm |"
