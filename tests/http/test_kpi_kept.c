@@ -5,7 +5,8 @@
  * organisation (tests/http/kpi_kept_check.sql), once filled for the data
  * that was there before the server started and after each kind of change:
  * new correspondence, a request sent, an order complied with, a case moved
- * to another area, a bank holiday added in a request's span.
+ * to another area, a bank holiday added in a request's span, a case
+ * loaded with the triggers off.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -198,6 +199,32 @@ static void test_holiday_added(void **state)
 	expect_agree("a bank holiday added");
 }
 
+/* A case written with the triggers off (a bulk load, a restore) is found
+ * when the server starts, and kept. */
+static void test_bulk_load_swept(void **state)
+{
+	(void)state;
+	owner_sql("ALTER TABLE ombudsman_case DISABLE TRIGGER kpi_queue;"
+		  " INSERT INTO complaint (id, reference, category,"
+		  " service_area_id, received_on) VALUES (90, 'R-90', 'Damp',"
+		  " 1, '2026-08-01');"
+		  " INSERT INTO ombudsman_case (id, complaint_id, ombudsman_id,"
+		  " reference, stage, received_on, link_officer_id) VALUES"
+		  " (90, 90, 1, '202610090', 'investigation', '2026-08-03', 1);"
+		  " ALTER TABLE ombudsman_case ENABLE TRIGGER kpi_queue");
+	assert_int_equal(api_sql_long("SELECT count(*) FROM kpi_case_due"), 0);
+	const char *env[] = {"LINKDESK_TODAY=2026-11-23",
+			     "LINKDESK_SCHEDULER=0", NULL};
+	assert_int_equal(itest_server_stop(&server), 0);
+	itest_server_start(&server, env);
+	snprintf(lo.base, sizeof(lo.base), "%s", server.base);
+	snprintf(boss.base, sizeof(boss.base), "%s", server.base);
+	expect_agree("a case loaded with the triggers off");
+	assert_int_equal(api_sql_long("SELECT count(*) FROM kpi_dated"
+				      " WHERE case_id = 90"),
+			 1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -206,6 +233,7 @@ int main(void)
 		cmocka_unit_test(test_task_sent),
 		cmocka_unit_test(test_order_and_area_changes),
 		cmocka_unit_test(test_holiday_added),
+		cmocka_unit_test(test_bulk_load_swept),
 	};
 	curl_global_init(CURL_GLOBAL_DEFAULT);
 	int rc =
