@@ -61,6 +61,21 @@ static void calendar(struct workcal *cal, const char *holiday)
 	workcal_set_range(cal, D("2026-01-01"), D("2026-12-31"));
 }
 
+/* Stage 1 acknowledged on a day, every other date left as it is. */
+static struct stage_dates_in acknowledge(int version, int32_t day)
+{
+	return (struct stage_dates_in){.version = version,
+				       .s1_ack = day,
+				       .s1_response = -1,
+				       .s1_told = -1,
+				       .escalated = -1,
+				       .s2_ack = -1,
+				       .s2_response = -1,
+				       .s2_told = -1,
+				       .s1_extension = -1,
+				       .s2_extension = -1};
+}
+
 static int64_t complaint(const char *received, const char *acknowledged)
 {
 	char ref[40], *json = NULL;
@@ -77,16 +92,7 @@ static int64_t complaint(const char *received, const char *acknowledged)
 	free(json);
 	int64_t id = api_sql_long(
 		F("SELECT id FROM complaint WHERE reference = '%s'", ref));
-	struct stage_dates_in st = {.version = 1,
-				    .s1_ack = D(acknowledged),
-				    .s1_response = -1,
-				    .s1_told = -1,
-				    .escalated = -1,
-				    .s2_ack = -1,
-				    .s2_response = -1,
-				    .s2_told = -1,
-				    .s1_extension = -1,
-				    .s2_extension = -1};
+	struct stage_dates_in st = acknowledge(1, D(acknowledged));
 	json = NULL;
 	assert_int_equal(code_store_set_stages(s, &lo, id, &st, &json, &why),
 			 LD_OK);
@@ -150,16 +156,7 @@ static void test_refusal_keeps_nothing(void **state)
 {
 	(void)state;
 	int64_t id = complaint("2026-09-01", "2026-09-03");
-	struct stage_dates_in st = {.version = 1, /* now 2 */
-				    .s1_ack = D("2026-09-02"),
-				    .s1_response = -1,
-				    .s1_told = -1,
-				    .escalated = -1,
-				    .s2_ack = -1,
-				    .s2_response = -1,
-				    .s2_told = -1,
-				    .s1_extension = -1,
-				    .s2_extension = -1};
+	struct stage_dates_in st = acknowledge(1, D("2026-09-02")); /* 2 now */
 	struct why why = {0};
 	char *json = NULL;
 	assert_int_equal(code_store_set_stages(s, &lo, id, &st, &json, &why),
