@@ -218,6 +218,8 @@ enum ld_err h_page_file_remove(struct request *req);
 enum ld_err h_page_complaint(struct request *req);
 enum ld_err h_page_complaint_post(struct request *req);
 enum ld_err h_page_task_remind(struct request *req);
+/* The success banner a page shows for ?done= (view_done's sentence). */
+void page_done_flash(struct request *req, json_t *ctx);
 /* The This week page's lines of the Monday digest, by service area. */
 void page_this_week_digest(struct request *req, json_t *ctx);
 enum ld_err h_page_determination(struct request *req);

@@ -958,9 +958,7 @@ enum ld_err h_page_complaint(struct request *req)
 	if (err)
 		return err;
 	json_t *ctx = page_ctx(req, "The complaint", "/cases");
-	const char *done = request_query(req, "done");
-	if (done && *view_done(done))
-		json_object_set_new(ctx, "flash", json_string(view_done(done)));
+	page_done_flash(req, ctx);
 	return complaint_page(req, id, NULL, ctx, NULL, 200);
 }
 

@@ -17,6 +17,13 @@
 #include "workcal.h"
 #include "workflow.h"
 
+void page_done_flash(struct request *req, json_t *ctx)
+{
+	const char *done = request_query(req, "done");
+	if (done && *view_done(done))
+		json_object_set_new(ctx, "flash", json_string(view_done(done)));
+}
+
 /* A label and tag for every listed value member of each object. */
 static void label_members(json_t *items, const char *key)
 {
@@ -427,9 +434,8 @@ enum ld_err page_task(struct request *req, int64_t id, json_t *form,
 		ctx, "has_versions",
 		json_boolean(json_array_size(json_object_get(
 				     task, "evidence_versions")) > 0));
-	const char *done = request_query(req, "done");
-	if (done && !failed && *view_done(done))
-		json_object_set_new(ctx, "flash", json_string(view_done(done)));
+	if (!failed)
+		page_done_flash(req, ctx);
 	current_answer(task, ctx);
 	if (form)
 		json_object_set_new(
@@ -886,9 +892,7 @@ enum ld_err page_case(struct request *req, int64_t id,
 		}
 	}
 	json_object_set_new(ctx, "case", c);
-	const char *done = request_query(req, "done");
-	if (done && *view_done(done))
-		json_object_set_new(ctx, "flash", json_string(view_done(done)));
+	page_done_flash(req, ctx);
 	if (failed) {
 		const char *f =
 			refused && refused->field ? refused->field : NULL;
