@@ -70,10 +70,31 @@ case_store_correspond_then(struct store *s, const struct principal *p,
 enum ld_err task_files_sendable(struct db *db, int64_t task_id,
 				bool require_scan, struct why *why);
 
+/* A task locked for a change, with what the rules need to know. */
+struct locked_task {
+	enum task_status status;
+	int64_t area;
+	int64_t remedy_id;
+	bool case_closed;
+	bool paused;
+	char channel[10];
+	char title[301];
+};
+
+/*
+ * Inside a unit of work: lock task id for a change by p at version (FOR
+ * UPDATE), as every change of a task does.  LD_ENOTFOUND when p may not
+ * see it; LD_ECONFLICT on a closed case; LD_EPRECONDITION at another
+ * version; why says which.
+ */
+enum ld_err task_lock(struct db *db, const struct principal *p, int64_t id,
+		      int version, struct locked_task *t, struct why *why);
+
 /*
  * Inside a unit of work: record the task's validated version sent on
  * dated_on by channel (the task sent, the correspondence saying which
- * files by hash, a remedy complied).  The caller has checked it may be.
+ * files by hash, a remedy complied) and move its version on.  The caller
+ * has checked it may be.
  */
 enum ld_err task_record_sent(struct db *db, int64_t task_id, int32_t dated_on,
 			     const char *channel, int64_t actor_id);

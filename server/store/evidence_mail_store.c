@@ -30,50 +30,40 @@ static enum ld_err queue(struct db *db, void *arg)
 	struct db_num n, max;
 	PGresult *res = NULL;
 	const char *params[] = {db_num(&n, c->task_id)};
+	struct locked_task t;
 	enum ld_err err = db_begin_as(db, c->p->user_id);
+	/* Locked as every change of a task is: a closed case, another
+	 * version or a task out of sight is refused here too. */
 	if (!err)
-		err = db_exec(
-			db, "evidence_mail_task",
-			"SELECT t.status, t.version, o.submission_channel, "
-			"o.name,"
-			" (SELECT count(*) FROM outbox x WHERE x.task_id = t.id"
-			"  AND x.kind = 'evidence' AND x.status = 'queued')"
-			" FROM task t JOIN ombudsman_case c ON c.id = t.case_id"
-			" JOIN ombudsman o ON o.id = c.ombudsman_id"
-			" WHERE t.id = $1 FOR UPDATE OF t",
-			1, params, &res);
+		err = task_lock(db, c->p, c->task_id, c->version, &t, c->why);
 	if (err)
 		goto out;
-	if (PQntuples(res) != 1) {
-		err = LD_ENOTFOUND;
-		goto out;
-	}
-	if (db_long(res, 0, 1) != c->version) {
-		why_set(c->why, "version",
-			"the task has changed since you read it: reload it");
-		err = LD_EPRECONDITION;
-		goto out;
-	}
 	enum task_status to;
 	const char *refusal;
-	int status = workflow_lookup(task_status_names, PQgetvalue(res, 0, 0));
-	if (status < 0 ||
-	    (err = workflow_task_action((enum task_status)status, TASK_SEND,
-					c->p->roles, false, &to, &refusal))) {
-		why_set(c->why, "action", "%s",
-			status < 0 ? "unknown status" : refusal);
-		err = err ? err : LD_EINTERNAL;
+	if ((err = workflow_task_action(t.status, TASK_SEND, c->p->roles, false,
+					&to, &refusal))) {
+		why_set(c->why, "action", "%s", refusal);
 		goto out;
 	}
-	if (strcmp(PQgetvalue(res, 0, 2), "email")) {
+	err = db_exec(
+		db, "evidence_mail_task",
+		"SELECT o.name, (SELECT count(*) FROM outbox x"
+		"  WHERE x.task_id = t.id AND x.kind = 'evidence'"
+		"  AND x.status = 'queued')"
+		" FROM task t JOIN ombudsman_case c ON c.id = t.case_id"
+		" JOIN ombudsman o ON o.id = c.ombudsman_id WHERE t.id = $1",
+		1, params, &res);
+	if (err)
+		goto out;
+	if (strcmp(t.channel, "email")) {
 		why_set(c->why, "channel",
 			"the %s takes evidence through its portal: download "
 			"the bundle and upload it there",
-			PQgetvalue(res, 0, 3));
+			PQgetvalue(res, 0, 0));
 		err = LD_ECONFLICT;
 		goto out;
 	}
-	if (db_long(res, 0, 4)) {
+	if (db_long(res, 0, 1)) {
 		why_set(c->why, "action",
 			"this evidence is in the outbox already, waiting for "
 			"the mail server");

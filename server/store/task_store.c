@@ -82,20 +82,8 @@ enum ld_err task_store_list(struct store *s, const struct principal *p,
 	return db_run(s, list_tasks, &c);
 }
 
-/* A task locked for a change, with what the rules need to know. */
-struct locked_task {
-	enum task_status status;
-	int64_t area;
-	int64_t remedy_id;
-	bool case_closed;
-	bool paused;
-	char channel[10];
-	char title[301];
-};
-
-static enum ld_err lock_task(struct db *db, const struct principal *p,
-			     int64_t id, int version, struct locked_task *t,
-			     struct why *why)
+enum ld_err task_lock(struct db *db, const struct principal *p, int64_t id,
+		      int version, struct locked_task *t, struct why *why)
 {
 	struct db_num n, area;
 	const char *params[] = {db_num(&n, id), area_scope(p, &area)};
@@ -269,7 +257,8 @@ enum ld_err task_record_sent(struct db *db, int64_t task_id, int32_t dated_on,
 		"WITH v AS (SELECT number, files FROM evidence_version"
 		"  WHERE task_id = $1 ORDER BY number DESC LIMIT 1),"
 		" t AS (UPDATE task SET status = 'sent', sent_on = $2,"
-		"  sent_version = (SELECT number FROM v)"
+		"  sent_version = (SELECT number FROM v),"
+		"  version = version + 1, updated_at = now()"
 		"  WHERE id = $1 RETURNING case_id, title, remedy_id),"
 		" m AS (INSERT INTO correspondence (case_id, direction, kind,"
 		"  dated_on, channel, summary, created_by)"
@@ -308,7 +297,7 @@ static enum ld_err act(struct db *db, void *arg)
 
 	enum ld_err err = db_begin_as(db, c->p->user_id);
 	if (!err)
-		err = lock_task(db, c->p, c->id, in->version, &t, c->why);
+		err = task_lock(db, c->p, c->id, in->version, &t, c->why);
 	if (err)
 		goto out;
 	err = workflow_task_action(t.status, in->action, c->p->roles,
@@ -392,11 +381,12 @@ static enum ld_err act(struct db *db, void *arg)
 	}
 	if (err)
 		goto out;
-	err = db_exec(
-		db, "task_bump",
-		"UPDATE task SET version = version + 1, updated_at = now()"
-		" WHERE id = $1",
-		1, params, NULL);
+	/* Recording it sent moves the version itself (task_record_sent). */
+	if (in->action != TASK_SEND)
+		err = db_exec(db, "task_bump",
+			      "UPDATE task SET version = version + 1,"
+			      " updated_at = now() WHERE id = $1",
+			      1, params, NULL);
 	if (!err)
 		err = task_read(db, c->p, c->id, c->json);
 out:
@@ -435,7 +425,7 @@ static enum ld_err update(struct db *db, void *arg)
 		in->detail};
 	enum ld_err err = db_begin_as(db, c->p->user_id);
 	if (!err)
-		err = lock_task(db, c->p, c->id, in->version, &t, c->why);
+		err = task_lock(db, c->p, c->id, in->version, &t, c->why);
 	if (err)
 		goto out;
 	if (workflow_task_closed(t.status)) {
@@ -559,7 +549,7 @@ static enum ld_err remind(struct db *db, void *arg)
 	PQclear(res);
 	res = NULL;
 	if (!err)
-		err = lock_task(db, c->p, c->id, version, &t, c->why);
+		err = task_lock(db, c->p, c->id, version, &t, c->why);
 	if (err)
 		goto out;
 	if (!workflow_task_awaits_assignee(t.status) || t.paused) {

@@ -218,15 +218,16 @@ static void accept_lgsco_email(const char *reference, long case_id)
 {
 	char *out = NULL;
 	const char *tmp = getenv("LINKDESK_TEST_TMP");
+	static int n; /* one message of its own each time */
+	int me = (int)getpid() * 100 + ++n;
 	if (itest_sh(F("sed -e 's/25 004 112/%s/g' -e 's/^Message-ID: <\\([^@]*"
 		       "\\)@/Message-ID: <\\1-ev%d@/' -e 's/^From: .*/From:"
 		       " Investigator <a.investigator@lgo.org.uk>/'"
 		       " '%s/tests/data/inbox/lgsco_first_chaser.eml' >"
 		       " '%s/ev-%d.eml' && LINKDESK_TODAY=2026-12-01 '%s' inbox"
 		       " import '%s/ev-%d.eml'",
-		       reference, (int)getpid(), getenv("LINKDESK_ROOT"), tmp,
-		       (int)getpid(), getenv("LINKDESK_BIN"), tmp,
-		       (int)getpid()),
+		       reference, me, getenv("LINKDESK_ROOT"), tmp, me,
+		       getenv("LINKDESK_BIN"), tmp, me),
 		     &out))
 		fail_msg("import: %s", out);
 	long id = strtol(strstr(out, ": inbox message ") + 16, NULL, 10);
@@ -296,7 +297,9 @@ static void test_lgsco_evidence_by_email(void **state)
 			       case_id)),
 		0);
 
-	/* A mail server that takes it: then, and only then, sent. */
+	/* A mail server that takes it: then, and only then, sent, and the
+	 * task's version moves on as any change's does. */
+	long before = version_of(task);
 	sink_start("ok");
 	long sent = wait_for(F("SELECT count(*) FROM outbox WHERE id = %ld"
 			       " AND status = 'sent'",
@@ -308,6 +311,7 @@ static void test_lgsco_evidence_by_email(void **state)
 					" %ld AND status = 'sent'",
 					task)),
 			 1);
+	assert_int_equal(version_of(task), before + 1);
 	char pdf_hash[65], note_hash[65];
 	sha_hex(pdf, pdf_hash);
 	sha_hex(note, note_hash);
@@ -357,6 +361,36 @@ static void test_lgsco_evidence_by_email(void **state)
 	free(sql_out);
 }
 
+/*
+ * Emailing evidence is a change of the task like any other: on a closed
+ * case it is refused, and nothing is queued.
+ */
+static void test_closed_case_refused(void **state)
+{
+	(void)state;
+	char reference[16];
+	long case_id;
+	snprintf(reference, sizeof(reference), "27 %03d %03d",
+		 (int)(getpid() % 1000), (int)(getpid() / 1000 % 1000));
+	long task = validated_task("LGSCO", reference, &case_id);
+	accept_lgsco_email(reference, case_id);
+	/* Closed behind the workflow's back (its own close would refuse
+	 * an open task): the case as a closed one reads. */
+	assert_int_equal(api_sql(F("UPDATE ombudsman_case SET stage = 'closed',"
+				   " closed_on = '2026-12-01', outcome ="
+				   " 'withdrawn' WHERE id = %ld",
+				   case_id),
+				 NULL),
+			 0);
+	api_refused(&lo, 409, "conflict", NULL, "POST",
+		    F("/api/v1/tasks/%ld/email", task),
+		    F("{\"version\": %ld}", version_of(task)));
+	assert_int_equal(api_sql_long(F("SELECT count(*) FROM outbox WHERE"
+					" task_id = %ld AND kind = 'evidence'",
+					task)),
+			 0);
+}
+
 static void test_hos_keeps_the_portal(void **state)
 {
 	(void)state;
@@ -386,6 +420,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_lgsco_evidence_by_email),
+		cmocka_unit_test(test_closed_case_refused),
 		cmocka_unit_test(test_hos_keeps_the_portal),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
