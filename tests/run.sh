@@ -143,6 +143,17 @@ if [ -n "$contract" ] || [ -f "$LINKDESK_API_LOG" ]; then
 		failures="$failures openapi"
 	fi
 fi
+# Every command's JSON face refuses the catalogue's bad bodies, naming the
+# field, and keeps nothing (it starts from the whole run's logged calls).
+if [ -z "${ONLY:-}" ] || [ "${ONLY}" = catalogue ]; then
+	echo "== catalogue"
+	if /usr/bin/python3 tests/openapi/catalogue.py "$LINKDESK_API_LOG"; then
+		passed=$((passed + 1))
+	else
+		failed=$((failed + 1))
+		failures="$failures catalogue"
+	fi
+fi
 tier_done openapi
 
 # Fuzz targets, a few seconds each: a smoke run (make fuzz runs longer).

@@ -67,9 +67,6 @@ enum ld_err cases_resident_in(struct request *req, json_t *r,
 					     "adjustments", NULL};
 	enum ld_err err;
 	in->address = in->contact = in->vulnerabilities = in->adjustments = "";
-	if (!json_is_object(r))
-		return request_fail(req, LD_EINVAL, "resident",
-				    "resident must be an object");
 	if ((err = input_known_fields(req, r, fields)) ||
 	    (err = input_string(req, r, "name", 200, true, &in->name)) ||
 	    (err = input_string(req, r, "address", 500, false, &in->address)) ||
@@ -77,10 +74,8 @@ enum ld_err cases_resident_in(struct request *req, json_t *r,
 	    (err = input_string(req, r, "vulnerabilities", 2000, false,
 				&in->vulnerabilities)) ||
 	    (err = input_string(req, r, "adjustments", 2000, false,
-				&in->adjustments))) {
-		input_nest_field(req, "resident", -1);
+				&in->adjustments)))
 		return err;
-	}
 	in->resident = true;
 	return LD_OK;
 }
@@ -109,9 +104,15 @@ enum ld_err cases_complaint_in(struct request *req, json_t *body,
 	    (err = input_string(req, body, "summary", 2000, false,
 				&in->summary)))
 		return err;
+	/* Inside the complaint, its fields are named resident.name ... */
 	resident = json_object_get(body, "resident");
-	if (resident && (err = cases_resident_in(req, resident, in)))
+	if (resident && !json_is_object(resident))
+		return request_fail(req, LD_EINVAL, "resident",
+				    "resident must be an object");
+	if (resident && (err = cases_resident_in(req, resident, in))) {
+		input_nest_field(req, "resident", -1);
 		return err;
+	}
 	return LD_OK;
 }
 

@@ -982,14 +982,13 @@ static const struct form_input complaint_inputs[] = {
 	 NULL},
 	{"stage2_extension_reason", "stage2_extension_reason", "The reason",
 	 NULL},
-	{"resident.name", "resident_name", "The resident's name",
+	{"name", "resident_name", "The resident's name",
 	 "Enter the resident's name"},
-	{"resident.address", "resident_address", "The address", NULL},
-	{"resident.contact", "resident_contact", "The contact", NULL},
-	{"resident.vulnerabilities", "resident_vulnerabilities",
-	 "The vulnerabilities", NULL},
-	{"resident.adjustments", "resident_adjustments", "The adjustments",
+	{"address", "resident_address", "The address", NULL},
+	{"contact", "resident_contact", "The contact", NULL},
+	{"vulnerabilities", "resident_vulnerabilities", "The vulnerabilities",
 	 NULL},
+	{"adjustments", "resident_adjustments", "The adjustments", NULL},
 	{NULL, NULL, NULL, NULL}};
 
 /*

@@ -14,6 +14,7 @@ Fails (exit 1) when the server does not start, when it serves another
 document than docs/openapi.json, or when an answer's status is not the one
 the call is for.
 """
+import contextlib
 import http.cookiejar
 import json
 import os
@@ -76,7 +77,7 @@ class Client:
             line["body_bytes"] = len(got)
         with open(self.log, "a", encoding="utf-8") as f:
             f.write(json.dumps(line) + "\n")
-        if status != want:
+        if want is not None and status != want:
             self.problems.append(f"{method} {path}: {status}, want {want}:"
                                  f" {got[:300]!r}")
         return status, got, hdrs
@@ -150,6 +151,9 @@ def probe(c, root):
                        {"reference": "PROBE-" + ref, "category": "Repairs",
                         "service_area_id": area,
                         "received_on": "2026-11-02"}, want=201) or {}
+    c.json("PUT", f"/api/v1/complaints/{complaint.get('id', 0)}/resident",
+           {"name": "Probe Resident", "address": "1 Probe Street",
+            "adjustments": "Large print"})
     case = c.json("POST", "/api/v1/cases",
                   {"complaint_id": complaint.get("id", 0),
                    "ombudsman": "HOS", "reference": ref,
@@ -180,30 +184,44 @@ def probe(c, root):
            want=404)
     c.json("DELETE", "/api/v1/session")
 
+    # An administrator's own service area, renamed.
+    admin = Client(c.base, c.log)
+    me = admin.json("POST", "/api/v1/session",
+                    {"email": "admin@demo.linkdesk.test", "password": DEMO},
+                    want=201)
+    admin.csrf = (me or {}).get("csrf_token")
+    made = admin.json("POST", "/api/v1/service-areas",
+                      {"name": "Probe area " + ref}, want=201)
+    areas = made if isinstance(made, list) else [made or {}]
+    area_id = next((a.get("id") for a in areas
+                    if a.get("name") == "Probe area " + ref), 0)
+    admin.json("PATCH", f"/api/v1/service-areas/{area_id}",
+               {"name": "Probe area renamed " + ref, "digest_daily": True})
+    admin.json("DELETE", "/api/v1/session")
+    c.problems.extend(admin.problems)
 
-def main():
-    log = sys.argv[1]
-    root = os.environ.get("LINKDESK_ROOT", os.getcwd())
+
+@contextlib.contextmanager
+def serving(name):
+    """`$LINKDESK_BIN serve` on a free port, its address while it runs."""
     tmp = os.environ.get("LINKDESK_TEST_TMP", "/tmp")
     port = free_port()
     env = dict(os.environ, LINKDESK_LISTEN=f"127.0.0.1:{port}",
                LINKDESK_SCHEDULER="0")
-    out = open(os.path.join(tmp, "server-probe.log"), "w")
+    out = open(os.path.join(tmp, f"server-{name}.log"), "w")
     server = subprocess.Popen([os.environ["LINKDESK_BIN"], "serve"],
                               env=env, stdout=out, stderr=out)
     base = f"http://127.0.0.1:{port}"
     try:
         for _ in range(400):
             if server.poll() is not None:
-                print("probe: the server exited at start")
-                return 1
+                raise RuntimeError(f"{name}: the server exited at start")
             try:
                 urllib.request.urlopen(base + "/api/v1/ping", timeout=2)
                 break
             except OSError:
                 time.sleep(0.05)
-        c = Client(base, log)
-        probe(c, root)
+        yield base
     finally:
         server.terminate()
         try:
@@ -212,11 +230,23 @@ def main():
             server.kill()
             server.wait()
         out.close()
+    if server.returncode not in (0, -15):
+        raise RuntimeError(f"{name}: the server exited with"
+                           f" {server.returncode}")
+
+
+def main():
+    log = sys.argv[1]
+    root = os.environ.get("LINKDESK_ROOT", os.getcwd())
+    try:
+        with serving("probe") as base:
+            c = Client(base, log)
+            probe(c, root)
+    except RuntimeError as e:
+        print(f"probe: {e}")
+        return 1
     for p in c.problems:
         print("probe: " + p)
-    if server.returncode not in (0, -15):
-        print(f"probe: the server exited with {server.returncode}")
-        return 1
     return 1 if c.problems else 0
 
 
