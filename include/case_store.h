@@ -121,8 +121,7 @@ struct correspondence_in {
  * decision moves the stage; confirmation marks orders satisfied.
  */
 enum ld_err case_store_correspond(struct store *s, const struct principal *p,
-				  const struct workcal *cal,
-				  const char *base_url, int64_t case_id,
+				  const struct workcal *cal, int64_t case_id,
 				  const struct correspondence_in *in,
 				  char **json, struct why *why);
 
@@ -153,8 +152,7 @@ struct determination_in {
 };
 
 enum ld_err case_store_determine(struct store *s, const struct principal *p,
-				 const struct workcal *cal,
-				 const char *base_url, int64_t case_id,
+				 const struct workcal *cal, int64_t case_id,
 				 const struct determination_in *in, char **json,
 				 struct why *why);
 

@@ -75,8 +75,8 @@ enum ld_err inbox_store_waiting(struct store *s, const struct principal *p,
  * LD_ECONFLICT when the message was decided meanwhile.  *json is the case.
  */
 enum ld_err inbox_store_accept(struct store *s, const struct principal *p,
-			       const struct workcal *cal, const char *base_url,
-			       int64_t id, int version, int64_t case_id,
+			       const struct workcal *cal, int64_t id,
+			       int version, int64_t case_id,
 			       const struct correspondence_in *in,
 			       const int64_t *keep, int nkeep, char **json,
 			       struct why *why);

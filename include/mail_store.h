@@ -88,12 +88,10 @@ enum ld_err mail_store_installation_id(struct store *s, char *out, size_t len);
  * set_on day to the slot day due by today ([{"set_on", "slot"}]).  Marks
  * overdue tasks.  *queued counts reminders queued now.  Reminders and
  * digests are queued as facts (kind and JSON) that the sender renders from
- * the mail_reminder and mail_digest templates, links included; base_url
- * is no longer used here.
+ * the mail_reminder and mail_digest templates, links included.
  */
 enum ld_err remind_store_sweep(struct store *s, int32_t today,
-			       const char *slots_json, const char *base_url,
-			       int *queued);
+			       const char *slots_json, int *queued);
 
 /*
  * The overdue and nearly-overdue digest for today: every service area on
@@ -101,7 +99,7 @@ enum ld_err remind_store_sweep(struct store *s, int32_t today,
  * everything.  Each (area, day) goes once.
  */
 enum ld_err remind_store_digest(struct store *s, int32_t today, int32_t horizon,
-				bool monday, const char *base_url, int *queued);
+				bool monday, int *queued);
 
 /* Feeds ----------------------------------------------------------------- */
 

@@ -414,8 +414,7 @@ static enum ld_err correspond_with_calendar(const struct workcal *cal,
 {
 	struct correspond_call *c = arg;
 	return case_store_correspond(c->req->app->store, &c->req->who, cal,
-				     c->req->app->cfg.base_url, c->id, c->in,
-				     c->json, c->why);
+				     c->id, c->in, c->json, c->why);
 }
 
 enum ld_err cases_correspond(struct request *req, int64_t id,
@@ -517,8 +516,7 @@ static enum ld_err determine_with_calendar(const struct workcal *cal, void *arg)
 {
 	struct determine_call *c = arg;
 	return case_store_determine(c->req->app->store, &c->req->who, cal,
-				    c->req->app->cfg.base_url, c->id, c->in,
-				    c->json, c->why);
+				    c->id, c->in, c->json, c->why);
 }
 
 static enum ld_err remedy_fields(struct request *req, json_t *r,

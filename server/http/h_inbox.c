@@ -127,10 +127,9 @@ struct accept_call {
 static enum ld_err accept_with_calendar(const struct workcal *cal, void *arg)
 {
 	struct accept_call *c = arg;
-	return inbox_store_accept(c->req->app->store, &c->req->who, cal,
-				  c->req->app->cfg.base_url, c->id, c->version,
-				  c->case_id, c->in, c->keep, c->nkeep, c->json,
-				  c->why);
+	return inbox_store_accept(c->req->app->store, &c->req->who, cal, c->id,
+				  c->version, c->case_id, c->in, c->keep,
+				  c->nkeep, c->json, c->why);
 }
 
 /*

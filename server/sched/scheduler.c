@@ -85,8 +85,7 @@ enum ld_err jobs_remind(struct app *app, int32_t today, int *queued)
 	char *text = json_dumps(c.out, JSON_COMPACT);
 	json_decref(c.out);
 	free(days);
-	err = remind_store_sweep(app->store, today, text, app->cfg.base_url,
-				 queued);
+	err = remind_store_sweep(app->store, today, text, queued);
 	free(text);
 	return err;
 }
@@ -107,8 +106,7 @@ enum ld_err jobs_digest(struct app *app, int32_t today, int *queued)
 		c.horizon = workcal_nearly_due_by(
 			NULL, today, (int)app->cfg.nearly_overdue_days);
 	return remind_store_digest(app->store, today, c.horizon,
-				   date_weekday(today) == 1, app->cfg.base_url,
-				   queued);
+				   date_weekday(today) == 1, queued);
 }
 
 #define RESCAN_BATCH 20

@@ -101,12 +101,11 @@ static char *notice_facts(const struct case_facts *f, enum notice_event event,
 }
 
 /* Queue the notice of a case event to its configured recipients. */
+/* Its links are made when the notice is sent (server/mail/). */
 static enum ld_err queue_event_notice(struct db *db, const struct case_facts *f,
-				      enum notice_event event,
-				      const char *base_url)
+				      enum notice_event event)
 {
 	struct db_num n;
-	(void)base_url; /* links are made when the notice is sent */
 	char *facts = notice_facts(f, event, NULL, NULL);
 	const char *params[] = {db_num(&n, f->id), notice_event_names[event],
 				facts};
@@ -174,9 +173,8 @@ static enum ld_err queue_doers_notice(struct db *db, const struct case_facts *f,
 }
 
 static enum ld_err queue_task_notice(struct db *db, const struct case_facts *f,
-				     int64_t task_id, const char *base_url)
+				     int64_t task_id)
 {
-	(void)base_url; /* links are made when the notice is sent */
 	return queue_doers_notice(db, f, task_id, NOTICE_TASK_ASSIGNED);
 }
 
@@ -266,7 +264,6 @@ static enum ld_err bump_case(struct db *db, int64_t id, const char *stage)
 struct correspond_ctx {
 	const struct principal *p;
 	const struct workcal *cal;
-	const char *base_url;
 	int64_t case_id;
 	const struct correspondence_in *in;
 	char **json;
@@ -458,8 +455,7 @@ static enum ld_err correspond(struct db *db, void *arg)
 	/* The event's own recipients first: the tasks' officers after, each
 	 * told once. */
 	if (k->notice >= 0)
-		err = queue_event_notice(db, &f, (enum notice_event)k->notice,
-					 c->base_url);
+		err = queue_event_notice(db, &f, (enum notice_event)k->notice);
 	if (!err && k->targets_tasks) {
 		err = targets(db, in, &f, c->case_id, k->raises, k->notice,
 			      &count, c->why);
@@ -485,7 +481,7 @@ static enum ld_err correspond(struct db *db, void *arg)
 			t.due_on = in->response_due_on;
 		if ((err = insert_task(db, &f, c->cal, in->dated_on, corr_id, 0,
 				       &t, i, &task_id, c->why)) ||
-		    (err = queue_task_notice(db, &f, task_id, c->base_url)))
+		    (err = queue_task_notice(db, &f, task_id)))
 			goto out;
 	}
 	if (c->then && (err = c->then(db, corr_id, c->then_arg)))
@@ -499,31 +495,29 @@ out:
 }
 
 enum ld_err case_store_correspond(struct store *s, const struct principal *p,
-				  const struct workcal *cal,
-				  const char *base_url, int64_t case_id,
+				  const struct workcal *cal, int64_t case_id,
 				  const struct correspondence_in *in,
 				  char **json, struct why *why)
 {
-	return case_store_correspond_then(s, p, cal, base_url, case_id, in,
-					  NULL, NULL, json, why);
+	return case_store_correspond_then(s, p, cal, case_id, in, NULL, NULL,
+					  json, why);
 }
 
 enum ld_err
 case_store_correspond_then(struct store *s, const struct principal *p,
-			   const struct workcal *cal, const char *base_url,
-			   int64_t case_id, const struct correspondence_in *in,
+			   const struct workcal *cal, int64_t case_id,
+			   const struct correspondence_in *in,
 			   enum ld_err (*then)(struct db *, int64_t, void *),
 			   void *then_arg, char **json, struct why *why)
 {
-	struct correspond_ctx c = {p,	 cal, base_url, case_id, in,
-				   json, why, then,	then_arg};
+	struct correspond_ctx c = {p,	 cal, case_id, in,
+				   json, why, then,    then_arg};
 	return db_run(s, correspond, &c);
 }
 
 struct determine_ctx {
 	const struct principal *p;
 	const struct workcal *cal;
-	const char *base_url;
 	int64_t case_id;
 	const struct determination_in *in;
 	char **json;
@@ -609,7 +603,7 @@ static enum ld_err insert_remedy(struct db *db, struct determine_ctx *c,
 			   "UPDATE task SET remedy_id = $1 WHERE id = $2", 2,
 			   link, NULL)))
 		return err;
-	return queue_task_notice(db, f, task_id, c->base_url);
+	return queue_task_notice(db, f, task_id);
 }
 
 static enum ld_err determine(struct db *db, void *arg)
@@ -682,8 +676,7 @@ static enum ld_err determine(struct db *db, void *arg)
 	for (int i = 0; i < in->nremedies; i++)
 		if ((err = insert_remedy(db, c, &f, det_id, corr_id, i)))
 			goto out;
-	if ((err = queue_event_notice(db, &f, NOTICE_DETERMINATION,
-				      c->base_url)) ||
+	if ((err = queue_event_notice(db, &f, NOTICE_DETERMINATION)) ||
 	    (err = bump_case(db, c->case_id,
 			     in->nremedies ? "remedies" : "determined")))
 		goto out;
@@ -694,11 +687,10 @@ out:
 }
 
 enum ld_err case_store_determine(struct store *s, const struct principal *p,
-				 const struct workcal *cal,
-				 const char *base_url, int64_t case_id,
+				 const struct workcal *cal, int64_t case_id,
 				 const struct determination_in *in, char **json,
 				 struct why *why)
 {
-	struct determine_ctx c = {p, cal, base_url, case_id, in, json, why};
+	struct determine_ctx c = {p, cal, case_id, in, json, why};
 	return db_run(s, determine, &c);
 }

@@ -57,8 +57,8 @@ record_reader task_read;
  */
 enum ld_err
 case_store_correspond_then(struct store *s, const struct principal *p,
-			   const struct workcal *cal, const char *base_url,
-			   int64_t case_id, const struct correspondence_in *in,
+			   const struct workcal *cal, int64_t case_id,
+			   const struct correspondence_in *in,
 			   enum ld_err (*then)(struct db *, int64_t, void *),
 			   void *then_arg, char **json, struct why *why);
 

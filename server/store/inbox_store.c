@@ -478,8 +478,8 @@ static enum ld_err link_message(struct db *db, int64_t correspondence_id,
 }
 
 enum ld_err inbox_store_accept(struct store *s, const struct principal *p,
-			       const struct workcal *cal, const char *base_url,
-			       int64_t id, int version, int64_t case_id,
+			       const struct workcal *cal, int64_t id,
+			       int version, int64_t case_id,
 			       const struct correspondence_in *in,
 			       const int64_t *keep, int nkeep, char **json,
 			       struct why *why)
@@ -487,8 +487,8 @@ enum ld_err inbox_store_accept(struct store *s, const struct principal *p,
 	if (!link_officer(p))
 		return LD_EFORBIDDEN;
 	struct accept_link l = {id, version, p->user_id, keep, nkeep, why};
-	return case_store_correspond_then(s, p, cal, base_url, case_id, in,
-					  link_message, &l, json, why);
+	return case_store_correspond_then(s, p, cal, case_id, in, link_message,
+					  &l, json, why);
 }
 
 struct dismiss_ctx {

@@ -347,7 +347,7 @@ enum ld_err remind_store_set_days(struct store *s, int32_t **days, int *n)
 
 struct sweep_ctx {
 	int32_t today;
-	const char *slots, *base_url;
+	const char *slots;
 	int queued;
 };
 
@@ -433,10 +433,9 @@ out:
 }
 
 enum ld_err remind_store_sweep(struct store *s, int32_t today,
-			       const char *slots_json, const char *base_url,
-			       int *queued)
+			       const char *slots_json, int *queued)
 {
-	struct sweep_ctx c = {today, slots_json, base_url, 0};
+	struct sweep_ctx c = {today, slots_json, 0};
 	enum ld_err err = db_run(s, sweep, &c);
 	*queued = c.queued;
 	return err;
@@ -445,7 +444,6 @@ enum ld_err remind_store_sweep(struct store *s, int32_t today,
 struct digest_ctx {
 	int32_t today, horizon;
 	bool monday;
-	const char *base_url;
 	int queued;
 };
 
@@ -557,9 +555,9 @@ enum ld_err mail_store_installation_id(struct store *s, char *out, size_t len)
 }
 
 enum ld_err remind_store_digest(struct store *s, int32_t today, int32_t horizon,
-				bool monday, const char *base_url, int *queued)
+				bool monday, int *queued)
 {
-	struct digest_ctx c = {today, horizon, monday, base_url, 0};
+	struct digest_ctx c = {today, horizon, monday, 0};
 	enum ld_err err = db_run(s, digest, &c);
 	*queued = c.queued;
 	return err;
