@@ -61,8 +61,7 @@ static enum ld_err list_tasks(struct db *db, void *arg)
 		   db_date(&after, q->due_after));
 	filter_add(&f, "task_overdue(t, $%d)",
 		   q->overdue ? db_date(&today, q->today) : NULL);
-	filter_add_if(&f, q->open_only,
-		      "t.status NOT IN ('done', 'cancelled')");
+	filter_add_if(&f, q->open_only, "task_is_open(t.status)");
 	filter_add(&f, "t.case_id = $%d",
 		   q->case_id ? db_num(&cs, q->case_id) : NULL);
 	filter_add(&f, "t.kind = $%d", q->kind);

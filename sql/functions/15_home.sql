@@ -15,7 +15,7 @@ BEGIN
                count(*) FILTER (WHERE task_nearly_overdue(t, p_today, p_horizon)) AS due_soon,
                count(*) FILTER (WHERE t.status = 'submitted') AS submitted,
                count(*) FILTER (WHERE t.status = 'validated') AS validated
-        FROM task t WHERE t.status NOT IN ('done', 'cancelled') GROUP BY 1)
+        FROM task t WHERE task_is_open(t.status) GROUP BY 1)
     SELECT json_build_object(
         'overdue', (SELECT coalesce(json_agg(d.doc ORDER BY d.due, d.id), '[]')
             FROM (SELECT t.id FROM task t WHERE task_overdue(t, p_today)

@@ -545,12 +545,12 @@ RETURNS TABLE ("Ombudsman" text, "Ombudsman reference" text, "Complaint referenc
 LANGUAGE sql STABLE AS $$
     SELECT o.name, c.reference, cp.reference, cp.category, a.name, c.stage, c.outcome,
         c.received_on, c.closed_on, (SELECT name FROM app_user WHERE id = c.link_officer_id),
-        (SELECT count(*) FROM task t WHERE t.case_id = c.id AND t.status NOT IN ('done', 'cancelled')
+        (SELECT count(*) FROM task t WHERE t.case_id = c.id AND task_is_open(t.status)
          AND task_visible(p_scope, t.service_area_id)),
         (SELECT count(*) FROM task t WHERE t.case_id = c.id AND task_overdue(t, p_today)
          AND task_visible(p_scope, t.service_area_id)),
         (SELECT min(effective_due(t)) FROM task t WHERE t.case_id = c.id
-         AND t.status NOT IN ('done', 'cancelled') AND task_visible(p_scope, t.service_area_id)),
+         AND task_is_open(t.status) AND task_visible(p_scope, t.service_area_id)),
         d.decided_on,
         (SELECT bool_or(f.upheld) FROM finding f WHERE f.determination_id = d.id),
         (SELECT count(*) FROM remedy r WHERE r.case_id = c.id AND r.type = 'order'),
