@@ -56,8 +56,8 @@ struct file_new {
  */
 enum ld_err file_store_add(struct store *s, const struct principal *p,
 			   const struct file_new *f,
-			   const struct file_limits *limits,
-			   const char *base_url, char **json, struct why *why);
+			   const struct file_limits *limits, char **json,
+			   struct why *why);
 
 /* Remove a file from its task's current set (as the user). */
 enum ld_err file_store_remove(struct store *s, const struct principal *p,
@@ -100,7 +100,7 @@ enum ld_err file_store_scan_failed(struct store *s, int64_t file_id,
  * signature (the uploader and link officers are told).
  */
 enum ld_err file_store_scanned(struct store *s, int64_t file_id, bool infected,
-			       const char *signature, const char *base_url);
+			       const char *signature);
 
 /*
  * The validated evidence of a task, for a bundle: its version's files (each

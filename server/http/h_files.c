@@ -225,8 +225,8 @@ enum ld_err file_upload_complete(struct request *req, char **json,
 				 (long long)u->task_id, signature);
 	}
 	struct file_limits limits = u->limits;
-	return file_store_add(req->app->store, &req->who, &f, &limits,
-			      req->app->cfg.base_url, json, why);
+	return file_store_add(req->app->store, &req->who, &f, &limits, json,
+			      why);
 }
 
 static enum ld_err upload_store(struct request *req)

@@ -154,8 +154,8 @@ enum ld_err jobs_rescan(struct app *app, int *scanned)
 		if (infected)
 			log_warn("pending file %lld quarantined: %s",
 				 (long long)ids[i], signature);
-		if (!file_store_scanned(app->store, ids[i], infected, signature,
-					app->cfg.base_url))
+		if (!file_store_scanned(app->store, ids[i], infected,
+					signature))
 			(*scanned)++;
 	}
 	return LD_OK;

@@ -165,38 +165,37 @@ static enum ld_err spool_to_object(struct db *db, int fd, int64_t size,
 	return lo_close(db->pg, lo) ? lo_failed(db, "close") : LD_OK;
 }
 
-/* Tell the uploader and the link officers, by file id, of a quarantine. */
-static enum ld_err queue_quarantine_notice(struct db *db, int64_t file_id,
-					   const char *base_url)
+/*
+ * Tell the uploader and the link officers, by file id, of a quarantine:
+ * the facts, which the sender says in words from the
+ * mail_file_quarantined templates (no file name: it may hold resident
+ * details).
+ */
+static enum ld_err queue_quarantine_notice(struct db *db, int64_t file_id)
 {
 	struct db_num fid;
-	const char *q[] = {db_num(&fid, file_id), base_url};
+	const char *q[] = {db_num(&fid, file_id)};
 	return db_exec(
 		db, "file_quarantined",
 		"INSERT INTO outbox (kind, recipient, user_id, case_id,"
-		" task_id, subject, body)"
+		" task_id, facts)"
 		" SELECT 'file_quarantined', u.email, u.id, f.case_id,"
-		" f.task_id, 'Evidence file quarantined: ' || o.code || ' ' ||"
-		" c.reference,"
-		" 'A file uploaded to a task failed its virus scan and"
-		" is quarantined: it cannot be downloaded or sent.' ||"
-		" E'\\n\\nFile id: ' || f.id::text || E'\\nTask: ' ||"
-		" t.title || E'\\n\\nOpen it in Linkdesk: ' || $2::text ||"
-		" '/tasks/' || f.task_id::text"
+		" f.task_id, jsonb_build_object('file_id', f.id, 'task_id',"
+		" f.task_id, 'case_id', f.case_id, 'title', t.title,"
+		" 'ombudsman', o.code, 'case_reference', c.reference)"
 		" FROM evidence_file f JOIN task t ON t.id = f.task_id"
 		" JOIN ombudsman_case c ON c.id = f.case_id"
 		" JOIN ombudsman o ON o.id = c.ombudsman_id, app_user u"
 		" WHERE f.id = $1::bigint AND u.active"
 		" AND (u.id = f.uploaded_by OR u.id IN (SELECT user_id"
 		"  FROM user_role WHERE role = 'link_officer'))",
-		2, q, NULL);
+		1, q, NULL);
 }
 
 struct add_ctx {
 	const struct principal *p;
 	const struct file_new *f;
 	const struct file_limits *limits;
-	const char *base_url;
 	char **json;
 	struct why *why;
 };
@@ -255,7 +254,7 @@ static enum ld_err add_file(struct db *db, void *arg)
 			   "SELECT evidence_revise($1, $2)", 2, revise, NULL)))
 		goto out;
 	if (!strcmp(f->status, "quarantined") &&
-	    (err = queue_quarantine_notice(db, file_id, c->base_url)))
+	    (err = queue_quarantine_notice(db, file_id)))
 		goto out;
 	err = task_read(db, c->p, f->task_id, c->json);
 out:
@@ -265,10 +264,10 @@ out:
 
 enum ld_err file_store_add(struct store *s, const struct principal *p,
 			   const struct file_new *f,
-			   const struct file_limits *limits,
-			   const char *base_url, char **json, struct why *why)
+			   const struct file_limits *limits, char **json,
+			   struct why *why)
 {
-	struct add_ctx c = {p, f, limits, base_url, json, why};
+	struct add_ctx c = {p, f, limits, json, why};
 	return db_run(s, add_file, &c);
 }
 
@@ -508,7 +507,7 @@ enum ld_err file_store_scan_failed(struct store *s, int64_t file_id,
 struct scanned_ctx {
 	int64_t id;
 	bool infected;
-	const char *signature, *base_url;
+	const char *signature;
 };
 
 static enum ld_err scanned(struct db *db, void *arg)
@@ -528,16 +527,16 @@ static enum ld_err scanned(struct db *db, void *arg)
 		goto out;
 	/* Another server may have recorded it first: tell once. */
 	if (db_affected(res) && c->infected)
-		err = queue_quarantine_notice(db, c->id, c->base_url);
+		err = queue_quarantine_notice(db, c->id);
 out:
 	PQclear(res);
 	return finish(db, err);
 }
 
 enum ld_err file_store_scanned(struct store *s, int64_t file_id, bool infected,
-			       const char *signature, const char *base_url)
+			       const char *signature)
 {
-	struct scanned_ctx c = {file_id, infected, signature, base_url};
+	struct scanned_ctx c = {file_id, infected, signature};
 	return db_run(s, scanned, &c);
 }
 

@@ -823,6 +823,50 @@ static void test_digest_once_a_day(void **state)
 			     " AND digest_daily"));
 }
 
+/*
+ * A quarantine is queued as facts (file_store.c) and said in words by the
+ * sender from the mail_file_quarantined templates: no text is built in
+ * SQL, and no file name is in it.
+ */
+static void test_quarantine_in_words(void **state)
+{
+	(void)state;
+	long task = api_sql_long("SELECT min(id) FROM task");
+	assert_int_equal(
+		api_sql(F("INSERT INTO outbox (kind, recipient, user_id,"
+			  " case_id, task_id, facts) SELECT 'file_quarantined',"
+			  " 'link.officer@demo.linkdesk.test', NULL, t.case_id,"
+			  " t.id, jsonb_build_object('file_id', 4242, "
+			  "'task_id',"
+			  " t.id, 'case_id', t.case_id, 'title', t.title,"
+			  " 'ombudsman', o.code, 'case_reference', c.reference)"
+			  " FROM task t JOIN ombudsman_case c ON c.id ="
+			  " t.case_id JOIN ombudsman o ON o.id = c.ombudsman_id"
+			  " WHERE t.id = %ld",
+			  task),
+			NULL),
+		0);
+	assert_int_equal(remind("2026-11-23", NULL, NULL), 0);
+	json_t *all = sink_messages(), *m, *q = NULL;
+	size_t i;
+	json_array_foreach(all, i,
+			   m) if (strstr(jstr(m, "text"), "number 4242")) q = m;
+	if (!q)
+		fail_msg("no quarantine message sent");
+	assert_well_formed(q);
+	assert_non_null(
+		strstr(jstr(q, "subject"), "Evidence file quarantined: "));
+	assert_non_null(strstr(jstr(q, "text"), "failed its virus scan"));
+	assert_non_null(strstr(jstr(q, "text"), F("/tasks/%ld", task)));
+	assert_non_null(strstr(jstr(q, "html"), "failed its virus scan"));
+	json_decref(all);
+	assert_int_equal(api_sql_long("SELECT count(*) FROM outbox WHERE kind ="
+				      " 'file_quarantined' AND status <> "
+				      "'sent' AND (facts->>'file_id')::int ="
+				      " 4242"),
+			 0);
+}
+
 /* remind --once delivering with extra settings (a moved server, say). */
 static void deliver_with(const char *extra)
 {
@@ -1186,6 +1230,7 @@ int main(void)
 		cmocka_unit_test(test_smtp_misbehaves),
 		cmocka_unit_test(test_recorded_before_goodbye),
 		cmocka_unit_test(test_digest_once_a_day),
+		cmocka_unit_test(test_quarantine_in_words),
 		cmocka_unit_test(test_invites_outlook_keeps),
 		cmocka_unit_test(test_reminder_reads_as_the_pages),
 		cmocka_unit_test(test_feeds),
