@@ -66,6 +66,11 @@ bool page_positive_id(const char *s, int64_t *out);
  * none) becomes "YYYY-MM-DD".  Empty text adds nothing.
  */
 json_t *form_body(struct request *req);
+/*
+ * A form posted to a resource's address: the path's {id}, and the form
+ * (page_form()'s, NULL when it could not be read: LD_EINVAL).
+ */
+enum ld_err page_posted(struct request *req, json_t *form, int64_t *id);
 void form_body_number(json_t *body, const char *key, const char *text);
 void form_body_date(json_t *body, const char *key, int32_t day);
 

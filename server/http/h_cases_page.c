@@ -689,12 +689,9 @@ enum ld_err h_page_determination_post(struct request *req)
 	int32_t decided_on;
 	char key[32], *json = NULL;
 	int64_t id;
-	enum ld_err err = request_id(req, 0, &id);
+	enum ld_err err = page_posted(req, form, &id);
 	if (err)
 		return err;
-	if (!form)
-		return request_fail(req, LD_EINVAL, NULL,
-				    "The form is malformed.");
 	json_t *ctx = page_ctx(req, "Register the determination", "/cases");
 	json_t *body = form_body(req);
 	json_t *findings = json_array(), *remedies = json_array();
@@ -799,12 +796,9 @@ static enum ld_err case_command(struct request *req, bool closing)
 	int32_t closed_on;
 	int version, stage;
 	int64_t id;
-	enum ld_err err = request_id(req, 0, &id);
+	enum ld_err err = page_posted(req, form, &id);
 	if (err)
 		return err;
-	if (!form)
-		return request_fail(req, LD_EINVAL, NULL,
-				    "The form is malformed.");
 	json_t *body = form_body(req);
 	const char *key = closing ? "outcome" : "stage";
 	form_body_number(body, "version", page_field(form, "version"));
@@ -1003,12 +997,9 @@ enum ld_err h_page_complaint_post(struct request *req)
 	struct why why = {0};
 	char *json = NULL, *text = NULL;
 	int64_t id;
-	enum ld_err err = request_id(req, 0, &id);
+	enum ld_err err = page_posted(req, form, &id);
 	if (err)
 		return err;
-	if (!form)
-		return request_fail(req, LD_EINVAL, NULL,
-				    "The form is malformed.");
 	bool resident = !strcmp(page_field(form, "part"), "resident");
 	json_t *ctx = page_ctx(req, "The complaint", "/cases");
 	json_t *body = form_body(req), *dates = NULL;

@@ -624,12 +624,9 @@ enum ld_err h_page_provision_post(struct request *req)
 	int32_t expected_on;
 	int64_t id;
 	char *text = NULL;
-	enum ld_err err = request_id(req, 0, &id);
+	enum ld_err err = page_posted(req, form, &id);
 	if (err)
 		return err;
-	if (!form)
-		return request_fail(req, LD_EINVAL, NULL,
-				    "The form is malformed.");
 	json_t *ctx = page_ctx(req, "Provision", "/self-assessments");
 	json_t *body = form_body(req);
 	const char *complies = page_field(form, "complies");
@@ -708,12 +705,9 @@ static enum ld_err sa_page_step(struct request *req, bool publish)
 	int version;
 	const char *text;
 	char *json = NULL;
-	enum ld_err err = request_id(req, 0, &id);
+	enum ld_err err = page_posted(req, form, &id);
 	if (err)
 		return err;
-	if (!form)
-		return request_fail(req, LD_EINVAL, NULL,
-				    "The form is malformed.");
 	const char *date = publish ? "published_on" : "approved_on";
 	const char *what = publish ? "published_url" : "approved_by";
 	json_t *body = form_body(req);

@@ -521,12 +521,9 @@ enum ld_err h_page_inbox_accept(struct request *req)
 	unsigned int status = 400; /* what the form itself could not read */
 	int64_t id;
 	char *json = NULL;
-	enum ld_err err = request_id(req, 0, &id);
+	enum ld_err err = page_posted(req, form, &id);
 	if (err)
 		return err;
-	if (!form)
-		return request_fail(req, LD_EINVAL, NULL,
-				    "The form is malformed.");
 	bool proposed = *page_field(form, "as_proposed");
 	json_t *ctx = page_ctx(req, "Inbox message", "/inbox");
 	json_t *body = form_body(req);
@@ -585,12 +582,9 @@ enum ld_err h_page_inbox_dismiss(struct request *req)
 	json_t *form = page_form(req);
 	struct why why = {0};
 	int64_t id;
-	enum ld_err err = request_id(req, 0, &id);
+	enum ld_err err = page_posted(req, form, &id);
 	if (err)
 		return err;
-	if (!form)
-		return request_fail(req, LD_EINVAL, NULL,
-				    "The form is malformed.");
 	json_t *body = form_body(req);
 	form_body_number(body, "version", page_field(form, "version"));
 	json_object_set_new(body, "reason",

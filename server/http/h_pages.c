@@ -512,12 +512,9 @@ enum ld_err h_page_task_act(struct request *req)
 	json_t *form = page_form(req);
 	char *json = NULL;
 	int64_t id;
-	enum ld_err err = request_id(req, 0, &id);
+	enum ld_err err = page_posted(req, form, &id);
 	if (err)
 		return err;
-	if (!form)
-		return request_fail(req, LD_EINVAL, NULL,
-				    "The form is malformed.");
 	json_t *body = form_body(req);
 	json_object_set_new(body, "action",
 			    json_string(page_field(form, "action")));
@@ -573,12 +570,9 @@ enum ld_err h_page_task_change(struct request *req)
 	json_t *form = page_form(req);
 	char *json = NULL;
 	int64_t id;
-	enum ld_err err = request_id(req, 0, &id);
+	enum ld_err err = page_posted(req, form, &id);
 	if (err)
 		return err;
-	if (!form)
-		return request_fail(req, LD_EINVAL, NULL,
-				    "The form is malformed.");
 	json_t *body = form_body(req);
 	form_body_number(body, "version", page_field(form, "version"));
 	form_body_number(body, "service_area_id",

@@ -27,6 +27,15 @@ bool page_positive_id(const char *s, int64_t *out)
 	return true;
 }
 
+enum ld_err page_posted(struct request *req, json_t *form, int64_t *id)
+{
+	enum ld_err err = request_id(req, 0, id);
+	if (!err && !form)
+		err = request_fail(req, LD_EINVAL, NULL,
+				   "The form is malformed.");
+	return err;
+}
+
 json_t *form_body(struct request *req)
 {
 	json_t *body = json_object();

@@ -105,6 +105,9 @@ test('the link officer from a new complaint to a closed case, with the service o
   assert.match(await page.textContent('#next-step'), /Monday 14 December 2026/)
   await check(page, 'r03-case-investigation')
   const taskHref = await page.getAttribute('a:has-text("Damp survey and repair history")', 'href')
+  // The complaint's dates and its resident's details, on their page.
+  await page.goto(`${caseUrl}/complaint`)
+  await check(page, 'r03b-complaint')
 
   // Reassign to a named officer, and remind now.
   await page.goto(base + taskHref)
@@ -192,6 +195,7 @@ test('the link officer from a new complaint to a closed case, with the service o
   // The determination with an order: its area defaults to the case's.
   await page.goto(caseUrl)
   await press(page, 'a[href$="/determination"]', /\/determination$/)
+  await check(page, 'r07b-determination')
   await typeInto(page, '#element-1', 'Handling of the damp reports')
   await chooseIn(page, '#finding-1', 'Maladministration')
   await typeInto(page, '#description-1', 'Apologise to the resident')
