@@ -204,8 +204,6 @@ enum ld_err page_case(struct request *req, int64_t id, const struct why *why,
  * chosen. */
 void page_area_choices(struct request *req, json_t *ctx, const char *areas_key,
 		       const char *people_key, int64_t area, int64_t who);
-/* A decoder's refusal (request_fail's field and sentence) as a why. */
-void page_why_refused(struct request *req, struct why *why);
 enum ld_err h_page_signin_post(struct request *req);
 enum ld_err h_page_case_new(struct request *req);
 enum ld_err h_page_case_new_post(struct request *req);

@@ -71,6 +71,12 @@ json_t *form_body(struct request *req);
  * (page_form()'s, NULL when it could not be read: LD_EINVAL).
  */
 enum ld_err page_posted(struct request *req, json_t *form, int64_t *id);
+/*
+ * A decoder's refusal (request_fail's field and sentence) as a why, so a
+ * form shows the decoder's and the store's refusals the same way.
+ */
+struct why;
+void page_why_refused(struct request *req, struct why *why);
 void form_body_number(json_t *body, const char *key, const char *text);
 void form_body_date(json_t *body, const char *key, int32_t day);
 

@@ -43,13 +43,6 @@ void page_area_choices(struct request *req, json_t *ctx, const char *areas_key,
 	json_object_set_new(ctx, people_key, people);
 }
 
-void page_why_refused(struct request *req, struct why *why)
-{
-	why->field = req->err_field;
-	snprintf(why->msg, sizeof(why->msg), "%s",
-		 req->err_message ? req->err_message : "");
-}
-
 /* The service area of a case's complaint, which its work defaults to. */
 static int64_t case_area(json_t *c)
 {
@@ -243,17 +236,12 @@ enum ld_err h_page_case_new_post(struct request *req)
 			    json_string(page_field(form, "summary")));
 	json_object_set_new(body, "channel", json_string("email"));
 	if (!json_is_true(json_object_get(ctx, "has_errors"))) {
-		const char *field, *msg;
 		enum ld_err err = cases_case_in(req, body, &in);
-		if (err) {
-			field = req->err_field;
-			msg = req->err_message;
-		} else {
+		if (err)
+			page_why_refused(req, &why);
+		else
 			err = case_store_register(req->app->store, &req->who,
 						  &in, &json, &why);
-			field = why.field;
-			msg = why.msg;
-		}
 		json_t *c = err ? NULL : page_parsed(json);
 		if (c) {
 			const char *to = arena_printf(
@@ -273,7 +261,7 @@ enum ld_err h_page_case_new_post(struct request *req)
 			return err;
 		}
 		status = form_refused(req, ctx, case_inputs, NULL, 0, err,
-				      field, msg);
+				      why.field, why.msg);
 	}
 	return case_form(req, form, ctx, received, creceived, status);
 }
@@ -471,17 +459,12 @@ enum ld_err h_page_record_post(struct request *req)
 		json_object_set_new(body, "tasks", json_pack("[o]", t));
 	}
 	if (!json_is_true(json_object_get(ctx, "has_errors"))) {
-		const char *field, *msg;
 		static const int row = 1;
 		err = cases_correspondence_in(req, body, &in);
-		if (err) {
-			field = req->err_field;
-			msg = req->err_message;
-		} else {
+		if (err)
+			page_why_refused(req, &why);
+		else
 			err = cases_correspond(req, id, &in, &json, &why);
-			field = why.field;
-			msg = why.msg;
-		}
 		if (!err) {
 			free(json);
 			json_decref(ctx);
@@ -501,7 +484,7 @@ enum ld_err h_page_record_post(struct request *req)
 			return err;
 		}
 		status = form_refused(req, ctx, record_inputs, &row, 1, err,
-				      field, msg);
+				      why.field, why.msg);
 	}
 	return record_form(req, id, k, form, ctx, dated, due, revised, status);
 }
@@ -748,16 +731,11 @@ enum ld_err h_page_determination_post(struct request *req)
 	json_object_set_new(body, "findings", findings);
 	json_object_set_new(body, "remedies", remedies);
 	if (!json_is_true(json_object_get(ctx, "has_errors"))) {
-		const char *field = req->err_field, *msg = req->err_message;
 		err = cases_determination_in(req, body, &in);
-		if (err) {
-			field = req->err_field;
-			msg = req->err_message;
-		} else {
+		if (err)
+			page_why_refused(req, &why);
+		else
 			err = cases_determine(req, id, &in, &json, &why);
-			field = why.field;
-			msg = why.msg;
-		}
 		if (!err) {
 			free(json);
 			json_decref(ctx);
@@ -773,11 +751,11 @@ enum ld_err h_page_determination_post(struct request *req)
 			json_decref(decided);
 			return err;
 		}
-		bool remedy = field && !strncmp(field, "remedies", 8);
+		bool remedy = why.field && !strncmp(why.field, "remedies", 8);
 		status = form_refused(req, ctx, determination_inputs,
 				      remedy ? remedy_row : finding_row,
 				      remedy ? nremedies : nfindings, err,
-				      field, msg);
+				      why.field, why.msg);
 	}
 	return determination_form(req, id, form, ctx, decided, status);
 }

@@ -648,17 +648,12 @@ enum ld_err h_page_provision_post(struct request *req)
 			json_string_value(json_object_get(expected, "error")));
 	form_body_date(body, "expected_on", expected_on);
 	if (!json_is_true(json_object_get(ctx, "has_errors"))) {
-		const char *field, *msg;
 		err = sa_answer_in(req, body, req->params[1], &in);
-		if (err) {
-			field = req->err_field;
-			msg = req->err_message;
-		} else {
+		if (err)
+			page_why_refused(req, &why);
+		else
 			err = sa_store_answer(req->app->store, &req->who, id,
 					      &in, &text, &why);
-			field = why.field;
-			msg = why.msg;
-		}
 		free(text);
 		text = NULL;
 		if (!err) {
@@ -671,7 +666,7 @@ enum ld_err h_page_provision_post(struct request *req)
 		}
 		/* The API's fields are the form's inputs; its status too. */
 		status = form_refused(req, ctx, provision_inputs, NULL, 0, err,
-				      field, msg);
+				      why.field, why.msg);
 	}
 	err = sa_store_get(req->app->store, id, &text);
 	json_t *sa = err ? NULL : page_parsed(text);

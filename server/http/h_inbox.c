@@ -566,9 +566,10 @@ enum ld_err h_page_inbox_accept(struct request *req)
 			json_decref(ctx);
 			return err;
 		}
+		if (!why.msg[0]) /* the decoder's, not the store's */
+			page_why_refused(req, &why);
 		status = form_refused(req, ctx, accept_inputs, NULL, 0, err,
-				      why.msg[0] ? why.field : req->err_field,
-				      why.msg[0] ? why.msg : req->err_message);
+				      why.field, why.msg);
 	}
 	return message_page(req, id, proposed ? NULL : form, ctx, status);
 }
@@ -595,10 +596,10 @@ enum ld_err h_page_inbox_dismiss(struct request *req)
 	if (err == LD_ENOTFOUND || ld_err_transient(err))
 		return err;
 	json_t *ctx = page_ctx(req, "Inbox message", "/inbox");
-	unsigned int status =
-		form_refused(req, ctx, dismiss_inputs, NULL, 0, err,
-			     why.msg[0] ? why.field : req->err_field,
-			     why.msg[0] ? why.msg : req->err_message);
+	if (!why.msg[0]) /* the decoder's, not the store's */
+		page_why_refused(req, &why);
+	unsigned int status = form_refused(req, ctx, dismiss_inputs, NULL, 0,
+					   err, why.field, why.msg);
 	return message_page(req, id, NULL, ctx, status);
 }
 

@@ -3,6 +3,7 @@
  * refusal shown on the form.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "arena.h"
@@ -34,6 +35,13 @@ enum ld_err page_posted(struct request *req, json_t *form, int64_t *id)
 		err = request_fail(req, LD_EINVAL, NULL,
 				   "The form is malformed.");
 	return err;
+}
+
+void page_why_refused(struct request *req, struct why *why)
+{
+	why->field = req->err_field;
+	snprintf(why->msg, sizeof(why->msg), "%s",
+		 req->err_message ? req->err_message : "");
 }
 
 json_t *form_body(struct request *req)
