@@ -14,6 +14,7 @@
 #include "log.h"
 #include "secret.h"
 #include "spool.h"
+#include "report_store.h"
 #include "store.h"
 
 /* The one-line reason serve refuses to start, or NULL to go ahead. */
@@ -84,6 +85,7 @@ int cmd_serve(int argc, char **argv)
 	/* Sent tasks written with the triggers off (a bulk load) have no
 	 * working days yet: queue them once, for core to count. */
 	days_store_sweep(app.store);
+	report_store_facts_sweep(app.store); /* and their cases' KPI facts */
 	struct MHD_Daemon *d = http_start(&app, &linkdesk_router);
 	if (!d)
 		goto out;

@@ -20,6 +20,7 @@
 #include "jobs.h"
 #include "log.h"
 #include "mail_store.h"
+#include "report_store.h"
 #include "spool.h"
 #include "store.h"
 #include "workcal.h"
@@ -210,10 +211,13 @@ static enum ld_err days_fill(const struct workcal *cal, void *arg)
 enum ld_err jobs_days(struct app *app, int *filled)
 {
 	struct days_ctx c = {app, 0};
+	int kept;
 	enum ld_err err = app_with_calendar(app, days_fill, &c);
 	if (filled)
 		*filled = c.filled;
-	return err;
+	/* The KPI facts kept read the days: theirs follow, outside the
+	 * calendar's lock (they need no calendar). */
+	return err ? err : report_store_facts_fill(app->store, &kept);
 }
 
 static void round_of_work(struct app *app, unsigned round)

@@ -11,7 +11,6 @@
 
 #include "buf.h"
 #include "db.h"
-#include "report_store.h"
 #include "store.h"
 #include "workcal.h"
 
@@ -28,14 +27,13 @@
 struct days_kind {
 	const char *name;
 	int spans;
-	const char *queued, *take, *put, *sweep;
+	const char *take, *put, *sweep;
 };
 
 static const struct days_kind kinds[] = {
 	{
 		.name = "task",
 		.spans = 1,
-		.queued = "SELECT EXISTS (SELECT 1 FROM task_days_due)",
 		.take = "SELECT q.task_id, t.set_on - DATE '1970-01-01',"
 			" t.sent_on - DATE '1970-01-01'"
 			" FROM task_days_due q JOIN task t ON t.id = q.task_id"
@@ -60,7 +58,6 @@ static const struct days_kind kinds[] = {
 	{
 		.name = "complaint",
 		.spans = 6,
-		.queued = "SELECT EXISTS (SELECT 1 FROM complaint_days_due)",
 		/* Stage 1 acknowledged; answered, counted from receipt and
 		 * from acknowledgement; the same for stage 2 from the
 		 * escalation request. */
@@ -194,15 +191,18 @@ static enum ld_err fill_batch(struct db *db, void *arg)
 	return err;
 }
 
-/* Is anything queued?  One read, no transaction: the usual answer. */
+/* Which kinds have anything queued: one read for all, no transaction
+ * (nothing queued is the usual answer), a column a kind of kinds[]. */
 static enum ld_err queued(struct db *db, void *arg)
 {
-	struct fill_ctx *c = arg;
+	bool *any = arg;
 	PGresult *res = NULL;
-	char name[32];
-	snprintf(name, sizeof(name), "days_queued_%s", c->kind->name);
-	enum ld_err err = db_exec(db, name, c->kind->queued, 0, NULL, &res);
-	c->done = !err && PQgetvalue(res, 0, 0)[0] == 't';
+	enum ld_err err = db_exec(db, "days_queued",
+				  "SELECT EXISTS (SELECT 1 FROM task_days_due),"
+				  " EXISTS (SELECT 1 FROM complaint_days_due)",
+				  0, NULL, &res);
+	for (size_t i = 0; !err && i < sizeof(kinds) / sizeof(kinds[0]); i++)
+		any[i] = PQgetvalue(res, 0, (int)i)[0] == 't';
 	PQclear(res);
 	return err;
 }
@@ -210,22 +210,18 @@ static enum ld_err queued(struct db *db, void *arg)
 enum ld_err days_store_fill(struct store *s, const struct workcal *cal,
 			    int *filled)
 {
-	enum ld_err err = LD_OK;
+	bool any[sizeof(kinds) / sizeof(kinds[0])] = {false};
+	enum ld_err err = db_run(s, queued, any);
 	*filled = 0;
 	for (size_t i = 0; !err && i < sizeof(kinds) / sizeof(kinds[0]); i++) {
 		struct fill_ctx c = {&kinds[i], cal, 0};
-		err = db_run(s, queued, &c);
-		if (err || !c.done)
+		if (!any[i])
 			continue;
 		do {
 			err = db_run(s, fill_batch, &c);
 			*filled += c.done;
 		} while (!err && c.done == DAYS_BATCH);
 	}
-	/* The KPI facts kept read the days: theirs follow. */
-	int kept;
-	if (!err)
-		err = report_store_facts_fill(s, &kept);
 	return err;
 }
 
@@ -243,6 +239,5 @@ static enum ld_err sweep(struct db *db, void *arg)
 
 enum ld_err days_store_sweep(struct store *s)
 {
-	enum ld_err err = db_run(s, sweep, NULL);
-	return err ? err : report_store_facts_sweep(s);
+	return db_run(s, sweep, NULL);
 }
