@@ -195,6 +195,11 @@ enum ld_err h_page_case(struct request *req);
 /* The task page again after a failed action, showing why. */
 enum ld_err page_task(struct request *req, int64_t id, json_t *form,
 		      const struct why *why, enum ld_err failed);
+/* The same showing every refusal of a task form (form_decode()'s). */
+struct refusals;
+enum ld_err page_task_refused(struct request *req, int64_t id, json_t *form,
+			      const struct refusals *refused,
+			      enum ld_err failed);
 /* The case page; after a refused form, why (field and sentence) shown. */
 enum ld_err page_case(struct request *req, int64_t id, const struct why *why,
 		      enum ld_err failed);

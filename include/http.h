@@ -57,6 +57,8 @@ struct request {
 	/* Set by request_fail() for the error body. */
 	const char *err_field;
 	const char *err_message;
+	/* Fields the decoders pass over as left out (input_skip()). */
+	struct input_skips *skips;
 
 	/* The reply, sent once the handler returns LD_OK. */
 	unsigned int status;

@@ -12,6 +12,14 @@
 
 #include "http.h"
 
+/*
+ * Pass over obj's field key from now on, as if it were left out even where
+ * it is required (false when the list is full): a form shows every
+ * refusal at once by decoding again without each field refused
+ * (form_decode() in page_form.c).  The list is the request's.
+ */
+bool input_skip(struct request *req, const json_t *obj, const char *key);
+
 /* Refuse any field of obj not in the NULL-terminated list. */
 enum ld_err input_known_fields(struct request *req, json_t *obj,
 			       const char *const *fields);

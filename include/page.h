@@ -95,14 +95,61 @@ struct form_input {
 /*
  * Show the API's refusal err (field, message) on the form: inputs[0] takes
  * a refusal of no input it knows, and the list ends with a NULL field;
- * rows[i] is the form's row of element i.  Returns the page's status: the
- * API's for the same refusal (400 malformed, 422 against a rule, 409 not
- * now).
+ * rows[i] is the form's row of element i.  An input that shows an error
+ * already (the form's own, a date it could not read) keeps that one.  Returns
+ * the page's status: the API's for the same refusal (400 malformed, 422 against
+ * a rule, 409 not now).
  */
 unsigned int form_refused(struct request *req, json_t *ctx,
 			  const struct form_input *inputs, const int *rows,
 			  int nrows, enum ld_err err, const char *field,
 			  const char *msg);
+
+/*
+ * A decoder of the API as a form calls it: out filled from body, or a
+ * refusal by request_fail() naming its field.
+ */
+typedef enum ld_err (*form_decoder)(struct request *req, json_t *body,
+				    void *out);
+
+struct refusal {
+	enum ld_err err;
+	const char *field, *msg; /* the request's arena */
+};
+
+#define FORM_REFUSALS_MAX 12
+
+/* The refusals of one form, in the order the decoder met them. */
+struct refusals {
+	int n;
+	struct refusal r[FORM_REFUSALS_MAX];
+};
+
+/*
+ * Every refusal of a form at once, the one way every form decodes: the
+ * decoder refuses one field; it is passed over (input_skip()) and the
+ * body decoded again, until the decoder accepts the rest, refuses a field
+ * a second time, or refuses none by name.  Returns the first refusal's
+ * error (LD_OK: the body accepted whole, out filled, refused->n 0).
+ */
+enum ld_err form_decode(struct request *req, json_t *body, form_decoder d,
+			void *out, struct refusals *refused);
+
+/* Add one refusal (a store's why, say) to a list. */
+void refusals_add(struct request *req, struct refusals *refused,
+		  enum ld_err err, const char *field, const char *msg);
+
+/*
+ * Show every refusal on the form through form_refused(), each in the
+ * reader's words: plain (pairs of a field and its sentence, NULL-ended,
+ * or NULL) where the API's words name codes, else the API's sentence
+ * begun with a capital.  Returns the page's status: the first refusal's.
+ */
+unsigned int form_show_refusals(struct request *req, json_t *ctx,
+				const struct form_input *inputs,
+				const int *rows, int nrows,
+				const struct refusals *refused,
+				const char *const *plain);
 
 /* Does the user have a role (enum role bit)? */
 bool page_has_role(struct request *req, unsigned role);

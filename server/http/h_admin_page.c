@@ -83,87 +83,6 @@ static const char *num_text(struct request *req, json_t *o, const char *key)
 		       : "";
 }
 
-/*
- * A decoder of the API: strict is its first pass (as the API runs it);
- * lenient passes leave out what a change may leave out, so that the rest
- * of the body is still checked.
- */
-typedef enum ld_err (*decoder)(struct request *req, json_t *body, bool strict,
-			       void *out);
-
-struct refusal {
-	enum ld_err err;
-	const char *field, *msg;
-};
-
-#define MAX_REFUSALS 12
-
-/*
- * Every refusal of a form at once: the decoder refuses one field; that
- * field is taken out of the body and the rest decoded again, until it
- * accepts or refuses a field again.  LD_OK (and *n 0) when it accepts the
- * whole body on its first pass.
- */
-static enum ld_err decode_all(struct request *req, json_t *body, decoder d,
-			      void *out, struct refusal *r, int *n)
-{
-	json_t *rest = json_deep_copy(body);
-	enum ld_err first = LD_OK;
-	*n = 0;
-	for (bool strict = true; *n < MAX_REFUSALS; strict = false) {
-		enum ld_err err = d(req, strict ? body : rest, strict, out);
-		if (!err)
-			break;
-		const char *field = req->err_field ? req->err_field : "";
-		bool again = false;
-		for (int k = 0; k < *n; k++)
-			again = again || !strcmp(r[k].field, field);
-		if (again)
-			break;
-		if (!first)
-			first = err;
-		r[*n].err = err;
-		r[*n].field = arena_strdup(req->arena, field);
-		r[*n].msg = arena_strdup(
-			req->arena, req->err_message ? req->err_message : "");
-		(*n)++;
-		if (!*field)
-			break;
-		json_object_del(rest, field);
-	}
-	json_decref(rest);
-	return first;
-}
-
-/*
- * Show refusals on a form: the API's words for the reader (a message that
- * does not begin with its field's name begins with a capital), or the
- * form's own words where the API's name codes.  Returns the page's status.
- */
-static unsigned int show_refusals(struct request *req, json_t *ctx,
-				  const struct form_input *inputs,
-				  const struct refusal *r, int n,
-				  const char *const *plain)
-{
-	unsigned int status = 400;
-	for (int i = 0; i < n; i++) {
-		const char *msg = r[i].msg;
-		size_t len = strlen(r[i].field);
-		for (int k = 0; plain && plain[k]; k += 2)
-			if (!strcmp(plain[k], r[i].field))
-				msg = plain[k + 1];
-		if (msg == r[i].msg && *msg &&
-		    !(len && !strncmp(msg, r[i].field, len) && msg[len] == ' '))
-			msg = arena_printf(req->arena, "%c%s",
-					   toupper((unsigned char)msg[0]),
-					   msg + 1);
-		unsigned int st = form_refused(req, ctx, inputs, NULL, 0,
-					       r[i].err, r[i].field, msg);
-		status = i ? status : st; /* the API's, for the first */
-	}
-	return status;
-}
-
 /* The roles a form offers, in core's words, the likeliest first. */
 static json_t *role_choices(json_t *ticked)
 {
@@ -456,14 +375,11 @@ struct user_decoded {
 	bool adding;
 };
 
-static enum ld_err user_decoder(struct request *req, json_t *body, bool strict,
-				void *out)
+static enum ld_err user_decoder(struct request *req, json_t *body, void *out)
 {
 	struct user_decoded *d = out;
-	if (!strict && !json_object_get(body, "version"))
-		json_object_set_new(body, "version", json_integer(1));
-	enum ld_err err = admin_user_in(req, body, strict && d->adding, &d->in,
-					&d->password);
+	enum ld_err err =
+		admin_user_in(req, body, d->adding, &d->in, &d->password);
 	/* Required on the form that adds: the API lets a change leave it
 	 * out. */
 	if (!err && d->adding && (!d->password || !*d->password))
@@ -502,11 +418,11 @@ static bool user_fields(struct request *req, json_t *form, json_t *ctx,
 			!strcmp(page_field(form, "resident_access"), "true")));
 	if (!d->adding)
 		form_body_number(body, "version", page_field(form, "version"));
-	struct refusal r[MAX_REFUSALS];
-	int n;
-	if (!decode_all(req, body, user_decoder, d, r, &n))
+	struct refusals r;
+	if (!form_decode(req, body, user_decoder, d, &r))
 		return true;
-	*status = show_refusals(req, ctx, user_inputs, r, n, user_plain);
+	*status = form_show_refusals(req, ctx, user_inputs, NULL, 0, &r,
+				     user_plain);
 	return false;
 }
 
@@ -751,13 +667,11 @@ static const struct form_input area_inputs[] = {
 	{"digest_daily", "digest_daily", NULL, NULL},
 	{NULL, NULL, NULL, NULL}};
 
-static enum ld_err area_decoder(struct request *req, json_t *body, bool strict,
-				void *out)
+static enum ld_err area_decoder(struct request *req, json_t *body, void *out)
 {
-	struct area_in *in = out;
-	/* Strict: as the form that adds; lenient: as a change. */
-	bool adding = strict && !json_object_get(body, "digest_daily");
-	return admin_area_in(req, body, adding, in);
+	/* The form that adds has no daily digest's box. */
+	return admin_area_in(req, body, !json_object_get(body, "digest_daily"),
+			     out);
 }
 
 /* The area form as the API's body; false with every refusal in ctx. */
@@ -776,11 +690,10 @@ static bool area_fields(struct request *req, json_t *form, json_t *ctx,
 			body, "digest_daily",
 			json_boolean(!strcmp(page_field(form, "digest_daily"),
 					     "true")));
-	struct refusal r[MAX_REFUSALS];
-	int n;
-	if (!decode_all(req, body, area_decoder, in, r, &n))
+	struct refusals r;
+	if (!form_decode(req, body, area_decoder, in, &r))
 		return true;
-	*status = show_refusals(req, ctx, area_inputs, r, n, NULL);
+	*status = form_show_refusals(req, ctx, area_inputs, NULL, 0, &r, NULL);
 	return false;
 }
 
@@ -940,6 +853,12 @@ static const char *const recipient_plain[] = {
 	"event", "Choose when they are told", "kind", "Choose who is told",
 	NULL};
 
+static enum ld_err recipient_decoder(struct request *req, json_t *body,
+				     void *out)
+{
+	return admin_recipient_in(req, body, out);
+}
+
 enum ld_err h_page_admin_recipient_add(struct request *req)
 {
 	json_t *form = page_form(req);
@@ -962,15 +881,14 @@ enum ld_err h_page_admin_recipient_add(struct request *req)
 		json_object_set_new(body, kind,
 				    json_string(page_field(form, kind)));
 	json_t *ctx = page_ctx(req, "Administration", "/admin");
-	enum ld_err err = admin_recipient_in(req, body, &in);
-	if (err) {
-		struct refusal r = {err, req->err_field ? req->err_field : "",
-				    req->err_message ? req->err_message : ""};
+	struct refusals r;
+	enum ld_err err = form_decode(req, body, recipient_decoder, &in, &r);
+	if (err)
 		return admin_page(req, ctx,
-				  show_refusals(req, ctx, recipient_inputs, &r,
-						1, recipient_plain),
+				  form_show_refusals(req, ctx, recipient_inputs,
+						     NULL, 0, &r,
+						     recipient_plain),
 				  form);
-	}
 	err = admin_store_recipient_add(req->app->store, &req->who, in.event,
 					in.kind, in.position, in.address, &json,
 					&why);

@@ -198,6 +198,11 @@ static void complaint_body(struct request *req, json_t *form, json_t *ctx,
 	json_object_set_new(body, "complaint", c);
 }
 
+static enum ld_err case_decoder(struct request *req, json_t *body, void *out)
+{
+	return cases_case_in(req, body, out);
+}
+
 enum ld_err h_page_case_new_post(struct request *req)
 {
 	unsigned int status = 400; /* a date the form could not read */
@@ -235,13 +240,12 @@ enum ld_err h_page_case_new_post(struct request *req)
 	json_object_set_new(body, "summary",
 			    json_string(page_field(form, "summary")));
 	json_object_set_new(body, "channel", json_string("email"));
-	if (!json_is_true(json_object_get(ctx, "has_errors"))) {
-		enum ld_err err = cases_case_in(req, body, &in);
-		if (err)
-			page_why_refused(req, &why);
-		else
-			err = case_store_register(req->app->store, &req->who,
-						  &in, &json, &why);
+	bool typed = !json_is_true(json_object_get(ctx, "has_errors"));
+	struct refusals refused;
+	enum ld_err err = form_decode(req, body, case_decoder, &in, &refused);
+	if (!err && typed) {
+		err = case_store_register(req->app->store, &req->who, &in,
+					  &json, &why);
 		json_t *c = err ? NULL : page_parsed(json);
 		if (c) {
 			const char *to = arena_printf(
@@ -260,10 +264,12 @@ enum ld_err h_page_case_new_post(struct request *req)
 			json_decref(ctx);
 			return err;
 		}
-		status = form_refused(req, ctx, case_inputs, NULL, 0, err,
-				      why.field, why.msg);
+		refusals_add(req, &refused, err, why.field, why.msg);
 	}
-	return case_form(req, form, ctx, received, creceived, status);
+	unsigned int shown = form_show_refusals(req, ctx, case_inputs, NULL, 0,
+						&refused, NULL);
+	return case_form(req, form, ctx, received, creceived,
+			 typed ? shown : status);
 }
 
 /* Record correspondence ------------------------------------------------- */
@@ -402,6 +408,12 @@ static const struct form_input record_inputs[] = {
 	{"tasks[].assignee_id", "assignee_id", "The assignee", NULL},
 	{NULL, NULL, NULL, NULL}};
 
+static enum ld_err correspondence_decoder(struct request *req, json_t *body,
+					  void *out)
+{
+	return cases_correspondence_in(req, body, out);
+}
+
 enum ld_err h_page_record_post(struct request *req)
 {
 	unsigned int status = 400; /* a date the form could not read */
@@ -458,13 +470,12 @@ enum ld_err h_page_record_post(struct request *req)
 				 page_field(form, "assignee_id"));
 		json_object_set_new(body, "tasks", json_pack("[o]", t));
 	}
-	if (!json_is_true(json_object_get(ctx, "has_errors"))) {
-		static const int row = 1;
-		err = cases_correspondence_in(req, body, &in);
-		if (err)
-			page_why_refused(req, &why);
-		else
-			err = cases_correspond(req, id, &in, &json, &why);
+	bool typed = !json_is_true(json_object_get(ctx, "has_errors"));
+	struct refusals refused;
+	static const int row = 1;
+	err = form_decode(req, body, correspondence_decoder, &in, &refused);
+	if (!err && typed) {
+		err = cases_correspond(req, id, &in, &json, &why);
 		if (!err) {
 			free(json);
 			json_decref(ctx);
@@ -483,10 +494,12 @@ enum ld_err h_page_record_post(struct request *req)
 			json_decref(revised);
 			return err;
 		}
-		status = form_refused(req, ctx, record_inputs, &row, 1, err,
-				      why.field, why.msg);
+		refusals_add(req, &refused, err, why.field, why.msg);
 	}
-	return record_form(req, id, k, form, ctx, dated, due, revised, status);
+	unsigned int shown = form_show_refusals(req, ctx, record_inputs, &row,
+						1, &refused, NULL);
+	return record_form(req, id, k, form, ctx, dated, due, revised,
+			   typed ? shown : status);
 }
 
 /* The determination ----------------------------------------------------- */
@@ -661,6 +674,12 @@ static const struct form_input determination_inputs[] = {
 	 "Choose the service area"},
 	{NULL, NULL, NULL, NULL}};
 
+static enum ld_err determination_decoder(struct request *req, json_t *body,
+					 void *out)
+{
+	return cases_determination_in(req, body, out);
+}
+
 enum ld_err h_page_determination_post(struct request *req)
 {
 	unsigned int status = 400; /* a date or sum the form could not read */
@@ -730,12 +749,11 @@ enum ld_err h_page_determination_post(struct request *req)
 	}
 	json_object_set_new(body, "findings", findings);
 	json_object_set_new(body, "remedies", remedies);
-	if (!json_is_true(json_object_get(ctx, "has_errors"))) {
-		err = cases_determination_in(req, body, &in);
-		if (err)
-			page_why_refused(req, &why);
-		else
-			err = cases_determine(req, id, &in, &json, &why);
+	bool typed = !json_is_true(json_object_get(ctx, "has_errors"));
+	struct refusals refused, of_remedies = {0};
+	err = form_decode(req, body, determination_decoder, &in, &refused);
+	if (!err && typed) {
+		err = cases_determine(req, id, &in, &json, &why);
 		if (!err) {
 			free(json);
 			json_decref(ctx);
@@ -751,12 +769,25 @@ enum ld_err h_page_determination_post(struct request *req)
 			json_decref(decided);
 			return err;
 		}
-		bool remedy = why.field && !strncmp(why.field, "remedies", 8);
-		status = form_refused(req, ctx, determination_inputs,
-				      remedy ? remedy_row : finding_row,
-				      remedy ? nremedies : nfindings, err,
-				      why.field, why.msg);
+		refusals_add(req, &refused, err, why.field, why.msg);
 	}
+	/* A remedy's row is counted among the remedies, the rest's among the
+	 * findings. */
+	int n = 0;
+	for (int i = 0; i < refused.n; i++)
+		if (!strncmp(refused.r[i].field, "remedies", 8))
+			of_remedies.r[of_remedies.n++] = refused.r[i];
+		else
+			refused.r[n++] = refused.r[i];
+	refused.n = n;
+	unsigned int shown =
+		form_show_refusals(req, ctx, determination_inputs, finding_row,
+				   nfindings, &refused, NULL);
+	unsigned int shown_remedies =
+		form_show_refusals(req, ctx, determination_inputs, remedy_row,
+				   nremedies, &of_remedies, NULL);
+	if (typed)
+		status = n ? shown : shown_remedies;
 	return determination_form(req, id, form, ctx, decided, status);
 }
 
@@ -968,6 +999,17 @@ static const struct form_input complaint_inputs[] = {
  * /api/v1/complaints/{id}/stages) or its resident (PUT .../resident), by
  * the form's "part", each through the API's decoder and store command.
  */
+static enum ld_err resident_decoder(struct request *req, json_t *body,
+				    void *out)
+{
+	return cases_resident_in(req, body, out);
+}
+
+static enum ld_err stages_decoder(struct request *req, json_t *body, void *out)
+{
+	return code_stages_in(req, body, out);
+}
+
 enum ld_err h_page_complaint_post(struct request *req)
 {
 	unsigned int status = 400; /* a date the form could not read */
@@ -1027,7 +1069,14 @@ enum ld_err h_page_complaint_post(struct request *req)
 				    json_string(page_field(
 					    form, "stage2_extension_reason")));
 	}
-	if (!json_is_true(json_object_get(ctx, "has_errors"))) {
+	bool typed = !json_is_true(json_object_get(ctx, "has_errors"));
+	struct refusals refused;
+	struct complaint_in rin;
+	struct stage_dates_in sin;
+	err = resident
+		      ? form_decode(req, body, resident_decoder, &rin, &refused)
+		      : form_decode(req, body, stages_decoder, &sin, &refused);
+	if (!err && typed) {
 		err = case_store_get(req->app->store, &req->who, id, &text);
 		json_t *c = err ? NULL : page_parsed(text);
 		if (!c) {
@@ -1038,16 +1087,12 @@ enum ld_err h_page_complaint_post(struct request *req)
 		int64_t cid = json_integer_value(
 			json_object_get(json_object_get(c, "complaint"), "id"));
 		json_decref(c);
-		struct complaint_in rin;
-		struct stage_dates_in sin;
-		if (resident && !(err = cases_resident_in(req, body, &rin)))
+		if (resident)
 			err = case_store_set_resident(
 				req->app->store, &req->who, cid, &rin, &json);
-		else if (!resident && !(err = code_stages_in(req, body, &sin)))
+		else
 			err = code_store_set_stages(req->app->store, &req->who,
 						    cid, &sin, &json, &why);
-		else
-			page_why_refused(req, &why);
 		free(json);
 		if (!err) {
 			json_decref(ctx);
@@ -1064,8 +1109,10 @@ enum ld_err h_page_complaint_post(struct request *req)
 			json_decref(dates);
 			return err;
 		}
-		status = form_refused(req, ctx, complaint_inputs, NULL, 0, err,
-				      why.field, why.msg);
+		refusals_add(req, &refused, err, why.field, why.msg);
 	}
-	return complaint_page(req, id, form, ctx, dates, status);
+	unsigned int shown = form_show_refusals(req, ctx, complaint_inputs,
+						NULL, 0, &refused, NULL);
+	return complaint_page(req, id, form, ctx, dates,
+			      typed ? shown : status);
 }

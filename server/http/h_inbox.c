@@ -491,6 +491,29 @@ static const struct form_input accept_inputs[] = {
 	{"keep", "case_id", NULL, NULL},
 	{NULL, NULL, NULL, NULL}};
 
+/*
+ * The edited form's body as accept_command() decodes it, without
+ * accepting: the correspondence's fields named inside it.
+ */
+static enum ld_err edited_decoder(struct request *req, json_t *body, void *out)
+{
+	static const char *const fields[] = {"version", "case_id",
+					     "correspondence", "keep", NULL};
+	long long n = 0;
+	int64_t *keep;
+	int nkeep;
+	enum ld_err err;
+	if ((err = input_known_fields(req, body, fields)) ||
+	    (err = input_int(req, body, "version", 1, 1000000000, true, &n)) ||
+	    (err = input_int(req, body, "case_id", 1, INT64_MAX, false, &n)) ||
+	    (err = input_ids(req, body, "keep", &keep, &nkeep)))
+		return err;
+	if ((err = cases_correspondence_in(
+		     req, json_object_get(body, "correspondence"), out)))
+		input_nest_field(req, "correspondence", -1);
+	return err;
+}
+
 /* The correspondence as edited on the form, as the API's body. */
 static json_t *edited(json_t *form, int32_t dated_on, int32_t due_on)
 {
@@ -554,7 +577,16 @@ enum ld_err h_page_inbox_accept(struct request *req)
 				    edited(form, dated_on, due_on));
 		json_object_set_new(body, "keep", kept(form));
 	}
-	if (!json_is_true(json_object_get(ctx, "has_errors"))) {
+	bool typed = !json_is_true(json_object_get(ctx, "has_errors"));
+	struct refusals refused = {0};
+	struct correspondence_in in;
+	/* The edited form is decoded whole first, for every refusal. */
+	err = proposed ? LD_OK
+		       : form_decode(req, body, edited_decoder, &in, &refused);
+	for (int i = 0; i < refused.n; i++)
+		if (!strncmp(refused.r[i].field, "correspondence.", 15))
+			refused.r[i].field += 15;
+	if (!err && typed) {
 		err = accept_command(req, id, body, &json, &why);
 		if (!err) {
 			free(json);
@@ -568,10 +600,12 @@ enum ld_err h_page_inbox_accept(struct request *req)
 		}
 		if (!why.msg[0]) /* the decoder's, not the store's */
 			page_why_refused(req, &why);
-		status = form_refused(req, ctx, accept_inputs, NULL, 0, err,
-				      why.field, why.msg);
+		refusals_add(req, &refused, err, why.field, why.msg);
 	}
-	return message_page(req, id, proposed ? NULL : form, ctx, status);
+	unsigned int shown = form_show_refusals(req, ctx, accept_inputs, NULL,
+						0, &refused, NULL);
+	return message_page(req, id, proposed ? NULL : form, ctx,
+			    typed ? shown : status);
 }
 
 static const struct form_input dismiss_inputs[] = {

@@ -309,10 +309,39 @@ static void current_answer(json_t *task, json_t *ctx)
 	json_object_set_new(ctx, "has_earlier", json_boolean(n > 1));
 }
 
-/* The task page, with the actions this user may take; errors from a
- * failed action shown with what they typed. */
 enum ld_err page_task(struct request *req, int64_t id, json_t *form,
 		      const struct why *why, enum ld_err failed)
+{
+	struct refusals refused = {0};
+	if (failed)
+		refusals_add(req, &refused, failed, why ? why->field : NULL,
+			     why ? why->msg : NULL);
+	return page_task_refused(req, id, form, &refused, failed);
+}
+
+/* Where a refusal of a task form is shown: the page's top, or its input. */
+static const struct form_input task_inputs[] = {
+	{"", "main-content", NULL, NULL},
+	{"answer", "answer", NULL, NULL},
+	{"comment", "comment", NULL, NULL},
+	{"file", "file", NULL, NULL},
+	{"assignee_id", "assignee_id", "The person", NULL},
+	{"service_area_id", "service_area_id", "The service area",
+	 "Choose the service area"},
+	{"priority", "priority", "The priority", NULL},
+	{NULL, NULL, NULL, NULL}};
+
+/* The same when cancelling, where the comment is the reason. */
+static const struct form_input cancel_inputs[] = {
+	{"", "main-content", NULL, NULL},
+	{"comment", "reason", NULL, NULL},
+	{NULL, NULL, NULL, NULL}};
+
+/* The task page, with the actions this user may take; errors from a
+ * failed action shown with what they typed. */
+enum ld_err page_task_refused(struct request *req, int64_t id, json_t *form,
+			      const struct refusals *refused,
+			      enum ld_err failed)
 {
 	char *text = NULL;
 	enum ld_err err = task_store_get(req->app->store, &req->who, id, &text);
@@ -452,27 +481,21 @@ enum ld_err page_task(struct request *req, int64_t id, json_t *form,
 			json_pack("{s:s}", "answer", answer ? answer : ""));
 	}
 	if (failed) {
-		const char *field = why && why->field ? why->field : NULL;
 		bool cancelling =
 			form && !strcmp(page_field(form, "action"), "cancel");
-		const char *target =
-			field && cancelling && !strcmp(field, "comment")
-				? "reason"
-			: field && (!strcmp(field, "answer") ||
-				    !strcmp(field, "comment") ||
-				    !strcmp(field, "file") ||
-				    !strcmp(field, "assignee_id") ||
-				    !strcmp(field, "service_area_id") ||
-				    !strcmp(field, "priority"))
-				? field
-				: "main-content";
-		page_field_error(
-			ctx, target,
-			why && why->msg[0] ? why->msg
-			: failed == LD_ETIMEOUT
-				? "The database took too long (a lock or a "
-				  "slow query). Nothing was saved: try again."
-				: "That could not be done.");
+		struct refusals shown = *refused;
+		for (int k = 0; k < shown.n; k++)
+			if (!shown.r[k].msg[0])
+				shown.r[k].msg =
+					failed == LD_ETIMEOUT
+						? "The database took too long "
+						  "(a lock or a slow query). "
+						  "Nothing was saved: try "
+						  "again."
+						: "That could not be done.";
+		form_show_refusals(req, ctx,
+				   cancelling ? cancel_inputs : task_inputs,
+				   NULL, 0, &shown, NULL);
 	}
 	return page_render(req, failed ? http_status(failed) : 200, "task",
 			   ctx);
@@ -503,8 +526,14 @@ static enum ld_err task_answer(struct request *req, int64_t id, json_t *form,
 					  (long long)id, done));
 }
 
-/* POST /tasks/{id}/act: a workflow action from the task page's forms. */
-/* The task page's action form, decoded by the API's own decoder. */
+static enum ld_err task_action_decoder(struct request *req, json_t *body,
+				       void *out)
+{
+	return cases_task_action_in(req, body, out);
+}
+
+/* POST /tasks/{id}/act: a workflow action from the task page's forms,
+ * decoded by the API's own decoder. */
 enum ld_err h_page_task_act(struct request *req)
 {
 	struct task_action_in in;
@@ -525,13 +554,16 @@ enum ld_err h_page_task_act(struct request *req)
 			json_object_set_new(
 				body, texts[i],
 				json_string(page_field(form, texts[i])));
-	if ((err = cases_task_action_in(req, body, &in))) {
-		if (!req->err_field || !strcmp(req->err_field, "action") ||
-		    !strcmp(req->err_field, "version"))
-			return request_fail(req, LD_EINVAL, NULL,
-					    "The form is malformed.");
-		page_why_refused(req, &why);
-		return page_task(req, id, form, &why, err);
+	struct refusals refused;
+	if ((err = form_decode(req, body, task_action_decoder, &in,
+			       &refused))) {
+		for (int i = 0; i < refused.n; i++)
+			if (!refused.r[i].field[0] ||
+			    !strcmp(refused.r[i].field, "action") ||
+			    !strcmp(refused.r[i].field, "version"))
+				return request_fail(req, LD_EINVAL, NULL,
+						    "The form is malformed.");
+		return page_task_refused(req, id, form, &refused, err);
 	}
 	err = task_store_act(req->app->store, &req->who, id, &in, &json, &why);
 	free(json);
@@ -562,6 +594,12 @@ enum ld_err h_page_task_cancel(struct request *req)
 	return err ? err : page_task(req, id, NULL, NULL, LD_OK);
 }
 
+static enum ld_err task_update_decoder(struct request *req, json_t *body,
+				       void *out)
+{
+	return cases_task_update_in(req, body, out);
+}
+
 /* POST /tasks/{id}/change: PATCH /api/v1/tasks/{id} from the task page. */
 enum ld_err h_page_task_change(struct request *req)
 {
@@ -586,11 +624,11 @@ enum ld_err h_page_task_change(struct request *req)
 	if (*page_field(form, "priority"))
 		json_object_set_new(body, "priority",
 				    json_string(page_field(form, "priority")));
-	if ((err = cases_task_update_in(req, body, &in)))
-		page_why_refused(req, &why);
-	else
-		err = task_store_update(req->app->store, &req->who, id, &in,
-					&json, &why);
+	struct refusals refused;
+	if ((err = form_decode(req, body, task_update_decoder, &in, &refused)))
+		return page_task_refused(req, id, form, &refused, err);
+	err = task_store_update(req->app->store, &req->who, id, &in, &json,
+				&why);
 	free(json);
 	return task_answer(req, id, form, err, &why, "updated");
 }

@@ -9,6 +9,36 @@
 #include "kinds.h"
 #include "utf8.h"
 
+#define SKIPS_MAX 16
+
+struct input_skips {
+	int n;
+	const json_t *obj[SKIPS_MAX];
+	const char *key[SKIPS_MAX];
+};
+
+bool input_skip(struct request *req, const json_t *obj, const char *key)
+{
+	if (!req->skips)
+		req->skips = arena_calloc(req->arena, 1, sizeof(*req->skips));
+	struct input_skips *s = req->skips;
+	if (s->n == SKIPS_MAX)
+		return false;
+	s->obj[s->n] = obj;
+	s->key[s->n++] = arena_strdup(req->arena, key);
+	return true;
+}
+
+static bool skipped(const struct request *req, const json_t *obj,
+		    const char *key)
+{
+	const struct input_skips *s = req->skips;
+	for (int i = 0; s && i < s->n; i++)
+		if (s->obj[i] == obj && !strcmp(s->key[i], key))
+			return true;
+	return false;
+}
+
 enum ld_err input_known_fields(struct request *req, json_t *obj,
 			       const char *const *fields)
 {
@@ -17,7 +47,7 @@ enum ld_err input_known_fields(struct request *req, json_t *obj,
 
 	json_object_foreach(obj, key, value)
 	{
-		bool known = false;
+		bool known = skipped(req, obj, key);
 		for (int i = 0; fields[i] && !known; i++)
 			known = !strcmp(key, fields[i]);
 		if (!known)
@@ -32,6 +62,8 @@ static json_t *field_value(json_t *obj, const char *field, bool required,
 {
 	json_t *v = json_object_get(obj, field);
 	*err = LD_OK;
+	if (skipped(req, obj, field))
+		return NULL;
 	if (!v || json_is_null(v)) {
 		if (required)
 			*err = request_fail(req, LD_EINVAL, field,
@@ -228,7 +260,7 @@ enum ld_err input_array(struct request *req, json_t *obj, const char *field,
 {
 	json_t *v = json_object_get(obj, field);
 	*out = NULL;
-	if (!v || json_is_null(v))
+	if (!v || json_is_null(v) || skipped(req, obj, field))
 		return LD_OK;
 	if (!json_is_array(v))
 		return request_fail(req, LD_EINVAL, field,

@@ -2,12 +2,14 @@
  * What every form shares: what was typed as the API's body, and the API's
  * refusal shown on the form.
  */
+#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "arena.h"
 #include "date.h"
+#include "input.h"
 #include "page.h"
 
 json_t *page_parsed(char *text)
@@ -110,6 +112,109 @@ unsigned int form_refused(struct request *req, json_t *ctx,
 		text = in->missing;
 	else if (in->label && n && !strncmp(text, name, n) && text[n] == ' ')
 		text = arena_printf(req->arena, "%s%s", in->label, text + n);
-	page_field_error(ctx, id, text);
+	if (!json_object_get(json_object_get(ctx, "err"), id))
+		page_field_error(ctx, id, text);
 	return http_status(err);
+}
+
+void refusals_add(struct request *req, struct refusals *refused,
+		  enum ld_err err, const char *field, const char *msg)
+{
+	if (refused->n == FORM_REFUSALS_MAX)
+		return;
+	struct refusal *r = &refused->r[refused->n++];
+	r->err = err;
+	r->field = arena_strdup(req->arena, field ? field : "");
+	r->msg = arena_strdup(req->arena, msg ? msg : "");
+}
+
+/*
+ * The object of body that holds the field a refusal names
+ * ("complaint.resident.name", "tasks[0].title"), and in *key its name
+ * there; NULL when there is no such object.
+ */
+static json_t *field_parent(struct request *req, json_t *body,
+			    const char *field, const char **key)
+{
+	json_t *obj = body;
+	const char *s = field;
+	for (;;) {
+		size_t n = strcspn(s, ".[");
+		if (!s[n]) {
+			*key = s;
+			return n ? obj : NULL;
+		}
+		json_t *v = json_object_get(
+			obj, arena_printf(req->arena, "%.*s", (int)n, s));
+		s += n;
+		if (*s == '[') {
+			char *end;
+			long i = strtol(s + 1, &end, 10);
+			if (*end != ']' || i < 0)
+				return NULL;
+			v = json_array_get(v, (size_t)i);
+			s = end + 1;
+		}
+		if (!json_is_object(v) || *s != '.')
+			return NULL;
+		obj = v;
+		s++;
+	}
+}
+
+enum ld_err form_decode(struct request *req, json_t *body, form_decoder d,
+			void *out, struct refusals *refused)
+{
+	struct input_skips *before = req->skips;
+	enum ld_err first = LD_OK;
+	refused->n = 0;
+	req->skips = NULL;
+	while (refused->n < FORM_REFUSALS_MAX) {
+		enum ld_err err = d(req, body, out);
+		if (!err)
+			break;
+		const char *field = req->err_field ? req->err_field : "";
+		bool again = false;
+		for (int k = 0; k < refused->n; k++)
+			again = again || !strcmp(refused->r[k].field, field);
+		if (again)
+			break;
+		if (!first)
+			first = err;
+		refusals_add(req, refused, err, field, req->err_message);
+		const char *key;
+		json_t *obj = field_parent(req, body, field, &key);
+		if (!obj || !input_skip(req, obj, key))
+			break;
+	}
+	req->skips = before;
+	return first;
+}
+
+unsigned int form_show_refusals(struct request *req, json_t *ctx,
+				const struct form_input *inputs,
+				const int *rows, int nrows,
+				const struct refusals *refused,
+				const char *const *plain)
+{
+	unsigned int status = 400;
+	for (int i = 0; i < refused->n; i++) {
+		const struct refusal *r = &refused->r[i];
+		const char *msg = r->msg, *dot = strrchr(r->field, '.');
+		const char *name = dot ? dot + 1 : r->field;
+		size_t len = strlen(name);
+		for (int k = 0; plain && plain[k]; k += 2)
+			if (!strcmp(plain[k], r->field))
+				msg = plain[k + 1];
+		/* One that begins with its field's name takes its label. */
+		if (msg == r->msg && *msg &&
+		    !(len && !strncmp(msg, name, len) && msg[len] == ' '))
+			msg = arena_printf(req->arena, "%c%s",
+					   toupper((unsigned char)msg[0]),
+					   msg + 1);
+		unsigned int st = form_refused(req, ctx, inputs, rows, nrows,
+					       r->err, r->field, msg);
+		status = i ? status : st; /* the API's, for the first */
+	}
+	return status;
 }

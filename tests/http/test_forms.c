@@ -633,6 +633,90 @@ static void test_other_forms(void **state)
 }
 
 /*
+ * The error summary's entries of a refused form: how many, and that each
+ * of ids is linked (href="#id") and beside its input; the caller frees
+ * the page.
+ */
+static int summary_entries(const char *page, const char *const *ids)
+{
+	const char *list = strstr(page, "govuk-error-summary__list");
+	const char *end = list ? strstr(list, "</ul>") : NULL;
+	int n = 0;
+	if (!end)
+		fail_msg("no error summary: %.2000s", page);
+	for (const char *p = list; (p = strstr(p, "href=\"#")) && p < end; p++)
+		n++;
+	for (int i = 0; ids[i]; i++) {
+		char link[80], beside[80];
+		snprintf(link, sizeof(link), "href=\"#%s\"", ids[i]);
+		snprintf(beside, sizeof(beside), "id=\"%s-error\"", ids[i]);
+		const char *at = strstr(list, link);
+		if (!at || at > end)
+			fail_msg("the summary does not link to #%s: %.3000s",
+				 ids[i], list);
+		if (!strstr(page, beside))
+			fail_msg("no error message beside #%s: %.3000s", ids[i],
+				 page);
+	}
+	return n;
+}
+
+/*
+ * Every refusal of a form at once (issue 16): the record form's own date
+ * and the two fields its API decoder refuses; the task form's three
+ * fields the decoder refuses, one after the other.  Nothing is saved.
+ */
+static void test_all_refusals_at_once(void **state)
+{
+	(void)state;
+	long id = new_case();
+	struct itest_resp r;
+	form_post(lo.h, lo.csrf,
+		  F("/cases/%ld/record?kind=information_request", id),
+		  F("dated_on-day=31&dated_on-month=2&dated_on-year=2026"
+		    "&summary=Bell%%07&title=&service_area_id=%ld",
+		    area_housing),
+		  10, &r);
+	assert_int_equal(r.status, 400);
+	static const char *const record[] = {"dated_on", "summary", "title",
+					     NULL};
+	assert_int_equal(summary_entries(r.body, record), 3);
+	assert_non_null(strstr(r.body, "Enter what exactly the Ombudsman"));
+	itest_resp_release(&r);
+	assert_int_equal(api_sql_long(F("SELECT count(*) FROM correspondence"
+					" WHERE case_id = %ld AND kind <>"
+					" 'notification'",
+					id)),
+			 0);
+
+	json_t *c = api_expect(
+		&lo, 201, "POST", F("/api/v1/cases/%ld/correspondence", id),
+		F("{\"kind\": \"information_request\", \"dated_on\":"
+		  " \"2026-11-20\", \"tasks\": [{\"title\": \"Repair"
+		  " records\", \"service_area_id\": %ld}]}",
+		  area_housing));
+	json_decref(c);
+	long task = api_sql_long(
+		F("SELECT max(id) FROM task WHERE case_id = %ld", id));
+	long before = api_sql_long(
+		F("SELECT version FROM task WHERE id = %ld", task));
+	form_post(lo.h, lo.csrf, F("/tasks/%ld/change", task),
+		  F("version=%ld&service_area_id=housing&assignee_id=nobody"
+		    "&priority=whenever",
+		    before),
+		  10, &r);
+	assert_int_equal(r.status, 400);
+	static const char *const change[] = {"service_area_id", "priority",
+					     "assignee_id", NULL};
+	assert_int_equal(summary_entries(r.body, change), 3);
+	itest_resp_release(&r);
+	assert_int_equal(api_sql_long(F("SELECT version FROM task WHERE id ="
+					" %ld",
+					task)),
+			 before);
+}
+
+/*
  * The new-user form is decoded by the API's decoder: a password counted in
  * characters (seven two-byte letters are 14 bytes but too short), a role
  * from the API's list; a good one adds the user with that role.
@@ -762,6 +846,7 @@ int main(void)
 		cmocka_unit_test(test_bad_input_both_faces),
 		cmocka_unit_test(test_chfo_type),
 		cmocka_unit_test(test_other_forms),
+		cmocka_unit_test(test_all_refusals_at_once),
 		cmocka_unit_test(test_admin_user_form),
 		cmocka_unit_test(test_signin_form),
 		cmocka_unit_test(test_leadership_narrowing),
