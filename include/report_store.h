@@ -36,10 +36,12 @@ enum ld_err report_store_kpis(struct store *s, const struct principal *who,
 			      int64_t area, const char *ombudsman, char **json);
 
 /* [{period, figures}] for each of n periods, oldest first, each as of
- * today if still running. */
+ * today if still running; area or ombudsman (NULL: all) narrow them as
+ * they narrow report_store_kpis(). */
 enum ld_err report_store_trend(struct store *s, const struct principal *who,
 			       const struct period *periods, int n,
-			       int32_t today, int64_t area, char **json);
+			       int32_t today, int64_t area,
+			       const char *ombudsman, char **json);
 
 /*
  * The rows behind a figure, [{case, task_id, detail, on_date,

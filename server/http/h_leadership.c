@@ -150,20 +150,23 @@ static json_t *ombudsman_section(struct request *req, json_t *k,
 }
 
 /* A bar chart of one figure over the quarters of a trend. */
+/* A bar chart of one figure (by its name) over the trend's periods. */
 static json_t *chart(json_t *trend, const char *title, const char *unit,
-		     double (*value)(json_t *figures))
+		     const char *figure)
 {
 	double max = 0;
 	size_t i;
 	json_t *q, *bars = json_array();
 	json_array_foreach(trend, i, q)
 	{
-		double v = value(json_object_get(q, "figures"));
+		double v = json_number_value(
+			json_object_get(json_object_get(q, "figures"), figure));
 		max = v > max ? v : max;
 	}
 	json_array_foreach(trend, i, q)
 	{
-		double v = value(json_object_get(q, "figures"));
+		double v = json_number_value(
+			json_object_get(json_object_get(q, "figures"), figure));
 		int h = max > 0 ? (int)lround(v / max * 100) : 0;
 		int x = 8 + (int)i * 49;
 		const char *label = json_string_value(
@@ -180,26 +183,6 @@ static json_t *chart(json_t *trend, const char *title, const char *unit,
 	}
 	return json_pack("{s:s, s:s, s:o}", "title", title, "unit", unit,
 			 "bars", bars);
-}
-
-static double received(json_t *f)
-{
-	return json_number_value(json_object_get(f, "cases_received"));
-}
-
-static double on_time_share(json_t *f)
-{
-	return json_number_value(json_object_get(f, "evidence_on_time_rate"));
-}
-
-static double maladministration_rate(json_t *f)
-{
-	return json_number_value(json_object_get(f, "maladministration_rate"));
-}
-
-static double overdue_at_end(json_t *f)
-{
-	return json_number_value(json_object_get(f, "overdue_tasks_at_end"));
 }
 
 /*
@@ -350,7 +333,7 @@ enum ld_err h_page_leadership(struct request *req)
 	for (int i = 6; i >= 0; i--)
 		period_previous(&trend[i + 1], &trend[i]);
 	err = report_store_trend(req->app->store, &req->who, trend, 8, today,
-				 area, &text);
+				 area, omb, &text);
 	json_t *tr = err ? NULL : request_own(req, page_parsed(text));
 	if (!tr)
 		return err ? err : LD_EINTERNAL;
@@ -382,17 +365,28 @@ enum ld_err h_page_leadership(struct request *req)
 		json_object_set_new(ctx, "by_ombudsman",
 				    ombudsman_section(req, k, p.label));
 	filter_choices(req, ctx);
+	/* The charts are of the same narrowing; the rate is the one the
+	 * chosen Ombudsman counts (by decisions or by findings), the
+	 * Housing Ombudsman's when none is chosen. */
+	const char *basis = json_string_value(json_object_get(
+		json_array_get(json_object_get(k, "by_ombudsman"), 0),
+		"rate_basis"));
+	const char *rate = omb && basis && !strcmp(basis, "decisions")
+				   ? "uphold_rate"
+				   : "maladministration_rate";
+	const char *rate_title = json_string_value(json_object_get(
+		figure_def(json_object_get(k, "catalogue"), rate), "label"));
 	json_object_set_new(
 		ctx, "charts",
-		json_pack("[o, o, o, o]",
-			  chart(tr, "Cases received", "Cases", received),
-			  chart(tr, "Evidence on time", "Per cent",
-				on_time_share),
-			  chart(tr,
-				"Maladministration rate (Housing Ombudsman)",
-				"Per cent", maladministration_rate),
-			  chart(tr, "Tasks overdue at the quarter's end",
-				"Tasks", overdue_at_end)));
+		json_pack(
+			"[o, o, o, o]",
+			chart(tr, "Cases received", "Cases", "cases_received"),
+			chart(tr, "Evidence on time", "Per cent",
+			      "evidence_on_time_rate"),
+			chart(tr, rate_title ? rate_title : rate, "Per cent",
+			      rate),
+			chart(tr, "Tasks overdue at the quarter's end", "Tasks",
+			      "overdue_tasks_at_end")));
 	if (area <= 0)
 		json_object_set_new(ctx, "by_area",
 				    area_section(req, k, p.label));
@@ -508,7 +502,7 @@ enum ld_err h_page_annual(struct request *req)
 	/* The last two years' figures are the KPIs' own (the year and the
 	 * previous one): only the three before are read again. */
 	err = report_store_trend(req->app->store, &req->who, years, 3, now,
-				 area, &text);
+				 area, NULL, &text);
 	json_t *tr = err ? NULL : request_own(req, page_parsed(text));
 	json_t *open = NULL;
 	if (!err) {

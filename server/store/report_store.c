@@ -127,7 +127,8 @@ enum ld_err report_store_kpis(struct store *s, const struct principal *who,
 
 enum ld_err report_store_trend(struct store *s, const struct principal *who,
 			       const struct period *periods, int n,
-			       int32_t today, int64_t area, char **json)
+			       int32_t today, int64_t area,
+			       const char *ombudsman, char **json)
 {
 	for (int i = 0; i < n; i++) {
 		enum ld_err err = keep_today(s, &periods[i], today);
@@ -148,15 +149,17 @@ enum ld_err report_store_trend(struct store *s, const struct principal *who,
 	struct db_date d;
 	struct report_scope rs;
 	report_scope(&rs, who, area);
-	const char *params[] = {list, db_date(&d, today), rs.area, rs.scope};
+	const char *params[] = {list, db_date(&d, today), rs.area, rs.scope,
+				ombudsman};
 	char key[1024];
-	int len =
-		snprintf(key, sizeof(key), "trend %s %s %s %s", list, params[1],
-			 rs.area ? rs.area : "-", rs.scope ? rs.scope : "-");
+	int len = snprintf(key, sizeof(key), "trend %s %s %s %s %s", list,
+			   params[1], rs.area ? rs.area : "-",
+			   rs.scope ? rs.scope : "-",
+			   ombudsman ? ombudsman : "-");
 	static const char sql[] =
 		"SELECT json_agg(json_build_object('period', json_build_object("
 		" 'label', p.label, 'from', p.\"from\", 'to', p.\"to\"),"
-		" 'figures', kpi_figures(p.\"from\", p.\"to\", $2, $3, NULL, "
+		" 'figures', kpi_figures(p.\"from\", p.\"to\", $2, $3, $5, "
 		"$4))"
 		" ORDER BY p.\"from\")"
 		" FROM json_to_recordset($1::json) AS p(label text, \"from\" "
@@ -165,9 +168,9 @@ enum ld_err report_store_trend(struct store *s, const struct principal *who,
 	/* Remembered like the KPIs, unless the key would not hold them. */
 	enum ld_err err =
 		len < (int)sizeof(key)
-			? db_run_json_memo(s, key, "trend", sql, 4, params,
+			? db_run_json_memo(s, key, "trend", sql, 5, params,
 					   json)
-			: db_run_json(s, "trend", sql, 4, params, json);
+			: db_run_json(s, "trend", sql, 5, params, json);
 	free(list);
 	return err;
 }

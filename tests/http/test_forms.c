@@ -797,6 +797,25 @@ static void test_signin_form(void **state)
 	curl_easy_cleanup(h);
 }
 
+/* The value of a quarter in a chart's table of the performance page. */
+static long chart_value(const char *page, const char *title,
+			const char *quarter)
+{
+	const char *t = strstr(page, F("%s, by quarter</caption>", title));
+	const char *end = t ? strstr(t, "</table>") : NULL;
+	const char *row =
+		t ? strstr(t,
+			   F("<th scope=\"row\" class=\"govuk-table__header\">"
+			     "%s</th>",
+			     quarter))
+		  : NULL;
+	if (!end || !row || row > end)
+		fail_msg("no %s in the chart \"%s\"", quarter, title);
+	const char *cell = strstr(row, "numeric\">");
+	assert_non_null(cell);
+	return strtol(cell + strlen("numeric\">"), NULL, 10);
+}
+
 /*
  * The performance page narrows by Ombudsman (and area) by the API's own
  * rules: its figure is the API's for the same narrowing, its figure links
@@ -825,6 +844,22 @@ static void test_leadership_narrowing(void **state)
 				       "ombudsman=LGSCO\""));
 	assert_non_null(strstr(r.body, "task-log.csv\""));
 	assert_null(strstr(r.body, "own measures"));
+	/* Its charts too: the quarter's cases received are the LGSCO's,
+	 * which are not everyone's, and the rate is the one the LGSCO
+	 * counts. */
+	k = api_expect(&lo, 200, "GET", "/api/v1/kpis?period=2026-Q3", NULL);
+	long everyone =
+		(long)jint(json_object_get(k, "figures"), "cases_received");
+	json_decref(k);
+	assert_true(everyone > received);
+	assert_int_equal(chart_value(r.body, "Cases received", "2026-Q3"),
+			 received);
+	assert_non_null(strstr(r.body, "Uphold rate, detailed investigations"
+				       " (LGSCO), by quarter"));
+	itest_resp_release(&r);
+	api_call(&lo, "GET", "/leadership?period=2026-Q3", NULL, &r);
+	assert_int_equal(chart_value(r.body, "Cases received", "2026-Q3"),
+			 everyone);
 	itest_resp_release(&r);
 	api_call(&lo, "GET", "/leadership?period=2026-Q3&ombudsman=%3Cb%3E",
 		 NULL, &r);
