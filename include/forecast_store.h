@@ -35,16 +35,18 @@ struct forecast_filter {
 	int min_percent; /* likely to be late: forecast at least this */
 	int32_t due_from, due_to; /* due in this range (0: any) */
 	int64_t area_id;	  /* 0: every area the reader may see */
+	int offset;		  /* after skipping this many (a page's) */
 	int limit;		  /* the first this many, by due date */
 };
 
 /*
  * Open tasks the reader may see that pass f, ordered by due date, as
  * {"total": N, "tasks": [task document + "forecast": {...}]}, at most
- * f->limit of them.  Each "forecast" is {percent, likely_late, reason,
- * fallback, overdue, elapsed_working_days, due_working_days}.  The
- * Monday digest calls this with min_percent from the
- * LINKDESK_LATE_RISK_PERCENT setting and the recipient's principal.
+ * f->limit of them after the first f->offset (total counts them all).  Each
+ * "forecast" is {percent, likely_late, reason, fallback, overdue,
+ * elapsed_working_days, due_working_days}.  The Monday digest calls this with
+ * min_percent from the LINKDESK_LATE_RISK_PERCENT setting and the recipient's
+ * principal.
  */
 enum ld_err forecast_store_tasks(struct store *s, const struct workcal *cal,
 				 const struct principal *p, int32_t today,
@@ -70,14 +72,15 @@ enum ld_err forecast_store_sanctions(struct store *s, const struct workcal *cal,
 				     int64_t case_id, char **json);
 
 /*
- * The first max of those flags (case_id 0), as {total, flags: [...]}:
- * for a page that shows the soonest to act on and says how many more.
+ * Of those flags (case_id 0), at most max after the first offset, as
+ * {total, flags: [...]}: for a page that shows the soonest to act on and
+ * says how many there are.
  */
-enum ld_err forecast_store_sanctions_first(struct store *s,
-					   const struct workcal *cal,
-					   const struct principal *p,
-					   int32_t today, size_t max,
-					   char **json);
+enum ld_err forecast_store_sanctions_page(struct store *s,
+					  const struct workcal *cal,
+					  const struct principal *p,
+					  int32_t today, size_t offset,
+					  size_t max, char **json);
 
 /*
  * For leadership: of the tasks due from..to that the reader may see,

@@ -301,6 +301,9 @@ enum ld_err h_page_annual(struct request *req);
 
 /* h_forecast.c: forecasts of late answers and sanction risk */
 enum ld_err h_page_this_week(struct request *req);
+/* Every likely-late task and every sanction flag of home, 50 a page. */
+enum ld_err h_page_likely_late(struct request *req);
+enum ld_err h_page_sanction_risk(struct request *req);
 enum ld_err h_forecasts(struct request *req);
 enum ld_err h_sanction_risks(struct request *req);
 enum ld_err h_forecast_backtest(struct request *req);

@@ -17,10 +17,14 @@
 #include "workcal.h"
 #include "workflow.h"
 
-/* The likely-late list on a page shows this many; the total says more. */
-#define LIKELY_LATE_SHOWN 50
-/* The home page's sanction flags shown, the soonest to act on first. */
-#define SANCTION_FLAGS_SHOWN 50
+/* The home page shows this many likely-late tasks (the soonest due) and
+ * sanction flags (the soonest to act on), and links to the pages of
+ * every one: a page of 50 rows each is 63 KB more HTML on every visit. */
+#define HOME_SHOWN 10
+/* The /likely-late and /sanction-risk pages show this many a page. */
+#define PER_PAGE 50
+/* A ?page= past this is no page of a list anyone reads. */
+#define MAX_PAGE 100000
 
 /* One store call with the calendar held. */
 struct call {
@@ -28,6 +32,7 @@ struct call {
 	enum ld_err (*fn)(struct call *c, const struct workcal *cal);
 	int32_t today, from, to;
 	int64_t id;
+	size_t offset, max;
 	const int64_t *ids;
 	size_t n;
 	struct forecast_filter filter;
@@ -70,11 +75,11 @@ static enum ld_err sanctions_fn(struct call *c, const struct workcal *cal)
 					c->today, c->id, &c->json);
 }
 
-static enum ld_err first_flags_fn(struct call *c, const struct workcal *cal)
+static enum ld_err flags_page_fn(struct call *c, const struct workcal *cal)
 {
-	return forecast_store_sanctions_first(c->req->app->store, cal,
-					      &c->req->who, c->today,
-					      SANCTION_FLAGS_SHOWN, &c->json);
+	return forecast_store_sanctions_page(c->req->app->store, cal,
+					     &c->req->who, c->today, c->offset,
+					     c->max, &c->json);
 }
 
 static enum ld_err expected_fn(struct call *c, const struct workcal *cal)
@@ -132,6 +137,63 @@ static json_t *task_list(struct request *req, const struct forecast_filter *f,
 	return list;
 }
 
+/* Into ctx: the link officer's likely-late tasks, max after offset (home's
+ * and its page's): "likely_late", "has_likely_late", and
+ * "likely_late_total" (every one); the total, or -1 on failure. */
+static json_int_t likely_late_into(struct request *req, json_t *ctx,
+				   size_t offset, size_t max, enum ld_err *err)
+{
+	struct forecast_filter f = {
+		.min_percent = (int)req->app->cfg.late_risk_percent,
+		.offset = (int)offset,
+		.limit = (int)max};
+	json_t *list = task_list(req, &f, err);
+	if (!list)
+		return -1;
+	json_t *tasks = json_object_get(list, "tasks");
+	json_int_t total = json_integer_value(json_object_get(list, "total"));
+	json_object_set_new(ctx, "has_likely_late",
+			    json_boolean(json_array_size(tasks)));
+	json_object_set(ctx, "likely_late", tasks);
+	json_object_set_new(ctx, "likely_late_total", json_integer(total));
+	json_object_set_new(ctx, "late_risk_percent",
+			    json_integer(req->app->cfg.late_risk_percent));
+	json_decref(list);
+	return total;
+}
+
+/* Into ctx: "sanction_flags" (max after offset, the soonest to act on
+ * first), "has_sanction_flags" and "sanction_flags_total"; the total, or
+ * -1 on failure. */
+static json_int_t flags_into(struct request *req, json_t *ctx, size_t offset,
+			     size_t max, enum ld_err *err)
+{
+	struct call c = {
+		.req = req, .fn = flags_page_fn, .offset = offset, .max = max};
+	c.today = app_today(req->app);
+	json_t *page = call_json(&c, err);
+	if (!page)
+		return -1;
+	json_t *flags = json_incref(json_object_get(page, "flags"));
+	json_int_t total = json_integer_value(json_object_get(page, "total"));
+	json_decref(page);
+	flag_labels(ctx, flags);
+	json_object_set_new(ctx, "sanction_flags", flags);
+	json_object_set_new(ctx, "sanction_flags_total", json_integer(total));
+	return total;
+}
+
+/* "more": the words of the link to the rest when the home page shows
+ * fewer than total (the soonest first). */
+static void home_more(json_t *ctx, const char *key, json_int_t total,
+		      const char *what)
+{
+	if (total > HOME_SHOWN)
+		json_object_set_new(ctx, key,
+				    json_sprintf("See all %lld %s",
+						 (long long)total, what));
+}
+
 void forecast_page_home(struct request *req, json_t *ctx)
 {
 #ifdef LINKDESK_BENCH_HOME_BARE
@@ -142,44 +204,119 @@ void forecast_page_home(struct request *req, json_t *ctx)
 	return;
 #endif
 	enum ld_err err;
-	struct forecast_filter f = {
-		.min_percent = (int)req->app->cfg.late_risk_percent,
-		.limit = LIKELY_LATE_SHOWN};
-	json_t *list = task_list(req, &f, &err);
-	if (list) {
-		json_object_set_new(ctx, "has_likely_late",
-				    json_boolean(json_array_size(
-					    json_object_get(list, "tasks"))));
-		json_object_set_new(
-			ctx, "likely_late",
-			json_incref(json_object_get(list, "tasks")));
-		json_object_set(ctx, "likely_late_total",
-				json_object_get(list, "total"));
-		json_decref(list);
+	home_more(ctx, "likely_late_more",
+		  likely_late_into(req, ctx, 0, HOME_SHOWN, &err),
+		  "tasks likely to be late");
+	home_more(ctx, "sanction_flags_more",
+		  flags_into(req, ctx, 0, HOME_SHOWN, &err),
+		  "cases at risk of a sanction");
+}
+
+/*
+ * ?page= of a paged list: 1 when absent, else a whole number from 1 to
+ * MAX_PAGE; 0 after refusing the request.
+ */
+static int page_number(struct request *req)
+{
+	const char *v = request_query(req, "page");
+	if (!v)
+		return 1;
+	char *end;
+	long n = strtol(v, &end, 10);
+	if (*v < '0' || *v > '9' || *end || n < 1 || n > MAX_PAGE) {
+		request_fail(req, LD_EINVAL, "page",
+			     "page is a whole number from 1");
+		return 0;
 	}
-	json_object_set_new(ctx, "late_risk_percent",
-			    json_integer(req->app->cfg.late_risk_percent));
-	struct call c = {.req = req, .fn = first_flags_fn};
-	c.today = app_today(req->app);
-	/* An organisation in trouble has thousands: a page of them is no
-	 * list to act on, and costs the page its speed. */
-	json_t *first = call_json(&c, &err);
-	if (first) {
-		json_t *flags = json_incref(json_object_get(first, "flags"));
-		json_object_set(ctx, "sanction_flags_total",
-				json_object_get(first, "total"));
-		json_decref(first);
-		flag_labels(ctx, flags);
-		json_object_set_new(
-			ctx, "sanction_flags_shown",
-			json_integer((json_int_t)json_array_size(flags)));
-		json_object_set_new(
-			ctx, "sanction_flags_more",
-			json_boolean(json_integer_value(json_object_get(
-					     ctx, "sanction_flags_total")) >
-				     (json_int_t)json_array_size(flags)));
-		json_object_set_new(ctx, "sanction_flags", flags);
+	return (int)n;
+}
+
+static json_t *page_link(const char *path, long n, long current)
+{
+	json_t *l = json_pack("{s:I, s:b}", "number", (json_int_t)n, "current",
+			      n == current);
+	json_object_set_new(l, "href", json_sprintf("%s?page=%ld", path, n));
+	return l;
+}
+
+/*
+ * The GOV.UK pagination component's parts for page current of a list of
+ * total rows: previous and next, and the first, last, current and its
+ * neighbours, with an ellipsis for each gap.  None for a single page.
+ */
+static void pagination(json_t *ctx, const char *path, long current, long total)
+{
+	long pages = (total + PER_PAGE - 1) / PER_PAGE;
+	if (pages < 2)
+		return;
+	json_t *p = json_object(), *items = json_array();
+	if (current > 1)
+		json_object_set_new(p, "prev", page_link(path, current - 1, 0));
+	if (current < pages)
+		json_object_set_new(p, "next", page_link(path, current + 1, 0));
+	long last = 0;
+	for (long n = 1; n <= pages; n++) {
+		if (n != 1 && n != pages &&
+		    (n < current - 1 || n > current + 1))
+			continue;
+		if (last && n > last + 1)
+			json_array_append_new(
+				items, json_pack("{s:b}", "ellipsis", 1));
+		json_array_append_new(items, page_link(path, n, current));
+		last = n;
 	}
+	json_object_set_new(p, "items", items);
+	json_object_set_new(ctx, "pagination", p);
+}
+
+/*
+ * A page of 50 of a list home shows the first few of: into() puts the
+ * rows after offset into the context and answers the total (-1 on
+ * failure).  A page past the last (of a list that has rows) is not found.
+ */
+static enum ld_err paged(struct request *req, const char *title,
+			 const char *path, const char *template,
+			 json_int_t (*into)(struct request *req, json_t *ctx,
+					    size_t offset, size_t max,
+					    enum ld_err *err))
+{
+	enum ld_err err = LD_EINTERNAL;
+	int page = page_number(req);
+	if (!page)
+		return LD_EINVAL;
+	json_t *parts = json_object();
+	json_int_t total =
+		into(req, parts, (size_t)(page - 1) * PER_PAGE, PER_PAGE, &err);
+	if (total < 0 ||
+	    (page > 1 && (json_int_t)(page - 1) * PER_PAGE >= total)) {
+		json_decref(parts);
+		return total < 0 ? err : LD_ENOTFOUND;
+	}
+	json_t *ctx = page_ctx(req, title, "/home");
+	json_object_update(ctx, parts);
+	json_decref(parts);
+	json_object_set_new(ctx, "back", json_string("/home"));
+	json_object_set_new(ctx, "page", json_integer(page));
+	json_object_set_new(ctx, "pages",
+			    json_integer((total + PER_PAGE - 1) / PER_PAGE));
+	pagination(ctx, path, page, (long)total);
+	return page_render(req, 200, template, ctx);
+}
+
+/* GET /likely-late: every task home lists as likely to be late, 50 a
+ * page, the soonest due first. */
+enum ld_err h_page_likely_late(struct request *req)
+{
+	return paged(req, "Likely to be late", "/likely-late", "likely_late",
+		     likely_late_into);
+}
+
+/* GET /sanction-risk: every case home flags at risk of a sanction, 50 a
+ * page, the soonest to act on first. */
+enum ld_err h_page_sanction_risk(struct request *req)
+{
+	return paged(req, "Sanction risk", "/sanction-risk", "sanction_risk",
+		     flags_into);
 }
 
 void forecast_page_tasks(struct request *req, json_t *tasks)

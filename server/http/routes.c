@@ -68,6 +68,8 @@ const struct route http_routes[] = {
 	{"GET", "/cases/{id}/complaint", h_page_complaint, LINK, NULL},
 	{"POST", "/cases/{id}/complaint", h_page_complaint_post, LINK, NULL},
 	{"GET", "/this-week", h_page_this_week, READERS, NULL},
+	{"GET", "/likely-late", h_page_likely_late, LINK, NULL},
+	{"GET", "/sanction-risk", h_page_sanction_risk, LINK, NULL},
 	{"GET", "/inbox", h_page_inbox, LINK, NULL},
 	{"GET", "/inbox/{id}", h_page_inbox_message, LINK, NULL},
 	{"POST", "/inbox/{id}/accept", h_page_inbox_accept, LINK, NULL},

@@ -564,9 +564,10 @@ enum ld_err forecast_store_tasks(struct store *s, const struct workcal *cal,
 		     pc++)
 			counted += m->unpaused_at[pc];
 	}
+	long shown_end = (long)f->offset + f->limit;
 	for (size_t i = 0; i < m->nopen; i++) {
 		const struct due_row *o = &m->rows[i];
-		if (counted >= 0 && total >= f->limit)
+		if (counted >= 0 && total >= shown_end)
 			break;
 		if (!o->ok || (scope != AREA_SCOPE_ALL && o->area != scope) ||
 		    (f->area_id && o->area != f->area_id) ||
@@ -575,7 +576,7 @@ enum ld_err forecast_store_tasks(struct store *s, const struct workcal *cal,
 		    (f->min_percent > 0 &&
 		     (o->paused || o->percent < f->min_percent)))
 			continue;
-		if (total++ < f->limit) {
+		if (total >= f->offset && total < shown_end) {
 			const struct open_task *t = &m->open[m->by_due[i]];
 			char key[24];
 			snprintf(key, sizeof(key), "%lld", (long long)t->id);
@@ -586,6 +587,7 @@ enum ld_err forecast_store_tasks(struct store *s, const struct workcal *cal,
 						      ? f->min_percent
 						      : 50));
 		}
+		total++;
 	}
 	if (counted >= 0)
 		total = counted;
@@ -597,9 +599,10 @@ enum ld_err forecast_store_tasks(struct store *s, const struct workcal *cal,
 	 */
 	char key[256];
 	snprintf(key, sizeof(key),
-		 "forecast_docs %p %d %d %d %d %lld %d %lld %s", (void *)m,
+		 "forecast_docs %p %d %d %d %d %lld %d %d %lld %s", (void *)m,
 		 (int)m->today, f->min_percent, f->due_from, f->due_to,
-		 (long long)f->area_id, f->limit, (long long)scope, m->version);
+		 (long long)f->area_id, f->offset, f->limit, (long long)scope,
+		 m->version);
 	model_put(m);
 	char *forecasts = dumps(chosen);
 	struct db_num total_num;
@@ -649,12 +652,12 @@ static enum ld_err visible_unit(struct db *db, void *arg)
 		       2, params, c->res);
 }
 
-/* The flags of case_id (0: all) the reader may see: the first max of
- * them into *json, how many there are into *total. */
+/* The flags of case_id (0: all) the reader may see: max of them after
+ * the first offset into *json, how many there are into *total. */
 static enum ld_err sanctions(struct store *s, const struct workcal *cal,
 			     const struct principal *p, int32_t today,
-			     int64_t case_id, size_t max, size_t *total,
-			     char **json)
+			     int64_t case_id, size_t offset, size_t max,
+			     size_t *total, char **json)
 {
 	struct model *m;
 	struct db_num scope_num;
@@ -668,7 +671,7 @@ static enum ld_err sanctions(struct store *s, const struct workcal *cal,
 	}
 	/* Every flag, for a reader of every area: the same text until the
 	 * model changes (the home page asks on every visit). */
-	bool whole = !case_id && !scope && max == SIZE_MAX;
+	bool whole = !case_id && !scope && !offset && max == SIZE_MAX;
 	*total = 0;
 	if (whole) {
 		pthread_mutex_lock(&m->flags_lock);
@@ -690,7 +693,7 @@ static enum ld_err sanctions(struct store *s, const struct workcal *cal,
 		if (case_id && x->case_id != case_id)
 			continue;
 		/* Visibility is decided after, for a service-area officer. */
-		if (!scope && ++*total > max)
+		if (!scope && (++*total <= offset || *total - offset > max))
 			continue;
 		date_format(x->flag.since, since);
 		date_format(x->flag.act_by, act);
@@ -745,6 +748,8 @@ static enum ld_err sanctions(struct store *s, const struct workcal *cal,
 	}
 	if (scope) {
 		*total = json_array_size(out);
+		for (size_t k = 0; k < offset && json_array_size(out); k++)
+			json_array_remove(out, 0);
 		while (json_array_size(out) > max)
 			json_array_remove(out, json_array_size(out) - 1);
 	}
@@ -762,18 +767,19 @@ enum ld_err forecast_store_sanctions(struct store *s, const struct workcal *cal,
 				     int64_t case_id, char **json)
 {
 	size_t total;
-	return sanctions(s, cal, p, today, case_id, SIZE_MAX, &total, json);
+	return sanctions(s, cal, p, today, case_id, 0, SIZE_MAX, &total, json);
 }
 
-enum ld_err forecast_store_sanctions_first(struct store *s,
-					   const struct workcal *cal,
-					   const struct principal *p,
-					   int32_t today, size_t max,
-					   char **json)
+enum ld_err forecast_store_sanctions_page(struct store *s,
+					  const struct workcal *cal,
+					  const struct principal *p,
+					  int32_t today, size_t offset,
+					  size_t max, char **json)
 {
 	size_t total;
 	char *flags = NULL;
-	enum ld_err err = sanctions(s, cal, p, today, 0, max, &total, &flags);
+	enum ld_err err =
+		sanctions(s, cal, p, today, 0, offset, max, &total, &flags);
 	if (err)
 		return err;
 	json_t *list = json_loads(flags, 0, NULL);

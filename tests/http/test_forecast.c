@@ -271,15 +271,84 @@ static void test_backtest(void **state)
 		    NULL);
 }
 
+/* How many times needle occurs in hay. */
+static int occurrences(const char *hay, const char *needle)
+{
+	int n = 0;
+	for (const char *p = hay; (p = strstr(p, needle)); p++)
+		n++;
+	return n;
+}
+
+/* GET path as the link officer: its body (free() it), status checked. */
+static char *page_body(const char *path, long status)
+{
+	struct itest_resp r;
+	api_call(&lo, "GET", path, NULL, &r);
+	assert_int_equal(r.status, status);
+	char *body = strdup(r.body ? r.body : "");
+	itest_resp_release(&r);
+	return body;
+}
+
 /*
- * The home page shows the 50 flags soonest to act on, however many cases
- * are at risk: 60 more HOS cases, each with a final chaser received on a
- * day of its own and its request unanswered.
+ * Every row of want (ids of tasks or cases, in order) is on exactly one
+ * of the pages of path, 50 a page, in the same order; the pages have the
+ * GOV.UK pagination with previous and next.
  */
-static void test_home_flags_bounded(void **state)
+static void pages_hold(const char *path, const char *href, json_t *ids)
+{
+	size_t n = json_array_size(ids), pages = (n + 49) / 50;
+	assert_true(pages >= 2);
+	for (size_t pg = 1; pg <= pages; pg++) {
+		char *body = page_body(F("%s?page=%zu", path, pg), 200);
+		const char *at = body;
+		for (size_t i = 0; i < n; i++) {
+			const char *link = F("href=\"/%s/%lld\"", href,
+					     (long long)json_integer_value(
+						     json_array_get(ids, i)));
+			bool here = i / 50 == pg - 1;
+			const char *found = strstr(body, link);
+			if (!here) {
+				assert_null(found);
+				continue;
+			}
+			/* In order: each after the one before. */
+			assert_non_null(found);
+			assert_true(found >= at);
+			at = found;
+			assert_int_equal(occurrences(body, link), 1);
+		}
+		assert_non_null(strstr(body, "class=\"govuk-pagination\""));
+		assert_non_null(strstr(body, "class=\"govuk-back-link\""));
+		assert_non_null(strstr(
+			body, F("aria-label=\"Page %zu\" aria-current=\"page\"",
+				pg)));
+		assert_int_equal(occurrences(body, "rel=\"prev\""), pg > 1);
+		assert_int_equal(occurrences(body, "rel=\"next\""), pg < pages);
+		free(body);
+	}
+	/* Past the last page, and a page that is no number. */
+	free(page_body(F("%s?page=%zu", path, pages + 1), 404));
+	free(page_body(F("%s?page=0", path), 400));
+	free(page_body(F("%s?page=2x", path), 400));
+	free(page_body(F("%s?page=-1", path), 400));
+}
+
+/*
+ * The home page shows the first 10 likely-late tasks and the 10 flags
+ * soonest to act on, however many there are, each with the total and a
+ * link to the page of every one: 60 more HOS cases, each with a final
+ * chaser received on a day of its own and its overdue request unanswered.
+ */
+static void test_home_shows_ten_pages_show_all(void **state)
 {
 	(void)state;
 	char *out = NULL;
+	/* A few: no link to the rest. */
+	char *home = page_body("/home", 200);
+	assert_null(strstr(home, "See all"));
+	free(home);
 	assert_int_equal(
 		api_sql("WITH c AS (INSERT INTO complaint (id, reference, "
 			"category, service_area_id, received_on) SELECT 100 + "
@@ -292,7 +361,8 @@ static void test_home_flags_bounded(void **state)
 			" t AS (INSERT INTO task (case_id, kind, title, "
 			"service_area_id, set_on, due_on, due_rule) SELECT id, "
 			"'information_request', 'Chased ' || id, 2, "
-			"'2026-10-01', '2026-10-22', 'working_days:15' FROM o)"
+			"'2026-10-01', date '2026-10-22' + (id - 100)::int, "
+			"'working_days:15' FROM o)"
 			" INSERT INTO correspondence (case_id, direction, "
 			"kind, "
 			"dated_on, channel) SELECT id, 'in', 'final_chaser', "
@@ -302,24 +372,75 @@ static void test_home_flags_bounded(void **state)
 	free(out);
 	/* A model this young is reused: wait for the next. */
 	sleep(11);
-	json_t *all =
+	json_t *flags =
 		api_expect(&lo, 200, "GET", "/api/v1/sanction-risks", NULL);
-	assert_true(json_array_size(all) > 60);
-	json_decref(all);
+	json_t *late = api_expect(
+		&lo, 200, "GET",
+		"/api/v1/forecasts?likely_late=true&limit=1000", NULL);
+	size_t nflags = json_array_size(flags);
+	long nlate = jint(late, "total");
+	assert_true(nflags > 60);
+	assert_true(nlate > 60);
+	assert_int_equal(json_array_size(json_object_get(late, "tasks")),
+			 nlate);
+	json_t *flag_ids = json_array(), *late_ids = json_array(), *v;
+	size_t i;
+	json_array_foreach(flags, i, v) json_array_append_new(
+		flag_ids, json_integer(jint(v, "case_id")));
+	json_array_foreach(json_object_get(late, "tasks"), i, v)
+		json_array_append_new(late_ids, json_integer(jint(v, "id")));
+
+	home = page_body("/home", 200);
+	assert_int_equal(occurrences(home, "app-sanction"), 10);
+	assert_int_equal(occurrences(home, "data-label=\"Risk and why\""), 10);
+	/* The first ten of each, soonest first: the chaser of 2 September
+	 * is shown, the latest of the sixty (30 October) is not. */
+	for (i = 0; i < 10; i++) {
+		assert_non_null(
+			strstr(home, F("href=\"/tasks/%lld\"",
+				       (long long)json_integer_value(
+					       json_array_get(late_ids, i)))));
+		assert_non_null(
+			strstr(home, F("href=\"/cases/%lld\"",
+				       (long long)json_integer_value(
+					       json_array_get(flag_ids, i)))));
+	}
+	assert_non_null(strstr(home, "HOS 202690101</a>: A final chaser"));
+	assert_null(strstr(home, "HOS 202690160</a>: A final chaser"));
+	/* ...the totals, and the links to every one. */
+	assert_non_null(strstr(
+		home, F("<a class=\"govuk-link\" href=\"/likely-late\">See all "
+			"%ld tasks likely to be late</a>",
+			nlate)));
+	assert_non_null(strstr(
+		home, F("<a class=\"govuk-link\" href=\"/sanction-risk\">See "
+			"all %zu cases at risk of a sanction</a>",
+			nflags)));
+	free(home);
+
+	pages_hold("/likely-late", "tasks", late_ids);
+	pages_hold("/sanction-risk", "cases", flag_ids);
+	/* The same reasons and tags as home. */
+	char *page = page_body("/likely-late", 200);
+	assert_non_null(strstr(page, "Slow Housing has answered 0 of its"));
+	assert_non_null(strstr(page, "govuk-tag--red"));
+	assert_non_null(strstr(page, F("Page 1 of %ld.", (nlate + 49) / 50)));
+	free(page);
+	page = page_body("/sanction-risk", 200);
+	assert_non_null(strstr(page, "Act by "));
+	free(page);
+	/* Who sees home's forecast parts sees these pages. */
 	struct itest_resp r;
-	api_call(&lo, "GET", "/home", NULL, &r);
-	assert_int_equal(r.status, 200);
-	int shown = 0;
-	for (const char *p = r.body; (p = strstr(p, "app-sanction")); p++)
-		shown++;
-	assert_int_equal(shown, 50);
-	/* The soonest to act on first: the chaser of 2 September is
-	 * shown, the latest of the sixty (30 October) is not. */
-	assert_non_null(strstr(r.body, "HOS 202690101</a>: A final chaser"));
-	assert_null(strstr(r.body, "HOS 202690160</a>: A final chaser"));
-	/* ...and the page says how many more there are. */
-	assert_non_null(strstr(r.body, "The 50 soonest to act on of "));
+	api_call(&so, "GET", "/likely-late", NULL, &r);
+	assert_int_equal(r.status, 403);
 	itest_resp_release(&r);
+	api_call(&boss, "GET", "/sanction-risk", NULL, &r);
+	assert_int_equal(r.status, 403);
+	itest_resp_release(&r);
+	json_decref(flag_ids);
+	json_decref(late_ids);
+	json_decref(flags);
+	json_decref(late);
 }
 
 int main(void)
@@ -330,7 +451,7 @@ int main(void)
 		cmocka_unit_test(test_sanction_flags),
 		cmocka_unit_test(test_pages),
 		cmocka_unit_test(test_backtest),
-		cmocka_unit_test(test_home_flags_bounded),
+		cmocka_unit_test(test_home_shows_ten_pages_show_all),
 	};
 	return cmocka_run_group_tests_name("forecast", tests, setup, teardown);
 }
