@@ -258,6 +258,15 @@ json_t *page_ctx_done(struct request *req, const char *title,
 /* Role names (a JSON array) as core's words: "Link officer, Validator". */
 const char *page_roles_text(struct request *req, json_t *roles);
 enum ld_err h_page_upload(struct request *req);
+/*
+ * A page's upload refused before or while its body was read (the
+ * router's upload_refused): the form it came from again with the reason
+ * beside its file field, at the refusal's status; err itself when there is
+ * no such form to show.
+ */
+enum ld_err page_upload_refused(struct request *req, enum ld_err err);
+/* The same for the Inbox page's message upload. */
+enum ld_err inbox_upload_refused(struct request *req, enum ld_err err);
 
 /* h_reports.c */
 struct period;

@@ -116,6 +116,12 @@ struct http_router {
 	void (*error)(struct request *req, enum ld_err err);
 	/* An upload route's checks and begin, before its body is read. */
 	enum ld_err (*upload_begin)(struct request *req);
+	/*
+	 * An upload refused before or while its body is read (over the
+	 * limit, no token, not multipart): err, for error(), or LD_OK with a
+	 * reply of its own (a page's form saying why).
+	 */
+	enum ld_err (*upload_refused)(struct request *req, enum ld_err err);
 };
 
 /* Start serving through router; NULL with a logged reason on failure. */

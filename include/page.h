@@ -151,6 +151,18 @@ unsigned int form_show_refusals(struct request *req, json_t *ctx,
 				const struct refusals *refused,
 				const char *const *plain);
 
+/* The largest file an upload takes, in words ("20 MB"); the request's. */
+const char *page_file_max_text(struct request *req);
+
+/*
+ * Why a page's upload of a thing ("file", "message") was refused, in the
+ * reader's words: over the limit, no token (an expired page), not a
+ * form's upload, or the refusal's own sentence msg (NULL: none) begun with
+ * a capital.  Owned by the request.
+ */
+const char *page_upload_reason(struct request *req, enum ld_err err,
+			       const char *msg, const char *thing);
+
 /* Does the user have a role (enum role bit)? */
 bool page_has_role(struct request *req, unsigned role);
 

@@ -8,6 +8,34 @@
 #include "handlers.h"
 #include "page.h"
 
+/* Why an upload was refused, in words beside its file input. */
+static void upload_words(struct request *req, enum ld_err err, struct why *why)
+{
+	const char *text = page_upload_reason(
+		req, err, why->msg[0] ? why->msg : req->err_message, "file");
+	const char *replaces = request_query(req, "replaces");
+	int64_t file;
+	/* A replacement's reason goes beside its own file input. */
+	why->field = replaces && page_positive_id(replaces, &file)
+			     ? arena_printf(req->arena, "replace-%lld",
+					    (long long)file)
+			     : "file";
+	snprintf(why->msg, sizeof(why->msg), "%s", text);
+}
+
+enum ld_err page_upload_refused(struct request *req, enum ld_err err)
+{
+	struct why why = {0};
+	int64_t id;
+	if (req->route->handler == h_page_inbox_upload)
+		return inbox_upload_refused(req, err);
+	if (req->route->handler != h_page_upload || ld_err_transient(err) ||
+	    err == LD_ENOTFOUND || request_id(req, 0, &id))
+		return err;
+	upload_words(req, err, &why);
+	return page_task(req, id, NULL, &why, err);
+}
+
 /* An upload from the task page: the same stream, then back to the task. */
 static enum ld_err page_upload_store(struct request *req)
 {
@@ -24,15 +52,7 @@ static enum ld_err page_upload_store(struct request *req)
 		/* The decoder's refusal (no file, not the type it is named)
 		 * is in the request, the store's in why: shown by the file
 		 * field either way. */
-		if (!why.msg[0] && req->err_message) {
-			why.field = req->err_field;
-			snprintf(why.msg, sizeof(why.msg), "%s",
-				 !strncmp(req->err_message, "no file", 7)
-					 ? "Choose a file to upload"
-					 : req->err_message);
-		}
-		if (!why.field)
-			why.field = "file";
+		upload_words(req, err, &why);
 		return page_task(req, id, NULL, &why, err);
 	}
 	return page_redirect(

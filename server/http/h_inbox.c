@@ -656,6 +656,7 @@ struct eml_upload {
 	bool got_file;
 	enum ld_err err;
 	char why[200];
+	char csrf[64]; /* the page's token, as its field arrives */
 };
 
 /* On the HTTP thread: the bytes go to the spool, nothing else. */
@@ -671,9 +672,21 @@ static enum MHD_Result eml_chunk(void *cls, enum MHD_ValueKind kind,
 	(void)filename;
 	(void)content_type;
 	(void)transfer_encoding;
-	(void)off;
+	if (!strcmp(key, "csrf_token") && req->csrf_in_body)
+		return request_upload_token(req, u->csrf, sizeof(u->csrf), data,
+					    off, size)
+			       ? MHD_YES
+			       : MHD_NO;
 	if (strcmp(key, "file"))
 		return MHD_YES;
+	/* Not one byte of the message before the page's token is checked. */
+	if (req->csrf_in_body && !req->csrf_ok) {
+		u->err = LD_EFORBIDDEN;
+		snprintf(u->why, sizeof(u->why),
+			 "missing or wrong CSRF token: reload the page and "
+			 "try again");
+		return MHD_NO;
+	}
 	u->got_file = true;
 	if (u->size + (long)size > u->max) {
 		u->err = LD_ETOOLARGE;
@@ -776,8 +789,26 @@ static enum ld_err eml_store(struct request *req)
 	enum ld_err e = inbox_ctx(req, &ctx);
 	if (e)
 		return e;
-	page_field_error(ctx, "file", why.msg[0] ? why.msg : ld_err_name(err));
+	page_field_error(
+		ctx, "file",
+		page_upload_reason(req, err,
+				   why.msg[0] ? why.msg : req->err_message,
+				   "message"));
 	return page_render(req, 400, "inbox", ctx);
+}
+
+enum ld_err inbox_upload_refused(struct request *req, enum ld_err err)
+{
+	json_t *ctx;
+	if (ld_err_transient(err))
+		return err;
+	enum ld_err e = inbox_ctx(req, &ctx);
+	if (e)
+		return e;
+	page_field_error(
+		ctx, "file",
+		page_upload_reason(req, err, req->err_message, "message"));
+	return page_render(req, http_status(err), "inbox", ctx);
 }
 
 enum ld_err h_page_inbox_upload(struct request *req)

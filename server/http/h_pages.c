@@ -337,6 +337,21 @@ static const struct form_input cancel_inputs[] = {
 	{"comment", "reason", NULL, NULL},
 	{NULL, NULL, NULL, NULL}};
 
+/* A file's replacement refused: the reason beside that file's input. */
+static void replace_refused(json_t *ctx, const struct refusal *r)
+{
+	size_t i;
+	json_t *f;
+	json_array_foreach(
+		json_object_get(json_object_get(ctx, "task"), "files"), i, f)
+	{
+		if (json_integer_value(json_object_get(f, "id")) ==
+		    strtoll(r->field + 8, NULL, 10))
+			json_object_set_new(f, "error", json_string(r->msg));
+	}
+	page_field_error(ctx, r->field, r->msg);
+}
+
 /* The task page, with the actions this user may take; errors from a
  * failed action shown with what they typed. */
 enum ld_err page_task_refused(struct request *req, int64_t id, json_t *form,
@@ -419,6 +434,8 @@ enum ld_err page_task_refused(struct request *req, int64_t id, json_t *form,
 	json_object_set_new(ctx, "validator_title",
 			    json_string(my_title ? my_title : "validator"));
 	json_object_set_new(ctx, "task", task);
+	json_object_set_new(ctx, "file_max_text",
+			    json_string(page_file_max_text(req)));
 	json_object_set_new(ctx, "can_upload",
 			    json_boolean(worker && evidence_open));
 	json_object_set_new(ctx, "can_submit", json_boolean(MAY(TASK_SUBMIT)));
@@ -483,16 +500,21 @@ enum ld_err page_task_refused(struct request *req, int64_t id, json_t *form,
 	if (failed) {
 		bool cancelling =
 			form && !strcmp(page_field(form, "action"), "cancel");
-		struct refusals shown = *refused;
-		for (int k = 0; k < shown.n; k++)
-			if (!shown.r[k].msg[0])
-				shown.r[k].msg =
-					failed == LD_ETIMEOUT
+		struct refusals shown = {0};
+		for (int k = 0; k < refused->n; k++) {
+			struct refusal r = refused->r[k];
+			if (!r.msg[0])
+				r.msg = failed == LD_ETIMEOUT
 						? "The database took too long "
 						  "(a lock or a slow query). "
 						  "Nothing was saved: try "
 						  "again."
 						: "That could not be done.";
+			if (strncmp(r.field, "replace-", 8))
+				shown.r[shown.n++] = r;
+			else
+				replace_refused(ctx, &r);
+		}
 		form_show_refusals(req, ctx,
 				   cancelling ? cancel_inputs : task_inputs,
 				   NULL, 0, &shown, NULL);

@@ -237,15 +237,20 @@ static const struct http_router *router;
 /* Refusals that need no route, then the router's answer. */
 static enum ld_err dispatch(struct request *req)
 {
+	bool upload = req->route && req->route->upload;
+	enum ld_err err;
 	if (req->body_too_large)
-		return request_fail(req, LD_ETOOLARGE, NULL,
-				    "request body over the limit of %ld bytes",
-				    req->route && req->route->upload
-					    ? req->app->cfg.file_max
-					    : req->app->cfg.max_body);
-	if (req->upload_err)
-		return req->upload_err;
-	return router->dispatch(req);
+		err = request_fail(req, LD_ETOOLARGE, NULL,
+				   "request body over the limit of %ld bytes",
+				   upload ? req->app->cfg.file_max
+					  : req->app->cfg.max_body);
+	else if (req->upload_err)
+		err = req->upload_err;
+	else
+		return router->dispatch(req);
+	return upload && router->upload_refused
+		       ? router->upload_refused(req, err)
+		       : err;
 }
 
 static enum MHD_Result queue_reply(struct request *req)

@@ -10,6 +10,7 @@
 #include "arena.h"
 #include "date.h"
 #include "input.h"
+#include "app.h"
 #include "page.h"
 
 json_t *page_parsed(char *text)
@@ -217,4 +218,43 @@ unsigned int form_show_refusals(struct request *req, json_t *ctx,
 		status = i ? status : st; /* the API's, for the first */
 	}
 	return status;
+}
+
+const char *page_file_max_text(struct request *req)
+{
+	long max = req->app->cfg.file_max;
+	return max >= 1L << 20 && !(max & ((1L << 20) - 1))
+		       ? arena_printf(req->arena, "%ld MB", max >> 20)
+		       : arena_printf(req->arena, "%ld KB", (max + 1023) >> 10);
+}
+
+const char *page_upload_reason(struct request *req, enum ld_err err,
+			       const char *msg, const char *thing)
+{
+	msg = msg ? msg : "";
+	if (req->body_too_large || !strncmp(msg, "a file may be at most", 21))
+		return arena_printf(req->arena,
+				    "The selected %s must be smaller than %s",
+				    thing, page_file_max_text(req));
+	if (!strncmp(msg, "no file", 7))
+		return arena_printf(req->arena, "Choose a %s to upload", thing);
+	if (err == LD_EFORBIDDEN && strstr(msg, "CSRF"))
+		return arena_printf(req->arena,
+				    "The page had expired. Choose the %s again "
+				    "and upload it",
+				    thing);
+	if (err == LD_EFORBIDDEN)
+		return arena_printf(req->arena, "You cannot upload a %s here",
+				    thing);
+	if (!strncmp(msg, "send one file", 13))
+		return "Choose one file at a time";
+	if (strstr(msg, "multipart"))
+		return arena_printf(req->arena,
+				    "The selected %s could not be uploaded. "
+				    "Choose it again and upload it",
+				    thing);
+	return *msg ? arena_printf(req->arena, "%c%s",
+				   toupper((unsigned char)msg[0]), msg + 1)
+		    : arena_printf(req->arena, "The %s could not be uploaded",
+				   thing);
 }

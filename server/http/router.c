@@ -130,5 +130,28 @@ static enum ld_err upload_begin(struct request *req)
 	return err ? err : req->route->upload->begin(req);
 }
 
-const struct http_router linkdesk_router = {find, dispatch, error,
-					    upload_begin};
+/*
+ * A page's upload refused before its body was read: its form again, with
+ * the reason beside the file field.  A length refused at once came before
+ * the route's access check, so it is made here (its refusal is not the
+ * answer: the upload's is).
+ */
+static enum ld_err upload_refused(struct request *req, enum ld_err err)
+{
+	if (!page_path(req->path))
+		return err;
+	if (!req->signed_in && !req->body_too_large)
+		return err; /* the access check refused it */
+	if (!req->signed_in) {
+		const char *field = req->err_field, *msg = req->err_message;
+		enum ld_err denied = auth_check(req, req->route);
+		req->err_field = field;
+		req->err_message = msg;
+		if (denied)
+			return err;
+	}
+	return page_upload_refused(req, err);
+}
+
+const struct http_router linkdesk_router = {find, dispatch, error, upload_begin,
+					    upload_refused};

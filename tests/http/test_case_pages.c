@@ -33,7 +33,9 @@ static int seq;
 
 static int setup(void **state)
 {
-	static const char *const env[] = {"LINKDESK_TODAY=2026-11-23", NULL};
+	/* A small file limit, for uploads over it. */
+	static const char *const env[] = {"LINKDESK_TODAY=2026-11-23",
+					  "LINKDESK_FILE_MAX=100000", NULL};
 	(void)state;
 	itest_server_start(&server, env);
 	api_signin(&lo, server.base, "link.officer");
@@ -375,10 +377,11 @@ static void test_stage_and_close(void **state)
 	page_says(&lo, F("/cases/%ld", cid), "Nothing: the case is closed.");
 }
 
-/* A page's multipart upload; csrf: the token's field first, or none. */
-static void page_upload(struct api *a, long task, const char *csrf,
-			const char *query, const char *name, const char *data,
-			size_t len, struct itest_resp *r)
+/* A multipart upload to a page's path; csrf: the token's field first, or
+ * none. */
+static void upload_to(struct api *a, const char *path, const char *csrf,
+		      const char *name, const char *data, size_t len,
+		      struct itest_resp *r)
 {
 	curl_mime *mime = curl_mime_init(a->h);
 	curl_mimepart *part;
@@ -409,8 +412,7 @@ static void page_upload(struct api *a, long task, const char *csrf,
 	curl_easy_setopt(a->h, CURLOPT_NOBODY, 0L);
 	curl_easy_setopt(a->h, CURLOPT_WRITEFUNCTION, NULL);
 	curl_easy_setopt(a->h, CURLOPT_HEADERFUNCTION, NULL);
-	curl_easy_setopt(a->h, CURLOPT_URL,
-			 F("%s/tasks/%ld/upload%s", server.base, task, query));
+	curl_easy_setopt(a->h, CURLOPT_URL, F("%s%s", server.base, path));
 	curl_easy_setopt(a->h, CURLOPT_MIMEPOST, mime);
 	curl_easy_setopt(a->h, CURLOPT_HTTPHEADER, NULL);
 	curl_easy_setopt(a->h, CURLOPT_WRITEDATA, bf);
@@ -426,6 +428,34 @@ static void page_upload(struct api *a, long task, const char *csrf,
 	curl_easy_setopt(a->h, CURLOPT_WRITEDATA, NULL);
 	curl_easy_setopt(a->h, CURLOPT_HEADERDATA, NULL);
 	curl_mime_free(mime);
+}
+
+/* The same to the task page's upload. */
+static void page_upload(struct api *a, long task, const char *csrf,
+			const char *query, const char *name, const char *data,
+			size_t len, struct itest_resp *r)
+{
+	upload_to(a, F("/tasks/%ld/upload%s", task, query), csrf, name, data,
+		  len, r);
+}
+
+/*
+ * An upload refused before its body is read is the form again, at the
+ * refusal's status, with the reason in the error summary linked to the
+ * file input (id) and beside it; never a redirect, so never an address
+ * with the token in it.
+ */
+static void upload_form_says(struct itest_resp *r, long status, const char *id,
+			     const char *text)
+{
+	if (r->status != status || !strstr(r->body, "govuk-error-summary") ||
+	    !strstr(r->body, F("href=\"#%s\"", id)) ||
+	    !strstr(r->body, F("id=\"%s-error\"", id)) ||
+	    !strstr(r->body, text))
+		fail_msg("want %ld with \"%s\" by #%s, got %ld: %.3000s",
+			 status, text, id, r->status, r->body);
+	assert_null(itest_resp_header(r, "Location"));
+	assert_null(strstr(r->body, "?csrf_token"));
 }
 
 static long files_of(long task)
@@ -453,16 +483,49 @@ static void test_upload_reasons_and_token(void **state)
 	free(body);
 
 	struct itest_resp r;
-	/* No token: refused, nothing stored. */
+	/* No token, or a stale one: refused before the file's first byte,
+	 * the form again saying why, nothing stored. */
 	page_upload(&repairs, task, NULL, "", "log.pdf", pdf, sizeof(pdf) - 1,
 		    &r);
-	assert_int_equal(r.status, 403);
+	upload_form_says(&r, 403, "file", "The page had expired");
 	itest_resp_release(&r);
 	page_upload(&repairs, task, "wrong-token", "", "log.pdf", pdf,
 		    sizeof(pdf) - 1, &r);
-	assert_int_equal(r.status, 403);
+	upload_form_says(&r, 403, "file", "The page had expired");
 	itest_resp_release(&r);
 	assert_int_equal(files_of(task), 0);
+
+	/* Over the limit (100 000 bytes here): just over, refused as it
+	 * arrives; far over, refused on its declared length before a byte
+	 * of it is read.  The same words either way. */
+	size_t over = 2 * 1024 * 1024;
+	char *big = malloc(over);
+	memcpy(big, "%PDF-", 5);
+	memset(big + 5, 'a', over - 5);
+	page_upload(&repairs, task, repairs.csrf, "", "big.pdf", big, 100010,
+		    &r);
+	upload_form_says(&r, 413, "file",
+			 "The selected file must be smaller than 98 KB");
+	itest_resp_release(&r);
+	page_upload(&repairs, task, repairs.csrf, "", "huge.pdf", big, over,
+		    &r);
+	upload_form_says(&r, 413, "file",
+			 "The selected file must be smaller than 98 KB");
+	itest_resp_release(&r);
+	assert_int_equal(files_of(task), 0);
+	/* The Inbox's message upload likewise, its token in its body. */
+	body = page_text(&lo, "/inbox");
+	assert_non_null(strstr(body, "action=\"/inbox/upload\""));
+	free(body);
+	upload_to(&lo, "/inbox/upload", NULL, "m.eml", "Subject: x\r\n\r\nx",
+		  15, &r);
+	upload_form_says(&r, 403, "file",
+			 "The page had expired. Choose the message again");
+	itest_resp_release(&r);
+	upload_to(&lo, "/inbox/upload", lo.csrf, "m.eml", big, over, &r);
+	upload_form_says(&r, 413, "file",
+			 "The selected message must be smaller than 98 KB");
+	itest_resp_release(&r);
 
 	/* Not a PDF though named .pdf: the reason, by the file field. */
 	page_upload(&repairs, task, repairs.csrf, "", "survey.pdf", note,
@@ -486,6 +549,16 @@ static void test_upload_reasons_and_token(void **state)
 	assert_non_null(
 		strstr(itest_resp_header(&r, "Location"), "done=uploaded"));
 	itest_resp_release(&r);
+	assert_int_equal(files_of(task), 1);
+	/* A replacement too large: the reason beside that file's input. */
+	long file = api_sql_long(F(
+		"SELECT max(id) FROM evidence_file WHERE task_id = %ld", task));
+	page_upload(&repairs, task, repairs.csrf, F("?replaces=%ld", file),
+		    "big.pdf", big, over, &r);
+	upload_form_says(&r, 413, F("replace-%ld", file),
+			 "The selected file must be smaller than 98 KB");
+	itest_resp_release(&r);
+	free(big);
 	assert_int_equal(files_of(task), 1);
 	/* The file's fingerprint is behind "Technical details". */
 	body = page_text(&repairs, F("/tasks/%ld?done=uploaded", task));
