@@ -8,7 +8,9 @@
 -- Ten years of history (2016 to 2026): cases received evenly over it, the
 -- last year's still open, a share of those overdue.  Run as a superuser:
 -- triggers are off while loading (session_replication_role), as for a
--- restore, so the audit log holds the demo's history only.
+-- restore, and the rows the triggers would have written (the audit log of
+-- every row, the invites and reminders sent) are written set-based, so the
+-- audit log and the outbox are the size a real database of that age has.
 \set ON_ERROR_STOP 1
 SET session_replication_role = replica;
 SET synchronous_commit = off;
@@ -91,6 +93,97 @@ SELECT b.id, 'information_request', 'Bench task ' || k, b.area,
        CASE WHEN b.stage = 'closed' THEN b.received_on + 1
             + (ARRAY[6, 12, 19, 28])[1 + b.area % 4] + ((b.id * 7 + k * 13) % 9)::int - 4 END
 FROM bench_case b, generate_series(1, 5) k;
+
+-- The history's tables are filled as a restore fills them: their indexes
+-- (but the keys) dropped first and made again after the rows, whatever
+-- indexes the migrations have given them.
+SET maintenance_work_mem = '512MB';
+CREATE TEMP TABLE bench_index AS
+SELECT i.indexrelid::regclass::text AS name, pg_get_indexdef(i.indexrelid) AS def
+FROM pg_index i
+WHERE i.indrelid IN ('audit_log'::regclass, 'outbox'::regclass, 'reminder'::regclass)
+AND NOT EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conindid = i.indexrelid);
+DO $$
+DECLARE r record;
+BEGIN
+    FOR r IN SELECT name FROM bench_index LOOP
+        EXECUTE 'DROP INDEX ' || r.name;
+    END LOOP;
+END $$;
+
+-- What the mail of those years left behind, as the triggers would have
+-- written it: each task's calendar invite to its assignee, its CANCEL when
+-- it was done, one reminder for each done task (three days after it was
+-- set), all sent.  The open tasks have had none yet: the first sweep of
+-- the bench writes theirs.
+INSERT INTO reminder (task_id, slot)
+SELECT t.id, t.set_on + 3 FROM task t JOIN bench_case b ON b.id = t.case_id
+WHERE t.status = 'done';
+
+-- The outbox's own audit trigger writes its rows, whatever shape the
+-- migrations give them (the only triggers on, for this statement).
+SET LOCAL session_replication_role = origin;
+INSERT INTO outbox (kind, recipient, user_id, case_id, task_id, facts,
+                    subject, status, attempts, created_at, sent_at)
+SELECT m.kind, u.email, u.id, t.case_id, t.id,
+       jsonb_build_object('task_id', t.id, 'ombudsman', o.code,
+           'reference', c.reference, 'case_reference', o.code || ' ' || c.reference,
+           'title', t.title, 'due', t.due_on)
+       || CASE WHEN m.kind = 'invite' THEN jsonb_build_object('method', m.method,
+              'reason', CASE WHEN m.method = 'CANCEL' THEN 'done' END,
+              'sequence', m.n, 'attendee_name', u.name)
+          ELSE jsonb_build_object('priority', t.priority, 'status', 'open',
+              'overdue', false) END,
+       m.kind || ': ' || t.title, 'sent', 1, m.at, m.at + interval '1 minute'
+FROM task t
+JOIN bench_case b ON b.id = t.case_id
+JOIN ombudsman_case c ON c.id = t.case_id
+JOIN ombudsman o ON o.id = c.ombudsman_id
+JOIN app_user u ON u.id = t.assignee_id
+CROSS JOIN LATERAL (VALUES
+    ('invite', 'REQUEST', 0, t.set_on + time '09:00'),
+    ('reminder', NULL, 0, t.set_on + 3 + time '08:00'),
+    ('invite', 'CANCEL', 1, t.completed_on + time '17:00')) AS m(kind, method, n, at)
+WHERE m.kind = 'invite' AND m.method = 'REQUEST' OR t.status = 'done';
+SET LOCAL session_replication_role = replica;
+
+-- The audit log of the rest of that history, as audit_row() writes it
+-- (the same columns left out: a complaint's summary, a resident's
+-- details): every row above inserted by the link officer, each done task's
+-- last update by its assignee.  Set-based, in one pass a table.
+CREATE TEMP TABLE bench_actor AS
+SELECT id FROM app_user WHERE email = 'link.officer@demo.linkdesk.test';
+INSERT INTO audit_log (at, actor_id, action, entity, entity_id, case_id, after)
+SELECT cp.received_on + time '09:00', (TABLE bench_actor), 'insert', 'complaint', cp.id,
+       NULL, to_jsonb(cp) || '{"summary": "(redacted)"}'
+FROM complaint cp WHERE cp.reference LIKE 'BENCH-%';
+INSERT INTO audit_log (at, actor_id, action, entity, entity_id, case_id, after)
+SELECT cp.received_on + time '09:00', (TABLE bench_actor), 'insert', 'resident', NULL, NULL,
+       to_jsonb(r) || '{"name": "(redacted)", "address": "(redacted)", "contact": "(redacted)", "vulnerabilities": "(redacted)", "adjustments": "(redacted)"}'
+FROM resident r JOIN complaint cp ON cp.id = r.complaint_id WHERE cp.reference LIKE 'BENCH-%';
+INSERT INTO audit_log (at, actor_id, action, entity, entity_id, case_id, after)
+SELECT c.received_on + time '09:05', (TABLE bench_actor), 'insert', 'ombudsman_case', c.id,
+       c.id, to_jsonb(c)
+FROM ombudsman_case c JOIN bench_case b ON b.id = c.id;
+INSERT INTO audit_log (at, actor_id, action, entity, entity_id, case_id, after)
+SELECT x.dated_on + time '10:00', (TABLE bench_actor), 'insert', 'correspondence', x.id,
+       x.case_id, to_jsonb(x)
+FROM correspondence x JOIN bench_case b ON b.id = x.case_id;
+INSERT INTO audit_log (at, actor_id, action, entity, entity_id, case_id, after)
+SELECT t.set_on + time '09:00', (TABLE bench_actor), 'insert', 'task', t.id, t.case_id,
+       to_jsonb(t) || jsonb_build_object('status', 'open', 'completed_on', NULL)
+FROM task t JOIN bench_case b ON b.id = t.case_id;
+INSERT INTO audit_log (at, actor_id, action, entity, entity_id, case_id, before, after)
+SELECT t.completed_on + time '17:00', t.assignee_id, 'update', 'task', t.id, t.case_id,
+       to_jsonb(t) || jsonb_build_object('status', 'open', 'completed_on', NULL), to_jsonb(t)
+FROM task t JOIN bench_case b ON b.id = t.case_id WHERE t.status = 'done';
+DO $$
+DECLARE r record;
+BEGIN
+    FOR r IN SELECT def FROM bench_index LOOP
+        EXECUTE r.def;
+    END LOOP;
+END $$;
 COMMIT;
 
 SET session_replication_role = origin;
@@ -102,4 +195,7 @@ SELECT (SELECT count(*) FROM service_area) AS areas,
        (SELECT count(*) FROM ombudsman_case) AS cases,
        (SELECT count(*) FROM task) AS tasks,
        (SELECT count(*) FROM task WHERE status = 'open') AS open_tasks,
-       (SELECT count(*) FROM correspondence) AS correspondence;
+       (SELECT count(*) FROM correspondence) AS correspondence,
+       (SELECT count(*) FROM outbox) AS outbox,
+       (SELECT count(*) FROM reminder) AS reminders,
+       (SELECT count(*) FROM audit_log) AS audit_rows;

@@ -1,10 +1,19 @@
 #!/bin/sh
 # make bench: Linkdesk at national scale against this machine's own
 # ceilings, all measured in one run.  Writes bench/results/DATE-HOST.md.
+# The ceilings: GET /api/v1/ping (HTTP), pgbench -S (a primary-key read),
+# pgbench's TPC-B (a small write transaction), and for scenarios 1, 3 and
+# 6 the very statements the server ran for one request, replayed alone
+# through pgbench (bench/pgbench.py); at the end every read scenario again
+# on the server that ran the whole bench and on a freshly started one.
 #   BENCH_CASES     Ombudsman cases in the big dataset (200000: 1,000,000
 #                   tasks, 3,000,000 correspondence rows)
 #   BENCH_SECONDS   seconds per load scenario (10)
 #   BENCH_CONNS     connections, for wrk and pgbench alike (64)
+#   BENCH_BIN       the server to load (build/rel/linkdesk)
+#   BENCH_BARE      where the build without the home page's forecast
+#                   parts goes (build/bench-bare)
+#   BENCH_TAG       a word after the results file's name (DATE-HOST-CASES-TAG.md)
 # Needs wrk and pgbench (make deps-test installs them).
 set -eu
 root=$(pwd)
@@ -12,7 +21,7 @@ cases=${BENCH_CASES:-200000}
 secs=${BENCH_SECONDS:-10}
 conns=${BENCH_CONNS:-64}
 small=2000
-bin="$root/build/rel/linkdesk"
+bin=${BENCH_BIN:-"$root/build/rel/linkdesk"}
 tmp=$(mktemp -d /var/tmp/linkdesk-bench.XXXXXX)
 chmod 755 "$tmp"
 port=$(/usr/bin/python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
@@ -34,8 +43,9 @@ trap 'exit 130' INT TERM
 
 # The same build without the home page's forecast parts, for the home
 # page's row without them in the same run (h_forecast.c).
-bare="$root/build/bench-bare/linkdesk"
-CFLAGS=-DLINKDESK_BENCH_HOME_BARE make -s BUILD=build/bench-bare >/dev/null
+bare_build=${BENCH_BARE:-build/bench-bare}
+bare="$root/$bare_build/linkdesk"
+CFLAGS=-DLINKDESK_BENCH_HOME_BARE make -s BUILD="$bare_build" >/dev/null
 
 for t in wrk pgbench; do
 	command -v $t >/dev/null || { echo "bench: $t is missing: make deps-test" >&2; exit 1; }
@@ -90,6 +100,8 @@ token() {
 }
 
 # wrk SCENARIO TOKEN PATH [extra wrk args]: one row of requests/s, p50, p99, errors.
+# With key=NAME set before the call, the row's requests/s is also kept
+# under NAME for the ratios table (and key is unset again).
 load() {
 	name=$1 tok=$2 path=$3
 	shift 3
@@ -108,7 +120,52 @@ load() {
 		res="0 0 0 1"
 	fi
 	echo "$name $res" >>"$tmp/loads"
+	[ -z "${key:-}" ] || echo "$key ${res%% *}" >>"$tmp/keys"
+	key=""
 	echo "$name: $res (requests/s p50_ms p99_ms errors)"
+}
+
+# The server's connections run without JIT (server/store/db.c): pgbench's
+# replays of their statements too.
+export PGOPTIONS="-c jit=off"
+pglog="$tmp/postgresql.log"
+# pgbench_row NAME KEY [pgbench.py options --] PGBENCH ARGS: a row as load's.
+pgbench_row() {
+	name=$1 k=$2
+	shift 2
+	res=$(/usr/bin/python3 bench/pgbench.py "$@" | sed -n 's/^BENCH //p')
+	[ -n "$res" ] || res="0 0 0 1"
+	echo "$name $res" >>"$tmp/loads"
+	echo "$k ${res%% *}" >>"$tmp/keys"
+	echo "$name: $res (transactions/s p50_ms p99_ms errors)"
+}
+# anchor NAME KEY TOKEN PATH ID LO HI [BODY]: the statements the server
+# runs for one request of PATH (case ID; a POST of BODY when given),
+# captured with log_statement = 'all', then replayed by pgbench with the
+# scenario's client count, ID drawn from LO to HI as report.lua does (ID
+# "-": nothing drawn).  The replayed script is kept as bench/anchors/KEY.sql.
+anchor() {
+	aname=$1 akey=$2 atok=$3 apath=$4 aid=$5 alo=$6 ahi=$7 abody=${8:-}
+	set_log() {
+		psql -X -q "$su_url dbname=postgres" -c "ALTER SYSTEM $1" \
+			-c "SELECT pg_reload_conf()" >/dev/null
+		sleep 0.5
+	}
+	set_log "SET log_statement = 'all'"
+	offset=$(stat -c %s "$pglog")
+	if [ -n "$abody" ]; then
+		curl -fs -o /dev/null -H "Authorization: Bearer $atok" -H 'Content-Type: application/json' \
+			-d "$abody" "http://127.0.0.1:$hport$apath" || true
+	else
+		curl -fs -o /dev/null -H "Authorization: Bearer $atok" "http://127.0.0.1:$hport$apath" || true
+	fi
+	sleep 0.2
+	set_log "RESET log_statement"
+	mkdir -p "$root/bench/anchors"
+	if [ "$aid" = - ]; then set --; else set -- --id "$aid" "$alo" "$ahi"; fi
+	pgbench_row "$aname" "$akey" --capture "$pglog" "$offset" "$root/bench/anchors/$akey.sql" "$@" -- \
+		-M prepared -n -c "$conns" -j 2 -T "$secs" \
+		"host=127.0.0.1 port=$port dbname=bench user=linkdesk"
 }
 
 echo "== datasets"
@@ -117,6 +174,7 @@ make_db bench "$cases"
 psql -X -q "$su_url dbname=postgres" -c "CREATE DATABASE pgb OWNER linkdesk_owner"
 pgbench -i -q -s 10 "host=127.0.0.1 port=$port dbname=pgb user=linkdesk_owner" >/dev/null 2>&1
 : >"$tmp/loads"
+: >"$tmp/keys"
 
 echo "== ceilings"
 pgbench -S -M prepared -c "$conns" -j 2 -T "$secs" -n \
@@ -127,7 +185,7 @@ echo "database ceiling (pgbench -S, $conns clients): $db_ceiling"
 echo "== scenario 1 on the small dataset"
 start_server bsmall
 officer=$(token repairs.officer)
-load "1 small: my open tasks (10,000 tasks)" "$officer" "/api/v1/tasks?open=true&per_page=50"
+key=s1small; load "1 small: my open tasks (10,000 tasks)" "$officer" "/api/v1/tasks?open=true&per_page=50"
 # The forecast's backtest: a year replayed day by day, each day's forecast
 # from what was known that day, scored against what happened.
 lo_small=$(token link.officer)
@@ -171,7 +229,8 @@ curl -fs -o /dev/null -H "Authorization: Bearer $lo" "http://127.0.0.1:$hport/ap
 forecast_warm=$(elapsed "$t0" "$(now)")
 echo "forecast of every open task: $forecast_cold cold, $forecast_warm warm"
 load "HTTP ceiling: /api/v1/ping" "$lo" "/api/v1/ping"
-load "1: my open tasks" "$officer" "/api/v1/tasks?open=true&per_page=50"
+key=s1; load "1: my open tasks" "$officer" "/api/v1/tasks?open=true&per_page=50"
+anchor "1 alone: its statements through pgbench" a1 "$officer" "/api/v1/tasks?open=true&per_page=50" - - -
 load "2: link officer home" "$lo" "/home"
 # The same page without its forecast parts, same data, same run.
 stop_server
@@ -182,8 +241,9 @@ start_server bench
 # The generated open cases: the last year's, contiguous ids.
 range=$(psql -X -A -t "$su_url dbname=bench" -c "SELECT min(oc.id) || ' ' || max(oc.id) FROM ombudsman_case oc JOIN complaint c ON c.id = oc.complaint_id WHERE c.reference LIKE 'BENCH-%' AND oc.stage <> 'closed'")
 export BENCH_LO="${range% *}" BENCH_HI="${range#* }" BENCH_PATH="/api/v1/cases/%d"
-load "3: case page data" "$lo" "/api/v1/cases/1"
+key=s3; load "3: case page data" "$lo" "/api/v1/cases/1"
 unset BENCH_PATH
+anchor "3 alone: its statements through pgbench" a3 "$lo" "/api/v1/cases/$BENCH_LO" "$BENCH_LO" "$BENCH_LO" "$BENCH_HI"
 area=$(psql -X -A -t "$su_url dbname=bench" -c "SELECT id FROM service_area WHERE name = 'Bench area 7'")
 feed=$(curl -fs -H "Authorization: Bearer $lo" -H 'Content-Type: application/json' \
 	-d "{\"scope\": \"area\", \"service_area_id\": $area}" "http://127.0.0.1:$hport/api/v1/feeds" |
@@ -196,8 +256,12 @@ load "5a: quarterly KPIs, organisation" "$director" "/api/v1/kpis?period=2026-Q2
 load "5b: quarterly KPIs, one area" "$director" "/api/v1/kpis?period=2026-Q2&service_area_id=$area"
 export BENCH_PATH="/api/v1/cases/%d/correspondence"
 export BENCH_BODY="{\"kind\": \"information_request\", \"dated_on\": \"2026-11-23\", \"channel\": \"portal\", \"summary\": \"Bench\", \"tasks\": [{\"title\": \"Bench evidence\", \"service_area_id\": $area}]}"
-load "6: write mix (correspondence + task + audit + outbox)" "$lo" "/api/v1/cases/1/correspondence"
+key=s6; load "6: write mix (correspondence + task + audit + outbox)" "$lo" "/api/v1/cases/1/correspondence"
+anchor "6 alone: its statements through pgbench" a6 "$lo" "/api/v1/cases/$BENCH_LO/correspondence" "$BENCH_LO" "$BENCH_LO" "$BENCH_HI" "$BENCH_BODY"
 unset BENCH_PATH BENCH_BODY
+# The write ceiling beside it: pgbench's TPC-B, synchronous commit.
+pgbench_row "TPC-B write ceiling: pgbench -M prepared -c 8 -j 2" tpcb -- \
+	-M prepared -n -c 8 -j 2 -T "$secs" "host=127.0.0.1 port=$port dbname=pgb user=linkdesk_owner"
 rss=$(sed -n 's/^VmHWM:[[:space:]]*\([0-9]*\) kB/\1/p' "/proc/$server/status")
 
 echo "== batch jobs"
@@ -221,7 +285,8 @@ xlsx=$(elapsed "$t0" "$(now)")
 xlsx_rows=$(/usr/bin/python3 -c "import openpyxl; print(openpyxl.load_workbook('$tmp/tasks.xlsx', read_only=True).active.max_row - 1)" 2>/dev/null || echo "?")
 bt_big=$(backtest "$director" 2024-06-03 2025-05-30)
 echo "backtest, big dataset: $bt_big"
-stop_server
+# The sweep runs beside the server (idle, its scheduler off), which goes on
+# to the end: the reads below are on a server that has run the whole bench.
 t0=$(now)
 LINKDESK_DATABASE_URL="host=127.0.0.1 port=$port dbname=bench user=linkdesk" LINKDESK_TODAY=2026-11-23 \
 	"$bin" remind --once --no-mail >"$tmp/remind.log" 2>&1
@@ -234,9 +299,31 @@ LINKDESK_DATABASE_URL="host=127.0.0.1 port=$port dbname=bench user=linkdesk" LIN
 	"$bin" remind --once --no-mail >"$tmp/remind2.log" 2>&1
 sweep2=$(elapsed "$t0" "$(now)")
 
+# Every read scenario on the server that has run the whole bench, then on
+# one started afresh (empty plan caches, new connections), on the same data.
+reads() {
+	export BENCH_LO BENCH_HI
+	key=${1}1; load "$2 1: my open tasks" "$officer" "/api/v1/tasks?open=true&per_page=50"
+	key=${1}2; load "$2 2: link officer home" "$lo" "/home"
+	export BENCH_PATH="/api/v1/cases/%d"
+	key=${1}3; load "$2 3: case page data" "$lo" "/api/v1/cases/1"
+	unset BENCH_PATH
+	key=${1}4a; load "$2 4a: area feed" "$lo" "$feed"
+	key=${1}4b; load "$2 4b: area feed, If-None-Match" "$lo" "$feed" -H "If-None-Match: $etag"
+	key=${1}5a; load "$2 5a: quarterly KPIs, organisation" "$director" "/api/v1/kpis?period=2026-Q2"
+	key=${1}5b; load "$2 5b: quarterly KPIs, one area" "$director" "/api/v1/kpis?period=2026-Q2&service_area_id=$area"
+}
+echo "== long-running against fresh"
+reads long "Long-running server:"
+rss_long=$(sed -n 's/^VmHWM:[[:space:]]*\([0-9]*\) kB/\1/p' "/proc/$server/status")
+stop_server
+start_server bench
+reads fresh "Freshly started server:"
+stop_server
+
 # The table.
 host=$(uname -n)
-file="bench/results/$(date +%F)-$host-$cases.md"
+file="bench/results/$(date +%F)-$host-$cases${BENCH_TAG:+-$BENCH_TAG}.md"
 mkdir -p bench/results
 {
 	echo "# Linkdesk benchmark, $(date +%F)"
@@ -263,8 +350,36 @@ mkdir -p bench/results
 	echo "| Annual report page, 2025-26: first read / again, nothing changed | $annual / $annual_warm |"
 	echo "| Annual report page, 2026-27 (running, as of today): first read | $annual_now |"
 	echo "| XLSX task log, $xlsx_rows rows | $xlsx |"
-	echo "| Server peak resident memory (VmHWM) after the loads | $((rss / 1024)) MB |"
+	echo "| Server peak resident memory (VmHWM) after the loads / at the end of the whole bench | $((rss / 1024)) MB / $((rss_long / 1024)) MB |"
 	echo "| Forecast of every open task, likely-late list: the model built (cold) / reused (warm) | $forecast_cold / $forecast_warm |"
+	echo
+	echo "The targets as ratios, each measured in this run:"
+	echo
+	echo "| Ratio | Target | Measured |"
+	echo "|---|---|---|"
+	/usr/bin/python3 - "$tmp/keys" <<-'PY'
+	import sys
+	k = {}
+	for line in open(sys.argv[1]):
+	    name, v = line.split()
+	    k[name] = float(v)
+	def row(label, a, b, target):
+	    if k.get(a) and k.get(b):
+	        print("| %s | %s | %.2f |" % (label, target, k[a] / k[b]))
+	    else:
+	        print("| %s | %s | not measured |" % (label, target))
+	row("6. Write mix / TPC-B write ceiling", "s6", "tpcb", "≥ 0.25")
+	row("6. Write mix / its statements alone", "s6", "a6", "")
+	row("1. Open tasks / its statements alone", "s1", "a1", "")
+	row("3. Case page / its statements alone", "s3", "a3", "")
+	row("1. Open tasks, full size / small dataset", "s1", "s1small", "≥ 0.80")
+	for s, label in (("1", "open tasks"), ("2", "link officer home"),
+	                 ("3", "case page data"), ("4a", "area feed"),
+	                 ("4b", "area feed, If-None-Match"),
+	                 ("5a", "KPIs, organisation"), ("5b", "KPIs, one area")):
+	    row("%s. %s: long-running / freshly started server" % (s, label),
+	        "long" + s, "fresh" + s, "0.90 to 1.10")
+	PY
 	echo
 	echo "Forecast backtest (the forecast must beat the baseline):"
 	echo
