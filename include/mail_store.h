@@ -85,13 +85,23 @@ enum ld_err mail_store_installation_id(struct store *s, char *out, size_t len);
 
 /*
  * Queue one reminder per task for its latest slot: slots_json maps each
- * set_on day to the slot day due by today ([{"set_on", "slot"}]).  Marks
- * overdue tasks.  *queued counts reminders queued now.  Reminders and
+ * set_on day to the slot day due by today ([{"set_on", "slot"}]).
+ * *queued counts reminders queued now.  Reminders and
  * digests are queued as facts (kind and JSON) that the sender renders from
  * the mail_reminder and mail_digest templates, links included.
  */
 enum ld_err remind_store_sweep(struct store *s, int32_t today,
 			       const char *slots_json, int *queued);
+
+/*
+ * The same in batches of batch tasks, each its own transaction, stopping
+ * after max_batches of them (0: none left): remind_store_sweep is this
+ * with batches of 10,000.  A sweep stopped between batches resumes at the
+ * next without a second reminder for any (task, slot).
+ */
+enum ld_err remind_store_sweep_batches(struct store *s, int32_t today,
+				       const char *slots_json, int batch,
+				       int max_batches, int *queued);
 
 /*
  * The overdue and nearly-overdue digest for today: every service area on

@@ -321,11 +321,19 @@ static enum ld_err set_days(struct db *db, void *arg)
 {
 	struct days_ctx *c = arg;
 	PGresult *res;
-	enum ld_err err = db_exec(
-		db, "remind_days",
-		"SELECT DISTINCT set_on FROM task WHERE status IN ('open',"
-		" 'in_progress') AND paused_on IS NULL",
-		0, NULL, &res);
+	enum ld_err err =
+		db_exec(db, "remind_days",
+			/* One probe of task_remind_set a day (sql/037), where
+			 * DISTINCT read every open task. */
+			"WITH RECURSIVE d(day) AS (SELECT min(set_on) FROM task"
+			"  WHERE status IN ('open', 'in_progress') AND "
+			"paused_on IS NULL"
+			" UNION ALL SELECT (SELECT min(set_on) FROM task"
+			"  WHERE status IN ('open', 'in_progress') AND "
+			"paused_on IS NULL"
+			"  AND set_on > d.day) FROM d WHERE d.day IS NOT NULL)"
+			" SELECT day FROM d WHERE day IS NOT NULL",
+			0, NULL, &res);
 	if (err)
 		return err;
 	c->n = PQntuples(res);
@@ -345,60 +353,82 @@ enum ld_err remind_store_set_days(struct store *s, int32_t **days, int *n)
 	return err;
 }
 
-struct sweep_ctx {
+/*
+ * Tasks one sweep transaction reminds at most: the
+ * first sweep of a large organisation (a hundred thousand reminders) is a
+ * row of short transactions, none holding its locks for long, and one
+ * interrupted keeps the batches committed before it.
+ */
+#define SWEEP_BATCH 10000
+
+struct due_ctx {
 	int32_t today;
 	const char *slots;
-	int queued;
+	PGresult *pairs;
 };
 
 /*
- * The facts a reminder or digest line states (mail_reminder and
- * mail_digest render them): never a resident.
+ * The (task, slot) pairs due by today and not yet reminded, in task order:
+ * one read, no lock held.  Read apart from the inserts (in one statement,
+ * the check would read the rows being inserted, once per task).
  */
-
-static enum ld_err sweep(struct db *db, void *arg)
+static enum ld_err due_pairs(struct db *db, void *arg)
 {
-	struct sweep_ctx *c = arg;
+	struct due_ctx *c = arg;
 	struct db_date today;
-	PGresult *res = NULL;
 	const char *params[] = {db_date(&today, c->today), c->slots};
-	enum ld_err err = db_begin(db);
-	if (err)
-		goto out;
-	err = db_exec(db, "overdue_mark",
-		      "UPDATE task t SET overdue_since = CASE WHEN"
-		      " task_overdue(t, $1) THEN coalesce(overdue_since, $1)"
-		      " END WHERE status NOT IN ('done', 'cancelled', 'sent')"
-		      " AND (overdue_since IS NULL) = task_overdue(t, $1)",
-		      1, params, NULL);
-	if (err)
-		goto out;
-	/*
-	 * First the (task, slot) pairs not yet reminded, read while nothing
-	 * writes the reminder table (in one statement with the insert below,
-	 * the check would read the rows being inserted, once per task).
-	 */
-	err = db_exec(
-		db, "remind_due",
-		"SELECT coalesce(array_agg(t.id), '{}'),"
-		" coalesce(array_agg(s.slot), '{}') FROM task t"
-		" JOIN json_to_recordset($2::json) AS s(set_on date, slot date)"
-		"  ON s.set_on = t.set_on"
-		" WHERE t.status IN ('open', 'in_progress')"
-		" AND t.paused_on IS NULL AND s.slot > t.set_on"
-		" AND s.slot <= $1::date AND NOT EXISTS (SELECT 1 FROM"
-		" reminder r WHERE r.task_id = t.id AND r.slot = s.slot)",
-		2, params, &res);
-	if (err)
-		goto out;
-	const char *sweep_params[] = {params[0], PQgetvalue(res, 0, 0),
-				      PQgetvalue(res, 0, 1)};
-	/*
-	 * Then each, locked and checked again: tasks another server is
-	 * sweeping are skipped, and the unique (task, slot) key stops a
-	 * second reminder for the same slot.
-	 */
+	return db_exec(db, "remind_due",
+		       "SELECT t.id, s.slot FROM task t"
+		       " JOIN json_to_recordset($2::json) AS s(set_on date,"
+		       " slot date) ON s.set_on = t.set_on"
+		       " WHERE t.status IN ('open', 'in_progress')"
+		       " AND t.paused_on IS NULL AND s.slot > t.set_on"
+		       " AND s.slot <= $1::date AND NOT EXISTS (SELECT 1 FROM"
+		       " reminder r WHERE r.task_id = t.id AND r.slot = s.slot)"
+		       " ORDER BY t.id",
+		       2, params, &c->pairs);
+}
+
+struct batch_ctx {
+	int32_t today;
+	const PGresult *pairs;
+	int from, n, queued;
+};
+
+/*
+ * Pairs [from, from + n) in one transaction: each task locked and checked
+ * again (tasks another server is sweeping are skipped, to the next sweep),
+ * its reminder row inserted (the unique (task, slot) key stops a second
+ * one), and only for reminders inserted here, the mail to whoever must do
+ * the task, with its audit row, in the same transaction.
+ */
+static enum ld_err sweep_batch(struct db *db, void *arg)
+{
+	struct batch_ctx *c = arg;
+	struct db_date today;
+	struct buf ids, slots;
 	PGresult *sent = NULL;
+	enum ld_err err;
+
+	buf_init(&ids, (size_t)c->n * 24 + 16);
+	buf_init(&slots, (size_t)c->n * 12 + 16);
+	buf_addch(&ids, '{');
+	buf_addch(&slots, '{');
+	for (int i = c->from; i < c->from + c->n; i++) {
+		if (i > c->from) {
+			buf_addch(&ids, ',');
+			buf_addch(&slots, ',');
+		}
+		buf_addstr(&ids, PQgetvalue(c->pairs, i, 0));
+		buf_addstr(&slots, PQgetvalue(c->pairs, i, 1));
+	}
+	buf_addch(&ids, '}');
+	buf_addch(&slots, '}');
+	const char *params[] = {db_date(&today, c->today), buf_str(&ids),
+				buf_str(&slots)};
+	err = db_begin(db);
+	if (err)
+		goto out;
 	err = db_exec(
 		db, "remind_sweep",
 		"WITH due AS (SELECT t.id, d.slot"
@@ -419,26 +449,47 @@ static enum ld_err sweep(struct db *db, void *arg)
 		" JOIN LATERAL task_doers(t.assignee_id, t.service_area_id) u"
 		"  ON true"
 		" RETURNING id",
-		3, sweep_params, &sent);
+		3, params, &sent);
 	if (err)
 		goto out;
 	c->queued = PQntuples(sent);
-	PQclear(sent);
 	err = db_commit(db);
 out:
-	PQclear(res);
+	PQclear(sent);
+	buf_release(&ids);
+	buf_release(&slots);
 	if (err)
 		db_rollback(db);
+	return err;
+}
+
+enum ld_err remind_store_sweep_batches(struct store *s, int32_t today,
+				       const char *slots_json, int batch,
+				       int max_batches, int *queued)
+{
+	struct due_ctx d = {today, slots_json, NULL};
+	int batches = 0;
+
+	*queued = 0;
+	enum ld_err err = db_run(s, due_pairs, &d);
+	int n = err ? 0 : PQntuples(d.pairs);
+	for (int from = 0; !err && from < n; from += batch) {
+		if (max_batches && batches++ == max_batches)
+			break;
+		struct batch_ctx b = {today, d.pairs, from,
+				      n - from < batch ? n - from : batch, 0};
+		err = db_run(s, sweep_batch, &b);
+		*queued += b.queued;
+	}
+	PQclear(d.pairs);
 	return err;
 }
 
 enum ld_err remind_store_sweep(struct store *s, int32_t today,
 			       const char *slots_json, int *queued)
 {
-	struct sweep_ctx c = {today, slots_json, 0};
-	enum ld_err err = db_run(s, sweep, &c);
-	*queued = c.queued;
-	return err;
+	return remind_store_sweep_batches(s, today, slots_json, SWEEP_BATCH, 0,
+					  queued);
 }
 
 struct digest_ctx {
@@ -470,13 +521,16 @@ static enum ld_err digest(struct db *db, void *arg)
 		"  WHERE active AND ($3 OR digest_daily)"
 		"  UNION ALL SELECT 0, $1::date WHERE $3"
 		"  ON CONFLICT DO NOTHING RETURNING area_id),"
+		/* Read only when a digest was claimed: the day's later
+		 * sweeps claim none and read nothing. */
 		" due AS MATERIALIZED (SELECT t.id, t.service_area_id,"
 		"  effective_due(t) AS due, task_overdue(t, $1::date) AS late,"
 		"  jsonb_build_object(" TASK_FACTS ") AS facts"
 		"  FROM task t JOIN ombudsman_case c ON c.id = t.case_id"
 		"  JOIN ombudsman o ON o.id = c.ombudsman_id"
-		"  WHERE task_overdue(t, $1::date)"
-		"  OR task_nearly_overdue(t, $1::date, $2::date)),"
+		"  WHERE EXISTS (SELECT 1 FROM claimed)"
+		"  AND (task_overdue(t, $1::date)"
+		"  OR task_nearly_overdue(t, $1::date, $2::date))),"
 		/* Each area's tasks, and area 0's: every area's. */
 		" lines AS (SELECT d.service_area_id AS area_id,"
 		"  coalesce(jsonb_agg(d.facts ORDER BY d.due, d.id)"

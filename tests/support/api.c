@@ -178,6 +178,35 @@ long api_area_id(struct api *a, const char *name)
 	return id;
 }
 
+void api_exec(const char *sql)
+{
+	char *out = NULL;
+	if (api_sql(sql, &out))
+		fail_msg("%s: %s", sql, out);
+	free(out);
+}
+
+long api_area_tasks(const char *name, int n, const char *set_on,
+		    const char *due)
+{
+	api_exec(F("INSERT INTO service_area (name) VALUES ('%s')", name));
+	long id = api_sql_long(
+		F("SELECT id FROM service_area WHERE name = '%s'", name));
+	api_exec(F(
+		"WITH c AS (INSERT INTO complaint (reference, category,"
+		" service_area_id, received_on) VALUES ('%s', 'Repairs', %ld,"
+		" date '%s' - 4) RETURNING id),"
+		" o AS (INSERT INTO ombudsman_case (complaint_id, ombudsman_id,"
+		" reference, stage, received_on) SELECT id, 1, '%s',"
+		" 'investigation', date '%s' - 2 FROM c RETURNING id)"
+		" INSERT INTO task (case_id, kind, title, service_area_id,"
+		" set_on, due_on, due_rule) SELECT o.id, 'information_request',"
+		" '%s ' || g, %ld, '%s', %s, 'given'"
+		" FROM o, generate_series(1, %d) g",
+		name, id, set_on, name, set_on, name, id, set_on, due, n));
+	return id;
+}
+
 long long jint(json_t *o, const char *key)
 {
 	return json_integer_value(json_object_get(o, key));

@@ -56,8 +56,17 @@ int api_sql(const char *sql, char **out);
 
 /* The number a query answers (its first column of its first row). */
 long api_sql_long(const char *sql);
+/* Run sql; the test fails, with psql's words, if it does. */
+void api_exec(const char *sql);
 /* The id of the service area called name, as a sees it. */
 long api_area_id(struct api *a, const char *name);
+/*
+ * A service area called name with a case of its own and n open tasks on
+ * it, none assigned, set on set_on and due on due (SQL of g, the task's
+ * number from 1 to n), straight into the database; the area's id.
+ */
+long api_area_tasks(const char *name, int n, const char *set_on,
+		    const char *due);
 /* Integer member, string member (or "" ). */
 long long jint(json_t *o, const char *key);
 const char *jstr(json_t *o, const char *key);
