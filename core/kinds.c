@@ -137,6 +137,30 @@ const struct kind_label remedy_kinds[] = {
 	{"other", "Other"},
 	{NULL, NULL}};
 
+const struct kind_label audit_entities[] = {
+	{"ombudsman_case", "The case"},
+	{"complaint", "The complaint"},
+	{"resident", "The resident's details"},
+	{"correspondence", "Correspondence"},
+	{"determination", "The determination"},
+	{"finding", "A finding"},
+	{"remedy", "An order or recommendation"},
+	{"task", "A task"},
+	{"task_days", "A task's working days"},
+	{"evidence_file", "A file"},
+	{"evidence_version", "An answer"},
+	{"signoff", "A sign-off"},
+	{"outbox", "A message"},
+	{"inbox_message", "An Inbox message"},
+	{"self_assessment", "A self-assessment"},
+	{"self_assessment_answer", "A self-assessment's answer"},
+	{NULL, NULL}};
+
+const struct kind_label audit_actions[] = {{"insert", "added"},
+					   {"update", "changed"},
+					   {"delete", "removed"},
+					   {NULL, NULL}};
+
 const struct kind_label case_outcomes[] = {
 	{"orders_satisfied", "Orders satisfied"},
 	{"no_orders", "No orders"},

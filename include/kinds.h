@@ -59,6 +59,9 @@ extern const struct kind_label remedy_kinds[];
 extern const struct kind_label case_outcomes[];
 extern const struct kind_label channels[];
 extern const struct kind_label priorities[];
+/* The audit log's records (its entity, a table) and changes, in words. */
+extern const struct kind_label audit_entities[];
+extern const struct kind_label audit_actions[];
 
 /*
  * Every table here begins each row with its name and ends with a row whose

@@ -796,32 +796,49 @@ static json_t *case_next_step(struct request *req, json_t *c,
 	return out;
 }
 
-/* The newest page of the case's audit trail, or the page before
- * ?audit_before=ID, with a link to older entries: for its readers only. */
-static void page_case_audit(struct request *req, json_t *ctx, int64_t id)
+/*
+ * Each entry of an audit trail in words: when (London time) and what
+ * ("A task changed: Submitted to Validated"), from core's tables.
+ */
+static void audit_in_words(struct request *req, json_t *entries)
 {
-	const char *v = request_query(req, "audit_before");
-	long long before = v ? atoll(v) : 0;
-	char *text = NULL;
-	if (case_store_audit(req->app->store, &req->who, id,
-			     before > 0 ? before : 0, CASE_AUDIT_PAGE, &text))
-		return;
-	json_t *audit = page_parsed(text);
-	if (!audit)
-		return;
-	json_t *entries = json_object_get(audit, "entries");
-	json_t *next = json_object_get(audit, "next_before");
-	json_object_set(ctx, "audit", entries);
-	json_object_set_new(ctx, "has_audit",
-			    json_boolean(json_array_size(entries) > 0));
-	json_object_set_new(ctx, "audit_older", json_boolean(before > 0));
-	if (json_is_integer(next))
-		json_object_set_new(
-			ctx, "audit_next",
-			json_sprintf("/cases/%lld?audit_before=%lld#audit",
-				     (long long)id,
-				     (long long)json_integer_value(next)));
-	json_decref(audit);
+	size_t i;
+	json_t *e;
+	json_array_foreach(entries, i, e)
+	{
+		int64_t t;
+		const char *at = json_string_value(json_object_get(e, "at"));
+		if (at && !date_parse_timestamp(at, &t)) {
+			char day[DATE_LONG_LEN];
+			date_format_long(date_from_unix_london(t), day);
+			json_object_set_new(e, "when",
+					    json_sprintf("%s at %02d:%02d", day,
+							 date_london_hour(t),
+							 (int)(t / 60 % 60)));
+		}
+		const char *noun = kind_label(
+			audit_entities,
+			json_string_value(json_object_get(e, "entity")));
+		const char *verb = kind_label(
+			audit_actions,
+			json_string_value(json_object_get(e, "action")));
+		const char *what = arena_printf(req->arena, "%s %s",
+						noun ? noun : "A record",
+						verb ? verb : "changed");
+		/* A status or a stage moved says from what to what. */
+		static const char *const moves[] = {"status", "stage"};
+		for (size_t k = 0; k < 2; k++) {
+			const char *from = json_string_value(json_object_get(
+				json_object_get(e, "before"), moves[k]));
+			const char *to = json_string_value(json_object_get(
+				json_object_get(e, "after"), moves[k]));
+			if (from && to && strcmp(from, to))
+				what = arena_printf(req->arena, "%s: %s to %s",
+						    what, view_label(from),
+						    view_label(to));
+		}
+		json_object_set_new(e, "what", json_string(what));
+	}
 }
 
 enum ld_err page_case(struct request *req, int64_t id,
@@ -954,7 +971,10 @@ enum ld_err page_case(struct request *req, int64_t id,
 	json_object_set_new(ctx, "has_timeline",
 			    json_boolean(json_array_size(
 				    json_object_get(c, "correspondence"))));
-	page_case_audit(req, ctx, id);
+	size_t audit = json_array_size(json_object_get(c, "audit"));
+	json_object_set_new(ctx, "has_audit", json_boolean(audit > 0));
+	json_object_set_new(ctx, "audit_count",
+			    json_integer((json_int_t)audit));
 	/* How the original complaint was handled against the Code. */
 	char *complaint_text = NULL;
 	int64_t complaint_id = json_integer_value(
@@ -971,6 +991,8 @@ enum ld_err page_case(struct request *req, int64_t id,
 		}
 	}
 	json_object_set_new(ctx, "case", c);
+	audit_in_words(req, json_object_get(ctx, "audit"));
+	audit_in_words(req, json_object_get(c, "audit"));
 	page_done_flash(req, ctx);
 	if (failed) {
 		const char *f =

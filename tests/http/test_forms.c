@@ -714,6 +714,25 @@ static void test_all_refusals_at_once(void **state)
 					" %ld",
 					task)),
 			 before);
+	/* Compensation with no amount, in words beside the amount (the API
+	 * names remedies[0].amount_pence), and a determination not made. */
+	api_refused(&lo, 422, "validation_failed", "remedies[0].amount_pence",
+		    "POST", F("/api/v1/cases/%ld/determination", id),
+		    F("{\"decided_on\": \"2026-11-02\", \"findings\":"
+		      " [{\"element\": \"Repairs\", \"finding\":"
+		      " \"maladministration\"}], \"remedies\": [{\"type\":"
+		      " \"order\", \"kind\": \"compensation\","
+		      " \"description\": \"Pay\", \"service_area_id\":"
+		      " %ld}]}",
+		      area_housing));
+	refused_saying(F("/cases/%ld/determination", id),
+		       F(DECIDED
+			 "&element-1=Repairs&finding-1=maladministration"
+			 "&description-1=Pay&type-1=order&kind-1=compensation"
+			 "&area-1=%ld",
+			 area_housing),
+		       "amount-1", "Enter the compensation amount in pounds");
+	assert_int_equal(determinations(id), 0);
 }
 
 /*
