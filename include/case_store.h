@@ -71,6 +71,14 @@ struct case_in {
 	const char *summary;
 };
 
+/*
+ * A change of a case (register, correspondence, determination, stage,
+ * close) answers with what it changed, not the whole case: *json is the
+ * case's head (id, reference, stage, status, outcome, received_on,
+ * closed_on, version) and, under the keys case_store_get uses, only the
+ * correspondence, tasks, remedies and determination it made or changed.
+ * Registering answers the whole case it made.
+ */
 enum ld_err case_store_register(struct store *s, const struct principal *p,
 				const struct case_in *in, char **json,
 				struct why *why);
@@ -78,6 +86,17 @@ enum ld_err case_store_get(struct store *s, const struct principal *p,
 			   int64_t id, char **json);
 enum ld_err case_store_list(struct store *s, const struct principal *p,
 			    const struct list_query *q, char **json);
+/*
+ * A case's audit trail by page, newest first (case_audit_json): at most
+ * limit (1 to CASE_AUDIT_MAX) entries with ids below before (0: the
+ * newest), and next_before for the page after.  Link officers and
+ * leadership only (LD_EFORBIDDEN for others).
+ */
+#define CASE_AUDIT_PAGE 50
+#define CASE_AUDIT_MAX	200
+enum ld_err case_store_audit(struct store *s, const struct principal *p,
+			     int64_t id, int64_t before, int limit,
+			     char **json);
 enum ld_err case_store_set_stage(struct store *s, const struct principal *p,
 				 int64_t id, int version, enum case_stage to,
 				 char **json, struct why *why);

@@ -30,6 +30,7 @@ enum ld_err h_resident_put(struct request *req);
 enum ld_err h_case_register(struct request *req);
 enum ld_err h_case_list(struct request *req);
 enum ld_err h_case_get(struct request *req);
+enum ld_err h_case_audit(struct request *req);
 enum ld_err h_correspondence_add(struct request *req);
 enum ld_err h_determination_add(struct request *req);
 enum ld_err h_case_stage(struct request *req);

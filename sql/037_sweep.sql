@@ -19,3 +19,12 @@ ALTER TABLE reminder DROP CONSTRAINT reminder_task_id_fkey;
 -- without reading the table.
 CREATE INDEX task_remind_set ON task (set_on, id)
     WHERE status IN ('open', 'in_progress') AND paused_on IS NULL;
+
+-- The reminders of the last few days (the latest slots), which the sweep
+-- matches its candidates against in one read.
+CREATE INDEX reminder_slot ON reminder (slot);
+
+-- A Monday's digests are 5,000 messages at full size, each its area's list
+-- of due tasks (50 KB): lz4 compresses them several times faster than the
+-- default (their first sweep's insert 12.7 s to 5.7 s on this machine).
+ALTER TABLE outbox ALTER COLUMN facts SET COMPRESSION lz4;

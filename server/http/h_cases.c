@@ -360,6 +360,32 @@ static enum ld_err list_query(struct request *req, struct list_query *q)
 	return LD_OK;
 }
 
+/* GET /api/v1/cases/{id}/audit?before=ID&limit=N: the trail by page. */
+enum ld_err h_case_audit(struct request *req)
+{
+	int64_t id, before = 0;
+	const char *v = request_query(req, "limit");
+	long limit = CASE_AUDIT_PAGE;
+	char *json = NULL, *end;
+	enum ld_err err;
+
+	if ((err = request_id(req, 0, &id)) ||
+	    (err = query_id(req, "before", &before)))
+		return err;
+	if (v) {
+		errno = 0;
+		limit = strtol(v, &end, 10);
+		if (errno || end == v || *end || limit < 1 ||
+		    limit > CASE_AUDIT_MAX)
+			return request_fail(req, LD_EINVAL, "limit",
+					    "limit must be from 1 to %d",
+					    CASE_AUDIT_MAX);
+	}
+	err = case_store_audit(req->app->store, &req->who, id, before,
+			       (int)limit, &json);
+	return reply_result(req, err, json, NULL, 200);
+}
+
 enum ld_err h_case_list(struct request *req)
 {
 	struct list_query q;

@@ -796,6 +796,34 @@ static json_t *case_next_step(struct request *req, json_t *c,
 	return out;
 }
 
+/* The newest page of the case's audit trail, or the page before
+ * ?audit_before=ID, with a link to older entries: for its readers only. */
+static void page_case_audit(struct request *req, json_t *ctx, int64_t id)
+{
+	const char *v = request_query(req, "audit_before");
+	long long before = v ? atoll(v) : 0;
+	char *text = NULL;
+	if (case_store_audit(req->app->store, &req->who, id,
+			     before > 0 ? before : 0, CASE_AUDIT_PAGE, &text))
+		return;
+	json_t *audit = page_parsed(text);
+	if (!audit)
+		return;
+	json_t *entries = json_object_get(audit, "entries");
+	json_t *next = json_object_get(audit, "next_before");
+	json_object_set(ctx, "audit", entries);
+	json_object_set_new(ctx, "has_audit",
+			    json_boolean(json_array_size(entries) > 0));
+	json_object_set_new(ctx, "audit_older", json_boolean(before > 0));
+	if (json_is_integer(next))
+		json_object_set_new(
+			ctx, "audit_next",
+			json_sprintf("/cases/%lld?audit_before=%lld#audit",
+				     (long long)id,
+				     (long long)json_integer_value(next)));
+	json_decref(audit);
+}
+
 /*
  * Each entry of an audit trail in words: when (London time) and what
  * ("A task changed: Submitted to Validated"), from core's tables.
@@ -971,10 +999,7 @@ enum ld_err page_case(struct request *req, int64_t id,
 	json_object_set_new(ctx, "has_timeline",
 			    json_boolean(json_array_size(
 				    json_object_get(c, "correspondence"))));
-	size_t audit = json_array_size(json_object_get(c, "audit"));
-	json_object_set_new(ctx, "has_audit", json_boolean(audit > 0));
-	json_object_set_new(ctx, "audit_count",
-			    json_integer((json_int_t)audit));
+	page_case_audit(req, ctx, id);
 	/* How the original complaint was handled against the Code. */
 	char *complaint_text = NULL;
 	int64_t complaint_id = json_integer_value(

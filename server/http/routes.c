@@ -132,6 +132,7 @@ const struct route http_routes[] = {
 	{"POST", "/api/v1/cases", h_case_register, LINK, NULL},
 	{"GET", "/api/v1/cases", h_case_list, READERS, NULL},
 	{"GET", "/api/v1/cases/{id}", h_case_get, READERS, NULL},
+	{"GET", "/api/v1/cases/{id}/audit", h_case_audit, READERS, NULL},
 	{"POST", "/api/v1/cases/{id}/correspondence", h_correspondence_add,
 	 LINK, NULL},
 	{"POST", "/api/v1/cases/{id}/determination", h_determination_add, LINK,

@@ -83,11 +83,113 @@ enum ld_err case_read(struct db *db, const struct principal *p, int64_t id,
 		      char **json)
 {
 	struct db_num n, area;
-	const char *params[] = {
-		db_num(&n, id), area_scope(p, &area), residents_param(p),
-		p->roles & (ROLE_LINK_OFFICER | ROLE_LEADERSHIP) ? "t" : "f"};
-	return db_json(db, "case_read", "SELECT case_json($1, $2, $3, $4)", 4,
+	const char *params[] = {db_num(&n, id), area_scope(p, &area),
+				residents_param(p)};
+	return db_json(db, "case_read", "SELECT case_json($1, $2, $3)", 3,
 		       params, json);
+}
+
+void case_changes_init(struct case_changes *ch)
+{
+	memset(ch, 0, sizeof(*ch));
+	buf_init(&ch->correspondence, 1 << 20);
+	buf_init(&ch->tasks, 1 << 20);
+	buf_init(&ch->remedies, 1 << 20);
+}
+
+void case_changes_release(struct case_changes *ch)
+{
+	buf_release(&ch->correspondence);
+	buf_release(&ch->tasks);
+	buf_release(&ch->remedies);
+}
+
+enum ld_err case_changes_add(struct buf *list, int64_t id)
+{
+	return buf_printf(list, "%s%lld", list->len ? "," : "", (long long)id);
+}
+
+/* A list of case_changes as a bigint[] parameter, NULL when empty. */
+static const char *changed_ids(const struct buf *list, struct buf *text)
+{
+	if (!list->len)
+		return NULL;
+	buf_init(text, list->len + 3);
+	if (buf_printf(text, "{%s}", buf_str(list)))
+		return NULL;
+	return buf_str(text);
+}
+
+enum ld_err case_changed(struct db *db, const struct principal *p,
+			 int64_t case_id, const struct case_changes *ch,
+			 char **json)
+{
+	if (ch->whole)
+		return case_read(db, p, case_id, json);
+	struct db_num n, area;
+	struct buf corr = {0}, tasks = {0}, remedies = {0};
+	const char *params[] = {db_num(&n, case_id),
+				area_scope(p, &area),
+				changed_ids(&ch->correspondence, &corr),
+				changed_ids(&ch->tasks, &tasks),
+				changed_ids(&ch->remedies, &remedies),
+				ch->determination ? "t" : "f"};
+	enum ld_err err =
+		db_json(db, "case_changed",
+			"SELECT case_change_json($1, $2, $3, $4, $5, $6)", 6,
+			params, json);
+	buf_release(&corr);
+	buf_release(&tasks);
+	buf_release(&remedies);
+	return err;
+}
+
+/* A change that moved only the case itself: its head. */
+static enum ld_err case_answer(struct db *db, const struct principal *p,
+			       int64_t id, char **json)
+{
+	struct case_changes ch;
+	case_changes_init(&ch);
+	enum ld_err err = case_changed(db, p, id, &ch, json);
+	case_changes_release(&ch);
+	return err;
+}
+
+/* May p read a case's audit trail (with its actors' names)? */
+static bool reads_audit(const struct principal *p)
+{
+	return p->roles & (ROLE_LINK_OFFICER | ROLE_LEADERSHIP);
+}
+
+struct audit_ctx {
+	const struct principal *p;
+	int64_t id, before;
+	int limit;
+	char **json;
+};
+
+static enum ld_err read_audit(struct db *db, void *arg)
+{
+	struct audit_ctx *c = arg;
+	struct db_num n, area, before, limit;
+	const char *params[] = {db_num(&n, c->id), area_scope(c->p, &area),
+				residents_param(c->p),
+				c->before ? db_num(&before, c->before) : NULL,
+				db_num(&limit, c->limit)};
+	return db_json(db, "case_audit",
+		       "SELECT case_audit_json($1, $2, $3, $4, $5)", 5, params,
+		       c->json);
+}
+
+enum ld_err case_store_audit(struct store *s, const struct principal *p,
+			     int64_t id, int64_t before, int limit, char **json)
+{
+	struct audit_ctx c = {p, id, before, limit, json};
+	if (!reads_audit(p))
+		return LD_EFORBIDDEN;
+	if (limit < 1 || limit > CASE_AUDIT_MAX)
+		return LD_EINVAL;
+	return db_run(s, read_audit, &c);
 }
 
 /* Complaints ------------------------------------------------------------ */
@@ -367,7 +469,11 @@ static enum ld_err register_case(struct db *db, void *arg)
 		err = why_constraint(db, err, c->why);
 		goto out;
 	}
-	err = case_read(db, c->p, case_id, c->json);
+	struct case_changes ch;
+	case_changes_init(&ch);
+	ch.whole = true; /* the record it made is the case */
+	err = case_changed(db, c->p, case_id, &ch, c->json);
+	case_changes_release(&ch);
 out:
 	PQclear(res);
 	return finish(db, err);
@@ -433,7 +539,7 @@ static enum ld_err list_cases(struct db *db, void *arg)
 		   q->service_area_id ? db_num(&area, q->service_area_id)
 				      : NULL);
 	filter_add(&f, "case_visible($%d, c.id)", area_scope(c->p, &scope));
-	filter_add_if(&f, q->open_only, "c.stage <> 'closed'");
+	filter_add_if(&f, q->open_only, "case_is_open(c.stage)");
 	filter_add(&f,
 		   "(c.reference ILIKE '%%' || $%1$d || '%%' OR c.complaint_id"
 		   " IN (SELECT id FROM complaint WHERE reference ILIKE '%%' ||"
@@ -519,7 +625,7 @@ static enum ld_err set_stage(struct db *db, void *arg)
 		" updated_at = now() WHERE id = $1",
 		2, params, NULL);
 	if (!err)
-		err = case_read(db, c->p, c->id, c->json);
+		err = case_answer(db, c->p, c->id, c->json);
 out:
 	return finish(db, err);
 }
@@ -579,7 +685,7 @@ static enum ld_err close_case(struct db *db, void *arg)
 		err = why_constraint(db, err, c->why);
 		goto out;
 	}
-	err = case_read(db, c->p, c->id, c->json);
+	err = case_answer(db, c->p, c->id, c->json);
 out:
 	PQclear(res);
 	return finish(db, err);

@@ -136,46 +136,22 @@ static enum ld_err queue_event_notice(struct db *db, const struct case_facts *f,
 
 /*
  * Tell whoever must do a task of event (a task set, or a chaser about it):
- * its assignee, or else every service officer of its area.
+ * its assignee, or else every service officer of its area (task_notify).
  */
 static enum ld_err queue_doers_notice(struct db *db, const struct case_facts *f,
 				      int64_t task_id, enum notice_event event)
 {
-	struct db_num n, t;
-	PGresult *res = NULL;
-	const char *q[] = {db_num(&t, task_id)};
-	enum ld_err err = db_exec(
-		db, "task_notice_facts",
-		"SELECT title, effective_due(t) FROM task t WHERE id = $1", 1,
-		q, &res);
-	if (err)
-		return err;
-	char *facts = notice_facts(f, event, PQgetvalue(res, 0, 0),
-				   PQgetvalue(res, 0, 1));
-	PQclear(res);
-	const char *params[] = {db_num(&n, f->id), q[0], facts,
-				notice_event_names[event]};
-	err = db_exec(
-		db, "task_notice",
-		"INSERT INTO outbox (kind, recipient, user_id, case_id,"
-		" task_id, facts)"
-		" SELECT $4, u.email, u.id, $1, t.id, $3::jsonb"
-		" FROM task t, task_doers(t.assignee_id, t.service_area_id) u"
-		" WHERE t.id = $2"
-		/* One message a person for one event: not to those this
-		 * transaction has told already (its rows share now()). */
-		" AND NOT EXISTS (SELECT 1 FROM outbox x WHERE x.case_id = $1"
-		"  AND x.kind = $4 AND x.user_id = u.id"
-		"  AND x.created_at = now())",
-		4, params, NULL);
+	struct db_num t;
+	char *facts = notice_facts(f, event, NULL, NULL);
+	const char *params[] = {db_num(&t, task_id), notice_event_names[event],
+				facts};
+	enum ld_err err =
+		db_exec(db, "task_notice",
+			"SELECT task_notify(t, $2, $3::jsonb) FROM task t"
+			" WHERE t.id = $1",
+			3, params, NULL);
 	free(facts);
 	return err;
-}
-
-static enum ld_err queue_task_notice(struct db *db, const struct case_facts *f,
-				     int64_t task_id)
-{
-	return queue_doers_notice(db, f, task_id, NOTICE_TASK_ASSIGNED);
 }
 
 static enum ld_err insert_task(struct db *db, const struct case_facts *f,
@@ -215,6 +191,7 @@ static enum ld_err insert_task(struct db *db, const struct case_facts *f,
 			index + 1, "the date it was set");
 		return LD_EVALIDATION;
 	}
+	char *facts = notice_facts(f, NOTICE_TASK_ASSIGNED, NULL, NULL);
 	const char *params[] = {
 		db_num(&cs, f->id),
 		correspondence_id ? db_num(&co, correspondence_id) : NULL,
@@ -227,14 +204,19 @@ static enum ld_err insert_task(struct db *db, const struct case_facts *f,
 		db_date(&set, set_on),
 		db_date(&due, dl.due),
 		dl.rule,
+		notice_event_names[NOTICE_TASK_ASSIGNED],
+		facts,
 	};
+	/* The task and the notice to whoever must do it, in one go. */
 	err = db_exec(
 		db, "task_insert",
-		"INSERT INTO task (case_id, correspondence_id, remedy_id,"
-		" kind, title, detail, service_area_id, assignee_id, set_on,"
-		" due_on, due_rule) VALUES ($1, $2, $3, $4, $5, $6, $7, $8,"
-		" $9, $10, $11) RETURNING id",
-		11, params, &res);
+		"WITH t AS (INSERT INTO task (case_id, correspondence_id,"
+		" remedy_id, kind, title, detail, service_area_id, assignee_id,"
+		" set_on, due_on, due_rule) VALUES ($1, $2, $3, $4, $5, $6, $7,"
+		" $8, $9, $10, $11) RETURNING *)"
+		" SELECT id, task_notify(t, $12, $13::jsonb) FROM t",
+		13, params, &res);
+	free(facts);
 	if (err) {
 		err = why_constraint(db, err, why);
 		if (err == LD_EVALIDATION &&
@@ -277,7 +259,7 @@ struct correspond_ctx {
 static enum ld_err targets(struct db *db, const struct correspondence_in *in,
 			   const struct case_facts *f, int64_t case_id,
 			   const char *set, int notice, int *count,
-			   struct why *why)
+			   struct case_changes *ch, struct why *why)
 {
 	struct buf ids;
 	struct db_num n;
@@ -313,6 +295,8 @@ static enum ld_err targets(struct db *db, const struct correspondence_in *in,
 			"every task named must be an open task of this case");
 		return LD_EVALIDATION;
 	}
+	for (int i = 0; !err && i < *count; i++)
+		err = case_changes_add(&ch->tasks, db_long(res, i, 0));
 	/* A chaser is news to whoever does each task it is about. */
 	for (int i = 0; !err && notice >= 0 && i < *count; i++)
 		err = queue_doers_notice(db, f, db_long(res, i, 0),
@@ -323,7 +307,8 @@ static enum ld_err targets(struct db *db, const struct correspondence_in *in,
 
 static enum ld_err confirm_orders(struct db *db,
 				  const struct correspondence_in *in,
-				  int64_t case_id, struct why *why)
+				  int64_t case_id, struct case_changes *ch,
+				  struct why *why)
 {
 	struct buf ids;
 	struct db_num n;
@@ -350,13 +335,20 @@ static enum ld_err confirm_orders(struct db *db,
 		"  version = version + 1, updated_at = now()"
 		"  WHERE id IN (SELECT task_id FROM r)"
 		"  AND status = ANY($4::text[]))"
-		" SELECT count(*) FROM r",
+		" SELECT id, task_id FROM r",
 		4, params, &res);
 	buf_release(&ids);
 	if (err)
 		return err;
-	long confirmed = db_long(res, 0, 0);
+	long confirmed = PQntuples(res);
+	for (int i = 0; !err && i < confirmed; i++)
+		if (!(err = case_changes_add(&ch->remedies,
+					     db_long(res, i, 0))) &&
+		    !PQgetisnull(res, i, 1))
+			err = case_changes_add(&ch->tasks, db_long(res, i, 1));
 	PQclear(res);
+	if (err)
+		return err;
 	if ((in->nremedy_ids && confirmed != in->nremedy_ids) ||
 	    confirmed == 0) {
 		why_set(why, "remedy_ids",
@@ -376,8 +368,10 @@ static enum ld_err correspond(struct db *db, void *arg)
 	struct db_date dated, due;
 	PGresult *res = NULL;
 	const struct corr_kind *k = corr_kind_find(in->kind);
+	struct case_changes ch;
 	int count;
 
+	case_changes_init(&ch);
 	enum ld_err err = db_begin_as(db, c->p->user_id);
 	if (!err)
 		err = lock_case_facts(db, c->case_id, &f);
@@ -449,6 +443,8 @@ static enum ld_err correspond(struct db *db, void *arg)
 	int64_t corr_id = db_long(res, 0, 0);
 	PQclear(res);
 	res = NULL;
+	if ((err = case_changes_add(&ch.correspondence, corr_id)))
+		goto out;
 
 	/* What the kind means, as core's table says. */
 	const char *stage = NULL;
@@ -458,7 +454,7 @@ static enum ld_err correspond(struct db *db, void *arg)
 		err = queue_event_notice(db, &f, (enum notice_event)k->notice);
 	if (!err && k->targets_tasks) {
 		err = targets(db, in, &f, c->case_id, k->raises, k->notice,
-			      &count, c->why);
+			      &count, &ch, c->why);
 		if (!err && count == 0 && k->needs_revised) {
 			why_set(c->why, "task_ids", "no open task to extend");
 			err = LD_EVALIDATION;
@@ -467,7 +463,7 @@ static enum ld_err correspond(struct db *db, void *arg)
 	if (!err && k->moves_to >= 0 && f.stage < (enum case_stage)k->moves_to)
 		stage = case_stage_names[k->moves_to];
 	if (!err && k->confirms_orders)
-		err = confirm_orders(db, in, c->case_id, c->why);
+		err = confirm_orders(db, in, c->case_id, &ch, c->why);
 	if (err)
 		goto out;
 
@@ -481,15 +477,16 @@ static enum ld_err correspond(struct db *db, void *arg)
 			t.due_on = in->response_due_on;
 		if ((err = insert_task(db, &f, c->cal, in->dated_on, corr_id, 0,
 				       &t, i, &task_id, c->why)) ||
-		    (err = queue_task_notice(db, &f, task_id)))
+		    (err = case_changes_add(&ch.tasks, task_id)))
 			goto out;
 	}
 	if (c->then && (err = c->then(db, corr_id, c->then_arg)))
 		goto out;
 	if ((err = bump_case(db, c->case_id, stage)))
 		goto out;
-	err = case_read(db, c->p, c->case_id, c->json);
+	err = case_changed(db, c->p, c->case_id, &ch, c->json);
 out:
+	case_changes_release(&ch);
 	PQclear(res);
 	return finish(db, err);
 }
@@ -546,7 +543,8 @@ static bool finding_allowed(const char *list, const char *finding)
 
 static enum ld_err insert_remedy(struct db *db, struct determine_ctx *c,
 				 const struct case_facts *f, int64_t det_id,
-				 int64_t corr_id, int i)
+				 int64_t corr_id, int i,
+				 struct case_changes *ch)
 {
 	const struct remedy_in *r = &c->in->remedies[i];
 	struct task_in t = {0};
@@ -594,9 +592,10 @@ static enum ld_err insert_remedy(struct db *db, struct determine_ctx *c,
 	const char *link[] = {db_num(&rid, remedy_id), params[6]};
 	if ((err = db_exec(db, "task_remedy",
 			   "UPDATE task SET remedy_id = $1 WHERE id = $2", 2,
-			   link, NULL)))
+			   link, NULL)) ||
+	    (err = case_changes_add(&ch->tasks, task_id)))
 		return err;
-	return queue_task_notice(db, f, task_id);
+	return case_changes_add(&ch->remedies, remedy_id);
 }
 
 static enum ld_err determine(struct db *db, void *arg)
@@ -607,7 +606,10 @@ static enum ld_err determine(struct db *db, void *arg)
 	struct db_num n, actor, det;
 	struct db_date dated;
 	PGresult *res = NULL;
+	struct case_changes ch;
 
+	case_changes_init(&ch);
+	ch.determination = true;
 	enum ld_err err = db_begin_as(db, c->p->user_id);
 	if (!err)
 		err = lock_case_facts(db, c->case_id, &f);
@@ -667,14 +669,16 @@ static enum ld_err determine(struct db *db, void *arg)
 			goto out;
 	}
 	for (int i = 0; i < in->nremedies; i++)
-		if ((err = insert_remedy(db, c, &f, det_id, corr_id, i)))
+		if ((err = insert_remedy(db, c, &f, det_id, corr_id, i, &ch)))
 			goto out;
 	if ((err = queue_event_notice(db, &f, NOTICE_DETERMINATION)) ||
 	    (err = bump_case(db, c->case_id,
 			     in->nremedies ? "remedies" : "determined")))
 		goto out;
-	err = case_read(db, c->p, c->case_id, c->json);
+	if (!(err = case_changes_add(&ch.correspondence, corr_id)))
+		err = case_changed(db, c->p, c->case_id, &ch, c->json);
 out:
+	case_changes_release(&ch);
 	PQclear(res);
 	return finish(db, err);
 }

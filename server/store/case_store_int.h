@@ -2,6 +2,7 @@
 #ifndef CASE_STORE_INT_H
 #define CASE_STORE_INT_H
 
+#include "buf.h"
 #include "case_store.h"
 #include "db.h"
 
@@ -45,6 +46,32 @@ typedef enum ld_err record_reader(struct db *db, const struct principal *p,
 
 /* The case as case_json() builds it for this user. */
 record_reader case_read;
+
+/*
+ * What one change of a case made or changed, for its answer: ids as
+ * "1,2,3" text (case_changes_add), the determination, or the whole case
+ * (a case just registered).
+ */
+struct case_changes {
+	struct buf correspondence, tasks, remedies;
+	bool determination;
+	bool whole;
+};
+
+void case_changes_init(struct case_changes *ch);
+void case_changes_release(struct case_changes *ch);
+/* Note id in one of ch's lists (&ch->tasks ...). */
+enum ld_err case_changes_add(struct buf *list, int64_t id);
+
+/*
+ * Inside a unit of work: what every change of a case answers, as this
+ * user may see it: the case's head (id, reference, stage, status,
+ * outcome, dates, version) and, under case_json's keys, only the parts
+ * ch names (case_change_json()).
+ */
+enum ld_err case_changed(struct db *db, const struct principal *p,
+			 int64_t case_id, const struct case_changes *ch,
+			 char **json);
 
 /* The task as task_detail_json() builds it for this user. */
 record_reader task_read;

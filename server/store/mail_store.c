@@ -370,23 +370,32 @@ struct due_ctx {
 /*
  * The (task, slot) pairs due by today and not yet reminded, in task order:
  * one read, no lock held.  Read apart from the inserts (in one statement,
- * the check would read the rows being inserted, once per task).
+ * the check would read the rows being inserted, once per task).  Every
+ * pair's slot is a latest slot, no older than the oldest in slots_json:
+ * the reminders of those few days are read once (reminder_slot) and
+ * matched by hash, where a probe a task (95,000 of them at full size) was
+ * most of what a sweep with nothing due paid.
  */
 static enum ld_err due_pairs(struct db *db, void *arg)
 {
 	struct due_ctx *c = arg;
 	struct db_date today;
 	const char *params[] = {db_date(&today, c->today), c->slots};
-	return db_exec(db, "remind_due",
-		       "SELECT t.id, s.slot FROM task t"
-		       " JOIN json_to_recordset($2::json) AS s(set_on date,"
-		       " slot date) ON s.set_on = t.set_on"
-		       " WHERE t.status IN ('open', 'in_progress')"
-		       " AND t.paused_on IS NULL AND s.slot > t.set_on"
-		       " AND s.slot <= $1::date AND NOT EXISTS (SELECT 1 FROM"
-		       " reminder r WHERE r.task_id = t.id AND r.slot = s.slot)"
-		       " ORDER BY t.id",
-		       2, params, &c->pairs);
+	return db_exec(
+		db, "remind_due",
+		"WITH s AS MATERIALIZED (SELECT * FROM "
+		"json_to_recordset($2::json)"
+		"  AS s(set_on date, slot date) WHERE s.slot <= $1::date),"
+		" done AS MATERIALIZED (SELECT r.task_id, r.slot FROM reminder "
+		"r"
+		"  WHERE r.slot >= (SELECT min(slot) FROM s)"
+		"  AND r.slot <= $1::date)"
+		" SELECT t.id, s.slot FROM task t JOIN s ON s.set_on = t.set_on"
+		" LEFT JOIN done d ON d.task_id = t.id AND d.slot = s.slot"
+		" WHERE t.status IN ('open', 'in_progress')"
+		" AND t.paused_on IS NULL AND s.slot > t.set_on"
+		" AND d.task_id IS NULL ORDER BY t.id",
+		2, params, &c->pairs);
 }
 
 struct batch_ctx {
@@ -566,17 +575,19 @@ static enum ld_err digest(struct db *db, void *arg)
 		 * null when empty, so another section is one more key here
 		 * and one more block in the templates.
 		 */
-		" INSERT INTO outbox (kind, recipient, user_id, facts)"
-		" SELECT 'digest', w.email, w.id, jsonb_build_object("
+		/* Built once a digest, however many read it. */
+		" , page AS MATERIALIZED (SELECT l.area_id, jsonb_build_object("
 		"  'area', (SELECT name FROM service_area WHERE id ="
-		"  w.area_id), 'area_id', w.area_id, 'today', $1::date,"
+		"  l.area_id), 'area_id', l.area_id, 'today', $1::date,"
 		"  'count', l.n,"
 		"  'overdue', CASE WHEN l.overdue <> '[]' THEN"
 		"  jsonb_build_object('tasks', l.overdue) END,"
 		"  'due_soon', CASE WHEN l.due_soon <> '[]' THEN"
-		"  jsonb_build_object('tasks', l.due_soon) END)"
-		" FROM who w JOIN lines l ON l.area_id = w.area_id RETURNING "
-		"id",
+		"  jsonb_build_object('tasks', l.due_soon) END) AS facts"
+		"  FROM lines l)"
+		" INSERT INTO outbox (kind, recipient, user_id, facts)"
+		" SELECT 'digest', w.email, w.id, p.facts"
+		" FROM who w JOIN page p ON p.area_id = w.area_id RETURNING id",
 		3, params, &res);
 	if (err)
 		goto out;

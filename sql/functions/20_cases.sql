@@ -25,14 +25,79 @@ CREATE OR REPLACE FUNCTION remedy_json(r remedy) RETURNS json LANGUAGE sql STABL
         'version', r.version)
 $$;
 
--- The case page's data (sql/011_speed.sql), scoped by the rule above; the
--- audit trail hides the names of files with resident details likewise.
-CREATE OR REPLACE FUNCTION case_json(p_case bigint, p_area bigint, p_residents boolean,
-                                     p_audit boolean) RETURNS json
-LANGUAGE plpgsql STABLE AS $$
+-- Tell whoever must do task t of p_kind (a task set, a chaser about it):
+-- its assignee, or else every service officer of its area, each once for
+-- one event in a transaction (its rows share now()).  The facts are the
+-- case's (server/store/case_store_events.c), with the task's title and
+-- due date; the words are made when the message is sent.
+CREATE OR REPLACE FUNCTION task_notify(t task, p_kind text, p_facts jsonb) RETURNS integer
+LANGUAGE plpgsql VOLATILE AS $$
+DECLARE
+    n integer;
+BEGIN
+    INSERT INTO outbox (kind, recipient, user_id, case_id, task_id, facts)
+    SELECT p_kind, u.email, u.id, t.case_id, t.id,
+           p_facts || jsonb_build_object('title', t.title, 'due', effective_due(t))
+    FROM task_doers(t.assignee_id, t.service_area_id) u
+    WHERE NOT EXISTS (SELECT 1 FROM outbox x WHERE x.case_id = t.case_id
+                      AND x.kind = p_kind AND x.user_id = u.id
+                      AND x.created_at = now());
+    GET DIAGNOSTICS n = ROW_COUNT;
+    RETURN n;
+END $$;
+
+-- A case is open until it is closed: the case list's filter and every
+-- change's answer read it here.
+CREATE OR REPLACE FUNCTION case_is_open(p_stage text) RETURNS boolean
+LANGUAGE sql IMMUTABLE AS $$
+    SELECT p_stage <> 'closed'
+$$;
+
+CREATE OR REPLACE FUNCTION case_status(p_stage text) RETURNS text
+LANGUAGE sql IMMUTABLE AS $$
+    SELECT CASE WHEN case_is_open(p_stage) THEN 'open' ELSE 'closed' END
+$$;
+
+-- What a client needs to go on after a change: the case's head.
+CREATE OR REPLACE FUNCTION case_head_json(c ombudsman_case) RETURNS jsonb
+LANGUAGE sql STABLE AS $$
+    SELECT jsonb_build_object('id', c.id, 'reference', c.reference, 'stage', c.stage,
+        'status', case_status(c.stage),
+        'outcome', c.outcome, 'received_on', c.received_on, 'closed_on', c.closed_on,
+        'version', c.version)
+$$;
+
+-- One piece of correspondence, by whom (user_ref of created_by, joined
+-- by the caller so that this stays an expression the planner inlines).
+CREATE OR REPLACE FUNCTION correspondence_json(m correspondence, p_by app_user)
+RETURNS json LANGUAGE sql STABLE AS $$
+    SELECT json_build_object('id', m.id, 'direction', m.direction, 'kind', m.kind,
+        'dated_on', m.dated_on, 'channel', m.channel, 'summary', m.summary,
+        'response_due_on', m.response_due_on,
+        'by', CASE WHEN p_by.id IS NOT NULL THEN
+            json_build_object('id', p_by.id, 'name', p_by.name) END,
+        'created_at', m.created_at)
+$$;
+
+CREATE OR REPLACE FUNCTION determination_json(p_case bigint) RETURNS json
+LANGUAGE sql STABLE AS $$
+    SELECT json_build_object('id', d.id, 'decided_on', d.decided_on,
+        'upheld', coalesce((SELECT bool_or(f.upheld) FROM finding f
+                            WHERE f.determination_id = d.id), false),
+        'findings', coalesce((SELECT json_agg(json_build_object('element', f.element,
+            'finding', f.finding, 'upheld', f.upheld) ORDER BY f.id)
+            FROM finding f WHERE f.determination_id = d.id), '[]'))
+    FROM determination d WHERE d.case_id = p_case
+$$;
+
+-- The case page's data (sql/011_speed.sql), scoped by the rule above.  Its
+-- audit trail is read by page (case_audit_json).
+CREATE OR REPLACE FUNCTION case_json(p_case bigint, p_area bigint, p_residents boolean)
+RETURNS json LANGUAGE plpgsql STABLE AS $$
 BEGIN
     RETURN (SELECT json_build_object(
-        'id', c.id, 'reference', c.reference, 'stage', c.stage, 'outcome', c.outcome,
+        'id', c.id, 'reference', c.reference, 'stage', c.stage,
+        'status', case_status(c.stage), 'outcome', c.outcome,
         'received_on', c.received_on, 'closed_on', c.closed_on, 'version', c.version,
         'ombudsman', json_build_object('code', o.code, 'name', o.name,
             'submission_channel', o.submission_channel, 'sanction_name', o.sanction_name,
@@ -49,41 +114,85 @@ BEGIN
                 'version', r.version) FROM resident r WHERE r.complaint_id = cp.id) END),
         -- The correspondence is the whole case's: only for readers of every area.
         'correspondence', CASE WHEN p_area IS NULL THEN coalesce((SELECT json_agg(
-            json_build_object('id', m.id, 'direction', m.direction, 'kind', m.kind,
-                'dated_on', m.dated_on, 'channel', m.channel, 'summary', m.summary,
-                'response_due_on', m.response_due_on,
-                'by', CASE WHEN u.id IS NOT NULL THEN json_build_object('id', u.id, 'name', u.name) END,
-                'created_at', m.created_at) ORDER BY m.dated_on, m.id)
+            correspondence_json(m, u) ORDER BY m.dated_on, m.id)
             FROM correspondence m LEFT JOIN app_user u ON u.id = m.created_by
             WHERE m.case_id = c.id), '[]') END,
         'tasks', coalesce((SELECT json_agg(d.doc ORDER BY d.due, d.id)
             FROM task_doc d WHERE d.case_id = c.id
             AND task_visible(p_area, d.service_area_id)), '[]'),
-        'determination', (SELECT json_build_object('id', d.id, 'decided_on', d.decided_on,
-            'upheld', coalesce((SELECT bool_or(f.upheld) FROM finding f
-                                WHERE f.determination_id = d.id), false),
-            'findings', coalesce((SELECT json_agg(json_build_object('element', f.element,
-                'finding', f.finding, 'upheld', f.upheld) ORDER BY f.id)
-                FROM finding f WHERE f.determination_id = d.id), '[]'))
-            FROM determination d WHERE d.case_id = c.id),
+        'determination', determination_json(c.id),
         'remedies', coalesce((SELECT json_agg(remedy_json(r) ORDER BY r.id)
             FROM remedy r WHERE r.case_id = c.id
             AND (p_area IS NULL OR EXISTS (SELECT 1 FROM task t WHERE t.id = r.task_id
                                            AND task_visible(p_area, t.service_area_id)))),
-            '[]'),
-        'audit', CASE WHEN p_audit THEN coalesce((SELECT json_agg(json_build_object(
-            'at', l.at,
-            'by', CASE WHEN u.id IS NOT NULL THEN json_build_object('id', u.id, 'name', u.name) END,
-            'action', l.action, 'entity', l.entity, 'entity_id', l.entity_id,
-            'before', audit_shown(l.entity, l.before, p_residents),
-            'after', audit_shown(l.entity, l.after, p_residents)) ORDER BY l.id)
-            FROM audit_log l LEFT JOIN app_user u ON u.id = l.actor_id
-            WHERE l.case_id = c.id), '[]') END)
+            '[]'))
     FROM ombudsman_case c
     JOIN ombudsman o ON o.id = c.ombudsman_id
     JOIN complaint cp ON cp.id = c.complaint_id
     JOIN service_area a ON a.id = cp.service_area_id
     WHERE c.id = p_case AND case_visible(p_area, c.id));
+END $$;
+
+-- What a change of a case answers: the case's head and, under the keys
+-- case_json uses, only the parts the change made or changed (NULL: none
+-- of that part), with the same scope.
+CREATE OR REPLACE FUNCTION case_change_json(p_case bigint, p_area bigint,
+    p_correspondence bigint[], p_tasks bigint[], p_remedies bigint[],
+    p_determination boolean) RETURNS json
+LANGUAGE plpgsql STABLE
+-- Every part is read by its key: one plan, kept, whatever the ids (a
+-- custom plan for each call cost more to make than to run).
+SET plan_cache_mode = force_generic_plan AS $$
+BEGIN
+    RETURN (SELECT (case_head_json(c)
+        || CASE WHEN p_correspondence IS NOT NULL AND p_area IS NULL THEN
+            jsonb_build_object('correspondence', coalesce((SELECT jsonb_agg(
+                correspondence_json(m, u) ORDER BY m.dated_on, m.id)
+                FROM correspondence m LEFT JOIN app_user u ON u.id = m.created_by
+                WHERE m.case_id = c.id AND m.id = ANY (p_correspondence)), '[]'))
+            ELSE '{}' END
+        || CASE WHEN p_tasks IS NOT NULL THEN
+            jsonb_build_object('tasks', coalesce((SELECT jsonb_agg(d.doc ORDER BY d.due, d.id)
+                FROM task_doc d WHERE d.id = ANY (p_tasks) AND d.case_id = c.id
+                AND task_visible(p_area, d.service_area_id)), '[]'))
+            ELSE '{}' END
+        || CASE WHEN p_remedies IS NOT NULL THEN
+            jsonb_build_object('remedies', coalesce((SELECT jsonb_agg(remedy_json(r) ORDER BY r.id)
+                FROM remedy r WHERE r.id = ANY (p_remedies) AND r.case_id = c.id
+                AND (p_area IS NULL OR EXISTS (SELECT 1 FROM task t WHERE t.id = r.task_id
+                     AND task_visible(p_area, t.service_area_id)))), '[]'))
+            ELSE '{}' END
+        || CASE WHEN p_determination THEN
+            jsonb_build_object('determination', determination_json(c.id))
+            ELSE '{}' END)::json
+    FROM ombudsman_case c WHERE c.id = p_case AND case_visible(p_area, c.id));
+END $$;
+
+-- A case's audit trail by page, newest first: the entries before p_before
+-- (NULL: the newest), at most p_limit, and the id to ask before for the
+-- next page (NULL: no more).  The names of files with resident details
+-- are hidden as audit_shown says.  The caller checks the reader may read
+-- audit trails at all.
+CREATE OR REPLACE FUNCTION case_audit_json(p_case bigint, p_area bigint, p_residents boolean,
+                                           p_before bigint, p_limit integer) RETURNS json
+LANGUAGE plpgsql STABLE
+-- The keyset plan on audit_log (case_id, id), kept whatever the statistics.
+SET plan_cache_mode = force_generic_plan AS $$
+BEGIN
+    RETURN (WITH page AS (SELECT a.* FROM audit_log a WHERE a.case_id = p_case
+                  AND a.id < coalesce(p_before, 9223372036854775807)
+                  ORDER BY a.id DESC LIMIT p_limit + 1),
+    shown AS (SELECT * FROM page ORDER BY id DESC LIMIT p_limit)
+    SELECT CASE WHEN EXISTS (SELECT 1 FROM ombudsman_case c WHERE c.id = p_case
+                             AND case_visible(p_area, c.id)) THEN
+        (SELECT json_build_object('entries', coalesce(json_agg(json_build_object('id', l.id,
+            'at', l.at,
+            'by', CASE WHEN u.id IS NOT NULL THEN json_build_object('id', u.id, 'name', u.name) END,
+            'action', l.action, 'entity', l.entity, 'entity_id', l.entity_id,
+            'before', audit_shown(l.entity, l.before, p_residents),
+            'after', audit_shown(l.entity, l.after, p_residents)) ORDER BY l.id DESC), '[]'),
+            'next_before', CASE WHEN (SELECT count(*) FROM page) > p_limit THEN min(l.id) END)
+         FROM shown l LEFT JOIN app_user u ON u.id = l.actor_id) END);
 END $$;
 
 -- A self-assessment with every provision, its answer, and last time's

@@ -220,8 +220,11 @@ static void test_investigation(void **state)
 				    kinds[i]);
 	assert_string_equal(jstr(json_array_get(timeline, 2), "direction"),
 			    "out");
+	json_decref(c);
 	/* Every change left an audit row with its actor. */
-	assert_true(json_array_size(json_object_get(c, "audit")) >= 10);
+	c = api_expect(&lo, 200, "GET", F("/api/v1/cases/%ld/audit", case_id),
+		       NULL);
+	assert_true(json_array_size(json_object_get(c, "entries")) >= 10);
 	json_decref(c);
 }
 
@@ -517,7 +520,9 @@ static void test_roles(void **state)
 			 " %ld}]}",
 			 area_housing));
 	long task = (long)jint(task_of(c, 0), "id");
+	json_decref(c);
 	/* The link officer sees the resident. */
+	c = api_expect(&lo, 200, "GET", F("/api/v1/cases/%ld", case_id), NULL);
 	assert_string_equal(
 		jstr(json_object_get(json_object_get(c, "complaint"),
 				     "resident"),
@@ -875,6 +880,172 @@ static void test_home_is_bounded(void **state)
 }
 
 /* The case list's filters and pages agree with the database. */
+/*
+ * A change answers with what it changed, not the whole case: the case's
+ * head and the parts it made, an answer that does not grow with the
+ * case's history (issue 18).
+ */
+static void test_change_answers(void **state)
+{
+	struct itest_resp r;
+	size_t first = 0;
+	(void)state;
+	json_t *c = new_case(area_repairs, "HOS", "202600909");
+	long case_id = (long)jint(c, "id");
+	long version = (long)jint(c, "version");
+	json_decref(c);
+	for (int i = 0; i < 6; i++) {
+		api_call(&lo, "POST",
+			 F("/api/v1/cases/%ld/correspondence", case_id),
+			 F("{\"kind\": \"information_request\", \"tasks\":"
+			   " [{\"title\": \"Records %d\","
+			   " \"service_area_id\": %ld}]}",
+			   i, area_repairs),
+			 &r);
+		assert_int_equal(r.status, 201);
+		c = r.json;
+		assert_int_equal(jint(c, "id"), case_id);
+		assert_int_equal(jint(c, "version"), version + 1 + i);
+		assert_string_equal(jstr(c, "stage"), "investigation");
+		assert_string_equal(jstr(c, "status"), "open");
+		assert_int_equal(
+			json_array_size(json_object_get(c, "correspondence")),
+			1);
+		assert_string_equal(
+			jstr(json_array_get(
+				     json_object_get(c, "correspondence"), 0),
+			     "kind"),
+			"information_request");
+		assert_int_equal(json_array_size(json_object_get(c, "tasks")),
+				 1);
+		assert_string_equal(jstr(task_of(c, 0), "title"),
+				    F("Records %d", i));
+		assert_null(json_object_get(c, "audit"));
+		assert_null(json_object_get(c, "complaint"));
+		assert_null(json_object_get(c, "remedies"));
+		/* The same size however much the case has behind it. */
+		if (!i)
+			first = strlen(r.body);
+		assert_true(strlen(r.body) < first + 16);
+		itest_resp_release(&r);
+	}
+	/* A stage change answers with the case's head alone. */
+	c = api_expect(&lo, 200, "POST", F("/api/v1/cases/%ld/stage", case_id),
+		       F("{\"stage\": \"draft_decision\", \"version\": %ld}",
+			 version + 6));
+	assert_int_equal(jint(c, "version"), version + 7);
+	assert_string_equal(jstr(c, "stage"), "draft_decision");
+	assert_null(json_object_get(c, "tasks"));
+	assert_null(json_object_get(c, "correspondence"));
+	json_decref(c);
+	/* The whole case is still there for whoever reads it. */
+	c = api_expect(&lo, 200, "GET", F("/api/v1/cases/%ld", case_id), NULL);
+	assert_int_equal(json_array_size(json_object_get(c, "tasks")), 6);
+	assert_int_equal(json_array_size(json_object_get(c, "correspondence")),
+			 7);
+	json_decref(c);
+}
+
+/* The audit trail by page, newest first, every entry once. */
+static void test_audit_pages(void **state)
+{
+	(void)state;
+	json_t *c = new_case(area_repairs, "HOS", "202600910");
+	long case_id = (long)jint(c, "id");
+	json_decref(c);
+	c = api_expect(&lo, 201, "POST",
+		       F("/api/v1/cases/%ld/correspondence", case_id),
+		       F("{\"kind\": \"information_request\", \"tasks\":"
+			 " [{\"title\": \"Damp survey\","
+			 " \"service_area_id\": %ld}]}",
+			 area_repairs));
+	long task = (long)jint(task_of(c, 0), "id");
+	json_decref(c);
+	long total = api_sql_long(F(
+		"SELECT count(*) FROM audit_log WHERE case_id = %ld", case_id));
+	assert_true(total > 3);
+	long seen = 0, before = 0, last = 0;
+	while (1) {
+		c = api_expect(
+			&director, 200, "GET",
+			before ? F("/api/v1/cases/%ld/audit?limit=3"
+				   "&before=%ld",
+				   case_id, before)
+			       : F("/api/v1/cases/%ld/audit?limit=3", case_id),
+			NULL);
+		json_t *entries = json_object_get(c, "entries"), *e;
+		size_t i;
+		assert_true(json_array_size(entries) <= 3);
+		json_array_foreach(entries, i, e)
+		{
+			long id = (long)jint(e, "id");
+			assert_true(!last || id < last); /* newest first */
+			last = id;
+			seen++;
+		}
+		json_t *next = json_object_get(c, "next_before");
+		if (json_is_null(next)) {
+			json_decref(c);
+			break;
+		}
+		assert_int_equal(json_integer_value(next), last);
+		before = last;
+		json_decref(c);
+	}
+	assert_int_equal(seen, total);
+	/* The default page is the newest 50 at most. */
+	c = api_expect(&lo, 200, "GET", F("/api/v1/cases/%ld/audit", case_id),
+		       NULL);
+	assert_int_equal((long)json_array_size(json_object_get(c, "entries")),
+			 total < 50 ? total : 50);
+	json_decref(c);
+	api_refused(&lo, 400, "invalid", "limit", "GET",
+		    F("/api/v1/cases/%ld/audit?limit=0", case_id), NULL);
+	api_refused(&lo, 400, "invalid", "limit", "GET",
+		    F("/api/v1/cases/%ld/audit?limit=201", case_id), NULL);
+	api_refused(&lo, 400, "invalid", "before", "GET",
+		    F("/api/v1/cases/%ld/audit?before=x", case_id), NULL);
+	api_refused(&lo, 404, "not_found", NULL, "GET",
+		    "/api/v1/cases/999999999/audit", NULL);
+	/* Service-area officers do not read audit trails. */
+	api_refused(&repairs, 403, "forbidden", NULL, "GET",
+		    F("/api/v1/cases/%ld/audit", case_id), NULL);
+
+	/* The notice of the task to its area's officers: one audit entry
+	 * naming each message, none of its facts. */
+	long sent = api_sql_long(F("SELECT count(*) FROM outbox WHERE"
+				   " task_id = %ld AND kind = 'task_assigned'",
+				   task));
+	assert_true(sent >= 1);
+	assert_int_equal(api_sql_long(F("SELECT count(*) FROM audit_log WHERE"
+					" entity = 'outbox' AND case_id = %ld"
+					" AND after->>'task_id' = '%ld'",
+					case_id, task)),
+			 1);
+	assert_int_equal(
+		api_sql_long(F("SELECT (after->>'count')::int FROM audit_log"
+			       " WHERE entity = 'outbox' AND case_id = %ld"
+			       " AND after->>'task_id' = '%ld'",
+			       case_id, task)),
+		sent);
+	assert_int_equal(
+		api_sql_long(F("SELECT count(*) FROM audit_log l, outbox o"
+			       " WHERE l.entity = 'outbox' AND l.case_id = %ld"
+			       " AND o.task_id = %ld AND NOT l.after->'to' @>"
+			       " jsonb_build_array(jsonb_build_object('id',"
+			       " o.id, 'user_id', o.user_id, 'recipient',"
+			       " o.recipient))",
+			       case_id, task)),
+		0);
+	assert_int_equal(api_sql_long(F("SELECT count(*) FROM audit_log WHERE"
+					" entity = 'outbox' AND case_id = %ld"
+					" AND (after ? 'facts' OR after ?"
+					" 'body' OR after::text LIKE"
+					" '%%Damp survey%%')",
+					case_id)),
+			 0);
+}
+
 static void test_case_list_filters(void **state)
 {
 	(void)state;
@@ -940,6 +1111,8 @@ int main(void)
 		cmocka_unit_test(test_audit_is_append_only),
 		cmocka_unit_test(test_home_is_bounded),
 		cmocka_unit_test(test_case_list_filters),
+		cmocka_unit_test(test_change_answers),
+		cmocka_unit_test(test_audit_pages),
 	};
 	curl_global_init(CURL_GLOBAL_DEFAULT);
 	int rc =
