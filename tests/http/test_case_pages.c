@@ -339,6 +339,42 @@ static void test_cancel_with_a_reason(void **state)
 }
 
 /* Stage moves and closing, refused on the case page with the reason. */
+/*
+ * The case page shows the newest 50 entries of its audit trail and links
+ * to the older ones, which open where the link points.
+ */
+static void test_audit_history_by_page(void **state)
+{
+	(void)state;
+	long task;
+	long cid = new_case(&task);
+	for (int i = 0; i < 14; i++)
+		json_decref(api_expect(
+			&lo, 201, "POST",
+			F("/api/v1/cases/%ld/correspondence", cid),
+			F("{\"kind\": \"information_request\", \"tasks\":"
+			  " [{\"title\": \"Records %d\","
+			  " \"service_area_id\": %ld}]}",
+			  i, area_repairs)));
+	long total = api_sql_long(
+		F("SELECT count(*) FROM audit_log WHERE case_id = %ld", cid));
+	assert_true(total > 50);
+	long older = api_sql_long(F("SELECT min(id) FROM (SELECT id FROM"
+				    " audit_log WHERE case_id = %ld ORDER BY"
+				    " id DESC LIMIT 50) x",
+				    cid));
+	const char *link = F("/cases/%ld?audit_before=%ld#audit", cid, older);
+	page_says(&lo, F("/cases/%ld", cid), "Older changes");
+	page_says(&lo, F("/cases/%ld", cid), link);
+	/* The older page: open, and nothing older than it left to link. */
+	const char *path = F("/cases/%ld?audit_before=%ld", cid, older);
+	page_says(&lo, path, "id=\"audit\" open");
+	if (total <= 100)
+		page_lacks(&lo, path, "Older changes");
+	/* A service-area officer's case page has no audit history. */
+	page_lacks(&repairs, F("/cases/%ld", cid), "Audit history");
+}
+
 static void test_stage_and_close(void **state)
 {
 	(void)state;
@@ -1002,6 +1038,7 @@ int main(void)
 		cmocka_unit_test(test_pause_and_resume),
 		cmocka_unit_test(test_cancel_with_a_reason),
 		cmocka_unit_test(test_stage_and_close),
+		cmocka_unit_test(test_audit_history_by_page),
 		cmocka_unit_test(test_upload_reasons_and_token),
 		cmocka_unit_test(test_validators_see_the_current_answer),
 		cmocka_unit_test(test_replace_and_remove_a_file),

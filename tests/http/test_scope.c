@@ -666,6 +666,18 @@ static void test_resident_file_names(void **state)
 	assert_absent("the case as leadership reads it", r.body,
 		      "Scopecanary-");
 	itest_resp_release(&r);
+	/* Its audit trail, read by page, hides the name likewise. */
+	api_call(&boss, "GET", F("/api/v1/cases/%ld/audit?limit=200", case_a),
+		 NULL, &r);
+	assert_int_equal(r.status, 200);
+	assert_non_null(strstr(r.body, "\"evidence_file\""));
+	assert_absent("the audit trail as leadership reads it", r.body,
+		      FILE_NAME);
+	itest_resp_release(&r);
+	api_call(&lo, "GET", F("/api/v1/cases/%ld/audit?limit=200", case_a),
+		 NULL, &r);
+	assert_non_null(strstr(r.body, FILE_NAME));
+	itest_resp_release(&r);
 	html = page(&boss, F("/cases/%ld", case_a), 200);
 	assert_absent("the case page as leadership reads it", html, FILE_NAME);
 	free(html);
