@@ -54,25 +54,37 @@ def capture(log, offset, script, ident):
     if not statements:
         sys.exit("pgbench.py: no statements captured from %s" % log)
     names, defs, lines = {}, [], []
+    returned = None  # the variable the last "RETURNING id" set
     if ident:
         lines.append("\\set id random(%s, %s)" % (ident[1], ident[2]))
-    for sql, params in statements:
+    for i, (sql, params) in enumerate(statements):
         def sub(m):
+            nonlocal returned
             n = int(m.group(1))
             if n not in params:
                 return m.group(0)
             v = params[n]
             if v is None:
                 return "NULL"
+            if v == "":
+                return "''"  # pgbench refuses an empty -D value
             if ident and v == ident[0]:
                 return ":id"
             if v not in names:
+                # The first new number after an INSERT ... RETURNING id is
+                # the id it returned: each transaction uses its own.
+                if returned and v.isdigit():
+                    names[v], returned = returned, None
+                    return ":" + names[v]
                 names[v] = "v%d" % (len(names) + 1)
                 defs.append("-D%s=%s" % (names[v], v))
             return ":" + names[v]
-        # Longest numbers first: $12 is not $1 followed by 2.
-        body = re.sub(r"\$(\d+)", sub, sql)
-        lines.append(body.rstrip().rstrip(";") + ";")
+        body = re.sub(r"\$(\d+)", sub, sql).rstrip().rstrip(";")
+        if re.search(r"RETURNING id$", body):
+            returned = "r%d_id" % i
+            lines.append(body + " \\gset r%d_" % i)
+        else:
+            lines.append(body + ";")
     with open(script, "w", encoding="utf-8") as f:
         f.write("\n".join(lines) + "\n")
     print("captured %d statements into %s" % (len(statements), script),
