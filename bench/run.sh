@@ -14,6 +14,8 @@
 #   BENCH_BARE      where the build without the home page's forecast
 #                   parts goes (build/bench-bare)
 #   BENCH_TAG       a word after the results file's name (DATE-HOST-CASES-TAG.md)
+#   BENCH_KEEP      1: leave the cluster running at the end, to EXPLAIN on
+#                   its data (stop it with LD_PGDATA=... scripts/devdb.sh stop)
 # Needs wrk and pgbench (make deps-test installs them).
 set -eu
 root=$(pwd)
@@ -35,6 +37,10 @@ export LD_PGOPTS="-c shared_buffers=${buffers_mb}MB -c effective_cache_size=$((m
 server=""
 cleanup() {
 	[ -z "$server" ] || kill "$server" 2>/dev/null || true
+	if [ -n "${BENCH_KEEP:-}" ]; then
+		echo "bench: the cluster is left running on port $port, in $tmp (BENCH_KEEP)"
+		return
+	fi
 	LD_PGSTOP_MODE=immediate sh "$root/scripts/devdb.sh" stop >/dev/null 2>&1 || true
 	rm -rf "$tmp"
 }
