@@ -255,11 +255,35 @@ static void test_demo_cases_in_words(void **state)
 	print_message("%d pages read in words\n", pages_read);
 }
 
+/* Each role's everyday pages too. */
+static void test_everyday_pages_in_words(void **state)
+{
+	(void)state;
+	static const char *const lo_pages[] = {
+		"/home",       "/this-week", "/cases",	 "/inbox",
+		"/cases/new",  "/calendar",  "/account", "/likely-late",
+		"/leadership", NULL};
+	for (int i = 0; lo_pages[i]; i++)
+		in_words(&lo, "link officer", lo_pages[i]);
+	in_words(&housing, "service officer", "/my-tasks");
+	in_words(&v1, "validator", "/validation");
+	in_words(&director, "director", "/leadership");
+	in_words(&director, "director", "/leadership?ombudsman=LGSCO");
+	in_words(&director, "director", "/reports/annual");
+	struct api admin;
+	api_signin(&admin, server.base, "admin");
+	in_words(&admin, "administrator", "/admin");
+	in_words(&admin, "administrator", "/admin/brand");
+	api_release(&admin);
+	print_message("%d pages read in words\n", pages_read);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_case_pages_in_words),
 		cmocka_unit_test(test_demo_cases_in_words),
+		cmocka_unit_test(test_everyday_pages_in_words),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
