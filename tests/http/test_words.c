@@ -162,19 +162,6 @@ static void case_in_words(long id)
 	json_decref(c);
 }
 
-/* A task action through the API, at the task's current version. */
-static void act(struct api *a, long task, const char *action, const char *more)
-{
-	json_t *t =
-		api_expect(a, 200, "GET", F("/api/v1/tasks/%ld", task), NULL);
-	int version = (int)jint(t, "version");
-	json_decref(t);
-	json_decref(api_expect(a, 200, "POST",
-			       F("/api/v1/tasks/%ld/actions", task),
-			       F("{\"action\": \"%s\", \"version\": %d%s}",
-				 action, version, more ? more : "")));
-}
-
 /* A case through every kind of change, through the API. */
 static long full_history(void)
 {
@@ -207,16 +194,17 @@ static long full_history(void)
 		  " \"high\"}",
 		  (int)jint(t, "version"), area_housing)));
 	json_decref(t);
-	act(&lo, task, "pause", ", \"comment\": \"Waiting for the resident\"");
-	act(&lo, task, "resume", NULL);
-	act(&housing, task, "submit", ", \"answer\": \"The repair log.\"");
-	act(&v1, task, "return", ", \"comment\": \"Add the dates\"");
-	act(&housing, task, "submit",
-	    ", \"answer\": \"The repair log, with dates.\"");
-	act(&v1, task, "approve", NULL);
-	act(&v2, task, "approve", NULL);
-	act(&v3, task, "approve", NULL);
-	act(&lo, task, "send", NULL);
+	api_act(&lo, task, "pause",
+		", \"comment\": \"Waiting for the resident\"");
+	api_act(&lo, task, "resume", NULL);
+	api_act(&housing, task, "submit", ", \"answer\": \"The repair log.\"");
+	api_act(&v1, task, "return", ", \"comment\": \"Add the dates\"");
+	api_act(&housing, task, "submit",
+		", \"answer\": \"The repair log, with dates.\"");
+	api_act(&v1, task, "approve", NULL);
+	api_act(&v2, task, "approve", NULL);
+	api_act(&v3, task, "approve", NULL);
+	api_act(&lo, task, "send", NULL);
 	json_decref(api_expect(
 		&lo, 201, "POST", F("/api/v1/cases/%ld/correspondence", id),
 		"{\"kind\": \"draft_decision\", \"dated_on\": \"2026-10-20\","

@@ -112,6 +112,18 @@ json_t *api_expect(struct api *a, long status, const char *method,
 	return j;
 }
 
+void api_act(struct api *a, long task, const char *action, const char *extra)
+{
+	json_t *t =
+		api_expect(a, 200, "GET", F("/api/v1/tasks/%ld", task), NULL);
+	long version = (long)jint(t, "version");
+	json_decref(t);
+	json_decref(api_expect(a, 200, "POST",
+			       F("/api/v1/tasks/%ld/actions", task),
+			       F("{\"action\": \"%s\", \"version\": %ld%s}",
+				 action, version, extra ? extra : "")));
+}
+
 const char *F(const char *fmt, ...)
 {
 	static char bufs[8][16384];

@@ -43,6 +43,13 @@ json_t *api_expect(struct api *a, long status, const char *method,
 void api_log(const char *method, const char *path, const char *body,
 	     const struct itest_resp *r);
 
+/*
+ * A task action through the API (POST /api/v1/tasks/{id}/actions) at the
+ * task's current version; extra (NULL: none) is more of the body, from
+ * its comma: ", \"comment\": \"...\"".  The test fails unless it is taken.
+ */
+void api_act(struct api *a, long task, const char *action, const char *extra);
+
 /* printf into one of eight rotating static buffers, for paths and bodies. */
 const char *F(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
