@@ -1,7 +1,8 @@
 /*
  * Complaint Handling Code compliance through the API: stage dates and
- * their timeliness, the quarterly shares, and a self-assessment from
- * draft to published with its export, refusals and access.
+ * their timeliness, the quarterly shares and the counts kept for them,
+ * and a self-assessment from draft to published with its export,
+ * refusals and access.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -51,16 +52,25 @@ static json_t *step(json_t *c, int i)
 		(size_t)i);
 }
 
+/* A complaint registered by the link officer: its id. */
+static long new_complaint(const char *prefix, long area_id,
+			  const char *received_on)
+{
+	json_t *c = api_expect(
+		&lo, 201, "POST", "/api/v1/complaints",
+		F("{\"reference\": \"%s-%d\", \"category\": \"Repairs\","
+		  " \"service_area_id\": %ld, \"received_on\": \"%s\"}",
+		  prefix, (int)getpid(), area_id, received_on));
+	long id = (long)jint(c, "id");
+	json_decref(c);
+	return id;
+}
+
 static void test_stage_timeliness(void **state)
 {
 	(void)state;
-	json_t *c = api_expect(
-		&lo, 201, "POST", "/api/v1/complaints",
-		F("{\"reference\": \"CHC-%d\", \"category\": \"Repairs\","
-		  " \"service_area_id\": 1, \"received_on\": \"2026-12-21\"}",
-		  (int)getpid()));
-	long id = (long)jint(c, "id");
-	json_decref(c);
+	long id = new_complaint("CHC", 1, "2026-12-21");
+	json_t *c;
 	/* Received 21 December: acknowledged 30 December (5 working days
 	 * over Christmas) and answered 15 January, a day late. */
 	c = api_expect(
@@ -145,17 +155,11 @@ static void test_code_days_follow_holidays(void **state)
 			       F("{\"name\": \"%s\"}", name)));
 	area = api_area_id(&lo, name);
 	long before = acknowledged_in_time("2026-Q3");
-	json_t *c = api_expect(
-		&lo, 201, "POST", "/api/v1/complaints",
-		F("{\"reference\": \"CHD-%d\", \"category\": \"Repairs\","
-		  " \"service_area_id\": %ld, \"received_on\": \"2026-10-05\"}",
-		  (int)getpid(), area));
-	long id = (long)jint(c, "id");
-	json_decref(c);
-	c = api_expect(&lo, 200, "PATCH",
-		       F("/api/v1/complaints/%ld/stages", id),
-		       "{\"version\": 1, \"stage1_acknowledged_on\":"
-		       " \"2026-10-13\"}");
+	long id = new_complaint("CHD", area, "2026-10-05");
+	json_t *c = api_expect(&lo, 200, "PATCH",
+			       F("/api/v1/complaints/%ld/stages", id),
+			       "{\"version\": 1, \"stage1_acknowledged_on\":"
+			       " \"2026-10-13\"}");
 	assert_string_equal(jstr(step(c, 0), "state"), "missed");
 	json_decref(c);
 	assert_int_equal(acknowledged_in_time("2026-Q3"), before);
@@ -180,6 +184,109 @@ static void test_code_days_follow_holidays(void **state)
 		api_sql("DELETE FROM holiday WHERE day = '2026-10-07'", NULL),
 		0);
 	assert_int_equal(acknowledged_becomes("2026-Q3", before), before);
+}
+
+/*
+ * The Code's kept counts (sql/035) agree with a count from the complaints
+ * and their days, and code_figures with the shares counted complaint by
+ * complaint, for every code, period and area
+ * (tests/http/code_kept_check.sql): "groups off figures differ" must be
+ * "0" twice.
+ */
+static void counts_agree(const char *after)
+{
+	char *out = NULL;
+	char cmd[1200];
+	snprintf(cmd, sizeof(cmd),
+		 "psql -X -q -At -v ON_ERROR_STOP=1 \"$LINKDESK_DATABASE_URL\""
+		 " -f '%s/tests/http/code_kept_check.sql' 2>&1",
+		 getenv("LINKDESK_ROOT"));
+	assert_int_equal(itest_sh(cmd, &out), 0);
+	long groups = 0, off = -1, figures = 0, differ = -1;
+	int got = sscanf(out, "%ld %ld %ld %ld", &groups, &off, &figures,
+			 &differ);
+	if (got != 4 || off || differ || groups < 1 || figures < 1)
+		fail_msg("after %s: %s", after, out);
+	free(out);
+}
+
+/* The working days of every queued complaint counted (the server counts
+ * them before it reads figures). */
+static void days_counted(void)
+{
+	for (int i = 0; i < 100; i++) {
+		json_decref(api_expect(&boss, 200, "GET",
+				       "/api/v1/kpis?period=2026-Q3", NULL));
+		if (!api_sql_long("SELECT count(*) FROM complaint_days_due"))
+			return;
+		usleep(100000);
+	}
+	fail_msg("the complaints' working days were not counted");
+}
+
+static void sql_ok(const char *sql)
+{
+	char *out = NULL;
+	int rc = api_sql(sql, &out);
+	if (rc)
+		fail_msg("%s: %s", sql, out);
+	free(out);
+}
+
+/*
+ * The kept counts follow every change to what they count: a complaint
+ * registered and its stages recorded (its days counted after), moved to
+ * another area and month, given an extension; a bank holiday added and
+ * taken away (every complaint's days counted again); a code's timescales
+ * changed; a complaint's days and the complaint deleted.
+ */
+static void test_code_counts_kept(void **state)
+{
+	(void)state;
+	counts_agree("the start");
+	long id = new_complaint("CHK", 1, "2026-09-30");
+	counts_agree("a complaint registered");
+	json_decref(api_expect(
+		&lo, 200, "PATCH", F("/api/v1/complaints/%ld/stages", id),
+		"{\"version\": 1, \"stage1_acknowledged_on\": \"2026-10-02\","
+		" \"stage1_response_on\": \"2026-10-14\","
+		" \"escalation_requested_on\": \"2026-10-30\","
+		" \"stage2_acknowledged_on\": \"2026-11-02\","
+		" \"stage2_response_on\": \"2026-11-20\"}"));
+	counts_agree("its stages recorded");
+	days_counted();
+	assert_true(api_sql_long(F("SELECT s1_ack FROM complaint_days"
+				   " WHERE complaint_id = %ld",
+				   id)) > 0);
+	counts_agree("its days counted");
+	sql_ok(F("UPDATE complaint SET service_area_id = (SELECT max(id) FROM"
+		 " service_area), received_on = '2026-08-31',"
+		 " stage1_extension_days = 5 WHERE id = %ld",
+		 id));
+	counts_agree("moved to another area and month, extended");
+	days_counted();
+	counts_agree("its days counted again");
+	sql_ok("INSERT INTO holiday (division, day, title, notes, provisional)"
+	       " VALUES ('england-and-wales', '2026-09-02', 'Kept test', '',"
+	       " false)");
+	days_counted();
+	counts_agree("a bank holiday added");
+	sql_ok("DELETE FROM holiday WHERE day = '2026-09-02'");
+	days_counted();
+	counts_agree("the bank holiday taken away");
+	sql_ok("UPDATE complaint_code SET s1_ack_days = s1_ack_days - 3,"
+	       " s2_response_days = s2_response_days - 10"
+	       " WHERE code = 'HOS-2024'");
+	counts_agree("a code's timescales changed");
+	sql_ok("UPDATE complaint_code SET s1_ack_days = s1_ack_days + 3,"
+	       " s2_response_days = s2_response_days + 10"
+	       " WHERE code = 'HOS-2024'");
+	counts_agree("the timescales put back");
+	sql_ok(F("DELETE FROM complaint_days WHERE complaint_id = %ld", id));
+	counts_agree("its days deleted");
+	days_counted();
+	sql_ok(F("DELETE FROM complaint WHERE id = %ld", id));
+	counts_agree("the complaint deleted");
 }
 
 static void answer_all(struct api *a, long id, const char *except,
@@ -328,6 +435,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_stage_timeliness),
 		cmocka_unit_test(test_code_days_follow_holidays),
+		cmocka_unit_test(test_code_counts_kept),
 		cmocka_unit_test(test_self_assessment),
 	};
 	curl_global_init(CURL_GLOBAL_DEFAULT);
