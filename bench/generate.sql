@@ -187,6 +187,8 @@ END $$;
 COMMIT;
 
 SET session_replication_role = origin;
+-- The Code's kept counts (sql/035) are kept by triggers, off while loading.
+SELECT code_month_recount();
 -- As autovacuum would leave a live database: statistics and the visibility
 -- map (which index-only scans need).
 VACUUM ANALYZE;
