@@ -84,7 +84,7 @@ FROM bench_case b, generate_series(0, 14) k;
 INSERT INTO task (case_id, kind, title, service_area_id, assignee_id, set_on,
                   due_on, due_rule, status, completed_on)
 SELECT b.id, 'information_request', 'Bench task ' || k, b.area,
-       (SELECT ids[1 + (b.id + k) % array_length(ids, 1)] FROM officer_pick WHERE area = b.area),
+       op.ids[1 + (b.id + k) % array_length(op.ids, 1)],
        b.received_on + 1,
        CASE WHEN b.stage = 'closed' THEN b.received_on + 22
             ELSE date '2026-11-23' + ((b.id + k) % 40)::int - 10 END,
@@ -92,7 +92,9 @@ SELECT b.id, 'information_request', 'Bench task ' || k, b.area,
        CASE WHEN b.stage = 'closed' THEN 'done' ELSE 'open' END,
        CASE WHEN b.stage = 'closed' THEN b.received_on + 1
             + (ARRAY[6, 12, 19, 28])[1 + b.area % 4] + ((b.id * 7 + k * 13) % 9)::int - 4 END
-FROM bench_case b, generate_series(1, 5) k;
+FROM bench_case b CROSS JOIN generate_series(1, 5) k
+LEFT JOIN officer_pick op ON op.area = b.area
+ORDER BY k, b.id;
 
 -- The history's tables are filled as a restore fills them: their indexes
 -- (but the keys) dropped first and made again after the rows, whatever
