@@ -268,6 +268,8 @@ enum ld_err h_page_upload(struct request *req);
 enum ld_err page_upload_refused(struct request *req, enum ld_err err);
 /* The same for the Inbox page's message upload. */
 enum ld_err inbox_upload_refused(struct request *req, enum ld_err err);
+/* The brand page's logo likewise (h_brand_page.c). */
+enum ld_err brand_logo_refused(struct request *req, enum ld_err err);
 
 /* h_reports.c */
 struct period;

@@ -38,6 +38,16 @@ static const char *logo_error_code(const char *why)
 	return "form";
 }
 
+/* The words of a reason's code, or NULL. */
+static const char *logo_error_text(const char *code)
+{
+	for (size_t i = 0;
+	     code && i < sizeof(logo_errors) / sizeof(logo_errors[0]); i++)
+		if (!strcmp(code, logo_errors[i].code))
+			return logo_errors[i].text;
+	return NULL;
+}
+
 static enum ld_err brand_page(struct request *req, json_t *ctx,
 			      unsigned int status)
 {
@@ -66,11 +76,8 @@ enum ld_err h_page_brand(struct request *req)
 						: !strcmp(done, "removed")
 							? "Logo removed."
 							: "Brand saved."));
-	for (size_t i = 0;
-	     logo_error && i < sizeof(logo_errors) / sizeof(logo_errors[0]);
-	     i++)
-		if (!strcmp(logo_error, logo_errors[i].code))
-			page_field_error(ctx, "logo", logo_errors[i].text);
+	if (logo_error_text(logo_error))
+		page_field_error(ctx, "logo", logo_error_text(logo_error));
 	return brand_page(req, ctx, logo_error ? 400 : 200);
 }
 
@@ -184,6 +191,23 @@ static void logo_abort(struct request *req)
 }
 
 const struct upload_ops brand_logo_ops = {logo_begin, logo_data, logo_abort};
+
+/*
+ * A logo refused before its form is read (over any upload's limit, an
+ * expired page's token): the brand page again, the reason by its field.
+ */
+enum ld_err brand_logo_refused(struct request *req, enum ld_err err)
+{
+	if (ld_err_transient(err))
+		return err;
+	json_t *ctx = page_ctx(req, "Brand", "/admin");
+	page_field_error(ctx, "logo",
+			 req->body_too_large
+				 ? logo_error_text("large")
+				 : page_upload_reason(
+					   req, err, req->err_message, "logo"));
+	return brand_page(req, ctx, http_status(err));
+}
 
 /*
  * A refusal goes back to the brand page by a redirect, with the reason's

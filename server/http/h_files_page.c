@@ -29,6 +29,8 @@ enum ld_err page_upload_refused(struct request *req, enum ld_err err)
 	int64_t id;
 	if (req->route->handler == h_page_inbox_upload)
 		return inbox_upload_refused(req, err);
+	if (req->route->handler == h_page_brand_logo)
+		return brand_logo_refused(req, err);
 	if (req->route->handler != h_page_upload || ld_err_transient(err) ||
 	    err == LD_ENOTFOUND || request_id(req, 0, &id))
 		return err;

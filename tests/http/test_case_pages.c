@@ -433,7 +433,8 @@ static void upload_to(struct api *a, const char *path, const char *csrf,
 		curl_mime_data(part, "true", CURL_ZERO_TERMINATED);
 	}
 	part = curl_mime_addpart(mime);
-	curl_mime_name(part, "file");
+	/* The brand page's form names its file "logo", every other "file". */
+	curl_mime_name(part, strstr(path, "/brand/logo") ? "logo" : "file");
 	curl_mime_filename(part, name);
 	curl_mime_data(part, data, len);
 	struct {
@@ -562,6 +563,20 @@ static void test_upload_reasons_and_token(void **state)
 	upload_form_says(&r, 413, "file",
 			 "The selected message must be smaller than 98 KB");
 	itest_resp_release(&r);
+	/* The brand page's logo likewise: an administrator's form. */
+	struct api admin;
+	api_signin(&admin, server.base, "admin");
+	upload_to(&admin, "/admin/brand/logo", NULL, "logo.png", "x", 1, &r);
+	upload_form_says(&r, 403, "logo",
+			 "The page had expired. Choose the logo again");
+	itest_resp_release(&r);
+	upload_to(&admin, "/admin/brand/logo", admin.csrf, "logo.png", big,
+		  over, &r);
+	upload_form_says(&r, 413, "logo",
+			 "The logo must be smaller than 200 KB");
+	itest_resp_release(&r);
+	assert_int_equal(api_sql_long("SELECT count(*) FROM brand_logo"), 0);
+	api_release(&admin);
 
 	/* Not a PDF though named .pdf: the reason, by the file field. */
 	page_upload(&repairs, task, repairs.csrf, "", "survey.pdf", note,
