@@ -118,12 +118,20 @@ enum ld_err auth_signin(struct request *req, const char *email,
 			char csrf[SECRET_TOKEN_LEN], int64_t *user_id);
 const char *auth_session_cookie(struct request *req, const char *token,
 				long max_age);
+/* A new API token's name and expiry, as the API's body gives them. */
+struct token_in {
+	const char *name; /* the request's */
+	int64_t expires;
+};
+/* The API's decoder of that body (name, and expires_at or
+ * expires_in_days), for the API and the account page's form alike. */
+enum ld_err auth_token_in(struct request *req, json_t *body, void *out);
 /*
- * A new API token of the signed-in user from an API body (name, and
- * expires_at or expires_in_days): *out is the token as the API answers it,
- * with the secret itself, shown this once (json_decref it).
+ * A new API token of the signed-in user: *out is the token as the API
+ * answers it, with the secret itself, shown this once (json_decref it).
  */
-enum ld_err auth_token_make(struct request *req, json_t *body, json_t **out);
+enum ld_err auth_token_make(struct request *req, const struct token_in *in,
+			    json_t **out);
 
 /* h_oidc.c: single sign-on (OpenID Connect) */
 enum ld_err h_oidc_signin_page(struct request *req);

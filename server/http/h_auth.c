@@ -281,26 +281,31 @@ static enum ld_err token_expiry(struct request *req, json_t *body, int64_t *out)
  * revoked with it (the store sees to both): one credential cannot turn
  * itself into a longer-lived one.
  */
-enum ld_err auth_token_make(struct request *req, json_t *body, json_t **out)
+enum ld_err auth_token_in(struct request *req, json_t *body, void *out)
 {
 	static const char *const fields[] = {"name", "expires_at",
 					     "expires_in_days", NULL};
-	const char *name;
+	struct token_in *in = out;
+	enum ld_err err;
+	if ((err = input_known_fields(req, body, fields)) ||
+	    (err = input_string(req, body, "name", 80, true, &in->name)))
+		return err;
+	return token_expiry(req, body, &in->expires);
+}
+
+enum ld_err auth_token_make(struct request *req, const struct token_in *in,
+			    json_t **out)
+{
 	char *json, token[SECRET_TOKEN_LEN];
 	unsigned char hash[SECRET_HASH_LEN];
-	int64_t expires;
 	enum ld_err err;
 
 	*out = NULL;
-	if ((err = input_known_fields(req, body, fields)) ||
-	    (err = input_string(req, body, "name", 80, true, &name)) ||
-	    (err = token_expiry(req, body, &expires)))
-		return err;
 	secret_token(token);
 	secret_hash(token, hash);
 	if ((err = auth_store_create_token(req->app->store, req->who.user_id,
-					   req->who.token_id, expires, name,
-					   hash, &json)))
+					   req->who.token_id, in->expires,
+					   in->name, hash, &json)))
 		return err;
 	*out = json_loads(json, 0, NULL);
 	free(json);
@@ -314,9 +319,11 @@ enum ld_err auth_token_make(struct request *req, json_t *body, json_t **out)
 enum ld_err h_token_create(struct request *req)
 {
 	json_t *body, *out;
+	struct token_in in;
 	enum ld_err err;
 	if ((err = request_json(req, &body)) ||
-	    (err = auth_token_make(req, body, &out)))
+	    (err = auth_token_in(req, body, &in)) ||
+	    (err = auth_token_make(req, &in, &out)))
 		return err;
 	reply_json(req, 201, out);
 	return LD_OK;

@@ -205,7 +205,11 @@ enum ld_err h_page_account_token(struct request *req)
 	form_body_number(body, "expires_in_days",
 			 page_field(form, "expires_in_days"));
 	json_t *ctx = page_ctx(req, "Your account", "/account");
-	enum ld_err err = auth_token_make(req, body, &made);
+	struct token_in in;
+	struct refusals refused;
+	enum ld_err err = form_decode(req, body, auth_token_in, &in, &refused);
+	if (!err)
+		err = auth_token_make(req, &in, &made);
 	if (!err) {
 		json_object_set_new(ctx, "made", made);
 		err = account_page(req, ctx, 201, NULL);
@@ -216,9 +220,12 @@ enum ld_err h_page_account_token(struct request *req)
 		json_decref(ctx);
 		return err;
 	}
+	if (!refused.n)
+		refusals_add(req, &refused, err, req->err_field,
+			     req->err_message);
 	return account_page(req, ctx,
-			    form_refused(req, ctx, token_inputs, NULL, 0, err,
-					 req->err_field, req->err_message),
+			    form_show_refusals(req, ctx, token_inputs, NULL, 0,
+					       &refused, NULL),
 			    form);
 }
 

@@ -615,11 +615,25 @@ static const struct form_input provision_inputs[] = {
 	{"expected_on", "expected_on", "The date", NULL},
 	{NULL, NULL, NULL, NULL}};
 
+/* The API's decoder of an answer, as form_decode() calls it. */
+struct provision_in {
+	const char *provision;
+	struct sa_answer_in in;
+};
+
+static enum ld_err provision_decoder(struct request *req, json_t *body,
+				     void *out)
+{
+	struct provision_in *p = out;
+	return sa_answer_in(req, body, p->provision, &p->in);
+}
+
 enum ld_err h_page_provision_post(struct request *req)
 {
 	unsigned int status = 400; /* a date the form could not read */
 	json_t *form = page_form(req), *expected;
-	struct sa_answer_in in;
+	struct provision_in in = {req->params[1], {0}};
+	struct refusals refused;
 	struct why why = {0};
 	int32_t expected_on;
 	int64_t id;
@@ -647,13 +661,12 @@ enum ld_err h_page_provision_post(struct request *req)
 			ctx, "expected_on",
 			json_string_value(json_object_get(expected, "error")));
 	form_body_date(body, "expected_on", expected_on);
-	if (!json_is_true(json_object_get(ctx, "has_errors"))) {
-		err = sa_answer_in(req, body, req->params[1], &in);
-		if (err)
-			page_why_refused(req, &why);
-		else
-			err = sa_store_answer(req->app->store, &req->who, id,
-					      &in, &text, &why);
+	/* Every refusal at once: the form's own date's and the API's. */
+	bool typed = !json_is_true(json_object_get(ctx, "has_errors"));
+	err = form_decode(req, body, provision_decoder, &in, &refused);
+	if (!err && typed) {
+		err = sa_store_answer(req->app->store, &req->who, id, &in.in,
+				      &text, &why);
 		free(text);
 		text = NULL;
 		if (!err) {
@@ -664,10 +677,13 @@ enum ld_err h_page_provision_post(struct request *req)
 						  "/self-assessments/%lld",
 						  (long long)id));
 		}
-		/* The API's fields are the form's inputs; its status too. */
-		status = form_refused(req, ctx, provision_inputs, NULL, 0, err,
-				      why.field, why.msg);
+		refusals_add(req, &refused, err, why.field, why.msg);
 	}
+	/* The API's fields are the form's inputs; its status too. */
+	unsigned int shown = form_show_refusals(req, ctx, provision_inputs,
+						NULL, 0, &refused, NULL);
+	if (typed)
+		status = shown;
 	err = sa_store_get(req->app->store, id, &text);
 	json_t *sa = err ? NULL : page_parsed(text);
 	json_t *p = sa ? provision_of(sa, req->params[1]) : NULL;

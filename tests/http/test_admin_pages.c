@@ -517,6 +517,13 @@ static void test_account(void **state)
 		400, days, "The number of days must be from 1 to 3650", &r);
 	assert_non_null(strstr(r.body, "value=\"Script\""));
 	itest_resp_release(&r);
+	/* Both wrong: both said at once. */
+	static const char *const two[] = {"token_name", "expires_in_days",
+					  NULL};
+	refused(&me, "/account/tokens", "token_name=&expires_in_days=0", 400,
+		two, "The number of days must be from 1 to 3650", &r);
+	assert_non_null(strstr(r.body, "Enter a name for the token"));
+	itest_resp_release(&r);
 
 	const char *name = unique("Report script");
 	page(&me, "/account/tokens",

@@ -364,6 +364,9 @@ static void test_publish_url(void **state)
 	refused(answer, "complies=maybe", "complies");
 	refused(answer, "complies=yes&evidence=Policy%0B4", "evidence");
 	refused(answer, "complies=no&action=Rewrite", "expected_on");
+	/* Two wrong at once: both said (each linked to its input). */
+	refused(answer, "complies=maybe&evidence=Policy%0B4", "complies");
+	refused(answer, "complies=maybe&evidence=Policy%0B4", "evidence");
 	accepted(answer, "complies=yes&evidence=Policy+s.4");
 	int version = approve_sa(id);
 	snprintf(path, sizeof(path), "/self-assessments/%ld/publish", id);
