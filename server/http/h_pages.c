@@ -796,15 +796,15 @@ static json_t *case_next_step(struct request *req, json_t *c,
 	return out;
 }
 
-/* The newest page of the case's audit trail, or the page before
- * ?audit_before=ID, with a link to older entries: for its readers only. */
-static void page_case_audit(struct request *req, json_t *ctx, int64_t id)
+/* The newest page of the case's audit trail, or the page before entry
+ * `before` (0: the newest), with a link to older entries: for its readers
+ * only. */
+static void page_case_audit(struct request *req, json_t *ctx, int64_t id,
+			    int64_t before)
 {
-	const char *v = request_query(req, "audit_before");
-	long long before = v ? atoll(v) : 0;
 	char *text = NULL;
-	if (case_store_audit(req->app->store, &req->who, id,
-			     before > 0 ? before : 0, CASE_AUDIT_PAGE, &text))
+	if (case_store_audit(req->app->store, &req->who, id, before,
+			     CASE_AUDIT_PAGE, &text))
 		return;
 	json_t *audit = page_parsed(text);
 	if (!audit)
@@ -876,6 +876,13 @@ enum ld_err page_case(struct request *req, int64_t id,
 	static const char *const mdates[] = {"dated_on", NULL};
 	static const char *const rdates[] = {"due_on", NULL};
 	char *text = NULL;
+	/* The API's rule for ?before= (an id above 0), refused as it is. */
+	const char *v = request_query(req, "audit_before");
+	int64_t before = 0;
+	if (v && !page_positive_id(v, &before))
+		return request_fail(
+			req, LD_EINVAL, "audit_before",
+			"audit_before must be an id (a whole number above 0)");
 	enum ld_err err = case_store_get(req->app->store, &req->who, id, &text);
 	json_t *c = err ? NULL : page_parsed(text);
 	if (!c)
@@ -999,7 +1006,7 @@ enum ld_err page_case(struct request *req, int64_t id,
 	json_object_set_new(ctx, "has_timeline",
 			    json_boolean(json_array_size(
 				    json_object_get(c, "correspondence"))));
-	page_case_audit(req, ctx, id);
+	page_case_audit(req, ctx, id, before);
 	/* How the original complaint was handled against the Code. */
 	char *complaint_text = NULL;
 	int64_t complaint_id = json_integer_value(

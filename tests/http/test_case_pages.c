@@ -338,7 +338,19 @@ static void test_cancel_with_a_reason(void **state)
 		  "Task cancelled. The reason is recorded.");
 }
 
-/* Stage moves and closing, refused on the case page with the reason. */
+/* How many entries the audit history of a case page lists. */
+static long audit_entries(const char *body)
+{
+	const char *from = strstr(body, "id=\"audit\"");
+	const char *to = from ? strstr(from, "</ol>") : NULL;
+	long n = 0;
+	if (!to)
+		fail_msg("no audit history: %.600s", body);
+	for (const char *p = from; (p = strstr(p, "<li>")) && p < to; p++)
+		n++;
+	return n;
+}
+
 /*
  * The case page shows the newest 50 entries of its audit trail and links
  * to the older ones, which open where the link points.
@@ -356,25 +368,56 @@ static void test_audit_history_by_page(void **state)
 			  " [{\"title\": \"Records %d\","
 			  " \"service_area_id\": %ld}]}",
 			  i, area_repairs)));
+	/* More than one page and at most two, so the older page is the last. */
 	long total = api_sql_long(
 		F("SELECT count(*) FROM audit_log WHERE case_id = %ld", cid));
-	assert_true(total > 50);
+	assert_in_range(total, 51, 100);
 	long older = api_sql_long(F("SELECT min(id) FROM (SELECT id FROM"
 				    " audit_log WHERE case_id = %ld ORDER BY"
 				    " id DESC LIMIT 50) x",
 				    cid));
 	const char *link = F("/cases/%ld?audit_before=%ld#audit", cid, older);
-	page_says(&lo, F("/cases/%ld", cid), "Older changes");
-	page_says(&lo, F("/cases/%ld", cid), link);
-	/* The older page: open, and nothing older than it left to link. */
+	char *body = page_text(&lo, F("/cases/%ld", cid));
+	assert_non_null(strstr(body, "Older changes"));
+	assert_non_null(strstr(body, link));
+	assert_int_equal(audit_entries(body), 50);
+	free(body);
+	/*
+	 * The older page: open, every entry older than the link's (the
+	 * boundary's own entry is the newest page's last, not repeated here,
+	 * and the next older is not skipped: the two pages hold the trail
+	 * once), and nothing older than it left to link.
+	 */
 	const char *path = F("/cases/%ld?audit_before=%ld", cid, older);
-	page_says(&lo, path, "id=\"audit\" open");
-	if (total <= 100)
-		page_lacks(&lo, path, "Older changes");
+	body = page_text(&lo, path);
+	assert_non_null(strstr(body, "id=\"audit\" open"));
+	assert_int_equal(audit_entries(body), total - 50);
+	assert_null(strstr(body, "Older changes"));
+	free(body);
+	/* The API's page agrees: its first entry is the next older. */
+	json_t *a = get(F("/api/v1/cases/%ld/audit?before=%ld", cid, older));
+	json_t *entries = json_object_get(a, "entries");
+	assert_int_equal(json_array_size(entries), total - 50);
+	assert_int_equal(jint(json_array_get(entries, 0), "id"),
+			 api_sql_long(F("SELECT max(id) FROM audit_log WHERE"
+					" case_id = %ld AND id < %ld",
+					cid, older)));
+	json_decref(a);
+	/* A bad ?audit_before= is refused, as the API refuses ?before=. */
+	static const char *const bad[] = {"x", "0", "-3", "12x"};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		struct itest_resp r;
+		page_get(&lo, F("/cases/%ld?audit_before=%s", cid, bad[i]), &r);
+		if (r.status != 400 || !strstr(r.body, "audit_before must be"))
+			fail_msg("audit_before=%s: %ld: %.600s", bad[i],
+				 r.status, r.body);
+		itest_resp_release(&r);
+	}
 	/* A service-area officer's case page has no audit history. */
 	page_lacks(&repairs, F("/cases/%ld", cid), "Audit history");
 }
 
+/* Stage moves and closing, refused on the case page with the reason. */
 static void test_stage_and_close(void **state)
 {
 	(void)state;
