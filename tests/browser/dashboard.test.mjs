@@ -79,7 +79,7 @@ test('a whole investigation through the browser', async () => {
   await page.check('#ombudsman-HOS')
   await page.click('button:has-text("Register")')
   // Refused, with what was typed kept.
-  assert.match(await page.textContent('.govuk-error-summary'), /not a HOS reference/)
+  assert.match(await page.textContent('.govuk-error-summary'), /Not a HOS reference/)
   assert.equal(await page.inputValue('#reference'), 'not a reference')
   await check(page, '05-register-refused')
   await page.fill('#reference', '2026-55501')
