@@ -1024,7 +1024,6 @@ enum ld_err page_case(struct request *req, int64_t id,
 	}
 	json_object_set_new(ctx, "case", c);
 	audit_in_words(req, json_object_get(ctx, "audit"));
-	audit_in_words(req, json_object_get(c, "audit"));
 	page_done_flash(req, ctx);
 	if (failed) {
 		const char *f =
