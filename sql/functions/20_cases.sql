@@ -90,6 +90,20 @@ LANGUAGE sql STABLE AS $$
     FROM determination d WHERE d.case_id = p_case
 $$;
 
+-- A case's correspondence is the whole case's: only readers of every area
+-- see it (case_json, case_change_json).
+CREATE OR REPLACE FUNCTION correspondence_visible(p_scope bigint) RETURNS boolean
+LANGUAGE sql IMMUTABLE AS $$
+    SELECT p_scope IS NULL
+$$;
+
+-- A remedy is a service-area officer's through its task, of their area.
+CREATE OR REPLACE FUNCTION remedy_visible(p_scope bigint, p_task bigint) RETURNS boolean
+LANGUAGE sql STABLE AS $$
+    SELECT p_scope IS NULL OR EXISTS (SELECT 1 FROM task t WHERE t.id = p_task
+                                      AND task_visible(p_scope, t.service_area_id))
+$$;
+
 -- The case page's data (sql/011_speed.sql), scoped by the rule above.  Its
 -- audit trail is read by page (case_audit_json).
 CREATE OR REPLACE FUNCTION case_json(p_case bigint, p_area bigint, p_residents boolean)
@@ -112,8 +126,7 @@ BEGIN
                 'name', r.name, 'address', r.address, 'contact', r.contact,
                 'vulnerabilities', r.vulnerabilities, 'adjustments', r.adjustments,
                 'version', r.version) FROM resident r WHERE r.complaint_id = cp.id) END),
-        -- The correspondence is the whole case's: only for readers of every area.
-        'correspondence', CASE WHEN p_area IS NULL THEN coalesce((SELECT json_agg(
+        'correspondence', CASE WHEN correspondence_visible(p_area) THEN coalesce((SELECT json_agg(
             correspondence_json(m, u) ORDER BY m.dated_on, m.id)
             FROM correspondence m LEFT JOIN app_user u ON u.id = m.created_by
             WHERE m.case_id = c.id), '[]') END,
@@ -122,9 +135,7 @@ BEGIN
             AND task_visible(p_area, d.service_area_id)), '[]'),
         'determination', determination_json(c.id),
         'remedies', coalesce((SELECT json_agg(remedy_json(r) ORDER BY r.id)
-            FROM remedy r WHERE r.case_id = c.id
-            AND (p_area IS NULL OR EXISTS (SELECT 1 FROM task t WHERE t.id = r.task_id
-                                           AND task_visible(p_area, t.service_area_id)))),
+            FROM remedy r WHERE r.case_id = c.id AND remedy_visible(p_area, r.task_id)),
             '[]'))
     FROM ombudsman_case c
     JOIN ombudsman o ON o.id = c.ombudsman_id
@@ -145,7 +156,7 @@ LANGUAGE plpgsql STABLE
 SET plan_cache_mode = force_generic_plan AS $$
 BEGIN
     RETURN (SELECT (case_head_json(c)
-        || CASE WHEN p_correspondence IS NOT NULL AND p_area IS NULL THEN
+        || CASE WHEN p_correspondence IS NOT NULL AND correspondence_visible(p_area) THEN
             jsonb_build_object('correspondence', coalesce((SELECT jsonb_agg(
                 correspondence_json(m, u) ORDER BY m.dated_on, m.id)
                 FROM correspondence m LEFT JOIN app_user u ON u.id = m.created_by
@@ -159,8 +170,7 @@ BEGIN
         || CASE WHEN p_remedies IS NOT NULL THEN
             jsonb_build_object('remedies', coalesce((SELECT jsonb_agg(remedy_json(r) ORDER BY r.id)
                 FROM remedy r WHERE r.id = ANY (p_remedies) AND r.case_id = c.id
-                AND (p_area IS NULL OR EXISTS (SELECT 1 FROM task t WHERE t.id = r.task_id
-                     AND task_visible(p_area, t.service_area_id)))), '[]'))
+                AND remedy_visible(p_area, r.task_id)), '[]'))
             ELSE '{}' END
         || CASE WHEN p_determination THEN
             jsonb_build_object('determination', determination_json(c.id))
