@@ -36,7 +36,7 @@ struct list_query {
 	const char *q; /* a reference, or part of one */
 	int32_t today;
 	int page;     /* from 1 */
-	int per_page; /* 1 to 200 */
+	int per_page; /* 1 to PAGE_ROWS_MAX (paging.h) */
 };
 
 struct complaint_in {
@@ -88,12 +88,11 @@ enum ld_err case_store_list(struct store *s, const struct principal *p,
 			    const struct list_query *q, char **json);
 /*
  * A case's audit trail by page, newest first (case_audit_json): at most
- * limit (1 to CASE_AUDIT_MAX) entries with ids below before (0: the
- * newest), and next_before for the page after.  Link officers and
- * leadership only (LD_EFORBIDDEN for others).
+ * limit (1 to PAGE_ROWS_MAX of paging.h, which the caller checks)
+ * entries with ids below before (0: the newest), and next_before for the
+ * page after.  Link officers and leadership only (LD_EFORBIDDEN for
+ * others).
  */
-#define CASE_AUDIT_PAGE 50
-#define CASE_AUDIT_MAX	200
 enum ld_err case_store_audit(struct store *s, const struct principal *p,
 			     int64_t id, int64_t before, int limit,
 			     char **json);

@@ -12,6 +12,7 @@
 #include "input.h"
 #include "utf8.h"
 #include "kinds.h"
+#include "paging.h"
 
 #define TEXT_MAX   4000
 #define TITLE_MAX  300
@@ -305,24 +306,13 @@ static enum ld_err query_date(struct request *req, const char *name,
 
 static enum ld_err query_page(struct request *req, struct list_query *q)
 {
-	const char *names[] = {"page", "per_page"};
-	int *targets[] = {&q->page, &q->per_page};
-	long max[] = {1000000, 200};
-	q->page = 1;
-	q->per_page = 50;
-	for (int i = 0; i < 2; i++) {
-		const char *v = request_query(req, names[i]);
-		char *end;
-		if (!v)
-			continue;
-		errno = 0;
-		long n = strtol(v, &end, 10);
-		if (errno || end == v || *end || n < 1 || n > max[i])
-			return request_fail(req, LD_EINVAL, names[i],
-					    "%s must be from 1 to %ld",
-					    names[i], max[i]);
-		*targets[i] = (int)n;
-	}
+	long page = 1, per_page = PAGE_ROWS;
+	enum ld_err err;
+	if ((err = paging_query(req, "page", PAGE_NUMBER_MAX, &page)) ||
+	    (err = paging_query(req, "per_page", PAGE_ROWS_MAX, &per_page)))
+		return err;
+	q->page = (int)page;
+	q->per_page = (int)per_page;
 	return LD_OK;
 }
 
@@ -364,23 +354,14 @@ static enum ld_err list_query(struct request *req, struct list_query *q)
 enum ld_err h_case_audit(struct request *req)
 {
 	int64_t id, before = 0;
-	const char *v = request_query(req, "limit");
-	long limit = CASE_AUDIT_PAGE;
-	char *json = NULL, *end;
+	long limit = PAGE_ROWS;
+	char *json = NULL;
 	enum ld_err err;
 
 	if ((err = request_id(req, 0, &id)) ||
-	    (err = query_id(req, "before", &before)))
+	    (err = query_id(req, "before", &before)) ||
+	    (err = paging_query(req, "limit", PAGE_ROWS_MAX, &limit)))
 		return err;
-	if (v) {
-		errno = 0;
-		limit = strtol(v, &end, 10);
-		if (errno || end == v || *end || limit < 1 ||
-		    limit > CASE_AUDIT_MAX)
-			return request_fail(req, LD_EINVAL, "limit",
-					    "limit must be from 1 to %d",
-					    CASE_AUDIT_MAX);
-	}
 	err = case_store_audit(req->app->store, &req->who, id, before,
 			       (int)limit, &json);
 	return reply_result(req, err, json, NULL, 200);

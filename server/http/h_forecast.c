@@ -13,6 +13,7 @@
 #include "forecast_store.h"
 #include "handlers.h"
 #include "page.h"
+#include "paging.h"
 #include "view.h"
 #include "workcal.h"
 #include "workflow.h"
@@ -21,10 +22,6 @@
  * sanction flags (the soonest to act on), and links to the pages of
  * every one: a page of 50 rows each is 63 KB more HTML on every visit. */
 #define HOME_SHOWN 10
-/* The /likely-late and /sanction-risk pages show this many a page. */
-#define PER_PAGE 50
-/* A ?page= past this is no page of a list anyone reads. */
-#define MAX_PAGE 100000
 
 /* One store call with the calendar held. */
 struct call {
@@ -213,22 +210,13 @@ void forecast_page_home(struct request *req, json_t *ctx)
 }
 
 /*
- * ?page= of a paged list: 1 when absent, else a whole number from 1 to
- * MAX_PAGE; 0 after refusing the request.
+ * ?page= of a paged list: 1 when absent, else paging.h's page number; 0
+ * after refusing the request.
  */
 static int page_number(struct request *req)
 {
-	const char *v = request_query(req, "page");
-	if (!v)
-		return 1;
-	char *end;
-	long n = strtol(v, &end, 10);
-	if (*v < '0' || *v > '9' || *end || n < 1 || n > MAX_PAGE) {
-		request_fail(req, LD_EINVAL, "page",
-			     "page is a whole number from 1");
-		return 0;
-	}
-	return (int)n;
+	long n = 1;
+	return paging_query(req, "page", PAGE_NUMBER_MAX, &n) ? 0 : (int)n;
 }
 
 static json_t *page_link(const char *path, long n, long current)
@@ -246,7 +234,7 @@ static json_t *page_link(const char *path, long n, long current)
  */
 static void pagination(json_t *ctx, const char *path, long current, long total)
 {
-	long pages = (total + PER_PAGE - 1) / PER_PAGE;
+	long pages = (total + PAGE_ROWS - 1) / PAGE_ROWS;
 	if (pages < 2)
 		return;
 	json_t *p = json_object(), *items = json_array();
@@ -270,7 +258,7 @@ static void pagination(json_t *ctx, const char *path, long current, long total)
 }
 
 /*
- * A page of 50 of a list home shows the first few of: into() puts the
+ * A page (PAGE_ROWS) of a list home shows the first few of: into() puts the
  * rows after offset into the context and answers the total (-1 on
  * failure).  A page past the last (of a list that has rows) is not found.
  */
@@ -285,10 +273,10 @@ static enum ld_err paged(struct request *req, const char *title,
 	if (!page)
 		return LD_EINVAL;
 	json_t *parts = json_object();
-	json_int_t total =
-		into(req, parts, (size_t)(page - 1) * PER_PAGE, PER_PAGE, &err);
+	json_int_t total = into(req, parts, (size_t)(page - 1) * PAGE_ROWS,
+				PAGE_ROWS, &err);
 	if (total < 0 ||
-	    (page > 1 && (json_int_t)(page - 1) * PER_PAGE >= total)) {
+	    (page > 1 && (json_int_t)(page - 1) * PAGE_ROWS >= total)) {
 		json_decref(parts);
 		return total < 0 ? err : LD_ENOTFOUND;
 	}
@@ -298,7 +286,7 @@ static enum ld_err paged(struct request *req, const char *title,
 	json_object_set_new(ctx, "back", json_string("/home"));
 	json_object_set_new(ctx, "page", json_integer(page));
 	json_object_set_new(ctx, "pages",
-			    json_integer((total + PER_PAGE - 1) / PER_PAGE));
+			    json_integer((total + PAGE_ROWS - 1) / PAGE_ROWS));
 	pagination(ctx, path, page, (long)total);
 	return page_render(req, 200, template, ctx);
 }

@@ -12,6 +12,7 @@
 #include "kinds.h"
 #include "next_step.h"
 #include "page.h"
+#include "paging.h"
 #include "page_store.h"
 #include "view.h"
 #include "workcal.h"
@@ -665,7 +666,7 @@ enum ld_err h_page_cases(struct request *req)
 	const char *stage = request_query(req, "stage");
 
 	q.page = 1;
-	q.per_page = 200;
+	q.per_page = PAGE_ROWS_MAX;
 	/* An unknown stage is no filter: this page's links make the known. */
 	q.stage = stage && workflow_lookup(case_stage_names, stage) >= 0 ? stage
 									 : NULL;
@@ -803,8 +804,8 @@ static void page_case_audit(struct request *req, json_t *ctx, int64_t id,
 			    int64_t before)
 {
 	char *text = NULL;
-	if (case_store_audit(req->app->store, &req->who, id, before,
-			     CASE_AUDIT_PAGE, &text))
+	if (case_store_audit(req->app->store, &req->who, id, before, PAGE_ROWS,
+			     &text))
 		return;
 	json_t *audit = page_parsed(text);
 	if (!audit)

@@ -417,6 +417,55 @@ static void test_audit_history_by_page(void **state)
 	page_lacks(&repairs, F("/cases/%ld", cid), "Audit history");
 }
 
+/* The API's error for a paging field: 400, naming it and its limit. */
+static void paging_refused(const char *path, const char *field,
+			   const char *message)
+{
+	json_t *e = api_expect(&lo, 400, "GET", path, NULL);
+	json_t *err = json_object_get(e, "error");
+	assert_string_equal(jstr(err, "field"), field);
+	assert_string_equal(jstr(err, "message"), message);
+	json_decref(e);
+}
+
+/*
+ * Every paged list keeps paging.h's limits, the API's and the pages':
+ * a page of 1 to 200 rows, a page number up to 1,000,000, each refusal
+ * naming its field and its range.
+ */
+static void test_paging_limits(void **state)
+{
+	(void)state;
+	long task;
+	long cid = new_case(&task);
+	const char *audit = F("/api/v1/cases/%ld/audit", cid);
+	paging_refused(F("%s?limit=201", audit), "limit",
+		       "limit must be a whole number from 1 to 200");
+	paging_refused(F("%s?limit=0", audit), "limit",
+		       "limit must be a whole number from 1 to 200");
+	paging_refused(F("%s?limit=+5", audit), "limit",
+		       "limit must be a whole number from 1 to 200");
+	json_decref(
+		api_expect(&lo, 200, "GET", F("%s?limit=200", audit), NULL));
+	paging_refused("/api/v1/cases?per_page=201", "per_page",
+		       "per_page must be a whole number from 1 to 200");
+	paging_refused("/api/v1/cases?page=1000001", "page",
+		       "page must be a whole number from 1 to 1000000");
+	json_t *l = api_expect(&lo, 200, "GET", "/api/v1/cases", NULL);
+	assert_int_equal(jint(l, "per_page"), 50);
+	json_decref(l);
+	/* The pages' lists: the same page numbers, past the last not found. */
+	struct itest_resp r;
+	page_get(&lo, "/likely-late?page=1000001", &r);
+	if (r.status != 400 ||
+	    !strstr(r.body, "page must be a whole number from 1 to 1000000"))
+		fail_msg("page=1000001: %ld: %.600s", r.status, r.body);
+	itest_resp_release(&r);
+	page_get(&lo, "/likely-late?page=200000", &r);
+	assert_int_equal(r.status, 404);
+	itest_resp_release(&r);
+}
+
 /* Stage moves and closing, refused on the case page with the reason. */
 static void test_stage_and_close(void **state)
 {
@@ -1097,6 +1146,7 @@ int main(void)
 		cmocka_unit_test(test_cancel_with_a_reason),
 		cmocka_unit_test(test_stage_and_close),
 		cmocka_unit_test(test_audit_history_by_page),
+		cmocka_unit_test(test_paging_limits),
 		cmocka_unit_test(test_upload_reasons_and_token),
 		cmocka_unit_test(test_validators_see_the_current_answer),
 		cmocka_unit_test(test_replace_and_remove_a_file),

@@ -1,0 +1,31 @@
+/*
+ * paging.h: how long a page of any list is and how far it may be asked
+ * to go, for the API (?page=, ?per_page=, an audit trail's ?limit=) and
+ * the pages (likely late, sanction risk, the case page's audit history),
+ * and the one check of such a number.  The store trusts its callers to
+ * have made it.
+ */
+#ifndef LINKDESK_PAGING_H
+#define LINKDESK_PAGING_H
+
+#include "ld_err.h"
+
+struct request;
+
+/* A page holds this many rows unless the reader asks for another size. */
+#define PAGE_ROWS 50
+/* The most rows a page may be asked to hold. */
+#define PAGE_ROWS_MAX 200
+/* A page number past this is no page of a list anyone reads. */
+#define PAGE_NUMBER_MAX 1000000
+
+/*
+ * The query's ?name= as a whole number from 1 to max into *out (left as
+ * it is, the caller's default, when absent).  Anything else (a sign,
+ * space, text after it, out of range) is refused with LD_EINVAL naming
+ * the field and its range.
+ */
+enum ld_err paging_query(struct request *req, const char *name, long max,
+			 long *out);
+
+#endif
