@@ -69,6 +69,25 @@ static json_t *figure_def(json_t *cat, const char *name)
 }
 
 /*
+ * The rate an Ombudsman counting by basis is judged by, as the catalogue
+ * says (kpi_catalogue's rate_basis); with basis NULL, the catalogue's
+ * first such rate.  NULL when none is.
+ */
+static json_t *rate_figure(json_t *cat, const char *basis)
+{
+	size_t i;
+	json_t *f;
+	json_array_foreach(cat, i, f)
+	{
+		const char *b =
+			json_string_value(json_object_get(f, "rate_basis"));
+		if (b && (!basis || !strcmp(b, basis)))
+			return f;
+	}
+	return NULL;
+}
+
+/*
  * Where a figure's number leads: the rows behind it (a rate's
  * numerator's), for the period and narrowing of its column (a query
  * string tail like "&ombudsman=HOS", or "").
@@ -367,26 +386,32 @@ enum ld_err h_page_leadership(struct request *req)
 	filter_choices(req, ctx);
 	/* The charts are of the same narrowing; the rate is the one the
 	 * chosen Ombudsman counts (by decisions or by findings), the
-	 * Housing Ombudsman's when none is chosen. */
-	const char *basis = json_string_value(json_object_get(
-		json_array_get(json_object_get(k, "by_ombudsman"), 0),
-		"rate_basis"));
-	const char *rate = omb && basis && !strcmp(basis, "decisions")
-				   ? "uphold_rate"
-				   : "maladministration_rate";
-	const char *rate_title = json_string_value(json_object_get(
-		figure_def(json_object_get(k, "catalogue"), rate), "label"));
-	json_object_set_new(
-		ctx, "charts",
-		json_pack(
-			"[o, o, o, o]",
-			chart(tr, "Cases received", "Cases", "cases_received"),
-			chart(tr, "Evidence on time", "Per cent",
-			      "evidence_on_time_rate"),
-			chart(tr, rate_title ? rate_title : rate, "Per cent",
-			      rate),
-			chart(tr, "Tasks overdue at the quarter's end", "Tasks",
-			      "overdue_tasks_at_end")));
+	 * catalogue's first (the Housing Ombudsman's) when none is chosen. */
+	const char *basis =
+		omb ? json_string_value(json_object_get(
+			      json_array_get(json_object_get(k, "by_ombudsman"),
+					     0),
+			      "rate_basis"))
+		    : NULL;
+	json_t *rate = rate_figure(json_object_get(k, "catalogue"), basis);
+	json_t *charts = json_pack(
+		"[o, o]",
+		chart(tr, "Cases received", "Cases", "cases_received"),
+		chart(tr, "Evidence on time", "Per cent",
+		      "evidence_on_time_rate"));
+	/* No chart rather than another Ombudsman's rate. */
+	if (rate)
+		json_array_append_new(
+			charts,
+			chart(tr,
+			      json_string_value(json_object_get(rate, "label")),
+			      "Per cent",
+			      json_string_value(
+				      json_object_get(rate, "name"))));
+	json_array_append_new(charts,
+			      chart(tr, "Tasks overdue at the quarter's end",
+				    "Tasks", "overdue_tasks_at_end"));
+	json_object_set_new(ctx, "charts", charts);
 	if (area <= 0)
 		json_object_set_new(ctx, "by_area",
 				    area_section(req, k, p.label));

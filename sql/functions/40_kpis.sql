@@ -3,10 +3,25 @@
 -- case log.  Definitions in docs/kpis.md; adding a figure is a row and its
 -- facts here, nothing copied into a migration.
 
--- The catalogue, for pages and exports to label and order the figures.
+-- The way of counting (an Ombudsman's rate_basis) under which a measure
+-- is counted at all (NULL: under every one): kpi_facts counts findings
+-- considered and adverse for an Ombudsman that counts by findings, and
+-- detailed investigations decided and upheld for one that counts by
+-- decisions.
+CREATE OR REPLACE FUNCTION kpi_rate_basis(p_measure text) RETURNS text
+LANGUAGE sql IMMUTABLE AS $$
+    SELECT CASE WHEN p_measure IN ('findings_considered', 'findings_adverse') THEN 'findings'
+                WHEN p_measure IN ('investigations_decided', 'investigations_upheld')
+                    THEN 'decisions' END
+$$;
+
+-- The catalogue, for pages and exports to label and order the figures; a
+-- rate over a measure of one way of counting says which (rate_basis):
+-- the rate an Ombudsman of that basis is judged by.
 CREATE OR REPLACE FUNCTION kpi_catalogue() RETURNS json LANGUAGE sql STABLE AS $$
     SELECT json_agg(json_build_object('name', name, 'section', section, 'label', label,
-                    'kind', kind, 'numerator', numerator, 'denominator', denominator)
+                    'kind', kind, 'numerator', numerator, 'denominator', denominator,
+                    'rate_basis', CASE WHEN kind = 'rate' THEN kpi_rate_basis(denominator) END)
                     ORDER BY position)
     FROM kpi_figure
 $$;
@@ -126,9 +141,10 @@ LANGUAGE sql STABLE AS $$
     JOIN finding f ON f.determination_id = d.id
     JOIN finding_kind k ON k.finding = f.finding,
     LATERAL (VALUES ('finding_' || f.finding, true),
-                    ('findings_considered', k.considered AND o.rate_basis = 'findings'),
+                    ('findings_considered', k.considered
+                        AND o.rate_basis = kpi_rate_basis('findings_considered')),
                     ('findings_adverse', k.considered AND f.upheld
-                                         AND o.rate_basis = 'findings')) m(measure, holds)
+                        AND o.rate_basis = kpi_rate_basis('findings_adverse'))) m(measure, holds)
     WHERE (d.decided_on BETWEEN p_from AND p_to
            OR p_cases IS NOT NULL AND d.decided_on IS NOT NULL) AND m.holds
     AND (p_cases IS NULL OR d.case_id = ANY(p_cases))
@@ -137,7 +153,8 @@ LANGUAGE sql STABLE AS $$
     -- by decisions: upheld when fault was found in any part.
     SELECT m.measure, c.id, NULL, c.ombudsman, c.area_id, NULL, d.decided_on, NULL, NULL
     FROM determination d JOIN case_fact c ON c.id = d.case_id
-    JOIN ombudsman o ON o.code = c.ombudsman AND o.rate_basis = 'decisions',
+    JOIN ombudsman o ON o.code = c.ombudsman
+        AND o.rate_basis = kpi_rate_basis('investigations_decided'),
     LATERAL (SELECT coalesce(bool_or(f.upheld), false) AS upheld FROM finding f
              WHERE f.determination_id = d.id) u,
     LATERAL (VALUES ('investigations_decided', true),

@@ -882,7 +882,39 @@ static void test_leadership_narrowing(void **state)
 	api_call(&lo, "GET", "/leadership?period=2026-Q3", NULL, &r);
 	assert_int_equal(chart_value(r.body, "Cases received", "2026-Q3"),
 			 everyone);
+	/* With none chosen, the Housing Ombudsman's rate, as the catalogue
+	 * (the first rate by a way of counting) says. */
+	assert_non_null(strstr(r.body, "Maladministration rate, by findings"
+				       " (Housing Ombudsman), by quarter"));
+	assert_null(strstr(r.body, "Uphold rate, detailed investigations"
+				   " (LGSCO), by quarter"));
 	itest_resp_release(&r);
+	api_call(&lo, "GET", "/leadership?period=2026-Q3&ombudsman=HOS", NULL,
+		 &r);
+	assert_non_null(strstr(r.body, "Maladministration rate, by findings"
+				       " (Housing Ombudsman), by quarter"));
+	itest_resp_release(&r);
+	/* Which rate judges which way of counting is the catalogue's word,
+	 * the one kpi_facts counts its measures by. */
+	k = api_expect(&lo, 200, "GET", "/api/v1/kpis?period=2026-Q3", NULL);
+	size_t i;
+	json_t *f;
+	int rates = 0;
+	json_array_foreach(json_object_get(k, "catalogue"), i, f)
+	{
+		const char *name = jstr(f, "name");
+		json_t *basis = json_object_get(f, "rate_basis");
+		if (!strcmp(name, "uphold_rate"))
+			rates += json_is_string(basis) &&
+				 !strcmp(json_string_value(basis), "decisions");
+		else if (!strcmp(name, "maladministration_rate"))
+			rates += json_is_string(basis) &&
+				 !strcmp(json_string_value(basis), "findings");
+		else if (!json_is_null(basis))
+			fail_msg("%s has a rate_basis", name);
+	}
+	assert_int_equal(rates, 2);
+	json_decref(k);
 	api_call(&lo, "GET", "/leadership?period=2026-Q3&ombudsman=%3Cb%3E",
 		 NULL, &r);
 	assert_int_equal(r.status, 200);
