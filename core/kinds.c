@@ -127,15 +127,21 @@ const struct kind_label task_kinds[] = {
 const struct kind_label remedy_types[] = {
 	{"order", "Order"}, {"recommendation", "Recommendation"}, {NULL, NULL}};
 
-const struct kind_label remedy_kinds[] = {
-	{"apology", "Apology"},
-	{"compensation", "Compensation"},
-	{"works", "Repairs or works"},
-	{"policy_review", "Policy review"},
-	{"training", "Staff training"},
-	{"self_assessment", "Self-assessment against the Code"},
-	{"other", "Other"},
-	{NULL, NULL}};
+const struct remedy_kind remedy_kinds[] = {
+	{"apology", "Apology", false},
+	{"compensation", "Compensation", true},
+	{"works", "Repairs or works", false},
+	{"policy_review", "Policy review", false},
+	{"training", "Staff training", false},
+	{"self_assessment", "Self-assessment against the Code", false},
+	{"other", "Other", false},
+	{NULL, NULL, false}};
+
+const struct remedy_kind *remedy_kind_find(const char *name)
+{
+	int i = kind_index(remedy_kinds, sizeof(remedy_kinds[0]), name);
+	return i < 0 ? NULL : &remedy_kinds[i];
+}
 
 const struct kind_label audit_entities[] = {
 	{"ombudsman_case", "The case"},
@@ -203,14 +209,16 @@ const char *kind_label(const struct kind_label *table, const char *name)
 const char *kinds_label(const char *name)
 {
 	static const struct kind_label *const tables[] = {
-		task_kinds,    remedy_types, remedy_kinds,
-		case_outcomes, channels,     priorities};
+		task_kinds, remedy_types, case_outcomes, channels, priorities};
 	const struct corr_kind *k = corr_kind_find(name);
+	const struct remedy_kind *rk = remedy_kind_find(name);
 	int r = workflow_lookup(role_names, name);
 	int st = workflow_lookup(task_status_names, name);
 	int sg = workflow_lookup(case_stage_names, name);
 	if (k)
 		return k->label;
+	if (rk)
+		return rk->label;
 	if (r >= 0)
 		return role_titles[r];
 	if (st >= 0)

@@ -55,7 +55,23 @@ const struct corr_kind *corr_kind_find(const char *name);
 /* NULL-terminated: name and label. */
 extern const struct kind_label task_kinds[];
 extern const struct kind_label remedy_types[];
-extern const struct kind_label remedy_kinds[];
+
+/*
+ * What a kind of remedy is: its name and label, as a kind_label's, and
+ * whether it has an amount (amount_pence, given for it and for no other:
+ * sql/004's CHECK on remedy).
+ */
+struct remedy_kind {
+	const char *name;
+	const char *label;
+	bool has_amount;
+};
+
+extern const struct remedy_kind remedy_kinds[];
+
+/* The row of name, or NULL. */
+const struct remedy_kind *remedy_kind_find(const char *name);
+
 extern const struct kind_label case_outcomes[];
 extern const struct kind_label channels[];
 extern const struct kind_label priorities[];

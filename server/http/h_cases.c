@@ -554,9 +554,9 @@ static enum ld_err remedy_fields(struct request *req, json_t *r,
 			    &in->service_area_id)) ||
 	    (err = id_field(req, r, "assignee_id", false, &in->assignee_id)))
 		return err;
-	/* Compensation has an amount; nothing else has one. */
-	if (in->kind &&
-	    (in->amount_pence >= 0) != !strcmp(in->kind, "compensation"))
+	/* Compensation has an amount; nothing else has one (core's table). */
+	const struct remedy_kind *rk = remedy_kind_find(in->kind);
+	if (rk && (in->amount_pence >= 0) != rk->has_amount)
 		return request_fail(
 			req, LD_EVALIDATION, "amount_pence",
 			in->amount_pence < 0

@@ -565,7 +565,8 @@ static enum ld_err determination_form(struct request *req, int64_t case_id,
 		       *areas = json_deep_copy(areas_text_list);
 		snprintf(key, sizeof(key), "kind-%d", n);
 		const char *kind = page_field(form, key);
-		for (const struct kind_label *rk = remedy_kinds; rk->name; rk++)
+		for (const struct remedy_kind *rk = remedy_kinds; rk->name;
+		     rk++)
 			json_array_append_new(
 				kinds,
 				json_pack("{s:s, s:s, s:b}", "value", rk->name,

@@ -402,6 +402,49 @@ static void test_kinds_match_schema(void **state)
 }
 
 /*
+ * The kinds of remedy with an amount are those sql/004's CHECK on remedy
+ * ties amount_pence to: ((kind = 'compensation') = (amount_pence IS NOT
+ * NULL)).
+ */
+static void test_remedy_amounts_match_schema(void **state)
+{
+	(void)state;
+	char path[512], line[1024], sql[256] = "", core[256] = "";
+	const char *root = getenv("LINKDESK_ROOT");
+	snprintf(path, sizeof(path), "%s/sql/004_casework.sql",
+		 root ? root : ".");
+	FILE *f = fopen(path, "r");
+	assert_non_null(f);
+	size_t len = 0;
+	while (fgets(line, sizeof(line), f)) {
+		if (!strstr(line, "= (amount_pence IS NOT NULL)"))
+			continue;
+		for (const char *p = strstr(line, "kind = '"); p;
+		     p = strstr(p + 1, "kind = '")) {
+			const char *from = p + 8, *end = strchr(from, '\'');
+			if (!end)
+				break;
+			len += (size_t)snprintf(sql + len, sizeof(sql) - len,
+						"%s%.*s", len ? "," : "",
+						(int)(end - from), from);
+		}
+	}
+	fclose(f);
+	if (!*sql)
+		fail_msg("no CHECK on remedy's amount_pence found in sql");
+	len = 0;
+	for (const struct remedy_kind *k = remedy_kinds; k->name; k++)
+		if (k->has_amount)
+			len += (size_t)snprintf(core + len, sizeof(core) - len,
+						"%s%s", len ? "," : "",
+						k->name);
+	assert_same_set("remedy kinds with an amount", core, sql);
+	/* And kinds_label still knows every remedy kind's words. */
+	for (const struct remedy_kind *k = remedy_kinds; k->name; k++)
+		assert_string_equal(kinds_label(k->name), k->label);
+}
+
+/*
  * The statuses SQL's task_is_open() keeps out (sql/functions/10_tasks.sql)
  * are exactly those core calls closed, and task_is_unsent() adds "sent",
  * as workflow_task_unsent() does.
@@ -469,6 +512,7 @@ int main(void)
 		cmocka_unit_test(test_case_close),
 		cmocka_unit_test(test_correspondence_kinds),
 		cmocka_unit_test(test_kinds_match_schema),
+		cmocka_unit_test(test_remedy_amounts_match_schema),
 		cmocka_unit_test(test_open_matches_sql),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
