@@ -285,6 +285,17 @@ static void test_correspondence_kinds(void **state)
 	assert_null(kinds_label("nothing"));
 }
 
+/* A file of the source tree's sql/ (under LINKDESK_ROOT), open to read. */
+static FILE *sql_open(const char *name)
+{
+	char path[512];
+	const char *root = getenv("LINKDESK_ROOT");
+	snprintf(path, sizeof(path), "%s/sql/%s", root ? root : ".", name);
+	FILE *f = fopen(path, "r");
+	assert_non_null(f);
+	return f;
+}
+
 /*
  * The values of CHECK (column IN (...)) after "    column" in a table of
  * sql/004_casework.sql, as a comma-joined list.
@@ -292,12 +303,8 @@ static void test_correspondence_kinds(void **state)
 static void sql_values(const char *table, const char *column, char *out,
 		       size_t size)
 {
-	char path[512], line[1024], head[128], want[128];
-	const char *root = getenv("LINKDESK_ROOT");
-	snprintf(path, sizeof(path), "%s/sql/004_casework.sql",
-		 root ? root : ".");
-	FILE *f = fopen(path, "r");
-	assert_non_null(f);
+	char line[1024], head[128], want[128];
+	FILE *f = sql_open("004_casework.sql");
 	snprintf(head, sizeof(head), "CREATE TABLE %s (", table);
 	snprintf(want, sizeof(want), "    %s ", column);
 	bool in_table = false, in_check = false;
@@ -409,12 +416,8 @@ static void test_kinds_match_schema(void **state)
 static void test_remedy_amounts_match_schema(void **state)
 {
 	(void)state;
-	char path[512], line[1024], sql[256] = "", core[256] = "";
-	const char *root = getenv("LINKDESK_ROOT");
-	snprintf(path, sizeof(path), "%s/sql/004_casework.sql",
-		 root ? root : ".");
-	FILE *f = fopen(path, "r");
-	assert_non_null(f);
+	char line[1024], sql[256] = "", core[256] = "";
+	FILE *f = sql_open("004_casework.sql");
 	size_t len = 0;
 	while (fgets(line, sizeof(line), f)) {
 		if (!strstr(line, "= (amount_pence IS NOT NULL)"))
@@ -452,12 +455,8 @@ static void test_remedy_amounts_match_schema(void **state)
 static void test_open_matches_sql(void **state)
 {
 	(void)state;
-	char path[512], line[1024], sql[256] = "", core[256] = "";
-	const char *root = getenv("LINKDESK_ROOT");
-	snprintf(path, sizeof(path), "%s/sql/functions/10_tasks.sql",
-		 root ? root : ".");
-	FILE *f = fopen(path, "r");
-	assert_non_null(f);
+	char line[1024], sql[256] = "", core[256] = "";
+	FILE *f = sql_open("functions/10_tasks.sql");
 	bool in_fn = false, unsent_adds_sent = false;
 	while (fgets(line, sizeof(line), f)) {
 		if (strstr(line, "FUNCTION task_is_open("))
