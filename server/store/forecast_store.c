@@ -746,12 +746,15 @@ static enum ld_err sanctions(struct store *s, const struct workcal *cal,
 		}
 		PQclear(res);
 	}
+	/* The page is a slice of the visible flags, each taken once. */
 	if (scope) {
-		*total = json_array_size(out);
-		for (size_t k = 0; k < offset && json_array_size(out); k++)
-			json_array_remove(out, 0);
-		while (json_array_size(out) > max)
-			json_array_remove(out, json_array_size(out) - 1);
+		size_t n = json_array_size(out);
+		json_t *page = json_array();
+		*total = n;
+		for (size_t k = offset; k < n && k - offset < max; k++)
+			json_array_append(page, json_array_get(out, k));
+		json_decref(out);
+		out = page;
 	}
 	buf_release(&ids);
 	if (err) {
