@@ -53,6 +53,20 @@ struct request {
 	/* A page's upload carries its CSRF token as the multipart field
 	 * before the file, never in its address: checked as it arrives. */
 	bool csrf_in_body, csrf_ok;
+	/*
+	 * Why an upload was refused, as its page words it
+	 * (page_upload_reason()), set beside request_fail() by the upload's
+	 * own code: never read from the message's text.  A token refused is
+	 * known by csrf_in_body and csrf_ok, over the limit by
+	 * body_too_large or UPLOAD_TOO_LARGE.
+	 */
+	enum upload_refusal {
+		UPLOAD_REFUSED, /* the message says why */
+		UPLOAD_TOO_LARGE,
+		UPLOAD_NO_FILE,
+		UPLOAD_MANY_FILES,
+		UPLOAD_NOT_MULTIPART,
+	} upload_refusal;
 
 	/* Set by request_fail() for the error body. */
 	const char *err_field;

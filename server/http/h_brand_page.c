@@ -160,10 +160,12 @@ static enum ld_err logo_begin(struct request *req)
 	u->bytes = arena_calloc(req->arena, 1, BRAND_LOGO_MAX);
 	u->pp = MHD_create_post_processor(req->conn, 64 * 1024, logo_chunk,
 					  req);
-	if (!u->pp)
+	if (!u->pp) {
+		req->upload_refusal = UPLOAD_NOT_MULTIPART;
 		return request_fail(req, LD_EINVAL, "logo",
 				    "send the logo as multipart/form-data in "
 				    "a field named logo");
+	}
 	req->upload = u;
 	return LD_OK;
 }

@@ -80,6 +80,7 @@ static enum MHD_Result upload_chunk(void *cls, enum MHD_ValueKind kind,
 	if (off == 0) {
 		if (u->got_file) {
 			u->err = LD_EINVAL;
+			req->upload_refusal = UPLOAD_MANY_FILES;
 			u->why.field = "file";
 			snprintf(u->why.msg, sizeof(u->why.msg),
 				 "send one file per upload");
@@ -89,8 +90,11 @@ static enum MHD_Result upload_chunk(void *cls, enum MHD_ValueKind kind,
 		filename_sanitise(filename ? filename : "file", u->name);
 	}
 	if ((u->err = file_limits_check(&u->limits, u->stored,
-					u->size + (int64_t)size, &u->why)))
+					u->size + (int64_t)size, &u->why))) {
+		if (u->size + (int64_t)size > u->limits.file_max)
+			req->upload_refusal = UPLOAD_TOO_LARGE;
 		return MHD_NO;
+	}
 	if (u->head_len < sizeof(u->head)) {
 		size_t take = sizeof(u->head) - u->head_len;
 		take = take < size ? take : size;
@@ -141,10 +145,12 @@ static enum ld_err upload_begin(struct request *req)
 				  : err;
 	u->pp = MHD_create_post_processor(req->conn, 64 * 1024, upload_chunk,
 					  req);
-	if (!u->pp)
+	if (!u->pp) {
+		req->upload_refusal = UPLOAD_NOT_MULTIPART;
 		return request_fail(req, LD_EINVAL, "file",
 				    "send the file as multipart/form-data in a "
 				    "field named file");
+	}
 	crypto_hash_sha256_init(&u->sha);
 	req->upload = u;
 	if ((u->fd = spool_open(req->app->cfg.spool_dir)) < 0)
@@ -163,6 +169,7 @@ static enum ld_err upload_data(struct request *req, const char *data,
 				    u->why.msg[0] ? u->why.msg
 						  : "the file could not be "
 						    "stored");
+	req->upload_refusal = UPLOAD_NOT_MULTIPART;
 	return request_fail(req, LD_EINVAL, "file",
 			    "the multipart body is malformed");
 }
@@ -194,9 +201,11 @@ enum ld_err file_upload_complete(struct request *req, char **json,
 	char signature[200] = "", hex[65];
 	unsigned char digest[crypto_hash_sha256_BYTES];
 
-	if (!u->got_file)
+	if (!u->got_file) {
+		req->upload_refusal = UPLOAD_NO_FILE;
 		return request_fail(req, LD_EINVAL, "file",
 				    "no file: send it in a field named file");
+	}
 	if (filetype_detect(u->name, u->head, u->head_len, &content_type,
 			    &why_type))
 		return request_fail(req, LD_EVALIDATION, "file", "%s: %s",

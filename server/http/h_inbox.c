@@ -690,6 +690,7 @@ static enum MHD_Result eml_chunk(void *cls, enum MHD_ValueKind kind,
 	u->got_file = true;
 	if (u->size + (long)size > u->max) {
 		u->err = LD_ETOOLARGE;
+		req->upload_refusal = UPLOAD_TOO_LARGE;
 		snprintf(u->why, sizeof(u->why),
 			 "the message is larger than the limit of %ld bytes",
 			 u->max);
@@ -711,10 +712,12 @@ static enum ld_err eml_begin(struct request *req)
 	u->fd = -1;
 	u->max = req->app->cfg.file_max;
 	u->pp = MHD_create_post_processor(req->conn, 64 * 1024, eml_chunk, req);
-	if (!u->pp)
+	if (!u->pp) {
+		req->upload_refusal = UPLOAD_NOT_MULTIPART;
 		return request_fail(req, LD_EINVAL, "file",
 				    "send the message as multipart/form-data "
 				    "in a field named file");
+	}
 	req->upload = u;
 	if ((u->fd = spool_open(req->app->cfg.spool_dir)) < 0)
 		return spool_failed();
@@ -726,6 +729,8 @@ static enum ld_err eml_data(struct request *req, const char *data, size_t len)
 	struct eml_upload *u = req->upload;
 	if (MHD_post_process(u->pp, data, len) == MHD_YES)
 		return LD_OK;
+	if (!u->why[0])
+		req->upload_refusal = UPLOAD_NOT_MULTIPART;
 	return request_fail(req, u->err ? u->err : LD_EINVAL, "file", "%s",
 			    u->why[0] ? u->why
 				      : "the multipart body is malformed");

@@ -232,13 +232,11 @@ const char *page_upload_reason(struct request *req, enum ld_err err,
 			       const char *msg, const char *thing)
 {
 	msg = msg ? msg : "";
-	if (req->body_too_large || !strncmp(msg, "a file may be at most", 21))
+	if (req->body_too_large || req->upload_refusal == UPLOAD_TOO_LARGE)
 		return arena_printf(req->arena,
 				    "The selected %s must be smaller than %s",
 				    thing, page_file_max_text(req));
-	if (!strncmp(msg, "no file", 7))
-		return arena_printf(req->arena, "Choose a %s to upload", thing);
-	if (err == LD_EFORBIDDEN && strstr(msg, "CSRF"))
+	if (err == LD_EFORBIDDEN && req->csrf_in_body && !req->csrf_ok)
 		return arena_printf(req->arena,
 				    "The page had expired. Choose the %s again "
 				    "and upload it",
@@ -246,13 +244,18 @@ const char *page_upload_reason(struct request *req, enum ld_err err,
 	if (err == LD_EFORBIDDEN)
 		return arena_printf(req->arena, "You cannot upload a %s here",
 				    thing);
-	if (!strncmp(msg, "send one file", 13))
-		return "Choose one file at a time";
-	if (strstr(msg, "multipart"))
+	switch (req->upload_refusal) {
+	case UPLOAD_NO_FILE:
+		return arena_printf(req->arena, "Choose a %s to upload", thing);
+	case UPLOAD_MANY_FILES: return "Choose one file at a time";
+	case UPLOAD_NOT_MULTIPART:
 		return arena_printf(req->arena,
 				    "The selected %s could not be uploaded. "
 				    "Choose it again and upload it",
 				    thing);
+	case UPLOAD_REFUSED:
+	case UPLOAD_TOO_LARGE: break;
+	}
 	return *msg ? arena_printf(req->arena, "%c%s",
 				   toupper((unsigned char)msg[0]), msg + 1)
 		    : arena_printf(req->arena, "The %s could not be uploaded",

@@ -595,6 +595,33 @@ static long files_of(long task)
 }
 
 /*
+ * An upload's words come from why it was refused, never from its
+ * message's text: a file refused for its type whose name has a word the
+ * other refusals use ("multipart", "CSRF") is refused for its type.
+ */
+static void test_upload_reason_is_not_its_text(void **state)
+{
+	(void)state;
+	static const char note[] = "Just some text, not a PDF at all.\n";
+	static const char *const names[] = {"multipart-notes.pdf",
+					    "CSRF-notes.pdf"};
+	long task;
+	new_case(&task);
+	for (size_t i = 0; i < 2; i++) {
+		struct itest_resp r;
+		page_upload(&repairs, task, repairs.csrf, "", names[i], note,
+			    sizeof(note) - 1, &r);
+		upload_form_says(&r, 422, "file", names[i] + 1);
+		if (strstr(r.body, "Choose it again") ||
+		    strstr(r.body, "The page had expired"))
+			fail_msg("%s: another refusal's words: %.3000s",
+				 names[i], r.body);
+		itest_resp_release(&r);
+	}
+	assert_int_equal(files_of(task), 0);
+}
+
+/*
  * The upload form carries its token as a field, never in its address;
  * refusals say why beside the file field.
  */
@@ -1148,6 +1175,7 @@ int main(void)
 		cmocka_unit_test(test_audit_history_by_page),
 		cmocka_unit_test(test_paging_limits),
 		cmocka_unit_test(test_upload_reasons_and_token),
+		cmocka_unit_test(test_upload_reason_is_not_its_text),
 		cmocka_unit_test(test_validators_see_the_current_answer),
 		cmocka_unit_test(test_replace_and_remove_a_file),
 		cmocka_unit_test(test_defaults_follow_the_complaint),
