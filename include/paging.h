@@ -9,15 +9,9 @@
 #define LINKDESK_PAGING_H
 
 #include "ld_err.h"
+#include "page_size.h"
 
 struct request;
-
-/* A page holds this many rows unless the reader asks for another size. */
-#define PAGE_ROWS 50
-/* The most rows a page may be asked to hold. */
-#define PAGE_ROWS_MAX 200
-/* A page number past this is no page of a list anyone reads. */
-#define PAGE_NUMBER_MAX 1000000
 
 /*
  * The query's ?name= as a whole number from 1 to max into *out (left as

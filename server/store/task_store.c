@@ -6,6 +6,7 @@
 #include "case_store_int.h"
 #include "date.h"
 #include "kinds.h"
+#include "page_size.h"
 
 enum ld_err task_read(struct db *db, const struct principal *p, int64_t id,
 		      char **json)
@@ -86,11 +87,13 @@ static enum ld_err list_tasks(struct db *db, void *arg)
 	 * The first page's bounds are written into the statement: with a
 	 * parameter for either, the planner assumes a tenth of the rows and
 	 * the plan cache plans every call afresh, where with them written the
-	 * generic plan is the index plan and is kept (per_page is 1 to 200:
-	 * few texts).  Later pages pass them.
+	 * generic plan is the index plan and is kept.  Only the usual size
+	 * is written, so that a client asking for every size from 1 to 200
+	 * cannot fill a connection's prepared statements (DB_PREPARED_MAX);
+	 * other sizes and later pages pass them.
 	 */
 	char lim[16], off[16];
-	if (q->page == 1) {
+	if (q->page == 1 && q->per_page == PAGE_ROWS) {
 		snprintf(lim, sizeof(lim), "%d", q->per_page);
 		snprintf(off, sizeof(off), "0");
 	} else {

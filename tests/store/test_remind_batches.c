@@ -169,7 +169,13 @@ static void test_a_task_held_elsewhere_waits_for_the_next(void **state)
 			  held),
 			"r");
 	assert_non_null(p);
-	usleep(700 * 1000);
+	/* Its lock is held once it sleeps: wait for that, not for a time. */
+	for (int i = 0;
+	     i < 200 && !api_sql_long("SELECT count(*) FROM"
+				      " pg_stat_activity WHERE"
+				      " query = 'SELECT pg_sleep(2)'");
+	     i++)
+		usleep(50 * 1000);
 	assert_int_equal(sweep("2026-11-26", "2026-11-25", 3, 0, &queued),
 			 LD_OK);
 	assert_int_equal(queued, (TASKS - 1) * 3);
