@@ -105,6 +105,18 @@ token() {
 		/usr/bin/python3 -c 'import json, sys; print(json.load(sys.stdin)["token"])'
 }
 
+# Until the server's connections are idle (at most a minute): a scenario
+# starts once the last one's requests have all finished, and a capture
+# (anchor) holds its one request's statements only.
+quiet() {
+	for _ in $(seq 1 120); do
+		busy=$(psql -X -A -t "$su_url dbname=postgres" -c "SELECT count(*) FROM pg_stat_activity WHERE usename = 'linkdesk' AND state <> 'idle'")
+		[ "$busy" = 0 ] && return 0
+		sleep 0.5
+	done
+	echo "bench: the server's connections still busy after a minute" >&2
+}
+
 # wrk SCENARIO TOKEN PATH [extra wrk args]: one row of requests/s, p50, p99, errors.
 # With key=NAME set before the call, the row's requests/s is also kept
 # under NAME for the ratios table (and key is unset again).
@@ -118,6 +130,7 @@ load() {
 			"http://127.0.0.1:$hport/api/v1/me" && break
 		sleep 0.5
 	done
+	quiet
 	wrk -t2 -c"$conns" -d"${secs}s" --timeout 10s --latency -H "Authorization: Bearer $tok" \
 		-s bench/report.lua "$@" "http://127.0.0.1:$hport$path" >"$tmp/wrk.out" 2>&1 || true
 	res=$(grep '^BENCH ' "$tmp/wrk.out" | cut -d' ' -f2-)
@@ -157,6 +170,7 @@ anchor() {
 			-c "SELECT pg_reload_conf()" >/dev/null
 		sleep 0.5
 	}
+	quiet
 	set_log "SET log_statement = 'all'"
 	offset=$(stat -c %s "$pglog")
 	if [ -n "$abody" ]; then
