@@ -230,16 +230,32 @@ static void test_case_pages_in_words(void **state)
 	print_message("%d pages read in words\n", pages_read);
 }
 
+/*
+ * The demo's cases: those made in the demo's one transaction, the first
+ * (the suite's database also holds every case the other tests made, and
+ * reading each of those as three readers took minutes).
+ */
 static void test_demo_cases_in_words(void **state)
 {
 	(void)state;
-	json_t *list =
-		api_expect(&lo, 200, "GET", "/api/v1/cases?per_page=200", NULL);
-	size_t i;
-	json_t *c;
-	json_array_foreach(json_object_get(list, "items"), i, c)
-		case_in_words((long)jint(c, "id"));
-	json_decref(list);
+	char *out = NULL;
+	assert_int_equal(
+		api_sql("SELECT string_agg(id::text, ' ' ORDER BY id) FROM"
+			" ombudsman_case WHERE created_at = (SELECT created_at"
+			" FROM ombudsman_case ORDER BY id LIMIT 1)",
+			&out),
+		0);
+	int n = 0;
+	for (char *p = out, *end; *p; p = end) {
+		long id = strtol(p, &end, 10);
+		if (end == p)
+			break;
+		case_in_words(id);
+		n++;
+	}
+	free(out);
+	/* The demo has seven cases, at every stage. */
+	assert_int_equal(n, 7);
 	print_message("%d pages read in words\n", pages_read);
 }
 
