@@ -692,15 +692,8 @@ static void test_all_refusals_at_once(void **state)
 					id)),
 			 0);
 
-	json_t *c = api_expect(
-		&lo, 201, "POST", F("/api/v1/cases/%ld/correspondence", id),
-		F("{\"kind\": \"information_request\", \"dated_on\":"
-		  " \"2026-11-20\", \"tasks\": [{\"title\": \"Repair"
-		  " records\", \"service_area_id\": %ld}]}",
-		  area_housing));
-	json_decref(c);
-	long task = api_sql_long(
-		F("SELECT max(id) FROM task WHERE case_id = %ld", id));
+	long task = api_request_task(&lo, id, "2026-11-20", NULL,
+				     "Repair records", area_housing);
 	long before = api_sql_long(
 		F("SELECT version FROM task WHERE id = %ld", task));
 	form_post(lo.h, lo.csrf, F("/tasks/%ld/change", task),

@@ -599,18 +599,6 @@ static void upload(struct api *a, long task, const char *query,
 	curl_mime_free(mime);
 }
 
-static void act(struct api *a, long task, const char *action, const char *extra)
-{
-	json_t *t =
-		api_expect(a, 200, "GET", F("/api/v1/tasks/%ld", task), NULL);
-	long version = (long)jint(t, "version");
-	json_decref(t);
-	json_decref(api_expect(a, 200, "POST",
-			       F("/api/v1/tasks/%ld/actions", task),
-			       F("{\"action\": \"%s\", \"version\": %ld%s}",
-				 action, version, extra)));
-}
-
 static void test_resident_file_names(void **state)
 {
 	struct itest_resp r;
@@ -632,10 +620,10 @@ static void test_resident_file_names(void **state)
 		assert_non_null(strstr(r.body, FILE_NAME));
 		itest_resp_release(&r);
 	}
-	act(&lo, task, "submit", ", \"answer\": \"The letters.\"");
+	api_act(&lo, task, "submit", ", \"answer\": \"The letters.\"");
 	for (int i = 0; i < 3; i++)
-		act(&validators[i], task, "approve", "");
-	act(&lo, task, "send", "");
+		api_act(&validators[i], task, "approve", "");
+	api_act(&lo, task, "send", "");
 
 	/* Refused resident details: a validator, leadership. */
 	api_call(&validators[0], "GET", F("/api/v1/tasks/%ld", task), NULL, &r);

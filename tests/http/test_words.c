@@ -175,16 +175,8 @@ static long full_history(void)
 		  (int)getpid() % 90000, (int)getpid(), area_housing));
 	long id = (long)jint(c, "id");
 	json_decref(c);
-	c = api_expect(&lo, 201, "POST",
-		       F("/api/v1/cases/%ld/correspondence", id),
-		       F("{\"kind\": \"information_request\", \"dated_on\":"
-			 " \"2026-10-05\", \"summary\": \"Repair records\","
-			 " \"tasks\": [{\"title\": \"Repair history\","
-			 " \"service_area_id\": %ld}]}",
-			 area_repairs));
-	json_decref(c);
-	long task = api_sql_long(
-		F("SELECT max(id) FROM task WHERE case_id = %ld", id));
+	long task = api_request_task(&lo, id, "2026-10-05", "Repair records",
+				     "Repair history", area_repairs);
 	/* Moved to Housing, given a priority, paused and resumed. */
 	json_t *t =
 		api_expect(&lo, 200, "GET", F("/api/v1/tasks/%ld", task), NULL);

@@ -198,6 +198,27 @@ void api_exec(const char *sql)
 	free(out);
 }
 
+long api_request_task(struct api *a, long case_id, const char *dated_on,
+		      const char *summary, const char *title, long area)
+{
+	json_t *c = api_expect(
+		a, 201, "POST", F("/api/v1/cases/%ld/correspondence", case_id),
+		F("{\"kind\": \"information_request\", \"dated_on\": "
+		  "\"%s\"%s%s%s,"
+		  " \"tasks\": [{\"title\": \"%s\", \"service_area_id\": "
+		  "%ld}]}",
+		  dated_on, summary ? ", \"summary\": \"" : "",
+		  summary ? summary : "", summary ? "\"" : "", title, area));
+	long task = (long)jint(json_array_get(json_object_get(c, "tasks"), 0),
+			       "id");
+	json_decref(c);
+	if (task <= 0)
+		fail_msg("POST /api/v1/cases/%ld/correspondence answered no "
+			 "task",
+			 case_id);
+	return task;
+}
+
 long api_area_tasks(const char *name, int n, const char *set_on,
 		    const char *due)
 {

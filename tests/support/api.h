@@ -49,6 +49,13 @@ void api_log(const char *method, const char *path, const char *body,
  * its comma: ", \"comment\": \"...\"".  The test fails unless it is taken.
  */
 void api_act(struct api *a, long task, const char *action, const char *extra);
+/*
+ * An information request on case_id dated dated_on (summary NULL: none)
+ * with one task, title, for area: the new task's id, from the change's
+ * answer (the tasks it made).
+ */
+long api_request_task(struct api *a, long case_id, const char *dated_on,
+		      const char *summary, const char *title, long area);
 
 /* printf into one of eight rotating static buffers, for paths and bodies. */
 const char *F(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
