@@ -14,6 +14,20 @@ LANGUAGE sql STABLE AS $$
                                       AND task_visible(p_scope, t.service_area_id))
 $$;
 
+-- A case's correspondence is the whole case's: only readers of every area
+-- see it.
+CREATE OR REPLACE FUNCTION correspondence_visible(p_scope bigint) RETURNS boolean
+LANGUAGE sql IMMUTABLE AS $$
+    SELECT p_scope IS NULL
+$$;
+
+-- A remedy is a service-area officer's through its task, of their area.
+CREATE OR REPLACE FUNCTION remedy_visible(p_scope bigint, p_task bigint) RETURNS boolean
+LANGUAGE sql STABLE AS $$
+    SELECT p_scope IS NULL OR EXISTS (SELECT 1 FROM task t WHERE t.id = p_task
+                                      AND task_visible(p_scope, t.service_area_id))
+$$;
+
 -- An audit row's before or after as a reader sees it: the names of files
 -- with resident details hidden as above.
 CREATE OR REPLACE FUNCTION audit_shown(p_entity text, p_row jsonb, p_residents boolean) RETURNS jsonb

@@ -90,21 +90,7 @@ LANGUAGE sql STABLE AS $$
     FROM determination d WHERE d.case_id = p_case
 $$;
 
--- A case's correspondence is the whole case's: only readers of every area
--- see it (case_json, case_change_json).
-CREATE OR REPLACE FUNCTION correspondence_visible(p_scope bigint) RETURNS boolean
-LANGUAGE sql IMMUTABLE AS $$
-    SELECT p_scope IS NULL
-$$;
-
--- A remedy is a service-area officer's through its task, of their area.
-CREATE OR REPLACE FUNCTION remedy_visible(p_scope bigint, p_task bigint) RETURNS boolean
-LANGUAGE sql STABLE AS $$
-    SELECT p_scope IS NULL OR EXISTS (SELECT 1 FROM task t WHERE t.id = p_task
-                                      AND task_visible(p_scope, t.service_area_id))
-$$;
-
--- The case page's data (sql/011_speed.sql), scoped by the rule above.  Its
+-- The case page's data (sql/011_speed.sql), scoped by 05_scope.sql's rules.  Its
 -- audit trail is read by page (case_audit_json).
 CREATE OR REPLACE FUNCTION case_json(p_case bigint, p_area bigint, p_residents boolean)
 RETURNS json LANGUAGE plpgsql STABLE AS $$
