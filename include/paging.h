@@ -8,6 +8,8 @@
 #ifndef LINKDESK_PAGING_H
 #define LINKDESK_PAGING_H
 
+#include <stdint.h>
+
 #include "ld_err.h"
 #include "page_size.h"
 
@@ -21,5 +23,13 @@ struct request;
  */
 enum ld_err paging_query(struct request *req, const char *name, long max,
 			 long *out);
+
+/*
+ * The query's ?name= as an id (a whole number above 0: a keyset page's
+ * ?before=, a list's filter by case or area) into *out, left as it is
+ * when absent; anything else refused with LD_EINVAL naming the field.
+ */
+enum ld_err paging_query_id(struct request *req, const char *name,
+			    int64_t *out);
 
 #endif

@@ -250,22 +250,6 @@ enum ld_err h_case_get(struct request *req)
 	return reply_result(req, err, json, NULL, 200);
 }
 
-static enum ld_err query_id(struct request *req, const char *name, int64_t *out)
-{
-	const char *v = request_query(req, name);
-	char *end;
-	if (!v)
-		return LD_OK;
-	errno = 0;
-	long long n = strtoll(v, &end, 10);
-	if (errno || end == v || *end || n <= 0)
-		return request_fail(req, LD_EINVAL, name,
-				    "%s must be an id (a whole number above 0)",
-				    name);
-	*out = n;
-	return LD_OK;
-}
-
 static enum ld_err query_enum(struct request *req, const char *name,
 			      const char *const *values, const char **out)
 {
@@ -329,9 +313,10 @@ static enum ld_err list_query(struct request *req, struct list_query *q)
 	    (err = query_enum(req, "stage", case_stage_names, &q->stage)) ||
 	    (err = input_query_kind(req, "kind", task_kinds,
 				    sizeof(task_kinds[0]), &kind)) ||
-	    (err = query_id(req, "service_area_id", &q->service_area_id)) ||
-	    (err = query_id(req, "assignee_id", &q->assignee_id)) ||
-	    (err = query_id(req, "case_id", &q->case_id)) ||
+	    (err = paging_query_id(req, "service_area_id",
+				   &q->service_area_id)) ||
+	    (err = paging_query_id(req, "assignee_id", &q->assignee_id)) ||
+	    (err = paging_query_id(req, "case_id", &q->case_id)) ||
 	    (err = query_date(req, "due_before", &q->due_before)) ||
 	    (err = query_date(req, "due_after", &q->due_after)) ||
 	    (err = query_bool(req, "overdue", &q->overdue)) ||
@@ -359,7 +344,7 @@ enum ld_err h_case_audit(struct request *req)
 	enum ld_err err;
 
 	if ((err = request_id(req, 0, &id)) ||
-	    (err = query_id(req, "before", &before)) ||
+	    (err = paging_query_id(req, "before", &before)) ||
 	    (err = paging_query(req, "limit", PAGE_ROWS_MAX, &limit)))
 		return err;
 	err = case_store_audit(req->app->store, &req->who, id, before,

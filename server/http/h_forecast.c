@@ -22,6 +22,10 @@
  * sanction flags (the soonest to act on), and links to the pages of
  * every one: a page of 50 rows each is 63 KB more HTML on every visit. */
 #define HOME_SHOWN 10
+/* GET /api/v1/forecasts lists this many unless asked (?limit=, at most
+ * the second). */
+#define FORECASTS_LISTED     200
+#define FORECASTS_LISTED_MAX 1000
 
 /* One store call with the calendar held. */
 struct call {
@@ -415,24 +419,21 @@ enum ld_err h_page_this_week(struct request *req)
 enum ld_err h_forecasts(struct request *req)
 {
 	const char *likely = request_query(req, "likely_late");
-	const char *limit = request_query(req, "limit");
-	struct forecast_filter f = {.limit = 200};
+	long limit = FORECASTS_LISTED;
+	struct forecast_filter f = {0};
 	if (likely && strcmp(likely, "true") && strcmp(likely, "false"))
 		return request_fail(req, LD_EINVAL, "likely_late",
 				    "likely_late is true or false");
-	if (limit) {
-		char *end;
-		long v = strtol(limit, &end, 10);
-		if (*end || end == limit || v < 1 || v > 1000)
-			return request_fail(req, LD_EINVAL, "limit",
-					    "limit is a number from 1 to 1000");
-		f.limit = (int)v;
-	}
+	enum ld_err err =
+		paging_query(req, "limit", FORECASTS_LISTED_MAX, &limit);
+	if (err)
+		return err;
+	f.limit = (int)limit;
 	if (likely && !strcmp(likely, "true"))
 		f.min_percent = (int)req->app->cfg.late_risk_percent;
 	struct call c = {.req = req, .fn = tasks_fn, .filter = f};
 	c.today = app_today(req->app);
-	enum ld_err err = app_with_calendar(req->app, call_fn, &c);
+	err = app_with_calendar(req->app, call_fn, &c);
 	return reply_result(req, err, c.json, NULL, 200);
 }
 

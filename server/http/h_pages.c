@@ -878,13 +878,11 @@ enum ld_err page_case(struct request *req, int64_t id,
 	static const char *const rdates[] = {"due_on", NULL};
 	char *text = NULL;
 	/* The API's rule for ?before= (an id above 0), refused as it is. */
-	const char *v = request_query(req, "audit_before");
 	int64_t before = 0;
-	if (v && !page_positive_id(v, &before))
-		return request_fail(
-			req, LD_EINVAL, "audit_before",
-			"audit_before must be an id (a whole number above 0)");
-	enum ld_err err = case_store_get(req->app->store, &req->who, id, &text);
+	enum ld_err err = paging_query_id(req, "audit_before", &before);
+	if (err)
+		return err;
+	err = case_store_get(req->app->store, &req->who, id, &text);
 	json_t *c = err ? NULL : page_parsed(text);
 	if (!c)
 		return err ? err : LD_EINTERNAL;

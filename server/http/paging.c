@@ -23,3 +23,19 @@ enum ld_err paging_query(struct request *req, const char *name, long max,
 	*out = n;
 	return LD_OK;
 }
+
+enum ld_err paging_query_id(struct request *req, const char *name, int64_t *out)
+{
+	const char *v = request_query(req, name);
+	char *end;
+	if (!v)
+		return LD_OK;
+	errno = 0;
+	long long n = strtoll(v, &end, 10);
+	if (errno || end == v || *end || n <= 0)
+		return request_fail(req, LD_EINVAL, name,
+				    "%s must be an id (a whole number above 0)",
+				    name);
+	*out = n;
+	return LD_OK;
+}
