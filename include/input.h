@@ -20,6 +20,13 @@
  */
 bool input_skip(struct request *req, const json_t *obj, const char *key);
 
+/*
+ * obj's field key as the decoders see it: NULL when it is absent or passed
+ * over (input_skip()); a JSON null is a value.  For a decoder that asks
+ * whether a field is there before it decodes it.
+ */
+json_t *input_field(const struct request *req, json_t *obj, const char *key);
+
 /* Refuse any field of obj not in the NULL-terminated list. */
 enum ld_err input_known_fields(struct request *req, json_t *obj,
 			       const char *const *fields);

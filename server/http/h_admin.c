@@ -33,7 +33,7 @@ LIST_HANDLER(h_recipients, admin_store_recipients)
 static enum ld_err nullable_id(struct request *req, json_t *body,
 			       const char *field, int64_t *out)
 {
-	json_t *v = json_object_get(body, field);
+	json_t *v = input_field(req, body, field);
 	long long n;
 	*out = -1;
 	if (!v)
@@ -67,7 +67,7 @@ enum ld_err admin_area_in(struct request *req, json_t *body, bool adding,
 			       &in->director_id)) ||
 	    (err = input_bool(req, body, "digest_daily", false, &daily)))
 		return err;
-	if (json_object_get(body, "digest_daily"))
+	if (input_field(req, body, "digest_daily"))
 		in->digest_daily = daily;
 	if (adding) {
 		in->head_id = in->head_id < 0 ? 0 : in->head_id;
@@ -168,13 +168,13 @@ enum ld_err admin_user_in(struct request *req, json_t *body, bool adding,
 	    (err = roles_field(req, body, &in->roles)) ||
 	    (err = input_string(req, body, "password", 1024, false, password)))
 		return err;
-	if (json_object_get(body, "resident_access")) {
+	if (input_field(req, body, "resident_access")) {
 		if ((err = input_bool(req, body, "resident_access", true,
 				      &flag)))
 			return err;
 		in->resident_access = flag;
 	}
-	if (json_object_get(body, "active")) {
+	if (input_field(req, body, "active")) {
 		if ((err = input_bool(req, body, "active", true, &flag)))
 			return err;
 		in->active = flag;

@@ -826,7 +826,7 @@ enum ld_err cases_task_update_in(struct request *req, json_t *body,
 	    (err = input_string(req, body, "detail", TEXT_MAX, false,
 				&in->detail)))
 		return err;
-	assignee = json_object_get(body, "assignee_id");
+	assignee = input_field(req, body, "assignee_id");
 	if (assignee && json_is_null(assignee))
 		in->assignee_id = 0;
 	else if ((err = id_field(req, body, "assignee_id", false,

@@ -140,7 +140,7 @@ enum ld_err code_stages_in(struct request *req, json_t *body,
 		     {"stage2_response_on", &in.s2_response},
 		     {"stage2_extension_told_on", &in.s2_told}};
 	for (size_t i = 0; i < sizeof(dates) / sizeof(dates[0]); i++) {
-		json_t *v = json_object_get(body, dates[i].key);
+		json_t *v = input_field(req, body, dates[i].key);
 		if (!v)
 			continue;
 		if (json_is_null(v))

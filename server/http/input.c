@@ -39,6 +39,11 @@ static bool skipped(const struct request *req, const json_t *obj,
 	return false;
 }
 
+json_t *input_field(const struct request *req, json_t *obj, const char *key)
+{
+	return skipped(req, obj, key) ? NULL : json_object_get(obj, key);
+}
+
 enum ld_err input_known_fields(struct request *req, json_t *obj,
 			       const char *const *fields)
 {
@@ -300,7 +305,7 @@ enum ld_err input_version(struct request *req, json_t *obj, int *out)
 {
 	const char *match = request_header(req, "If-Match");
 	long long v = 0;
-	if (json_object_get(obj, "version")) {
+	if (input_field(req, obj, "version")) {
 		enum ld_err err =
 			input_int(req, obj, "version", 1, 2147483647, true, &v);
 		if (!err)
