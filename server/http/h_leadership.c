@@ -393,7 +393,12 @@ enum ld_err h_page_leadership(struct request *req)
 					     0),
 			      "rate_basis"))
 		    : NULL;
-	json_t *rate = rate_figure(json_object_get(k, "catalogue"), basis);
+	/* An Ombudsman chosen that counts no rate (none of its cases yet):
+	 * no rate chart, not the first. */
+	json_t *rate =
+		omb && !basis
+			? NULL
+			: rate_figure(json_object_get(k, "catalogue"), basis);
 	json_t *charts = json_pack(
 		"[o, o]",
 		chart(tr, "Cases received", "Cases", "cases_received"),
