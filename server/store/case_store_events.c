@@ -75,11 +75,11 @@ static enum ld_err lock_case_facts(struct db *db, int64_t id,
 
 /*
  * The facts of a notice (mail_notice's templates render its words when it
- * is sent): the case's references and area, never a resident.  The text
- * is malloc'd JSON.
+ * is sent): the case's references and area, never a resident; a task's
+ * title and due date are added in SQL by task_notify().  The text is
+ * malloc'd JSON.
  */
-static char *notice_facts(const struct case_facts *f, enum notice_event event,
-			  const char *title, const char *due)
+static char *notice_facts(const struct case_facts *f, enum notice_event event)
 {
 	json_t *o = json_pack(
 		"{s:s, s:s, s:s, s:s, s:s, s:s, s:I}", "notice",
@@ -89,10 +89,6 @@ static char *notice_facts(const struct case_facts *f, enum notice_event event,
 		f->area, "case_id", (json_int_t)f->id);
 	if (!o)
 		abort(); /* only when out of memory: strings are the store's */
-	if (title)
-		json_object_set_new(o, "title", json_string(title));
-	if (due && *due)
-		json_object_set_new(o, "due", json_string(due));
 	char *text = json_dumps(o, JSON_COMPACT);
 	json_decref(o);
 	if (!text)
@@ -106,7 +102,7 @@ static enum ld_err queue_event_notice(struct db *db, const struct case_facts *f,
 				      enum notice_event event)
 {
 	struct db_num n;
-	char *facts = notice_facts(f, event, NULL, NULL);
+	char *facts = notice_facts(f, event);
 	const char *params[] = {db_num(&n, f->id), notice_event_names[event],
 				facts};
 	enum ld_err err = db_exec(
@@ -142,7 +138,7 @@ static enum ld_err queue_doers_notice(struct db *db, const struct case_facts *f,
 				      int64_t task_id, enum notice_event event)
 {
 	struct db_num t;
-	char *facts = notice_facts(f, event, NULL, NULL);
+	char *facts = notice_facts(f, event);
 	const char *params[] = {db_num(&t, task_id), notice_event_names[event],
 				facts};
 	enum ld_err err =
@@ -191,7 +187,7 @@ static enum ld_err insert_task(struct db *db, const struct case_facts *f,
 			index + 1, "the date it was set");
 		return LD_EVALIDATION;
 	}
-	char *facts = notice_facts(f, NOTICE_TASK_ASSIGNED, NULL, NULL);
+	char *facts = notice_facts(f, NOTICE_TASK_ASSIGNED);
 	const char *params[] = {
 		db_num(&cs, f->id),
 		correspondence_id ? db_num(&co, correspondence_id) : NULL,

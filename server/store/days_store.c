@@ -192,7 +192,10 @@ static enum ld_err fill_batch(struct db *db, void *arg)
 }
 
 /* Which kinds have anything queued: one read for all, no transaction
- * (nothing queued is the usual answer), a column a kind of kinds[]. */
+ * (nothing queued is the usual answer), a column a kind of kinds[], in
+ * its order. */
+_Static_assert(sizeof(kinds) / sizeof(kinds[0]) == 2,
+	       "days_queued reads one column for each kind of kinds[]");
 static enum ld_err queued(struct db *db, void *arg)
 {
 	bool *any = arg;
