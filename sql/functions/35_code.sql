@@ -24,6 +24,15 @@ RETURNS boolean LANGUAGE sql IMMUTABLE AS $$
         END
 $$;
 
+-- What of a complaint the counts read (its months, its area, the
+-- extensions code_answered allows): a complaint changed in nothing else
+-- is counted as it was.
+CREATE OR REPLACE FUNCTION code_complaint_counted(c complaint) RETURNS jsonb
+LANGUAGE sql IMMUTABLE AS $$
+    SELECT jsonb_build_array(c.received_on, c.escalation_requested_on, c.service_area_id,
+                             c.stage1_extension_days, c.stage2_extension_days)
+$$;
+
 -- The first day of day's month.
 CREATE OR REPLACE FUNCTION code_month_start(p_day date) RETURNS date
 LANGUAGE sql IMMUTABLE AS $$
@@ -91,12 +100,22 @@ DECLARE
     news text := 'new_rows';
 BEGIN
     IF TG_TABLE_NAME = 'complaint' THEN
+        -- Of the complaints updated, those changed in what is counted
+        -- (a version, a summary or a reason moves no count).
+        IF TG_OP = 'UPDATE' THEN
+            olds := '(SELECT o.* FROM old_rows o JOIN new_rows n ON n.id = o.id'
+                    ' WHERE code_complaint_counted(ROW(o.*)::complaint)'
+                    ' IS DISTINCT FROM code_complaint_counted(ROW(n.*)::complaint))';
+            news := '(SELECT n.* FROM old_rows o JOIN new_rows n ON n.id = o.id'
+                    ' WHERE code_complaint_counted(ROW(o.*)::complaint)'
+                    ' IS DISTINCT FROM code_complaint_counted(ROW(n.*)::complaint))';
+        END IF;
         complaints := concat_ws(' UNION ALL ',
-            CASE WHEN TG_OP <> 'INSERT' THEN 'SELECT * FROM old_rows' END,
-            CASE WHEN TG_OP <> 'DELETE' THEN 'SELECT * FROM new_rows' END);
-        before := 'SELECT -1 AS sign, ROW(o.*)::complaint AS c, d FROM old_rows o'
+            CASE WHEN TG_OP <> 'INSERT' THEN 'SELECT * FROM ' || olds || ' x' END,
+            CASE WHEN TG_OP <> 'DELETE' THEN 'SELECT * FROM ' || news || ' x' END);
+        before := 'SELECT -1 AS sign, ROW(o.*)::complaint AS c, d FROM ' || olds || ' o'
                   ' LEFT JOIN complaint_days d ON d.complaint_id = o.id';
-        after := 'SELECT 1 AS sign, ROW(n.*)::complaint AS c, d FROM new_rows n'
+        after := 'SELECT 1 AS sign, ROW(n.*)::complaint AS c, d FROM ' || news || ' n'
                  ' LEFT JOIN complaint_days d ON d.complaint_id = n.id';
     ELSE
         -- Of the days rows updated, those that changed (the days are
