@@ -120,14 +120,6 @@ static void bearer_client(struct api *a, const char *token)
 	snprintf(a->bearer, sizeof(a->bearer), "%s", token);
 }
 
-static void sql_ok(const char *sql)
-{
-	char *out;
-	if (api_sql(sql, &out))
-		fail_msg("%s: %s", sql, out);
-	free(out);
-}
-
 static void test_signin_and_cookie(void **state)
 {
 	char *cookie;
@@ -531,12 +523,12 @@ static void test_reset_and_deactivation_end_sessions(void **state)
 	json_decref(api_expect(
 		&admin, 200, "PATCH", F("/api/v1/users/%ld", id),
 		F("{\"version\": %ld, \"active\": false}", version++)));
-	sql_ok(F("UPDATE session SET ended_at = NULL WHERE user_id = %ld AND"
-		 " ended_at > now() - interval '1 minute'",
-		 id));
-	sql_ok(F("UPDATE api_token SET revoked_at = NULL WHERE user_id = %ld"
-		 " AND revoked_at > now() - interval '1 minute'",
-		 id));
+	api_exec(F("UPDATE session SET ended_at = NULL WHERE user_id = %ld AND"
+		   " ended_at > now() - interval '1 minute'",
+		   id));
+	api_exec(F("UPDATE api_token SET revoked_at = NULL WHERE user_id = %ld"
+		   " AND revoked_at > now() - interval '1 minute'",
+		   id));
 	json_decref(api_expect(
 		&admin, 200, "PATCH", F("/api/v1/users/%ld", id),
 		F("{\"version\": %ld, \"active\": true}", version++)));
@@ -642,9 +634,9 @@ static void test_token_expiry(void **state)
 	bearer_client(&child, jstr(e, "token"));
 	json_decref(e);
 	json_decref(api_expect(&child, 200, "GET", "/api/v1/me", NULL));
-	sql_ok(F("UPDATE api_token SET expires_at = now() - interval"
-		 " '1 second' WHERE id = %ld",
-		 eid));
+	api_exec(F("UPDATE api_token SET expires_at = now() - interval"
+		   " '1 second' WHERE id = %ld",
+		   eid));
 	api_refused(&child, 401, "unauthorised", "token", "GET", "/api/v1/me",
 		    NULL);
 	api_refused(&child, 401, "unauthorised", NULL, "GET", "/api/v1/cases",
@@ -655,7 +647,7 @@ static void test_token_expiry(void **state)
 
 static void forget_attempts(const char *where)
 {
-	sql_ok(F("DELETE FROM signin_attempt WHERE %s", where));
+	api_exec(F("DELETE FROM signin_attempt WHERE %s", where));
 }
 
 static void test_right_password_from_another_address(void **state)
@@ -745,9 +737,9 @@ static void test_forwarded_for_only_from_trusted_proxies(void **state)
 	 * One address trying many accounts meets a ceiling, whichever
 	 * account it tries next.
 	 */
-	sql_ok("INSERT INTO signin_attempt (email, ip, success)"
-	       " SELECT 'sprayed' || g || '@demo.linkdesk.test',"
-	       " '203.0.113.50', false FROM generate_series(1, 50) g");
+	api_exec("INSERT INTO signin_attempt (email, ip, success)"
+		 " SELECT 'sprayed' || g || '@demo.linkdesk.test',"
+		 " '203.0.113.50', false FROM generate_series(1, 50) g");
 	struct itest_resp r;
 	assert_int_equal(signin_from(proxied.base, NULL, "203.0.113.50", who,
 				     DEMO_PASSWORD, &r),
@@ -760,10 +752,10 @@ static void test_forwarded_for_only_from_trusted_proxies(void **state)
 	 * not locked out by the ceiling.
 	 */
 	const char *known = "head.housing@demo.linkdesk.test";
-	sql_ok(F("INSERT INTO signin_attempt (email, ip, success, at)"
-		 " VALUES ('%s', '203.0.113.50', true, now() - interval"
-		 " '2 days')",
-		 known));
+	api_exec(F("INSERT INTO signin_attempt (email, ip, success, at)"
+		   " VALUES ('%s', '203.0.113.50', true, now() - interval"
+		   " '2 days')",
+		   known));
 	assert_int_equal(signin_from(proxied.base, NULL, "203.0.113.50", known,
 				     DEMO_PASSWORD, NULL),
 			 201);
