@@ -876,7 +876,6 @@ static void test_home_is_bounded(void **state)
 	json_decref(page);
 }
 
-/* The case list's filters and pages agree with the database. */
 /*
  * A change answers with what it changed, not the whole case: the case's
  * head and the parts it made, an answer that does not grow with the
@@ -1043,6 +1042,7 @@ static void test_audit_pages(void **state)
 			 0);
 }
 
+/* The case list's filters and pages agree with the database. */
 static void test_case_list_filters(void **state)
 {
 	(void)state;

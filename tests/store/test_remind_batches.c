@@ -63,6 +63,11 @@ static int teardown(void **state)
 		   area));
 	api_exec(F("UPDATE service_area SET active = false WHERE id = %ld",
 		   area));
+	/* Their reminders queued, as if sent: other tests count the queue. */
+	api_exec(F("UPDATE outbox SET status = 'sent', sent_at = now() WHERE"
+		   " task_id IN (SELECT id FROM task WHERE service_area_id ="
+		   " %ld) AND status = 'queued'",
+		   area));
 	store_free(s);
 	return 0;
 }
@@ -161,25 +166,28 @@ static void test_a_task_held_elsewhere_waits_for_the_next(void **state)
 	long held = api_sql_long(F("SELECT min(id) FROM task WHERE"
 				   " service_area_id = %ld",
 				   area));
-	/* psql holds the task's row lock for two seconds meanwhile. */
-	FILE *p = popen(F("psql -X -q \"$LINKDESK_DATABASE_URL\" -c \"BEGIN\""
-			  " -c \"SELECT 1 FROM task WHERE id = %ld FOR UPDATE\""
-			  " -c \"SELECT pg_sleep(2)\" -c \"COMMIT\" >/dev/null"
-			  " 2>&1",
-			  held),
-			"r");
+	/* psql holds the task's row lock until told to commit, after the
+	 * sweep: it is held once psql's session waits in its transaction. */
+	FILE *p = popen("psql -X -q \"$LINKDESK_DATABASE_URL\" >/dev/null 2>&1",
+			"w");
 	assert_non_null(p);
-	/* Its lock is held once it sleeps: wait for that, not for a time. */
+	fprintf(p,
+		"BEGIN;\nSELECT 1 FROM task WHERE id = %ld FOR UPDATE;\n"
+		"SELECT 'remind batches: held';\n",
+		held);
+	fflush(p);
 	for (int i = 0;
-	     i < 200 && !api_sql_long("SELECT count(*) FROM"
-				      " pg_stat_activity WHERE"
-				      " query = 'SELECT pg_sleep(2)'");
+	     i < 400 && !api_sql_long("SELECT count(*) FROM pg_stat_activity"
+				      " WHERE state = 'idle in transaction'"
+				      " AND query LIKE 'SELECT ''remind"
+				      " batches: held''%'");
 	     i++)
 		usleep(50 * 1000);
 	assert_int_equal(sweep("2026-11-26", "2026-11-25", 3, 0, &queued),
 			 LD_OK);
 	assert_int_equal(queued, (TASKS - 1) * 3);
-	pclose(p);
+	fprintf(p, "COMMIT;\n");
+	assert_int_equal(pclose(p), 0);
 	assert_int_equal(sweep("2026-11-26", "2026-11-25", 0, 0, &queued),
 			 LD_OK);
 	assert_int_equal(queued, 3);
