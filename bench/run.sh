@@ -22,6 +22,9 @@ root=$(pwd)
 cases=${BENCH_CASES:-200000}
 secs=${BENCH_SECONDS:-10}
 conns=${BENCH_CONNS:-64}
+# The server's database connections, and so the clients of the replays of
+# its own statements (an anchor is what those connections can do alone).
+pool=${LINKDESK_DB_POOL:-8}
 small=2000
 bin=${BENCH_BIN:-"$root/build/rel/linkdesk"}
 tmp=$(mktemp -d /var/tmp/linkdesk-bench.XXXXXX)
@@ -76,7 +79,7 @@ make_db() {
 start_server() {
 	LINKDESK_DATABASE_URL="host=127.0.0.1 port=$port dbname=$1 user=linkdesk" \
 	LINKDESK_LISTEN="127.0.0.1:$hport" LINKDESK_TODAY=2026-11-23 \
-	LINKDESK_SCHEDULER=0 \
+	LINKDESK_SCHEDULER=0 LINKDESK_DB_POOL="$pool" \
 		"${2:-$bin}" serve >"$tmp/server-$1.log" 2>&1 &
 	server=$!
 	for _ in $(seq 1 100); do
@@ -184,7 +187,7 @@ anchor() {
 	mkdir -p "$root/bench/anchors"
 	if [ "$aid" = - ]; then set --; else set -- --id "$aid" "$alo" "$ahi"; fi
 	pgbench_row "$aname" "$akey" --capture "$pglog" "$offset" "$root/bench/anchors/$akey.sql" "$@" -- \
-		-M prepared -n -c "$conns" -j 2 -T "$secs" \
+		-M prepared -n -c "$pool" -j 2 -T "$secs" \
 		"host=127.0.0.1 port=$port dbname=bench user=linkdesk"
 }
 
@@ -311,7 +314,7 @@ t0=$(now)
 LINKDESK_DATABASE_URL="host=127.0.0.1 port=$port dbname=bench user=linkdesk" LINKDESK_TODAY=2026-11-23 \
 	"$bin" remind --once --no-mail >"$tmp/remind.log" 2>&1
 sweep=$(elapsed "$t0" "$(now)")
-queued=$(psql -X -A -t "$su_url dbname=bench" -c "SELECT count(*) FILTER (WHERE kind = 'reminder') || ' reminders, ' || count(*) FILTER (WHERE kind = 'digest') || ' digests' FROM outbox")
+queued=$(psql -X -A -t "$su_url dbname=bench" -c "SELECT count(*) FILTER (WHERE kind = 'reminder') || ' reminders, ' || count(*) FILTER (WHERE kind = 'digest') || ' digests' FROM outbox WHERE status = 'queued'")
 # The next sweep, as the scheduler runs it: nothing new is due, the digests
 # are sent for the day; what every sweep costs to find that out.
 t0=$(now)
