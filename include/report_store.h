@@ -29,11 +29,14 @@ struct report_rows;
  * catalogue names, labels and orders every figure (kpi_figure); figures
  * maps each name to its value (money in pence, rates in per cent, NULL
  * for a rate of nothing); by_ombudsman and by_area hold every figure for
- * each.  area or ombudsman (NULL: all) narrow every figure.
+ * each.  area or ombudsman (NULL: all) narrow every figure.  answer
+ * (NULL: none) makes the caller's answer of that JSON (malloc'd in and
+ * out), remembered with it: a burst of readers builds it once.
  */
 enum ld_err report_store_kpis(struct store *s, const struct principal *who,
 			      const struct period *p, int32_t today,
-			      int64_t area, const char *ombudsman, char **json);
+			      int64_t area, const char *ombudsman,
+			      enum ld_err (*answer)(char **json), char **json);
 
 /* [{period, figures}] for each of n periods, oldest first, each as of
  * today if still running; area or ombudsman (NULL: all) narrow them as
@@ -62,10 +65,15 @@ enum ld_err report_store_catalogue(struct store *s, char **json);
  * The KPI facts kept case by case (sql/032_kpi_facts_kept.sql): the cases
  * queued since (by a change to anything the facts read) worked out again,
  * a batch a transaction, and the days whose "at the end" facts are kept
- * brought up to today.  Run after the working days (days_store_fill),
- * before figures are read and at each round; *filled is the cases done.
+ * brought up to today.  Run after the working days (days_store_fill).
+ * reader: just before figures are read: one round at most, never waiting
+ * for another filler, and nothing when more than a round is queued (the
+ * figures are then counted from the raw rows, correct but slower, until
+ * the scheduler catches up).  Otherwise the scheduler's (linkdesk serve's
+ * rounds, linkdesk remind --once): round after round, with no statement
+ * timeout, until the queue is empty.  *filled is the cases done.
  */
-enum ld_err report_store_facts_fill(struct store *s, int *filled);
+enum ld_err report_store_facts_fill(struct store *s, bool reader, int *filled);
 
 /* Cases written with the triggers off (a bulk load) have no kept facts:
  * queue them once, at start. */

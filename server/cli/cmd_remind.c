@@ -10,7 +10,7 @@ int cmd_remind(int argc, char **argv)
 {
 	struct app app;
 	char why[256];
-	int sent = 0, failed = 0;
+	int sent = 0, failed = 0, days = 0;
 	bool deliver = true;
 
 	if (cli_wants_help(argc, argv)) {
@@ -19,8 +19,10 @@ int cmd_remind(int argc, char **argv)
 		       "those who prefer cron:\nfrom LINKDESK_REMINDER_HOUR "
 		       "(London time) on, queue the reminders due\ntoday "
 		       "(every LINKDESK_REMINDER_DAYS days for each open task) "
-		       "and today's\noverdue digests; at any hour, deliver "
-		       "the outbox.  Safe to run beside\nservers: each "
+		       "and today's\noverdue digests; at any hour, count the "
+		       "working days and keep the KPI\nfacts of what changed "
+		       "(every case after a load), and deliver the outbox.  "
+		       "Safe to run beside\nservers: each "
 		       "reminder and digest goes once.  --no-mail queues but "
 		       "does\nnot deliver.\n");
 		return 0;
@@ -46,6 +48,8 @@ int cmd_remind(int argc, char **argv)
 	enum ld_err err = app_reload_calendar(&app);
 	if (!err)
 		err = jobs_daily(&app, &daily);
+	if (!err)
+		err = jobs_days(&app, false, &days);
 	if (!err && deliver)
 		err = jobs_deliver(&app, &sent, &failed);
 	long hour = app.cfg.reminder_hour;
@@ -59,8 +63,8 @@ int cmd_remind(int argc, char **argv)
 		printf("before %02ld:00 in London (LINKDESK_REMINDER_HOUR): "
 		       "no reminders or digests yet\n",
 		       hour);
-	printf("reminders queued: %d; digests queued: %d; mail sent: %d, "
-	       "failed: %d\n",
-	       daily.reminders, daily.digests, sent, failed);
+	printf("reminders queued: %d; digests queued: %d; working days "
+	       "counted: %d; mail sent: %d, failed: %d\n",
+	       daily.reminders, daily.digests, days, sent, failed);
 	return 0;
 }

@@ -331,7 +331,7 @@ static void filter_choices(struct request *req, json_t *ctx)
 
 enum ld_err h_page_leadership(struct request *req)
 {
-	jobs_days(req->app, NULL); /* the days taken, by core */
+	jobs_days(req->app, true, NULL); /* the days taken, by core */
 	struct period p, trend[8];
 	char *text = NULL, ptext[PERIOD_TEXT_LEN];
 	enum ld_err err = reports_period(req, &p);
@@ -341,7 +341,7 @@ enum ld_err h_page_leadership(struct request *req)
 	int64_t area = reports_area(req);
 	const char *omb = reports_ombudsman(req);
 	err = report_store_kpis(req->app->store, &req->who, &p, today, area,
-				omb, &text);
+				omb, NULL, &text);
 	json_t *k = err ? NULL : request_own(req, page_parsed(text));
 	if (!k)
 		return err ? err : LD_EINTERNAL;
@@ -511,7 +511,7 @@ enum ld_err h_page_kpi_cases(struct request *req)
 
 enum ld_err h_page_annual(struct request *req)
 {
-	jobs_days(req->app, NULL); /* the days taken, by core */
+	jobs_days(req->app, true, NULL); /* the days taken, by core */
 	struct period y, years[5];
 	char *text = NULL, ptext[PERIOD_TEXT_LEN], today[DATE_LONG_LEN];
 	const char *year = request_query(req, "year");
@@ -522,7 +522,7 @@ enum ld_err h_page_annual(struct request *req)
 	int32_t now = app_today(req->app);
 	int64_t area = reports_area(req);
 	enum ld_err err = report_store_kpis(req->app->store, &req->who, &y, now,
-					    area, NULL, &text);
+					    area, NULL, NULL, &text);
 	json_t *k = err ? NULL : request_own(req, page_parsed(text));
 	if (!k)
 		return err ? err : LD_EINTERNAL;

@@ -101,20 +101,14 @@ static void money_text(json_t *catalogue, json_t *figures)
 	}
 }
 
-enum ld_err h_kpis(struct request *req)
+/* The API's answer of the figures: their money as text too.  Remembered
+ * with them (report_store_kpis), so a burst of readers parses and
+ * writes the 400 KB of an organisation's quarter once. */
+static enum ld_err kpis_answer(char **json)
 {
-	jobs_days(req->app, NULL); /* the days taken, by core */
-	struct period p;
-	char *text = NULL;
-	enum ld_err err = reports_period(req, &p);
-	if (!err)
-		err = report_store_kpis(req->app->store, &req->who, &p,
-					app_today(req->app), reports_area(req),
-					reports_ombudsman(req), &text);
-	if (err)
-		return reply_result(req, err, text, NULL, 200);
-	json_t *k = json_loads(text, 0, NULL);
-	free(text);
+	json_t *k = json_loads(*json, 0, NULL);
+	free(*json);
+	*json = NULL;
 	if (!k)
 		return LD_EINTERNAL;
 	json_t *cat = json_object_get(k, "catalogue"), *o;
@@ -128,15 +122,38 @@ enum ld_err h_kpis(struct request *req)
 		money_text(cat, json_object_get(o, "figures"));
 	json_array_foreach(json_object_get(k, "by_area"), i, o)
 		money_text(cat, json_object_get(o, "figures"));
-	reply_json(req, 200, k);
-	return LD_OK;
+	*json = json_dumps(k, JSON_COMPACT);
+	json_decref(k);
+	return *json ? LD_OK : LD_EINTERNAL;
+}
+
+/* The figures of the request's period, area and Ombudsman
+ * (report_store_kpis, its answer made by answer), the period in *p. */
+static enum ld_err request_figures(struct request *req, struct period *p,
+				   enum ld_err (*answer)(char **json),
+				   char **text)
+{
+	jobs_days(req->app, true, NULL); /* the days taken, by core */
+	enum ld_err err = reports_period(req, p);
+	return err ? err
+		   : report_store_kpis(req->app->store, &req->who, p,
+				       app_today(req->app), reports_area(req),
+				       reports_ombudsman(req), answer, text);
+}
+
+enum ld_err h_kpis(struct request *req)
+{
+	struct period p;
+	char *text = NULL;
+	enum ld_err err = request_figures(req, &p, kpis_answer, &text);
+	return reply_result(req, err, text, NULL, 200);
 }
 
 /* The rows behind a figure, as JSON or rows of an export. */
 static enum ld_err kpi_cases(struct request *req, json_t **out,
 			     struct period *p)
 {
-	jobs_days(req->app, NULL); /* the days taken, by core */
+	jobs_days(req->app, true, NULL); /* the days taken, by core */
 	const char *figure = request_query(req, "figure");
 	char *json = NULL;
 	enum ld_err err = reports_period(req, p);
@@ -388,7 +405,7 @@ static const char *rows_cell(void *src, int row, int col)
 /* GET /api/v1/exports/{name}: case-log.csv, case-log.xlsx, task-log... */
 enum ld_err h_export(struct request *req)
 {
-	jobs_days(req->app, NULL); /* the days taken, by core */
+	jobs_days(req->app, true, NULL); /* the days taken, by core */
 	const char *name = req->params[0];
 	bool xlsx =
 		strlen(name) > 5 && !strcmp(name + strlen(name) - 5, ".xlsx");
@@ -487,14 +504,9 @@ static const char *figure_value(struct request *req, json_t *figures,
  */
 static enum ld_err export_figures(struct request *req, bool xlsx)
 {
-	jobs_days(req->app, NULL); /* the days taken, by core */
 	struct period p;
 	char *text = NULL;
-	enum ld_err err = reports_period(req, &p);
-	if (!err)
-		err = report_store_kpis(req->app->store, &req->who, &p,
-					app_today(req->app), reports_area(req),
-					reports_ombudsman(req), &text);
+	enum ld_err err = request_figures(req, &p, NULL, &text);
 	if (err)
 		return err;
 	json_t *k = json_loads(text, 0, NULL);

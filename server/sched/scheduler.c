@@ -208,7 +208,7 @@ static enum ld_err days_fill(const struct workcal *cal, void *arg)
 	return days_store_fill(c->app->store, cal, &c->filled);
 }
 
-enum ld_err jobs_days(struct app *app, int *filled)
+enum ld_err jobs_days(struct app *app, bool reader, int *filled)
 {
 	struct days_ctx c = {app, 0};
 	int kept;
@@ -217,7 +217,7 @@ enum ld_err jobs_days(struct app *app, int *filled)
 		*filled = c.filled;
 	/* The KPI facts kept read the days: theirs follow, outside the
 	 * calendar's lock (they need no calendar). */
-	return err ? err : report_store_facts_fill(app->store, &kept);
+	return err ? err : report_store_facts_fill(app->store, reader, &kept);
 }
 
 static void round_of_work(struct app *app, unsigned round)
@@ -234,7 +234,7 @@ static void round_of_work(struct app *app, unsigned round)
 		log_info("queued %d digests", daily.digests);
 	if (!jobs_rescan(app, &queued) && queued)
 		log_info("scanned %d pending files", queued);
-	if (!jobs_days(app, &queued) && queued)
+	if (!jobs_days(app, false, &queued) && queued)
 		log_info("working days counted: %d tasks and complaints",
 			 queued);
 	if (!jobs_deliver(app, &sent, &failed) && (sent || failed))
@@ -280,7 +280,7 @@ static void calendar_changed(void *arg)
 	if (app_reload_calendar(app))
 		log_warn("bank holidays changed, but cannot be loaded now");
 	else /* the working days the change requeued, by the new calendar */
-		jobs_days(app, NULL);
+		jobs_days(app, false, NULL);
 }
 
 static void *watch(void *arg)

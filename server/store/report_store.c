@@ -47,40 +47,17 @@ static enum ld_err keep_today(struct store *s, const struct period *p,
 					: LD_OK;
 }
 
-enum ld_err report_store_kpis(struct store *s, const struct principal *who,
-			      const struct period *p, int32_t today,
-			      int64_t area, const char *ombudsman, char **json)
+struct kpis_ctx {
+	struct store *s;
+	const char *const *params;
+	enum ld_err (*answer)(char **json);
+};
+
+static enum ld_err kpis_compute(void *arg, char **json)
 {
-	enum ld_err err = keep_today(s, p, today);
-	if (err)
-		return err;
-	struct period prev, earlier;
-	struct db_date f, t, pf, pt, ef, et, d, full;
-	struct report_scope rs;
-	report_scope(&rs, who, area);
-	period_previous(p, &prev);
-	period_year_earlier(p, &earlier);
-	const char *params[] = {db_date(&f, p->from),
-				db_date(&t, period_as_of(p, today)),
-				db_date(&d, today),
-				rs.area,
-				ombudsman,
-				db_date(&pf, prev.from),
-				db_date(&pt, period_as_of(&prev, today)),
-				db_date(&ef, earlier.from),
-				db_date(&et, period_as_of(&earlier, today)),
-				p->label,
-				prev.label,
-				earlier.label,
-				rs.scope,
-				db_date(&full, p->to),
-				period_running(p, today) ? "true" : "false"};
-	char key[200];
-	snprintf(key, sizeof(key), "kpis %s %s %s %s %s %s", params[0],
-		 params[1], params[2], params[3] ? params[3] : "-",
-		 ombudsman ? ombudsman : "-", rs.scope ? rs.scope : "-");
-	return db_run_json_memo(
-		s, key, "kpis",
+	struct kpis_ctx *c = arg;
+	enum ld_err err = db_run_json(
+		c->s, "kpis",
 		/* The period's figures, by Ombudsman and by area, from one
 		 * reading of its facts (kpi_groups). */
 		"WITH g AS (SELECT * FROM kpi_groups($1, $2, $3, $4, $5, true,"
@@ -122,7 +99,47 @@ enum ld_err report_store_kpis(struct store *s, const struct principal *who,
 		"  ORDER BY a.name), '[]')"
 		"  FROM g JOIN service_area a ON a.id = g.g_area"
 		"  WHERE g.g_set = 2))",
-		15, params, json);
+		15, c->params, json);
+	return err || !c->answer ? err : c->answer(json);
+}
+
+enum ld_err report_store_kpis(struct store *s, const struct principal *who,
+			      const struct period *p, int32_t today,
+			      int64_t area, const char *ombudsman,
+			      enum ld_err (*answer)(char **json), char **json)
+{
+	enum ld_err err = keep_today(s, p, today);
+	if (err)
+		return err;
+	struct period prev, earlier;
+	struct db_date f, t, pf, pt, ef, et, d, full;
+	struct report_scope rs;
+	report_scope(&rs, who, area);
+	period_previous(p, &prev);
+	period_year_earlier(p, &earlier);
+	const char *params[] = {db_date(&f, p->from),
+				db_date(&t, period_as_of(p, today)),
+				db_date(&d, today),
+				rs.area,
+				ombudsman,
+				db_date(&pf, prev.from),
+				db_date(&pt, period_as_of(&prev, today)),
+				db_date(&ef, earlier.from),
+				db_date(&et, period_as_of(&earlier, today)),
+				p->label,
+				prev.label,
+				earlier.label,
+				rs.scope,
+				db_date(&full, p->to),
+				period_running(p, today) ? "true" : "false"};
+	/* Remembered as the answer made of them: each answer its own. */
+	char key[240];
+	snprintf(key, sizeof(key), "kpis %s %s %s %s %s %s %p", params[0],
+		 params[1], params[2], params[3] ? params[3] : "-",
+		 ombudsman ? ombudsman : "-", rs.scope ? rs.scope : "-",
+		 (void *)(uintptr_t)answer);
+	struct kpis_ctx c = {s, params, answer};
+	return store_remember(s, key, kpis_compute, &c, json);
 }
 
 enum ld_err report_store_trend(struct store *s, const struct principal *who,
@@ -202,12 +219,13 @@ enum ld_err report_store_catalogue(struct store *s, char **json)
 }
 
 /* Cases a round of kpi_fill takes: about 3 ms each at full size, so a
- * round stays seconds inside the statement timeout even on a busy machine
- * (5,000 a round timed out, and a queue of every case never drained). */
+ * reader's round (a queue no longer than this) stays seconds inside the
+ * statement timeout even on a busy machine. */
 #define FACTS_BATCH 1000
 
 struct facts_ctx {
-	int done; /* cases taken from the queue by this round */
+	bool reader;
+	int done; /* cases taken from the queue by this round; -1: again */
 	bool due; /* anything to do */
 };
 
@@ -227,31 +245,48 @@ static enum ld_err facts_due(struct db *db, void *arg)
 	return err;
 }
 
+/* One round, its own transaction; the scheduler's with no statement
+ * timeout (keeping every case takes minutes at full size). */
 static enum ld_err facts_round(struct db *db, void *arg)
 {
 	struct facts_ctx *c = arg;
 	PGresult *res = NULL;
 	char batch[16];
-	const char *params[] = {batch};
+	const char *params[] = {batch, c->reader ? "t" : "f"};
 	snprintf(batch, sizeof(batch), "%d", FACTS_BATCH);
-	enum ld_err err = db_exec(db, "kpi_fill", "SELECT kpi_fill($1::int)", 1,
-				  params, &res);
-	c->done = err ? 0 : (int)db_long(res, 0, 0);
+	c->done = 0;
+	enum ld_err err = db_begin(db);
+	if (!err && !c->reader)
+		err = db_exec(db, "kpi_fill_untimed",
+			      "SET LOCAL statement_timeout = 0", 0, NULL, NULL);
+	if (!err)
+		err = db_exec(db, "kpi_fill",
+			      "SELECT kpi_fill($1::int, $2::boolean)", 2,
+			      params, &res);
+	if (!err)
+		c->done = (int)db_long(res, 0, 0);
 	PQclear(res);
+	if (!err)
+		err = db_commit(db);
+	if (err) {
+		db_rollback(db);
+		c->done = 0;
+	}
 	return err;
 }
 
-enum ld_err report_store_facts_fill(struct store *s, int *filled)
+enum ld_err report_store_facts_fill(struct store *s, bool reader, int *filled)
 {
-	struct facts_ctx c = {0, false};
+	struct facts_ctx c = {reader, 0, false};
 	*filled = 0;
 	enum ld_err err = db_run(s, facts_due, &c);
 	if (err || !c.due)
 		return err;
 	do {
 		err = db_run(s, facts_round, &c);
-		*filled += c.done;
-	} while (!err && c.done == FACTS_BATCH);
+		if (c.done > 0)
+			*filled += c.done;
+	} while (!err && !reader && (c.done == FACTS_BATCH || c.done < 0));
 	return err;
 }
 

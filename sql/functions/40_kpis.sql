@@ -305,9 +305,13 @@ $$;
 
 -- A period's facts counted by measure, Ombudsman, area and days taken:
 -- what every figure is worked out from.  Read from the facts kept case by
--- case (sql/032) when nothing is queued in this snapshot and the reader
--- sees every case; otherwise counted from kpi_facts_for.  The kept facts
--- are kpi_facts' own, so both give the same counts: a fact with a day of
+-- case (sql/032) when the reader sees every case, those of the cases
+-- queued in this snapshot (changed since they were kept) taken out and
+-- worked out afresh, so that the cost follows the queue, not the data;
+-- counted from kpi_facts_for when every case is due (case 0 queued) or
+-- the reader sees some cases only.  A row may then count -1: its group's
+-- sum is never below 0.  The kept facts are kpi_facts' own, so both give
+-- the same counts: a fact with a day of
 -- its own is one of the period's when its day is in the period and it is
 -- settled or its day is before today; whole quarters and months before
 -- today are read counted (kpi_month), the rest fact by fact (kpi_dated);
@@ -329,8 +333,9 @@ DECLARE
     q_from date := date_trunc('quarter', m_from - 1) + interval '3 months';
     q_to date := greatest(date_trunc('quarter', m_to),
                           date_trunc('quarter', m_from - 1) + interval '3 months');
+    queued bigint[];
 BEGIN
-    IF p_scope IS NOT NULL OR EXISTS (SELECT 1 FROM kpi_case_due) THEN
+    IF p_scope IS NOT NULL OR EXISTS (SELECT 1 FROM kpi_case_due WHERE case_id = 0) THEN
         RETURN QUERY
             SELECT f.measure, f.ombudsman, f.area_id, f.days, count(*),
                    coalesce(sum(f.amount), 0)
@@ -338,6 +343,7 @@ BEGIN
             GROUP BY f.measure, f.ombudsman, f.area_id, f.days;
         RETURN;
     END IF;
+    queued := ARRAY(SELECT case_id FROM kpi_case_due);
     RETURN QUERY
         SELECT x.measure, x.ombudsman, x.area_id, x.days, sum(x.n)::bigint,
                coalesce(sum(x.amount), 0)
@@ -358,7 +364,29 @@ BEGIN
               UNION ALL
               SELECT f.measure, f.ombudsman, f.area_id, f.days, 1, f.amount
               FROM kpi_facts_at_end(p_to) f
-              WHERE NOT EXISTS (SELECT 1 FROM kpi_end_day e WHERE e.on_date = p_to)) x
+              WHERE NOT EXISTS (SELECT 1 FROM kpi_end_day e WHERE e.on_date = p_to)
+              -- The queued cases: their facts as kept taken out...
+              UNION ALL
+              SELECT d.measure, d.ombudsman, d.area_id, d.days, -1, -d.amount
+              FROM kpi_dated d
+              WHERE d.case_id = ANY(queued) AND d.on_date BETWEEN p_from AND p_to
+              AND (d.settled OR d.on_date < p_today)
+              UNION ALL
+              SELECT e.measure, e.ombudsman, e.area_id, e.days, -1, -e.amount
+              FROM kpi_end e
+              WHERE e.case_id = ANY(queued) AND e.on_date = p_to
+              AND EXISTS (SELECT 1 FROM kpi_end_day k WHERE k.on_date = p_to)
+              -- ...and as they are now (kpi_facts_dated gives every day's
+              -- facts of the cases asked for).
+              UNION ALL
+              SELECT f.measure, f.ombudsman, f.area_id, f.days, 1, f.amount
+              FROM kpi_facts_dated(p_from, p_to, p_today, queued) f
+              WHERE cardinality(queued) > 0 AND f.on_date BETWEEN p_from AND p_to
+              UNION ALL
+              SELECT f.measure, f.ombudsman, f.area_id, f.days, 1, f.amount
+              FROM kpi_facts_at_end(p_to, queued) f
+              WHERE cardinality(queued) > 0
+              AND EXISTS (SELECT 1 FROM kpi_end_day k WHERE k.on_date = p_to)) x
         WHERE (p_area IS NULL OR x.area_id = p_area)
         AND (p_ombudsman IS NULL OR x.ombudsman = p_ombudsman)
         GROUP BY x.measure, x.ombudsman, x.area_id, x.days;
@@ -474,18 +502,59 @@ BEGIN
     DO UPDATE SET n = k.n + EXCLUDED.n, amount = k.amount + EXCLUDED.amount;
 END $$;
 
--- One round of keeping: up to p_batch queued cases, or every case at once
--- when most are queued (the first fill, a load with the triggers off).
+-- One round of keeping.  Case 0 in the queue stands for every case: a
+-- keeping of every case at once is due or under way (after a load with
+-- the triggers off, or a change to how every fact is counted).
+--
+-- p_reader: a reader's round, just before its figures.  With every case
+-- due or more than p_batch cases queued it takes nothing and returns 0,
+-- and the figures are counted from the raw rows (kpi_counts), correct but
+-- slower, until the scheduler has caught up: a reader that kept every
+-- case (minutes at full size) ran past the statement timeout, which undid
+-- the keeping, so the next reader began it again.  Otherwise it waits for
+-- another filler's round (a round at most) up to the lock timeout, and
+-- takes what is left.
+--
+-- The scheduler's (p_reader false, no statement timeout) never waits for
+-- another filler (it takes nothing: what is queued is the other's or the
+-- next round's) and takes up to
+-- p_batch queued cases; when most cases are queued, it puts case 0 in
+-- place of the queue and returns -1 (commit, then call again), so that
+-- the keeping of every case that follows holds no lock a change to a case
+-- waits for: what changes meanwhile is queued again and taken by the next
+-- round.
+--
 -- The facts at the end of each quarter up to a year from now, and of the
--- days around today, are kept, each new day worked out for every case.  One filler at a time; returns the cases
--- taken from the queue.
-CREATE OR REPLACE FUNCTION kpi_fill(p_batch integer) RETURNS integer
+-- days around today, are kept, each new day worked out for every case.
+-- Returns the cases taken from the queue.
+DROP FUNCTION IF EXISTS kpi_fill(integer);
+CREATE OR REPLACE FUNCTION kpi_fill(p_batch integer, p_reader boolean) RETURNS integer
 LANGUAGE plpgsql SET plan_cache_mode = force_custom_plan AS $$
 DECLARE
     taken bigint[];
     ends date[];
 BEGIN
-    PERFORM pg_advisory_xact_lock(hashtext('linkdesk kpi_fill'));
+    IF p_reader THEN
+        IF EXISTS (SELECT 1 FROM kpi_case_due WHERE case_id = 0)
+           OR (SELECT count(*) FROM (SELECT 1 FROM kpi_case_due LIMIT p_batch + 1) q)
+              > p_batch THEN
+            RETURN 0;
+        END IF;
+        BEGIN
+            PERFORM pg_advisory_xact_lock(hashtext('linkdesk kpi_fill'));
+        EXCEPTION WHEN lock_not_available THEN
+            RETURN 0;
+        END;
+    ELSIF NOT pg_try_advisory_xact_lock(hashtext('linkdesk kpi_fill')) THEN
+        RETURN 0;
+    END IF;
+    IF NOT p_reader AND NOT EXISTS (SELECT 1 FROM kpi_case_due WHERE case_id = 0)
+       AND (SELECT count(*) FROM kpi_case_due) * 2 > (SELECT count(*) FROM ombudsman_case) THEN
+        -- Waits for the changes in flight, whose cases are kept below.
+        DELETE FROM kpi_case_due;
+        INSERT INTO kpi_case_due VALUES (0);
+        RETURN -1;
+    END IF;
     -- Yesterday, today and tomorrow: the server's today in any time zone.
     -- A day that is neither a quarter's last nor one of those goes a day
     -- after it was kept (kpi_keep_day keeps a reader's today).
@@ -507,17 +576,16 @@ BEGIN
           UNION
           SELECT current_date + i FROM generate_series(-1, 1) i) q
     WHERE NOT EXISTS (SELECT 1 FROM kpi_end_day e WHERE e.on_date = q.d);
-    IF (SELECT count(*) FROM kpi_case_due) * 2 > (SELECT count(*) FROM ombudsman_case) THEN
-        -- Every case: the queue is emptied first (waiting for changes in
-        -- flight), so that what changes after is queued again.  Millions
-        -- of facts are compared and counted in memory, not on disk.
+    IF EXISTS (SELECT 1 FROM kpi_case_due WHERE case_id = 0) THEN
+        -- Every case.  Millions of facts are compared and counted in
+        -- memory, not on disk.
         PERFORM set_config('work_mem', '256MB', true);
         INSERT INTO kpi_end_day (on_date) SELECT unnest(ends);
-        WITH q AS (DELETE FROM kpi_case_due RETURNING 1) SELECT count(*) INTO p_batch FROM q;
         PERFORM kpi_keep(NULL);
         DELETE FROM kpi_month WHERE n = 0;
         DELETE FROM kpi_end_sum WHERE n = 0;
-        RETURN p_batch;
+        DELETE FROM kpi_case_due WHERE case_id = 0;
+        RETURN (SELECT count(*) FROM ombudsman_case);
     END IF;
     IF ends IS NOT NULL THEN
         INSERT INTO kpi_end_day (on_date) SELECT unnest(ends);
@@ -542,7 +610,11 @@ BEGIN
     IF EXISTS (SELECT 1 FROM kpi_end_day WHERE on_date = p_day) THEN
         RETURN;
     END IF;
-    PERFORM pg_advisory_xact_lock(hashtext('linkdesk kpi_fill'));
+    -- Not while a filler is at work: the figures then count this day's
+    -- facts at the end from the raw rows (kpi_counts).
+    IF NOT pg_try_advisory_xact_lock(hashtext('linkdesk kpi_fill')) THEN
+        RETURN;
+    END IF;
     INSERT INTO kpi_end_day (on_date) VALUES (p_day) ON CONFLICT DO NOTHING;
     IF FOUND THEN
         PERFORM kpi_keep_at_end(ARRAY[p_day], NULL);

@@ -698,17 +698,6 @@ static void test_backup_restore(void **state)
 	assert_int_equal(itest_sh(cmd, NULL), 0);
 }
 
-/* SQL as the role that owns the schema: the server's may not add triggers. */
-static int owner_sql(const char *sql, char **out)
-{
-	char cmd[8192];
-	snprintf(cmd, sizeof(cmd),
-		 "psql -X -q -t -A -v ON_ERROR_STOP=1 "
-		 "\"$LINKDESK_OWNER_DATABASE_URL\" -c \"%s\" 2>&1",
-		 sql);
-	return itest_sh(cmd, out);
-}
-
 /*
  * The database out of disk space (SQLSTATE 53100, raised here by a trigger
  * for one probe, as PostgreSQL raises it when a write finds no room): the
@@ -727,7 +716,7 @@ static void test_disk_full(void **state)
 		"SELECT min(id) FROM ombudsman_case WHERE stage <> 'closed'");
 	long area = api_area_id(&lo, "Repairs and Maintenance");
 	assert_int_equal(
-		owner_sql(
+		api_owner_sql(
 			"CREATE FUNCTION disk_full_probe() RETURNS trigger"
 			" LANGUAGE plpgsql AS \\$\\$ BEGIN RAISE EXCEPTION"
 			" 'could not extend file: No space left on device'"
@@ -765,9 +754,9 @@ static void test_disk_full(void **state)
 	free(before);
 	free(after);
 
-	assert_int_equal(owner_sql("DROP TRIGGER disk_full_probe ON task;"
-				   " DROP FUNCTION disk_full_probe()",
-				   &out),
+	assert_int_equal(api_owner_sql("DROP TRIGGER disk_full_probe ON task;"
+				       " DROP FUNCTION disk_full_probe()",
+				       &out),
 			 0);
 	free(out);
 	json_decref(api_expect(&lo, 201, "POST", path, body));

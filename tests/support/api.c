@@ -155,15 +155,32 @@ void api_refused(struct api *a, long status, const char *code,
 	itest_resp_release(&r);
 }
 
-int api_sql(const char *sql, char **out)
+/* sql through psql, connected by the environment's variable url. */
+static int psql_as(const char *url, const char *sql, char **out)
 {
 	char cmd[8192];
 	snprintf(cmd, sizeof(cmd),
-		 "psql -X -q -t -A -v ON_ERROR_STOP=1 "
-		 "\"$LINKDESK_DATABASE_URL\" "
-		 "-c \"%s\" 2>&1",
-		 sql);
+		 "psql -X -q -t -A -v ON_ERROR_STOP=1 \"$%s\" -c \"%s\" 2>&1",
+		 url, sql);
 	return itest_sh(cmd, out);
+}
+
+int api_sql(const char *sql, char **out)
+{
+	return psql_as("LINKDESK_DATABASE_URL", sql, out);
+}
+
+int api_owner_sql(const char *sql, char **out)
+{
+	return psql_as("LINKDESK_OWNER_DATABASE_URL", sql, out);
+}
+
+void api_owner_exec(const char *sql)
+{
+	char *out = NULL;
+	if (api_owner_sql(sql, &out))
+		fail_msg("%s: %s", sql, out);
+	free(out);
 }
 
 long api_sql_long(const char *sql)

@@ -67,6 +67,11 @@ void api_refused(struct api *a, long status, const char *code,
 
 /* Run SQL against the suite's database as the application's role. */
 int api_sql(const char *sql, char **out);
+/* The same as the role that owns the schema (triggers of a test's own,
+ * rows the application's role may not write); api_owner_exec() fails the
+ * test, with psql's words, if it fails. */
+int api_owner_sql(const char *sql, char **out);
+void api_owner_exec(const char *sql);
 
 /* The number a query answers (its first column of its first row). */
 long api_sql_long(const char *sql);
