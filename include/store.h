@@ -207,7 +207,7 @@ enum ld_err store_seed_demo(struct store *s, const char *sql, bool *loaded);
  * committed state now (free() it); an answer put under a key and that
  * version is got back only while nothing has committed since, so it is
  * the answer computing afresh would give.  Entries are few and bounded in
- * bytes (16 MB in all); the least recently used go first.
+ * bytes (16 MB in all, 8 MB each); the least recently used go first.
  */
 enum ld_err store_snapshot(struct store *s, char **version);
 char *store_memo_get(struct store *s, const char *key, const char *version);
@@ -216,8 +216,8 @@ void store_memo_put(struct store *s, const char *key, const char *version,
 
 /*
  * The text remembered under key for the current snapshot, or compute(ctx)'s
- * (malloc'd) and remember it; a burst of callers computes once.  free()
- * *text.
+ * (malloc'd) and remember it; a burst of callers computes once, and an
+ * answer too big to remember one caller at a time.  free() *text.
  */
 enum ld_err store_remember(struct store *s, const char *key,
 			   enum ld_err (*compute)(void *ctx, char **text),
