@@ -36,4 +36,14 @@ bool secret_password_verify(const char *hash, const char *password);
 /* Constant-time equality of two NUL-terminated strings. */
 bool secret_equal(const char *a, const char *b);
 
+/*
+ * text as the log may hold it (out, size bytes, always terminated): what a
+ * URL in it carries that the log must not, up to the next space or quote,
+ * said instead: a feed's token after "/feeds/" (it is the feed's
+ * password) as "(token)", and a query string (a search may be a
+ * resident's name) as "?(query)".  The request log and libmicrohttpd's
+ * own messages both go through it.
+ */
+void secret_log_text(const char *text, char *out, size_t size);
+
 #endif

@@ -595,9 +595,8 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 	clock_gettime(CLOCK_MONOTONIC, &end);
 	double ms = (double)(end.tv_sec - req->start.tv_sec) * 1e3 +
 		    (double)(end.tv_nsec - req->start.tv_nsec) / 1e6;
-	/* A feed's token is its password: never in the log. */
-	const char *path =
-		strncmp(req->path, "/feeds/", 7) ? req->path : "/feeds/(token)";
+	char path[256];
+	secret_log_text(req->path, path, sizeof(path));
 	if (why == MHD_REQUEST_TERMINATED_COMPLETED_OK)
 		log_info("%s %s %u %.1fms", req->method, path, req->status, ms);
 	else
@@ -617,11 +616,13 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 
 static void mhd_log(void *cls, const char *fmt, va_list ap)
 {
-	char msg[512];
+	char msg[512], said[512];
 	(void)cls;
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	msg[strcspn(msg, "\n")] = '\0';
-	log_warn("http: %s", msg);
+	/* Its messages quote the request's URL. */
+	secret_log_text(msg, said, sizeof(said));
+	log_warn("http: %s", said);
 }
 
 /* Split "host:port" or "[v6]:port" and resolve it. */
