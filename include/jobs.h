@@ -60,8 +60,8 @@ enum ld_err jobs_rescan(struct app *app, int *scanned);
 /*
  * The working days of tasks sent since (or of every sent task, once the
  * holidays changed) by core's calendar, and then the KPI facts kept: each
- * round, and (reader) before figures are read, when the KPI facts are
- * kept only if a round can do it at once (report_store_facts_fill).
+ * round, and (reader) before figures are read, when a round at most of
+ * the KPI facts is kept (report_store_facts_fill).
  * *filled counts the tasks done; may be NULL.
  */
 enum ld_err jobs_days(struct app *app, bool reader, int *filled);

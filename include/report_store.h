@@ -66,12 +66,13 @@ enum ld_err report_store_catalogue(struct store *s, char **json);
  * queued since (by a change to anything the facts read) worked out again,
  * a batch a transaction, and the days whose "at the end" facts are kept
  * brought up to today.  Run after the working days (days_store_fill).
- * reader: just before figures are read: one round at most, never waiting
- * for another filler, and nothing when more than a round is queued (the
- * figures are then counted from the raw rows, correct but slower, until
- * the scheduler catches up).  Otherwise the scheduler's (linkdesk serve's
- * rounds, linkdesk remind --once): round after round, with no statement
- * timeout, until the queue is empty.  *filled is the cases done.
+ * reader: just before figures are read: one round at most, waiting for
+ * another filler no longer than the lock timeout, and nothing when more
+ * than a round is queued or every case is due (the figures then read the
+ * queue as it is: docs/kpis.md).  Otherwise the scheduler's (linkdesk
+ * serve's rounds and holiday watch, linkdesk remind --once): never
+ * waiting for another filler, round after round with no statement
+ * timeout until the queue is empty.  *filled is the cases done.
  */
 enum ld_err report_store_facts_fill(struct store *s, bool reader, int *filled);
 

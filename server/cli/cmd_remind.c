@@ -19,9 +19,9 @@ int cmd_remind(int argc, char **argv)
 		       "those who prefer cron:\nfrom LINKDESK_REMINDER_HOUR "
 		       "(London time) on, queue the reminders due\ntoday "
 		       "(every LINKDESK_REMINDER_DAYS days for each open task) "
-		       "and today's\noverdue digests; at any hour, count the "
-		       "working days and keep the KPI\nfacts of what changed "
-		       "(every case after a load), and deliver the outbox.  "
+		       "and today's\noverdue digests; at any hour, deliver the "
+		       "outbox, then count the working\ndays and keep the KPI "
+		       "facts of what changed (every case after a load).  "
 		       "Safe to run beside\nservers: each "
 		       "reminder and digest goes once.  --no-mail queues but "
 		       "does\nnot deliver.\n");
@@ -48,10 +48,13 @@ int cmd_remind(int argc, char **argv)
 	enum ld_err err = app_reload_calendar(&app);
 	if (!err)
 		err = jobs_daily(&app, &daily);
-	if (!err)
-		err = jobs_days(&app, false, &days);
 	if (!err && deliver)
 		err = jobs_deliver(&app, &sent, &failed);
+	/* Last, and whatever became of the mail: after a load it keeps
+	 * every case's KPI facts, minutes at full size. */
+	enum ld_err kept = jobs_days(&app, false, &days);
+	if (!err)
+		err = kept;
 	long hour = app.cfg.reminder_hour;
 	app_close(&app);
 	if (err) {

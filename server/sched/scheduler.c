@@ -234,9 +234,6 @@ static void round_of_work(struct app *app, unsigned round)
 		log_info("queued %d digests", daily.digests);
 	if (!jobs_rescan(app, &queued) && queued)
 		log_info("scanned %d pending files", queued);
-	if (!jobs_days(app, false, &queued) && queued)
-		log_info("working days counted: %d tasks and complaints",
-			 queued);
 	if (!jobs_deliver(app, &sent, &failed) && (sent || failed))
 		log_info("mail: %d sent, %d failed", sent, failed);
 	struct inbox_poll poll;
@@ -244,6 +241,11 @@ static void round_of_work(struct app *app, unsigned round)
 	    (poll.taken || poll.duplicates || poll.refused))
 		log_info("inbox: %d taken in, %d seen before, %d refused",
 			 poll.taken, poll.duplicates, poll.refused);
+	/* After the mail and the inbox: after a load it keeps every case's
+	 * KPI facts, minutes at full size. */
+	if (!jobs_days(app, false, &queued) && queued)
+		log_info("working days counted: %d tasks and complaints",
+			 queued);
 	/* The holiday watch reloads at once; this is in case it cannot. */
 	if (round % (unsigned)(600 / app->cfg.scheduler_seconds + 1) == 0)
 		app_reload_calendar(app);

@@ -19,6 +19,15 @@ struct memo {
 	unsigned long used; /* when last read, for replacing the oldest */
 };
 
+/* A key@version being computed, and once done how it went, until the
+ * callers that waited for it have read that. */
+struct claim {
+	char *key;
+	bool done;
+	enum ld_err err;
+	int waiters;
+};
+
 #define MEMO_SLOTS     64
 #define MEMO_MAX_BYTES (16u << 20) /* all entries together */
 
@@ -35,7 +44,7 @@ struct store {
 	unsigned long memo_clock;
 	size_t memo_bytes;
 	/* Keys being computed now, so that one computes and the rest wait. */
-	char *computing[MEMO_SLOTS];
+	struct claim computing[MEMO_SLOTS];
 	pthread_cond_t computed;
 };
 
@@ -97,7 +106,7 @@ void store_free(struct store *s)
 		free(s->memo[i].key);
 		free(s->memo[i].version);
 		free(s->memo[i].json);
-		free(s->computing[i]);
+		free(s->computing[i].key);
 	}
 	pthread_mutex_destroy(&s->lock);
 	pthread_cond_destroy(&s->freed);
@@ -657,44 +666,54 @@ void store_memo_put(struct store *s, const char *key, const char *version,
 	pthread_mutex_unlock(&s->lock);
 }
 
+enum claimed { CLAIMED, UNCLAIMED, WAITED };
+
 /*
- * Claim key@version for computing, or wait while another thread computes
- * it (a burst of the same request computes once).  False: nothing to
- * claim (every claim slot busy), compute without claiming.
+ * Claim key@version for computing (*slot), or wait while another thread
+ * computes it (a burst of the same request computes once) and say how
+ * that went (*err).  UNCLAIMED: every claim slot busy, compute without.
  */
-static bool memo_claim(struct store *s, const char *claim, bool *waited)
+static enum claimed memo_claim(struct store *s, const char *claim, int *slot,
+			       enum ld_err *err)
 {
-	*waited = false;
 	pthread_mutex_lock(&s->lock);
-	for (;;) {
-		int free_slot = -1;
-		bool busy = false;
-		for (int i = 0; i < MEMO_SLOTS; i++) {
-			if (!s->computing[i])
-				free_slot = free_slot < 0 ? i : free_slot;
-			else if (!strcmp(s->computing[i], claim))
-				busy = true;
-		}
-		if (busy) {
-			*waited = true;
-			pthread_cond_wait(&s->computed, &s->lock);
+	int free_slot = -1;
+	for (int i = 0; i < MEMO_SLOTS; i++) {
+		struct claim *c = &s->computing[i];
+		if (!c->key) {
+			free_slot = free_slot < 0 ? i : free_slot;
 			continue;
 		}
-		if (free_slot >= 0 && !*waited)
-			s->computing[free_slot] = xstrdup(claim);
+		if (c->done || strcmp(c->key, claim))
+			continue;
+		c->waiters++;
+		while (!c->done)
+			pthread_cond_wait(&s->computed, &s->lock);
+		*err = c->err;
+		if (--c->waiters == 0) {
+			free(c->key);
+			memset(c, 0, sizeof(*c));
+		}
 		pthread_mutex_unlock(&s->lock);
-		return free_slot >= 0 && !*waited;
+		return WAITED;
 	}
+	if (free_slot >= 0)
+		s->computing[free_slot].key = xstrdup(claim);
+	*slot = free_slot;
+	pthread_mutex_unlock(&s->lock);
+	return free_slot >= 0 ? CLAIMED : UNCLAIMED;
 }
 
-static void memo_release_claim(struct store *s, const char *claim)
+static void memo_release_claim(struct store *s, int slot, enum ld_err err)
 {
 	pthread_mutex_lock(&s->lock);
-	for (int i = 0; i < MEMO_SLOTS; i++)
-		if (s->computing[i] && !strcmp(s->computing[i], claim)) {
-			free(s->computing[i]);
-			s->computing[i] = NULL;
-		}
+	struct claim *c = &s->computing[slot];
+	c->done = true;
+	c->err = err;
+	if (!c->waiters) {
+		free(c->key);
+		memset(c, 0, sizeof(*c));
+	}
 	pthread_cond_broadcast(&s->computed);
 	pthread_mutex_unlock(&s->lock);
 }
@@ -712,18 +731,21 @@ enum ld_err store_remember(struct store *s, const char *key,
 	memcpy(claim, key, klen);
 	claim[klen] = '@';
 	memcpy(claim + klen + 1, version, vlen + 1);
-	bool waited = false, claimed = false;
+	enum claimed how;
+	int slot = -1;
 	for (;;) {
 		if ((*text = store_memo_get(s, key, version)))
 			goto done;
-		claimed = memo_claim(s, claim, &waited);
-		if (!waited)
+		how = memo_claim(s, claim, &slot, &err);
+		if (how != WAITED)
 			break;
-		/* Another thread computed it: it is there, unless that
-		 * computation failed or was too big to keep, and then the
-		 * waiters claim it again, one computing at a time (all at
-		 * once, a burst of 64 built a 4 MB feed 64 times over, in
-		 * 784 MB). */
+		/* Another thread computed it: its failure is this one's too;
+		 * otherwise it is there, unless it was too big to keep, and
+		 * then the waiters claim it again, one computing at a time
+		 * (all at once, a burst of 64 built a 4 MB feed 64 times
+		 * over, in 784 MB). */
+		if (err)
+			goto done;
 	}
 	/*
 	 * Computed after the version was read: if anything committed in
@@ -732,8 +754,8 @@ enum ld_err store_remember(struct store *s, const char *key,
 	err = compute(ctx, text);
 	if (!err)
 		store_memo_put(s, key, version, *text);
-	if (claimed)
-		memo_release_claim(s, claim);
+	if (how == CLAIMED)
+		memo_release_claim(s, slot, err);
 done:
 	free(claim);
 	free(version);

@@ -303,12 +303,19 @@ RETURNS json LANGUAGE sql STABLE AS $$
         WHERE f.measure = (SELECT measure FROM k)), '[]') END
 $$;
 
+-- The queue's mark for every case due (case ids start at 1), and the key
+-- of the lock one filler at a time holds (kpi_fill, kpi_keep_day).
+CREATE OR REPLACE FUNCTION kpi_every_case() RETURNS bigint
+LANGUAGE sql IMMUTABLE AS $$ SELECT 0::bigint $$;
+CREATE OR REPLACE FUNCTION kpi_fill_lock() RETURNS integer
+LANGUAGE sql IMMUTABLE AS $$ SELECT hashtext('linkdesk kpi_fill') $$;
+
 -- A period's facts counted by measure, Ombudsman, area and days taken:
 -- what every figure is worked out from.  Read from the facts kept case by
 -- case (sql/032) when the reader sees every case, those of the cases
 -- queued in this snapshot (changed since they were kept) taken out and
 -- worked out afresh, so that the cost follows the queue, not the data;
--- counted from kpi_facts_for when every case is due (case 0 queued) or
+-- counted from kpi_facts_for when every case is due (kpi_every_case()) or
 -- the reader sees some cases only.  A row may then count -1: its group's
 -- sum is never below 0.  The kept facts are kpi_facts' own, so both give
 -- the same counts: a fact with a day of
@@ -323,7 +330,7 @@ CREATE OR REPLACE FUNCTION kpi_counts(p_from date, p_to date, p_today date, p_ar
                                       p_ombudsman text, p_scope bigint, p_whole boolean)
 RETURNS TABLE (measure text, ombudsman text, area_id bigint, days integer, n bigint,
                amount numeric)
-LANGUAGE plpgsql STABLE AS $$
+LANGUAGE plpgsql STABLE SET plan_cache_mode = force_custom_plan AS $$
 DECLARE
     -- The whole months of the period that end before today: [m_from, m_to),
     -- of which whole quarters [q_from, q_to) are read by quarter.
@@ -335,7 +342,7 @@ DECLARE
                           date_trunc('quarter', m_from - 1) + interval '3 months');
     queued bigint[];
 BEGIN
-    IF p_scope IS NOT NULL OR EXISTS (SELECT 1 FROM kpi_case_due WHERE case_id = 0) THEN
+    IF p_scope IS NOT NULL OR EXISTS (SELECT 1 FROM kpi_case_due WHERE case_id = kpi_every_case()) THEN
         RETURN QUERY
             SELECT f.measure, f.ombudsman, f.area_id, f.days, count(*),
                    coalesce(sum(f.amount), 0)
@@ -389,7 +396,11 @@ BEGIN
               AND EXISTS (SELECT 1 FROM kpi_end_day k WHERE k.on_date = p_to)) x
         WHERE (p_area IS NULL OR x.area_id = p_area)
         AND (p_ombudsman IS NULL OR x.ombudsman = p_ombudsman)
-        GROUP BY x.measure, x.ombudsman, x.area_id, x.days;
+        GROUP BY x.measure, x.ombudsman, x.area_id, x.days
+        -- A group the queue emptied (a case moved to another area) is
+        -- none, as counted afresh; the organisation's rows, whose areas
+        -- are summed after, are kept as they are.
+        HAVING p_whole OR sum(x.n) <> 0;
 END $$;
 
 -- Every figure of a period for the whole organisation (g_set 3) and, with
@@ -502,24 +513,24 @@ BEGIN
     DO UPDATE SET n = k.n + EXCLUDED.n, amount = k.amount + EXCLUDED.amount;
 END $$;
 
--- One round of keeping.  Case 0 in the queue stands for every case: a
--- keeping of every case at once is due or under way (after a load with
--- the triggers off, or a change to how every fact is counted).
+-- One round of keeping.  kpi_every_case() in the queue stands for every
+-- case: a keeping of every case at once is due or under way (after a load
+-- with the triggers off, or a change to how every fact is counted).
 --
 -- p_reader: a reader's round, just before its figures.  With every case
 -- due or more than p_batch cases queued it takes nothing and returns 0,
--- and the figures are counted from the raw rows (kpi_counts), correct but
--- slower, until the scheduler has caught up: a reader that kept every
--- case (minutes at full size) ran past the statement timeout, which undid
--- the keeping, so the next reader began it again.  Otherwise it waits for
--- another filler's round (a round at most) up to the lock timeout, and
--- takes what is left.
+-- and the figures read the queue as it is (kpi_counts: every case due,
+-- from the raw rows), until the scheduler has caught up: a reader that
+-- kept every case (minutes at full size) ran past the statement timeout,
+-- which undid the keeping, so the next reader began it again.  Otherwise
+-- it waits for another filler's round (a round at most) up to the lock
+-- timeout, and takes what is left.
 --
 -- The scheduler's (p_reader false, no statement timeout) never waits for
 -- another filler (it takes nothing: what is queued is the other's or the
 -- next round's) and takes up to
--- p_batch queued cases; when most cases are queued, it puts case 0 in
--- place of the queue and returns -1 (commit, then call again), so that
+-- p_batch queued cases; when most cases are queued, it puts
+-- kpi_every_case() in place of the queue and returns -1 (commit, then call again), so that
 -- the keeping of every case that follows holds no lock a change to a case
 -- waits for: what changes meanwhile is queued again and taken by the next
 -- round.
@@ -535,24 +546,28 @@ DECLARE
     ends date[];
 BEGIN
     IF p_reader THEN
-        IF EXISTS (SELECT 1 FROM kpi_case_due WHERE case_id = 0)
+        IF EXISTS (SELECT 1 FROM kpi_case_due WHERE case_id = kpi_every_case())
            OR (SELECT count(*) FROM (SELECT 1 FROM kpi_case_due LIMIT p_batch + 1) q)
               > p_batch THEN
             RETURN 0;
         END IF;
         BEGIN
-            PERFORM pg_advisory_xact_lock(hashtext('linkdesk kpi_fill'));
+            PERFORM pg_advisory_xact_lock(kpi_fill_lock());
         EXCEPTION WHEN lock_not_available THEN
             RETURN 0;
         END;
-    ELSIF NOT pg_try_advisory_xact_lock(hashtext('linkdesk kpi_fill')) THEN
+        -- Every case marked due while it waited: the scheduler's.
+        IF EXISTS (SELECT 1 FROM kpi_case_due WHERE case_id = kpi_every_case()) THEN
+            RETURN 0;
+        END IF;
+    ELSIF NOT pg_try_advisory_xact_lock(kpi_fill_lock()) THEN
         RETURN 0;
     END IF;
-    IF NOT p_reader AND NOT EXISTS (SELECT 1 FROM kpi_case_due WHERE case_id = 0)
+    IF NOT p_reader AND NOT EXISTS (SELECT 1 FROM kpi_case_due WHERE case_id = kpi_every_case())
        AND (SELECT count(*) FROM kpi_case_due) * 2 > (SELECT count(*) FROM ombudsman_case) THEN
         -- Waits for the changes in flight, whose cases are kept below.
         DELETE FROM kpi_case_due;
-        INSERT INTO kpi_case_due VALUES (0);
+        INSERT INTO kpi_case_due VALUES (kpi_every_case());
         RETURN -1;
     END IF;
     -- Yesterday, today and tomorrow: the server's today in any time zone.
@@ -576,7 +591,7 @@ BEGIN
           UNION
           SELECT current_date + i FROM generate_series(-1, 1) i) q
     WHERE NOT EXISTS (SELECT 1 FROM kpi_end_day e WHERE e.on_date = q.d);
-    IF EXISTS (SELECT 1 FROM kpi_case_due WHERE case_id = 0) THEN
+    IF EXISTS (SELECT 1 FROM kpi_case_due WHERE case_id = kpi_every_case()) THEN
         -- Every case.  Millions of facts are compared and counted in
         -- memory, not on disk.
         PERFORM set_config('work_mem', '256MB', true);
@@ -584,7 +599,7 @@ BEGIN
         PERFORM kpi_keep(NULL);
         DELETE FROM kpi_month WHERE n = 0;
         DELETE FROM kpi_end_sum WHERE n = 0;
-        DELETE FROM kpi_case_due WHERE case_id = 0;
+        DELETE FROM kpi_case_due WHERE case_id = kpi_every_case();
         RETURN (SELECT count(*) FROM ombudsman_case);
     END IF;
     IF ends IS NOT NULL THEN
@@ -592,7 +607,8 @@ BEGIN
         PERFORM kpi_keep_at_end(ends, NULL);
     END IF;
     WITH q AS (DELETE FROM kpi_case_due
-               WHERE case_id IN (SELECT case_id FROM kpi_case_due ORDER BY case_id
+               WHERE case_id IN (SELECT case_id FROM kpi_case_due
+                                 WHERE case_id <> kpi_every_case() ORDER BY case_id
                                  LIMIT p_batch FOR UPDATE SKIP LOCKED)
                RETURNING case_id)
     SELECT array_agg(case_id) INTO taken FROM q;
@@ -612,7 +628,7 @@ BEGIN
     END IF;
     -- Not while a filler is at work: the figures then count this day's
     -- facts at the end from the raw rows (kpi_counts).
-    IF NOT pg_try_advisory_xact_lock(hashtext('linkdesk kpi_fill')) THEN
+    IF NOT pg_try_advisory_xact_lock(kpi_fill_lock()) THEN
         RETURN;
     END IF;
     INSERT INTO kpi_end_day (on_date) VALUES (p_day) ON CONFLICT DO NOTHING;

@@ -25,6 +25,7 @@ static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static int running, most, computed;
 static size_t answer_len;
 static const char *key;
+static enum ld_err outcome; /* what compute answers */
 
 static int setup(void **state)
 {
@@ -56,7 +57,11 @@ static enum ld_err compute(void *ctx, char **text)
 	pthread_mutex_lock(&lock);
 	running--;
 	pthread_mutex_unlock(&lock);
-	return LD_OK;
+	if (outcome) {
+		free(*text);
+		*text = NULL;
+	}
+	return outcome;
 }
 
 static void *caller(void *arg)
@@ -64,6 +69,8 @@ static void *caller(void *arg)
 	char *text = NULL;
 	enum ld_err *err = arg;
 	*err = store_remember(s, key, compute, NULL, &text);
+	if (*err == outcome && outcome)
+		return NULL;
 	if (!*err && strlen(text) != answer_len)
 		*err = LD_EINTERNAL;
 	free(text);
@@ -83,7 +90,7 @@ static void burst(const char *k, size_t len)
 				 0);
 	for (int i = 0; i < CALLERS; i++) {
 		assert_int_equal(pthread_join(t[i], NULL), 0);
-		assert_int_equal(err[i], LD_OK);
+		assert_int_equal(err[i], outcome);
 	}
 }
 
@@ -112,12 +119,23 @@ static void test_too_big_to_remember_one_at_a_time(void **state)
 	assert_int_equal(most, 1);
 }
 
+/* A computation that fails fails for those that waited for it: once. */
+static void test_a_failure_is_the_waiters_too(void **state)
+{
+	(void)state;
+	outcome = LD_EUNAVAILABLE;
+	burst("memo test failing", 1000);
+	outcome = LD_OK;
+	assert_int_equal(computed, 1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_a_burst_computes_once),
 		cmocka_unit_test(test_a_big_answer_is_remembered),
 		cmocka_unit_test(test_too_big_to_remember_one_at_a_time),
+		cmocka_unit_test(test_a_failure_is_the_waiters_too),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
