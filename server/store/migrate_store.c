@@ -73,6 +73,7 @@ static const char grant_sql[] =
 	"DO $grant$ DECLARE"
 	"  r text := current_setting('linkdesk.runtime_role');"
 	"  lo oid;"
+	"  f regprocedure;"
 	" BEGIN"
 	"  IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = r) THEN"
 	"   RAISE EXCEPTION 'the runtime role % does not exist', r"
@@ -89,8 +90,16 @@ static const char grant_sql[] =
 	"   FROM %I', r);"
 	"  EXECUTE format('GRANT USAGE, SELECT ON ALL SEQUENCES"
 	"   IN SCHEMA public TO %I', r);"
-	"  EXECUTE format('GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA public"
-	"   TO %I', r);"
+	/*
+	 * Linkdesk's own functions: not every function in public, where a
+	 * superuser's (pg_stat_statements_reset, installed there by the
+	 * DBA) refused the grant and with it the migration.
+	 */
+	"  FOR f IN SELECT p.oid::regprocedure FROM pg_proc p"
+	"   WHERE p.pronamespace = 'public'::regnamespace"
+	"   AND p.proowner = current_user::regrole LOOP"
+	"   EXECUTE format('GRANT EXECUTE ON FUNCTION %s TO %I', f, r);"
+	"  END LOOP;"
 	"  EXECUTE format('GRANT USAGE ON SCHEMA public TO %I', r);"
 	/*
 	 * PostgreSQL 15 creates public without CREATE for everyone; a

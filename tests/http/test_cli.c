@@ -111,6 +111,19 @@ static void test_migrate(void **state)
 	expect(dbname, "migrate", 0, "migrations applied: 0");
 	expect(dbname, "migrate --status", 0, "database at ");
 
+	/* A function of the superuser's in public that nobody else may run
+	 * (as pg_stat_statements_reset, when a DBA installs the extension
+	 * there): migrate still grants the server's role its rights. */
+	char cmd[1024];
+	snprintf(cmd, sizeof(cmd),
+		 "psql -X -q -v ON_ERROR_STOP=1 '%s dbname=%s user=postgres'"
+		 " -c 'CREATE FUNCTION public.dba_only() RETURNS int LANGUAGE"
+		 " sql AS $$SELECT 1$$' -c 'REVOKE EXECUTE ON FUNCTION"
+		 " public.dba_only() FROM PUBLIC' >/dev/null 2>&1",
+		 getenv("LINKDESK_OWNER_DATABASE_URL"), dbname);
+	assert_int_equal(itest_sh(cmd, NULL), 0);
+	expect(dbname, "migrate", 0, "migrations applied: 0");
+
 	/* A database migrated by a newer build is refused, not touched. */
 	psql(dbname, "INSERT INTO schema_migration VALUES (999, '999_future')");
 	expect(dbname, "serve", 1, "newer than this build");
