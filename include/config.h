@@ -6,6 +6,7 @@
 #ifndef CONFIG_H
 #define CONFIG_H
 
+#include <stdint.h>
 #include <stdio.h>
 
 #include "ld_err.h"
@@ -91,6 +92,13 @@ struct config {
  */
 enum ld_err config_load(struct config *cfg, char *why, size_t whylen);
 void config_release(struct config *cfg);
+
+/*
+ * Today in Europe/London, or LINKDESK_TODAY's day when it is set (tests and
+ * demos only; config_load() has refused a malformed one).  The one clock
+ * the server, the scheduler, the command line and the demo read.
+ */
+int32_t config_today(const struct config *cfg);
 
 /* Print every setting with its default and description. */
 void config_print_help(FILE *out);

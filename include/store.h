@@ -197,10 +197,11 @@ enum ld_err holiday_store_list(struct store *s, const char *division, int year,
 
 /*
  * Run the demo organisation's SQL in one transaction if the database holds
- * no organisation yet (no organisation_name setting); *loaded says whether
- * it ran.
+ * no organisation yet (no organisation_name setting), its dates relative to
+ * today; *loaded says whether it ran.
  */
-enum ld_err store_seed_demo(struct store *s, const char *sql, bool *loaded);
+enum ld_err store_seed_demo(struct store *s, const char *sql, int32_t today,
+			    bool *loaded);
 
 /*
  * Answers remembered per database snapshot.  store_snapshot() names the

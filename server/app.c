@@ -11,15 +11,9 @@
 
 enum ld_err app_open(struct app *app, char *why, size_t whylen)
 {
-	int32_t fixed;
 	memset(app, 0, sizeof(*app));
 	if (config_load(&app->cfg, why, whylen))
 		return LD_EINVAL;
-	if (app->cfg.today[0] && date_parse(app->cfg.today, &fixed)) {
-		snprintf(why, whylen, "LINKDESK_TODAY must be YYYY-MM-DD");
-		config_release(&app->cfg);
-		return LD_EINVAL;
-	}
 	if (secret_init()) {
 		snprintf(why, whylen, "libsodium cannot start");
 		config_release(&app->cfg);
@@ -71,8 +65,5 @@ enum ld_err app_with_calendar(struct app *app,
 
 int32_t app_today(struct app *app)
 {
-	int32_t day;
-	if (app->cfg.today[0] && date_parse(app->cfg.today, &day) == LD_OK)
-		return day;
-	return date_from_unix_london((int64_t)time(NULL));
+	return config_today(&app->cfg);
 }

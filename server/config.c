@@ -4,7 +4,9 @@
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
+#include "date.h"
 #include "xalloc.h"
 
 enum config_type { CONFIG_STRING, CONFIG_LONG };
@@ -299,6 +301,12 @@ enum ld_err config_load(struct config *cfg, char *why, size_t whylen)
 		config_release(cfg);
 		return LD_EINVAL;
 	}
+	int32_t day;
+	if (cfg->today[0] && date_parse(cfg->today, &day)) {
+		snprintf(why, whylen, "LINKDESK_TODAY must be YYYY-MM-DD");
+		config_release(cfg);
+		return LD_EINVAL;
+	}
 	if (strcmp(cfg->password_hash, "moderate") &&
 	    strcmp(cfg->password_hash, "interactive")) {
 		snprintf(why, whylen,
@@ -309,6 +317,14 @@ enum ld_err config_load(struct config *cfg, char *why, size_t whylen)
 		return LD_EINVAL;
 	}
 	return LD_OK;
+}
+
+int32_t config_today(const struct config *cfg)
+{
+	int32_t day;
+	if (cfg->today[0] && date_parse(cfg->today, &day) == LD_OK)
+		return day;
+	return date_from_unix_london((int64_t)time(NULL));
 }
 
 void config_release(struct config *cfg)

@@ -1,8 +1,15 @@
 -- The demo organisation loaded by `linkdesk seed-demo` (and `make run`) into
 -- an empty database: a borough council with six service areas, the people of
 -- section 5 of its guidance, and Ombudsman cases in every state.  Dates are
--- relative to the day it is loaded.  Never for production: every demo user
+-- relative to the day it is loaded as of: the server's today
+-- (LINKDESK_TODAY when set), which store_seed_demo() hands over as the
+-- setting linkdesk.demo_today, so the demo and the server read one clock.
+-- Never for production: every demo user
 -- has the published password printed by `make run`.  Residents are invented.
+
+CREATE FUNCTION pg_temp.today() RETURNS date LANGUAGE sql STABLE AS $$
+    SELECT current_setting('linkdesk.demo_today')::date
+$$;
 
 INSERT INTO setting (name, value, description) VALUES
     ('organisation_name', 'Demo Borough Council', 'name shown on the dashboard');
@@ -63,13 +70,13 @@ UPDATE position SET user_id = pg_temp.uid('comms') WHERE code = 'head_of_communi
 
 -- Complaints and their residents (invented people).
 INSERT INTO complaint (reference, category, service_area_id, received_on, summary) VALUES
-  ('CMP-2025-0412', 'Damp and mould', pg_temp.area('Repairs and Maintenance'), CURRENT_DATE - 240, 'Repeated damp and mould in the bedroom not resolved after three visits.'),
-  ('CMP-2025-0519', 'Repairs delay', pg_temp.area('Repairs and Maintenance'), CURRENT_DATE - 200, 'Boiler out of action for five weeks in winter.'),
-  ('CMP-2025-0603', 'Care package', pg_temp.area('Adult Social Care'), CURRENT_DATE - 180, 'Reduction in care hours without reassessment.'),
-  ('CMP-2024-1177', 'Anti-social behaviour', pg_temp.area('Housing Management'), CURRENT_DATE - 420, 'Reports of noise nuisance not acted on.'),
-  ('CMP-2024-0988', 'Council tax', pg_temp.area('Council Tax and Benefits'), CURRENT_DATE - 500, 'Enforcement action taken despite an agreed payment plan.'),
-  ('CMP-2025-0711', 'Leaks', pg_temp.area('Repairs and Maintenance'), CURRENT_DATE - 150, 'Leak from the flat above damaged belongings.'),
-  ('CMP-2025-0802', 'Planning enforcement', pg_temp.area('Planning'), CURRENT_DATE - 120, 'Unauthorised extension next door not investigated.');
+  ('CMP-2025-0412', 'Damp and mould', pg_temp.area('Repairs and Maintenance'), pg_temp.today() - 240, 'Repeated damp and mould in the bedroom not resolved after three visits.'),
+  ('CMP-2025-0519', 'Repairs delay', pg_temp.area('Repairs and Maintenance'), pg_temp.today() - 200, 'Boiler out of action for five weeks in winter.'),
+  ('CMP-2025-0603', 'Care package', pg_temp.area('Adult Social Care'), pg_temp.today() - 180, 'Reduction in care hours without reassessment.'),
+  ('CMP-2024-1177', 'Anti-social behaviour', pg_temp.area('Housing Management'), pg_temp.today() - 420, 'Reports of noise nuisance not acted on.'),
+  ('CMP-2024-0988', 'Council tax', pg_temp.area('Council Tax and Benefits'), pg_temp.today() - 500, 'Enforcement action taken despite an agreed payment plan.'),
+  ('CMP-2025-0711', 'Leaks', pg_temp.area('Repairs and Maintenance'), pg_temp.today() - 150, 'Leak from the flat above damaged belongings.'),
+  ('CMP-2025-0802', 'Planning enforcement', pg_temp.area('Planning'), pg_temp.today() - 120, 'Unauthorised extension next door not investigated.');
 
 INSERT INTO resident (complaint_id, name, address, contact, vulnerabilities, adjustments)
 SELECT id, r.name, r.address, r.contact, r.vuln, r.adj FROM complaint c JOIN (VALUES
@@ -85,8 +92,8 @@ SELECT id, r.name, r.address, r.contact, r.vuln, r.adj FROM complaint c JOIN (VA
 -- Cases, one in each stage.
 INSERT INTO ombudsman_case (complaint_id, ombudsman_id, reference, stage, outcome,
                             link_officer_id, received_on, closed_on)
-SELECT c.id, o.id, x.ref, x.stage, x.outcome, pg_temp.uid(x.lo), CURRENT_DATE - x.ago,
-       CASE WHEN x.stage = 'closed' THEN CURRENT_DATE - x.closed END
+SELECT c.id, o.id, x.ref, x.stage, x.outcome, pg_temp.uid(x.lo), pg_temp.today() - x.ago,
+       CASE WHEN x.stage = 'closed' THEN pg_temp.today() - x.closed END
 FROM (VALUES
   ('CMP-2025-0711', 'HOS', '202514201', 'notified', NULL, 'link.officer', 2, 0),
   ('CMP-2025-0412', 'HOS', '202513877', 'investigation', NULL, 'link.officer', 40, 0),
@@ -104,8 +111,8 @@ CREATE FUNCTION pg_temp.case_id(p_ref text) RETURNS bigint LANGUAGE sql AS $$
 $$;
 
 INSERT INTO correspondence (case_id, direction, kind, dated_on, channel, summary, response_due_on, created_by)
-SELECT pg_temp.case_id(x.ref), x.dir, x.kind, CURRENT_DATE - x.ago, x.channel, x.summary,
-       CASE WHEN x.due IS NOT NULL THEN CURRENT_DATE - x.due END, pg_temp.uid('link.officer')
+SELECT pg_temp.case_id(x.ref), x.dir, x.kind, pg_temp.today() - x.ago, x.channel, x.summary,
+       CASE WHEN x.due IS NOT NULL THEN pg_temp.today() - x.due END, pg_temp.uid('link.officer')
 FROM (VALUES
   ('202514201', 'in', 'notification', 2, 'portal', 'Housing Ombudsman has received a complaint.', NULL),
   ('202513877', 'in', 'notification', 40, 'portal', 'Complaint accepted for investigation.', NULL),
@@ -125,11 +132,11 @@ FROM (VALUES
 INSERT INTO task (case_id, kind, title, detail, service_area_id, assignee_id, set_on, due_on, due_rule,
                   revised_due_on, priority, status, answer, sent_on, completed_on)
 SELECT pg_temp.case_id(x.ref), x.kind, x.title, x.detail, pg_temp.area(x.area), pg_temp.uid(x.who),
-       CURRENT_DATE - x.set_ago, CURRENT_DATE - x.due_ago, 'given',
-       CASE WHEN x.rev_ago IS NOT NULL THEN CURRENT_DATE - x.rev_ago END,
+       pg_temp.today() - x.set_ago, pg_temp.today() - x.due_ago, 'given',
+       CASE WHEN x.rev_ago IS NOT NULL THEN pg_temp.today() - x.rev_ago END,
        x.priority, x.status, x.answer,
-       CASE WHEN x.status IN ('sent', 'done') THEN CURRENT_DATE - x.due_ago - 2 END,
-       CASE WHEN x.status = 'done' THEN CURRENT_DATE - x.due_ago END
+       CASE WHEN x.status IN ('sent', 'done') THEN pg_temp.today() - x.due_ago - 2 END,
+       CASE WHEN x.status = 'done' THEN pg_temp.today() - x.due_ago END
 FROM (VALUES
   ('202513877', 'information_request', 'Repair records, damp survey and tenant correspondence since January',
    'The Ombudsman asks for the full repair history, the damp survey report and all correspondence with the resident.',
@@ -153,8 +160,8 @@ SELECT e.id, e.case_id, u.validator_title_id, u.id, 'approved'
 FROM evidence_version e, app_user u WHERE u.email = 'head.disputes@demo.linkdesk.test';
 
 INSERT INTO determination (case_id, decided_on)
-SELECT id, CURRENT_DATE - 20 FROM ombudsman_case WHERE reference = '202410552'
-UNION ALL SELECT id, CURRENT_DATE - 200 FROM ombudsman_case WHERE reference = '24 013 880';
+SELECT id, pg_temp.today() - 20 FROM ombudsman_case WHERE reference = '202410552'
+UNION ALL SELECT id, pg_temp.today() - 200 FROM ombudsman_case WHERE reference = '24 013 880';
 
 INSERT INTO finding (determination_id, case_id, element, finding)
 SELECT d.id, d.case_id, x.element, x.finding FROM determination d

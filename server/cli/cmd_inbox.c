@@ -73,13 +73,8 @@ int cmd_inbox(int argc, char **argv)
 		return 1;
 	mail_init();
 	workcal_init(&cal);
-	int32_t today = date_from_unix_london((int64_t)time(NULL));
+	int32_t today = config_today(&cfg);
 	int rc = 1;
-	if (cfg.today[0] && date_parse(cfg.today, &today)) {
-		fprintf(stderr,
-			"linkdesk: LINKDESK_TODAY must be YYYY-MM-DD\n");
-		goto out;
-	}
 	if (holiday_store_load(store, NULL, &cal)) {
 		fprintf(stderr, "linkdesk: cannot load bank holidays from the "
 				"database\n");

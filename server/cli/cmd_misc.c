@@ -96,7 +96,8 @@ int cmd_seed_demo(int argc, char **argv)
 	}
 	if (!cli_open(&cfg, &store))
 		return 1;
-	enum ld_err err = store_seed_demo(store, demo_sql, &loaded);
+	enum ld_err err =
+		store_seed_demo(store, demo_sql, config_today(&cfg), &loaded);
 	if (!err && loaded) {
 		/* One hash serves every demo user: they share a password. */
 		char hash[SECRET_PWHASH_LEN];

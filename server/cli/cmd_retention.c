@@ -32,13 +32,7 @@ int cmd_retention(int argc, char **argv)
 	}
 	if (!cli_open(&cfg, &store))
 		return 1;
-	int32_t today = date_from_unix_london((int64_t)time(NULL));
-	if (cfg.today[0] && date_parse(cfg.today, &today)) {
-		fprintf(stderr,
-			"linkdesk: LINKDESK_TODAY must be YYYY-MM-DD\n");
-		cli_close(&cfg, store);
-		return 1;
-	}
+	int32_t today = config_today(&cfg);
 	enum ld_err err = file_store_retention(store, (int)cfg.retention_days,
 					       dry_run, today, &json, &count);
 	if (!err) {

@@ -5,6 +5,7 @@
 
 struct demo_ctx {
 	const char *sql;
+	int32_t today;
 	bool loaded;
 };
 
@@ -31,6 +32,15 @@ static enum ld_err seed(struct db *db, void *arg)
 	if (!empty)
 		goto out;
 	PQclear(res);
+	res = NULL;
+	/* The day the demo is as of: sql/demo.sql's pg_temp.today(). */
+	struct db_date day;
+	const char *params[] = {db_date(&day, ctx->today)};
+	err = db_exec(db, "demo_today",
+		      "SELECT set_config('linkdesk.demo_today', $1, true)", 1,
+		      params, NULL);
+	if (err)
+		goto out;
 	res = PQexec(db->pg, ctx->sql);
 	if (PQresultStatus(res) != PGRES_COMMAND_OK &&
 	    PQresultStatus(res) != PGRES_TUPLES_OK) {
@@ -49,9 +59,10 @@ out:
 	return err;
 }
 
-enum ld_err store_seed_demo(struct store *s, const char *sql, bool *loaded)
+enum ld_err store_seed_demo(struct store *s, const char *sql, int32_t today,
+			    bool *loaded)
 {
-	struct demo_ctx ctx = {sql, false};
+	struct demo_ctx ctx = {sql, today, false};
 	enum ld_err err = db_run(s, seed, &ctx);
 	*loaded = ctx.loaded;
 	return err;

@@ -609,11 +609,35 @@ static void test_days_queue(void **state)
 	free(v);
 }
 
+/*
+ * The demo is as of the server's today: LINKDESK_TODAY when set, so a suite
+ * or a demo that fixes the day reads demo dates from the same clock.
+ */
 static void test_seed_demo(void **state)
 {
 	(void)state;
+	char *out;
 	expect(dbname, "migrate", 0, NULL);
-	expect(dbname, "seed-demo", 0, "demo organisation loaded");
+	assert_int_equal(ld_env(dbname, "LINKDESK_TODAY='2 March 2020'",
+				"seed-demo", &out),
+			 1);
+	assert_non_null(strstr(out, "LINKDESK_TODAY must be YYYY-MM-DD"));
+	free(out);
+	assert_int_equal(
+		ld_env(dbname, "LINKDESK_TODAY=2020-03-02", "seed-demo", &out),
+		0);
+	assert_non_null(strstr(out, "demo organisation loaded"));
+	free(out);
+	/* The newest case came two days before; the overdue request's
+	 * due date nine days before. */
+	char *v = psql_value(dbname, "SELECT max(received_on) FROM"
+				     " ombudsman_case");
+	assert_string_equal(v, "2020-02-29");
+	free(v);
+	v = psql_value(dbname, "SELECT min(due_on) FILTER (WHERE status ="
+			       " 'in_progress') FROM task");
+	assert_string_equal(v, "2020-02-22");
+	free(v);
 	expect(dbname, "seed-demo", 0, "demo not loaded");
 }
 

@@ -20,6 +20,9 @@
 #include "api.h"
 #include "itest.h"
 
+/* The day the corpus is taken in, as its letters are dated: one clock. */
+#define TODAY "2026-12-01"
+
 /* Run linkdesk inbox import on corpus files with extra settings. */
 static int import(const char *env, const char *files, char **out)
 {
@@ -27,7 +30,7 @@ static int import(const char *env, const char *files, char **out)
 	const char *clamd = getenv("LINKDESK_TEST_CLAMD");
 	snprintf(cmd, sizeof(cmd),
 		 "cd '%s/tests/data/inbox' && LINKDESK_CLAMD='%s' "
-		 "LINKDESK_TODAY=2026-12-01 %s '%s' inbox import %s 2>&1",
+		 "LINKDESK_TODAY=" TODAY " %s '%s' inbox import %s 2>&1",
 		 getenv("LINKDESK_ROOT"), clamd ? clamd : "", env,
 		 getenv("LINKDESK_BIN"), files);
 	return itest_sh(cmd, out);
@@ -50,11 +53,12 @@ static void closed_case(void)
 	int rc = api_sql(
 		"WITH c AS (INSERT INTO complaint (reference, category,"
 		" service_area_id, received_on) SELECT 'CMP-2023-0001',"
-		" 'Council tax', min(id), CURRENT_DATE - 800 FROM service_area"
-		" RETURNING id) INSERT INTO ombudsman_case (complaint_id,"
-		" ombudsman_id, reference, stage, outcome, received_on,"
-		" closed_on) SELECT c.id, o.id, '23 001 234', 'closed',"
-		" 'no_orders', CURRENT_DATE - 700, CURRENT_DATE - 400 FROM c,"
+		" 'Council tax', min(id), DATE '" TODAY "' - 800 FROM"
+		" service_area RETURNING id) INSERT INTO ombudsman_case"
+		" (complaint_id, ombudsman_id, reference, stage, outcome,"
+		" received_on, closed_on) SELECT c.id, o.id, '23 001 234',"
+		" 'closed', 'no_orders', DATE '" TODAY "' - 700,"
+		" DATE '" TODAY "' - 400 FROM c,"
 		" ombudsman o WHERE o.code = 'LGSCO'",
 		&out);
 	if (rc)
@@ -148,9 +152,8 @@ static void test_corpus_proposals(void **state)
 			 corpus[i].file);
 		char *got = sql_text(sql);
 		char want[512];
-		snprintf(want, sizeof(want),
-			 "waiting|%s|%s|%s|%s|%s|2026-12-01", corpus[i].target,
-			 corpus[i].kind, corpus[i].reference,
+		snprintf(want, sizeof(want), "waiting|%s|%s|%s|%s|%s|" TODAY,
+			 corpus[i].target, corpus[i].kind, corpus[i].reference,
 			 corpus[i].case_ref, corpus[i].due);
 		assert_string_equal(got, want);
 		free(got);
@@ -318,13 +321,13 @@ static void test_retention(void **state)
 			&out),
 		0);
 	free(out);
-	assert_int_equal(itest_sh("LINKDESK_TODAY=2026-12-01 \"$LINKDESK_BIN\""
+	assert_int_equal(itest_sh("LINKDESK_TODAY=" TODAY " \"$LINKDESK_BIN\""
 				  " retention --dry-run 2>&1",
 				  &out),
 			 0);
 	assert_non_null(strstr(out, "would empty 1 inbox messages"));
 	free(out);
-	assert_int_equal(itest_sh("LINKDESK_TODAY=2026-12-01 \"$LINKDESK_BIN\""
+	assert_int_equal(itest_sh("LINKDESK_TODAY=" TODAY " \"$LINKDESK_BIN\""
 				  " retention 2>&1",
 				  &out),
 			 0);

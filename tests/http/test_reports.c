@@ -45,8 +45,12 @@ static int setup(void **state)
 	static char url[600], owner[600];
 	char cmd[1200];
 	(void)state;
-	/* A server over the suite's demo database first. */
-	itest_server_start(&demo, NULL);
+	/* A server over the suite's demo database first, on its day. */
+	static char demo_day[64];
+	snprintf(demo_day, sizeof(demo_day), "LINKDESK_TODAY=%s",
+		 getenv("LINKDESK_TEST_DEMO_DAY"));
+	const char *demo_env[] = {demo_day, NULL};
+	itest_server_start(&demo, demo_env);
 	api_signin(&demo_director, demo.base, "director");
 	api_signin(&demo_repairs, demo.base, "repairs.officer");
 	snprintf(db, sizeof(db), "reports_%d", (int)getpid());
