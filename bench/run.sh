@@ -70,6 +70,8 @@ make_db() {
 	psql -X -q "$su_url dbname=postgres" -c "CREATE DATABASE $1 OWNER linkdesk_owner"
 	LINKDESK_OWNER_DATABASE_URL="host=127.0.0.1 port=$port dbname=$1 user=linkdesk_owner" \
 	LINKDESK_DATABASE_URL="host=127.0.0.1 port=$port dbname=$1 user=linkdesk" "$bin" migrate >/dev/null 2>&1
+	# The demo as of the server's day, as the generator's dates are.
+	LINKDESK_TODAY=2026-11-23 \
 	LINKDESK_DATABASE_URL="host=127.0.0.1 port=$port dbname=$1 user=linkdesk" "$bin" seed-demo >/dev/null 2>&1
 	t0=$(now)
 	psql -X -q "$su_url dbname=$1" -v cases="$2" -v areas=200 -v users=5000 -f bench/generate.sql

@@ -181,4 +181,31 @@ json_t *page_tasks_section_of(struct request *req, const char *caption,
 			      const char *empty, json_t *tasks,
 			      json_int_t total);
 
+/*
+ * The home page shows this many of each of its longer lists (the most
+ * urgent first) and links to the pages of every one: 50 rows each made
+ * home 114 KB of JSON to read and 63 KB more HTML on every visit.
+ */
+#define PAGE_HOME_SHOWN 10
+
+/*
+ * Into ctx under key: "See all <total> <what>", the words of the link to
+ * the rest, when home shows fewer than total.
+ */
+void page_home_more(json_t *ctx, const char *key, json_int_t total,
+		    const char *what);
+
+/*
+ * A page (PAGE_ROWS) of a list home shows the first few of, at path with
+ * ?page=N and GOV.UK pagination: into() puts the rows after offset into
+ * the context and answers the total (-1 on failure, *err saying why).  A
+ * page past the last (of a list that has rows) is not found; a ?page= that
+ * is no page number is refused.
+ */
+enum ld_err page_paged(struct request *req, const char *title, const char *path,
+		       const char *template,
+		       json_int_t (*into)(struct request *req, json_t *ctx,
+					  size_t offset, size_t max,
+					  enum ld_err *err));
+
 #endif

@@ -2,6 +2,7 @@
 #ifndef PAGE_STORE_H
 #define PAGE_STORE_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "ld_err.h"
@@ -9,9 +10,20 @@
 
 struct store;
 
-/* The link officer's home: overdue, due soon, awaiting action, counts. */
+/*
+ * The link officer's home: overdue, due soon, awaiting action (the first
+ * shown of each list), counts.
+ */
 enum ld_err page_store_home(struct store *s, int32_t today, int32_t horizon,
-			    char **json);
+			    int shown, char **json);
+
+/*
+ * limit rows after offset of one of home's task lists (list: overdue,
+ * due_soon, awaiting_validation, ready_to_send), as {"tasks", "total"}.
+ */
+enum ld_err page_store_home_tasks(struct store *s, const char *list,
+				  int32_t today, int32_t horizon, size_t offset,
+				  size_t limit, char **json);
 
 /*
  * A service officer's open tasks, nearest due first: theirs and their

@@ -18,10 +18,6 @@
 #include "workcal.h"
 #include "workflow.h"
 
-/* The home page shows this many likely-late tasks (the soonest due) and
- * sanction flags (the soonest to act on), and links to the pages of
- * every one: a page of 50 rows each is 63 KB more HTML on every visit. */
-#define HOME_SHOWN 10
 /* GET /api/v1/forecasts lists this many unless asked (?limit=, at most
  * the second). */
 #define FORECASTS_LISTED     200
@@ -184,17 +180,6 @@ static json_int_t flags_into(struct request *req, json_t *ctx, size_t offset,
 	return total;
 }
 
-/* "more": the words of the link to the rest when the home page shows
- * fewer than total (the soonest first). */
-static void home_more(json_t *ctx, const char *key, json_int_t total,
-		      const char *what)
-{
-	if (total > HOME_SHOWN)
-		json_object_set_new(ctx, key,
-				    json_sprintf("See all %lld %s",
-						 (long long)total, what));
-}
-
 void forecast_page_home(struct request *req, json_t *ctx)
 {
 #ifdef LINKDESK_BENCH_HOME_BARE
@@ -205,110 +190,28 @@ void forecast_page_home(struct request *req, json_t *ctx)
 	return;
 #endif
 	enum ld_err err;
-	home_more(ctx, "likely_late_more",
-		  likely_late_into(req, ctx, 0, HOME_SHOWN, &err),
-		  "tasks likely to be late");
-	home_more(ctx, "sanction_flags_more",
-		  flags_into(req, ctx, 0, HOME_SHOWN, &err),
-		  "cases at risk of a sanction");
-}
-
-/*
- * ?page= of a paged list: 1 when absent, else paging.h's page number; 0
- * after refusing the request.
- */
-static int page_number(struct request *req)
-{
-	long n = 1;
-	return paging_query(req, "page", PAGE_NUMBER_MAX, &n) ? 0 : (int)n;
-}
-
-static json_t *page_link(const char *path, long n, long current)
-{
-	json_t *l = json_pack("{s:I, s:b}", "number", (json_int_t)n, "current",
-			      n == current);
-	json_object_set_new(l, "href", json_sprintf("%s?page=%ld", path, n));
-	return l;
-}
-
-/*
- * The GOV.UK pagination component's parts for page current of a list of
- * total rows: previous and next, and the first, last, current and its
- * neighbours, with an ellipsis for each gap.  None for a single page.
- */
-static void pagination(json_t *ctx, const char *path, long current, long total)
-{
-	long pages = (total + PAGE_ROWS - 1) / PAGE_ROWS;
-	if (pages < 2)
-		return;
-	json_t *p = json_object(), *items = json_array();
-	if (current > 1)
-		json_object_set_new(p, "prev", page_link(path, current - 1, 0));
-	if (current < pages)
-		json_object_set_new(p, "next", page_link(path, current + 1, 0));
-	long last = 0;
-	for (long n = 1; n <= pages; n++) {
-		if (n != 1 && n != pages &&
-		    (n < current - 1 || n > current + 1))
-			continue;
-		if (last && n > last + 1)
-			json_array_append_new(
-				items, json_pack("{s:b}", "ellipsis", 1));
-		json_array_append_new(items, page_link(path, n, current));
-		last = n;
-	}
-	json_object_set_new(p, "items", items);
-	json_object_set_new(ctx, "pagination", p);
-}
-
-/*
- * A page (PAGE_ROWS) of a list home shows the first few of: into() puts the
- * rows after offset into the context and answers the total (-1 on
- * failure).  A page past the last (of a list that has rows) is not found.
- */
-static enum ld_err paged(struct request *req, const char *title,
-			 const char *path, const char *template,
-			 json_int_t (*into)(struct request *req, json_t *ctx,
-					    size_t offset, size_t max,
-					    enum ld_err *err))
-{
-	enum ld_err err = LD_EINTERNAL;
-	int page = page_number(req);
-	if (!page)
-		return LD_EINVAL;
-	json_t *parts = json_object();
-	json_int_t total = into(req, parts, (size_t)(page - 1) * PAGE_ROWS,
-				PAGE_ROWS, &err);
-	if (total < 0 ||
-	    (page > 1 && (json_int_t)(page - 1) * PAGE_ROWS >= total)) {
-		json_decref(parts);
-		return total < 0 ? err : LD_ENOTFOUND;
-	}
-	json_t *ctx = page_ctx(req, title, "/home");
-	json_object_update(ctx, parts);
-	json_decref(parts);
-	json_object_set_new(ctx, "back", json_string("/home"));
-	json_object_set_new(ctx, "page", json_integer(page));
-	json_object_set_new(ctx, "pages",
-			    json_integer((total + PAGE_ROWS - 1) / PAGE_ROWS));
-	pagination(ctx, path, page, (long)total);
-	return page_render(req, 200, template, ctx);
+	page_home_more(ctx, "likely_late_more",
+		       likely_late_into(req, ctx, 0, PAGE_HOME_SHOWN, &err),
+		       "tasks likely to be late");
+	page_home_more(ctx, "sanction_flags_more",
+		       flags_into(req, ctx, 0, PAGE_HOME_SHOWN, &err),
+		       "cases at risk of a sanction");
 }
 
 /* GET /likely-late: every task home lists as likely to be late, 50 a
  * page, the soonest due first. */
 enum ld_err h_page_likely_late(struct request *req)
 {
-	return paged(req, "Likely to be late", "/likely-late", "likely_late",
-		     likely_late_into);
+	return page_paged(req, "Likely to be late", "/likely-late",
+			  "likely_late", likely_late_into);
 }
 
 /* GET /sanction-risk: every case home flags at risk of a sanction, 50 a
  * page, the soonest to act on first. */
 enum ld_err h_page_sanction_risk(struct request *req)
 {
-	return paged(req, "Sanction risk", "/sanction-risk", "sanction_risk",
-		     flags_into);
+	return page_paged(req, "Sanction risk", "/sanction-risk",
+			  "sanction_risk", flags_into);
 }
 
 void forecast_page_tasks(struct request *req, json_t *tasks)

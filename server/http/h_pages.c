@@ -90,10 +90,74 @@ static json_t *home_data(struct request *req)
 {
 	struct horizon_ctx h = horizon_of(req);
 	char *text = NULL;
-	if (page_store_home(req->app->store, h.today, h.horizon, &text))
+	if (page_store_home(req->app->store, h.today, h.horizon,
+			    PAGE_HOME_SHOWN, &text))
 		return NULL;
 	return page_parsed(text);
 }
+
+/*
+ * Home's four task lists: the first few on the home page, every one on the
+ * list's own pages.  key is the list's name in sql/functions/15_home.sql.
+ */
+static const struct home_list {
+	const char *key, *caption, *empty, *path;
+} home_lists[] = {
+	{"overdue", "Overdue", "Nothing is overdue.", "/home/overdue"},
+	{"due_soon", "Due in the next 3 working days", "Nothing is due soon.",
+	 "/home/due-soon"},
+	{"awaiting_validation", "Evidence awaiting validation",
+	 "No evidence is waiting for sign-off.", "/home/awaiting-validation"},
+	{"ready_to_send", "Validated, ready to send",
+	 "Nothing is waiting to be sent.", "/home/ready-to-send"},
+};
+
+/* Into ctx: "list", the section of max tasks after offset of home list i;
+ * the list's total, or -1 on failure. */
+static json_int_t home_list_into(struct request *req, json_t *ctx,
+				 size_t offset, size_t max, enum ld_err *err,
+				 size_t i)
+{
+	struct horizon_ctx h = horizon_of(req);
+	char *text = NULL;
+	json_t *page = NULL;
+	*err = page_store_home_tasks(req->app->store, home_lists[i].key,
+				     h.today, h.horizon, offset, max, &text);
+	if (!*err && !(page = page_parsed(text)))
+		*err = LD_EINTERNAL;
+	if (*err)
+		return -1;
+	json_int_t total = json_integer_value(json_object_get(page, "total"));
+	json_t *section = page_tasks_section(
+		req, home_lists[i].caption, home_lists[i].empty,
+		json_incref(json_object_get(page, "tasks")));
+	json_object_set_new(section, "count", json_integer(total));
+	json_object_set_new(ctx, "list", section);
+	json_object_set_new(ctx, "show_case_links", json_true());
+	json_decref(page);
+	return total;
+}
+
+#define HOME_LIST_PAGE(name, i)                                                \
+	static json_int_t name##_into(struct request *req, json_t *ctx,        \
+				      size_t offset, size_t max,               \
+				      enum ld_err *err)                        \
+	{                                                                      \
+		return home_list_into(req, ctx, offset, max, err, i);          \
+	}                                                                      \
+	enum ld_err h_page_home_##name(struct request *req)                    \
+	{                                                                      \
+		return page_paged(req, home_lists[i].caption,                  \
+				  home_lists[i].path, "home_tasks",            \
+				  name##_into);                                \
+	}
+
+/* GET /home/overdue and the rest: every task of one of home's lists, 50 a
+ * page, in home's order. */
+HOME_LIST_PAGE(overdue, 0)
+HOME_LIST_PAGE(due_soon, 1)
+HOME_LIST_PAGE(awaiting_validation, 2)
+HOME_LIST_PAGE(ready_to_send, 3)
 
 void page_this_week_digest(struct request *req, json_t *ctx)
 {
@@ -132,29 +196,25 @@ enum ld_err h_page_home(struct request *req)
 	date_format_long(app_today(req->app), today);
 	json_object_set_new(ctx, "today_long", json_string(today));
 	json_object_set_new(ctx, "show_case_links", json_true());
-	static const struct {
-		const char *key, *caption, *empty;
-	} sections[] = {
-		{"overdue", "Overdue", "Nothing is overdue."},
-		{"due_soon", "Due in the next 3 working days",
-		 "Nothing is due soon."},
-		{"awaiting_validation", "Evidence awaiting validation",
-		 "No evidence is waiting for sign-off."},
-		{"ready_to_send", "Validated, ready to send",
-		 "Nothing is waiting to be sent."},
-	};
 	json_t *totals = json_object_get(home, "totals");
-	for (size_t i = 0; i < sizeof(sections) / sizeof(sections[0]); i++)
-		json_object_set_new(
-			ctx, sections[i].key,
-			page_tasks_section_of(
-				req, sections[i].caption, sections[i].empty,
-				json_incref(
-					json_object_get(home, sections[i].key)),
-				json_integer_value(json_object_get(
-					totals, sections[i].key))));
+	for (size_t i = 0; i < sizeof(home_lists) / sizeof(home_lists[0]);
+	     i++) {
+		const struct home_list *l = &home_lists[i];
+		json_t *section = page_tasks_section_of(
+			req, l->caption, l->empty,
+			json_incref(json_object_get(home, l->key)),
+			json_integer_value(json_object_get(totals, l->key)));
+		if (json_object_get(section, "shown"))
+			json_object_set_new(section, "more_href",
+					    json_string(l->path));
+		json_object_set_new(ctx, l->key, section);
+	}
 	json_object_set(ctx, "new_cases_total",
 			json_object_get(totals, "new_cases"));
+	json_object_set_new(ctx, "home_shown", json_integer(PAGE_HOME_SHOWN));
+	page_home_more(ctx, "new_cases_more",
+		       json_integer_value(json_object_get(totals, "new_cases")),
+		       "new notifications");
 	json_object_set(ctx, "chasers_total",
 			json_object_get(totals, "chasers"));
 	const char *lists[] = {"new_cases", "chasers", "awaiting_confirmation",

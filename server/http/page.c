@@ -13,6 +13,7 @@
 #include "embedded.h"
 #include "form.h"
 #include "log.h"
+#include "paging.h"
 #include "tmpl.h"
 #include "view.h"
 #include "workcal.h"
@@ -359,4 +360,90 @@ json_t *page_tasks_section(struct request *req, const char *caption,
 			   const char *empty, json_t *tasks)
 {
 	return page_tasks_section_of(req, caption, empty, tasks, 0);
+}
+
+/*
+ * ?page= of a paged list: 1 when absent, else paging.h's page number; 0
+ * after refusing the request.
+ */
+static int page_number(struct request *req)
+{
+	long n = 1;
+	return paging_query(req, "page", PAGE_NUMBER_MAX, &n) ? 0 : (int)n;
+}
+
+static json_t *page_link(const char *path, long n, long current)
+{
+	json_t *l = json_pack("{s:I, s:b}", "number", (json_int_t)n, "current",
+			      n == current);
+	json_object_set_new(l, "href", json_sprintf("%s?page=%ld", path, n));
+	return l;
+}
+
+/*
+ * The GOV.UK pagination component's parts for page current of a list of
+ * total rows: previous and next, and the first, last, current and its
+ * neighbours, with an ellipsis for each gap.  None for a single page.
+ */
+static void pagination(json_t *ctx, const char *path, long current, long total)
+{
+	long pages = (total + PAGE_ROWS - 1) / PAGE_ROWS;
+	if (pages < 2)
+		return;
+	json_t *p = json_object(), *items = json_array();
+	if (current > 1)
+		json_object_set_new(p, "prev", page_link(path, current - 1, 0));
+	if (current < pages)
+		json_object_set_new(p, "next", page_link(path, current + 1, 0));
+	long last = 0;
+	for (long n = 1; n <= pages; n++) {
+		if (n != 1 && n != pages &&
+		    (n < current - 1 || n > current + 1))
+			continue;
+		if (last && n > last + 1)
+			json_array_append_new(
+				items, json_pack("{s:b}", "ellipsis", 1));
+		json_array_append_new(items, page_link(path, n, current));
+		last = n;
+	}
+	json_object_set_new(p, "items", items);
+	json_object_set_new(ctx, "pagination", p);
+}
+
+enum ld_err page_paged(struct request *req, const char *title, const char *path,
+		       const char *template,
+		       json_int_t (*into)(struct request *req, json_t *ctx,
+					  size_t offset, size_t max,
+					  enum ld_err *err))
+{
+	enum ld_err err = LD_EINTERNAL;
+	int page = page_number(req);
+	if (!page)
+		return LD_EINVAL;
+	json_t *parts = json_object();
+	json_int_t total = into(req, parts, (size_t)(page - 1) * PAGE_ROWS,
+				PAGE_ROWS, &err);
+	if (total < 0 ||
+	    (page > 1 && (json_int_t)(page - 1) * PAGE_ROWS >= total)) {
+		json_decref(parts);
+		return total < 0 ? err : LD_ENOTFOUND;
+	}
+	json_t *ctx = page_ctx(req, title, "/home");
+	json_object_update(ctx, parts);
+	json_decref(parts);
+	json_object_set_new(ctx, "back", json_string("/home"));
+	json_object_set_new(ctx, "page", json_integer(page));
+	json_object_set_new(ctx, "pages",
+			    json_integer((total + PAGE_ROWS - 1) / PAGE_ROWS));
+	pagination(ctx, path, page, (long)total);
+	return page_render(req, 200, template, ctx);
+}
+
+void page_home_more(json_t *ctx, const char *key, json_int_t total,
+		    const char *what)
+{
+	if (total > PAGE_HOME_SHOWN)
+		json_object_set_new(ctx, key,
+				    json_sprintf("See all %lld %s",
+						 (long long)total, what));
 }

@@ -5,14 +5,35 @@
 #include "case_store_int.h"
 
 enum ld_err page_store_home(struct store *s, int32_t today, int32_t horizon,
-			    char **json)
+			    int shown, char **json)
 {
 	struct db_date t, h;
-	const char *params[] = {db_date(&t, today), db_date(&h, horizon)};
-	char key[64];
-	snprintf(key, sizeof(key), "home %s %s", params[0], params[1]);
-	return db_run_json_memo(s, key, "home", "SELECT home_json($1, $2)", 2,
-				params, json);
+	struct db_num n;
+	const char *params[] = {db_date(&t, today), db_date(&h, horizon),
+				db_num(&n, shown)};
+	char key[80];
+	snprintf(key, sizeof(key), "home %s %s %s", params[0], params[1],
+		 params[2]);
+	return db_run_json_memo(s, key, "home", "SELECT home_json($1, $2, $3)",
+				3, params, json);
+}
+
+enum ld_err page_store_home_tasks(struct store *s, const char *list,
+				  int32_t today, int32_t horizon, size_t offset,
+				  size_t limit, char **json)
+{
+	struct db_date t, h;
+	struct db_num o, l;
+	const char *params[] = {list, db_date(&t, today), db_date(&h, horizon),
+				db_num(&o, (int64_t)offset),
+				db_num(&l, (int64_t)limit)};
+	char key[128];
+	snprintf(key, sizeof(key), "home_tasks %s %s %s %s %s", params[0],
+		 params[1], params[2], params[3], params[4]);
+	return db_run_json_memo(
+		s, key, "home_tasks",
+		"SELECT home_tasks_page_json($1, $2, $3, $4, $5)", 5, params,
+		json);
 }
 
 enum ld_err page_store_my_tasks(struct store *s, const struct principal *p,

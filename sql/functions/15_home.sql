@@ -1,10 +1,68 @@
 -- The link officer's home: its lists and counts in one read.
 
--- The link officer's day.  Each list is the first 50 (the most urgent
--- first) with its total in 'totals'; the counts are one pass over the open
--- tasks.  Nothing here reads closed work, so its cost follows the open
--- work, not the years of history.
-CREATE OR REPLACE FUNCTION home_json(p_today date, p_horizon date) RETURNS json
+-- The home's four task lists, each one's rows and order written once: the
+-- first few on the home page and every one on the list's own pages
+-- (/home/overdue and the rest).  p_list: overdue, due_soon,
+-- awaiting_validation or ready_to_send.
+CREATE OR REPLACE FUNCTION home_tasks_json(p_list text, p_today date, p_horizon date,
+                                           p_offset int, p_limit int) RETURNS json
+-- Planned for each call's bounds: a generic plan guesses a tenth of the
+-- table for LIMIT $n and may sort every open task.
+LANGUAGE plpgsql STABLE SET plan_cache_mode = force_custom_plan AS $$
+DECLARE
+    ids bigint[];
+BEGIN
+    IF p_list = 'overdue' THEN
+        ids := ARRAY(SELECT t.id FROM task t WHERE task_overdue(t, p_today)
+                     ORDER BY effective_due(t), t.id OFFSET p_offset LIMIT p_limit);
+    ELSIF p_list = 'due_soon' THEN
+        ids := ARRAY(SELECT t.id FROM task t WHERE task_nearly_overdue(t, p_today, p_horizon)
+                     ORDER BY effective_due(t), t.id OFFSET p_offset LIMIT p_limit);
+    ELSIF p_list = 'awaiting_validation' THEN
+        ids := ARRAY(SELECT t.id FROM task t WHERE t.status = 'submitted'
+                     ORDER BY t.updated_at, t.id OFFSET p_offset LIMIT p_limit);
+    ELSIF p_list = 'ready_to_send' THEN
+        ids := ARRAY(SELECT t.id FROM task t WHERE t.status = 'validated'
+                     ORDER BY effective_due(t), t.id OFFSET p_offset LIMIT p_limit);
+    ELSE
+        RAISE EXCEPTION 'no home list %', p_list;
+    END IF;
+    RETURN (SELECT coalesce(json_agg(d.doc ORDER BY p.n), '[]')
+            FROM unnest(ids) WITH ORDINALITY AS p(id, n)
+            JOIN task_doc d ON d.id = p.id);
+END $$;
+
+-- How many home_tasks_json's list holds: the home's totals, by area.
+CREATE OR REPLACE FUNCTION home_tasks_total(p_list text, p_today date, p_horizon date)
+RETURNS bigint LANGUAGE plpgsql STABLE AS $$
+BEGIN
+    IF p_list = 'overdue' THEN
+        RETURN (SELECT count(*) FROM task t WHERE task_overdue(t, p_today));
+    ELSIF p_list = 'due_soon' THEN
+        RETURN (SELECT count(*) FROM task t WHERE task_nearly_overdue(t, p_today, p_horizon));
+    ELSIF p_list = 'awaiting_validation' THEN
+        RETURN (SELECT count(*) FROM task t WHERE t.status = 'submitted');
+    ELSIF p_list = 'ready_to_send' THEN
+        RETURN (SELECT count(*) FROM task t WHERE t.status = 'validated');
+    END IF;
+    RAISE EXCEPTION 'no home list %', p_list;
+END $$;
+
+-- A page of one of home's task lists, with the list's total.
+CREATE OR REPLACE FUNCTION home_tasks_page_json(p_list text, p_today date, p_horizon date,
+                                                p_offset int, p_limit int) RETURNS json
+LANGUAGE sql STABLE AS $$
+    SELECT json_build_object(
+        'tasks', home_tasks_json(p_list, p_today, p_horizon, p_offset, p_limit),
+        'total', home_tasks_total(p_list, p_today, p_horizon))
+$$;
+
+-- The link officer's day.  Each task list is its first p_shown (the most
+-- urgent first) with its total in 'totals'; the counts are one pass over
+-- the open tasks.  Nothing here reads closed work, so its cost follows the
+-- open work, not the years of history.
+DROP FUNCTION IF EXISTS home_json(date, date);
+CREATE OR REPLACE FUNCTION home_json(p_today date, p_horizon date, p_shown int) RETURNS json
 LANGUAGE plpgsql STABLE AS $$
 BEGIN
     -- One pass over the open tasks counts them by area; the totals add up
@@ -17,25 +75,13 @@ BEGIN
                count(*) FILTER (WHERE t.status = 'validated') AS validated
         FROM task t WHERE task_is_open(t.status) GROUP BY 1)
     SELECT json_build_object(
-        'overdue', (SELECT coalesce(json_agg(d.doc ORDER BY d.due, d.id), '[]')
-            FROM (SELECT t.id FROM task t WHERE task_overdue(t, p_today)
-                  ORDER BY effective_due(t), t.id LIMIT 50) p
-            JOIN task_doc d ON d.id = p.id),
-        'due_soon', (SELECT coalesce(json_agg(d.doc ORDER BY d.due, d.id), '[]')
-            FROM (SELECT t.id FROM task t WHERE task_nearly_overdue(t, p_today, p_horizon)
-                  ORDER BY effective_due(t), t.id LIMIT 50) p
-            JOIN task_doc d ON d.id = p.id),
-        'awaiting_validation', (SELECT coalesce(json_agg(d.doc ORDER BY p.updated_at, d.id), '[]')
-            FROM (SELECT t.id, t.updated_at FROM task t WHERE t.status = 'submitted'
-                  ORDER BY t.updated_at, t.id LIMIT 50) p
-            JOIN task_doc d ON d.id = p.id),
-        'ready_to_send', (SELECT coalesce(json_agg(d.doc ORDER BY d.due, d.id), '[]')
-            FROM (SELECT t.id FROM task t WHERE t.status = 'validated'
-                  ORDER BY effective_due(t), t.id LIMIT 50) p
-            JOIN task_doc d ON d.id = p.id),
+        'overdue', home_tasks_json('overdue', p_today, p_horizon, 0, p_shown),
+        'due_soon', home_tasks_json('due_soon', p_today, p_horizon, 0, p_shown),
+        'awaiting_validation', home_tasks_json('awaiting_validation', p_today, p_horizon, 0, p_shown),
+        'ready_to_send', home_tasks_json('ready_to_send', p_today, p_horizon, 0, p_shown),
         'new_cases', (SELECT coalesce(json_agg(d.doc ORDER BY d.received_on DESC, d.id DESC), '[]')
             FROM (SELECT id FROM ombudsman_case WHERE stage = 'notified'
-                  ORDER BY received_on DESC, id DESC LIMIT 50) p
+                  ORDER BY received_on DESC, id DESC LIMIT p_shown) p
             JOIN case_doc d ON d.id = p.id),
         'totals', (SELECT json_build_object(
             'overdue', coalesce(sum(x.overdue_tasks), 0),

@@ -253,6 +253,12 @@ test('this week\'s due tasks with their risk, with JavaScript and without', asyn
   await page.goto(`${base}/sanction-risk`)
   assert.match(await page.textContent('h1'), /Sanction risk/)
   await check(page, '24-sanction-risk')
+  // So do home's task lists, each its own page.
+  await page.goto(`${base}/home/overdue`)
+  assert.match(await page.textContent('h1'), /Overdue/)
+  assert.equal(await page.getAttribute('.govuk-back-link', 'href'), '/home')
+  assert.ok(await page.locator('main a[href^="/tasks/"]').count() > 0)
+  await check(page, '24-home-overdue')
   await ctx.close()
   const plain = await browser.newContext({ javaScriptEnabled: false })
   const p2 = await signIn(plain, 'repairs.officer')

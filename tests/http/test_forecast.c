@@ -272,67 +272,10 @@ static void test_backtest(void **state)
 }
 
 /* How many times needle occurs in hay. */
-static int occurrences(const char *hay, const char *needle)
-{
-	int n = 0;
-	for (const char *p = hay; (p = strstr(p, needle)); p++)
-		n++;
-	return n;
-}
-
 /* GET path as the link officer: its body (free() it), status checked. */
 static char *page_body(const char *path, long status)
 {
-	struct itest_resp r;
-	api_call(&lo, "GET", path, NULL, &r);
-	assert_int_equal(r.status, status);
-	char *body = strdup(r.body ? r.body : "");
-	itest_resp_release(&r);
-	return body;
-}
-
-/*
- * Every row of want (ids of tasks or cases, in order) is on exactly one
- * of the pages of path, 50 a page, in the same order; the pages have the
- * GOV.UK pagination with previous and next.
- */
-static void pages_hold(const char *path, const char *href, json_t *ids)
-{
-	size_t n = json_array_size(ids), pages = (n + 49) / 50;
-	assert_true(pages >= 2);
-	for (size_t pg = 1; pg <= pages; pg++) {
-		char *body = page_body(F("%s?page=%zu", path, pg), 200);
-		const char *at = body;
-		for (size_t i = 0; i < n; i++) {
-			const char *link = F("href=\"/%s/%lld\"", href,
-					     (long long)json_integer_value(
-						     json_array_get(ids, i)));
-			bool here = i / 50 == pg - 1;
-			const char *found = strstr(body, link);
-			if (!here) {
-				assert_null(found);
-				continue;
-			}
-			/* In order: each after the one before. */
-			assert_non_null(found);
-			assert_true(found >= at);
-			at = found;
-			assert_int_equal(occurrences(body, link), 1);
-		}
-		assert_non_null(strstr(body, "class=\"govuk-pagination\""));
-		assert_non_null(strstr(body, "class=\"govuk-back-link\""));
-		assert_non_null(strstr(
-			body, F("aria-label=\"Page %zu\" aria-current=\"page\"",
-				pg)));
-		assert_int_equal(occurrences(body, "rel=\"prev\""), pg > 1);
-		assert_int_equal(occurrences(body, "rel=\"next\""), pg < pages);
-		free(body);
-	}
-	/* Past the last page, and a page that is no number. */
-	free(page_body(F("%s?page=%zu", path, pages + 1), 404));
-	free(page_body(F("%s?page=0", path), 400));
-	free(page_body(F("%s?page=2x", path), 400));
-	free(page_body(F("%s?page=-1", path), 400));
+	return api_page_body(&lo, path, status);
 }
 
 /*
@@ -391,8 +334,9 @@ static void test_home_shows_ten_pages_show_all(void **state)
 		json_array_append_new(late_ids, json_integer(jint(v, "id")));
 
 	home = page_body("/home", 200);
-	assert_int_equal(occurrences(home, "app-sanction"), 10);
-	assert_int_equal(occurrences(home, "data-label=\"Risk and why\""), 10);
+	assert_int_equal(api_occurrences(home, "app-sanction"), 10);
+	assert_int_equal(api_occurrences(home, "data-label=\"Risk and why\""),
+			 10);
 	/* The first ten of each, soonest first: the chaser of 2 September
 	 * is shown, the latest of the sixty (30 October) is not. */
 	for (i = 0; i < 10; i++) {
@@ -418,8 +362,8 @@ static void test_home_shows_ten_pages_show_all(void **state)
 			nflags)));
 	free(home);
 
-	pages_hold("/likely-late", "tasks", late_ids);
-	pages_hold("/sanction-risk", "cases", flag_ids);
+	api_pages_hold(&lo, "/likely-late", "tasks", late_ids);
+	api_pages_hold(&lo, "/sanction-risk", "cases", flag_ids);
 	/* The same reasons and tags as home. */
 	char *page = page_body("/likely-late", 200);
 	assert_non_null(strstr(page, "Slow Housing has answered 0 of its"));

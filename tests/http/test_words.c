@@ -255,10 +255,20 @@ static void test_demo_cases_in_words(void **state)
 static void test_everyday_pages_in_words(void **state)
 {
 	(void)state;
-	static const char *const lo_pages[] = {
-		"/home",       "/this-week", "/cases",	 "/inbox",
-		"/cases/new",  "/calendar",  "/account", "/likely-late",
-		"/leadership", NULL};
+	static const char *const lo_pages[] = {"/home",
+					       "/this-week",
+					       "/cases",
+					       "/inbox",
+					       "/cases/new",
+					       "/calendar",
+					       "/account",
+					       "/likely-late",
+					       "/leadership",
+					       "/home/overdue",
+					       "/home/due-soon",
+					       "/home/awaiting-validation",
+					       "/home/ready-to-send",
+					       NULL};
 	for (int i = 0; lo_pages[i]; i++)
 		in_words(&lo, "link officer", lo_pages[i]);
 	in_words(&housing, "service officer", "/my-tasks");

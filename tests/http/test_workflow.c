@@ -816,8 +816,9 @@ static void test_audit_is_append_only(void **state)
 }
 
 /*
- * The link officer's home lists the first 50 of each list with the true
- * total, and the task list's total and pages agree with the database.
+ * The link officer's home lists the first 10 of each list with the true
+ * total and a link to the list's pages, which hold every one in order; the
+ * task list's total and pages agree with the database.
  */
 static void test_home_is_bounded(void **state)
 {
@@ -854,9 +855,45 @@ static void test_home_is_bounded(void **state)
 	assert_true(overdue >= 60);
 	api_call(&lo, "GET", "/home", NULL, &r);
 	assert_int_equal(r.status, 200);
-	assert_non_null(
-		strstr(r.body, F("Showing the first 50 of %ld.", overdue)));
+	assert_non_null(strstr(
+		r.body, F("Showing the first 10 of %ld. <a class=\"govuk-link\""
+			  " href=\"/home/overdue\">See all %ld<span",
+			  overdue, overdue)));
+	/* Ten rows in the overdue table, whatever the other lists hold. */
+	char *table = strdup(strstr(r.body, "aria-label=\"Overdue\""));
+	*strstr(table, "</table>") = '\0';
+	assert_int_equal(api_occurrences(table, "data-label=\"Task\""), 10);
+	free(table);
 	itest_resp_release(&r);
+	/* Every one on the list's pages, most overdue first. */
+	char *ids = NULL;
+	assert_int_equal(
+		api_sql("SELECT string_agg(t.id::text, ' ' ORDER BY"
+			" coalesce(t.revised_due_on, t.due_on), t.id) FROM "
+			"task t"
+			" WHERE status IN ('open', 'in_progress', 'submitted',"
+			" 'validated') AND paused_on IS NULL AND"
+			" coalesce(revised_due_on, due_on) < '2026-11-23'",
+			&ids),
+		0);
+	json_t *want = json_array();
+	for (char *tok = strtok(ids, " \n"); tok; tok = strtok(NULL, " \n"))
+		json_array_append_new(want, json_integer(atol(tok)));
+	free(ids);
+	assert_int_equal((long)json_array_size(want), overdue);
+	api_pages_hold(&lo, "/home/overdue", "tasks", want);
+	json_decref(want);
+	char *all = api_page_body(&lo, "/home/overdue", 200);
+	assert_non_null(strstr(all, F("Overdue <span class=\"govuk-caption-m"
+				      " app-count\">%ld</span></h1>",
+				      overdue)));
+	assert_non_null(strstr(all, "class=\"govuk-back-link\""));
+	free(all);
+	/* The other lists have pages of their own, for the link officer. */
+	free(api_page_body(&lo, "/home/due-soon", 200));
+	free(api_page_body(&lo, "/home/awaiting-validation", 200));
+	free(api_page_body(&lo, "/home/ready-to-send", 200));
+	free(api_page_body(&repairs, "/home/overdue", 403));
 
 	json_t *page = api_expect(
 		&lo, 200, "GET",

@@ -267,3 +267,62 @@ const char *jstr(json_t *o, const char *key)
 	const char *s = json_string_value(json_object_get(o, key));
 	return s ? s : "";
 }
+
+int api_occurrences(const char *hay, const char *needle)
+{
+	int n = 0;
+	for (const char *p = hay; (p = strstr(p, needle)); p++)
+		n++;
+	return n;
+}
+
+char *api_page_body(struct api *a, const char *path, long status)
+{
+	struct itest_resp r;
+	api_call(a, "GET", path, NULL, &r);
+	assert_int_equal(r.status, status);
+	char *body = strdup(r.body ? r.body : "");
+	itest_resp_release(&r);
+	return body;
+}
+
+void api_pages_hold(struct api *a, const char *path, const char *href,
+		    json_t *ids)
+{
+	size_t n = json_array_size(ids), pages = (n + 49) / 50;
+	assert_true(pages >= 2);
+	for (size_t pg = 1; pg <= pages; pg++) {
+		char *body = api_page_body(a, F("%s?page=%zu", path, pg), 200);
+		const char *at = body;
+		for (size_t i = 0; i < n; i++) {
+			const char *link = F("href=\"/%s/%lld\"", href,
+					     (long long)json_integer_value(
+						     json_array_get(ids, i)));
+			bool here = i / 50 == pg - 1;
+			const char *found = strstr(body, link);
+			if (!here) {
+				assert_null(found);
+				continue;
+			}
+			/* In order: each after the one before. */
+			assert_non_null(found);
+			assert_true(found >= at);
+			at = found;
+			assert_int_equal(api_occurrences(body, link), 1);
+		}
+		assert_non_null(strstr(body, "class=\"govuk-pagination\""));
+		assert_non_null(strstr(body, "class=\"govuk-back-link\""));
+		assert_non_null(strstr(
+			body, F("aria-label=\"Page %zu\" aria-current=\"page\"",
+				pg)));
+		assert_int_equal(api_occurrences(body, "rel=\"prev\""), pg > 1);
+		assert_int_equal(api_occurrences(body, "rel=\"next\""),
+				 pg < pages);
+		free(body);
+	}
+	/* Past the last page, and a page that is no number. */
+	free(api_page_body(a, F("%s?page=%zu", path, pages + 1), 404));
+	free(api_page_body(a, F("%s?page=0", path), 400));
+	free(api_page_body(a, F("%s?page=2x", path), 400));
+	free(api_page_body(a, F("%s?page=-1", path), 400));
+}

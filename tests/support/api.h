@@ -90,4 +90,19 @@ long api_area_tasks(const char *name, int n, const char *set_on,
 long long jint(json_t *o, const char *key);
 const char *jstr(json_t *o, const char *key);
 
+/* How many times needle occurs in hay. */
+int api_occurrences(const char *hay, const char *needle);
+
+/* GET path as a: its body (free() it), its status checked. */
+char *api_page_body(struct api *a, const char *path, long status);
+
+/*
+ * Every row of ids (of tasks or cases, in order) is on exactly one of the
+ * pages of path (?page=N), 50 a page, linked as /href/ID, in the same
+ * order; the pages have the GOV.UK pagination with previous and next, a
+ * page past the last is not found and a ?page= that is no number refused.
+ */
+void api_pages_hold(struct api *a, const char *path, const char *href,
+		    json_t *ids);
+
 #endif
