@@ -198,6 +198,7 @@ enum ld_err h_page_home_overdue(struct request *req);
 enum ld_err h_page_home_due_soon(struct request *req);
 enum ld_err h_page_home_awaiting_validation(struct request *req);
 enum ld_err h_page_home_ready_to_send(struct request *req);
+enum ld_err h_page_home_areas(struct request *req);
 enum ld_err h_page_leadership(struct request *req);
 enum ld_err h_page_my_tasks(struct request *req);
 enum ld_err h_page_validation(struct request *req);

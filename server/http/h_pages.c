@@ -138,6 +138,42 @@ static json_int_t home_list_into(struct request *req, json_t *ctx,
 	return total;
 }
 
+/*
+ * Into ctx: "by_area", max of home's areas after offset (the most overdue
+ * first); how many there are.
+ */
+static json_int_t areas_slice(json_t *ctx, json_t *home, size_t offset,
+			      size_t max)
+{
+	json_t *all = json_object_get(home, "by_area"), *some = json_array();
+	size_t n = json_array_size(all);
+	for (size_t i = offset; i < n && i < offset + max; i++)
+		json_array_append(some, json_array_get(all, i));
+	json_object_set_new(ctx, "by_area", some);
+	return (json_int_t)n;
+}
+
+static json_int_t areas_into(struct request *req, json_t *ctx, size_t offset,
+			     size_t max, enum ld_err *err)
+{
+	json_t *home = home_data(req);
+	if (!home) {
+		*err = LD_EUNAVAILABLE;
+		return -1;
+	}
+	json_int_t n = areas_slice(ctx, home, offset, max);
+	json_decref(home);
+	return n;
+}
+
+/* GET /home/areas: every area's open and overdue tasks, 50 a page, the
+ * most overdue first, as home's table. */
+enum ld_err h_page_home_areas(struct request *req)
+{
+	return page_paged(req, "Open and overdue tasks by service area",
+			  "/home/areas", "home_areas", areas_into);
+}
+
 #define HOME_LIST_PAGE(name, i)                                                \
 	static json_int_t name##_into(struct request *req, json_t *ctx,        \
 				      size_t offset, size_t max,               \
@@ -218,9 +254,12 @@ enum ld_err h_page_home(struct request *req)
 	json_object_set(ctx, "chasers_total",
 			json_object_get(totals, "chasers"));
 	const char *lists[] = {"new_cases", "chasers", "awaiting_confirmation",
-			       "by_ombudsman", "by_area"};
+			       "by_ombudsman"};
 	for (size_t i = 0; i < sizeof(lists) / sizeof(lists[0]); i++)
 		json_object_set(ctx, lists[i], json_object_get(home, lists[i]));
+	page_home_more(ctx, "by_area_more",
+		       areas_slice(ctx, home, 0, PAGE_HOME_SHOWN),
+		       "service areas");
 	long_dates(json_object_get(ctx, "new_cases"), dates);
 	long_dates(json_object_get(ctx, "chasers"), dates);
 	label_members(json_object_get(ctx, "chasers"), "kind");

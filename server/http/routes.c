@@ -32,6 +32,7 @@ const struct route http_routes[] = {
 	{"GET", "/home/awaiting-validation", h_page_home_awaiting_validation,
 	 LINK, NULL},
 	{"GET", "/home/ready-to-send", h_page_home_ready_to_send, LINK, NULL},
+	{"GET", "/home/areas", h_page_home_areas, LINK, NULL},
 	{"GET", "/leadership", h_page_leadership, ROLE_LEADERSHIP | LINK, NULL},
 	{"GET", "/leadership/cases", h_page_kpi_cases, ROLE_LEADERSHIP | LINK,
 	 NULL},

@@ -119,8 +119,11 @@ BEGIN
                 SELECT (SELECT c.ombudsman_id FROM ombudsman_case c WHERE c.id = t.case_id) AS id,
                        count(*) AS n
                 FROM task t WHERE task_overdue(t, p_today) GROUP BY 1) ot ON ot.id = o.id),
+        -- Every active area with open work, the most overdue first: home
+        -- shows the first few, /home/areas every one.
         'by_area', coalesce((SELECT json_agg(json_build_object('name', a.name,
-                'open_tasks', x.open_tasks, 'overdue_tasks', x.overdue_tasks) ORDER BY a.name)
+                'open_tasks', x.open_tasks, 'overdue_tasks', x.overdue_tasks)
+                ORDER BY x.overdue_tasks DESC, x.open_tasks DESC, a.name, a.id)
             FROM areas x JOIN service_area a ON a.id = x.service_area_id WHERE a.active), '[]'))
     );
 END $$;

@@ -889,6 +889,46 @@ static void test_home_is_bounded(void **state)
 				      overdue)));
 	assert_non_null(strstr(all, "class=\"govuk-back-link\""));
 	free(all);
+	/* The areas the most overdue first: home the first 10, the areas'
+	 * page every one with open work. */
+	const char *open = "status IN ('open', 'in_progress', 'submitted',"
+			   " 'validated')";
+	const char *late = "paused_on IS NULL AND coalesce(revised_due_on,"
+			   " due_on) < '2026-11-23'";
+	char *first = NULL;
+	assert_int_equal(
+		api_sql(F("SELECT a.name FROM task t JOIN service_area a ON"
+			  " a.id = t.service_area_id WHERE a.active AND %s"
+			  " GROUP BY a.id ORDER BY count(*) FILTER (WHERE %s)"
+			  " DESC, count(*) DESC, a.name, a.id LIMIT 1",
+			  open, late),
+			&first),
+		0);
+	first[strcspn(first, "\n")] = '\0';
+	long areas = api_sql_long(
+		F("SELECT count(DISTINCT t.service_area_id) FROM task t JOIN"
+		  " service_area a ON a.id = t.service_area_id WHERE a.active"
+		  " AND %s",
+		  open));
+	char *home = api_page_body(&lo, "/home", 200);
+	const char *by_area = strstr(home, ">By service area<");
+	assert_non_null(by_area);
+	assert_non_null(strstr(by_area,
+			       F("<tbody class=\"govuk-table__body\"><tr"
+				 " class=\"govuk-table__row\"><th scope=\"row\""
+				 " class=\"govuk-table__header\">%s</th>",
+				 first)));
+	assert_int_equal(api_occurrences(by_area, "<th scope=\"row\""),
+			 areas < 10 ? areas : 10);
+	assert_int_equal(strstr(home, "href=\"/home/areas\"") != NULL,
+			 areas > 10);
+	free(home);
+	char *all_areas = api_page_body(&lo, "/home/areas", 200);
+	assert_int_equal(api_occurrences(all_areas, "<th scope=\"row\""),
+			 areas < 50 ? areas : 50);
+	assert_non_null(strstr(all_areas, F(">%s</th>", first)));
+	free(all_areas);
+	free(first);
 	/* The other lists have pages of their own, for the link officer. */
 	free(api_page_body(&lo, "/home/due-soon", 200));
 	free(api_page_body(&lo, "/home/awaiting-validation", 200));
