@@ -51,6 +51,43 @@ bool secret_equal(const char *a, const char *b)
 	return sodium_memcmp(a, b, la) == 0;
 }
 
+/* The byte a "%hh" at t stands for, or -1 when t is no such escape. */
+static int escaped(const char *t)
+{
+	unsigned char byte;
+	size_t n = 0;
+	const char *end = NULL;
+	if (*t != '%' || !t[1] || !t[2] ||
+	    sodium_hex2bin(&byte, 1, t + 1, 2, NULL, &n, &end) || n != 1 ||
+	    end != t + 3)
+		return -1;
+	return byte;
+}
+
+/*
+ * How many bytes of t spell want, each of its characters as itself or
+ * percent-encoded, letters in either case ("/%66eeds/", "/FEEDS/"); 0 if
+ * they do not.  A server decodes the path before it routes it, so each is
+ * the same feed.
+ */
+static size_t spells(const char *t, const char *want)
+{
+	const char *start = t;
+	for (; *want; want++) {
+		char c = *t;
+		size_t used = 1;
+		int e = escaped(t);
+		if (e >= 0) {
+			c = (char)e;
+			used = 3;
+		}
+		if (!c || (c != *want && (c | 0x20) != *want))
+			return 0;
+		t += used;
+	}
+	return (size_t)(t - start);
+}
+
 void secret_log_text(const char *text, char *out, size_t size)
 {
 	/* Where a URL in a message ends. */
@@ -61,9 +98,8 @@ void secret_log_text(const char *text, char *out, size_t size)
 	while (*text && o + 1 < size) {
 		const char *said = NULL;
 		size_t keep = 0;
-		if (!strncmp(text, "/feeds/", 7)) {
+		if ((keep = spells(text, "/feeds/"))) {
 			said = "(token)";
-			keep = 7;
 		} else if (*text == '?') {
 			said = "(query)";
 			keep = 1;

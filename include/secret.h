@@ -40,7 +40,8 @@ bool secret_equal(const char *a, const char *b);
  * text as the log may hold it (out, size bytes, always terminated): what a
  * URL in it carries that the log must not, up to the next space or quote,
  * said instead: a feed's token after "/feeds/" (it is the feed's
- * password) as "(token)", and a query string (a search may be a
+ * password; the path spelt in any case or percent-encoded too) as
+ * "(token)", and a query string (a search may be a
  * resident's name) as "?(query)".  The request log and libmicrohttpd's
  * own messages both go through it.
  */

@@ -25,6 +25,12 @@ static const struct {
 	{"the request for `/cases?q=Ada+Words&page=2' failed",
 	 "the request for `/cases?(query)' failed"},
 	{"two: /feeds/a /feeds/b?x", "two: /feeds/(token) /feeds/(token)"},
+	/* The same feed, spelt as a client may: percent-encoded, any case. */
+	{"GET /%66eeds/7lsINn9LYqKgh", "GET /%66eeds/(token)"},
+	{"GET %2Ffeeds%2f7lsINn9LYqKgh", "GET %2Ffeeds%2f(token)"},
+	{"GET /FEEDS/7lsINn9LYqKgh", "GET /FEEDS/(token)"},
+	/* Not a feed, and bad or cut-short escapes left as they are. */
+	{"/feedsx/a /%6 /%zzeeds/b /%", "/feedsx/a /%6 /%zzeeds/b /%"},
 	{"", ""},
 };
 
