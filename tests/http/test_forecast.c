@@ -271,7 +271,6 @@ static void test_backtest(void **state)
 		    NULL);
 }
 
-/* How many times needle occurs in hay. */
 /* GET path as the link officer: its body (free() it), status checked. */
 static char *page_body(const char *path, long status)
 {

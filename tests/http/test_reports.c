@@ -47,8 +47,11 @@ static int setup(void **state)
 	(void)state;
 	/* A server over the suite's demo database first, on its day. */
 	static char demo_day[64];
-	snprintf(demo_day, sizeof(demo_day), "LINKDESK_TODAY=%s",
-		 getenv("LINKDESK_TEST_DEMO_DAY"));
+	const char *day = getenv("LINKDESK_TEST_DEMO_DAY");
+	if (!day)
+		fail_msg(
+			"LINKDESK_TEST_DEMO_DAY is unset: run by tests/run.sh");
+	snprintf(demo_day, sizeof(demo_day), "LINKDESK_TODAY=%s", day);
 	const char *demo_env[] = {demo_day, NULL};
 	itest_server_start(&demo, demo_env);
 	api_signin(&demo_director, demo.base, "director");

@@ -268,6 +268,7 @@ static void test_everyday_pages_in_words(void **state)
 					       "/home/due-soon",
 					       "/home/awaiting-validation",
 					       "/home/ready-to-send",
+					       "/home/areas",
 					       NULL};
 	for (int i = 0; lo_pages[i]; i++)
 		in_words(&lo, "link officer", lo_pages[i]);
