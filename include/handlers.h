@@ -194,10 +194,7 @@ enum ld_err file_upload_complete(struct request *req, char **json,
 /* h_pages.c: the pages that show things */
 enum ld_err h_page_root(struct request *req);
 enum ld_err h_page_home(struct request *req);
-enum ld_err h_page_home_overdue(struct request *req);
-enum ld_err h_page_home_due_soon(struct request *req);
-enum ld_err h_page_home_awaiting_validation(struct request *req);
-enum ld_err h_page_home_ready_to_send(struct request *req);
+enum ld_err h_page_home_list(struct request *req);
 enum ld_err h_page_home_areas(struct request *req);
 enum ld_err h_page_leadership(struct request *req);
 enum ld_err h_page_my_tasks(struct request *req);

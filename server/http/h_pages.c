@@ -112,27 +112,37 @@ static const struct home_list {
 	 "Nothing is waiting to be sent.", "/home/ready-to-send"},
 };
 
-/* Into ctx: "list", the section of max tasks after offset of home list i;
- * the list's total, or -1 on failure. */
-static json_int_t home_list_into(struct request *req, json_t *ctx,
-				 size_t offset, size_t max, enum ld_err *err,
-				 size_t i)
+/* The home list whose pages are at the request's path, or NULL. */
+static const struct home_list *home_list_of(struct request *req)
 {
+	for (size_t i = 0; i < sizeof(home_lists) / sizeof(home_lists[0]); i++)
+		if (!strcmp(req->path, home_lists[i].path))
+			return &home_lists[i];
+	return NULL;
+}
+
+/* Into ctx: "list", the section of max tasks after offset of the
+ * request's home list; the list's total, or -1 on failure. */
+static json_int_t home_list_into(struct request *req, json_t *ctx,
+				 size_t offset, size_t max, enum ld_err *err)
+{
+	const struct home_list *l = home_list_of(req);
 	struct horizon_ctx h = horizon_of(req);
 	char *text = NULL;
 	json_t *page = NULL;
-	*err = page_store_home_tasks(req->app->store, home_lists[i].key,
-				     h.today, h.horizon, offset, max, &text);
+	*err = l ? page_store_home_tasks(req->app->store, l->key, h.today,
+					 h.horizon, offset, max, &text)
+		 : LD_ENOTFOUND;
 	if (!*err && !(page = page_parsed(text)))
 		*err = LD_EINTERNAL;
 	if (*err)
 		return -1;
 	json_int_t total = json_integer_value(json_object_get(page, "total"));
-	json_t *section = page_tasks_section(
-		req, home_lists[i].caption, home_lists[i].empty,
-		json_incref(json_object_get(page, "tasks")));
-	json_object_set_new(section, "count", json_integer(total));
-	json_object_set_new(ctx, "list", section);
+	json_object_set_new(ctx, "list",
+			    page_tasks_section_of(
+				    req, l->caption, l->empty,
+				    json_incref(json_object_get(page, "tasks")),
+				    total));
 	json_object_set_new(ctx, "show_case_links", json_true());
 	json_decref(page);
 	return total;
@@ -174,26 +184,16 @@ enum ld_err h_page_home_areas(struct request *req)
 			  "/home/areas", "home_areas", areas_into);
 }
 
-#define HOME_LIST_PAGE(name, i)                                                \
-	static json_int_t name##_into(struct request *req, json_t *ctx,        \
-				      size_t offset, size_t max,               \
-				      enum ld_err *err)                        \
-	{                                                                      \
-		return home_list_into(req, ctx, offset, max, err, i);          \
-	}                                                                      \
-	enum ld_err h_page_home_##name(struct request *req)                    \
-	{                                                                      \
-		return page_paged(req, home_lists[i].caption,                  \
-				  home_lists[i].path, "home_tasks",            \
-				  name##_into);                                \
-	}
-
 /* GET /home/overdue and the rest: every task of one of home's lists, 50 a
  * page, in home's order. */
-HOME_LIST_PAGE(overdue, 0)
-HOME_LIST_PAGE(due_soon, 1)
-HOME_LIST_PAGE(awaiting_validation, 2)
-HOME_LIST_PAGE(ready_to_send, 3)
+enum ld_err h_page_home_list(struct request *req)
+{
+	const struct home_list *l = home_list_of(req);
+	if (!l)
+		return LD_ENOTFOUND;
+	return page_paged(req, l->caption, l->path, "home_tasks",
+			  home_list_into);
+}
 
 void page_this_week_digest(struct request *req, json_t *ctx)
 {
