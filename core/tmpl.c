@@ -157,7 +157,11 @@ static enum ld_err run(struct render *r, const char *s, const char *end)
 			return fail(r, "unclosed tag near \"%.20s\"", open);
 		const char *t = open + 2;
 		char kind = *t;
-		if (strchr("#^/>!", kind))
+		if (kind == '!') { /* a comment, of any length */
+			s = close + 2;
+			continue;
+		}
+		if (strchr("#^/>", kind))
 			t++;
 		while (*t == ' ')
 			t++;
@@ -171,8 +175,6 @@ static enum ld_err run(struct render *r, const char *s, const char *end)
 		name[len] = '\0';
 		s = close + 2;
 
-		if (kind == '!')
-			continue;
 		if (kind == '/')
 			return fail(r, "unexpected {{/%s}}", name);
 		if (kind == '>') {

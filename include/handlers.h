@@ -329,8 +329,9 @@ enum ld_err h_page_sanction_risk(struct request *req);
 enum ld_err h_forecasts(struct request *req);
 enum ld_err h_sanction_risks(struct request *req);
 enum ld_err h_forecast_backtest(struct request *req);
-/* Add the likely-late list and the sanction flags to the home page. */
-void forecast_page_home(struct request *req, json_t *ctx);
+/* Add the likely-late list and the sanction flags to the home page; the
+ * first failure (what did not fail is added still). */
+enum ld_err forecast_page_home(struct request *req, json_t *ctx);
 /* Give each open task of a list its "forecast". */
 void forecast_page_tasks(struct request *req, json_t *tasks);
 /* Add a case's sanction flags to its page. */

@@ -25,6 +25,18 @@ json_t *page_ctx(struct request *req, const char *title, const char *current);
 enum ld_err page_render(struct request *req, unsigned int status,
 			const char *name, json_t *ctx);
 
+/*
+ * A part of a page, template name rendered with ctx (stolen) into *html
+ * (free() it), escaped as every page is: a part the same for every reader,
+ * remembered once rendered and put into each reply by page_render_around().
+ */
+enum ld_err page_part(const char *name, json_t *ctx, char **html);
+
+/* Reply with template top, then part as it is, then the footer, the two
+ * templates rendered with ctx (stolen). */
+enum ld_err page_render_around(struct request *req, unsigned int status,
+			       const char *top, const char *part, json_t *ctx);
+
 /* Reply 303 See Other to location (copied). */
 enum ld_err page_redirect(struct request *req, const char *location);
 

@@ -180,22 +180,24 @@ static json_int_t flags_into(struct request *req, json_t *ctx, size_t offset,
 	return total;
 }
 
-void forecast_page_home(struct request *req, json_t *ctx)
+enum ld_err forecast_page_home(struct request *req, json_t *ctx)
 {
+	enum ld_err err = LD_OK, flags_err = LD_OK;
 #ifdef LINKDESK_BENCH_HOME_BARE
 	/* bench/run.sh's second build: the home page without its forecast
 	 * parts, to measure what they cost in the same run. */
 	(void)req;
 	(void)ctx;
-	return;
+	(void)flags_err;
+	return err;
 #endif
-	enum ld_err err;
 	page_home_more(ctx, "likely_late_more",
 		       likely_late_into(req, ctx, 0, PAGE_HOME_SHOWN, &err),
 		       "tasks likely to be late");
 	page_home_more(ctx, "sanction_flags_more",
-		       flags_into(req, ctx, 0, PAGE_HOME_SHOWN, &err),
+		       flags_into(req, ctx, 0, PAGE_HOME_SHOWN, &flags_err),
 		       "cases at risk of a sanction");
+	return err ? err : flags_err;
 }
 
 /* GET /likely-late: every task home lists as likely to be late, 50 a

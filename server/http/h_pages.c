@@ -14,6 +14,8 @@
 #include "page.h"
 #include "paging.h"
 #include "page_store.h"
+#include "principal.h"
+#include "store.h"
 #include "view.h"
 #include "workcal.h"
 #include "workflow.h"
@@ -221,17 +223,23 @@ void page_this_week_digest(struct request *req, json_t *ctx)
 	json_object_set_new(ctx, "digest", areas ? areas : json_array());
 }
 
-enum ld_err h_page_home(struct request *req)
+/*
+ * Home below its top (web/templates/home_body.html) is the same for every
+ * reader of its scope on a day, so it is rendered once a snapshot of the
+ * data (store_remember) rather than once a visit: parsing its 40 KB of
+ * JSON and rendering it were 70 % of a visit at full size.  A part that
+ * fails fails the page: without its forecasts home would say nothing is
+ * likely to be late.
+ */
+static enum ld_err home_body_html(void *arg, char **html)
 {
 	static const char *const dates[] = {"received_on", "dated_on", NULL};
+	struct request *req = arg;
 	json_t *home = home_data(req);
-	char today[DATE_LONG_LEN];
 	if (!home)
 		return LD_EUNAVAILABLE;
-	json_t *ctx = page_ctx(req, "Home", "/home");
-	date_format_long(app_today(req->app), today);
-	json_object_set_new(ctx, "today_long", json_string(today));
-	json_object_set_new(ctx, "show_case_links", json_true());
+	json_t *ctx = json_pack("{s:b, s:i}", "show_case_links", 1,
+				"home_shown", PAGE_HOME_SHOWN);
 	json_t *totals = json_object_get(home, "totals");
 	for (size_t i = 0; i < sizeof(home_lists) / sizeof(home_lists[0]);
 	     i++) {
@@ -247,7 +255,6 @@ enum ld_err h_page_home(struct request *req)
 	}
 	json_object_set(ctx, "new_cases_total",
 			json_object_get(totals, "new_cases"));
-	json_object_set_new(ctx, "home_shown", json_integer(PAGE_HOME_SHOWN));
 	page_home_more(ctx, "new_cases_more",
 		       json_integer_value(json_object_get(totals, "new_cases")),
 		       "new notifications");
@@ -264,9 +271,32 @@ enum ld_err h_page_home(struct request *req)
 	long_dates(json_object_get(ctx, "chasers"), dates);
 	label_members(json_object_get(ctx, "chasers"), "kind");
 	json_decref(home);
-	forecast_page_home(req, ctx);
+	enum ld_err err = forecast_page_home(req, ctx);
+	if (err) {
+		json_decref(ctx);
+		return err;
+	}
+	return page_part("home_body", ctx, html);
+}
+
+enum ld_err h_page_home(struct request *req)
+{
+	struct horizon_ctx h = horizon_of(req);
+	char key[96], *body = NULL;
+	snprintf(key, sizeof(key), "home_body %ld %ld %lld", (long)h.today,
+		 (long)h.horizon, (long long)principal_area_scope(&req->who));
+	enum ld_err err = store_remember(req->app->store, key, home_body_html,
+					 req, &body);
+	if (err)
+		return err;
+	char today[DATE_LONG_LEN];
+	json_t *ctx = page_ctx(req, "Home", "/home");
+	date_format_long(h.today, today);
+	json_object_set_new(ctx, "today_long", json_string(today));
 	inbox_page_home(req, ctx);
-	return page_render(req, 200, "home", ctx);
+	err = page_render_around(req, 200, "home", body, ctx);
+	free(body);
+	return err;
 }
 
 enum ld_err h_page_my_tasks(struct request *req)

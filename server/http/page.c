@@ -143,27 +143,70 @@ static void label_tables(json_t *v, int depth)
 	json_object_foreach(v, key, item) label_tables(item, depth + 1);
 }
 
+/* Template name with ctx appended to out, its tables labelled first. */
+static enum ld_err render_into(struct buf *out, const char *name, json_t *ctx)
+{
+	char why[200];
+	label_tables(ctx, 0);
+	enum ld_err err =
+		tmpl_render(&web_templates, name, ctx, out, why, sizeof(why));
+	if (err)
+		log_error("template %s: %s", name, why);
+	return err;
+}
+
+static enum ld_err reply_html(struct request *req, unsigned int status,
+			      struct buf *out)
+{
+	req->len = out->len;
+	free(req->data);
+	req->data = buf_detach(out);
+	req->status = status;
+	req->content_type = "text/html; charset=utf-8";
+	return LD_OK;
+}
+
 enum ld_err page_render(struct request *req, unsigned int status,
 			const char *name, json_t *ctx)
 {
 	struct buf out;
-	char why[200];
 	buf_init(&out, PAGE_MAX);
-	label_tables(ctx, 0);
-	enum ld_err err =
-		tmpl_render(&web_templates, name, ctx, &out, why, sizeof(why));
+	enum ld_err err = render_into(&out, name, ctx);
 	json_decref(ctx);
 	if (err) {
-		log_error("template %s: %s", name, why);
 		buf_release(&out);
 		return LD_EINTERNAL;
 	}
-	req->len = out.len;
-	free(req->data);
-	req->data = buf_detach(&out);
-	req->status = status;
-	req->content_type = "text/html; charset=utf-8";
-	return LD_OK;
+	return reply_html(req, status, &out);
+}
+
+enum ld_err page_part(const char *name, json_t *ctx, char **html)
+{
+	struct buf out;
+	buf_init(&out, PAGE_MAX);
+	enum ld_err err = render_into(&out, name, ctx);
+	json_decref(ctx);
+	*html = err ? NULL : buf_detach(&out);
+	buf_release(&out);
+	return err ? LD_EINTERNAL : LD_OK;
+}
+
+enum ld_err page_render_around(struct request *req, unsigned int status,
+			       const char *top, const char *part, json_t *ctx)
+{
+	struct buf out;
+	buf_init(&out, PAGE_MAX);
+	enum ld_err err = render_into(&out, top, ctx);
+	if (!err)
+		err = buf_addstr(&out, part);
+	if (!err)
+		err = render_into(&out, "footer", ctx);
+	json_decref(ctx);
+	if (err) {
+		buf_release(&out);
+		return LD_EINTERNAL;
+	}
+	return reply_html(req, status, &out);
 }
 
 enum ld_err page_redirect(struct request *req, const char *location)

@@ -816,6 +816,39 @@ static void test_audit_is_append_only(void **state)
 }
 
 /*
+ * Home's lists are rendered once for every link officer (h_pages.c), its
+ * top for each reader: a link officer who also leads sees their own
+ * navigation, and the next reader does not get it from the lists kept.
+ */
+static void test_home_top_is_each_readers(void **state)
+{
+	(void)state;
+	struct api lo2;
+	api_signin(&lo2, server.base, "link.officer2");
+	api_exec(F("INSERT INTO user_role (user_id, role) VALUES (%ld, "
+		   "'leadership')",
+		   lo2.user_id));
+	const char *nav = "href=\"/leadership\"";
+	struct api *readers[] = {&lo, &lo2, &lo};
+	char *bodies[3];
+	for (int i = 0; i < 3; i++) {
+		bodies[i] = api_page_body(readers[i], "/home", 200);
+		assert_int_equal(api_occurrences(bodies[i], nav), i == 1);
+		assert_non_null(strstr(bodies[i], "id=\"inbox-waiting\""));
+	}
+	/* The lists below the top are the same bytes for both readers. */
+	const char *lists = "<h2 class=\"govuk-heading-m\" id=\"likely-late\"";
+	assert_non_null(strstr(bodies[0], lists));
+	assert_string_equal(strstr(bodies[0], lists), strstr(bodies[1], lists));
+	for (int i = 0; i < 3; i++)
+		free(bodies[i]);
+	api_exec(F("DELETE FROM user_role WHERE user_id = %ld AND role = "
+		   "'leadership'",
+		   lo2.user_id));
+	api_release(&lo2);
+}
+
+/*
  * The link officer's home lists the first 10 of each list with the true
  * total and a link to the list's pages, which hold every one in order; the
  * task list's total and pages agree with the database.
@@ -1211,6 +1244,7 @@ int main(void)
 		cmocka_unit_test(test_concurrent_edits),
 		cmocka_unit_test(test_audit_is_append_only),
 		cmocka_unit_test(test_home_is_bounded),
+		cmocka_unit_test(test_home_top_is_each_readers),
 		cmocka_unit_test(test_case_list_filters),
 		cmocka_unit_test(test_change_answers),
 		cmocka_unit_test(test_audit_pages),

@@ -306,6 +306,30 @@ static void test_text_templates(void **state)
 	json_decref(ctx);
 }
 
+/* A comment is left out whatever its length or lines (one longer than a
+ * name failed the whole page). */
+static void test_template_comments(void **state)
+{
+	(void)state;
+	static const struct tmpl items[] = {
+		{"t",
+		 "<p>{{! a comment longer than any name, one that goes on "
+		 "and on,\n  over two lines, as a template's note on what "
+		 "follows, well past the 128 bytes of the longest name a tag "
+		 "may hold }}{{title}}{{!x}}</p>"},
+	};
+	struct tmpl_set set = {items, 1};
+	json_t *ctx = json_pack("{s:s}", "title", "Fish");
+	char why[200];
+	struct buf b;
+	buf_init(&b, 1000);
+	assert_int_equal(tmpl_render(&set, "t", ctx, &b, why, sizeof(why)),
+			 LD_OK);
+	assert_string_equal(buf_str(&b), "<p>Fish</p>");
+	buf_release(&b);
+	json_decref(ctx);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -314,6 +338,7 @@ int main(void)
 		cmocka_unit_test(test_message),
 		cmocka_unit_test(test_invite),
 		cmocka_unit_test(test_text_templates),
+		cmocka_unit_test(test_template_comments),
 	};
 	mail_init();
 	return cmocka_run_group_tests_name("mail", tests, NULL, NULL);
