@@ -79,11 +79,12 @@ $(BUILD)/tests/unit/%: tests/unit/%.c $(CORE_OBJ)
 	@$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(CORE_OBJ) \
 		$(LDLIBS) -lcmocka
 
-# Store tests call server/store/ directly against the suite's database.
+# Store tests call server/store/ directly against the suite's database
+# (db.h too, for what only the store itself calls).
 $(BUILD)/tests/store/%: tests/store/%.c $(SUPPORT_SRC) $(CORE_OBJ) $(SERVER_OBJ)
 	@mkdir -p $(dir $@)
 	@echo "  TEST    $@"
-	@$(CC) $(CPPFLAGS) -Itests/support $(CFLAGS) $(LDFLAGS) -o $@ $< \
+	@$(CC) $(CPPFLAGS) -Itests/support -Iserver/store $(CFLAGS) $(LDFLAGS) -o $@ $< \
 		$(SUPPORT_SRC) $(CORE_OBJ) \
 		$(filter-out $(BUILD)/server/main.o,$(SERVER_OBJ)) $(LDLIBS) -lcmocka
 

@@ -215,10 +215,12 @@ static void group_fill(struct forecast_group *g, const struct rec *r, size_t n)
 	free(ans);
 }
 
-enum ld_err forecast_model_build(struct forecast_model *m,
-				 const struct workcal *cal,
-				 const struct forecast_task *tasks, size_t n,
-				 int32_t asof, int window_days)
+/* forecast_model_build() with r, room for n records, as its scratch: a
+ * backtest builds a model a day over the same tasks and reuses one. */
+static enum ld_err model_build(struct forecast_model *m,
+			       const struct workcal *cal,
+			       const struct forecast_task *tasks, size_t n,
+			       int32_t asof, int window_days, struct rec *r)
 {
 	int32_t ord_prev;
 	memset(m, 0, sizeof(*m));
@@ -228,7 +230,6 @@ enum ld_err forecast_model_build(struct forecast_model *m,
 		m->kinds[k].kind = (int)k;
 	if (forecast_ord(cal, asof - 1, &ord_prev))
 		return LD_ERANGE;
-	struct rec *r = xcalloc(n ? n : 1, sizeof(*r));
 	size_t nr = 0;
 	for (size_t i = 0; i < n; i++) {
 		const struct forecast_task *t = &tasks[i];
@@ -278,8 +279,18 @@ enum ld_err forecast_model_build(struct forecast_model *m,
 		group_fill(&m->kinds[r[i].kind], r + i, j - i);
 		i = j;
 	}
-	free(r);
 	return LD_OK;
+}
+
+enum ld_err forecast_model_build(struct forecast_model *m,
+				 const struct workcal *cal,
+				 const struct forecast_task *tasks, size_t n,
+				 int32_t asof, int window_days)
+{
+	struct rec *r = xcalloc(n ? n : 1, sizeof(*r));
+	enum ld_err err = model_build(m, cal, tasks, n, asof, window_days, r);
+	free(r);
+	return err;
 }
 
 void forecast_model_release(struct forecast_model *m)
@@ -483,12 +494,12 @@ enum ld_err forecast_backtest(const struct workcal *cal,
 		}
 	}
 	enum ld_err err = LD_OK;
+	struct rec *r = xcalloc(n ? n : 1, sizeof(*r));
 	for (int32_t day = from; day <= to && !err; day++) {
 		if (!workcal_is_working_day(cal, day))
 			continue;
 		struct forecast_model m;
-		if ((err = forecast_model_build(&m, cal, tasks, n, day,
-						window_days)))
+		if ((err = model_build(&m, cal, tasks, n, day, window_days, r)))
 			break;
 		for (size_t i = 0; i < n; i++) {
 			const struct forecast_task *t = &tasks[i];
@@ -511,6 +522,7 @@ enum ld_err forecast_backtest(const struct workcal *cal,
 		}
 		forecast_model_release(&m);
 	}
+	free(r);
 	free(late);
 	if (out->predictions) {
 		out->brier = sum / (double)out->predictions;

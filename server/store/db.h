@@ -60,6 +60,19 @@ enum ld_err db_run(struct store *s, enum ld_err (*fn)(struct db *, void *),
 enum ld_err db_exec(struct db *db, const char *name, const char *sql,
 		    int nparams, const char *const *params, PGresult **res);
 
+/*
+ * Inside a transaction: sql through a cursor, each batch of at most
+ * DB_FETCH_ROWS rows handed to fn as it comes (fn's result, LD_OK to go
+ * on), so a long answer is never held whole: the forecast's history was
+ * 35 MB of PGresult at full size, kept by malloc long after.  Errors as
+ * db_exec().
+ */
+#define DB_FETCH_ROWS 10000
+enum ld_err db_exec_batches(struct db *db, const char *name, const char *sql,
+			    int nparams, const char *const *params,
+			    enum ld_err (*fn)(const PGresult *res, void *arg),
+			    void *arg);
+
 enum ld_err db_begin(struct db *db);
 
 /*

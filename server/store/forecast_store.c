@@ -255,38 +255,51 @@ struct build_ctx {
 	struct model *m;
 };
 
-static enum ld_err read_history(struct db *db, struct build_ctx *c)
+/* What a read of history_sql gathers, batch by batch: every task core
+ * knows the kind of, and when open is wanted, the open ones among them
+ * in the same order. */
+struct history {
+	struct forecast_task *tasks;
+	size_t ntasks, cap;
+	struct open_task *open; /* NULL: not wanted */
+	size_t nopen;
+};
+
+static enum ld_err history_batch(const PGresult *res, void *arg)
 {
-	struct model *m = c->m;
-	struct db_date since;
-	PGresult *res = NULL;
-	const char *params[] = {
-		db_date(&since, c->today - FORECAST_HISTORY_DAYS)};
-	enum ld_err err =
-		db_exec(db, "forecast_history", history_sql, 1, params, &res);
-	if (err)
-		return err;
+	struct history *h = arg;
 	size_t n = (size_t)PQntuples(res);
-	m->tasks = xcalloc(n ? n : 1, sizeof(*m->tasks));
-	m->open = xcalloc(n ? n : 1, sizeof(*m->open));
-	for (size_t i = 0; i < n; i++) {
-		int r = (int)i;
-		struct forecast_task *t = &m->tasks[m->ntasks];
+	if (h->ntasks + n > h->cap) {
+		h->cap = 2 * h->cap + n;
+		h->tasks = xrealloc(h->tasks, h->cap * sizeof(*h->tasks));
+		if (h->open)
+			h->open = xrealloc(h->open, h->cap * sizeof(*h->open));
+	}
+	for (int r = 0; r < (int)n; r++) {
+		struct forecast_task *t = &h->tasks[h->ntasks];
 		if (!history_row(res, r, t))
 			continue;
-		int kind = t->kind;
-		m->ntasks++;
-		if (strcmp(PQgetvalue(res, r, 6), "t"))
+		h->ntasks++;
+		if (!h->open || strcmp(PQgetvalue(res, r, 6), "t"))
 			continue;
-		struct open_task *o = &m->open[m->nopen++];
+		struct open_task *o = &h->open[h->nopen++];
+		memset(o, 0, sizeof(*o));
 		o->id = t->id;
 		o->area = t->area;
-		o->kind = kind;
+		o->kind = t->kind;
 		o->due_on = t->due_on;
 		o->paused = !strcmp(PQgetvalue(res, r, 7), "t");
 	}
-	PQclear(res);
 	return LD_OK;
+}
+
+/* Inside a transaction: the history since since, read in batches. */
+static enum ld_err read_history(struct db *db, int32_t since, struct history *h)
+{
+	struct db_date d;
+	const char *params[] = {db_date(&d, since)};
+	return db_exec_batches(db, "forecast_history", history_sql, 1, params,
+			       history_batch, h);
 }
 
 static enum ld_err read_areas(struct db *db, struct model *m)
@@ -345,17 +358,32 @@ static enum ld_err read_flags(struct db *db, struct build_ctx *c)
 	return LD_OK;
 }
 
+/* One snapshot for a unit's reads: the history's batches and the areas. */
+static enum ld_err begin_snapshot(struct db *db)
+{
+	return db_exec(db, "forecast_begin",
+		       "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", 0,
+		       NULL, NULL);
+}
+
 static enum ld_err build_unit(struct db *db, void *arg)
 {
 	struct build_ctx *c = arg;
-	enum ld_err err;
-	/* One snapshot for the two reads. */
-	if ((err = db_exec(db, "forecast_begin",
-			   "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", 0,
-			   NULL, NULL)))
+	struct model *m = c->m;
+	enum ld_err err = begin_snapshot(db);
+	if (err)
 		return err;
-	if (!(err = read_history(db, c)))
-		err = read_areas(db, c->m);
+	/* A unit run again after a lost connection reads afresh. */
+	free(m->tasks);
+	free(m->open);
+	struct history h = {.open = xmalloc(sizeof(*h.open))};
+	err = read_history(db, c->today - FORECAST_HISTORY_DAYS, &h);
+	m->tasks = h.tasks;
+	m->ntasks = h.ntasks;
+	m->open = h.open;
+	m->nopen = h.nopen;
+	if (!err)
+		err = read_areas(db, m);
 	return finish(db, err);
 }
 
@@ -841,19 +869,14 @@ struct backtest_ctx {
 static enum ld_err backtest_unit(struct db *db, void *arg)
 {
 	struct backtest_ctx *c = arg;
-	struct db_date since;
-	PGresult *res = NULL;
-	const char *params[] = {db_date(&since, c->since)};
-	enum ld_err err =
-		db_exec(db, "forecast_history", history_sql, 1, params, &res);
-	if (err)
-		return err;
-	size_t n = (size_t)PQntuples(res);
-	c->tasks = xcalloc(n ? n : 1, sizeof(*c->tasks));
-	for (int r = 0; r < (int)n; r++)
-		c->n += history_row(res, r, &c->tasks[c->n]);
-	PQclear(res);
-	return LD_OK;
+	struct history h = {0};
+	enum ld_err err = begin_snapshot(db);
+	free(c->tasks);
+	if (!err)
+		err = read_history(db, c->since, &h);
+	c->tasks = h.tasks;
+	c->n = h.ntasks;
+	return finish(db, err);
 }
 
 enum ld_err forecast_store_backtest(struct store *s, const struct workcal *cal,
