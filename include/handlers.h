@@ -357,8 +357,9 @@ enum ld_err h_evidence_email(struct request *req);
 enum ld_err h_page_evidence_email(struct request *req);
 /* The task page's email button or portal checklist. */
 void evidence_page_task(struct request *req, json_t *ctx);
-/* The home page's count of waiting messages and the oldest's age. */
-void inbox_page_home(struct request *req, json_t *ctx);
+/* The home page's count of waiting messages and the oldest's age; a
+ * failure fails the page rather than say nothing waits. */
+enum ld_err inbox_page_home(struct request *req, json_t *ctx);
 
 /* h_brand_page.c: the organisation's brand */
 enum ld_err h_page_brand(struct request *req);

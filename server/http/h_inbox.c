@@ -637,14 +637,17 @@ enum ld_err h_page_inbox_dismiss(struct request *req)
 	return message_page(req, id, NULL, ctx, status);
 }
 
-void inbox_page_home(struct request *req, json_t *ctx)
+enum ld_err inbox_page_home(struct request *req, json_t *ctx)
 {
 	long count = 0, oldest = 0;
-	if (inbox_store_waiting(req->app->store, &req->who, &count, &oldest))
-		return;
+	enum ld_err err = inbox_store_waiting(req->app->store, &req->who,
+					      &count, &oldest);
+	if (err)
+		return err;
 	json_object_set_new(ctx, "inbox_waiting", json_integer(count));
 	json_object_set_new(ctx, "inbox_has_waiting", json_boolean(count > 0));
 	json_object_set_new(ctx, "inbox_oldest", age_words(oldest));
+	return LD_OK;
 }
 
 /* An .eml uploaded on the Inbox page ------------------------------------ */

@@ -293,8 +293,11 @@ enum ld_err h_page_home(struct request *req)
 	json_t *ctx = page_ctx(req, "Home", "/home");
 	date_format_long(h.today, today);
 	json_object_set_new(ctx, "today_long", json_string(today));
-	inbox_page_home(req, ctx);
-	err = page_render_around(req, 200, "home", body, ctx);
+	err = inbox_page_home(req, ctx);
+	if (err)
+		json_decref(ctx);
+	else
+		err = page_render_around(req, 200, "home", body, ctx);
 	free(body);
 	return err;
 }

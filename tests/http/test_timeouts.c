@@ -209,6 +209,24 @@ static void test_statement_timeout(void **state)
 
 	json_decref(api_expect(&lo, 200, "GET", F("/api/v1/tasks/%ld", task),
 			       NULL));
+
+	/* Home, its lists kept, with the Inbox's count out of reach: the
+	 * reason, not "nothing waiting" (it said so, with a 200). */
+	free(api_page_body(&lo, "/home", 200));
+	holder = connect_as("LINKDESK_OWNER_DATABASE_URL");
+	exec_ok(holder, "BEGIN");
+	exec_ok(holder, "LOCK TABLE inbox_message IN ACCESS EXCLUSIVE MODE");
+	api_call(&lo, "GET", "/home", NULL, &r);
+	assert_int_equal(r.status, 503);
+	assert_non_null(strstr(r.body, "took too long"));
+	assert_null(strstr(r.body, "nothing waiting"));
+	itest_resp_release(&r);
+	exec_ok(holder, "ROLLBACK");
+	PQfinish(holder);
+	char *home = api_page_body(&lo, "/home", 200);
+	assert_non_null(strstr(home, "id=\"inbox-waiting\""));
+	free(home);
+
 	api_release(&lo);
 	assert_int_equal(itest_server_stop(&s), 0);
 	char *log = itest_server_log(&s);
