@@ -254,6 +254,8 @@ static enum ld_err model_build(struct forecast_model *m,
 			x->late = x->days > 0;
 		} else {
 			x->days = ord_prev - od;
+			x->answered_on =
+				0; /* r is reused: nothing of another's */
 			x->outcome = x->late = x->days >= 0;
 		}
 		nr++;
@@ -499,8 +501,11 @@ enum ld_err forecast_backtest(const struct workcal *cal,
 		if (!workcal_is_working_day(cal, day))
 			continue;
 		struct forecast_model m;
-		if ((err = model_build(&m, cal, tasks, n, day, window_days, r)))
+		if ((err = model_build(&m, cal, tasks, n, day, window_days,
+				       r))) {
+			forecast_model_release(&m);
 			break;
+		}
 		for (size_t i = 0; i < n; i++) {
 			const struct forecast_task *t = &tasks[i];
 			struct forecast f;

@@ -40,6 +40,17 @@ struct forecast_filter {
 };
 
 /*
+ * Into name (at least FORECAST_MODEL_NAME_LEN bytes): which model the
+ * forecasts of today would come from now (it may be up to
+ * FORECAST_FRESH_SECONDS and a build older than the data), so that what
+ * is kept with forecasts in it is kept only as long as their model.
+ */
+#define FORECAST_MODEL_NAME_LEN 32
+enum ld_err forecast_store_model_name(struct store *s,
+				      const struct workcal *cal, int32_t today,
+				      char *name);
+
+/*
  * Open tasks the reader may see that pass f, ordered by due date, as
  * {"total": N, "tasks": [task document + "forecast": {...}]}, at most
  * f->limit of them after the first f->offset (total counts them all).  Each

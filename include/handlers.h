@@ -329,6 +329,9 @@ enum ld_err h_page_sanction_risk(struct request *req);
 enum ld_err h_forecasts(struct request *req);
 enum ld_err h_sanction_risks(struct request *req);
 enum ld_err h_forecast_backtest(struct request *req);
+/* Into name (FORECAST_MODEL_NAME_LEN bytes): the forecast model home's
+ * parts would come from now (forecast_store_model_name). */
+enum ld_err forecast_page_model(struct request *req, char *name);
 /* Add the likely-late list and the sanction flags to the home page; the
  * first failure (what did not fail is added still). */
 enum ld_err forecast_page_home(struct request *req, json_t *ctx);

@@ -40,7 +40,7 @@ static void usage(FILE *out)
  * arrays come from the arena of whichever thread built it and stay
  * there: at full size the server grew from 53 to 167 MB over five
  * rebuilds of home's forecasts, and kept 71 MB after a backtest; with
- * this, 48 to 55 MB and 19 MB (bench/README.md).
+ * this, 48 to 53 MB and 19 MB (bench/README.md).
  */
 #define MMAP_FROM (1 << 20)
 

@@ -180,6 +180,24 @@ static json_int_t flags_into(struct request *req, json_t *ctx, size_t offset,
 	return total;
 }
 
+struct model_call {
+	struct request *req;
+	char *name;
+};
+
+static enum ld_err model_name_fn(const struct workcal *cal, void *arg)
+{
+	struct model_call *c = arg;
+	return forecast_store_model_name(c->req->app->store, cal,
+					 app_today(c->req->app), c->name);
+}
+
+enum ld_err forecast_page_model(struct request *req, char *name)
+{
+	struct model_call c = {req, name};
+	return app_with_calendar(req->app, model_name_fn, &c);
+}
+
 enum ld_err forecast_page_home(struct request *req, json_t *ctx)
 {
 	enum ld_err err = LD_OK, flags_err = LD_OK;

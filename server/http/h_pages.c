@@ -8,6 +8,7 @@
 #include "admin_store.h"
 #include "case_store.h"
 #include "date.h"
+#include "forecast_store.h"
 #include "handlers.h"
 #include "kinds.h"
 #include "next_step.h"
@@ -282,11 +283,16 @@ static enum ld_err home_body_html(void *arg, char **html)
 enum ld_err h_page_home(struct request *req)
 {
 	struct horizon_ctx h = horizon_of(req);
-	char key[96], *body = NULL;
-	snprintf(key, sizeof(key), "home_body %ld %ld %lld", (long)h.today,
-		 (long)h.horizon, (long long)principal_area_scope(&req->who));
-	enum ld_err err = store_remember(req->app->store, key, home_body_html,
-					 req, &body);
+	char key[160], model[FORECAST_MODEL_NAME_LEN], *body = NULL;
+	/* Kept as long as the forecasts in it: their model may be older
+	 * than the snapshot the body is kept under. */
+	enum ld_err err = forecast_page_model(req, model);
+	if (err)
+		return err;
+	snprintf(key, sizeof(key), "home_body %ld %ld %lld %s", (long)h.today,
+		 (long)h.horizon, (long long)principal_area_scope(&req->who),
+		 model);
+	err = store_remember(req->app->store, key, home_body_html, req, &body);
 	if (err)
 		return err;
 	char today[DATE_LONG_LEN];

@@ -378,6 +378,13 @@ enum ld_err db_exec_batches(struct db *db, const char *name, const char *sql,
 		if (n)
 			err = fn(res, arg);
 		PQclear(res);
+		if (err) {
+			/* fn's refusal leaves the transaction usable: the
+			 * cursor is closed for whatever the caller does next.
+			 */
+			db_exec(db, name, "CLOSE ld_batches", 0, NULL, NULL);
+			return err;
+		}
 		if (n < DB_FETCH_ROWS)
 			break;
 	}

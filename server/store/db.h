@@ -65,7 +65,11 @@ enum ld_err db_exec(struct db *db, const char *name, const char *sql,
  * DB_FETCH_ROWS rows handed to fn as it comes (fn's result, LD_OK to go
  * on), so a long answer is never held whole: the forecast's history was
  * 35 MB of PGresult at full size, kept by malloc long after.  Errors as
- * db_exec().
+ * db_exec(); after a statement's error the transaction can only be rolled
+ * back, after fn's it may go on (the cursor is closed either way, or dies
+ * with the transaction).  The rest of the transaction plans cursors for
+ * every row (cursor_tuple_fraction = 1), and the statement timeout is each
+ * batch's, not the whole read's.
  */
 #define DB_FETCH_ROWS 10000
 enum ld_err db_exec_batches(struct db *db, const char *name, const char *sql,

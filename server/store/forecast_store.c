@@ -8,6 +8,7 @@
 
 #include <jansson.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -49,7 +50,8 @@ struct model {
 	int32_t today;
 	size_t cal_n;
 	int32_t cal_first, cal_last;
-	time_t built; /* or last found to be of the current snapshot */
+	time_t built;	     /* or last found to be of the current snapshot */
+	unsigned long build; /* the server's how manyth, from 1 */
 	struct forecast_task *tasks;
 	size_t ntasks;
 	struct open_task *open; /* by id */
@@ -79,6 +81,7 @@ struct model {
 static pthread_mutex_t cache_lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_mutex_t build_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct model *current;
+static atomic_ulong builds; /* models built, for their names */
 
 static void model_free(struct model *m)
 {
@@ -430,6 +433,7 @@ static enum ld_err model_build(struct store *s, const struct workcal *cal,
 	m->cal_first = cal->first;
 	m->cal_last = cal->last;
 	m->built = time(NULL);
+	m->build = atomic_fetch_add(&builds, 1) + 1;
 	enum ld_err err = db_run(s, build_unit, &c);
 	if (!err)
 		err = forecast_model_build(&m->fm, cal, m->tasks, m->ntasks,
@@ -466,6 +470,12 @@ static enum ld_err model_build(struct store *s, const struct workcal *cal,
 	}
 	*out = m;
 	return LD_OK;
+}
+
+/* A model's name: which build of the server's it is. */
+static void model_name(const struct model *m, char *name)
+{
+	snprintf(name, FORECAST_MODEL_NAME_LEN, "model %lu", m->build);
 }
 
 /* The model for today's snapshot, built once; model_put() it. */
@@ -625,12 +635,11 @@ enum ld_err forecast_store_tasks(struct store *s, const struct workcal *cal,
 	 * list on every load), so that a page reads no task documents again
 	 * until something is committed or the model is rebuilt.
 	 */
-	char key[256];
-	snprintf(key, sizeof(key),
-		 "forecast_docs %p %d %d %d %d %lld %d %d %lld %s", (void *)m,
-		 (int)m->today, f->min_percent, f->due_from, f->due_to,
-		 (long long)f->area_id, f->offset, f->limit, (long long)scope,
-		 m->version);
+	char key[256], name[FORECAST_MODEL_NAME_LEN];
+	model_name(m, name);
+	snprintf(key, sizeof(key), "forecast_docs %s %d %d %d %lld %d %d %lld",
+		 name, f->min_percent, f->due_from, f->due_to,
+		 (long long)f->area_id, f->offset, f->limit, (long long)scope);
 	model_put(m);
 	char *forecasts = dumps(chosen);
 	struct db_num total_num;
@@ -640,6 +649,19 @@ enum ld_err forecast_store_tasks(struct store *s, const struct workcal *cal,
 			       json);
 	free(forecasts);
 	return err;
+}
+
+enum ld_err forecast_store_model_name(struct store *s,
+				      const struct workcal *cal, int32_t today,
+				      char *name)
+{
+	struct model *m;
+	enum ld_err err = model_get(s, cal, today, &m);
+	if (err)
+		return err;
+	model_name(m, name);
+	model_put(m);
+	return LD_OK;
 }
 
 enum ld_err forecast_store_of(struct store *s, const struct workcal *cal,

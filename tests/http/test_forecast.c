@@ -17,6 +17,7 @@
 #include <cmocka.h>
 
 #include "api.h"
+#include "forecast_store.h"
 
 static struct itest_server server;
 static struct api lo, so, boss;
@@ -277,6 +278,38 @@ static char *page_body(const char *path, long status)
 	return api_page_body(&lo, path, status);
 }
 
+/* Home's count of likely-late tasks. */
+static long home_likely_late(void)
+{
+	static const char at[] = "id=\"likely-late\">Likely to be late "
+				 "<span class=\"govuk-caption-m app-count\">";
+	char *page = page_body("/home", 200);
+	const char *p = strstr(page, at);
+	assert_non_null(p);
+	long n = atol(p + strlen(at));
+	free(page);
+	return n;
+}
+
+/*
+ * Home's lists are kept until something commits, and its forecasts may be
+ * a model up to FORECAST_FRESH_SECONDS old: once that model is replaced,
+ * home shows the new one's, even with nothing committed since (it kept
+ * the old model's until the next commit, however long that was).
+ */
+static void test_home_forecasts_follow_changes(void **state)
+{
+	(void)state;
+	long before = home_likely_late();
+	api_exec("INSERT INTO task (case_id, kind, title, service_area_id,"
+		 " set_on, due_on, due_rule) VALUES (2, 'information_request',"
+		 " 'Slow open too', 2, '2026-11-16', '2026-12-07',"
+		 " 'working_days:15')");
+	(void)home_likely_late(); /* may still be the older model's */
+	sleep(FORECAST_FRESH_SECONDS + 1);
+	assert_int_equal(home_likely_late(), before + 1);
+}
+
 /*
  * The home page shows the first 10 likely-late tasks and the 10 flags
  * soonest to act on, however many there are, each with the total and a
@@ -393,6 +426,7 @@ int main(void)
 		cmocka_unit_test(test_area_rule),
 		cmocka_unit_test(test_sanction_flags),
 		cmocka_unit_test(test_pages),
+		cmocka_unit_test(test_home_forecasts_follow_changes),
 		cmocka_unit_test(test_backtest),
 		cmocka_unit_test(test_home_shows_ten_pages_show_all),
 	};

@@ -26,6 +26,7 @@ struct read {
 	int batches;	 /* fn's calls */
 	int stop_after;	 /* 0, or refuse the batch after this many */
 	bool out_of_order;
+	bool refused; /* fn refused a batch, the transaction went on */
 };
 
 static enum ld_err batch(const PGresult *res, void *arg)
@@ -43,22 +44,48 @@ static enum ld_err batch(const PGresult *res, void *arg)
 	return LD_OK;
 }
 
-static enum ld_err read_unit(struct db *db, void *arg)
+static enum ld_err read_one(struct db *db, struct read *r)
 {
-	struct read *r = arg;
 	char n[24];
 	snprintf(n, sizeof(n), "%ld", r->n);
 	const char *params[] = {n};
-	enum ld_err err = db_begin(db);
-	if (!err)
-		err = db_exec_batches(
-			db, "test_batches",
-			"SELECT g FROM generate_series(1, $1::int)"
-			" g ORDER BY g",
-			1, params, batch, r);
-	if (!err)
+	return db_exec_batches(db, "test_batches",
+			       "SELECT g FROM generate_series(1, $1::int) g"
+			       " ORDER BY g",
+			       1, params, batch, r);
+}
+
+/* The reads of reads[] one after the other in one transaction, each
+ * going on after the one before was refused: the first error. */
+struct reads {
+	struct read *r;
+	int n;
+};
+
+static enum ld_err reads_unit(struct db *db, void *arg)
+{
+	struct reads *rs = arg;
+	enum ld_err first = db_begin(db);
+	for (int i = 0; !first && i < rs->n; i++) {
+		enum ld_err err = read_one(db, &rs->r[i]);
+		if (err && err != LD_EINVAL)
+			first = err; /* a statement's: the transaction is lost
+				      */
+		else if (err && !first)
+			rs->r[i].refused = true;
+	}
+	if (!first)
 		return db_commit(db);
 	db_rollback(db);
+	return first;
+}
+
+static enum ld_err read_unit(struct db *db, void *arg)
+{
+	struct reads rs = {arg, 1};
+	enum ld_err err = reads_unit(db, &rs);
+	if (!err && rs.r[0].refused)
+		err = LD_EINVAL;
 	return err;
 }
 
@@ -92,12 +119,27 @@ static void test_every_row_once_in_order(void **state)
 		assert_int_equal(r.batches, cases[i].batches);
 		assert_false(r.out_of_order);
 	}
-	/* The connection is left as it was found: the cursor closed, so the
-	 * next read on it may declare its own. */
-	enum ld_err err;
-	struct read r = read_rows(3, 0, &err);
-	assert_int_equal(err, LD_OK);
-	assert_int_equal(r.rows, 3);
+}
+
+/* Reads one after another in one transaction, the second after the
+ * first's refused batch: each finds its cursor's name free. */
+static void test_reads_in_one_transaction(void **state)
+{
+	(void)state;
+	struct read r[3] = {
+		{.n = DB_FETCH_ROWS + 7, .next = 1},
+		{.n = 3 * DB_FETCH_ROWS, .next = 1, .stop_after = 1},
+		{.n = 5, .next = 1},
+	};
+	struct reads rs = {r, 3};
+	assert_int_equal(db_run(s, reads_unit, &rs), LD_OK);
+	assert_int_equal(r[0].rows, DB_FETCH_ROWS + 7);
+	assert_false(r[0].refused);
+	assert_true(r[1].refused);
+	assert_int_equal(r[1].rows, DB_FETCH_ROWS);
+	assert_false(r[2].refused);
+	assert_int_equal(r[2].rows, 5);
+	assert_false(r[2].out_of_order);
 }
 
 static void test_refused_batch_stops(void **state)
@@ -132,6 +174,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_every_row_once_in_order),
+		cmocka_unit_test(test_reads_in_one_transaction),
 		cmocka_unit_test(test_refused_batch_stops),
 	};
 	return cmocka_run_group_tests_name("batches", tests, setup, teardown);
