@@ -528,7 +528,8 @@ END $$;
 --
 -- The scheduler's (p_reader false, no statement timeout) never waits for
 -- another filler (it takes nothing: what is queued is the other's or the
--- next round's) and takes up to
+-- next round's), but with every case due, for up to the lock timeout; it
+-- takes up to
 -- p_batch queued cases; when most cases are queued, it puts
 -- kpi_every_case() in place of the queue and returns -1 (commit, then call again), so that
 -- the keeping of every case that follows holds no lock a change to a case
@@ -561,7 +562,18 @@ BEGIN
             RETURN 0;
         END IF;
     ELSIF NOT pg_try_advisory_xact_lock(kpi_fill_lock()) THEN
-        RETURN 0;
+        IF NOT EXISTS (SELECT 1 FROM kpi_case_due WHERE case_id = kpi_every_case()) THEN
+            RETURN 0;
+        END IF;
+        -- Every case is the scheduler's alone to keep: wait up to the lock
+        -- timeout for the filler in the way (a reader's round, which takes
+        -- nothing then) rather than leave it to a next round that a server
+        -- without a scheduler never has.
+        BEGIN
+            PERFORM pg_advisory_xact_lock(kpi_fill_lock());
+        EXCEPTION WHEN lock_not_available THEN
+            RETURN 0;
+        END;
     END IF;
     IF NOT p_reader AND NOT EXISTS (SELECT 1 FROM kpi_case_due WHERE case_id = kpi_every_case())
        AND (SELECT count(*) FROM kpi_case_due) * 2 > (SELECT count(*) FROM ombudsman_case) THEN

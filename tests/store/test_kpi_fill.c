@@ -161,6 +161,52 @@ static void *scheduler_fill(void *arg)
 }
 
 /*
+ * Every case due (the marker in the queue) while a reader's round holds
+ * the fill's lock for a moment: the scheduler's round waits for it (up to
+ * the lock timeout) and keeps every case.  It took nothing and left the
+ * marker, which a server with no scheduler (each HTTP test's) kept for
+ * good, every figures read then counting from the raw rows
+ * (test_kpi_kept failed with "1 cases queued" in a full run).
+ */
+static void test_every_case_waits_for_a_reader(void **state)
+{
+	(void)state;
+	long cases = api_sql_long("SELECT count(*) FROM ombudsman_case");
+	api_owner_exec("INSERT INTO kpi_case_due VALUES (kpi_every_case())"
+		       " ON CONFLICT DO NOTHING");
+	FILE *p = popen("psql -X -q \"$LINKDESK_DATABASE_URL\" >/dev/null 2>&1",
+			"w");
+	assert_non_null(p);
+	fprintf(p, "SELECT pg_advisory_lock(kpi_fill_lock());\n");
+	fflush(p);
+	int i;
+	for (i = 0; i < 400 && !api_sql_long("SELECT count(*) FROM pg_locks"
+					     " WHERE locktype = 'advisory' AND"
+					     " granted AND objid ="
+					     " kpi_fill_lock()::oid");
+	     i++)
+		usleep(10 * 1000);
+	assert_true(i < 400);
+	struct fill_arg f = {0, LD_OK};
+	pthread_t t;
+	assert_int_equal(pthread_create(&t, NULL, scheduler_fill, &f), 0);
+	/* Let go once the round waits (or after 200 ms, within its 300 ms
+	 * lock timeout, should it not wait). */
+	for (i = 0; i < 20 && !api_sql_long("SELECT count(*) FROM pg_locks"
+					    " WHERE locktype = 'advisory' AND"
+					    " NOT granted AND objid ="
+					    " kpi_fill_lock()::oid");
+	     i++)
+		usleep(10 * 1000);
+	fprintf(p, "SELECT pg_advisory_unlock(kpi_fill_lock());\n");
+	assert_int_equal(pclose(p), 0);
+	assert_int_equal(pthread_join(t, NULL), 0);
+	assert_int_equal(f.err, LD_OK);
+	assert_true(f.n >= cases);
+	assert_int_equal(queued("case_id = kpi_every_case()"), 0);
+}
+
+/*
  * The scheduler keeps every case past the statement timeout, and a change
  * to a case meanwhile neither waits nor is lost: it is queued again and
  * kept by the next round.
@@ -322,6 +368,7 @@ int main(void)
 		cmocka_unit_test(test_another_filler_at_work),
 		cmocka_unit_test(test_reader_leaves_a_long_queue),
 		cmocka_unit_test(test_scheduler_keeps_every_case),
+		cmocka_unit_test(test_every_case_waits_for_a_reader),
 		cmocka_unit_test(test_queued_cases_read_as_they_are),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
