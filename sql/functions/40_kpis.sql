@@ -310,6 +310,17 @@ LANGUAGE sql IMMUTABLE AS $$ SELECT 0::bigint $$;
 CREATE OR REPLACE FUNCTION kpi_fill_lock() RETURNS integer
 LANGUAGE sql IMMUTABLE AS $$ SELECT hashtext('linkdesk kpi_fill') $$;
 
+-- The fill's lock for the rest of the transaction, waited for up to the
+-- lock timeout; false when another filler kept it longer.
+CREATE OR REPLACE FUNCTION kpi_fill_wait() RETURNS boolean
+LANGUAGE plpgsql AS $$
+BEGIN
+    PERFORM pg_advisory_xact_lock(kpi_fill_lock());
+    RETURN true;
+EXCEPTION WHEN lock_not_available THEN
+    RETURN false;
+END $$;
+
 -- A period's facts counted by measure, Ombudsman, area and days taken:
 -- what every figure is worked out from.  Read from the facts kept case by
 -- case (sql/032) when the reader sees every case, those of the cases
@@ -552,28 +563,23 @@ BEGIN
               > p_batch THEN
             RETURN 0;
         END IF;
-        BEGIN
-            PERFORM pg_advisory_xact_lock(kpi_fill_lock());
-        EXCEPTION WHEN lock_not_available THEN
+        IF NOT kpi_fill_wait() THEN
             RETURN 0;
-        END;
+        END IF;
         -- Every case marked due while it waited: the scheduler's.
         IF EXISTS (SELECT 1 FROM kpi_case_due WHERE case_id = kpi_every_case()) THEN
             RETURN 0;
         END IF;
     ELSIF NOT pg_try_advisory_xact_lock(kpi_fill_lock()) THEN
+        -- Every case is the scheduler's alone to keep: it waits for the
+        -- filler in the way (a reader's round, which then takes nothing)
+        -- rather than leave it to a next round that a server without a
+        -- scheduler never has.
         IF NOT EXISTS (SELECT 1 FROM kpi_case_due WHERE case_id = kpi_every_case()) THEN
             RETURN 0;
-        END IF;
-        -- Every case is the scheduler's alone to keep: wait up to the lock
-        -- timeout for the filler in the way (a reader's round, which takes
-        -- nothing then) rather than leave it to a next round that a server
-        -- without a scheduler never has.
-        BEGIN
-            PERFORM pg_advisory_xact_lock(kpi_fill_lock());
-        EXCEPTION WHEN lock_not_available THEN
+        ELSIF NOT kpi_fill_wait() THEN
             RETURN 0;
-        END;
+        END IF;
     END IF;
     IF NOT p_reader AND NOT EXISTS (SELECT 1 FROM kpi_case_due WHERE case_id = kpi_every_case())
        AND (SELECT count(*) FROM kpi_case_due) * 2 > (SELECT count(*) FROM ombudsman_case) THEN
