@@ -11,8 +11,6 @@
 #   BENCH_SECONDS   seconds per load scenario (10)
 #   BENCH_CONNS     connections, for wrk and pgbench alike (64)
 #   BENCH_BIN       the server to load (build/rel/linkdesk)
-#   BENCH_BARE      where the build without the home page's forecast
-#                   parts goes (build/bench-bare)
 #   BENCH_TAG       a word after the results file's name (DATE-HOST-CASES-TAG.md)
 #   BENCH_KEEP      1: leave the cluster running at the end, to EXPLAIN on
 #                   its data (stop it with LD_PGDATA=... scripts/devdb.sh stop)
@@ -49,12 +47,6 @@ cleanup() {
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
-
-# The same build without the home page's forecast parts, for the home
-# page's row without them in the same run (h_forecast.c).
-bare_build=${BENCH_BARE:-build/bench-bare}
-bare="$root/$bare_build/linkdesk"
-CFLAGS=-DLINKDESK_BENCH_HOME_BARE make -s BUILD="$bare_build" >/dev/null
 
 for t in wrk pgbench; do
 	command -v $t >/dev/null || { echo "bench: $t is missing: make deps-test" >&2; exit 1; }
@@ -266,13 +258,7 @@ echo "forecast of every open task: $forecast_cold cold, $forecast_warm warm"
 load "HTTP ceiling: /api/v1/ping" "$lo" "/api/v1/ping"
 key=s1; load "1: my open tasks" "$officer" "/api/v1/tasks?open=true&per_page=50"
 anchor "1 alone: its statements through pgbench" a1 "$officer" "/api/v1/tasks?open=true&per_page=50" - - -
-load "2: link officer home" "$lo" "/home"
-# The same page without its forecast parts, same data, same run.
-stop_server
-start_server bench "$bare"
-load "2b: link officer home without the forecast parts" "$lo" "/home"
-stop_server
-start_server bench
+key=s2; load "2: link officer home" "$lo" "/home"
 # The generated open cases: the last year's, contiguous ids.
 range=$(psql -X -A -t "$su_url dbname=bench" -c "SELECT min(oc.id) || ' ' || max(oc.id) FROM ombudsman_case oc JOIN complaint c ON c.id = oc.complaint_id WHERE c.reference LIKE 'BENCH-%' AND oc.stage <> 'closed'")
 export BENCH_LO="${range% *}" BENCH_HI="${range#* }" BENCH_PATH="/api/v1/cases/%d"
@@ -421,6 +407,7 @@ mkdir -p bench/results
 	row("1. Open tasks / its statements alone", "s1", "a1", "")
 	row("3. Case page / its statements alone", "s3", "a3", "")
 	row("1. Open tasks, full size / small dataset", "s1", "s1small", "≥ 0.80")
+	row("2. Link officer home / case page data", "s2", "s3", "≥ 1")
 	for s, label in (("1", "open tasks"), ("2", "link officer home"),
 	                 ("3", "case page data"), ("4a", "area feed"),
 	                 ("4b", "area feed, If-None-Match"),

@@ -201,14 +201,6 @@ enum ld_err forecast_page_model(struct request *req, char *name)
 enum ld_err forecast_page_home(struct request *req, json_t *ctx)
 {
 	enum ld_err err = LD_OK, flags_err = LD_OK;
-#ifdef LINKDESK_BENCH_HOME_BARE
-	/* bench/run.sh's second build: the home page without its forecast
-	 * parts, to measure what they cost in the same run. */
-	(void)req;
-	(void)ctx;
-	(void)flags_err;
-	return err;
-#endif
 	page_home_more(ctx, "likely_late_more",
 		       likely_late_into(req, ctx, 0, PAGE_HOME_SHOWN, &err),
 		       "tasks likely to be late");
