@@ -254,8 +254,8 @@ static enum ld_err model_build(struct forecast_model *m,
 			x->late = x->days > 0;
 		} else {
 			x->days = ord_prev - od;
-			x->answered_on =
-				0; /* r is reused: nothing of another's */
+			/* r is reused: nothing of another task's */
+			x->answered_on = 0;
 			x->outcome = x->late = x->days >= 0;
 		}
 		nr++;

@@ -34,6 +34,7 @@ struct call {
 	size_t n;
 	struct forecast_filter filter;
 	char *json;
+	char *name; /* FORECAST_MODEL_NAME_LEN bytes */
 };
 
 static enum ld_err call_fn(const struct workcal *cal, void *arg)
@@ -180,22 +181,17 @@ static json_int_t flags_into(struct request *req, json_t *ctx, size_t offset,
 	return total;
 }
 
-struct model_call {
-	struct request *req;
-	char *name;
-};
-
-static enum ld_err model_name_fn(const struct workcal *cal, void *arg)
+static enum ld_err model_name_fn(struct call *c, const struct workcal *cal)
 {
-	struct model_call *c = arg;
-	return forecast_store_model_name(c->req->app->store, cal,
-					 app_today(c->req->app), c->name);
+	return forecast_store_model_name(c->req->app->store, cal, c->today,
+					 c->name);
 }
 
 enum ld_err forecast_page_model(struct request *req, char *name)
 {
-	struct model_call c = {req, name};
-	return app_with_calendar(req->app, model_name_fn, &c);
+	struct call c = {.req = req, .fn = model_name_fn, .name = name};
+	c.today = app_today(req->app);
+	return app_with_calendar(req->app, call_fn, &c);
 }
 
 enum ld_err forecast_page_home(struct request *req, json_t *ctx)

@@ -155,9 +155,14 @@ static enum ld_err render_into(struct buf *out, const char *name, json_t *ctx)
 	return err;
 }
 
+/* out as the reply, or after err nothing but the error. */
 static enum ld_err reply_html(struct request *req, unsigned int status,
-			      struct buf *out)
+			      struct buf *out, enum ld_err err)
 {
+	if (err) {
+		buf_release(out);
+		return LD_EINTERNAL;
+	}
 	req->len = out->len;
 	free(req->data);
 	req->data = buf_detach(out);
@@ -173,11 +178,7 @@ enum ld_err page_render(struct request *req, unsigned int status,
 	buf_init(&out, PAGE_MAX);
 	enum ld_err err = render_into(&out, name, ctx);
 	json_decref(ctx);
-	if (err) {
-		buf_release(&out);
-		return LD_EINTERNAL;
-	}
-	return reply_html(req, status, &out);
+	return reply_html(req, status, &out, err);
 }
 
 enum ld_err page_part(const char *name, json_t *ctx, char **html)
@@ -202,11 +203,7 @@ enum ld_err page_render_around(struct request *req, unsigned int status,
 	if (!err)
 		err = render_into(&out, "footer", ctx);
 	json_decref(ctx);
-	if (err) {
-		buf_release(&out);
-		return LD_EINTERNAL;
-	}
-	return reply_html(req, status, &out);
+	return reply_html(req, status, &out, err);
 }
 
 enum ld_err page_redirect(struct request *req, const char *location)

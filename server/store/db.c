@@ -7,6 +7,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "buf.h"
 #include "date.h"
 #include "log.h"
 #include "xalloc.h"
@@ -353,44 +354,36 @@ enum ld_err db_exec_batches(struct db *db, const char *name, const char *sql,
 			    enum ld_err (*fn)(const PGresult *res, void *arg),
 			    void *arg)
 {
-	static const char declare[] =
-		"DECLARE ld_batches NO SCROLL CURSOR FOR ";
-	size_t len = strlen(sql);
-	char *text = xmalloc(sizeof(declare) + len);
-	memcpy(text, declare, sizeof(declare) - 1);
-	memcpy(text + sizeof(declare) - 1, sql, len + 1);
+	struct buf declare;
+	buf_init(&declare, strlen(sql) + 64);
+	buf_printf(&declare, "DECLARE ld_batches NO SCROLL CURSOR FOR %s", sql);
 	/* Every row is read: planned for all of them, not the first tenth
 	 * (a cursor's default read the history by a scan of every task
 	 * rather than by its two indexes, 0.3 s more at full size). */
 	enum ld_err err = db_exec(
 		db, name, "SET LOCAL cursor_tuple_fraction = 1", 0, NULL, NULL);
 	if (!err)
-		err = db_exec(db, name, text, nparams, params, NULL);
-	free(text);
-	while (!err) {
+		err = db_exec(db, name, buf_str(&declare), nparams, params,
+			      NULL);
+	buf_release(&declare);
+	enum ld_err refused = LD_OK;
+	while (!err && !refused) {
 		PGresult *res = NULL;
-		err = db_exec(db, name,
-			      "FETCH " DB_STR(DB_FETCH_ROWS) " FROM ld_batches",
-			      0, NULL, &res);
-		if (err)
+		if ((err = db_exec(db, name,
+				   "FETCH " DB_STR(DB_FETCH_ROWS) " FROM "
+								  "ld_batches",
+				   0, NULL, &res)))
 			break;
 		int n = PQntuples(res);
-		if (n)
-			err = fn(res, arg);
+		refused = n ? fn(res, arg) : LD_OK;
 		PQclear(res);
-		if (err) {
-			/* fn's refusal leaves the transaction usable: the
-			 * cursor is closed for whatever the caller does next.
-			 */
-			db_exec(db, name, "CLOSE ld_batches", 0, NULL, NULL);
-			return err;
-		}
 		if (n < DB_FETCH_ROWS)
 			break;
 	}
+	/* Closed after fn's refusal too: the transaction may go on. */
 	if (!err)
 		err = db_exec(db, name, "CLOSE ld_batches", 0, NULL, NULL);
-	return err;
+	return refused ? refused : err;
 }
 
 enum ld_err db_begin(struct db *db)

@@ -262,9 +262,10 @@ struct build_ctx {
  * knows the kind of, and when open is wanted, the open ones among them
  * in the same order. */
 struct history {
+	bool with_open;
 	struct forecast_task *tasks;
 	size_t ntasks, cap;
-	struct open_task *open; /* NULL: not wanted */
+	struct open_task *open;
 	size_t nopen;
 };
 
@@ -275,7 +276,7 @@ static enum ld_err history_batch(const PGresult *res, void *arg)
 	if (h->ntasks + n > h->cap) {
 		h->cap = 2 * h->cap + n;
 		h->tasks = xrealloc(h->tasks, h->cap * sizeof(*h->tasks));
-		if (h->open)
+		if (h->with_open)
 			h->open = xrealloc(h->open, h->cap * sizeof(*h->open));
 	}
 	for (int r = 0; r < (int)n; r++) {
@@ -283,7 +284,7 @@ static enum ld_err history_batch(const PGresult *res, void *arg)
 		if (!history_row(res, r, t))
 			continue;
 		h->ntasks++;
-		if (!h->open || strcmp(PQgetvalue(res, r, 6), "t"))
+		if (!h->with_open || strcmp(PQgetvalue(res, r, 6), "t"))
 			continue;
 		struct open_task *o = &h->open[h->nopen++];
 		memset(o, 0, sizeof(*o));
@@ -376,10 +377,7 @@ static enum ld_err build_unit(struct db *db, void *arg)
 	enum ld_err err = begin_snapshot(db);
 	if (err)
 		return err;
-	/* A unit run again after a lost connection reads afresh. */
-	free(m->tasks);
-	free(m->open);
-	struct history h = {.open = xmalloc(sizeof(*h.open))};
+	struct history h = {.with_open = true};
 	err = read_history(db, c->today - FORECAST_HISTORY_DAYS, &h);
 	m->tasks = h.tasks;
 	m->ntasks = h.ntasks;
@@ -452,7 +450,8 @@ static enum ld_err model_build(struct store *s, const struct workcal *cal,
 				       &o->f) &&
 			o->f.known;
 	}
-	qsort(m->open, m->nopen, sizeof(*m->open), open_id_cmp);
+	if (m->nopen) /* none read: no array */
+		qsort(m->open, m->nopen, sizeof(*m->open), open_id_cmp);
 	m->by_due = xcalloc(m->nopen ? m->nopen : 1, sizeof(*m->by_due));
 	for (size_t i = 0; i < m->nopen; i++)
 		m->by_due[i] = i;
@@ -893,7 +892,6 @@ static enum ld_err backtest_unit(struct db *db, void *arg)
 	struct backtest_ctx *c = arg;
 	struct history h = {0};
 	enum ld_err err = begin_snapshot(db);
-	free(c->tasks);
 	if (!err)
 		err = read_history(db, c->since, &h);
 	c->tasks = h.tasks;

@@ -307,6 +307,11 @@ $$;
 -- of the lock one filler at a time holds (kpi_fill, kpi_keep_day).
 CREATE OR REPLACE FUNCTION kpi_every_case() RETURNS bigint
 LANGUAGE sql IMMUTABLE AS $$ SELECT 0::bigint $$;
+-- Is the keeping of every case due or under way (the mark queued)?
+CREATE OR REPLACE FUNCTION kpi_every_case_due() RETURNS boolean
+LANGUAGE sql STABLE AS $$
+    SELECT EXISTS (SELECT 1 FROM kpi_case_due WHERE case_id = kpi_every_case())
+$$;
 CREATE OR REPLACE FUNCTION kpi_fill_lock() RETURNS integer
 LANGUAGE sql IMMUTABLE AS $$ SELECT hashtext('linkdesk kpi_fill') $$;
 
@@ -353,7 +358,7 @@ DECLARE
                           date_trunc('quarter', m_from - 1) + interval '3 months');
     queued bigint[];
 BEGIN
-    IF p_scope IS NOT NULL OR EXISTS (SELECT 1 FROM kpi_case_due WHERE case_id = kpi_every_case()) THEN
+    IF p_scope IS NOT NULL OR kpi_every_case_due() THEN
         RETURN QUERY
             SELECT f.measure, f.ombudsman, f.area_id, f.days, count(*),
                    coalesce(sum(f.amount), 0)
@@ -558,7 +563,7 @@ DECLARE
     ends date[];
 BEGIN
     IF p_reader THEN
-        IF EXISTS (SELECT 1 FROM kpi_case_due WHERE case_id = kpi_every_case())
+        IF kpi_every_case_due()
            OR (SELECT count(*) FROM (SELECT 1 FROM kpi_case_due LIMIT p_batch + 1) q)
               > p_batch THEN
             RETURN 0;
@@ -567,7 +572,7 @@ BEGIN
             RETURN 0;
         END IF;
         -- Every case marked due while it waited: the scheduler's.
-        IF EXISTS (SELECT 1 FROM kpi_case_due WHERE case_id = kpi_every_case()) THEN
+        IF kpi_every_case_due() THEN
             RETURN 0;
         END IF;
     ELSIF NOT pg_try_advisory_xact_lock(kpi_fill_lock()) THEN
@@ -575,13 +580,13 @@ BEGIN
         -- filler in the way (a reader's round, which then takes nothing)
         -- rather than leave it to a next round that a server without a
         -- scheduler never has.
-        IF NOT EXISTS (SELECT 1 FROM kpi_case_due WHERE case_id = kpi_every_case()) THEN
+        IF NOT kpi_every_case_due() THEN
             RETURN 0;
         ELSIF NOT kpi_fill_wait() THEN
             RETURN 0;
         END IF;
     END IF;
-    IF NOT p_reader AND NOT EXISTS (SELECT 1 FROM kpi_case_due WHERE case_id = kpi_every_case())
+    IF NOT p_reader AND NOT kpi_every_case_due()
        AND (SELECT count(*) FROM kpi_case_due) * 2 > (SELECT count(*) FROM ombudsman_case) THEN
         -- Waits for the changes in flight, whose cases are kept below.
         DELETE FROM kpi_case_due;
@@ -609,7 +614,7 @@ BEGIN
           UNION
           SELECT current_date + i FROM generate_series(-1, 1) i) q
     WHERE NOT EXISTS (SELECT 1 FROM kpi_end_day e WHERE e.on_date = q.d);
-    IF EXISTS (SELECT 1 FROM kpi_case_due WHERE case_id = kpi_every_case()) THEN
+    IF kpi_every_case_due() THEN
         -- Every case.  Millions of facts are compared and counted in
         -- memory, not on disk.
         PERFORM set_config('work_mem', '256MB', true);
