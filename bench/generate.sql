@@ -121,6 +121,9 @@ END $$;
 INSERT INTO reminder (task_id, slot)
 SELECT t.id, t.set_on + 3 FROM task t JOIN bench_case b ON b.id = t.case_id
 WHERE t.status = 'done';
+-- Mailed then, each in its own message (the outbox rows below, as the
+-- sweep wrote them before sql/038): the first sweep mails only its own.
+UPDATE reminder_mailed SET upto = (SELECT coalesce(max(id), 0) FROM reminder);
 
 -- The outbox's own audit trigger writes its rows, whatever shape the
 -- migrations give them (the only triggers on, for this statement).

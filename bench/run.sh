@@ -324,7 +324,9 @@ t0=$(now)
 LINKDESK_DATABASE_URL="host=127.0.0.1 port=$port dbname=bench user=linkdesk" LINKDESK_TODAY=2026-11-23 \
 	"$bin" remind --once --no-mail >"$tmp/remind.log" 2>&1
 sweep=$(elapsed "$t0" "$(now)")
-queued=$(psql -X -A -t "$su_url dbname=bench" -c "SELECT count(*) FILTER (WHERE kind = 'reminder') || ' reminders, ' || count(*) FILTER (WHERE kind = 'digest') || ' digests' FROM outbox WHERE status = 'queued'")
+# "reminders queued: N, in M messages; digests queued: D; ...": one
+# message a person, listing their tasks reminded.
+queued=$(sed -n 's/^reminders queued: \([0-9]*\), in \([0-9]*\) messages; digests queued: \([0-9]*\);.*/\1 reminders in \2 messages, \3 digests/p' "$tmp/remind.log")
 # The next sweep, as the scheduler runs it: nothing new is due, the digests
 # are sent for the day; what every sweep costs to find that out.
 t0=$(now)

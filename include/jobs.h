@@ -11,6 +11,8 @@
 
 #include "ld_err.h"
 
+struct remind_sweep;
+
 struct app;
 struct scheduler;
 struct holiday_watch;
@@ -25,6 +27,7 @@ enum ld_err jobs_now(const struct app *app, int64_t *now);
 struct jobs_daily {
 	bool due; /* it was LINKDESK_REMINDER_HOUR or later in London */
 	int reminders, digests; /* queued */
+	int reminder_mails;	/* the messages the reminders went in */
 };
 
 /*
@@ -35,8 +38,9 @@ struct jobs_daily {
  */
 enum ld_err jobs_daily(struct app *app, struct jobs_daily *out);
 
-/* Queue the reminders due by today; *queued counts them. */
-enum ld_err jobs_remind(struct app *app, int32_t today, int *queued);
+/* Queue the reminders due by today and their day's messages. */
+enum ld_err jobs_remind(struct app *app, int32_t today,
+			struct remind_sweep *out);
 
 /* Queue today's digests (Mondays for all, daily areas every day). */
 enum ld_err jobs_digest(struct app *app, int32_t today, int *queued);

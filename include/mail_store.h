@@ -21,7 +21,8 @@ struct outbox_msg {
 	int64_t id;
 	int64_t task_id; /* 0: none */
 	int attempts;	 /* tries so far, this one included */
-	char *kind;	 /* "reminder", "invite", "digest", a notice event */
+	char *kind;	 /* "reminder", "reminders" (a person's day's list),
+			    "invite", "digest", a notice event */
 	char *recipient;
 	char *subject;	   /* the text of a row without facts; the sender puts
 			      the subject it rendered here before recording */
@@ -31,6 +32,8 @@ struct outbox_msg {
 	char *invite;	   /* an old invite row's calendar JSON, or NULL */
 	double claim_left; /* seconds the claim had left once it was made */
 	char *message;	   /* evidence: the exact message sent, to record */
+	bool nothing_left; /* set by the sender: a reminder whose tasks were
+			      all done or paused since it was queued */
 };
 
 /*
@@ -51,6 +54,14 @@ void outbox_msg_release(struct outbox_msg *m);
  * exact bytes sent, and its task's version sent, in the same transaction.
  */
 enum ld_err outbox_store_sent(struct store *s, const struct outbox_msg *m);
+
+/*
+ * Record a claimed message with nothing left to say (a person's reminder
+ * whose tasks were all done or paused since it was queued): dropped, not
+ * sent, with why.  Nothing changes if another server has claimed it since.
+ */
+enum ld_err outbox_store_dropped(struct store *s, const struct outbox_msg *m,
+				 const char *why);
 
 /*
  * Record a failed try of a claimed message: it waits retry * 2^(tries - 1)
@@ -83,25 +94,43 @@ enum ld_err remind_store_set_days(struct store *s, int32_t **days, int *n);
  */
 enum ld_err mail_store_installation_id(struct store *s, char *out, size_t len);
 
-/*
- * Queue one reminder per task for its latest slot: slots_json maps each
- * set_on day to the slot day due by today ([{"set_on", "slot"}]).
- * *queued counts reminders queued now.  Reminders and
- * digests are queued as facts (kind and JSON) that the sender renders from
- * the mail_reminder and mail_digest templates, links included.
- */
-enum ld_err remind_store_sweep(struct store *s, int32_t today,
-			       const char *slots_json, int *queued);
+/* What a sweep queued: reminders (one a task) and the messages they went in. */
+struct remind_sweep {
+	int reminders, mails;
+};
 
 /*
- * The same in batches of batch tasks, each its own transaction, stopping
- * after max_batches of them (0: none left): remind_store_sweep is this
- * with batches of 10,000.  A sweep stopped between batches resumes at the
- * next without a second reminder for any (task, slot).
+ * Queue one reminder per task for its latest slot: slots_json maps each
+ * set_on day to the slot day due by today ([{"set_on", "slot"}]).  Then
+ * the mail: one message to each person listing their tasks reminded and
+ * not yet mailed (kind "reminders", facts rendered by the sender from the
+ * mail_reminders templates), whichever sweep wrote them.
+ */
+enum ld_err remind_store_sweep(struct store *s, int32_t today,
+			       const char *slots_json,
+			       struct remind_sweep *out);
+
+/*
+ * The same in batches of batch tasks, each its own transaction, then the
+ * mail: remind_store_sweep is this with batches of 10,000.  max_batches
+ * (0: none) stops the sweep after that many, before its mail, as a server
+ * killed between its batches would.  A sweep stopped
+ * between batches resumes at the next without a second reminder for any
+ * (task, slot), and no reminder is mailed twice.
  */
 enum ld_err remind_store_sweep_batches(struct store *s, int32_t today,
 				       const char *slots_json, int batch,
-				       int max_batches, int *queued);
+				       int max_batches,
+				       struct remind_sweep *out);
+
+/*
+ * The tasks of a person's reminder (outbox row outbox_id) still to be
+ * reminded of, as of today: {"count", "overdue": {"tasks": [...]} or null,
+ * "open": {"tasks": [...]} or null}, each task's facts as the link
+ * officer's "remind now" states them.
+ */
+enum ld_err remind_store_mail_tasks(struct store *s, int64_t outbox_id,
+				    int32_t today, char **json);
 
 /*
  * The overdue and nearly-overdue digest for today: every service area on

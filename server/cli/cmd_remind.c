@@ -66,8 +66,9 @@ int cmd_remind(int argc, char **argv)
 		printf("before %02ld:00 in London (LINKDESK_REMINDER_HOUR): "
 		       "no reminders or digests yet\n",
 		       hour);
-	printf("reminders queued: %d; digests queued: %d; working days "
-	       "counted: %d; mail sent: %d, failed: %d\n",
-	       daily.reminders, daily.digests, days, sent, failed);
+	printf("reminders queued: %d, in %d messages; digests queued: %d; "
+	       "working days counted: %d; mail sent: %d, failed: %d\n",
+	       daily.reminders, daily.reminder_mails, daily.digests, days, sent,
+	       failed);
 	return 0;
 }

@@ -375,12 +375,13 @@ enum ld_err h_recipient_delete(struct request *req)
 enum ld_err h_outbox(struct request *req)
 {
 	static const char *const statuses[] = {"queued", "sent", "failed",
-					       NULL};
+					       "dropped", NULL};
 	const char *status = request_query(req, "status");
 	char *json = NULL;
 	if (status && workflow_lookup(statuses, status) < 0)
-		return request_fail(req, LD_EINVAL, "status",
-				    "status is queued, sent or failed");
+		return request_fail(
+			req, LD_EINVAL, "status",
+			"status is queued, sent, failed or dropped");
 	/* Separate statements: the order arguments are evaluated is not
 	 * defined, and json must be read after the store has set it. */
 	enum ld_err err = admin_store_outbox(req->app->store, status, &json);

@@ -406,6 +406,45 @@ out:
 }
 
 /*
+ * A person's reminder (kind "reminders"): its tasks as they are now, into
+ * ctx.  LD_ENOTFOUND when none is left to remind of.
+ */
+static enum ld_err add_reminder_tasks(struct app *app, int64_t outbox_id,
+				      json_t *ctx, char *why, size_t whylen)
+{
+	const char *day = json_string_value(json_object_get(ctx, "today"));
+	int32_t today;
+	char *json = NULL;
+	if (!day || date_parse(day, &today)) {
+		snprintf(why, whylen, "a reminder without its day");
+		return LD_EINVAL;
+	}
+	enum ld_err err =
+		remind_store_mail_tasks(app->store, outbox_id, today, &json);
+	json_t *tasks = err ? NULL : json_loads(json, 0, NULL);
+	free(json);
+	if (!err && !json_is_object(tasks))
+		err = LD_EINVAL;
+	if (err) {
+		snprintf(why, whylen, "its tasks could not be read: %s",
+			 ld_err_name(err));
+		json_decref(tasks);
+		return err;
+	}
+	if (json_integer_value(json_object_get(tasks, "count")) == 0) {
+		snprintf(why, whylen,
+			 "nothing left to remind of: every task "
+			 "was done or paused since");
+		json_decref(tasks);
+		return LD_ENOTFOUND;
+	}
+	prepare(tasks);
+	json_object_update(ctx, tasks);
+	json_decref(tasks);
+	return LD_OK;
+}
+
+/*
  * Render a claimed message: from its facts by the mail_<kind> templates, or
  * (a row queued as text) its subject and body as they are.
  */
@@ -427,6 +466,9 @@ static enum ld_err render_message(struct app *app, const struct mail_env *env,
 		ctx = context(app, facts, m->task_id);
 		if (!strcmp(m->kind, "digest"))
 			add_likely_late(app, ctx);
+		if (!strcmp(m->kind, "reminders") &&
+		    (err = add_reminder_tasks(app, m->id, ctx, why, whylen)))
+			goto out;
 		/* The workflow's notices share one set of templates. */
 		const char *base =
 			json_object_get(ctx, "notice") ? "notice" : m->kind;
@@ -634,6 +676,7 @@ enum ld_err mail_deliver_one(struct app *app, const struct mail_env *env,
 	buf_init(&id, 1000);
 	buf_init(&local, 100);
 	err = render_message(app, env, m, &r, why, whylen);
+	m->nothing_left = err == LD_ENOTFOUND && !strcmp(m->kind, "reminders");
 	if (!err) {
 		free(m->subject);
 		m->subject = xstrdup(buf_str(&r.subject));

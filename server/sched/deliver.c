@@ -54,7 +54,10 @@ enum ld_err jobs_deliver(struct app *app, int *sent, int *failed)
 				   (int64_t)record * 1000;
 		enum ld_err sent_err = mail_deliver_one(
 			app, &env, &m, deadline, &conn, why, sizeof(why));
-		if (sent_err) {
+		if (m.nothing_left) {
+			log_info("mail %lld dropped: %s", (long long)m.id, why);
+			err = outbox_store_dropped(app->store, &m, why);
+		} else if (sent_err) {
 			log_warn("mail %lld to outbox recipient not delivered "
 				 "(try %d): %s",
 				 (long long)m.id, m.attempts, why);

@@ -73,12 +73,13 @@ static enum ld_err slots(const struct workcal *cal, void *arg)
 	return LD_OK;
 }
 
-enum ld_err jobs_remind(struct app *app, int32_t today, int *queued)
+enum ld_err jobs_remind(struct app *app, int32_t today,
+			struct remind_sweep *out)
 {
 	int32_t *days;
 	int n;
 	enum ld_err err = remind_store_set_days(app->store, &days, &n);
-	*queued = 0;
+	memset(out, 0, sizeof(*out));
 	if (err)
 		return err;
 	struct slots_ctx c = {app, days, n, today, json_array(), 0};
@@ -86,7 +87,7 @@ enum ld_err jobs_remind(struct app *app, int32_t today, int *queued)
 	char *text = json_dumps(c.out, JSON_COMPACT);
 	json_decref(c.out);
 	free(days);
-	err = remind_store_sweep(app->store, today, text, queued);
+	err = remind_store_sweep(app->store, today, text, out);
 	free(text);
 	return err;
 }
@@ -191,7 +192,10 @@ enum ld_err jobs_daily(struct app *app, struct jobs_daily *out)
 	out->due = date_london_hour(now) >= app->cfg.reminder_hour;
 	if (!out->due)
 		return LD_OK;
-	err = jobs_remind(app, today, &out->reminders);
+	struct remind_sweep sweep;
+	err = jobs_remind(app, today, &sweep);
+	out->reminders = sweep.reminders;
+	out->reminder_mails = sweep.mails;
 	if (!err)
 		err = jobs_digest(app, today, &out->digests);
 	return err;
@@ -228,8 +232,9 @@ static void round_of_work(struct app *app, unsigned round)
 	/* A database that is down is tried again next round, in silence. */
 	if (jobs_daily(app, &daily) == LD_EINVAL)
 		log_warn("LINKDESK_NOW is not an RFC 3339 time: no reminders");
-	if (daily.reminders)
-		log_info("queued %d reminders", daily.reminders);
+	if (daily.reminders || daily.reminder_mails)
+		log_info("queued %d reminders in %d messages", daily.reminders,
+			 daily.reminder_mails);
 	if (daily.digests)
 		log_info("queued %d digests", daily.digests);
 	if (!jobs_rescan(app, &queued) && queued)

@@ -38,7 +38,8 @@ static enum ld_err claim(struct db *db, void *arg)
 		" RETURNING o.id, o.attempts, o.recipient, o.subject, o.body,"
 		" o.invite::text, coalesce(o.task_id, 0),"
 		" extract(epoch FROM o.next_attempt_at - clock_timestamp()),"
-		" o.kind, o.facts::text",
+		" o.kind, coalesce(o.facts::text, (SELECT f.facts::text"
+		"  FROM outbox_facts f WHERE f.id = o.facts_id))",
 		1, params, &res);
 	if (err)
 		return err;
@@ -231,6 +232,27 @@ enum ld_err outbox_store_failed(struct store *s, const struct outbox_msg *m,
 	return db_run(s, mark_failed, &c);
 }
 
+static enum ld_err mark_dropped(struct db *db, void *arg)
+{
+	struct mark_ctx *c = arg;
+	struct db_num n, attempts;
+	const char *params[] = {db_num(&n, c->id), c->why,
+				db_num(&attempts, c->attempts)};
+	return db_exec(db, "outbox_dropped",
+		       "UPDATE outbox SET status = 'dropped',"
+		       " last_error = left($2, 500)"
+		       " WHERE id = $1 AND attempts = $3::int"
+		       " AND status = 'queued'",
+		       3, params, NULL);
+}
+
+enum ld_err outbox_store_dropped(struct store *s, const struct outbox_msg *m,
+				 const char *why)
+{
+	struct mark_ctx c = {.id = m->id, .attempts = m->attempts, .why = why};
+	return db_run(s, mark_dropped, &c);
+}
+
 static enum ld_err defer(struct db *db, void *arg)
 {
 	struct mark_ctx *c = arg;
@@ -326,11 +348,9 @@ static enum ld_err set_days(struct db *db, void *arg)
 			/* One probe of task_remind_set a day (sql/037), where
 			 * DISTINCT read every open task. */
 			"WITH RECURSIVE d(day) AS (SELECT min(set_on) FROM task"
-			"  WHERE status IN ('open', 'in_progress') AND "
-			"paused_on IS NULL"
+			"  WHERE task_remindable(status, paused_on)"
 			" UNION ALL SELECT (SELECT min(set_on) FROM task"
-			"  WHERE status IN ('open', 'in_progress') AND "
-			"paused_on IS NULL"
+			"  WHERE task_remindable(status, paused_on)"
 			"  AND set_on > d.day) FROM d WHERE d.day IS NOT NULL)"
 			" SELECT day FROM d WHERE day IS NOT NULL",
 			0, NULL, &res);
@@ -392,8 +412,8 @@ static enum ld_err due_pairs(struct db *db, void *arg)
 		"  AND r.slot <= $1::date)"
 		" SELECT t.id, s.slot FROM task t JOIN s ON s.set_on = t.set_on"
 		" LEFT JOIN done d ON d.task_id = t.id AND d.slot = s.slot"
-		" WHERE t.status IN ('open', 'in_progress')"
-		" AND t.paused_on IS NULL AND s.slot > t.set_on"
+		" WHERE task_remindable(t.status, t.paused_on)"
+		" AND s.slot > t.set_on"
 		" AND d.task_id IS NULL ORDER BY t.id",
 		2, params, &c->pairs);
 }
@@ -406,17 +426,16 @@ struct batch_ctx {
 
 /*
  * Pairs [from, from + n) in one transaction: each task locked and checked
- * again (tasks another server is sweeping are skipped, to the next sweep),
- * its reminder row inserted (the unique (task, slot) key stops a second
- * one), and only for reminders inserted here, the mail to whoever must do
- * the task, with its audit row, in the same transaction.
+ * again (tasks another server is sweeping are skipped, to the next sweep)
+ * and its reminder row inserted (the unique (task, slot) key stops a
+ * second one).  The batch holds reminder_mailed FOR SHARE, so the mail
+ * (remind_mail) waits for it to commit before it reads what to mail.
  */
 static enum ld_err sweep_batch(struct db *db, void *arg)
 {
 	struct batch_ctx *c = arg;
-	struct db_date today;
 	struct buf ids, slots;
-	PGresult *sent = NULL;
+	PGresult *res = NULL;
 	enum ld_err err;
 
 	buf_init(&ids, (size_t)c->n * 24 + 16);
@@ -433,38 +452,32 @@ static enum ld_err sweep_batch(struct db *db, void *arg)
 	}
 	buf_addch(&ids, '}');
 	buf_addch(&slots, '}');
-	const char *params[] = {db_date(&today, c->today), buf_str(&ids),
-				buf_str(&slots)};
+	const char *params[] = {buf_str(&ids), buf_str(&slots)};
 	err = db_begin(db);
+	if (!err)
+		err = db_exec(db, "remind_share",
+			      "SELECT 1 FROM reminder_mailed FOR SHARE", 0,
+			      NULL, &res);
+	PQclear(res);
+	res = NULL;
 	if (err)
 		goto out;
-	err = db_exec(
-		db, "remind_sweep",
-		"WITH due AS (SELECT t.id, d.slot"
-		"  FROM unnest($2::bigint[], $3::date[]) AS d(id, slot)"
-		"  JOIN task t ON t.id = d.id"
-		"  WHERE t.status IN ('open', 'in_progress')"
-		"  AND t.paused_on IS NULL FOR UPDATE OF t SKIP LOCKED),"
-		" fresh AS (INSERT INTO reminder (task_id, slot)"
-		"  SELECT id, slot FROM due ON CONFLICT DO NOTHING"
-		"  RETURNING task_id)"
-		" INSERT INTO outbox (kind, recipient, user_id, case_id,"
-		" task_id, facts)"
-		" SELECT 'reminder', u.email, u.id, t.case_id, t.id,"
-		" " REMINDER_FACTS
-		" FROM fresh f JOIN task t ON t.id = f.task_id"
-		" JOIN ombudsman_case c ON c.id = t.case_id"
-		" JOIN ombudsman o ON o.id = c.ombudsman_id"
-		" JOIN LATERAL task_doers(t.assignee_id, t.service_area_id) u"
-		"  ON true"
-		" RETURNING id",
-		3, params, &sent);
+	err = db_exec(db, "remind_sweep",
+		      "WITH due AS (SELECT t.id, d.slot"
+		      "  FROM unnest($1::bigint[], $2::date[]) AS d(id, slot)"
+		      "  JOIN task t ON t.id = d.id"
+		      "  WHERE task_remindable(t.status, t.paused_on)"
+		      "  FOR UPDATE OF t SKIP LOCKED)"
+		      " INSERT INTO reminder (task_id, slot)"
+		      " SELECT id, slot FROM due ON CONFLICT DO NOTHING"
+		      " RETURNING task_id",
+		      2, params, &res);
 	if (err)
 		goto out;
-	c->queued = PQntuples(sent);
+	c->queued = PQntuples(res);
 	err = db_commit(db);
 out:
-	PQclear(sent);
+	PQclear(res);
 	buf_release(&ids);
 	buf_release(&slots);
 	if (err)
@@ -472,33 +485,139 @@ out:
 	return err;
 }
 
+struct mail_ctx {
+	int32_t today;
+	int mailed;
+};
+
+/*
+ * The reminders not yet mailed, as one message to each person naming their
+ * tasks (task_ids) and the day: the sender reads the tasks as they are
+ * when it sends.  First the lock on reminder_mailed, in a statement of its
+ * own: once it is held no batch is in flight, and the next statement's
+ * snapshot sees every reminder written.  Whoever must do each task is
+ * task_doers(), asked once for each (assignee, area) the tasks have.
+ */
+static enum ld_err remind_mail(struct db *db, void *arg)
+{
+	struct mail_ctx *c = arg;
+	struct db_date today;
+	PGresult *res = NULL;
+	const char *params[] = {db_date(&today, c->today)};
+	enum ld_err err = db_begin(db);
+	if (!err)
+		err = db_exec(db, "remind_mail_lock",
+			      "SELECT upto FROM reminder_mailed FOR UPDATE", 0,
+			      NULL, &res);
+	PQclear(res);
+	res = NULL;
+	if (err)
+		goto out;
+	err = db_exec(
+		db, "remind_mail",
+		"WITH r AS MATERIALIZED (SELECT r.id, t.id AS task_id,"
+		"  coalesce(t.assignee_id, 0) AS assignee, t.service_area_id"
+		"  FROM reminder r JOIN task t ON t.id = r.task_id"
+		"  WHERE r.id > (SELECT upto FROM reminder_mailed)"
+		/* The tasks a sweep reminds (task_remind_set), as a hash of
+		 * 100,000 at full size, not a scan of every task. */
+		"  AND task_remindable(t.status, t.paused_on)),"
+		" up AS (UPDATE reminder_mailed SET upto = (SELECT max(id) "
+		"FROM "
+		"r)"
+		"  WHERE EXISTS (SELECT 1 FROM r)),"
+		" who AS MATERIALIZED (SELECT p.assignee, p.service_area_id,"
+		"  u.id, u.email"
+		"  FROM (SELECT DISTINCT assignee, service_area_id FROM r) p"
+		"  JOIN LATERAL task_doers(nullif(p.assignee, 0),"
+		"  p.service_area_id) u ON true)"
+		" INSERT INTO outbox (kind, recipient, user_id, task_ids, "
+		"facts)"
+		" SELECT 'reminders', w.email, w.id, array_agg(DISTINCT "
+		"r.task_id),"
+		" jsonb_build_object('today', $1::date)"
+		" FROM r JOIN who w ON w.assignee = r.assignee"
+		" AND w.service_area_id = r.service_area_id"
+		" GROUP BY w.id, w.email RETURNING id",
+		1, params, &res);
+	if (err)
+		goto out;
+	c->mailed = PQntuples(res);
+	err = db_commit(db);
+out:
+	PQclear(res);
+	if (err)
+		db_rollback(db);
+	return err;
+}
+
+enum ld_err remind_store_mail_tasks(struct store *s, int64_t outbox_id,
+				    int32_t today, char **json)
+{
+	struct db_date d;
+	struct db_num id;
+	const char *params[] = {db_date(&d, today), db_num(&id, outbox_id)};
+	*json = NULL;
+	/* Overdue first, each section in due order, as the digest lists. */
+	return db_run_json(
+		s, "remind_mail_tasks",
+		"SELECT json_build_object('count', count(*),"
+		" 'overdue', CASE WHEN bool_or(d.late) THEN json_build_object("
+		"  'tasks', json_agg(d.facts ORDER BY d.due, d.id)"
+		"  FILTER (WHERE d.late)) END,"
+		" 'open', CASE WHEN NOT bool_and(d.late) THEN "
+		"json_build_object("
+		"  'tasks', json_agg(d.facts ORDER BY d.due, d.id)"
+		"  FILTER (WHERE NOT d.late)) END)"
+		" FROM (SELECT t.id, effective_due(t) AS due,"
+		"  task_overdue(t, $1::date) AS late, " REMINDER_FACTS
+		" AS facts"
+		"  FROM outbox x JOIN task t ON t.id = ANY (x.task_ids)"
+		"  JOIN ombudsman_case c ON c.id = t.case_id"
+		"  JOIN ombudsman o ON o.id = c.ombudsman_id"
+		"  WHERE x.id = $2 AND task_remindable(t.status, t.paused_on)) "
+		"d",
+		2, params, json);
+}
+
 enum ld_err remind_store_sweep_batches(struct store *s, int32_t today,
 				       const char *slots_json, int batch,
-				       int max_batches, int *queued)
+				       int max_batches,
+				       struct remind_sweep *out)
 {
 	struct due_ctx d = {today, slots_json, NULL};
 	int batches = 0;
 
-	*queued = 0;
+	bool stopped = false;
+
+	memset(out, 0, sizeof(*out));
 	enum ld_err err = db_run(s, due_pairs, &d);
 	int n = err ? 0 : PQntuples(d.pairs);
 	for (int from = 0; !err && from < n; from += batch) {
-		if (max_batches && batches++ == max_batches)
+		if (max_batches && batches++ == max_batches) {
+			stopped = true;
 			break;
+		}
 		struct batch_ctx b = {today, d.pairs, from,
 				      n - from < batch ? n - from : batch, 0};
 		err = db_run(s, sweep_batch, &b);
-		*queued += b.queued;
+		out->reminders += b.queued;
 	}
 	PQclear(d.pairs);
+	/* Also after a sweep that wrote none: an earlier one may have been
+	 * stopped between its batches and its mail. */
+	struct mail_ctx m = {today, 0};
+	if (!err && !stopped)
+		err = db_run(s, remind_mail, &m);
+	out->mails = m.mailed;
 	return err;
 }
 
 enum ld_err remind_store_sweep(struct store *s, int32_t today,
-			       const char *slots_json, int *queued)
+			       const char *slots_json, struct remind_sweep *out)
 {
 	return remind_store_sweep_batches(s, today, slots_json, SWEEP_BATCH, 0,
-					  queued);
+					  out);
 }
 
 struct digest_ctx {
@@ -534,7 +653,7 @@ static enum ld_err digest(struct db *db, void *arg)
 		 * sweeps claim none and read nothing. */
 		" due AS MATERIALIZED (SELECT t.id, t.service_area_id,"
 		"  effective_due(t) AS due, task_overdue(t, $1::date) AS late,"
-		"  jsonb_build_object(" TASK_FACTS ") AS facts"
+		"  json_build_object(" TASK_FACTS ") AS facts"
 		"  FROM task t JOIN ombudsman_case c ON c.id = t.case_id"
 		"  JOIN ombudsman o ON o.id = c.ombudsman_id"
 		"  WHERE EXISTS (SELECT 1 FROM claimed)"
@@ -542,18 +661,18 @@ static enum ld_err digest(struct db *db, void *arg)
 		"  OR task_nearly_overdue(t, $1::date, $2::date))),"
 		/* Each area's tasks, and area 0's: every area's. */
 		" lines AS (SELECT d.service_area_id AS area_id,"
-		"  coalesce(jsonb_agg(d.facts ORDER BY d.due, d.id)"
-		"   FILTER (WHERE d.late), '[]') AS overdue,"
-		"  coalesce(jsonb_agg(d.facts ORDER BY d.due, d.id)"
-		"   FILTER (WHERE NOT d.late), '[]') AS due_soon,"
+		"  json_agg(d.facts ORDER BY d.due, d.id)"
+		"   FILTER (WHERE d.late) AS overdue,"
+		"  json_agg(d.facts ORDER BY d.due, d.id)"
+		"   FILTER (WHERE NOT d.late) AS due_soon,"
 		"  count(*) AS n FROM due d"
 		"  WHERE d.service_area_id IN (SELECT area_id FROM claimed)"
 		"  GROUP BY 1"
 		"  UNION ALL SELECT 0,"
-		"  coalesce(jsonb_agg(d.facts ORDER BY d.due, d.id)"
-		"   FILTER (WHERE d.late), '[]'),"
-		"  coalesce(jsonb_agg(d.facts ORDER BY d.due, d.id)"
-		"   FILTER (WHERE NOT d.late), '[]'), count(*) FROM due d"
+		"  json_agg(d.facts ORDER BY d.due, d.id) FILTER (WHERE "
+		"d.late),"
+		"  json_agg(d.facts ORDER BY d.due, d.id)"
+		"   FILTER (WHERE NOT d.late), count(*) FROM due d"
 		"  WHERE 0 IN (SELECT area_id FROM claimed) HAVING count(*) > "
 		"0),"
 		/* Who reads each: the link officers area 0's; an area's head
@@ -575,18 +694,20 @@ static enum ld_err digest(struct db *db, void *arg)
 		 * null when empty, so another section is one more key here
 		 * and one more block in the templates.
 		 */
-		/* Built once a digest, however many read it. */
-		" , page AS MATERIALIZED (SELECT l.area_id, jsonb_build_object("
+		/* Built and stored once a digest, however many read it. */
+		" , page AS (INSERT INTO outbox_facts (facts)"
+		"  SELECT json_build_object("
 		"  'area', (SELECT name FROM service_area WHERE id ="
 		"  l.area_id), 'area_id', l.area_id, 'today', $1::date,"
 		"  'count', l.n,"
-		"  'overdue', CASE WHEN l.overdue <> '[]' THEN"
-		"  jsonb_build_object('tasks', l.overdue) END,"
-		"  'due_soon', CASE WHEN l.due_soon <> '[]' THEN"
-		"  jsonb_build_object('tasks', l.due_soon) END) AS facts"
-		"  FROM lines l)"
-		" INSERT INTO outbox (kind, recipient, user_id, facts)"
-		" SELECT 'digest', w.email, w.id, p.facts"
+		"  'overdue', CASE WHEN l.overdue IS NOT NULL THEN"
+		"  json_build_object('tasks', l.overdue) END,"
+		"  'due_soon', CASE WHEN l.due_soon IS NOT NULL THEN"
+		"  json_build_object('tasks', l.due_soon) END)"
+		"  FROM lines l WHERE l.area_id IN (SELECT area_id FROM who)"
+		"  RETURNING id, (facts->>'area_id')::bigint AS area_id)"
+		" INSERT INTO outbox (kind, recipient, user_id, facts_id)"
+		" SELECT 'digest', w.email, w.id, p.id"
 		" FROM who w JOIN page p ON p.area_id = w.area_id RETURNING id",
 		3, params, &res);
 	if (err)

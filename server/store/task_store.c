@@ -534,8 +534,8 @@ struct chase_ctx {
 
 /*
  * Who has chased whom about a task: the reminders mailed to its doers (by
- * the sweep or the link officer) and the Ombudsman's chasers on its case
- * since it was set, newest first.
+ * the link officer, or in the sweep's list of the day) and the Ombudsman's
+ * chasers on its case since it was set, newest first.
  */
 static enum ld_err chasing(struct db *db, const struct principal *p, int64_t id,
 			   char **json)
@@ -558,7 +558,12 @@ static enum ld_err chasing(struct db *db, const struct principal *p, int64_t id,
 		"  'to', coalesce(u.name, 'the service area'),"
 		"  'status', x.status) ORDER BY x.id DESC)"
 		"  FROM outbox x LEFT JOIN app_user u ON u.id = x.user_id"
-		"  WHERE x.task_id = t.id AND x.kind = 'reminder'), '[]'),"
+		/* The link officer's, about this task alone, and the
+		 * sweep's, a person's list of the day (outbox_task_ids). */
+		"  WHERE ((x.case_id = t.case_id AND x.task_id = t.id"
+		"  AND x.kind = 'reminder')"
+		"  OR (x.task_ids @> ARRAY[t.id] AND x.kind = 'reminders'))"
+		"  AND x.status <> 'dropped'), '[]'),"
 		" 'chasers', coalesce((SELECT json_agg(json_build_object("
 		"  'kind', m.kind, 'dated_on', m.dated_on)"
 		"  ORDER BY m.dated_on DESC, m.id DESC)"

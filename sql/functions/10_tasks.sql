@@ -22,6 +22,14 @@ LANGUAGE sql IMMUTABLE AS $$
     SELECT task_is_open(p_status) AND p_status <> 'sent'
 $$;
 
+-- A task its doers are reminded of: awaiting them (core:
+-- workflow_task_awaits_assignee) and not paused.  Inlined, it matches the
+-- predicate of task_remind_set (sql/037), which the sweep reads by.
+CREATE OR REPLACE FUNCTION task_remindable(p_status text, p_paused_on date)
+RETURNS boolean LANGUAGE sql IMMUTABLE AS $$
+    SELECT p_status IN ('open', 'in_progress') AND p_paused_on IS NULL
+$$;
+
 -- Work still owed, past its date and not paused.
 CREATE OR REPLACE FUNCTION task_overdue(t task, p_today date) RETURNS boolean
 LANGUAGE sql IMMUTABLE AS $$

@@ -377,7 +377,8 @@ static void test_remind_hour(void **state)
 				"remind --once --no-mail", &out),
 			 0);
 	assert_non_null(strstr(out, "before 08:00 in London"));
-	assert_non_null(strstr(out, "reminders queued: 0; digests queued: 0"));
+	assert_non_null(strstr(
+		out, "reminders queued: 0, in 0 messages; digests queued: 0"));
 	free(out);
 	queued = psql_value(dbname, outbox);
 	assert_int_equal(atol(queued), seeded);

@@ -1,10 +1,11 @@
 /*
  * The reminder sweep in batches, each its own transaction: a sweep stopped
  * after a batch (a server killed, a lost connection) keeps what it
- * committed, and the next resumes without a second reminder, message or
- * audit row for any task; every reminder still has its message to each of
- * the task's doers and each message its audit row.
+ * committed, and the next resumes without a second reminder for any task;
+ * then the mail, one message to each doer listing the tasks, each reminder
+ * mailed once whichever sweep wrote it, and each message in an audit row.
  */
+#include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -64,10 +65,11 @@ static int teardown(void **state)
 	api_exec(F("UPDATE service_area SET active = false WHERE id = %ld",
 		   area));
 	/* Their reminders queued, as if sent: other tests count the queue. */
-	api_exec(F("UPDATE outbox SET status = 'sent', sent_at = now() WHERE"
-		   " task_id IN (SELECT id FROM task WHERE service_area_id ="
-		   " %ld) AND status = 'queued'",
-		   area));
+	api_exec(
+		F("UPDATE outbox SET status = 'sent', sent_at = now() WHERE"
+		  " user_id IN (SELECT id FROM app_user WHERE service_area_id ="
+		  " %ld) AND status = 'queued'",
+		  area));
 	store_free(s);
 	return 0;
 }
@@ -84,75 +86,91 @@ static long count(const char *from, const char *cond)
 /*
  * A sweep on today of the tasks set on 13 September (this test's), their
  * latest slot being slot, in batches of batch tasks, stopping after max
- * batches (0: none left), or as the scheduler sweeps (batch 0); the
- * reminders' messages queued in *queued.
+ * batches (0: none left), or as the scheduler sweeps (batch 0).
  */
 static enum ld_err sweep(const char *today, const char *slot, int batch,
-			 int max, int *queued)
+			 int max, struct remind_sweep *out)
 {
 	int32_t day = 0;
 	const char *slots =
 		F("[{\"set_on\": \"2026-09-13\", \"slot\": \"%s\"}]", slot);
 	assert_int_equal(date_parse(today, &day), 0);
 	return batch ? remind_store_sweep_batches(s, day, slots, batch, max,
-						  queued)
-		     : remind_store_sweep(s, day, slots, queued);
+						  out)
+		     : remind_store_sweep(s, day, slots, out);
+}
+
+/* This area's officers' reminder messages ("reminders"), and the (message,
+ * task) pairs they list. */
+static long messages(void)
+{
+	return api_sql_long(F("SELECT count(*) FROM outbox m JOIN app_user u"
+			      " ON u.id = m.user_id WHERE m.kind ="
+			      " 'reminders' AND u.service_area_id = %ld",
+			      area));
+}
+
+static long listed(const char *distinct)
+{
+	return api_sql_long(
+		F("SELECT count(%s) FROM outbox m, unnest(m.task_ids) i(id)"
+		  " JOIN task t ON t.id = i.id WHERE m.kind = 'reminders' AND"
+		  " t.service_area_id = %ld",
+		  distinct, area));
 }
 
 static void test_stopped_after_a_batch_resumes_once(void **state)
 {
 	(void)state;
-	int queued = 0;
+	struct remind_sweep out;
 
 	/* Only this test's tasks were set that day. */
 	assert_int_equal(api_sql_long("SELECT count(*) FROM task WHERE set_on"
 				      " = '2026-09-13'"),
 			 TASKS);
-	/* Stopped after its first batch of two tasks: two reminders, their
-	 * messages to the three officers each, committed. */
-	assert_int_equal(sweep("2026-11-23", "2026-11-22", 2, 1, &queued),
-			 LD_OK);
-	assert_int_equal(queued, 2 * 3);
+	/* Stopped after its first batch of two tasks, as a server killed
+	 * then would be: two reminders committed, not yet mailed. */
+	assert_int_equal(sweep("2026-11-23", "2026-11-22", 2, 1, &out), LD_OK);
+	assert_int_equal(out.reminders, 2);
+	assert_int_equal(out.mails, 0);
 	assert_int_equal(
 		count("reminder r JOIN task t ON t.id = r.task_id", ""), 2);
+	assert_int_equal(messages(), 0);
 
 	/* The next sweep, in batches of two again (three of them), does the
-	 * five left and nothing twice. */
-	assert_int_equal(sweep("2026-11-23", "2026-11-22", 2, 0, &queued),
-			 LD_OK);
-	assert_int_equal(queued, (TASKS - 2) * 3);
+	 * five left and nothing twice, then mails all seven: one message to
+	 * each of the three officers, listing the seven tasks. */
+	assert_int_equal(sweep("2026-11-23", "2026-11-22", 2, 0, &out), LD_OK);
+	assert_int_equal(out.reminders, TASKS - 2);
+	assert_int_equal(out.mails, 3);
 	assert_int_equal(
 		count("reminder r JOIN task t ON t.id = r.task_id", ""), TASKS);
 	assert_int_equal(count("(SELECT DISTINCT r.task_id FROM reminder r)"
 			       " d JOIN task t ON t.id = d.task_id",
 			       ""),
 			 TASKS);
-	/* One message a task and officer, each in an audit row (its own, or
-	 * its statement's list of messages). */
+	assert_int_equal(messages(), 3);
+	assert_int_equal(listed("*"), TASKS * 3);
+	assert_int_equal(listed("DISTINCT (m.user_id, t.id)"), TASKS * 3);
+	/* Each message in its statement's audit row, which names who it went
+	 * to and never what it says. */
 	assert_int_equal(
-		count("(SELECT DISTINCT task_id, user_id FROM outbox WHERE"
-		      " kind = 'reminder') m JOIN task t ON t.id = m.task_id",
-		      ""),
-		TASKS * 3);
-	assert_int_equal(count("outbox m JOIN task t ON t.id = m.task_id",
-			       "m.kind = 'reminder' AND"),
-			 TASKS * 3);
-	assert_int_equal(
-		count("outbox m JOIN task t ON t.id = m.task_id",
-		      "m.kind = 'reminder' AND EXISTS (SELECT 1 FROM audit_log"
-		      " l WHERE l.entity = 'outbox' AND l.action = 'insert'"
-		      " AND (l.entity_id = m.id OR l.after->'to' @>"
-		      " jsonb_build_array(jsonb_build_object('id', m.id))))"
-		      " AND"),
-		TASKS * 3);
+		api_sql_long(F(
+			"SELECT count(*) FROM outbox m JOIN app_user u ON u.id"
+			" = m.user_id WHERE m.kind = 'reminders' AND"
+			" u.service_area_id = %ld AND EXISTS (SELECT 1 FROM"
+			" audit_log l WHERE l.entity = 'outbox' AND l.action ="
+			" 'insert' AND l.after->'to' @> jsonb_build_array("
+			"jsonb_build_object('id', m.id, 'user_id', m.user_id))"
+			" AND NOT l.after ? 'facts')",
+			area)),
+		3);
 
-	/* Swept again the same day, whole: nothing is due. */
-	assert_int_equal(sweep("2026-11-23", "2026-11-22", 0, 0, &queued),
-			 LD_OK);
-	assert_int_equal(queued, 0);
-	assert_int_equal(count("outbox m JOIN task t ON t.id = m.task_id",
-			       "m.kind = 'reminder' AND"),
-			 TASKS * 3);
+	/* Swept again the same day, whole: nothing is due, nothing mailed. */
+	assert_int_equal(sweep("2026-11-23", "2026-11-22", 0, 0, &out), LD_OK);
+	assert_int_equal(out.reminders, 0);
+	assert_int_equal(out.mails, 0);
+	assert_int_equal(messages(), 3);
 }
 
 /*
@@ -162,10 +180,11 @@ static void test_stopped_after_a_batch_resumes_once(void **state)
 static void test_a_task_held_elsewhere_waits_for_the_next(void **state)
 {
 	(void)state;
-	int queued = 0;
+	struct remind_sweep out;
 	long held = api_sql_long(F("SELECT min(id) FROM task WHERE"
 				   " service_area_id = %ld",
 				   area));
+	long before = messages();
 	/* psql holds the task's row lock until told to commit, after the
 	 * sweep: it is held once psql's session waits in its transaction. */
 	FILE *p = popen("psql -X -q \"$LINKDESK_DATABASE_URL\" >/dev/null 2>&1",
@@ -183,17 +202,100 @@ static void test_a_task_held_elsewhere_waits_for_the_next(void **state)
 				      " batches: held''%'");
 	     i++)
 		usleep(50 * 1000);
-	assert_int_equal(sweep("2026-11-26", "2026-11-25", 3, 0, &queued),
-			 LD_OK);
-	assert_int_equal(queued, (TASKS - 1) * 3);
+	assert_int_equal(sweep("2026-11-26", "2026-11-25", 3, 0, &out), LD_OK);
+	assert_int_equal(out.reminders, TASKS - 1);
+	assert_int_equal(out.mails, 3);
 	fprintf(p, "COMMIT;\n");
 	assert_int_equal(pclose(p), 0);
-	assert_int_equal(sweep("2026-11-26", "2026-11-25", 0, 0, &queued),
-			 LD_OK);
-	assert_int_equal(queued, 3);
+	assert_int_equal(sweep("2026-11-26", "2026-11-25", 0, 0, &out), LD_OK);
+	assert_int_equal(out.reminders, 1);
+	assert_int_equal(out.mails, 3);
 	assert_int_equal(count("reminder r JOIN task t ON t.id = r.task_id",
 			       "r.slot = '2026-11-25' AND"),
 			 TASKS);
+	/* The held task in the second message alone. */
+	assert_int_equal(messages(), before + 6);
+	assert_int_equal(api_sql_long(F("SELECT count(*) FROM outbox WHERE kind"
+					" = 'reminders' AND task_ids = "
+					"ARRAY[%ld]::bigint[]",
+					held)),
+			 3);
+}
+
+struct sweep_thread {
+	pthread_t thread;
+	enum ld_err err;
+	struct remind_sweep out;
+};
+
+static void *sweep_run(void *arg)
+{
+	struct sweep_thread *t = arg;
+	t->err = sweep("2026-11-29", "2026-11-28", 0, 0, &t->out);
+	return NULL;
+}
+
+/*
+ * A batch still in flight when the mail runs (another server's, written
+ * before this sweep's batches but committed after): the mail waits for it
+ * and mails its reminder too, rather than moving past it for good.
+ */
+static void test_the_mail_waits_for_a_batch_in_flight(void **state)
+{
+	(void)state;
+	long first = api_sql_long(F("SELECT min(id) FROM task WHERE"
+				    " service_area_id = %ld",
+				    area));
+	long before = messages();
+	/* psql is that batch: reminder_mailed held as a batch holds it, the
+	 * first task locked and its reminder written, not committed. */
+	FILE *p = popen("psql -X -q \"$LINKDESK_DATABASE_URL\" >/dev/null 2>&1",
+			"w");
+	assert_non_null(p);
+	fprintf(p,
+		"BEGIN;\nSELECT 1 FROM reminder_mailed FOR SHARE;\n"
+		"SELECT 1 FROM task WHERE id = %ld FOR UPDATE;\n"
+		"INSERT INTO reminder (task_id, slot) VALUES (%ld,"
+		" '2026-11-28');\nSELECT 'remind batches: in flight';\n",
+		first, first);
+	fflush(p);
+	for (int i = 0;
+	     i < 400 && !api_sql_long("SELECT count(*) FROM pg_stat_activity"
+				      " WHERE state = 'idle in transaction'"
+				      " AND query LIKE 'SELECT ''remind"
+				      " batches: in flight''%'");
+	     i++)
+		usleep(50 * 1000);
+	struct sweep_thread t = {0};
+	assert_int_equal(pthread_create(&t.thread, NULL, sweep_run, &t), 0);
+	/* The sweep's batches commit (without the first task, which psql
+	 * holds) and its mail waits. */
+	long waiting = 0;
+	for (int i = 0; i < 400 && !waiting; i++) {
+		usleep(50 * 1000);
+		waiting = api_sql_long(
+			"SELECT count(*) FROM pg_stat_activity WHERE"
+			" wait_event_type = 'Lock' AND query LIKE"
+			" 'SELECT upto FROM reminder_mailed FOR UPDATE%'");
+	}
+	assert_int_equal(waiting, 1);
+	fprintf(p, "COMMIT;\n");
+	assert_int_equal(pclose(p), 0);
+	assert_int_equal(pthread_join(t.thread, NULL), 0);
+	assert_int_equal(t.err, LD_OK);
+	assert_int_equal(t.out.reminders, TASKS - 1);
+	assert_int_equal(t.out.mails, 3);
+	/* Every task of the day in each officer's one message, psql's too. */
+	assert_int_equal(messages(), before + 3);
+	assert_int_equal(
+		api_sql_long(F("SELECT count(*) FROM outbox m JOIN app_user u"
+			       " ON u.id = m.user_id WHERE m.kind ="
+			       " 'reminders' AND u.service_area_id = %ld AND"
+			       " m.facts->>'today' = '2026-11-29' AND"
+			       " cardinality(m.task_ids) = %d AND"
+			       " %ld = ANY (m.task_ids)",
+			       area, TASKS, first)),
+		3);
 }
 
 int main(void)
@@ -201,6 +303,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_stopped_after_a_batch_resumes_once),
 		cmocka_unit_test(test_a_task_held_elsewhere_waits_for_the_next),
+		cmocka_unit_test(test_the_mail_waits_for_a_batch_in_flight),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

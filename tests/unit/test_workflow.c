@@ -500,10 +500,56 @@ static void test_open_matches_sql(void **state)
 	assert_true(unsent_adds_sent);
 }
 
+/*
+ * The statuses SQL's task_remindable() reminds (sql/functions/10_tasks.sql)
+ * are exactly those core says await the assignee, and a paused task is
+ * not reminded.
+ */
+static void test_remindable_matches_sql(void **state)
+{
+	(void)state;
+	char line[1024], sql[256] = "", core[256] = "";
+	FILE *f = sql_open("functions/10_tasks.sql");
+	bool in_fn = false, unpaused = false;
+	while (fgets(line, sizeof(line), f)) {
+		if (strstr(line, "FUNCTION task_remindable("))
+			in_fn = true;
+		const char *in = in_fn ? strstr(line, "p_status IN (") : NULL;
+		if (in) {
+			size_t len = 0;
+			for (const char *p = strchr(in, '\''); p;
+			     p = strchr(p + 1, '\'')) {
+				const char *end = strchr(p + 1, '\'');
+				if (!end)
+					break;
+				len += (size_t)snprintf(
+					sql + len, sizeof(sql) - len, "%s%.*s",
+					len ? "," : "", (int)(end - p - 1),
+					p + 1);
+				p = end;
+			}
+			unpaused = strstr(line, "AND p_paused_on IS NULL");
+			in_fn = false;
+		}
+	}
+	fclose(f);
+	size_t len = 0;
+	for (int s = 0; s < TASK_STATUS_COUNT; s++)
+		if (workflow_task_awaits_assignee((enum task_status)s))
+			len += (size_t)snprintf(core + len, sizeof(core) - len,
+						"%s%s", len ? "," : "",
+						task_status_names[s]);
+	if (!*sql)
+		fail_msg("no task_remindable in sql/functions/10_tasks.sql");
+	assert_same_set("task_remindable", core, sql);
+	assert_true(unpaused);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_task_actions),
+		cmocka_unit_test(test_remindable_matches_sql),
 		cmocka_unit_test(test_action_mask),
 		cmocka_unit_test(test_status_sets),
 		cmocka_unit_test(test_file_downloadable),
