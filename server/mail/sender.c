@@ -407,10 +407,12 @@ out:
 
 /*
  * A person's reminder (kind "reminders"): its tasks as they are now, into
- * ctx.  LD_ENOTFOUND when none is left to remind of.
+ * ctx.  When none is left to remind of, *nothing_left and an error: the
+ * message is dropped, not sent.
  */
 static enum ld_err add_reminder_tasks(struct app *app, int64_t outbox_id,
-				      json_t *ctx, char *why, size_t whylen)
+				      json_t *ctx, bool *nothing_left,
+				      char *why, size_t whylen)
 {
 	const char *day = json_string_value(json_object_get(ctx, "today"));
 	int32_t today;
@@ -436,6 +438,7 @@ static enum ld_err add_reminder_tasks(struct app *app, int64_t outbox_id,
 			 "nothing left to remind of: every task "
 			 "was done or paused since");
 		json_decref(tasks);
+		*nothing_left = true;
 		return LD_ENOTFOUND;
 	}
 	prepare(tasks);
@@ -446,11 +449,12 @@ static enum ld_err add_reminder_tasks(struct app *app, int64_t outbox_id,
 
 /*
  * Render a claimed message: from its facts by the mail_<kind> templates, or
- * (a row queued as text) its subject and body as they are.
+ * (a row queued as text) its subject and body as they are.  A person's
+ * reminder with no task left to remind of sets m->nothing_left.
  */
 static enum ld_err render_message(struct app *app, const struct mail_env *env,
-				  const struct outbox_msg *m,
-				  struct rendered *r, char *why, size_t whylen)
+				  struct outbox_msg *m, struct rendered *r,
+				  char *why, size_t whylen)
 {
 	json_t *facts = NULL, *ctx = NULL;
 	enum ld_err err = LD_OK;
@@ -467,7 +471,8 @@ static enum ld_err render_message(struct app *app, const struct mail_env *env,
 		if (!strcmp(m->kind, "digest"))
 			add_likely_late(app, ctx);
 		if (!strcmp(m->kind, "reminders") &&
-		    (err = add_reminder_tasks(app, m->id, ctx, why, whylen)))
+		    (err = add_reminder_tasks(app, m->id, ctx, &m->nothing_left,
+					      why, whylen)))
 			goto out;
 		/* The workflow's notices share one set of templates. */
 		const char *base =
@@ -675,8 +680,8 @@ enum ld_err mail_deliver_one(struct app *app, const struct mail_env *env,
 			  : MESSAGE_MAX);
 	buf_init(&id, 1000);
 	buf_init(&local, 100);
+	m->nothing_left = false;
 	err = render_message(app, env, m, &r, why, whylen);
-	m->nothing_left = err == LD_ENOTFOUND && !strcmp(m->kind, "reminders");
 	if (!err) {
 		free(m->subject);
 		m->subject = xstrdup(buf_str(&r.subject));

@@ -457,38 +457,44 @@ static enum ld_err sweep_batch(struct db *db, void *arg)
 	if (!err)
 		err = db_exec(db, "remind_share",
 			      "SELECT 1 FROM reminder_mailed FOR SHARE", 0,
-			      NULL, &res);
-	PQclear(res);
-	res = NULL;
-	if (err)
-		goto out;
-	err = db_exec(db, "remind_sweep",
-		      "WITH due AS (SELECT t.id, d.slot"
-		      "  FROM unnest($1::bigint[], $2::date[]) AS d(id, slot)"
-		      "  JOIN task t ON t.id = d.id"
-		      "  WHERE task_remindable(t.status, t.paused_on)"
-		      "  FOR UPDATE OF t SKIP LOCKED)"
-		      " INSERT INTO reminder (task_id, slot)"
-		      " SELECT id, slot FROM due ON CONFLICT DO NOTHING"
-		      " RETURNING task_id",
-		      2, params, &res);
-	if (err)
-		goto out;
-	c->queued = PQntuples(res);
-	err = db_commit(db);
-out:
+			      NULL, NULL);
+	if (!err)
+		err = db_exec(
+			db, "remind_sweep",
+			"WITH due AS (SELECT t.id, d.slot"
+			"  FROM unnest($1::bigint[], $2::date[]) AS d(id, slot)"
+			"  JOIN task t ON t.id = d.id"
+			"  WHERE task_remindable(t.status, t.paused_on)"
+			"  FOR UPDATE OF t SKIP LOCKED)"
+			" INSERT INTO reminder (task_id, slot)"
+			" SELECT id, slot FROM due ON CONFLICT DO NOTHING"
+			" RETURNING task_id",
+			2, params, &res);
+	if (!err)
+		c->queued = PQntuples(res);
 	PQclear(res);
 	buf_release(&ids);
 	buf_release(&slots);
-	if (err)
-		db_rollback(db);
-	return err;
+	return finish(db, err);
 }
 
 struct mail_ctx {
 	int32_t today;
 	int mailed;
 };
+
+/*
+ * A mail's list of tasks (rows d with facts, due and id) meeting cond, in
+ * due order, or NULL when none does; and a template's section of it:
+ * {"tasks": [...]}, or null when empty, so a section is one more key in
+ * the facts and one more block in the templates.  The reminders and the
+ * digest alike.
+ */
+#define TASK_LIST(cond)                                                        \
+	"json_agg(d.facts ORDER BY d.due, d.id) FILTER (WHERE " cond ")"
+#define TASK_SECTION(list)                                                     \
+	"CASE WHEN " list " IS NOT NULL THEN json_build_object('tasks', " list \
+	") END"
 
 /*
  * The reminders not yet mailed, as one message to each person naming their
@@ -508,47 +514,46 @@ static enum ld_err remind_mail(struct db *db, void *arg)
 	if (!err)
 		err = db_exec(db, "remind_mail_lock",
 			      "SELECT upto FROM reminder_mailed FOR UPDATE", 0,
-			      NULL, &res);
+			      NULL, NULL);
+	if (!err)
+		err = db_exec(
+			db, "remind_mail",
+			"WITH r AS MATERIALIZED (SELECT r.id, t.id AS task_id,"
+			"  coalesce(t.assignee_id, 0) AS assignee, "
+			"t.service_area_id"
+			"  FROM reminder r JOIN task t ON t.id = r.task_id"
+			"  WHERE r.id > (SELECT upto FROM reminder_mailed)"
+			/* The tasks a sweep reminds (task_remind_set), as a
+			 * hash of 100,000 at full size, not a scan of every
+			 * task. */
+			"  AND task_remindable(t.status, t.paused_on)),"
+			" up AS (UPDATE reminder_mailed SET upto = (SELECT "
+			"max(id) "
+			"FROM "
+			"r)"
+			"  WHERE EXISTS (SELECT 1 FROM r)),"
+			" who AS MATERIALIZED (SELECT p.assignee, "
+			"p.service_area_id,"
+			"  u.id, u.email"
+			"  FROM (SELECT DISTINCT assignee, service_area_id "
+			"FROM r) p"
+			"  JOIN LATERAL task_doers(nullif(p.assignee, 0),"
+			"  p.service_area_id) u ON true)"
+			" INSERT INTO outbox (kind, recipient, user_id, "
+			"task_ids, "
+			"facts)"
+			" SELECT 'reminders', w.email, w.id, "
+			"array_agg(DISTINCT "
+			"r.task_id),"
+			" jsonb_build_object('today', $1::date)"
+			" FROM r JOIN who w ON w.assignee = r.assignee"
+			" AND w.service_area_id = r.service_area_id"
+			" GROUP BY w.id, w.email RETURNING id",
+			1, params, &res);
+	if (!err)
+		c->mailed = PQntuples(res);
 	PQclear(res);
-	res = NULL;
-	if (err)
-		goto out;
-	err = db_exec(
-		db, "remind_mail",
-		"WITH r AS MATERIALIZED (SELECT r.id, t.id AS task_id,"
-		"  coalesce(t.assignee_id, 0) AS assignee, t.service_area_id"
-		"  FROM reminder r JOIN task t ON t.id = r.task_id"
-		"  WHERE r.id > (SELECT upto FROM reminder_mailed)"
-		/* The tasks a sweep reminds (task_remind_set), as a hash of
-		 * 100,000 at full size, not a scan of every task. */
-		"  AND task_remindable(t.status, t.paused_on)),"
-		" up AS (UPDATE reminder_mailed SET upto = (SELECT max(id) "
-		"FROM "
-		"r)"
-		"  WHERE EXISTS (SELECT 1 FROM r)),"
-		" who AS MATERIALIZED (SELECT p.assignee, p.service_area_id,"
-		"  u.id, u.email"
-		"  FROM (SELECT DISTINCT assignee, service_area_id FROM r) p"
-		"  JOIN LATERAL task_doers(nullif(p.assignee, 0),"
-		"  p.service_area_id) u ON true)"
-		" INSERT INTO outbox (kind, recipient, user_id, task_ids, "
-		"facts)"
-		" SELECT 'reminders', w.email, w.id, array_agg(DISTINCT "
-		"r.task_id),"
-		" jsonb_build_object('today', $1::date)"
-		" FROM r JOIN who w ON w.assignee = r.assignee"
-		" AND w.service_area_id = r.service_area_id"
-		" GROUP BY w.id, w.email RETURNING id",
-		1, params, &res);
-	if (err)
-		goto out;
-	c->mailed = PQntuples(res);
-	err = db_commit(db);
-out:
-	PQclear(res);
-	if (err)
-		db_rollback(db);
-	return err;
+	return finish(db, err);
 }
 
 enum ld_err remind_store_mail_tasks(struct store *s, int64_t outbox_id,
@@ -561,22 +566,26 @@ enum ld_err remind_store_mail_tasks(struct store *s, int64_t outbox_id,
 	/* Overdue first, each section in due order, as the digest lists. */
 	return db_run_json(
 		s, "remind_mail_tasks",
-		"SELECT json_build_object('count', count(*),"
-		" 'overdue', CASE WHEN bool_or(d.late) THEN json_build_object("
-		"  'tasks', json_agg(d.facts ORDER BY d.due, d.id)"
-		"  FILTER (WHERE d.late)) END,"
-		" 'open', CASE WHEN NOT bool_and(d.late) THEN "
-		"json_build_object("
-		"  'tasks', json_agg(d.facts ORDER BY d.due, d.id)"
-		"  FILTER (WHERE NOT d.late)) END)"
-		" FROM (SELECT t.id, effective_due(t) AS due,"
-		"  task_overdue(t, $1::date) AS late, " REMINDER_FACTS
-		" AS facts"
-		"  FROM outbox x JOIN task t ON t.id = ANY (x.task_ids)"
-		"  JOIN ombudsman_case c ON c.id = t.case_id"
-		"  JOIN ombudsman o ON o.id = c.ombudsman_id"
-		"  WHERE x.id = $2 AND task_remindable(t.status, t.paused_on)) "
-		"d",
+		"SELECT json_build_object('count', l.n,"
+		" 'overdue', " TASK_SECTION(
+			"l.overdue") ","
+				     " 'open', " TASK_SECTION(
+					     "l.open") ")"
+						       " FROM (SELECT count(*) "
+						       "AS n, " TASK_LIST(
+							       "d.late") " AS "
+									 "overd"
+									 "ue,"
+									 " " TASK_LIST(
+										 "NOT d.late") " AS open"
+											       " FROM (SELECT t.id, effective_due(t) AS due,"
+											       "  task_overdue(t, $1::date) AS late, " REMINDER_FACTS
+											       " AS facts"
+											       "  FROM outbox x JOIN task t ON t.id = ANY (x.task_ids)"
+											       "  JOIN ombudsman_case c ON c.id = t.case_id"
+											       "  JOIN ombudsman o ON o.id = c.ombudsman_id"
+											       "  WHERE x.id = $2 AND task_remindable(t.status, t.paused_on)) d)"
+											       " l",
 		2, params, json);
 }
 
@@ -661,54 +670,53 @@ static enum ld_err digest(struct db *db, void *arg)
 		"  OR task_nearly_overdue(t, $1::date, $2::date))),"
 		/* Each area's tasks, and area 0's: every area's. */
 		" lines AS (SELECT d.service_area_id AS area_id,"
-		"  json_agg(d.facts ORDER BY d.due, d.id)"
-		"   FILTER (WHERE d.late) AS overdue,"
-		"  json_agg(d.facts ORDER BY d.due, d.id)"
-		"   FILTER (WHERE NOT d.late) AS due_soon,"
-		"  count(*) AS n FROM due d"
-		"  WHERE d.service_area_id IN (SELECT area_id FROM claimed)"
-		"  GROUP BY 1"
-		"  UNION ALL SELECT 0,"
-		"  json_agg(d.facts ORDER BY d.due, d.id) FILTER (WHERE "
-		"d.late),"
-		"  json_agg(d.facts ORDER BY d.due, d.id)"
-		"   FILTER (WHERE NOT d.late), count(*) FROM due d"
-		"  WHERE 0 IN (SELECT area_id FROM claimed) HAVING count(*) > "
-		"0),"
-		/* Who reads each: the link officers area 0's; an area's head
-		 * of service and service officers theirs. */
-		" who AS (SELECT l.area_id, u.id, u.email FROM lines l"
-		"  JOIN user_role r ON r.role = 'link_officer'"
-		"  JOIN app_user u ON u.id = r.user_id AND u.active"
-		"  WHERE l.area_id = 0"
-		"  UNION SELECT l.area_id, u.id, u.email FROM lines l"
-		"  JOIN service_area a ON a.id = l.area_id"
-		"  JOIN app_user u ON u.id = a.head_of_service_id AND u.active"
-		"  UNION SELECT l.area_id, u.id, u.email FROM lines l"
-		"  JOIN app_user u ON u.service_area_id = l.area_id AND "
-		"u.active"
-		"  JOIN user_role r ON r.user_id = u.id"
-		"  AND r.role = 'service_officer')"
-		/*
-		 * The facts of mail_digest: a section is {"tasks": [...]} or
-		 * null when empty, so another section is one more key here
-		 * and one more block in the templates.
-		 */
-		/* Built and stored once a digest, however many read it. */
-		" , page AS (INSERT INTO outbox_facts (facts)"
-		"  SELECT json_build_object("
-		"  'area', (SELECT name FROM service_area WHERE id ="
-		"  l.area_id), 'area_id', l.area_id, 'today', $1::date,"
-		"  'count', l.n,"
-		"  'overdue', CASE WHEN l.overdue IS NOT NULL THEN"
-		"  json_build_object('tasks', l.overdue) END,"
-		"  'due_soon', CASE WHEN l.due_soon IS NOT NULL THEN"
-		"  json_build_object('tasks', l.due_soon) END)"
-		"  FROM lines l WHERE l.area_id IN (SELECT area_id FROM who)"
-		"  RETURNING id, (facts->>'area_id')::bigint AS area_id)"
-		" INSERT INTO outbox (kind, recipient, user_id, facts_id)"
-		" SELECT 'digest', w.email, w.id, p.id"
-		" FROM who w JOIN page p ON p.area_id = w.area_id RETURNING id",
+		"  " TASK_LIST(
+			"d.late") " AS overdue,"
+				  "  " TASK_LIST(
+					  "NOT d.late") " AS due_soon,"
+							"  count(*) AS n FROM "
+							"due d"
+							"  WHERE "
+							"d.service_area_id IN "
+							"(SELECT area_id FROM "
+							"claimed)"
+							"  GROUP BY 1"
+							"  UNION ALL SELECT 0,"
+							"  " TASK_LIST("d.late") ", " TASK_LIST(
+								"NOT d.late") ","
+									      "  count(*) FROM due d"
+									      "  WHERE 0 IN (SELECT area_id FROM claimed) HAVING count(*) > "
+									      "0),"
+									      /* Who reads each: the link officers area 0's; an area's head
+									       * of service and service officers theirs. */
+									      " who AS (SELECT l.area_id, u.id, u.email FROM lines l"
+									      "  JOIN user_role r ON r.role = 'link_officer'"
+									      "  JOIN app_user u ON u.id = r.user_id AND u.active"
+									      "  WHERE l.area_id = 0"
+									      "  UNION SELECT l.area_id, u.id, u.email FROM lines l"
+									      "  JOIN service_area a ON a.id = l.area_id"
+									      "  JOIN app_user u ON u.id = a.head_of_service_id AND u.active"
+									      "  UNION SELECT l.area_id, u.id, u.email FROM lines l"
+									      "  JOIN app_user u ON u.service_area_id = l.area_id AND "
+									      "u.active"
+									      "  JOIN user_role r ON r.user_id = u.id"
+									      "  AND r.role = 'service_officer')"
+									      /* The facts of mail_digest, in sections (TASK_SECTION),
+									       * built and stored once a digest, however many read it. */
+									      " , page AS (INSERT INTO outbox_facts (facts)"
+									      "  SELECT json_build_object("
+									      "  'area', (SELECT name FROM service_area WHERE id ="
+									      "  l.area_id), 'area_id', l.area_id, 'today', $1::date,"
+									      "  'count', l.n,"
+									      "  'overdue', " TASK_SECTION(
+										      "l.overdue") ","
+												   "  'due_soon', " TASK_SECTION(
+													   "l.due_soon") ")"
+															 "  FROM lines l WHERE l.area_id IN (SELECT area_id FROM who)"
+															 "  RETURNING id, (facts->>'area_id')::bigint AS area_id)"
+															 " INSERT INTO outbox (kind, recipient, user_id, facts_id)"
+															 " SELECT 'digest', w.email, w.id, p.id"
+															 " FROM who w JOIN page p ON p.area_id = w.area_id RETURNING id",
 		3, params, &res);
 	if (err)
 		goto out;

@@ -119,6 +119,27 @@ static long listed(const char *distinct)
 		  distinct, area));
 }
 
+/*
+ * psql running sql in a transaction it keeps open until told "COMMIT;\n"
+ * (then pclose): returned once its session waits in that transaction.
+ */
+static FILE *psql_holding(const char *sql)
+{
+	FILE *p = popen("psql -X -q \"$LINKDESK_DATABASE_URL\" >/dev/null 2>&1",
+			"w");
+	assert_non_null(p);
+	fprintf(p, "BEGIN;\n%sSELECT 'remind batches: holding';\n", sql);
+	fflush(p);
+	for (int i = 0;
+	     i < 400 && !api_sql_long("SELECT count(*) FROM pg_stat_activity"
+				      " WHERE state = 'idle in transaction'"
+				      " AND query LIKE 'SELECT ''remind"
+				      " batches: holding''%'");
+	     i++)
+		usleep(50 * 1000);
+	return p;
+}
+
 static void test_stopped_after_a_batch_resumes_once(void **state)
 {
 	(void)state;
@@ -187,21 +208,8 @@ static void test_a_task_held_elsewhere_waits_for_the_next(void **state)
 	long before = messages();
 	/* psql holds the task's row lock until told to commit, after the
 	 * sweep: it is held once psql's session waits in its transaction. */
-	FILE *p = popen("psql -X -q \"$LINKDESK_DATABASE_URL\" >/dev/null 2>&1",
-			"w");
-	assert_non_null(p);
-	fprintf(p,
-		"BEGIN;\nSELECT 1 FROM task WHERE id = %ld FOR UPDATE;\n"
-		"SELECT 'remind batches: held';\n",
-		held);
-	fflush(p);
-	for (int i = 0;
-	     i < 400 && !api_sql_long("SELECT count(*) FROM pg_stat_activity"
-				      " WHERE state = 'idle in transaction'"
-				      " AND query LIKE 'SELECT ''remind"
-				      " batches: held''%'");
-	     i++)
-		usleep(50 * 1000);
+	FILE *p = psql_holding(
+		F("SELECT 1 FROM task WHERE id = %ld FOR UPDATE;\n", held));
 	assert_int_equal(sweep("2026-11-26", "2026-11-25", 3, 0, &out), LD_OK);
 	assert_int_equal(out.reminders, TASKS - 1);
 	assert_int_equal(out.mails, 3);
@@ -249,23 +257,12 @@ static void test_the_mail_waits_for_a_batch_in_flight(void **state)
 	long before = messages();
 	/* psql is that batch: reminder_mailed held as a batch holds it, the
 	 * first task locked and its reminder written, not committed. */
-	FILE *p = popen("psql -X -q \"$LINKDESK_DATABASE_URL\" >/dev/null 2>&1",
-			"w");
-	assert_non_null(p);
-	fprintf(p,
-		"BEGIN;\nSELECT 1 FROM reminder_mailed FOR SHARE;\n"
-		"SELECT 1 FROM task WHERE id = %ld FOR UPDATE;\n"
-		"INSERT INTO reminder (task_id, slot) VALUES (%ld,"
-		" '2026-11-28');\nSELECT 'remind batches: in flight';\n",
-		first, first);
-	fflush(p);
-	for (int i = 0;
-	     i < 400 && !api_sql_long("SELECT count(*) FROM pg_stat_activity"
-				      " WHERE state = 'idle in transaction'"
-				      " AND query LIKE 'SELECT ''remind"
-				      " batches: in flight''%'");
-	     i++)
-		usleep(50 * 1000);
+	FILE *p = psql_holding(
+		F("SELECT 1 FROM reminder_mailed FOR SHARE;\n"
+		  "SELECT 1 FROM task WHERE id = %ld FOR UPDATE;\n"
+		  "INSERT INTO reminder (task_id, slot) VALUES (%ld,"
+		  " '2026-11-28');\n",
+		  first, first));
 	struct sweep_thread t = {0};
 	assert_int_equal(pthread_create(&t.thread, NULL, sweep_run, &t), 0);
 	/* The sweep's batches commit (without the first task, which psql

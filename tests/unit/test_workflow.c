@@ -447,6 +447,22 @@ static void test_remedy_amounts_match_schema(void **state)
 		assert_string_equal(kinds_label(k->name), k->label);
 }
 
+/* The 'quoted' values on a line from in, as "a,b,c" into out. */
+static void quoted_list(const char *in, char *out, size_t size)
+{
+	size_t len = 0;
+	*out = '\0';
+	for (const char *p = strchr(in, '\''); p; p = strchr(p + 1, '\'')) {
+		const char *end = strchr(p + 1, '\'');
+		if (!end)
+			break;
+		len += (size_t)snprintf(out + len, size - len, "%s%.*s",
+					len ? "," : "", (int)(end - p - 1),
+					p + 1);
+		p = end;
+	}
+}
+
 /*
  * The statuses SQL's task_is_open() keeps out (sql/functions/10_tasks.sql)
  * are exactly those core calls closed, and task_is_unsent() adds "sent",
@@ -463,18 +479,7 @@ static void test_open_matches_sql(void **state)
 			in_fn = true;
 		const char *in = in_fn ? strstr(line, "NOT IN (") : NULL;
 		if (in) {
-			size_t len = 0;
-			for (const char *p = strchr(in, '\''); p;
-			     p = strchr(p + 1, '\'')) {
-				const char *end = strchr(p + 1, '\'');
-				if (!end)
-					break;
-				len += (size_t)snprintf(
-					sql + len, sizeof(sql) - len, "%s%.*s",
-					len ? "," : "", (int)(end - p - 1),
-					p + 1);
-				p = end;
-			}
+			quoted_list(in, sql, sizeof(sql));
 			in_fn = false;
 		}
 		if (strstr(line, "task_is_open(p_status) AND p_status <> "
@@ -516,18 +521,7 @@ static void test_remindable_matches_sql(void **state)
 			in_fn = true;
 		const char *in = in_fn ? strstr(line, "p_status IN (") : NULL;
 		if (in) {
-			size_t len = 0;
-			for (const char *p = strchr(in, '\''); p;
-			     p = strchr(p + 1, '\'')) {
-				const char *end = strchr(p + 1, '\'');
-				if (!end)
-					break;
-				len += (size_t)snprintf(
-					sql + len, sizeof(sql) - len, "%s%.*s",
-					len ? "," : "", (int)(end - p - 1),
-					p + 1);
-				p = end;
-			}
+			quoted_list(in, sql, sizeof(sql));
 			unpaused = strstr(line, "AND p_paused_on IS NULL");
 			in_fn = false;
 		}
