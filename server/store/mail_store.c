@@ -38,8 +38,7 @@ static enum ld_err claim(struct db *db, void *arg)
 		" RETURNING o.id, o.attempts, o.recipient, o.subject, o.body,"
 		" o.invite::text, coalesce(o.task_id, 0),"
 		" extract(epoch FROM o.next_attempt_at - clock_timestamp()),"
-		" o.kind, coalesce(o.facts::text, (SELECT f.facts::text"
-		"  FROM outbox_facts f WHERE f.id = o.facts_id))",
+		" o.kind, outbox_facts_of(o)",
 		1, params, &res);
 	if (err)
 		return err;

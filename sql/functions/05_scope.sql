@@ -8,11 +8,18 @@ LANGUAGE sql IMMUTABLE AS $$
 $$;
 
 -- A case is a service-area officer's through a task of their area.
+-- PL/pgSQL, so that its plan is kept: with its EXISTS the planner cannot
+-- inline it, and a SQL function's plan is made afresh for every statement
+-- that calls it (0.18 ms of each change's answer, issue 18).
 CREATE OR REPLACE FUNCTION case_visible(p_scope bigint, p_case bigint) RETURNS boolean
-LANGUAGE sql STABLE AS $$
-    SELECT p_scope IS NULL OR EXISTS (SELECT 1 FROM task t WHERE t.case_id = p_case
-                                      AND task_visible(p_scope, t.service_area_id))
-$$;
+LANGUAGE plpgsql STABLE AS $$
+BEGIN
+    IF p_scope IS NULL THEN
+        RETURN true;
+    END IF;
+    RETURN EXISTS (SELECT 1 FROM task t WHERE t.case_id = p_case
+                   AND task_visible(p_scope, t.service_area_id));
+END $$;
 
 -- A case's correspondence is the whole case's: only readers of every area
 -- see it.

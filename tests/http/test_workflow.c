@@ -159,10 +159,19 @@ static void test_investigation(void **state)
 			 1);
 	assert_int_equal(outbox_count(F("task_id = %ld AND (body LIKE "
 					"'%%Canaryfield%%' OR subject LIKE "
-					"'%%Canaryfield%%' OR facts::text LIKE"
+					"'%%Canaryfield%%' OR"
+					" outbox_facts_of(outbox) LIKE"
 					" '%%Canaryfield%%')",
 					task)),
 			 0);
+	/* What it says is what the sender reads: the task's title. */
+	assert_int_equal(outbox_count(F("task_id = %ld AND kind ="
+					" 'task_assigned' AND"
+					" outbox_facts_of(outbox)::jsonb"
+					" ->> 'title' = 'Repair history and"
+					" damp survey'",
+					task)),
+			 1);
 
 	/* The service officer sees it in their open tasks. */
 	json_t *mine = api_expect(&repairs, 200, "GET",
@@ -385,6 +394,13 @@ static void test_escalation(void **state)
 					" 'task_assigned'",
 					task)),
 			 officers);
+	/* Their facts are written once, for all of them. */
+	assert_int_equal(
+		api_sql_long(F("SELECT count(DISTINCT facts_id) FROM outbox"
+			       " WHERE task_id = %ld AND kind = 'task_assigned'"
+			       " AND facts IS NULL",
+			       task)),
+		1);
 
 	c = api_expect(&lo, 201, "POST",
 		       F("/api/v1/cases/%ld/correspondence", case_id),
@@ -419,7 +435,8 @@ static void test_escalation(void **state)
 			 1);
 	/* No notice names the resident. */
 	assert_int_equal(outbox_count(F("case_id = %ld AND (body LIKE"
-					" '%%Canaryfield%%' OR facts::text"
+					" '%%Canaryfield%%' OR"
+					" outbox_facts_of(outbox)"
 					" LIKE '%%Canaryfield%%')",
 					case_id)),
 			 0);
