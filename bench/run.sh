@@ -298,6 +298,9 @@ t0=$(now)
 LINKDESK_DATABASE_URL="host=127.0.0.1 port=$port dbname=bench user=linkdesk" LINKDESK_TODAY=2026-11-23 \
 	LINKDESK_NOW=2026-11-23T06:00:00Z "$bin" remind --once --no-mail >"$tmp/keep.log" 2>&1
 keep_round=$(elapsed "$t0" "$(now)")
+# The write mix's notices to its area's officers, each one row: the round
+# made each person's message of them (one statement a thousand notices).
+made=$(sed -n 's/.*messages made of notices to several: \([0-9]*\).*/\1/p' "$tmp/keep.log")
 t0=$(now)
 curl -fs -o /dev/null -H "Authorization: Bearer $director" "http://127.0.0.1:$hport/reports/annual?year=2025-26" || true
 annual=$(elapsed "$t0" "$(now)")
@@ -382,7 +385,7 @@ mkdir -p bench/results
 	echo "| Reminder sweep and Monday digests (remind --once --no-mail), first run, everything due: $queued | $sweep |"
 	echo "| The next sweep: nothing new due | $sweep2 |"
 	echo "| Working days and KPI facts of every case kept after the load (triggers off), by the server's start in the background / the first figures read then | $kept_fill / $kpis_first |"
-	echo "| The scheduler's round after the write mix (remind --once before the reminder hour): KPI facts of $keep_cases changed cases kept | $keep_round |"
+	echo "| The scheduler's round after the write mix (remind --once before the reminder hour): KPI facts of $keep_cases changed cases kept, ${made:-?} messages made of the write mix's notices | $keep_round |"
 	echo "| Annual report page, 2025-26: first read / again, nothing changed | $annual / $annual_warm |"
 	echo "| Annual report page, 2026-27 (running, as of today): first read | $annual_now |"
 	echo "| XLSX task log, $xlsx_rows rows | $xlsx |"

@@ -46,6 +46,13 @@ enum ld_err jobs_remind(struct app *app, int32_t today,
 enum ld_err jobs_digest(struct app *app, int32_t today, int *queued);
 
 /*
+ * Make each person's message of the notices to several people waiting
+ * (outbox_store_split), all of them, a thousand notices a statement;
+ * *made counts the messages.  jobs_deliver() does this first.
+ */
+enum ld_err jobs_make_messages(struct app *app, int *made);
+
+/*
  * Deliver queued messages until none is due: over SMTP with libcurl, or as
  * .eml files when no SMTP server is set.  Each message is claimed alone,
  * for LINKDESK_SMTP_TIMEOUT plus the time to record its outcome, so any

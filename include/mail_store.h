@@ -80,6 +80,14 @@ enum ld_err outbox_store_failed(struct store *s, const struct outbox_msg *m,
 enum ld_err outbox_store_defer(struct store *s, int limit, const char *why,
 			       int max_attempts, long retry, int *n);
 
+/*
+ * Make each person's message of up to limit pending notices (a notice to
+ * several people, sql/039_notices.sql), in one transaction, so that each
+ * person's message is made exactly once whichever server does it; *made
+ * counts the messages.
+ */
+enum ld_err outbox_store_split(struct store *s, int limit, int *made);
+
 /* An administrator sends a failed message again. */
 enum ld_err outbox_store_retry(struct store *s, const struct principal *p,
 			       int64_t id);

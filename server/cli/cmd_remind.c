@@ -10,7 +10,7 @@ int cmd_remind(int argc, char **argv)
 {
 	struct app app;
 	char why[256];
-	int sent = 0, failed = 0, days = 0;
+	int sent = 0, failed = 0, days = 0, made = 0;
 	bool deliver = true;
 
 	if (cli_wants_help(argc, argv)) {
@@ -23,8 +23,9 @@ int cmd_remind(int argc, char **argv)
 		       "outbox, then count the working\ndays and keep the KPI "
 		       "facts of what changed (every case after a load).  "
 		       "Safe to run beside\nservers: each "
-		       "reminder and digest goes once.  --no-mail queues but "
-		       "does\nnot deliver.\n");
+		       "reminder and digest goes once.  --no-mail queues (and "
+		       "makes each\nperson's message of a notice to several) "
+		       "but does not deliver.\n");
 		return 0;
 	}
 	if (argc < 2 || strcmp(argv[1], "--once") ||
@@ -48,6 +49,10 @@ int cmd_remind(int argc, char **argv)
 	enum ld_err err = app_reload_calendar(&app);
 	if (!err)
 		err = jobs_daily(&app, &daily);
+	/* Without mail, the notices to several are still made into each
+	 * person's message: that is queueing. */
+	if (!err && !deliver)
+		err = jobs_make_messages(&app, &made);
 	if (!err && deliver)
 		err = jobs_deliver(&app, &sent, &failed);
 	/* Last, and whatever became of the mail: after a load it keeps
@@ -67,8 +72,11 @@ int cmd_remind(int argc, char **argv)
 		       "no reminders or digests yet\n",
 		       hour);
 	printf("reminders queued: %d, in %d messages; digests queued: %d; "
-	       "working days counted: %d; mail sent: %d, failed: %d\n",
+	       "working days counted: %d; mail sent: %d, failed: %d",
 	       daily.reminders, daily.reminder_mails, daily.digests, days, sent,
 	       failed);
+	if (!deliver)
+		printf("; messages made of notices to several: %d", made);
+	printf("\n");
 	return 0;
 }

@@ -374,14 +374,15 @@ enum ld_err h_recipient_delete(struct request *req)
 
 enum ld_err h_outbox(struct request *req)
 {
-	static const char *const statuses[] = {"queued", "sent", "failed",
-					       "dropped", NULL};
+	static const char *const statuses[] = {"queued",  "sent",    "failed",
+					       "dropped", "pending", "split",
+					       NULL};
 	const char *status = request_query(req, "status");
 	char *json = NULL;
 	if (status && workflow_lookup(statuses, status) < 0)
-		return request_fail(
-			req, LD_EINVAL, "status",
-			"status is queued, sent, failed or dropped");
+		return request_fail(req, LD_EINVAL, "status",
+				    "status is queued, sent, failed, dropped, "
+				    "pending or split");
 	/* Separate statements: the order arguments are evaluated is not
 	 * defined, and json must be read after the store has set it. */
 	enum ld_err err = admin_store_outbox(req->app->store, status, &json);

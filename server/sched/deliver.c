@@ -16,12 +16,26 @@
 
 /* Messages one delivery run may claim, one at a time. */
 #define RUN_MAX 1000
+/* Notices to several people a run makes messages of (25 each, say). */
+#define SPLIT_MAX 1000
 /*
  * A claim lasts LINKDESK_SMTP_TIMEOUT and the time recording the outcome
  * may take at the most: waiting for a pooled connection, then one
  * statement, and this for building the message and the rest.
  */
 #define RECORD_SLACK_SECONDS 5
+
+enum ld_err jobs_make_messages(struct app *app, int *made)
+{
+	int n;
+	enum ld_err err;
+	*made = 0;
+	do {
+		err = outbox_store_split(app->store, SPLIT_MAX, &n);
+		*made += n;
+	} while (!err && n > 0);
+	return err;
+}
 
 enum ld_err jobs_deliver(struct app *app, int *sent, int *failed)
 {
@@ -33,7 +47,12 @@ enum ld_err jobs_deliver(struct app *app, int *sent, int *failed)
 	const int max = (int)app->cfg.mail_attempts;
 	struct mail_env env;
 	*sent = *failed = 0;
-	enum ld_err err = mail_env_init(app, &env);
+	int made;
+	/* Each person's message of the notices to several first. */
+	enum ld_err err = jobs_make_messages(app, &made);
+	if (err)
+		return err;
+	err = mail_env_init(app, &env);
 	if (err)
 		return err;
 	/*

@@ -293,7 +293,8 @@ enum ld_err admin_store_outbox(struct store *s, const char *status, char **json)
 		" 'attempts', attempts, 'last_error', last_error, 'created_at',"
 		" created_at, 'sent_at', sent_at, 'case_id', case_id, "
 		"'task_id',"
-		" task_id) ORDER BY id DESC), '[]') FROM (SELECT * FROM outbox"
+		" task_id, 'recipients', recipients) ORDER BY id DESC), '[]')"
+		" FROM (SELECT * FROM outbox"
 		" WHERE $1::text IS NULL OR status = $1 ORDER BY id DESC"
 		" LIMIT 500) o",
 		1, params, json);

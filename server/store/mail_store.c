@@ -295,6 +295,47 @@ enum ld_err outbox_store_defer(struct store *s, int limit, const char *why,
 	return err;
 }
 
+struct split_ctx {
+	int limit;
+	int made;
+};
+
+static enum ld_err split(struct db *db, void *arg)
+{
+	struct split_ctx *c = arg;
+	struct db_num limit;
+	PGresult *res;
+	const char *params[] = {db_num(&limit, c->limit)};
+	/* The notice's time is its messages': they were queued then. */
+	enum ld_err err = db_exec(
+		db, "outbox_split",
+		"WITH n AS (UPDATE outbox o SET status = 'split'"
+		"  FROM (SELECT id FROM outbox WHERE status = 'pending'"
+		"  ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED) p"
+		"  WHERE o.id = p.id RETURNING o.*),"
+		" m AS (INSERT INTO outbox (kind, recipient, user_id, case_id,"
+		"  task_id, facts, created_at)"
+		"  SELECT n.kind, u.email, u.id, n.case_id, n.task_id, n.facts,"
+		"  n.created_at FROM n, unnest(n.recipients) WITH ORDINALITY"
+		"  r(user_id, i) JOIN app_user u ON u.id = r.user_id"
+		"  ORDER BY n.id, r.i RETURNING 1)"
+		" SELECT count(*) FROM m",
+		1, params, &res);
+	if (err)
+		return err;
+	c->made = (int)db_long(res, 0, 0);
+	PQclear(res);
+	return LD_OK;
+}
+
+enum ld_err outbox_store_split(struct store *s, int limit, int *made)
+{
+	struct split_ctx c = {.limit = limit};
+	enum ld_err err = db_run(s, split, &c);
+	*made = c.made;
+	return err;
+}
+
 struct retry_ctx {
 	const struct principal *p;
 	int64_t id;

@@ -27,28 +27,36 @@ $$;
 
 -- Tell whoever must do task t of p_kind (a task set, a chaser about it):
 -- its assignee, or else every service officer of its area, each once for
--- one event in a transaction (its rows share now()).  The facts are the
--- case's (server/store/case_store_events.c), with the task's title and
--- due date, written once for all its messages (outbox_facts: a task set
--- in an area of 25 officers wrote 25 copies); the words are made when
--- each message is sent.
+-- one event in a transaction (its rows share now()).  To one person, a
+-- message; to several, one notice naming them, of which the mail makes
+-- their messages (sql/039_notices.sql).  The facts are the case's
+-- (server/store/case_store_events.c), with the task's title and due date;
+-- the words are made when each message is sent.
 CREATE OR REPLACE FUNCTION task_notify(t task, p_kind text, p_facts jsonb) RETURNS integer
 LANGUAGE plpgsql VOLATILE AS $$
 DECLARE
-    n integer;
+    ids bigint[];
+    facts jsonb;
 BEGIN
-    WITH r AS MATERIALIZED (
-        SELECT u.id, u.email FROM task_doers(t.assignee_id, t.service_area_id) u
-        WHERE NOT EXISTS (SELECT 1 FROM outbox x WHERE x.case_id = t.case_id
-                          AND x.kind = p_kind AND x.user_id = u.id
-                          AND x.created_at = now())),
-    f AS (INSERT INTO outbox_facts (facts)
-          SELECT (p_facts || jsonb_build_object('title', t.title, 'due', effective_due(t)))::json
-          WHERE EXISTS (SELECT 1 FROM r) RETURNING id)
-    INSERT INTO outbox (kind, recipient, user_id, case_id, task_id, facts_id)
-    SELECT p_kind, r.email, r.id, t.case_id, t.id, f.id FROM r, f;
-    GET DIAGNOSTICS n = ROW_COUNT;
-    RETURN n;
+    WITH told AS MATERIALIZED (
+        SELECT x.user_id FROM outbox_person x WHERE x.case_id = t.case_id
+        AND x.kind = p_kind AND x.created_at = now())
+    SELECT array_agg(u.id ORDER BY u.id) INTO ids
+    FROM task_doers(t.assignee_id, t.service_area_id) u
+    WHERE NOT EXISTS (SELECT 1 FROM told WHERE told.user_id = u.id);
+    IF ids IS NULL THEN
+        RETURN 0;
+    END IF;
+    facts := p_facts || jsonb_build_object('title', t.title, 'due', effective_due(t));
+    IF cardinality(ids) = 1 THEN
+        INSERT INTO outbox (kind, recipient, user_id, case_id, task_id, facts)
+        SELECT p_kind, u.email, u.id, t.case_id, t.id, facts
+        FROM app_user u WHERE u.id = ids[1];
+    ELSE
+        INSERT INTO outbox (kind, recipient, case_id, task_id, facts, recipients, status)
+        VALUES (p_kind, '', t.case_id, t.id, facts, ids, 'pending');
+    END IF;
+    RETURN cardinality(ids);
 END $$;
 
 -- A message's facts as the sender reads them: its own, or those it shares

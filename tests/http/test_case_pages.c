@@ -1060,14 +1060,15 @@ static void test_reminders_and_chasers(void **state)
 		  " u.service_area_id = %ld)",
 		  area_repairs);
 	assert_int_equal(
-		api_sql_long(F("SELECT count(DISTINCT user_id) FROM outbox"
-			       " WHERE case_id = %ld AND kind = 'first_chaser'"
+		api_sql_long(F("SELECT count(DISTINCT user_id) FROM"
+			       " outbox_person WHERE case_id = %ld AND kind ="
+			       " 'first_chaser'"
 			       " AND user_id IN %s",
 			       cid, officer_ids)),
 		officers);
 	assert_int_equal(
 		api_sql_long(F("SELECT count(*) - count(DISTINCT user_id) FROM"
-			       " outbox WHERE case_id = %ld AND kind ="
+			       " outbox_person WHERE case_id = %ld AND kind ="
 			       " 'first_chaser'",
 			       cid)),
 		0);

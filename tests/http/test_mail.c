@@ -154,8 +154,8 @@ static int teardown(void **state)
 	return 0;
 }
 
-/* A task on a new case, set on day, assigned to the repairs officer. */
-static long new_task(const char *day, const char *title)
+/* A task on a new case, set on day, for assignee (0: the whole area). */
+static long new_task_for(const char *day, const char *title, long assignee)
 {
 	static int seq;
 	json_t *c = api_expect(
@@ -172,16 +172,23 @@ static long new_task(const char *day, const char *title)
 			 complaint, (int)(getpid() % 1000) * 50 + seq));
 	long cid = (long)jint(c, "id");
 	json_decref(c);
-	c = api_expect(&lo, 201, "POST",
-		       F("/api/v1/cases/%ld/correspondence", cid),
-		       F("{\"kind\": \"information_request\", \"dated_on\":"
-			 " \"%s\", \"tasks\": [{\"title\": \"%s\","
-			 " \"service_area_id\": %ld, \"assignee_id\": %ld}]}",
-			 day, title, area_repairs, repairs.user_id));
+	c = api_expect(
+		&lo, 201, "POST", F("/api/v1/cases/%ld/correspondence", cid),
+		F("{\"kind\": \"information_request\", \"dated_on\":"
+		  " \"%s\", \"tasks\": [{\"title\": \"%s\","
+		  " \"service_area_id\": %ld%s}]}",
+		  day, title, area_repairs,
+		  assignee ? F(", \"assignee_id\": %ld", assignee) : ""));
 	long task = (long)jint(json_array_get(json_object_get(c, "tasks"), 0),
 			       "id");
 	json_decref(c);
 	return task;
+}
+
+/* A task on a new case, set on day, assigned to the repairs officer. */
+static long new_task(const char *day, const char *title)
+{
+	return new_task_for(day, title, repairs.user_id);
 }
 
 /* The sink's messages whose subject contains needle. */
@@ -530,6 +537,100 @@ static void test_two_servers_send_once(void **state)
 				       F("Twin server task %d (", k)));
 	json_decref(twins);
 	json_decref(all);
+}
+
+/*
+ * A task for a whole area is one notice naming its officers (one outbox
+ * row in the change's transaction); two deliveries at once make each
+ * officer's message of it once, and each officer gets one email.
+ */
+static void test_area_notice_one_message_a_person(void **state)
+{
+	(void)state;
+	char officers_sql[300];
+	snprintf(officers_sql, sizeof(officers_sql),
+		 "SELECT u.id FROM app_user u JOIN user_role r ON r.user_id ="
+		 " u.id AND r.role = 'service_officer' WHERE u.active AND"
+		 " u.service_area_id = %ld",
+		 area_repairs);
+	long officers =
+		api_sql_long(F("SELECT count(*) FROM (%s) o", officers_sql));
+	assert_true(officers >= 2);
+	long task = new_task_for("2026-11-23", "Whole area notice task", 0);
+	assert_int_equal(api_sql_long(F("SELECT count(*) FROM outbox WHERE"
+					" task_id = %ld AND kind ="
+					" 'task_assigned'",
+					task)),
+			 1);
+	/* Two deliveries at once (two remind --once processes). */
+	char cmd[2048], *out;
+	const char *one =
+		F("LINKDESK_TODAY=2026-11-23 LINKDESK_REMINDER_HOUR=0"
+		  " LINKDESK_SMTP_URL=smtp://127.0.0.1:%d LINKDESK_SMTP_TLS=off"
+		  " \"$LINKDESK_BIN\" remind --once",
+		  smtp_port);
+	snprintf(cmd, sizeof(cmd), "(%s) & (%s); s=$?; wait $! && exit $s", one,
+		 one);
+	if (itest_sh(cmd, &out))
+		fail_msg("remind --once: %s", out);
+	free(out);
+	assert_int_equal(api_sql_long(F("SELECT count(*) FROM outbox WHERE"
+					" task_id = %ld AND kind ="
+					" 'task_assigned' AND status = 'split'",
+					task)),
+			 1);
+	/* One message each officer, sent, to that officer. */
+	assert_int_equal(
+		api_sql_long(F("SELECT count(*) FROM outbox o JOIN app_user u"
+			       " ON u.id = o.user_id AND u.email = o.recipient"
+			       " WHERE o.task_id = %ld AND o.kind ="
+			       " 'task_assigned' AND o.status = 'sent' AND"
+			       " o.user_id IN (%s)",
+			       task, officers_sql)),
+		officers);
+	assert_int_equal(
+		api_sql_long(F("SELECT count(*) FROM outbox WHERE"
+			       " task_id = %ld AND kind ="
+			       " 'task_assigned' AND recipients IS NULL",
+			       task)),
+		officers);
+	/* Again: nothing more. */
+	assert_int_equal(remind("2026-11-23", NULL, NULL), 0);
+	json_t *all = sink_messages();
+	json_t *mine = messages_about(all, "Whole area notice task");
+	json_decref(all);
+	assert_int_equal((long)json_array_size(mine), officers);
+	json_t *to = json_object();
+	size_t i;
+	json_t *m;
+	json_array_foreach(mine, i, m)
+	{
+		assert_true(!strncmp(jstr(m, "subject"),
+				     "New Ombudsman task: ", 20));
+		assert_non_null(strstr(jstr(m, "text"), "Due: "));
+		assert_int_equal(json_array_size(json_object_get(m, "to")), 1);
+		json_object_set_new(to,
+				    json_string_value(json_array_get(
+					    json_object_get(m, "to"), 0)),
+				    json_true());
+		assert_well_formed(m);
+	}
+	assert_int_equal((long)json_object_size(to), officers);
+	json_decref(to);
+	json_decref(mine);
+
+	/* remind --once --no-mail makes the messages, sending none. */
+	task = new_task_for("2026-11-23", "Whole area notice unsent", 0);
+	char *said;
+	assert_int_equal(remind("2026-11-23", "", &said), 0);
+	assert_non_null(strstr(said, "messages made of notices to several: "));
+	free(said);
+	assert_int_equal(api_sql_long(F("SELECT count(*) FROM outbox WHERE"
+					" task_id = %ld AND kind ="
+					" 'task_assigned' AND status = 'queued'"
+					" AND recipients IS NULL",
+					task)),
+			 officers);
 }
 
 /*
@@ -1272,6 +1373,7 @@ int main(void)
 		cmocka_unit_test(test_invite_updates_and_cancel),
 		cmocka_unit_test(test_fortnight_of_reminders),
 		cmocka_unit_test(test_two_servers_send_once),
+		cmocka_unit_test(test_area_notice_one_message_a_person),
 		cmocka_unit_test(test_three_servers_slow_smtp_send_once),
 		cmocka_unit_test(test_killed_mid_send),
 		cmocka_unit_test(test_smtp_down_then_back),
