@@ -16,7 +16,8 @@ ALTER TABLE outbox ADD CONSTRAINT outbox_status_check
 ALTER TABLE outbox ADD CONSTRAINT outbox_notice_recipients
     CHECK ((status IN ('pending', 'split')) = (recipients IS NOT NULL));
 -- By case and time, as "who was told" in a transaction reads them
--- (task_notify); the mail takes them all, a thousand at a time.
+-- (task_notify); the mail takes them all, a thousand at a time, through
+-- this index whatever the statistics say (outbox_store_split).
 CREATE INDEX outbox_pending ON outbox (case_id, created_at) WHERE status = 'pending';
 
 -- Each person a message is to, whether or not the mail has made their

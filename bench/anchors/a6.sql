@@ -1,4 +1,4 @@
-\set id random(1809, 2007)
+\set id random(180117, 200007)
 WITH t AS (SELECT id, user_id, last_used_at,  expires_at IS NULL OR expires_at > now() AS live  FROM api_token WHERE token_hash = :v1 AND revoked_at IS NULL), touch AS (UPDATE api_token SET last_used_at = now() FROM t  WHERE api_token.id = t.id AND t.live  AND (t.last_used_at IS NULL  OR t.last_used_at < now() - interval '60 seconds')) SELECT t.live, t.id, u.id, coalesce(u.service_area_id, 0), coalesce(u.validator_title_id, 0), u.resident_access, array_to_string(ARRAY(SELECT role FROM user_role r WHERE r.user_id = u.id ORDER BY role), ','), u.name FROM t JOIN app_user u ON u.id = t.user_id AND u.active;
 BEGIN;
 SELECT set_config('linkdesk.actor', :v2, true);
