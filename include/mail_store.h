@@ -82,11 +82,12 @@ enum ld_err outbox_store_defer(struct store *s, int limit, const char *why,
 
 /*
  * Make each person's message of up to limit pending notices (a notice to
- * several people, sql/039_notices.sql), in one transaction, so that each
- * person's message is made exactly once whichever server does it; *made
- * counts the messages.
+ * several people, sql/039_notices.sql), oldest first, in one statement, so
+ * that each person's message is made exactly once whichever server does
+ * it; *notices counts the notices split, *made the messages.
  */
-enum ld_err outbox_store_split(struct store *s, int limit, int *made);
+enum ld_err outbox_store_split(struct store *s, int limit, int *notices,
+			       int *made);
 
 /* An administrator sends a failed message again. */
 enum ld_err outbox_store_retry(struct store *s, const struct principal *p,

@@ -27,13 +27,13 @@
 
 enum ld_err jobs_make_messages(struct app *app, int *made)
 {
-	int n;
+	int notices, n;
 	enum ld_err err;
 	*made = 0;
 	do {
-		err = outbox_store_split(app->store, SPLIT_MAX, &n);
+		err = outbox_store_split(app->store, SPLIT_MAX, &notices, &n);
 		*made += n;
-	} while (!err && n > 0);
+	} while (!err && notices == SPLIT_MAX);
 	return err;
 }
 
@@ -48,10 +48,12 @@ enum ld_err jobs_deliver(struct app *app, int *sent, int *failed)
 	struct mail_env env;
 	*sent = *failed = 0;
 	int made;
-	/* Each person's message of the notices to several first. */
+	/* Each person's message of the notices to several first; mail
+	 * already made still goes if that fails. */
 	enum ld_err err = jobs_make_messages(app, &made);
 	if (err)
-		return err;
+		log_warn("mail: notices to several not made into messages: %s",
+			 ld_err_name(err));
 	err = mail_env_init(app, &env);
 	if (err)
 		return err;

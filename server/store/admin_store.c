@@ -295,7 +295,8 @@ enum ld_err admin_store_outbox(struct store *s, const char *status, char **json)
 		"'task_id',"
 		" task_id, 'recipients', recipients) ORDER BY id DESC), '[]')"
 		" FROM (SELECT * FROM outbox"
-		" WHERE $1::text IS NULL OR status = $1 ORDER BY id DESC"
+		" WHERE coalesce(status = $1, status <> 'split')"
+		" ORDER BY id DESC"
 		" LIMIT 500) o",
 		1, params, json);
 }

@@ -297,7 +297,7 @@ enum ld_err outbox_store_defer(struct store *s, int limit, const char *why,
 
 struct split_ctx {
 	int limit;
-	int made;
+	int notices, made;
 };
 
 static enum ld_err split(struct db *db, void *arg)
@@ -307,36 +307,38 @@ static enum ld_err split(struct db *db, void *arg)
 	PGresult *res;
 	const char *params[] = {db_num(&limit, c->limit)};
 	/*
-	 * The notice's time is its messages': they were queued then.  In no
-	 * order (the caller takes them all): in id order the planner walked
-	 * the primary key past three million sent messages when its
-	 * statistics knew of no pending notice, 2.8 s a thousand at full
-	 * size, where outbox_pending takes 0.54 s.
+	 * The notice's time is its messages': they were queued then.  Oldest
+	 * first through outbox_pending_id, whatever the statistics say.  Its
+	 * people are those active now, as task_doers() chose them.
 	 */
 	enum ld_err err = db_exec(
 		db, "outbox_split",
 		"WITH n AS (UPDATE outbox o SET status = 'split'"
 		"  FROM (SELECT id FROM outbox WHERE status = 'pending'"
-		"  LIMIT $1 FOR UPDATE SKIP LOCKED) p"
+		"  ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED) p"
 		"  WHERE o.id = p.id RETURNING o.*),"
 		" m AS (INSERT INTO outbox (kind, recipient, user_id, case_id,"
-		"  task_id, facts, created_at)"
+		"  task_id, facts, facts_id, created_at)"
 		"  SELECT n.kind, u.email, u.id, n.case_id, n.task_id, n.facts,"
-		"  n.created_at FROM n, unnest(n.recipients) r(user_id)"
-		"  JOIN app_user u ON u.id = r.user_id RETURNING 1)"
-		" SELECT count(*) FROM m",
+		"  n.facts_id, n.created_at FROM n, unnest(n.recipients)"
+		"  r(user_id) JOIN app_user u ON u.id = r.user_id AND u.active"
+		"  RETURNING 1)"
+		" SELECT (SELECT count(*) FROM n), count(*) FROM m",
 		1, params, &res);
 	if (err)
 		return err;
-	c->made = (int)db_long(res, 0, 0);
+	c->notices = (int)db_long(res, 0, 0);
+	c->made = (int)db_long(res, 0, 1);
 	PQclear(res);
 	return LD_OK;
 }
 
-enum ld_err outbox_store_split(struct store *s, int limit, int *made)
+enum ld_err outbox_store_split(struct store *s, int limit, int *notices,
+			       int *made)
 {
 	struct split_ctx c = {.limit = limit};
 	enum ld_err err = db_run(s, split, &c);
+	*notices = c.notices;
 	*made = c.made;
 	return err;
 }

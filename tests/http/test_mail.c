@@ -619,6 +619,34 @@ static void test_area_notice_one_message_a_person(void **state)
 	json_decref(to);
 	json_decref(mine);
 
+	/* The administrators' list shows the messages, not the notice
+	 * they were made of, unless asked for it. */
+	struct api admin;
+	api_signin(&admin, server.base, "admin");
+	long notice = api_sql_long(F("SELECT id FROM outbox WHERE task_id = %ld"
+				     " AND kind = 'task_assigned' AND"
+				     " recipients IS NOT NULL",
+				     task));
+	json_t *listed = api_expect(&admin, 200, "GET", "/api/v1/outbox", NULL);
+	int in_all = 0, in_split = 0;
+	json_array_foreach(listed, i, m) in_all += jint(m, "id") == notice;
+	json_decref(listed);
+	listed = api_expect(&admin, 200, "GET", "/api/v1/outbox?status=split",
+			    NULL);
+	json_array_foreach(listed, i, m)
+	{
+		if (jint(m, "id") == notice) {
+			in_split++;
+			assert_int_equal((long)json_array_size(json_object_get(
+						 m, "recipients")),
+					 officers);
+		}
+	}
+	json_decref(listed);
+	api_release(&admin);
+	assert_int_equal(in_all, 0);
+	assert_int_equal(in_split, 1);
+
 	/* remind --once --no-mail makes the messages, sending none. */
 	task = new_task_for("2026-11-23", "Whole area notice unsent", 0);
 	char *said;
