@@ -36,12 +36,14 @@ CREATE OR REPLACE FUNCTION task_notify(t task, p_kind text, p_facts jsonb) RETUR
 LANGUAGE plpgsql VOLATILE AS $$
 DECLARE
     ids bigint[];
+    emails text[];
     facts jsonb;
 BEGIN
     WITH told AS MATERIALIZED (
         SELECT x.user_id FROM outbox_person x WHERE x.case_id = t.case_id
         AND x.kind = p_kind AND x.created_at = now())
-    SELECT array_agg(u.id ORDER BY u.id) INTO ids
+    SELECT array_agg(u.id ORDER BY u.id), array_agg(u.email ORDER BY u.id)
+    INTO ids, emails
     FROM task_doers(t.assignee_id, t.service_area_id) u
     WHERE NOT EXISTS (SELECT 1 FROM told WHERE told.user_id = u.id);
     IF ids IS NULL THEN
@@ -50,8 +52,7 @@ BEGIN
     facts := p_facts || jsonb_build_object('title', t.title, 'due', effective_due(t));
     IF cardinality(ids) = 1 THEN
         INSERT INTO outbox (kind, recipient, user_id, case_id, task_id, facts)
-        SELECT p_kind, u.email, u.id, t.case_id, t.id, facts
-        FROM app_user u WHERE u.id = ids[1];
+        VALUES (p_kind, emails[1], ids[1], t.case_id, t.id, facts);
     ELSE
         INSERT INTO outbox (kind, recipient, case_id, task_id, facts, recipients, status)
         VALUES (p_kind, '', t.case_id, t.id, facts, ids, 'pending');

@@ -92,15 +92,21 @@ static json_t *sink_messages(void)
  * the sink unless told not to.  The reminder hour is midnight: the day is
  * fixed, so the hour must not be the wall clock's.
  */
-static int remind_with(const char *day, const char *env, bool mail, char **out)
+static void remind_cmd(char *cmd, size_t size, const char *day, const char *env,
+		       bool mail)
 {
-	char cmd[1024];
-	snprintf(cmd, sizeof(cmd),
+	snprintf(cmd, size,
 		 "LINKDESK_TODAY=%s LINKDESK_REMINDER_HOUR=0"
 		 " LINKDESK_SMTP_URL=smtp://127.0.0.1:%d"
 		 " LINKDESK_SMTP_TLS=off LINKDESK_MAIL_RETRY_SECONDS=1 %s"
 		 " \"$LINKDESK_BIN\" remind --once %s 2>&1",
 		 day, smtp_port, env, mail ? "" : "--no-mail");
+}
+
+static int remind_with(const char *day, const char *env, bool mail, char **out)
+{
+	char cmd[1024];
+	remind_cmd(cmd, sizeof(cmd), day, env, mail);
 	char *unused;
 	int rc = itest_sh(cmd, out ? out : &unused);
 	if (!out)
@@ -563,12 +569,8 @@ static void test_area_notice_one_message_a_person(void **state)
 					task)),
 			 1);
 	/* Two deliveries at once (two remind --once processes). */
-	char cmd[2048], *out;
-	const char *one =
-		F("LINKDESK_TODAY=2026-11-23 LINKDESK_REMINDER_HOUR=0"
-		  " LINKDESK_SMTP_URL=smtp://127.0.0.1:%d LINKDESK_SMTP_TLS=off"
-		  " \"$LINKDESK_BIN\" remind --once",
-		  smtp_port);
+	char one[1024], cmd[2200], *out;
+	remind_cmd(one, sizeof(one), "2026-11-23", "", true);
 	snprintf(cmd, sizeof(cmd), "(%s) & (%s); s=$?; wait $! && exit $s", one,
 		 one);
 	if (itest_sh(cmd, &out))
