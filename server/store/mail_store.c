@@ -308,14 +308,15 @@ static enum ld_err split(struct db *db, void *arg)
 	const char *params[] = {db_num(&limit, c->limit)};
 	/*
 	 * The notice's time is its messages': they were queued then.  Oldest
-	 * first through outbox_pending_id, whatever the statistics say.  Its
+	 * first, in the order of the index of pending notices by time
+	 * (sql/040_pending_by_time.sql), whatever the statistics say.  Its
 	 * people are those active now, as task_doers() chose them.
 	 */
 	enum ld_err err = db_exec(
 		db, "outbox_split",
 		"WITH n AS (UPDATE outbox o SET status = 'split'"
 		"  FROM (SELECT id FROM outbox WHERE status = 'pending'"
-		"  ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED) p"
+		"  ORDER BY created_at LIMIT $1 FOR UPDATE SKIP LOCKED) p"
 		"  WHERE o.id = p.id RETURNING o.*),"
 		" m AS (INSERT INTO outbox (kind, recipient, user_id, case_id,"
 		"  task_id, facts, facts_id, created_at)"

@@ -25,6 +25,15 @@ CREATE OR REPLACE FUNCTION remedy_json(r remedy) RETURNS json LANGUAGE sql STABL
         'version', r.version)
 $$;
 
+-- Whom this transaction has told already of a kind of notice about a case
+-- (a notice's people before and after the mail splits it): found through
+-- the case and the transaction's time, as test_store's generic plan checks.
+CREATE OR REPLACE FUNCTION outbox_told(p_case bigint, p_kind text) RETURNS SETOF bigint
+LANGUAGE sql STABLE AS $$
+    SELECT x.user_id FROM outbox_person x
+    WHERE x.case_id = p_case AND x.kind = p_kind AND x.created_at = now()
+$$;
+
 -- Tell whoever must do task t of p_kind (a task set, a chaser about it):
 -- its assignee, or else every service officer of its area, each once for
 -- one event in a transaction (its rows share now()).  To one person, a
@@ -39,9 +48,7 @@ DECLARE
     emails text[];
     facts jsonb;
 BEGIN
-    WITH told AS MATERIALIZED (
-        SELECT x.user_id FROM outbox_person x WHERE x.case_id = t.case_id
-        AND x.kind = p_kind AND x.created_at = now())
+    WITH told AS MATERIALIZED (SELECT * FROM outbox_told(t.case_id, p_kind) x(user_id))
     SELECT array_agg(u.id ORDER BY u.id), array_agg(u.email ORDER BY u.id)
     INTO ids, emails
     FROM task_doers(t.assignee_id, t.service_area_id) u
