@@ -308,9 +308,9 @@ static enum ld_err split(struct db *db, void *arg)
 	const char *params[] = {db_num(&limit, c->limit)};
 	/*
 	 * The notice's time is its messages': they were queued then.  Oldest
-	 * first, in the order of the index of pending notices by time
-	 * (sql/040_pending_by_time.sql), whatever the statistics say.  Its
-	 * people are those active now, as task_doers() chose them.
+	 * first, sorted from the index of the pending notices (no index of
+	 * them by time alone: sql/040_pending_by_time.sql).  Its people are
+	 * those active now, as task_doers() chose them.
 	 */
 	enum ld_err err = db_exec(
 		db, "outbox_split",

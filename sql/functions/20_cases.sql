@@ -27,7 +27,8 @@ $$;
 
 -- Whom this transaction has told already of a kind of notice about a case
 -- (a notice's people before and after the mail splits it): found through
--- the case and the transaction's time, as test_store's generic plan checks.
+-- the case and the transaction's time, as test_store's generic plan checks
+-- (sql/040_pending_by_time.sql).
 CREATE OR REPLACE FUNCTION outbox_told(p_case bigint, p_kind text) RETURNS SETOF bigint
 LANGUAGE sql STABLE AS $$
     SELECT x.user_id FROM outbox_person x
