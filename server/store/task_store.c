@@ -556,14 +556,19 @@ static enum ld_err chasing(struct db *db, const struct principal *p, int64_t id,
 		" 'reminders', coalesce((SELECT json_agg(json_build_object("
 		"  'on', (x.created_at AT TIME ZONE 'Europe/London')::date,"
 		"  'to', coalesce(u.name, 'the service area'),"
-		"  'status', x.status) ORDER BY x.id DESC)"
-		"  FROM outbox x LEFT JOIN app_user u ON u.id = x.user_id"
-		/* The link officer's, about this task alone, and the
-		 * sweep's, a person's list of the day (outbox_task_ids). */
-		"  WHERE ((x.case_id = t.case_id AND x.task_id = t.id"
-		"  AND x.kind = 'reminder')"
-		"  OR (x.task_ids @> ARRAY[t.id] AND x.kind = 'reminders'))"
-		"  AND x.status <> 'dropped'), '[]'),"
+		"  'status', x.status) ORDER BY x.id DESC, x.user_id)"
+		/* The link officer's, about this task alone, to each person
+		 * (outbox_person: a notice to several, before the mail makes
+		 * their messages of it, too), and the sweep's, a person's
+		 * list of the day (outbox_task_ids). */
+		"  FROM (SELECT p.id, p.created_at, p.user_id, p.status"
+		"  FROM outbox_person p WHERE p.case_id = t.case_id"
+		"  AND p.task_id = t.id AND p.kind = 'reminder'"
+		"  UNION ALL SELECT o.id, o.created_at, o.user_id, o.status"
+		"  FROM outbox o WHERE o.task_ids @> ARRAY[t.id]"
+		"  AND o.kind = 'reminders') x"
+		"  LEFT JOIN app_user u ON u.id = x.user_id"
+		"  WHERE x.status <> 'dropped'), '[]'),"
 		" 'chasers', coalesce((SELECT json_agg(json_build_object("
 		"  'kind', m.kind, 'dated_on', m.dated_on)"
 		"  ORDER BY m.dated_on DESC, m.id DESC)"
@@ -617,21 +622,18 @@ static enum ld_err remind(struct db *db, void *arg)
 		err = LD_ECONFLICT;
 		goto out;
 	}
+	/* Told as a task's doers are of everything (task_notify): its
+	 * assignee, or one notice to its area's officers. */
 	const char *params[] = {db_date(&d, c->today), vp[0]};
 	err = db_exec(db, "task_remind",
-		      "INSERT INTO outbox (kind, recipient, user_id, case_id,"
-		      " task_id, facts)"
-		      " SELECT 'reminder', u.email, u.id, t.case_id, "
-		      "t.id, " REMINDER_FACTS
+		      "SELECT task_notify(t, 'reminder', " REMINDER_FACTS ")"
 		      " FROM task t JOIN ombudsman_case c ON c.id = t.case_id"
 		      " JOIN ombudsman o ON o.id = c.ombudsman_id"
-		      " JOIN LATERAL task_doers(t.assignee_id,"
-		      "  t.service_area_id) u ON true WHERE t.id = $2"
-		      " RETURNING id",
+		      " WHERE t.id = $2",
 		      2, params, &res);
 	if (err)
 		goto out;
-	if (PQntuples(res) == 0) {
+	if (PQntuples(res) == 0 || db_long(res, 0, 0) == 0) {
 		why_set(c->why, NULL,
 			"no one in the task's service area can be reminded");
 		err = LD_ECONFLICT;

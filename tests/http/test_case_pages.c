@@ -1024,14 +1024,22 @@ static void test_reminders_and_chasers(void **state)
 	page_lacks(&repairs, F("/tasks/%ld", task), "Send a reminder now");
 	posted_to(&lo, F("/tasks/%ld/remind", task), "",
 		  F("/tasks/%ld?done=reminded", task));
-	assert_int_equal(count_of("outbox", mine), officers);
+	assert_int_equal(count_of("outbox_person", mine), officers);
+	/* To several, one notice naming them, as every notice of a task to
+	 * its area's officers (task_notify), whether or not the mail has
+	 * made their messages of it yet. */
+	if (officers > 1)
+		assert_int_equal(
+			count_of("outbox",
+				 F("%s AND recipients IS NOT NULL", mine)),
+			1);
 	page_says(&lo, F("/tasks/%ld?done=reminded", task),
 		  "Reminder sent to the service area.");
 	page_says(&lo, F("/tasks/%ld", task),
 		  F("Reminders sent: %ld", officers));
 	json_decref(api_expect(&lo, 201, "POST",
 			       F("/api/v1/tasks/%ld/reminders", task), NULL));
-	assert_int_equal(count_of("outbox", mine), 2 * officers);
+	assert_int_equal(count_of("outbox_person", mine), 2 * officers);
 	/* The sweep's: a person's list of the day naming it (and another
 	 * task), on the page too; one dropped unsent is not.  As if sent:
 	 * other tests count the queue. */
@@ -1090,7 +1098,7 @@ static void test_reminders_and_chasers(void **state)
 		   "not paused");
 	api_refused(&lo, 409, "conflict", NULL, "POST",
 		    F("/api/v1/tasks/%ld/reminders", task), NULL);
-	assert_int_equal(count_of("outbox", mine), 2 * officers);
+	assert_int_equal(count_of("outbox_person", mine), 2 * officers);
 }
 
 /*
