@@ -7,4 +7,4 @@
 -- notices, the generic plan of "who was told" took that one and filtered
 -- every pending notice by case, 35 ms a task once 17,000 waited for the
 -- mail (bench/README.md).  Every index of them now leads with the case.
-DROP INDEX outbox_pending_id;
+DROP INDEX IF EXISTS outbox_pending_id; -- 039 as first written had none
