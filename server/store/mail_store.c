@@ -433,37 +433,122 @@ struct due_ctx {
 	int32_t today;
 	const char *slots;
 	PGresult *pairs;
+	/* The mark's count as read, and the queued tasks the read settled. */
+	char n[24];
+	char *settled;
+	bool marked;
 };
 
+/* The slots of the day: set_on, and its latest slot by today ($1). */
+#define DUE_SLOTS                                                              \
+	"WITH s AS MATERIALIZED (SELECT * FROM json_to_recordset($2::json)"    \
+	"  AS s(set_on date, slot date) WHERE s.slot <= $1::date)"
+
 /*
- * The (task, slot) pairs due by today and not yet reminded, in task order:
- * one read, no lock held.  Read apart from the inserts (in one statement,
- * the check would read the rows being inserted, once per task).  Every
- * pair's slot is a latest slot, no older than the oldest in slots_json:
- * the reminders of those few days are read once (reminder_slot) and
- * matched by hash, where a probe a task (95,000 of them at full size) was
- * most of what a sweep with nothing due paid.
+ * The (task, slot) pairs due by today and not yet reminded, in task order,
+ * and the tasks queued in reminder_wake that this read has settled: one
+ * snapshot, no lock held.  Read apart from the inserts (in one statement,
+ * the check would read the rows being inserted, once per task).
+ *
+ * When the last sweep to remind every pair it read had this day and these
+ * slots (reminder_swept), every task remindable then has its reminder, and
+ * every task that has become remindable since is queued: the queue is read
+ * alone.  Otherwise every remindable task is: each pair's slot is a latest
+ * slot, no older than the oldest in slots_json, so the reminders of those
+ * few days are read once (reminder_slot) and matched by hash, where a probe
+ * a task (95,000 of them at full size) was most of what a sweep paid.
+ *
+ * A queued task is settled when it is not remindable or its day set is in
+ * the slots: one in no day set of them (the slots were read before it was
+ * reopened) waits for a sweep whose slots name its day set.
  */
 static enum ld_err due_pairs(struct db *db, void *arg)
 {
 	struct due_ctx *c = arg;
 	struct db_date today;
 	const char *params[] = {db_date(&today, c->today), c->slots};
+	PGresult *res = NULL;
+	enum ld_err err =
+		db_exec(db, "remind_due_begin",
+			"BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", 0,
+			NULL, NULL);
+	if (!err)
+		err = db_exec(db, "remind_due_mark",
+			      "SELECT n, coalesce(day = $1::date AND slots ="
+			      " md5($2), false) FROM reminder_swept",
+			      2, params, &res);
+	if (err)
+		goto out;
+	snprintf(c->n, sizeof(c->n), "%s", PQgetvalue(res, 0, 0));
+	c->marked = *PQgetvalue(res, 0, 1) == 't';
+	PQclear(res);
+	res = NULL;
+	if (c->marked)
+		err = db_exec(
+			db, "remind_due_woken",
+			DUE_SLOTS
+			" SELECT t.id, s.slot FROM task t JOIN s ON"
+			" s.set_on = t.set_on"
+			" WHERE t.id IN (SELECT task_id FROM reminder_wake)"
+			" AND task_remindable(t.status, t.paused_on)"
+			" AND s.slot > t.set_on AND NOT EXISTS (SELECT 1"
+			"  FROM reminder r WHERE r.task_id = t.id"
+			"  AND r.slot = s.slot) ORDER BY t.id",
+			2, params, &c->pairs);
+	else
+		err = db_exec(
+			db, "remind_due",
+			DUE_SLOTS
+			", done AS MATERIALIZED (SELECT r.task_id, r.slot"
+			"  FROM reminder r"
+			"  WHERE r.slot >= (SELECT min(slot) FROM s)"
+			"  AND r.slot <= $1::date)"
+			" SELECT t.id, s.slot FROM task t JOIN s ON s.set_on ="
+			" t.set_on"
+			" LEFT JOIN done d ON d.task_id = t.id AND d.slot = "
+			"s.slot"
+			" WHERE task_remindable(t.status, t.paused_on)"
+			" AND s.slot > t.set_on"
+			" AND d.task_id IS NULL ORDER BY t.id",
+			2, params, &c->pairs);
+	if (!err)
+		err = db_exec(db, "remind_due_settled",
+			      DUE_SLOTS
+			      " SELECT coalesce(array_agg(w.id), '{}')"
+			      " FROM reminder_wake w"
+			      " LEFT JOIN task t ON t.id = w.task_id"
+			      " WHERE t.id IS NULL"
+			      " OR NOT task_remindable(t.status, t.paused_on)"
+			      " OR t.set_on IN (SELECT set_on FROM s)",
+			      2, params, &res);
+	if (!err)
+		c->settled = xstrdup(PQgetvalue(res, 0, 0));
+out:
+	PQclear(res);
+	return finish(db, err);
+}
+
+/*
+ * After a sweep that reminded every pair it read: its queued tasks deleted
+ * and its mark written, in one statement, and only if no other sweep has
+ * marked since this one's read.  Such a sweep deleted the tasks it read and
+ * marked its own day and slots; a mark written over it would promise that
+ * tasks queued after this read are still queued.
+ */
+static enum ld_err settle(struct db *db, void *arg)
+{
+	struct due_ctx *c = arg;
+	struct db_date today;
+	const char *params[] = {db_date(&today, c->today), c->slots, c->n,
+				c->settled};
 	return db_exec(
-		db, "remind_due",
-		"WITH s AS MATERIALIZED (SELECT * FROM "
-		"json_to_recordset($2::json)"
-		"  AS s(set_on date, slot date) WHERE s.slot <= $1::date),"
-		" done AS MATERIALIZED (SELECT r.task_id, r.slot FROM reminder "
-		"r"
-		"  WHERE r.slot >= (SELECT min(slot) FROM s)"
-		"  AND r.slot <= $1::date)"
-		" SELECT t.id, s.slot FROM task t JOIN s ON s.set_on = t.set_on"
-		" LEFT JOIN done d ON d.task_id = t.id AND d.slot = s.slot"
-		" WHERE task_remindable(t.status, t.paused_on)"
-		" AND s.slot > t.set_on"
-		" AND d.task_id IS NULL ORDER BY t.id",
-		2, params, &c->pairs);
+		db, "remind_settle",
+		"WITH m AS (UPDATE reminder_swept SET day = $1::date,"
+		" slots = md5($2), n = n + 1 WHERE n = $3::bigint"
+		" RETURNING 1)"
+		" DELETE FROM reminder_wake WHERE id = ANY ($4::bigint[])"
+		" AND EXISTS (SELECT 1 FROM m)",
+		4, params, NULL);
 }
 
 struct batch_ctx {
@@ -526,6 +611,11 @@ static enum ld_err sweep_batch(struct db *db, void *arg)
 	return finish(db, err);
 }
 
+/* The last reminder id handed out (0: none yet); the sequence caches one. */
+#define REMINDER_NUMBERED                                                      \
+	"coalesce(pg_sequence_last_value("                                     \
+	"pg_get_serial_sequence('reminder', 'id')), 0)"
+
 struct mail_ctx {
 	int32_t today;
 	int mailed;
@@ -563,7 +653,21 @@ static enum ld_err remind_mail(struct db *db, void *arg)
 		err = db_exec(db, "remind_mail_lock",
 			      "SELECT upto FROM reminder_mailed FOR UPDATE", 0,
 			      NULL, NULL);
+	/* Once the lock is held, every reminder numbered (only a batch
+	 * numbers one, holding the lock shared) is committed or rolled
+	 * back: none numbered past the last mailed, nothing to mail, and the
+	 * newest reminders' pages (their BRIN range, the whole of a day's
+	 * sweep, until it is summarised) are not read.  A statement of its
+	 * own, read after the lock. */
 	if (!err)
+		err = db_exec(db, "remind_mail_new",
+			      "SELECT " REMINDER_NUMBERED " > upto"
+			      " FROM reminder_mailed",
+			      0, NULL, &res);
+	bool none = !err && *PQgetvalue(res, 0, 0) != 't';
+	PQclear(res);
+	res = NULL;
+	if (!err && !none)
 		err = db_exec(
 			db, "remind_mail",
 			"WITH r AS MATERIALIZED (SELECT r.id, t.id AS task_id,"
@@ -575,11 +679,10 @@ static enum ld_err remind_mail(struct db *db, void *arg)
 			 * hash of 100,000 at full size, not a scan of every
 			 * task. */
 			"  AND task_remindable(t.status, t.paused_on)),"
-			" up AS (UPDATE reminder_mailed SET upto = (SELECT "
-			"max(id) "
-			"FROM "
-			"r)"
-			"  WHERE EXISTS (SELECT 1 FROM r)),"
+			/* Past every reminder numbered, mailed or not (its
+			 * task closed, or its number spent on a conflict). */
+			" up AS (UPDATE reminder_mailed SET upto = greatest("
+			"upto, " REMINDER_NUMBERED ")),"
 			" who AS MATERIALIZED (SELECT p.assignee, "
 			"p.service_area_id,"
 			"  u.id, u.email"
@@ -598,7 +701,7 @@ static enum ld_err remind_mail(struct db *db, void *arg)
 			" AND w.service_area_id = r.service_area_id"
 			" GROUP BY w.id, w.email RETURNING id",
 			1, params, &res);
-	if (!err)
+	if (!err && !none)
 		c->mailed = PQntuples(res);
 	PQclear(res);
 	return finish(db, err);
@@ -642,7 +745,7 @@ enum ld_err remind_store_sweep_batches(struct store *s, int32_t today,
 				       int max_batches,
 				       struct remind_sweep *out)
 {
-	struct due_ctx d = {today, slots_json, NULL};
+	struct due_ctx d = {.today = today, .slots = slots_json};
 	int batches = 0;
 
 	bool stopped = false;
@@ -661,6 +764,12 @@ enum ld_err remind_store_sweep_batches(struct store *s, int32_t today,
 		out->reminders += b.queued;
 	}
 	PQclear(d.pairs);
+	/* Every pair reminded by this sweep: none skipped as held elsewhere,
+	 * reminded by another sweep meanwhile, or closed since the read. */
+	if (!err && !stopped && out->reminders == n &&
+	    !(d.marked && !strcmp(d.settled, "{}")))
+		err = db_run(s, settle, &d);
+	free(d.settled);
 	/* Also after a sweep that wrote none: an earlier one may have been
 	 * stopped between its batches and its mail. */
 	struct mail_ctx m = {today, 0};

@@ -30,6 +30,26 @@ RETURNS boolean LANGUAGE sql IMMUTABLE AS $$
     SELECT p_status IN ('open', 'in_progress') AND p_paused_on IS NULL
 $$;
 
+-- A task that has become remindable, queued for the sweep (sql/041): set
+-- so, reopened or unpaused, or moved to another day set while remindable.
+-- A sweep whose day and slots are marked reads these tasks alone.
+CREATE OR REPLACE FUNCTION task_wake() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    INSERT INTO reminder_wake (task_id) VALUES (NEW.id);
+    RETURN NULL;
+END
+$$;
+
+CREATE OR REPLACE TRIGGER reminder_wake AFTER INSERT ON task
+    FOR EACH ROW WHEN (task_remindable(NEW.status, NEW.paused_on))
+    EXECUTE FUNCTION task_wake();
+CREATE OR REPLACE TRIGGER reminder_wake_again
+    AFTER UPDATE OF status, paused_on, set_on ON task
+    FOR EACH ROW WHEN (task_remindable(NEW.status, NEW.paused_on)
+        AND (NOT task_remindable(OLD.status, OLD.paused_on)
+             OR OLD.set_on IS DISTINCT FROM NEW.set_on))
+    EXECUTE FUNCTION task_wake();
+
 -- Work still owed, past its date and not paused.
 CREATE OR REPLACE FUNCTION task_overdue(t task, p_today date) RETURNS boolean
 LANGUAGE sql IMMUTABLE AS $$

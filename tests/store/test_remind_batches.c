@@ -295,12 +295,95 @@ static void test_the_mail_waits_for_a_batch_in_flight(void **state)
 		3);
 }
 
+/* This test's tasks, the nth of them (from 0) in id order. */
+static long nth_task(int nth)
+{
+	return api_sql_long(F("SELECT id FROM task WHERE service_area_id = %ld"
+			      " ORDER BY id OFFSET %d LIMIT 1",
+			      area, nth));
+}
+
+static long reminded(long task, const char *slot)
+{
+	return api_sql_long(F("SELECT count(*) FROM reminder WHERE task_id ="
+			      " %ld AND slot = '%s'",
+			      task, slot));
+}
+
+/*
+ * Once a sweep has reminded every pair it read, the next with the same day
+ * and slots reads only the tasks that have become remindable since: one
+ * reopened, one unpaused, each reminded that same day; one whose queued
+ * row is gone (as if no trigger had queued it) is not, until a sweep of
+ * other slots reads every task again.  The store tier runs one test at a
+ * time: no other sweep marks in between.
+ */
+static void test_a_marked_sweep_reads_the_tasks_woken_since(void **state)
+{
+	(void)state;
+	struct remind_sweep out;
+	long reopened = nth_task(0), unpaused = nth_task(1),
+	     unqueued = nth_task(2);
+	api_exec(F("UPDATE task SET status = 'done' WHERE id IN (%ld, %ld)",
+		   reopened, unqueued));
+	api_exec(F("UPDATE task SET paused_on = '2026-11-30' WHERE id = %ld",
+		   unpaused));
+
+	/* Every task read: the four remindable reminded, the sweep marked. */
+	assert_int_equal(sweep("2026-12-02", "2026-12-01", 0, 0, &out), LD_OK);
+	assert_int_equal(out.reminders, TASKS - 3);
+	assert_int_equal(
+		api_sql_long("SELECT count(*) FROM reminder_swept WHERE day ="
+			     " '2026-12-02'"),
+		1);
+	assert_int_equal(sweep("2026-12-02", "2026-12-01", 0, 0, &out), LD_OK);
+	assert_int_equal(out.reminders, 0);
+
+	/* Woken since: each queued by the triggers, each reminded now. */
+	api_exec(F("UPDATE task SET status = 'open' WHERE id = %ld", reopened));
+	api_exec(
+		F("UPDATE task SET paused_on = NULL WHERE id = %ld", unpaused));
+	assert_int_equal(api_sql_long(F("SELECT count(*) FROM reminder_wake"
+					" WHERE task_id IN (%ld, %ld)",
+					reopened, unpaused)),
+			 2);
+	assert_int_equal(sweep("2026-12-02", "2026-12-01", 0, 0, &out), LD_OK);
+	assert_int_equal(out.reminders, 2);
+	assert_int_equal(reminded(reopened, "2026-12-01"), 1);
+	assert_int_equal(reminded(unpaused, "2026-12-01"), 1);
+	assert_int_equal(api_sql_long(F("SELECT count(*) FROM reminder_wake"
+					" WHERE task_id IN (%ld, %ld)",
+					reopened, unpaused)),
+			 0);
+
+	/* Reopened with its queued row deleted: the marked sweep reads the
+	 * queue alone and misses it; slots of another day set read every
+	 * task, and find it. */
+	api_exec(F("UPDATE task SET status = 'open' WHERE id = %ld", unqueued));
+	api_exec(F("DELETE FROM reminder_wake WHERE task_id = %ld", unqueued));
+	assert_int_equal(sweep("2026-12-02", "2026-12-01", 0, 0, &out), LD_OK);
+	assert_int_equal(out.reminders, 0);
+	int32_t day = 0;
+	assert_int_equal(date_parse("2026-12-02", &day), 0);
+	assert_int_equal(remind_store_sweep(
+				 s, day,
+				 "[{\"set_on\": \"2026-09-13\", \"slot\":"
+				 " \"2026-12-01\"}, {\"set_on\":"
+				 " \"1990-01-01\", \"slot\": \"2026-12-01\"}]",
+				 &out),
+			 LD_OK);
+	assert_int_equal(out.reminders, 1);
+	assert_int_equal(reminded(unqueued, "2026-12-01"), 1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_stopped_after_a_batch_resumes_once),
 		cmocka_unit_test(test_a_task_held_elsewhere_waits_for_the_next),
 		cmocka_unit_test(test_the_mail_waits_for_a_batch_in_flight),
+		cmocka_unit_test(
+			test_a_marked_sweep_reads_the_tasks_woken_since),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
