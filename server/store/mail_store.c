@@ -443,6 +443,12 @@ struct due_ctx {
 #define DUE_SLOTS                                                              \
 	"WITH s AS MATERIALIZED (SELECT * FROM json_to_recordset($2::json)"    \
 	"  AS s(set_on date, slot date) WHERE s.slot <= $1::date)"
+/* The same as one object, {set_on: slot}: a few tasks look theirs up
+ * in it, where a join with the rows would loop over them for each. */
+#define DUE_SLOT_OF                                                            \
+	"WITH s AS MATERIALIZED (SELECT jsonb_object_agg(s.set_on, s.slot)"    \
+	"  AS o FROM json_to_recordset($2::json) AS s(set_on date, slot date)" \
+	"  WHERE s.slot <= $1::date)"
 
 /*
  * The (task, slot) pairs due by today and not yet reminded, in task order,
@@ -486,14 +492,19 @@ static enum ld_err due_pairs(struct db *db, void *arg)
 	if (c->marked)
 		err = db_exec(
 			db, "remind_due_woken",
-			DUE_SLOTS
-			" SELECT t.id, s.slot FROM task t JOIN s ON"
-			" s.set_on = t.set_on"
-			" WHERE t.id IN (SELECT task_id FROM reminder_wake)"
+			/* Each queued task by its key, whatever the table's
+			 * statistics: as a join, the queue was hashed against
+			 * every remindable task (42 ms at full size). */
+			DUE_SLOT_OF
+			" SELECT t.id, d.slot FROM s, task t,"
+			" LATERAL (SELECT (s.o ->> t.set_on::text)::date"
+			"  AS slot) d"
+			" WHERE t.id = ANY (ARRAY(SELECT task_id"
+			"  FROM reminder_wake))"
 			" AND task_remindable(t.status, t.paused_on)"
-			" AND s.slot > t.set_on AND NOT EXISTS (SELECT 1"
+			" AND d.slot > t.set_on AND NOT EXISTS (SELECT 1"
 			"  FROM reminder r WHERE r.task_id = t.id"
-			"  AND r.slot = s.slot) ORDER BY t.id",
+			"  AND r.slot = d.slot) ORDER BY t.id",
 			2, params, &c->pairs);
 	else
 		err = db_exec(
@@ -513,13 +524,13 @@ static enum ld_err due_pairs(struct db *db, void *arg)
 			2, params, &c->pairs);
 	if (!err)
 		err = db_exec(db, "remind_due_settled",
-			      DUE_SLOTS
+			      DUE_SLOT_OF
 			      " SELECT coalesce(array_agg(w.id), '{}')"
-			      " FROM reminder_wake w"
+			      " FROM s, reminder_wake w"
 			      " LEFT JOIN task t ON t.id = w.task_id"
 			      " WHERE t.id IS NULL"
 			      " OR NOT task_remindable(t.status, t.paused_on)"
-			      " OR t.set_on IN (SELECT set_on FROM s)",
+			      " OR s.o ? t.set_on::text",
 			      2, params, &res);
 	if (!err)
 		c->settled = xstrdup(PQgetvalue(res, 0, 0));
