@@ -5,6 +5,12 @@
 -- slots, and the tasks that have become remindable since are queued
 -- (reminder_wake, by the triggers in sql/functions/10_tasks.sql); a sweep
 -- that finds its own day and slots marked reads the queue alone.
+--
+-- The queue is only what the triggers see: whatever changes tasks with
+-- triggers off (session_replication_role = replica, as bench/generate.sql
+-- loads) clears the mark (UPDATE reminder_swept SET day = NULL), and so
+-- does sql/functions/10_tasks.sql, where task_remindable() is, each time
+-- it is applied.
 
 -- The last sweep that reminded every pair it read: its day, the md5 of its
 -- slots, and a count that each such sweep moves on, so that one whose read
@@ -23,3 +29,7 @@ CREATE TABLE reminder_wake (
     id      bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
     task_id bigint NOT NULL
 );
+
+-- The mail reads the last id handed out as the last that can be
+-- (server/store/mail_store.c): no session holds ids of its own.
+ALTER TABLE reminder ALTER COLUMN id SET CACHE 1;

@@ -439,6 +439,8 @@ struct due_ctx {
 	bool marked;
 };
 
+#define WAKE_MAX "10000"
+
 /* The slots of the day: set_on, and its latest slot by today ($1). */
 #define DUE_SLOTS                                                              \
 	"WITH s AS MATERIALIZED (SELECT * FROM json_to_recordset($2::json)"    \
@@ -464,9 +466,10 @@ struct due_ctx {
  * few days are read once (reminder_slot) and matched by hash, where a probe
  * a task (95,000 of them at full size) was most of what a sweep paid.
  *
- * A queued task is settled when it is not remindable or its day set is in
- * the slots: one in no day set of them (the slots were read before it was
- * reopened) waits for a sweep whose slots name its day set.
+ * Every queued task this read sees is settled by the mark it leaves: one
+ * whose day set has no slot in these slots is due only under other slots,
+ * and a sweep with other slots is not marked, so it reads every task.  A
+ * queue longer than WAKE_MAX (a bulk load) is read as every task is.
  */
 static enum ld_err due_pairs(struct db *db, void *arg)
 {
@@ -480,8 +483,13 @@ static enum ld_err due_pairs(struct db *db, void *arg)
 			NULL, NULL);
 	if (!err)
 		err = db_exec(db, "remind_due_mark",
-			      "SELECT n, coalesce(day = $1::date AND slots ="
-			      " md5($2), false) FROM reminder_swept",
+			      /* One row even with the mark's row gone: never
+			       * marked, and no mark written over it. */
+			      "SELECT coalesce(max(n), -1), coalesce(bool_or("
+			      "day = $1::date AND slots = md5($2)), false)"
+			      " AND (SELECT count(*) FROM (SELECT FROM"
+			      " reminder_wake LIMIT " WAKE_MAX
+			      " + 1) w) <= " WAKE_MAX " FROM reminder_swept",
 			      2, params, &res);
 	if (err)
 		goto out;
@@ -524,14 +532,9 @@ static enum ld_err due_pairs(struct db *db, void *arg)
 			2, params, &c->pairs);
 	if (!err)
 		err = db_exec(db, "remind_due_settled",
-			      DUE_SLOT_OF
-			      " SELECT coalesce(array_agg(w.id), '{}')"
-			      " FROM s, reminder_wake w"
-			      " LEFT JOIN task t ON t.id = w.task_id"
-			      " WHERE t.id IS NULL"
-			      " OR NOT task_remindable(t.status, t.paused_on)"
-			      " OR s.o ? t.set_on::text",
-			      2, params, &res);
+			      "SELECT coalesce(array_agg(id), '{}')"
+			      " FROM reminder_wake",
+			      0, NULL, &res);
 	if (!err)
 		c->settled = xstrdup(PQgetvalue(res, 0, 0));
 out:
@@ -622,10 +625,11 @@ static enum ld_err sweep_batch(struct db *db, void *arg)
 	return finish(db, err);
 }
 
-/* The last reminder id handed out (0: none yet); the sequence caches one. */
+/* The last reminder id handed out (0: none yet); the sequence caches
+ * none (sql/041), so no id below it can still be handed out. */
 #define REMINDER_NUMBERED                                                      \
-	"coalesce(pg_sequence_last_value("                                     \
-	"pg_get_serial_sequence('reminder', 'id')), 0)"
+	"(SELECT CASE WHEN is_called THEN last_value ELSE 0 END"               \
+	" FROM reminder_id_seq)"
 
 struct mail_ctx {
 	int32_t today;

@@ -49,6 +49,9 @@ CREATE OR REPLACE TRIGGER reminder_wake_again
         AND (NOT task_remindable(OLD.status, OLD.paused_on)
              OR OLD.set_on IS DISTINCT FROM NEW.set_on))
     EXECUTE FUNCTION task_wake();
+-- What is remindable may have changed with this file: the next sweep
+-- reads every task, not only those queued (sql/041).
+UPDATE reminder_swept SET day = NULL;
 
 -- Work still owed, past its date and not paused.
 CREATE OR REPLACE FUNCTION task_overdue(t task, p_today date) RETURNS boolean

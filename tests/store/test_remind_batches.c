@@ -303,6 +303,14 @@ static long nth_task(int nth)
 			      area, nth));
 }
 
+/* The task's rows queued for the sweep. */
+static long queued(long task)
+{
+	return api_sql_long(
+		F("SELECT count(*) FROM reminder_wake WHERE task_id = %ld",
+		  task));
+}
+
 static long reminded(long task, const char *slot)
 {
 	return api_sql_long(F("SELECT count(*) FROM reminder WHERE task_id ="
@@ -313,10 +321,11 @@ static long reminded(long task, const char *slot)
 /*
  * Once a sweep has reminded every pair it read, the next with the same day
  * and slots reads only the tasks that have become remindable since: one
- * reopened, one unpaused, each reminded that same day; one whose queued
- * row is gone (as if no trigger had queued it) is not, until a sweep of
- * other slots reads every task again.  The store tier runs one test at a
- * time: no other sweep marks in between.
+ * reopened, one unpaused, each reminded and mailed that same day.  One
+ * whose queued row is gone (as if no trigger had queued it) is missed,
+ * until the queue is longer than the marked read takes, or slots of
+ * another day set come: then every task is read.  The store tier runs one
+ * test at a time: no other sweep marks in between.
  */
 static void test_a_marked_sweep_reads_the_tasks_woken_since(void **state)
 {
@@ -329,38 +338,56 @@ static void test_a_marked_sweep_reads_the_tasks_woken_since(void **state)
 	api_exec(F("UPDATE task SET paused_on = '2026-11-30' WHERE id = %ld",
 		   unpaused));
 
-	/* Every task read: the four remindable reminded, the sweep marked. */
+	/* Every task read: the four remindable reminded and mailed, the
+	 * sweep marked; the next, marked, finds nothing and mails nothing. */
 	assert_int_equal(sweep("2026-12-02", "2026-12-01", 0, 0, &out), LD_OK);
 	assert_int_equal(out.reminders, TASKS - 3);
+	assert_int_equal(out.mails, 3);
 	assert_int_equal(
 		api_sql_long("SELECT count(*) FROM reminder_swept WHERE day ="
 			     " '2026-12-02'"),
 		1);
 	assert_int_equal(sweep("2026-12-02", "2026-12-01", 0, 0, &out), LD_OK);
 	assert_int_equal(out.reminders, 0);
+	assert_int_equal(out.mails, 0);
 
-	/* Woken since: each queued by the triggers, each reminded now. */
+	/* Woken since: each queued by the triggers, each reminded and
+	 * mailed now, the mail past the last reminder numbered. */
 	api_exec(F("UPDATE task SET status = 'open' WHERE id = %ld", reopened));
 	api_exec(
 		F("UPDATE task SET paused_on = NULL WHERE id = %ld", unpaused));
-	assert_int_equal(api_sql_long(F("SELECT count(*) FROM reminder_wake"
-					" WHERE task_id IN (%ld, %ld)",
-					reopened, unpaused)),
-			 2);
+	assert_int_equal(queued(reopened) + queued(unpaused), 2);
 	assert_int_equal(sweep("2026-12-02", "2026-12-01", 0, 0, &out), LD_OK);
 	assert_int_equal(out.reminders, 2);
+	assert_int_equal(out.mails, 3);
 	assert_int_equal(reminded(reopened, "2026-12-01"), 1);
 	assert_int_equal(reminded(unpaused, "2026-12-01"), 1);
-	assert_int_equal(api_sql_long(F("SELECT count(*) FROM reminder_wake"
-					" WHERE task_id IN (%ld, %ld)",
-					reopened, unpaused)),
-			 0);
+	assert_int_equal(queued(reopened) + queued(unpaused), 0);
+	assert_int_equal(api_sql_long("SELECT count(*) FROM reminder_mailed,"
+				      " reminder_id_seq WHERE upto ="
+				      " last_value"),
+			 1);
 
 	/* Reopened with its queued row deleted: the marked sweep reads the
-	 * queue alone and misses it; slots of another day set read every
-	 * task, and find it. */
+	 * queue alone and misses it; a queue longer than the marked read
+	 * takes has every task read, and it found. */
 	api_exec(F("UPDATE task SET status = 'open' WHERE id = %ld", unqueued));
 	api_exec(F("DELETE FROM reminder_wake WHERE task_id = %ld", unqueued));
+	assert_int_equal(sweep("2026-12-02", "2026-12-01", 0, 0, &out), LD_OK);
+	assert_int_equal(out.reminders, 0);
+	api_exec("INSERT INTO reminder_wake (task_id)"
+		 " SELECT 0 FROM generate_series(1, 10001)");
+	assert_int_equal(sweep("2026-12-02", "2026-12-01", 0, 0, &out), LD_OK);
+	assert_int_equal(out.reminders, 1);
+	assert_int_equal(reminded(unqueued, "2026-12-01"), 1);
+	assert_int_equal(api_sql_long("SELECT count(*) FROM reminder_wake"), 0);
+
+	/* And slots of another day set: every task read again. */
+	long fourth = nth_task(3);
+	api_exec(F("UPDATE task SET status = 'done' WHERE id = %ld", fourth));
+	api_exec(F("DELETE FROM reminder WHERE task_id = %ld", fourth));
+	api_exec(F("UPDATE task SET status = 'open' WHERE id = %ld", fourth));
+	api_exec(F("DELETE FROM reminder_wake WHERE task_id = %ld", fourth));
 	assert_int_equal(sweep("2026-12-02", "2026-12-01", 0, 0, &out), LD_OK);
 	assert_int_equal(out.reminders, 0);
 	int32_t day = 0;
@@ -373,7 +400,27 @@ static void test_a_marked_sweep_reads_the_tasks_woken_since(void **state)
 				 &out),
 			 LD_OK);
 	assert_int_equal(out.reminders, 1);
-	assert_int_equal(reminded(unqueued, "2026-12-01"), 1);
+	assert_int_equal(reminded(fourth, "2026-12-01"), 1);
+
+	/* Queued too: a remindable task moved to another day set, and each
+	 * task set remindable. */
+	api_exec(F("UPDATE task SET set_on = '2026-09-14' WHERE id = %ld",
+		   reopened));
+	assert_int_equal(queued(reopened), 1);
+	api_exec(F("UPDATE task SET set_on = '2026-09-13' WHERE id = %ld",
+		   reopened));
+	long more = api_area_tasks(F("%s-more", tag), 2, "2026-09-20",
+				   "date '2026-12-18'");
+	assert_int_equal(api_sql_long(F("SELECT count(*) FROM reminder_wake w"
+					" JOIN task t ON t.id = w.task_id"
+					" WHERE t.service_area_id = %ld",
+					more)),
+			 2);
+	api_exec(F("UPDATE task SET status = 'cancelled' WHERE"
+		   " service_area_id = %ld",
+		   more));
+	api_exec(F("UPDATE service_area SET active = false WHERE id = %ld",
+		   more));
 }
 
 int main(void)
